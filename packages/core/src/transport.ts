@@ -1,0 +1,156 @@
+import type { EventBusError } from './errors.ts';
+
+/**
+ * The port every broker adapter implements. Core owns the semantics (envelope, codec, retry,
+ * dead letter, ordering by key, tracing, metrics, backpressure); a transport moves bytes to and
+ * from one broker and keeps the promises its `capabilities` declare — no more.
+ */
+export interface Transport {
+  /** Short broker name used in spans and metrics (`messaging.system`): `kafka`, `nats`, `redis`, `memory`. */
+  readonly name: string;
+  readonly capabilities: TransportCapabilities;
+  /**
+   * Prefix of CloudEvents attribute headers in binary content mode: `ce_` for Kafka (its protocol
+   * binding), `ce-` for NATS and HTTP-like bindings. Defaults to `ce_`.
+   */
+  readonly headerPrefix?: string;
+  /** Connect to the broker. Rejects with a clear EventBusError (unreachable, bad credentials) within the configured timeout. */
+  connect(): Promise<void>;
+  /**
+   * Send a batch. Resolves with one outcome per message, in order: a message never fails silently
+   * and one bad message does not fail its neighbours. Rejects only when the whole call failed.
+   */
+  send(messages: readonly OutboundMessage[]): Promise<readonly SendOutcome[]>;
+  /** Start consuming a topic for a group. Messages arrive in `onMessages`; the handle controls flow. */
+  consume(request: ConsumeRequest, onMessages: (messages: readonly InboundMessage[]) => void): Promise<ConsumerHandle>;
+  /** Create, update or validate a topic according to `spec.strategy`. Optional: a transport without topics omits it. */
+  ensureTopic?(spec: TopicSpec): Promise<void>;
+  /** Extra topic-name rules beyond core's portable ones (e.g. NATS tokens). Throws EventBusError('INVALID_TOPIC'). */
+  validateTopic?(topic: string): void;
+  health(): TransportHealth | Promise<TransportHealth>;
+  /** Flush pending sends, then disconnect. Called after every consumer handle is stopped. */
+  close(): Promise<void>;
+}
+
+/** What a transport promises. The testkit skips cases for what is not claimed and fails what is claimed but not kept. */
+export interface TransportCapabilities {
+  /** Events survive the bus being closed and re-created (and a process crash). */
+  readonly persistent: boolean;
+  /** Subscribers with the same group share the work; different groups each get every event. */
+  readonly consumerGroups: boolean;
+  /**
+   * Where same-key order holds within a group: `'group'` across all instances of the group
+   * (Kafka partitions), `'instance'` only within one subscriber instance (NATS pull consumer).
+   */
+  readonly orderingScope: 'group' | 'instance' | 'none';
+  /** `nack({ delayMs })` redelivers after a delay without blocking other events. */
+  readonly delayedRedelivery: boolean;
+  /** Largest encoded event (value plus headers) the broker accepts, in bytes. */
+  readonly maxMessageBytes: number;
+  /** Topics can be created and configured through `ensureTopic`. */
+  readonly topicAdmin: boolean;
+}
+
+export interface OutboundMessage {
+  readonly topic: string;
+  readonly key: string | undefined;
+  readonly value: Uint8Array;
+  /** Wire headers: CloudEvents attributes in binary mode plus extensions and user headers. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The event id: transports with broker-side de-duplication use it (NATS `Nats-Msg-Id`). */
+  readonly id: string;
+}
+
+export type SendOutcome = { readonly ok: true; readonly receipt: TransportReceipt } | { readonly ok: false; readonly error: EventBusError };
+
+/** Where the broker put the event. */
+export interface TransportReceipt {
+  readonly partition?: number;
+  readonly offset?: string;
+  readonly stream?: string;
+  readonly sequence?: number;
+  /** The broker recognised a duplicate (same id within its window) and stored nothing new. */
+  readonly duplicate?: boolean;
+}
+
+export interface ConsumeRequest {
+  readonly topic: string;
+  readonly group: string;
+  /** Unacknowledged messages the transport may hand over before the consumer pauses it. */
+  readonly prefetch: number;
+  /** Where a group that has never committed starts. */
+  readonly startFrom: 'earliest' | 'latest';
+  /** Delivery attempts after which the transport may stop redelivering (NATS max_deliver). Core dead-letters before then. */
+  readonly maxDeliveries: number;
+  /** A handler still running after this long may lose its lease; transports extend leases while work is in flight. */
+  readonly ackTimeoutMs: number;
+}
+
+export interface InboundMessage {
+  readonly topic: string;
+  readonly key: string | undefined;
+  readonly value: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+  /** 1 for a first delivery; counts redeliveries the broker or a retry topic knows about. */
+  readonly attempt: number;
+  readonly partition?: number;
+  readonly offset?: string;
+  readonly sequence?: number;
+  /** Processing finished (handled or dead-lettered): the broker may forget it. */
+  ack(): void;
+  /**
+   * Processing must happen again. With `delayMs` and the `delayedRedelivery` capability the
+   * event comes back after the delay with `attempt` set to `nextAttempt`; other events keep flowing.
+   */
+  nack(options?: { readonly delayMs?: number; readonly nextAttempt?: number }): void;
+  /** Tell the broker the handler is still working (extends an ack deadline). Optional. */
+  working?(): void;
+}
+
+export interface ConsumerHandle {
+  /** Stop fetching: messages already handed over still arrive at most once more per fetch in flight. */
+  pause(): void;
+  resume(): void;
+  /** Stop intake for good and release the group membership. Unacked messages are redelivered later. */
+  stop(): Promise<void>;
+  /** Consumer lag per partition / stream for `health()`. */
+  lag?(): Promise<ConsumerLag>;
+}
+
+export interface ConsumerLag {
+  /** Events published but not yet acknowledged by the group. */
+  readonly total: number;
+  readonly partitions?: ReadonlyArray<{ readonly partition: number; readonly lag: number }>;
+  readonly pending?: number;
+  readonly ackPending?: number;
+  readonly redelivered?: number;
+}
+
+export type TopicStrategy = 'create-only' | 'create-or-update' | 'validate-only' | 'skip';
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly strategy: TopicStrategy;
+  /** `persistent` topics live on disk with the configured retention; `ephemeral` ones may skip storage (NATS core). */
+  readonly durability?: 'persistent' | 'ephemeral';
+  readonly partitions?: number;
+  readonly replicationFactor?: number;
+  readonly retentionMs?: number;
+  readonly retentionBytes?: number;
+  readonly maxMessages?: number;
+  readonly cleanupPolicy?: 'delete' | 'compact';
+  readonly compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd' | 'producer';
+  /** Broker-specific settings passed through as they are. */
+  readonly extra?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
+
+export interface TransportHealth {
+  readonly state: ConnectionState;
+  /** Events accepted by the transport but not yet confirmed by the broker. */
+  readonly bufferedMessages?: number;
+  readonly bufferedBytes?: number;
+  readonly lastError?: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
