@@ -56,12 +56,19 @@ export function isEventBusError(error: unknown, code?: ErrorCode): error is Even
 }
 
 /** Wraps anything thrown into an EventBusError, keeping one that already is. */
-export function toEventBusError(error: unknown, code: ErrorCode, message: string, retriable = false): EventBusError {
+export function toEventBusError(
+  error: unknown,
+  code: ErrorCode,
+  message: string,
+  retriable = false,
+): EventBusError {
   if (error instanceof EventBusError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   return new EventBusError(code, `${message}: ${detail}`, { retriable, cause: error });
 }
 
 export function configError(field: string, problem: string): EventBusError {
-  return new EventBusError('INVALID_CONFIG', `Invalid option \`${field}\`: ${problem}`, { details: { field } });
+  return new EventBusError('INVALID_CONFIG', `Invalid option \`${field}\`: ${problem}`, {
+    details: { field },
+  });
 }

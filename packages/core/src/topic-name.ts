@@ -17,7 +17,10 @@ export function validateTopicName(topic: unknown): asserts topic is string {
   }
   if (!ALLOWED.test(topic)) {
     const bad = [...topic].find((ch) => !/[A-Za-z0-9._-]/.test(ch)) ?? '?';
-    throw invalid(topic, `character ${JSON.stringify(bad)} is not allowed (use letters, digits, '.', '_' and '-')`);
+    throw invalid(
+      topic,
+      `character ${JSON.stringify(bad)} is not allowed (use letters, digits, '.', '_' and '-')`,
+    );
   }
   if (topic.startsWith('.') || topic.endsWith('.') || topic.includes('..')) {
     throw invalid(topic, "'.' separates tokens, so a topic cannot start or end with '.' or contain '..'");

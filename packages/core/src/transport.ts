@@ -22,7 +22,10 @@ export interface Transport {
    */
   send(messages: readonly OutboundMessage[]): Promise<readonly SendOutcome[]>;
   /** Start consuming a topic for a group. Messages arrive in `onMessages`; the handle controls flow. */
-  consume(request: ConsumeRequest, onMessages: (messages: readonly InboundMessage[]) => void): Promise<ConsumerHandle>;
+  consume(
+    request: ConsumeRequest,
+    onMessages: (messages: readonly InboundMessage[]) => void,
+  ): Promise<ConsumerHandle>;
   /** Create, update or validate a topic according to `spec.strategy`. Optional: a transport without topics omits it. */
   ensureTopic?(spec: TopicSpec): Promise<void>;
   /** Extra topic-name rules beyond core's portable ones (e.g. NATS tokens). Throws EventBusError('INVALID_TOPIC'). */
@@ -61,7 +64,9 @@ export interface OutboundMessage {
   readonly id: string;
 }
 
-export type SendOutcome = { readonly ok: true; readonly receipt: TransportReceipt } | { readonly ok: false; readonly error: EventBusError };
+export type SendOutcome =
+  | { readonly ok: true; readonly receipt: TransportReceipt }
+  | { readonly ok: false; readonly error: EventBusError };
 
 /** Where the broker put the event. */
 export interface TransportReceipt {

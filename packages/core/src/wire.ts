@@ -13,7 +13,6 @@ export interface WireForm {
   readonly headers: Record<string, string>;
 }
 
-const ATTRIBUTES = ['id', 'type', 'source', 'specversion', 'time', 'subject', 'dataschema'] as const;
 const CONTENT_TYPE = 'content-type';
 
 export function toWire(envelope: EventEnvelope, codec: Codec, prefix: string): WireForm {
@@ -38,7 +37,11 @@ export function toWire(envelope: EventEnvelope, codec: Codec, prefix: string): W
  * required attribute is missing, the content type has no codec, or the codec cannot read the data.
  */
 export function fromWire(
-  message: { readonly value: Uint8Array; readonly headers: Readonly<Record<string, string>>; readonly key: string | undefined },
+  message: {
+    readonly value: Uint8Array;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly key: string | undefined;
+  },
   codecs: ReadonlyMap<string, Codec>,
   prefix: string,
 ): EventEnvelope {
@@ -55,16 +58,23 @@ export function fromWire(
   const contentType = h[CONTENT_TYPE] ?? 'application/json';
   const codec = codecs.get(baseMediaType(contentType));
   if (codec === undefined) {
-    throw new EventBusError('DECODE_FAILED', `No codec registered for content type ${JSON.stringify(contentType)}.`);
+    throw new EventBusError(
+      'DECODE_FAILED',
+      `No codec registered for content type ${JSON.stringify(contentType)}.`,
+    );
   }
   let data: unknown;
   try {
     data = codec.decode(message.value);
   } catch (cause) {
     const preview = asBuffer(message.value).subarray(0, 64).toString('utf8');
-    throw new EventBusError('DECODE_FAILED', `The ${contentType} codec could not decode the data (${preview}…).`, {
-      cause,
-    });
+    throw new EventBusError(
+      'DECODE_FAILED',
+      `The ${contentType} codec could not decode the data (${preview}…).`,
+      {
+        cause,
+      },
+    );
   }
   const headers: Record<string, string> = {};
   for (const name in h) {

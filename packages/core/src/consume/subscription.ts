@@ -1,0 +1,359 @@
+import type { Span } from '@opentelemetry/api';
+import type { EventDefinition } from '../define-event.ts';
+import type { EventEnvelope } from '../envelope.ts';
+import { configError, EventBusError, isEventBusError } from '../errors.ts';
+import { composeConsume, type HandleFn } from '../middleware.ts';
+import type { BusMetrics } from '../observability/metrics.ts';
+import { endSpanWithError, runInContext, startProcessSpan } from '../observability/tracing.ts';
+import type { ResolvedBusOptions } from '../options.ts';
+import type { Publisher } from '../publish/publisher.ts';
+import { KeyedScheduler } from '../scheduler/keyed-scheduler.ts';
+import type { ConsumerHandle, InboundMessage, Transport } from '../transport.ts';
+import type {
+  EventHandler,
+  HandlerContext,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionHealth,
+} from '../types.ts';
+import { fromWire } from '../wire.ts';
+import { abortableSleep } from './abortable-sleep.ts';
+import { type DeadLetterReason, deadLetterMessage } from './dead-letter.ts';
+import { type ResolvedRetryPolicy, resolveRetryPolicy, retryDelay } from './retry-policy.ts';
+
+interface Delivery {
+  readonly message: InboundMessage;
+  readonly envelope: EventEnvelope | undefined;
+  readonly decodeError: EventBusError | undefined;
+  readonly key: string | undefined;
+}
+
+export interface SubscriptionDeps {
+  readonly transport: Transport;
+  readonly publisher: Publisher;
+  readonly options: ResolvedBusOptions;
+  readonly metrics: BusMetrics;
+  readonly onClosed: (subscription: SubscriptionRunner) => void;
+}
+
+/**
+ * One subscription: takes batches from the transport, decodes them, runs the handler through the
+ * keyed scheduler with retry and backoff, dead-letters what cannot be handled, and acks or nacks
+ * each event exactly once. Pauses the transport when the scheduler is full.
+ */
+export class SubscriptionRunner implements Subscription {
+  readonly topic: string;
+  readonly group: string;
+  #state: SubscriptionHealth['state'] = 'running';
+  #handle: ConsumerHandle | undefined;
+  #lastError: string | undefined;
+  #closing: Promise<void> | undefined;
+  readonly #deps: SubscriptionDeps;
+  readonly #definition: EventDefinition<unknown> | undefined;
+  readonly #handle$: HandleFn;
+  readonly #retry: ResolvedRetryPolicy;
+  readonly #deadLetterTopic: string | undefined;
+  readonly #scheduler: KeyedScheduler<Delivery>;
+  readonly #abort = new AbortController();
+  readonly #prefix: string;
+  readonly #options: SubscribeOptions;
+
+  constructor(
+    deps: SubscriptionDeps,
+    topic: string,
+    definition: EventDefinition<unknown> | undefined,
+    handler: EventHandler,
+    options: SubscribeOptions,
+  ) {
+    this.#deps = deps;
+    this.topic = topic;
+    this.group = options.group ?? deps.options.source;
+    this.#definition = definition;
+    this.#options = options;
+    this.#retry = resolveRetryPolicy(options.retry);
+    this.#prefix = deps.transport.headerPrefix ?? 'ce_';
+    const deadLetter = options.deadLetter ?? true;
+    this.#deadLetterTopic =
+      deadLetter === false ? undefined : deadLetter === true ? `${topic}.dlq` : deadLetter.topic;
+    if (this.#deadLetterTopic !== undefined) deps.publisher.validateTopic(this.#deadLetterTopic);
+    const concurrency = options.concurrency ?? 16;
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw configError('concurrency', `must be a whole number >= 1, got ${concurrency}`);
+    const prefetch = options.prefetch ?? 1000;
+    if (!Number.isInteger(prefetch) || prefetch < 1)
+      throw configError('prefetch', `must be a whole number >= 1, got ${prefetch}`);
+    const call: HandleFn = async (event, ctx) => {
+      await handler(event, ctx);
+    };
+    this.#handle$ =
+      deps.options.consumeMiddleware.length === 0
+        ? call
+        : composeConsume(deps.options.consumeMiddleware, call);
+    const ordered = (options.ordering ?? 'key') === 'key';
+    this.#scheduler = new KeyedScheduler<Delivery>({
+      concurrency,
+      highWaterMark: prefetch,
+      keyOf: ordered ? (d) => d.key : () => undefined,
+      run: (d) => this.#process(d),
+      onSaturated: () => this.#handle?.pause(),
+      onDrained: () => {
+        if (this.#state === 'running') this.#handle?.resume();
+      },
+    });
+    options.signal?.addEventListener('abort', () => void this.close(), { once: true });
+  }
+
+  async start(): Promise<void> {
+    const o = this.#options;
+    this.#handle = await this.#deps.transport.consume(
+      {
+        topic: this.topic,
+        group: this.group,
+        prefetch: o.prefetch ?? 1000,
+        startFrom: o.startFrom ?? 'earliest',
+        maxDeliveries: this.#retry.attempts,
+        ackTimeoutMs: o.ackTimeoutMs ?? 60_000,
+      },
+      (messages) => this.#receive(messages),
+    );
+  }
+
+  async health(): Promise<SubscriptionHealth> {
+    let lag: number | undefined;
+    try {
+      lag = this.#handle?.lag === undefined ? undefined : (await this.#handle.lag()).total;
+    } catch (error) {
+      this.#lastError = error instanceof Error ? error.message : String(error);
+    }
+    return {
+      topic: this.topic,
+      group: this.group,
+      state: this.#state === 'running' && this.#scheduler.saturated ? 'paused' : this.#state,
+      inFlight: this.#scheduler.running,
+      queued: this.#scheduler.size - this.#scheduler.running,
+      ...(lag === undefined ? {} : { lag }),
+      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+    };
+  }
+
+  close(options: { readonly drainTimeoutMs?: number } = {}): Promise<void> {
+    this.#closing ??= this.#close(options.drainTimeoutMs ?? this.#deps.options.drainTimeoutMs);
+    return this.#closing;
+  }
+
+  async #close(drainTimeoutMs: number): Promise<void> {
+    this.#state = 'closing';
+    this.#handle?.pause();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), drainTimeoutMs);
+    });
+    const result = await Promise.race([this.#scheduler.idle().then(() => 'idle' as const), deadline]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      // Handlers past the deadline are told to stop; their events stay unacknowledged and come back later.
+      this.#abort.abort(
+        new EventBusError(
+          'ABORTED',
+          `Subscription ${this.topic}/${this.group} closed: drain deadline of ${drainTimeoutMs} ms passed.`,
+        ),
+      );
+      await Promise.race([
+        this.#scheduler.idle(),
+        new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
+      ]);
+    }
+    try {
+      await this.#handle?.stop();
+    } finally {
+      this.#state = 'closed';
+      this.#deps.onClosed(this);
+    }
+  }
+
+  #receive(messages: readonly InboundMessage[]): void {
+    for (const message of messages) {
+      if (this.#state !== 'running') {
+        message.nack();
+        continue;
+      }
+      let envelope: EventEnvelope | undefined;
+      let decodeError: EventBusError | undefined;
+      try {
+        envelope = fromWire(message, this.#deps.options.codecs, this.#prefix);
+      } catch (error) {
+        decodeError = isEventBusError(error)
+          ? error
+          : new EventBusError('DECODE_FAILED', String(error), { cause: error });
+      }
+      this.#scheduler.submit({ message, envelope, decodeError, key: envelope?.key ?? message.key });
+    }
+  }
+
+  async #process(delivery: Delivery): Promise<void> {
+    const { message } = delivery;
+    if (delivery.envelope === undefined) {
+      await this.#deadLetter(delivery, 'decode-failed', delivery.decodeError!, message.attempt, undefined);
+      return;
+    }
+    let envelope = delivery.envelope;
+    if (this.#definition !== undefined) {
+      if (envelope.type !== this.#definition.type) {
+        message.ack(); // another event type on the same topic: not this subscription's business
+        return;
+      }
+      try {
+        const data = await this.#definition.validate(envelope.data);
+        if (data !== envelope.data) envelope = { ...envelope, data };
+      } catch (error) {
+        await this.#deadLetter(delivery, 'schema-invalid', error, message.attempt, undefined);
+        return;
+      }
+    }
+    const { metrics, options } = this.#deps;
+    const traced = options.tracing
+      ? startProcessSpan(
+          {
+            system: this.#deps.transport.name,
+            topic: this.topic,
+            id: envelope.id,
+            key: envelope.key,
+            group: this.group,
+            partition: message.partition,
+            offset: message.offset,
+            sequence: message.sequence,
+          },
+          message.headers,
+        )
+      : undefined;
+    const span = traced?.span;
+    let attempt = message.attempt;
+    metrics.inFlight(this.topic, this.group, 1);
+    try {
+      for (;;) {
+        const started = performance.now();
+        try {
+          const ctx = this.#context(message, attempt, span);
+          await (traced === undefined
+            ? this.#handle$(envelope, ctx)
+            : runInContext(traced.context, () => this.#handle$(envelope, ctx)));
+          metrics.consumed(this.topic, this.group, (performance.now() - started) / 1000);
+          message.ack();
+          span?.end();
+          return;
+        } catch (error) {
+          this.#lastError = error instanceof Error ? error.message : String(error);
+          if (this.#abort.signal.aborted) {
+            message.nack();
+            if (span !== undefined) endSpanWithError(span, error);
+            return;
+          }
+          if (attempt >= this.#retry.attempts) {
+            await this.#deadLetter(delivery, 'handler-failed', error, attempt, span);
+            return;
+          }
+          const delay = retryDelay(this.#retry, attempt);
+          metrics.retried(this.topic, this.group);
+          span?.addEvent('retry', {
+            'switchyard.attempt': attempt,
+            'switchyard.retry.delay_ms': delay,
+            'error.type': errorType(error),
+          });
+          if (
+            delay > this.#retry.inProcessMaxDelayMs &&
+            this.#deps.transport.capabilities.delayedRedelivery
+          ) {
+            message.nack({ delayMs: delay, nextAttempt: attempt + 1 });
+            span?.setAttribute('switchyard.redelivery_delay_ms', delay);
+            span?.end();
+            return;
+          }
+          await abortableSleep(delay, this.#abort.signal);
+          if (this.#abort.signal.aborted) {
+            message.nack();
+            span?.end();
+            return;
+          }
+          attempt++;
+        }
+      }
+    } finally {
+      metrics.inFlight(this.topic, this.group, -1);
+    }
+  }
+
+  #context(message: InboundMessage, attempt: number, span: Span | undefined): HandlerContext {
+    const ctx: { -readonly [K in keyof HandlerContext]: HandlerContext[K] } = {
+      attempt,
+      signal: this.#abort.signal,
+      topic: this.topic,
+      group: this.group,
+      span,
+    };
+    if (message.partition !== undefined) ctx.partition = message.partition;
+    if (message.offset !== undefined) ctx.offset = message.offset;
+    if (message.sequence !== undefined) ctx.sequence = message.sequence;
+    return ctx;
+  }
+
+  async #deadLetter(
+    delivery: Delivery,
+    reason: DeadLetterReason,
+    error: unknown,
+    attempts: number,
+    span: Span | undefined,
+  ): Promise<void> {
+    const { message } = delivery;
+    const { metrics, options, publisher } = this.#deps;
+    const eventId = delivery.envelope?.id ?? message.headers[`${this.#prefix}id`];
+    const err = error instanceof Error ? error : new Error(String(error));
+    span?.addEvent('dead_letter', {
+      'switchyard.dead_letter.reason': reason,
+      'error.type': errorType(error),
+    });
+    if (this.#deadLetterTopic === undefined) {
+      options.onError(err, {
+        operation: 'drop',
+        topic: this.topic,
+        group: this.group,
+        ...(eventId ? { eventId } : {}),
+      });
+      metrics.deadLettered(this.topic, this.group, `${reason}:dropped`);
+      message.ack();
+      span?.end();
+      return;
+    }
+    try {
+      await publisher.sendRaw(
+        deadLetterMessage(message, {
+          topic: this.#deadLetterTopic,
+          group: this.group,
+          reason,
+          error: err,
+          attempts,
+          eventId,
+        }),
+      );
+      metrics.deadLettered(this.topic, this.group, reason);
+      message.ack();
+      span?.setAttribute('switchyard.dead_lettered', true);
+      span?.end();
+    } catch (sendError) {
+      // The event must not be lost: leave it with the broker and try again later.
+      const failure = sendError instanceof Error ? sendError : new Error(String(sendError));
+      options.onError(failure, {
+        operation: 'dead-letter',
+        topic: this.topic,
+        group: this.group,
+        ...(eventId ? { eventId } : {}),
+      });
+      message.nack({ delayMs: this.#retry.maxDelayMs, nextAttempt: attempts });
+      if (span !== undefined) endSpanWithError(span, failure);
+    }
+  }
+}
+
+function errorType(error: unknown): string {
+  if (error instanceof EventBusError) return error.code;
+  return error instanceof Error ? error.name : typeof error;
+}

@@ -1,0 +1,48 @@
+// The public surface of @switchyard/core. Everything not listed here is internal.
+export { bytesCodec, type Codec, jsonCodec } from './codec.ts';
+export { type DeadLetterReason, DLQ_HEADERS } from './consume/dead-letter.ts';
+export { DEFAULT_RETRY, type RetryOptions, resolveRetryPolicy, retryDelay } from './consume/retry-policy.ts';
+export { defineEvent, type EventDefinition } from './define-event.ts';
+export type { EventDraft, EventEnvelope, EventOptions } from './envelope.ts';
+export {
+  configError,
+  ERROR_CODES,
+  type ErrorCode,
+  EventBusError,
+  type EventBusErrorOptions,
+  isEventBusError,
+  toEventBusError,
+} from './errors.ts';
+export { createEventBus } from './event-bus.ts';
+export { MemoryBroker } from './memory/memory-broker.ts';
+export { type MemoryTransportOptions, memoryTransport } from './memory/memory-transport.ts';
+export type { ConsumeMiddleware, HandleFn, PublishFn, PublishMiddleware } from './middleware.ts';
+export { DEFAULT_BUS_OPTIONS, type ErrorReport, type EventBusOptions } from './options.ts';
+export { KeyedScheduler, type KeyedSchedulerOptions } from './scheduler/keyed-scheduler.ts';
+export { validateTopicName } from './topic-name.ts';
+export type {
+  ConnectionState,
+  ConsumeRequest,
+  ConsumerHandle,
+  ConsumerLag,
+  InboundMessage,
+  OutboundMessage,
+  SendOutcome,
+  TopicSpec,
+  TopicStrategy,
+  Transport,
+  TransportCapabilities,
+  TransportHealth,
+  TransportReceipt,
+} from './transport.ts';
+export type {
+  BusHealth,
+  EventBus,
+  EventHandler,
+  HandlerContext,
+  PublishReceipt,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionHealth,
+} from './types.ts';
+export { fromWire, toWire, type WireForm } from './wire.ts';

@@ -1,0 +1,115 @@
+import {
+  type Attributes,
+  type Counter,
+  type Histogram,
+  metrics,
+  type UpDownCounter,
+} from '@opentelemetry/api';
+
+/**
+ * Instruments named after the OpenTelemetry messaging metric conventions, plus Switchyard's own
+ * (retries, dead letters, in-flight handlers, publish buffer). Attribute objects are cached per
+ * topic so the hot path allocates nothing for metrics.
+ */
+export class BusMetrics {
+  readonly #sent: Counter;
+  readonly #consumed: Counter;
+  readonly #operationDuration: Histogram;
+  readonly #processDuration: Histogram;
+  readonly #retries: Counter;
+  readonly #deadLettered: Counter;
+  readonly #publishFailures: Counter;
+  readonly #inFlight: UpDownCounter;
+  readonly #attrs = new Map<string, Attributes>();
+  readonly #system: string;
+
+  constructor(system: string) {
+    this.#system = system;
+    const meter = metrics.getMeter('@switchyard/core');
+    this.#sent = meter.createCounter('messaging.client.sent.messages', {
+      unit: '{message}',
+      description: 'Events the broker accepted',
+    });
+    this.#consumed = meter.createCounter('messaging.client.consumed.messages', {
+      unit: '{message}',
+      description: 'Events delivered to handlers',
+    });
+    this.#operationDuration = meter.createHistogram('messaging.client.operation.duration', {
+      unit: 's',
+      description: 'Publish duration until the broker acknowledged',
+    });
+    this.#processDuration = meter.createHistogram('messaging.process.duration', {
+      unit: 's',
+      description: 'Handler duration',
+    });
+    this.#retries = meter.createCounter('switchyard.consumer.retries', {
+      unit: '{event}',
+      description: 'Handler attempts after a failure',
+    });
+    this.#deadLettered = meter.createCounter('switchyard.consumer.dead_lettered', {
+      unit: '{event}',
+      description: 'Events sent to the dead-letter topic',
+    });
+    this.#publishFailures = meter.createCounter('switchyard.publish.failures', {
+      unit: '{event}',
+      description: 'Publishes that failed',
+    });
+    this.#inFlight = meter.createUpDownCounter('switchyard.consumer.in_flight', {
+      unit: '{event}',
+      description: 'Handlers running now',
+    });
+  }
+
+  /** Registers observable gauges read at collection time (publish buffer depth, lag). */
+  observe(
+    name: string,
+    description: string,
+    read: () => Array<{ value: number; attributes: Attributes }>,
+  ): void {
+    metrics
+      .getMeter('@switchyard/core')
+      .createObservableGauge(name, { description })
+      .addCallback((result) => {
+        for (const { value, attributes } of read()) result.observe(value, attributes);
+      });
+  }
+
+  sent(topic: string, count: number, seconds: number): void {
+    const attrs = this.#attributes(topic, undefined);
+    this.#sent.add(count, attrs);
+    this.#operationDuration.record(seconds, attrs);
+  }
+
+  publishFailed(topic: string, errorType: string): void {
+    this.#publishFailures.add(1, { ...this.#attributes(topic, undefined), 'error.type': errorType });
+  }
+
+  consumed(topic: string, group: string, seconds: number): void {
+    const attrs = this.#attributes(topic, group);
+    this.#consumed.add(1, attrs);
+    this.#processDuration.record(seconds, attrs);
+  }
+
+  retried(topic: string, group: string): void {
+    this.#retries.add(1, this.#attributes(topic, group));
+  }
+
+  deadLettered(topic: string, group: string, reason: string): void {
+    this.#deadLettered.add(1, { ...this.#attributes(topic, group), 'switchyard.dead_letter.reason': reason });
+  }
+
+  inFlight(topic: string, group: string, delta: number): void {
+    this.#inFlight.add(delta, this.#attributes(topic, group));
+  }
+
+  #attributes(topic: string, group: string | undefined): Attributes {
+    const cacheKey = group === undefined ? topic : `${topic}\u0000${group}`;
+    let attrs = this.#attrs.get(cacheKey);
+    if (attrs === undefined) {
+      attrs = { 'messaging.system': this.#system, 'messaging.destination.name': topic };
+      if (group !== undefined) attrs['messaging.consumer.group.name'] = group;
+      this.#attrs.set(cacheKey, attrs);
+    }
+    return attrs;
+  }
+}

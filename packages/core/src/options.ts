@@ -1,0 +1,115 @@
+import { type Codec, jsonCodec } from './codec.ts';
+import { configError } from './errors.ts';
+import type { ConsumeMiddleware, PublishMiddleware } from './middleware.ts';
+import type { Transport } from './transport.ts';
+
+export interface ErrorReport {
+  /** What failed: a fire-and-forget publish, a dead-letter send, a dropped event, a transport hiccup. */
+  readonly operation: 'emit' | 'dead-letter' | 'drop' | 'consume' | 'close';
+  readonly topic?: string;
+  readonly group?: string;
+  readonly eventId?: string;
+}
+
+export interface EventBusOptions {
+  /** Where events travel. @default the in-memory transport */
+  readonly transport?: Transport;
+  /** CloudEvents `source` of published events and the default consumer group. */
+  readonly source: string;
+  /** Codec for published data. @default jsonCodec */
+  readonly codec?: Codec;
+  /** Extra codecs for reading, by content type; the publish codec and JSON are always readable. */
+  readonly codecs?: readonly Codec[];
+  /**
+   * Largest encoded event (data plus headers) accepted by `publish`, in bytes; capped by the transport's limit.
+   * @default 1048576 (1 MiB)
+   */
+  readonly maxEventBytes?: number;
+  readonly publishBuffer?: {
+    /** Events awaiting the broker before `publish` waits. @default 100000 */
+    readonly maxMessages?: number;
+    /** Bytes awaiting the broker before `publish` waits. @default 67108864 (64 MiB) */
+    readonly maxBytes?: number;
+    /** `wait` for room, or `fail` fast with a retriable BUFFER_FULL. @default 'wait' */
+    readonly whenFull?: 'wait' | 'fail';
+  };
+  readonly publishMiddleware?: readonly PublishMiddleware[];
+  readonly consumeMiddleware?: readonly ConsumeMiddleware[];
+  /** Called for failures nobody awaits (emit, dead-letter sends, drops). @default logs to console.error */
+  readonly onError?: (error: Error, report: ErrorReport) => void;
+  /** Start producer and consumer spans. @default true */
+  readonly tracing?: boolean;
+  /** Default deadline for draining handlers on close, in ms. @default 30000 */
+  readonly drainTimeoutMs?: number;
+}
+
+export interface ResolvedBusOptions {
+  readonly source: string;
+  readonly codec: Codec;
+  readonly codecs: ReadonlyMap<string, Codec>;
+  readonly maxEventBytes: number;
+  readonly publishBuffer: {
+    readonly maxMessages: number;
+    readonly maxBytes: number;
+    readonly whenFull: 'wait' | 'fail';
+  };
+  readonly publishMiddleware: readonly PublishMiddleware[];
+  readonly consumeMiddleware: readonly ConsumeMiddleware[];
+  readonly onError: (error: Error, report: ErrorReport) => void;
+  readonly tracing: boolean;
+  readonly drainTimeoutMs: number;
+}
+
+export const DEFAULT_BUS_OPTIONS = {
+  maxEventBytes: 1_048_576,
+  publishBuffer: { maxMessages: 100_000, maxBytes: 64 * 1_048_576, whenFull: 'wait' as const },
+  tracing: true,
+  drainTimeoutMs: 30_000,
+};
+
+export function resolveBusOptions(options: EventBusOptions, transportMaxBytes: number): ResolvedBusOptions {
+  if (typeof options.source !== 'string' || options.source.length === 0) {
+    throw configError('source', 'give the name of the publishing service, e.g. "orders-svc"');
+  }
+  const maxEventBytes = Math.min(
+    options.maxEventBytes ?? DEFAULT_BUS_OPTIONS.maxEventBytes,
+    transportMaxBytes,
+  );
+  if (!(maxEventBytes > 0)) throw configError('maxEventBytes', `must be > 0, got ${options.maxEventBytes}`);
+  const publishBuffer = { ...DEFAULT_BUS_OPTIONS.publishBuffer, ...definedOnly(options.publishBuffer ?? {}) };
+  if (!(publishBuffer.maxMessages >= 1)) throw configError('publishBuffer.maxMessages', 'must be >= 1');
+  if (!(publishBuffer.maxBytes >= 1)) throw configError('publishBuffer.maxBytes', 'must be >= 1');
+  if (publishBuffer.whenFull !== 'wait' && publishBuffer.whenFull !== 'fail') {
+    throw configError(
+      'publishBuffer.whenFull',
+      `must be 'wait' or 'fail', got ${String(publishBuffer.whenFull)}`,
+    );
+  }
+  const codec = options.codec ?? jsonCodec;
+  const codecs = new Map<string, Codec>();
+  for (const c of [jsonCodec, ...(options.codecs ?? []), codec]) codecs.set(c.contentType.toLowerCase(), c);
+  const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_BUS_OPTIONS.drainTimeoutMs;
+  if (!(drainTimeoutMs >= 0)) throw configError('drainTimeoutMs', 'must be >= 0');
+  return {
+    source: options.source,
+    codec,
+    codecs,
+    maxEventBytes,
+    publishBuffer,
+    publishMiddleware: options.publishMiddleware ?? [],
+    consumeMiddleware: options.consumeMiddleware ?? [],
+    onError: options.onError ?? defaultOnError,
+    tracing: options.tracing ?? DEFAULT_BUS_OPTIONS.tracing,
+    drainTimeoutMs,
+  };
+}
+
+function defaultOnError(error: Error, report: ErrorReport): void {
+  console.error(
+    `[switchyard] ${report.operation} failed${report.topic ? ` on ${report.topic}` : ''}: ${error.message}`,
+  );
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

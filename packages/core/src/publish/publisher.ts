@@ -1,0 +1,260 @@
+import type { Span } from '@opentelemetry/api';
+import { v7 as uuidv7 } from 'uuid';
+import type { EventDraft, EventEnvelope } from '../envelope.ts';
+import { EventBusError, toEventBusError } from '../errors.ts';
+import { composePublish, type PublishFn } from '../middleware.ts';
+import type { BusMetrics } from '../observability/metrics.ts';
+import { endSpanWithError, startSendSpan } from '../observability/tracing.ts';
+import type { ResolvedBusOptions } from '../options.ts';
+import { validateTopicName } from '../topic-name.ts';
+import type { OutboundMessage, SendOutcome, Transport } from '../transport.ts';
+import type { PublishReceipt } from '../types.ts';
+import { toWire } from '../wire.ts';
+import { PublishBuffer } from './publish-buffer.ts';
+
+interface Pending {
+  readonly message: OutboundMessage;
+  readonly bytes: number;
+  readonly span: Span | undefined;
+  readonly started: number;
+  readonly resolve: (receipt: PublishReceipt) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Turns drafts into envelopes and wire messages, and hands them to the transport. Every publish
+ * made in the same tick travels in one `transport.send` call, so a caller never chooses between a
+ * "sync" and an "async" producer: await each for latency, fire many for throughput.
+ */
+export class Publisher {
+  readonly buffer: PublishBuffer;
+  readonly #transport: Transport;
+  readonly #options: ResolvedBusOptions;
+  readonly #metrics: BusMetrics;
+  readonly #prefix: string;
+  readonly #publish: PublishFn;
+  readonly #validTopics = new Set<string>();
+  #queue: Pending[] = [];
+  #flushScheduled = false;
+  #inFlightSends = new Set<Promise<void>>();
+  #closed = false;
+
+  constructor(transport: Transport, options: ResolvedBusOptions, metrics: BusMetrics) {
+    this.#transport = transport;
+    this.#options = options;
+    this.#metrics = metrics;
+    this.#prefix = transport.headerPrefix ?? 'ce_';
+    this.buffer = new PublishBuffer(
+      options.publishBuffer.maxMessages,
+      options.publishBuffer.maxBytes,
+      options.publishBuffer.whenFull,
+    );
+    const send: PublishFn = (topic, envelope) => this.#encodeAndQueue(topic, envelope);
+    this.#publish =
+      options.publishMiddleware.length === 0 ? send : composePublish(options.publishMiddleware, send);
+  }
+
+  publish(topic: string, draft: EventDraft): Promise<PublishReceipt> {
+    try {
+      if (this.#closed)
+        throw new EventBusError('CLOSED', `Cannot publish to ${topic}: the event bus is closed.`);
+      this.validateTopic(topic);
+      const envelope = this.#envelope(draft);
+      const definition = draft.definition;
+      if (definition === undefined) return this.#publish(topic, envelope);
+      const checked = definition.validate(envelope.data);
+      if (checked instanceof Promise)
+        return checked.then((data) => this.#publish(topic, { ...envelope, data }));
+      return this.#publish(topic, checked === envelope.data ? envelope : { ...envelope, data: checked });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  validateTopic(topic: string): void {
+    if (this.#validTopics.has(topic)) return;
+    validateTopicName(topic);
+    this.#transport.validateTopic?.(topic);
+    this.#validTopics.add(topic);
+  }
+
+  /** Sends a ready wire message (dead letters), bypassing envelope building and middleware. */
+  sendRaw(message: OutboundMessage): Promise<PublishReceipt> {
+    return this.#queueMessage(message, undefined);
+  }
+
+  /** Stops accepting publishes and waits for what is already queued to settle. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.buffer.rejectWaiters(
+      new EventBusError('CLOSED', 'The event bus closed while this publish waited for buffer room.'),
+    );
+    this.#flush();
+    while (this.#inFlightSends.size > 0) await Promise.allSettled([...this.#inFlightSends]);
+  }
+
+  #envelope(draft: EventDraft): EventEnvelope {
+    if (
+      draft === null ||
+      typeof draft !== 'object' ||
+      typeof draft.type !== 'string' ||
+      draft.type.length === 0
+    ) {
+      throw new EventBusError(
+        'INVALID_EVENT',
+        'An event needs a non-empty string `type` (use defineEvent for typed events).',
+      );
+    }
+    if (draft.key !== undefined && typeof draft.key !== 'string') {
+      throw new EventBusError('INVALID_EVENT', `Event key must be a string, got ${typeof draft.key}.`);
+    }
+    const time =
+      draft.time === undefined
+        ? new Date().toISOString()
+        : draft.time instanceof Date
+          ? draft.time.toISOString()
+          : draft.time;
+    const envelope: {
+      -readonly [K in keyof EventEnvelope]: EventEnvelope[K];
+    } = {
+      id: draft.id ?? uuidv7(),
+      type: draft.type,
+      source: this.#options.source,
+      specversion: '1.0',
+      time,
+      datacontenttype: this.#options.codec.contentType,
+      headers: draft.headers ?? {},
+      data: draft.data,
+    };
+    if (draft.key !== undefined) envelope.key = draft.key;
+    if (draft.subject !== undefined) envelope.subject = draft.subject;
+    if (draft.tenant !== undefined) envelope.tenant = draft.tenant;
+    if (draft.correlationId !== undefined) envelope.correlationid = draft.correlationId;
+    if (draft.dataschema !== undefined) envelope.dataschema = draft.dataschema;
+    return envelope;
+  }
+
+  #encodeAndQueue(topic: string, envelope: EventEnvelope): Promise<PublishReceipt> {
+    let wire: ReturnType<typeof toWire>;
+    try {
+      wire = toWire(envelope, this.#options.codec, this.#prefix);
+    } catch (error) {
+      return Promise.reject(
+        toEventBusError(error, 'INVALID_EVENT', `Event ${envelope.type} could not be encoded`),
+      );
+    }
+    const span = this.#options.tracing
+      ? startSendSpan(
+          { system: this.#transport.name, topic, id: envelope.id, key: envelope.key },
+          wire.headers,
+        )
+      : undefined;
+    return this.#queueMessage(
+      { topic, key: envelope.key, value: wire.value, headers: wire.headers, id: envelope.id },
+      span,
+    );
+  }
+
+  #queueMessage(message: OutboundMessage, span: Span | undefined): Promise<PublishReceipt> {
+    const bytes = encodedSize(message);
+    if (bytes > this.#options.maxEventBytes) {
+      const error = new EventBusError(
+        'EVENT_TOO_LARGE',
+        `Event ${message.id} is ${bytes} bytes encoded; the limit on ${message.topic} is ${this.#options.maxEventBytes}. ` +
+          'Store large payloads elsewhere and publish a reference, or raise maxEventBytes (within the broker limit).',
+        { details: { bytes, limit: this.#options.maxEventBytes, topic: message.topic } },
+      );
+      if (span !== undefined) endSpanWithError(span, error);
+      return Promise.reject(error);
+    }
+    const wait = this.buffer.reserve(bytes);
+    const enqueue = (): Promise<PublishReceipt> =>
+      new Promise((resolve, reject) => {
+        this.#queue.push({ message, bytes, span, started: performance.now(), resolve, reject });
+        if (!this.#flushScheduled) {
+          this.#flushScheduled = true;
+          queueMicrotask(() => this.#flush());
+        }
+      });
+    if (wait === undefined) return enqueue();
+    return wait.then(enqueue, (error: Error) => {
+      if (span !== undefined) endSpanWithError(span, error);
+      throw error;
+    });
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue;
+    this.#queue = [];
+    let sending: Promise<void>;
+    try {
+      sending = this.#transport.send(batch.map((p) => p.message)).then(
+        (outcomes) => this.#settle(batch, outcomes),
+        (error: unknown) => this.#failAll(batch, error),
+      );
+    } catch (error) {
+      sending = Promise.resolve(this.#failAll(batch, error));
+    }
+    this.#inFlightSends.add(sending);
+    sending.finally(() => this.#inFlightSends.delete(sending));
+  }
+
+  #settle(batch: Pending[], outcomes: readonly SendOutcome[]): void {
+    const now = performance.now();
+    for (let i = 0; i < batch.length; i++) {
+      const pending = batch[i]!;
+      const outcome = outcomes[i];
+      this.buffer.release(pending.bytes);
+      if (outcome === undefined) {
+        this.#fail(
+          pending,
+          new EventBusError(
+            'INTERNAL',
+            `The ${this.#transport.name} transport returned no outcome for event ${pending.message.id}.`,
+          ),
+        );
+      } else if (outcome.ok) {
+        this.#metrics.sent(pending.message.topic, 1, (now - pending.started) / 1000);
+        if (pending.span !== undefined) {
+          const r = outcome.receipt;
+          if (r.partition !== undefined)
+            pending.span.setAttribute('messaging.destination.partition.id', String(r.partition));
+          if (r.offset !== undefined) pending.span.setAttribute('messaging.kafka.offset', Number(r.offset));
+          if (r.sequence !== undefined)
+            pending.span.setAttribute('messaging.nats.stream.sequence', r.sequence);
+          pending.span.end();
+        }
+        pending.resolve({ id: pending.message.id, topic: pending.message.topic, ...outcome.receipt });
+      } else {
+        this.#fail(pending, outcome.error);
+      }
+    }
+  }
+
+  #failAll(batch: Pending[], error: unknown): void {
+    const mapped = toEventBusError(
+      error,
+      'PUBLISH_FAILED',
+      `The ${this.#transport.name} transport failed to send`,
+      true,
+    );
+    for (const pending of batch) {
+      this.buffer.release(pending.bytes);
+      this.#fail(pending, mapped);
+    }
+  }
+
+  #fail(pending: Pending, error: EventBusError): void {
+    this.#metrics.publishFailed(pending.message.topic, error.code);
+    if (pending.span !== undefined) endSpanWithError(pending.span, error);
+    pending.reject(error);
+  }
+}
+
+function encodedSize(message: OutboundMessage): number {
+  let size = message.value.byteLength + (message.key?.length ?? 0);
+  for (const name in message.headers) size += name.length + message.headers[name]!.length;
+  return size;
+}

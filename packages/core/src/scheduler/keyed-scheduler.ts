@@ -1,0 +1,128 @@
+/**
+ * Runs work with a bound on concurrency while keeping per-key order: items with the same key run
+ * one at a time in submission order; items with different keys (or no key) run concurrently up to
+ * `concurrency`. The one ordering mechanism of Switchyard, shared by every transport.
+ */
+export interface KeyedSchedulerOptions<T> {
+  /** Items running at once. */
+  readonly concurrency: number;
+  /** Items held (running + waiting) before `onSaturated` fires; `onDrained` fires at half of it. */
+  readonly highWaterMark: number;
+  readonly keyOf: (item: T) => string | undefined;
+  readonly run: (item: T) => Promise<void>;
+  readonly onSaturated?: () => void;
+  readonly onDrained?: () => void;
+}
+
+export class KeyedScheduler<T> {
+  readonly #options: KeyedSchedulerOptions<T>;
+  /** Items whose key is free (or keyless), in arrival order. Array + head index: O(1) dequeue. */
+  #ready: T[] = [];
+  #readyHead = 0;
+  /** Keys with an item in flight or ready, mapped to the items waiting behind it. */
+  readonly #waiting = new Map<string, T[]>();
+  #waitingCount = 0;
+  #running = 0;
+  #saturated = false;
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(options: KeyedSchedulerOptions<T>) {
+    if (!(options.concurrency >= 1)) throw new RangeError('concurrency must be at least 1');
+    this.#options = options;
+  }
+
+  /** Items running, ready or waiting behind their key. */
+  get size(): number {
+    return this.#running + (this.#ready.length - this.#readyHead) + this.#waitingCount;
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  get saturated(): boolean {
+    return this.#saturated;
+  }
+
+  submit(item: T): void {
+    const key = this.#options.keyOf(item);
+    if (key !== undefined) {
+      const queue = this.#waiting.get(key);
+      if (queue !== undefined) {
+        queue.push(item);
+        this.#waitingCount++;
+        this.#checkSaturation();
+        return;
+      }
+      this.#waiting.set(key, []);
+    }
+    this.#ready.push(item);
+    this.#checkSaturation();
+    this.#pump();
+  }
+
+  /** Resolves when nothing is running or queued. */
+  idle(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #pump(): void {
+    const { concurrency } = this.#options;
+    while (this.#running < concurrency && this.#readyHead < this.#ready.length) {
+      const item = this.#ready[this.#readyHead]!;
+      this.#ready[this.#readyHead++] = undefined as T;
+      if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
+        this.#ready = this.#ready.slice(this.#readyHead);
+        this.#readyHead = 0;
+      }
+      this.#running++;
+      this.#start(item);
+    }
+  }
+
+  #start(item: T): void {
+    let promise: Promise<void>;
+    try {
+      promise = this.#options.run(item);
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    // `run` is expected to handle its own errors; a rejection here is a bug we must not let stall a key.
+    promise.then(
+      () => this.#finish(item),
+      () => this.#finish(item),
+    );
+  }
+
+  #finish(item: T): void {
+    this.#running--;
+    const key = this.#options.keyOf(item);
+    if (key !== undefined) {
+      const queue = this.#waiting.get(key);
+      if (queue !== undefined && queue.length > 0) {
+        this.#waitingCount--;
+        this.#ready.push(queue.shift()!);
+      } else {
+        this.#waiting.delete(key);
+      }
+    }
+    this.#pump();
+    if (this.#saturated && this.size <= this.#options.highWaterMark / 2) {
+      this.#saturated = false;
+      this.#options.onDrained?.();
+    }
+    if (this.size === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  #checkSaturation(): void {
+    if (!this.#saturated && this.size >= this.#options.highWaterMark) {
+      this.#saturated = true;
+      this.#options.onSaturated?.();
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import type { Span } from '@opentelemetry/api';
+import type { RetryOptions } from './consume/retry-policy.ts';
+import type { EventDefinition } from './define-event.ts';
+import type { EventDraft, EventEnvelope } from './envelope.ts';
+import type { ConnectionState, TopicSpec, TransportCapabilities } from './transport.ts';
+
+/** What `publish` resolves with once the broker accepted the event under the configured acks. */
+export interface PublishReceipt {
+  readonly id: string;
+  readonly topic: string;
+  readonly partition?: number;
+  readonly offset?: string;
+  readonly stream?: string;
+  readonly sequence?: number;
+  readonly duplicate?: boolean;
+}
+
+export interface HandlerContext {
+  /** 1 on the first delivery, counting retries in process and redeliveries by the broker. */
+  readonly attempt: number;
+  /** Aborted when the subscription's drain deadline passes during `close`: stop work early. */
+  readonly signal: AbortSignal;
+  readonly topic: string;
+  readonly group: string;
+  readonly partition?: number;
+  readonly offset?: string;
+  readonly sequence?: number;
+  /** The `process <topic>` span; spans the handler starts are its children. */
+  readonly span: Span | undefined;
+}
+
+export type EventHandler<TData = unknown> = (
+  event: EventEnvelope<TData>,
+  ctx: HandlerContext,
+) => Promise<void> | void;
+
+export interface SubscribeOptions {
+  /**
+   * Consumer group: subscribers with the same group share the work, different groups each get every event.
+   * @default the bus `source`
+   */
+  readonly group?: string;
+  /**
+   * Handlers running at once for this subscription (different keys; one key is always serial).
+   * @default 16
+   */
+  readonly concurrency?: number;
+  /**
+   * `key`: same-key events are handled one at a time, in order. `none`: no ordering, only the concurrency bound.
+   * @default 'key'
+   */
+  readonly ordering?: 'key' | 'none';
+  /** Retry policy, or `false` for a single attempt. @default 5 attempts, 100 ms doubling, full jitter */
+  readonly retry?: RetryOptions | false;
+  /**
+   * Where failed, undecodable and schema-invalid events go. `true` means `<topic>.dlq`; `false`
+   * means they are reported to `onError` and acknowledged (dropped on purpose).
+   * @default true
+   */
+  readonly deadLetter?: boolean | { readonly topic: string };
+  /**
+   * Events held (running or waiting for their key) before the transport is paused.
+   * @default 1000
+   */
+  readonly prefetch?: number;
+  /**
+   * Where a group that never committed starts reading.
+   * @default 'earliest'
+   */
+  readonly startFrom?: 'earliest' | 'latest';
+  /**
+   * After this long a running handler may lose its lease on brokers with ack deadlines (NATS); the transport keeps extending it until then.
+   * @default 60000
+   */
+  readonly ackTimeoutMs?: number;
+  /** Aborting it closes the subscription. */
+  readonly signal?: AbortSignal;
+}
+
+export interface Subscription {
+  readonly topic: string;
+  readonly group: string;
+  /** Stops intake, drains running handlers within the deadline, then releases the group. */
+  close(options?: { readonly drainTimeoutMs?: number }): Promise<void>;
+}
+
+export interface SubscriptionHealth {
+  readonly topic: string;
+  readonly group: string;
+  readonly state: 'running' | 'paused' | 'closing' | 'closed';
+  readonly inFlight: number;
+  readonly queued: number;
+  readonly lag?: number;
+  readonly lastError?: string;
+}
+
+export interface BusHealth {
+  /** `true` when the transport is connected and no subscription is closed unexpectedly. */
+  readonly ok: boolean;
+  readonly transport: {
+    readonly name: string;
+    readonly state: ConnectionState;
+    readonly lastError?: string;
+    readonly details?: Readonly<Record<string, unknown>>;
+  };
+  readonly publishBuffer: {
+    readonly messages: number;
+    readonly bytes: number;
+    readonly maxMessages: number;
+    readonly maxBytes: number;
+  };
+  readonly subscriptions: readonly SubscriptionHealth[];
+  readonly lastError?: string;
+}
+
+export interface EventBus {
+  readonly source: string;
+  readonly capabilities: TransportCapabilities;
+  /** Publishes one event; resolves when the broker accepted it. Concurrent calls share network requests. */
+  publish<TData>(topic: string, event: EventDraft<TData>): Promise<PublishReceipt>;
+  /** Publishes several events; resolves with one receipt each, or rejects listing every failure. */
+  publishBatch(topic: string, events: readonly EventDraft[]): Promise<PublishReceipt[]>;
+  /** Fire and forget: failures go to the `onError` hook and metrics, never to an unhandled rejection. */
+  emit<TData>(topic: string, event: EventDraft<TData>): void;
+  subscribe(topic: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
+  subscribe<TData>(
+    topic: string,
+    event: EventDefinition<TData>,
+    handler: EventHandler<TData>,
+    options?: SubscribeOptions,
+  ): Promise<Subscription>;
+  /** Creates, updates or validates a topic on the broker (a no-op `skip` by default for transports without admin). */
+  ensureTopic(
+    spec: Omit<TopicSpec, 'strategy'> & { readonly strategy?: TopicSpec['strategy'] },
+  ): Promise<void>;
+  health(): Promise<BusHealth>;
+  /** Stops intake, drains in-flight handlers (aborting them at the deadline), flushes publishes, disconnects. */
+  close(options?: { readonly drainTimeoutMs?: number }): Promise<void>;
+}

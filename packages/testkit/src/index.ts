@@ -1,0 +1,3 @@
+export { runConformance } from './conformance.ts';
+export { CaseHarness, type ConformanceOptions } from './harness.ts';
+export { itemSchema } from './schema.ts';
