@@ -30,11 +30,14 @@ export class CaseHarness {
   readonly #stops: Array<() => Promise<void>> = [];
   readonly id = randomUUID().slice(0, 8);
 
-  constructor(
-    readonly options: ConformanceOptions,
-    readonly capabilities: TransportCapabilities,
-    readonly caseName: string,
-  ) {}
+  readonly options: ConformanceOptions;
+  readonly capabilities: TransportCapabilities;
+  readonly caseName: string;
+  constructor(options: ConformanceOptions, capabilities: TransportCapabilities, caseName: string) {
+    this.options = options;
+    this.capabilities = capabilities;
+    this.caseName = caseName;
+  }
 
   get waitTimeoutMs(): number {
     return this.options.waitTimeoutMs ?? 20_000;

@@ -17,11 +17,14 @@ export class Member {
   stopped = false;
   inFlight = 0;
   readonly deliveries = new Set<Delivery>();
-  constructor(
-    readonly group: Group,
-    readonly sink: Sink,
-    readonly prefetch: number,
-  ) {}
+  readonly group: Group;
+  readonly sink: Sink;
+  readonly prefetch: number;
+  constructor(group: Group, sink: Sink, prefetch: number) {
+    this.group = group;
+    this.sink = sink;
+    this.prefetch = prefetch;
+  }
 }
 
 /** One delivery of one event to one member; settles once. */
@@ -33,11 +36,13 @@ class Delivery implements InboundMessage {
   readonly headers: Readonly<Record<string, string>>;
   readonly offset: string;
   readonly partition = 0;
-  constructor(
-    readonly member: Member,
-    readonly event: StoredEvent,
-    readonly attempt: number,
-  ) {
+  readonly member: Member;
+  readonly event: StoredEvent;
+  readonly attempt: number;
+  constructor(member: Member, event: StoredEvent, attempt: number) {
+    this.member = member;
+    this.event = event;
+    this.attempt = attempt;
     this.topic = event.topic;
     this.key = event.key;
     this.value = event.value;
@@ -90,11 +95,11 @@ export class Group {
   redeliver: Array<{ event: StoredEvent; attempt: number }> = [];
   members: Member[] = [];
   #roundRobin = 0;
-  constructor(
-    readonly topic: Topic,
-    readonly name: string,
-    startAt: number,
-  ) {
+  readonly topic: Topic;
+  readonly name: string;
+  constructor(topic: Topic, name: string, startAt: number) {
+    this.topic = topic;
+    this.name = name;
     this.next = startAt;
   }
 
@@ -155,10 +160,12 @@ export class Topic {
   #log: StoredEvent[] = [];
   #base = 0;
   #scheduled = false;
-  constructor(
-    readonly name: string,
-    readonly maxRetained: number,
-  ) {}
+  readonly name: string;
+  readonly maxRetained: number;
+  constructor(name: string, maxRetained: number) {
+    this.name = name;
+    this.maxRetained = maxRetained;
+  }
 
   get end(): number {
     return this.#base + this.#log.length;
@@ -215,7 +222,10 @@ export class Topic {
 /** The in-process broker: topics with per-group cursors. Share one between buses to connect them. */
 export class MemoryBroker {
   readonly #topics = new Map<string, Topic>();
-  constructor(readonly maxRetained = 1_000_000) {}
+  readonly maxRetained: number;
+  constructor(maxRetained = 1_000_000) {
+    this.maxRetained = maxRetained;
+  }
 
   topic(name: string): Topic {
     let topic = this.#topics.get(name);

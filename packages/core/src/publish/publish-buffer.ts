@@ -9,11 +9,14 @@ export class PublishBuffer {
   #bytes = 0;
   readonly #waiters: Array<{ bytes: number; resolve: () => void; reject: (error: Error) => void }> = [];
 
-  constructor(
-    readonly maxMessages: number,
-    readonly maxBytes: number,
-    readonly whenFull: 'wait' | 'fail',
-  ) {}
+  readonly maxMessages: number;
+  readonly maxBytes: number;
+  readonly whenFull: 'wait' | 'fail';
+  constructor(maxMessages: number, maxBytes: number, whenFull: 'wait' | 'fail') {
+    this.maxMessages = maxMessages;
+    this.maxBytes = maxBytes;
+    this.whenFull = whenFull;
+  }
 
   get messages(): number {
     return this.#messages;

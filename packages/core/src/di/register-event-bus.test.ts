@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { type DependencyContainer, container as root } from 'tsyringe';
+import { describe, expect, it } from 'vitest';
+import { isEventBusError } from '../errors.ts';
+import type { EventBus } from '../types.ts';
+import { EVENT_BUS, registerEventBus, TRANSPORT } from './index.ts';
+
+/** An application service that only knows the token, never the broker. */
+class OrderService {
+  readonly #bus: EventBus;
+  constructor(bus: EventBus) {
+    this.#bus = bus;
+  }
+  place(id: string) {
+    return this.#bus.publish('orders', { type: 'order.placed', data: { id }, key: id });
+  }
+}
+
+describe('registerEventBus', () => {
+  const child = (): DependencyContainer => root.createChildContainer();
+
+  it('registers a bus chosen by the environment and resolves it through a factory', async () => {
+    const c = child();
+    await registerEventBus(c, { env: { SWITCHYARD_TRANSPORT: 'memory', SWITCHYARD_SOURCE: 'orders-svc' } });
+    c.register(OrderService, { useFactory: (d) => new OrderService(d.resolve(EVENT_BUS)) });
+    const bus = c.resolve(EVENT_BUS);
+    expect(c.resolve(TRANSPORT).name).toBe('memory');
+    const seen: string[] = [];
+    await bus.subscribe('orders', (e) => {
+      seen.push((e.data as { id: string }).id);
+    });
+    await c.resolve(OrderService).place('o-9');
+    await expect.poll(() => seen).toEqual(['o-9']);
+    expect(bus.source).toBe('orders-svc');
+    await bus.close();
+  });
+
+  it('names the missing package when an adapter is not installed', async () => {
+    const error = await registerEventBus(child(), {
+      source: 's',
+      env: { SWITCHYARD_TRANSPORT: 'redis' },
+    }).catch((e) => e);
+    expect(isEventBusError(error, 'INVALID_CONFIG')).toBe(true);
+    expect(error.message).toMatch(/@switchyard\/adapter-redis/);
+  });
+
+  it('rejects an unknown transport name', async () => {
+    const error = await registerEventBus(child(), { source: 's', transport: 'rabbit' }).catch((e) => e);
+    expect(error.message).toMatch(/Unknown transport "rabbit"/);
+  });
+});
