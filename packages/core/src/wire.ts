@@ -15,19 +15,57 @@ export interface WireForm {
 
 const CONTENT_TYPE = 'content-type';
 
+/** Header names for one prefix, built once: the hot path must not concatenate strings per event. */
+interface HeaderNames {
+  readonly id: string;
+  readonly type: string;
+  readonly source: string;
+  readonly specversion: string;
+  readonly time: string;
+  readonly subject: string;
+  readonly dataschema: string;
+  readonly partitionkey: string;
+  readonly tenant: string;
+  readonly correlationid: string;
+}
+
+const namesByPrefix = new Map<string, HeaderNames>();
+
+function headerNames(prefix: string): HeaderNames {
+  let names = namesByPrefix.get(prefix);
+  if (names === undefined) {
+    const n = (attribute: string) => `${prefix}${attribute}`;
+    names = {
+      id: n('id'),
+      type: n('type'),
+      source: n('source'),
+      specversion: n('specversion'),
+      time: n('time'),
+      subject: n('subject'),
+      dataschema: n('dataschema'),
+      partitionkey: n('partitionkey'),
+      tenant: n('tenant'),
+      correlationid: n('correlationid'),
+    };
+    namesByPrefix.set(prefix, names);
+  }
+  return names;
+}
+
 export function toWire(envelope: EventEnvelope, codec: Codec, prefix: string): WireForm {
+  const n = headerNames(prefix);
   const headers: Record<string, string> = {};
   for (const name in envelope.headers) headers[name] = envelope.headers[name]!;
-  headers[`${prefix}id`] = envelope.id;
-  headers[`${prefix}type`] = envelope.type;
-  headers[`${prefix}source`] = envelope.source;
-  headers[`${prefix}specversion`] = envelope.specversion;
-  headers[`${prefix}time`] = envelope.time;
-  if (envelope.subject !== undefined) headers[`${prefix}subject`] = envelope.subject;
-  if (envelope.dataschema !== undefined) headers[`${prefix}dataschema`] = envelope.dataschema;
-  if (envelope.key !== undefined) headers[`${prefix}partitionkey`] = envelope.key;
-  if (envelope.tenant !== undefined) headers[`${prefix}tenant`] = envelope.tenant;
-  if (envelope.correlationid !== undefined) headers[`${prefix}correlationid`] = envelope.correlationid;
+  headers[n.id] = envelope.id;
+  headers[n.type] = envelope.type;
+  headers[n.source] = envelope.source;
+  headers[n.specversion] = envelope.specversion;
+  headers[n.time] = envelope.time;
+  if (envelope.subject !== undefined) headers[n.subject] = envelope.subject;
+  if (envelope.dataschema !== undefined) headers[n.dataschema] = envelope.dataschema;
+  if (envelope.key !== undefined) headers[n.partitionkey] = envelope.key;
+  if (envelope.tenant !== undefined) headers[n.tenant] = envelope.tenant;
+  if (envelope.correlationid !== undefined) headers[n.correlationid] = envelope.correlationid;
   headers[CONTENT_TYPE] = envelope.datacontenttype;
   return { value: codec.encode(envelope.data), headers };
 }
@@ -46,9 +84,10 @@ export function fromWire(
   prefix: string,
 ): EventEnvelope {
   const h = message.headers;
-  const id = h[`${prefix}id`];
-  const type = h[`${prefix}type`];
-  const source = h[`${prefix}source`];
+  const n = headerNames(prefix);
+  const id = h[n.id];
+  const type = h[n.type];
+  const source = h[n.source];
   if (id === undefined || type === undefined || source === undefined) {
     throw new EventBusError(
       'DECODE_FAILED',
@@ -80,28 +119,32 @@ export function fromWire(
   for (const name in h) {
     if (name !== CONTENT_TYPE && !name.startsWith(prefix)) headers[name] = h[name]!;
   }
-  return {
+  // Built property by property: optional attributes stay absent (exactOptionalPropertyTypes), and
+  // this is the consumer's hot path, so no spreads.
+  const envelope: { -readonly [K in keyof EventEnvelope]: EventEnvelope[K] } = {
     id,
     type,
     source,
     specversion: '1.0',
-    time: h[`${prefix}time`] ?? '',
+    time: h[n.time] ?? '',
     datacontenttype: contentType,
     data,
     headers,
-    ...optional('subject', h[`${prefix}subject`]),
-    ...optional('dataschema', h[`${prefix}dataschema`]),
-    ...optional('key', h[`${prefix}partitionkey`] ?? message.key),
-    ...optional('tenant', h[`${prefix}tenant`]),
-    ...optional('correlationid', h[`${prefix}correlationid`]),
   };
+  const subject = h[n.subject];
+  if (subject !== undefined) envelope.subject = subject;
+  const dataschema = h[n.dataschema];
+  if (dataschema !== undefined) envelope.dataschema = dataschema;
+  const key = h[n.partitionkey] ?? message.key;
+  if (key !== undefined) envelope.key = key;
+  const tenant = h[n.tenant];
+  if (tenant !== undefined) envelope.tenant = tenant;
+  const correlationid = h[n.correlationid];
+  if (correlationid !== undefined) envelope.correlationid = correlationid;
+  return envelope;
 }
 
 function baseMediaType(contentType: string): string {
   const semicolon = contentType.indexOf(';');
   return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-}
-
-function optional<K extends string>(name: K, value: string | undefined): { [P in K]?: string } {
-  return (value === undefined ? {} : { [name]: value }) as { [P in K]?: string };
 }

@@ -82,9 +82,7 @@ export class SubscriptionRunner implements Subscription {
     const prefetch = options.prefetch ?? 1000;
     if (!Number.isInteger(prefetch) || prefetch < 1)
       throw configError('prefetch', `must be a whole number >= 1, got ${prefetch}`);
-    const call: HandleFn = async (event, ctx) => {
-      await handler(event, ctx);
-    };
+    const call = handler as HandleFn;
     this.#handle$ =
       deps.options.consumeMiddleware.length === 0
         ? call
@@ -234,9 +232,12 @@ export class SubscriptionRunner implements Subscription {
         const started = performance.now();
         try {
           const ctx = this.#context(message, attempt, span);
-          await (traced === undefined
-            ? this.#handle$(envelope, ctx)
-            : runInContext(traced.context, () => this.#handle$(envelope, ctx)));
+          // A synchronous handler costs no promise; an async one is awaited.
+          const result =
+            traced === undefined
+              ? this.#handle$(envelope, ctx)
+              : runInContext(traced.context, () => this.#handle$(envelope, ctx));
+          if (result !== undefined && typeof (result as Promise<void>).then === 'function') await result;
           metrics.consumed(this.topic, this.group, (performance.now() - started) / 1000);
           message.ack();
           span?.end();

@@ -20,7 +20,7 @@ export class KeyedScheduler<T> {
   #ready: T[] = [];
   #readyHead = 0;
   /** Keys with an item in flight or ready, mapped to the items waiting behind it. */
-  readonly #waiting = new Map<string, T[]>();
+  readonly #waiting = new Map<string, T[] | null>(); // null: key busy, nobody waiting (saves an array per item)
   #waitingCount = 0;
   #running = 0;
   #saturated = false;
@@ -49,12 +49,13 @@ export class KeyedScheduler<T> {
     if (key !== undefined) {
       const queue = this.#waiting.get(key);
       if (queue !== undefined) {
-        queue.push(item);
+        if (queue === null) this.#waiting.set(key, [item]);
+        else queue.push(item);
         this.#waitingCount++;
         this.#checkSaturation();
         return;
       }
-      this.#waiting.set(key, []);
+      this.#waiting.set(key, null);
     }
     this.#ready.push(item);
     this.#checkSaturation();
@@ -100,7 +101,7 @@ export class KeyedScheduler<T> {
     const key = this.#options.keyOf(item);
     if (key !== undefined) {
       const queue = this.#waiting.get(key);
-      if (queue !== undefined && queue.length > 0) {
+      if (queue != null && queue.length > 0) {
         this.#waitingCount--;
         this.#ready.push(queue.shift()!);
       } else {

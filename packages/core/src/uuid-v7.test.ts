@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { uuidv7 } from './uuid-v7.ts';
+
+const FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('uuidv7', () => {
+  it('has the RFC 9562 version and variant bits', () => {
+    for (let i = 0; i < 1000; i++) expect(uuidv7()).toMatch(FORMAT);
+  });
+
+  it('encodes the Unix millisecond timestamp in the first 48 bits', () => {
+    const ms = Date.UTC(2026, 10, 24, 8, 0, 0, 123) + 1_000_000; // later than any id made so far
+    const id = uuidv7(ms);
+    expect(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(ms);
+  });
+
+  it('sorts in creation order, even many ids within one millisecond', () => {
+    const ids = Array.from({ length: 10_000 }, () => uuidv7());
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
