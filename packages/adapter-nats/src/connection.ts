@@ -1,0 +1,89 @@
+import { type ConnectionOptions, type NatsConnection, nkeyAuthenticator } from '@nats-io/nats-core';
+import type { ConnectionState } from '@switchyard/core';
+import { type ResolvedNatsOptions, redactUrl } from './options.ts';
+
+/** nats.js connection options from ours. Credentials go to the client and nowhere else. */
+export function connectionOptions(o: ResolvedNatsOptions): ConnectionOptions {
+  const options: ConnectionOptions = {
+    servers: [...o.servers],
+    name: o.name,
+    timeout: o.connectTimeoutMs,
+    reconnect: true,
+    maxReconnectAttempts: o.maxReconnectAttempts,
+    reconnectTimeWait: o.reconnectWaitMs,
+    waitOnFirstConnect: false,
+  };
+  if (o.user !== undefined) {
+    options.user = o.user;
+    if (o.password !== undefined) options.pass = o.password;
+  }
+  if (o.token !== undefined) options.token = o.token;
+  if (o.nkeySeed !== undefined)
+    options.authenticator = nkeyAuthenticator(new TextEncoder().encode(o.nkeySeed));
+  if (o.tls !== undefined) {
+    const tls: NonNullable<ConnectionOptions['tls']> = {};
+    if (o.tls.caFile !== undefined) tls.caFile = o.tls.caFile;
+    if (o.tls.certFile !== undefined) tls.certFile = o.tls.certFile;
+    if (o.tls.keyFile !== undefined) tls.keyFile = o.tls.keyFile;
+    if (o.tls.handshakeFirst !== undefined) tls.handshakeFirst = o.tls.handshakeFirst;
+    options.tls = tls;
+  }
+  return options;
+}
+
+/** The servers for messages and logs, with any `user:password@` removed. */
+export function describeServers(o: ResolvedNatsOptions): string {
+  return o.servers.map(redactUrl).join(',');
+}
+
+/**
+ * Follows the connection's status events and turns them into the port's ConnectionState, the
+ * last error and a reconnect count for `health()`.
+ */
+export class ConnectionWatch {
+  state: ConnectionState = 'disconnected';
+  lastError: string | undefined;
+  reconnects = 0;
+  disconnects = 0;
+  readonly #onReconnect: () => void;
+  readonly #onDisconnect: (server: string) => void;
+
+  constructor(hooks: { onReconnect: () => void; onDisconnect: (server: string) => void }) {
+    this.#onReconnect = hooks.onReconnect;
+    this.#onDisconnect = hooks.onDisconnect;
+  }
+
+  watch(nc: NatsConnection): void {
+    this.state = 'connected';
+    void (async () => {
+      for await (const status of nc.status()) {
+        switch (status.type) {
+          case 'disconnect':
+            this.state = 'reconnecting';
+            this.disconnects++;
+            this.#onDisconnect(redactUrl(status.server));
+            break;
+          case 'reconnecting':
+            this.state = 'reconnecting';
+            break;
+          case 'reconnect':
+            this.state = 'connected';
+            this.reconnects++;
+            this.#onReconnect();
+            break;
+          case 'error':
+            this.lastError = status.error.message;
+            break;
+          case 'close':
+            this.state = 'closed';
+            break;
+          default:
+        }
+      }
+    })();
+    void nc.closed().then((error) => {
+      this.state = 'closed';
+      if (error) this.lastError = error.message;
+    });
+  }
+}

@@ -1,0 +1,142 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { type MsgHdrs, headers as natsHeaders } from '@nats-io/nats-core';
+import { EventBusError, type OutboundMessage, type SendOutcome } from '@switchyard/core';
+import { AckWindow } from './ack-window.ts';
+import { toEventBusError } from './map-error.ts';
+import type { ResolvedNatsOptions } from './options.ts';
+import type { TopicAdmin } from './topic-admin.ts';
+
+/** `NATS/1.0\r\n` + the blank line closing the header block. */
+const HEADER_FRAME_BYTES = 12;
+
+/**
+ * Pipelined JetStream publishing: every message is sent at once as its own request and settles
+ * with its own acknowledgement, while an AckWindow bounds how many await one (backpressure).
+ * The event id travels as `Nats-Msg-Id`, so the stream drops a copy it already stored within its
+ * duplicate window — which makes the retries below safe.
+ */
+export class JetStreamPublisher {
+  readonly #js: JetStreamClient;
+  readonly #options: ResolvedNatsOptions;
+  readonly #topics: TopicAdmin;
+  readonly #maxPayload: () => number;
+  readonly #window: AckWindow;
+  #bytes = 0;
+  #idle: Array<() => void> = [];
+
+  constructor(
+    js: JetStreamClient,
+    options: ResolvedNatsOptions,
+    topics: TopicAdmin,
+    maxPayload: () => number,
+  ) {
+    this.#js = js;
+    this.#options = options;
+    this.#topics = topics;
+    this.#maxPayload = maxPayload;
+    this.#window = new AckWindow(options.maxPendingAcks);
+  }
+
+  /** Publishes sent or waiting for a slot, not yet acknowledged. */
+  get pending(): number {
+    return this.#window.used + this.#window.waiting;
+  }
+
+  get pendingBytes(): number {
+    return this.#bytes;
+  }
+
+  /** Resolves with the message's outcome; never rejects. */
+  async publish(message: OutboundMessage): Promise<SendOutcome> {
+    const started = performance.now();
+    let headers: MsgHdrs;
+    let size: number;
+    try {
+      ({ headers, size } = toNatsHeaders(message));
+    } catch (error) {
+      return failed(toEventBusError(error, { operation: 'publish', topic: message.topic }));
+    }
+    if (size > this.#maxPayload()) {
+      return failed(
+        new EventBusError(
+          'EVENT_TOO_LARGE',
+          `Event ${message.id} on ${message.topic} is ${size} bytes with headers; the server accepts at most ${this.#maxPayload()}.`,
+          {
+            details: { topic: message.topic, bytes: size, limit: this.#maxPayload() },
+          },
+        ),
+      );
+    }
+    const slot = this.#window.acquire();
+    if (slot !== undefined) await slot;
+    this.#bytes += size;
+    try {
+      return await this.#publishWithRetry(message, headers, started);
+    } finally {
+      this.#bytes -= size;
+      this.#window.release();
+      if (this.pending === 0) for (const resolve of this.#idle.splice(0)) resolve();
+    }
+  }
+
+  /** Resolves when nothing awaits an acknowledgement. */
+  idle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  async #publishWithRetry(message: OutboundMessage, headers: MsgHdrs, started: number): Promise<SendOutcome> {
+    const deadline = started + this.#options.publishTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#topics.streamFor(message.topic);
+        const remaining = deadline - performance.now();
+        const ack = await this.#js.publish(message.topic, message.value, {
+          msgID: message.id,
+          headers,
+          timeout: Math.max(1, Math.min(this.#options.publishAttemptTimeoutMs, remaining)),
+        });
+        return { ok: true, receipt: { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate } };
+      } catch (cause) {
+        const error = toEventBusError(cause, { operation: 'publish', topic: message.topic });
+        // Nothing answered on the subject: the stream may be gone, so look it up (or create it) again.
+        if (error.details.noResponders === true) this.#topics.forget(message.topic);
+        const pause = Math.min(50 * 2 ** attempt, 1_000);
+        if (!error.retriable || performance.now() + pause >= deadline) {
+          return failed(
+            attempt === 0 ? error : withAttempts(error, attempt + 1, this.#options.publishTimeoutMs),
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+}
+
+/** Copies wire headers into NATS headers and measures the message as the server will (payload + header block). */
+export function toNatsHeaders(message: OutboundMessage): { headers: MsgHdrs; size: number } {
+  const headers = natsHeaders();
+  let size = message.value.byteLength + HEADER_FRAME_BYTES + 'Nats-Msg-Id: \r\n'.length + message.id.length;
+  for (const name in message.headers) {
+    const value = message.headers[name]!;
+    headers.set(name, value);
+    size += name.length + value.length + 4; // `name: value\r\n`
+  }
+  return { headers, size };
+}
+
+function failed(error: EventBusError): SendOutcome {
+  return { ok: false, error };
+}
+
+function withAttempts(error: EventBusError, attempts: number, timeoutMs: number): EventBusError {
+  return new EventBusError(
+    error.code,
+    `${error.message} (gave up after ${attempts} attempts within publishTimeoutMs ${timeoutMs})`,
+    {
+      retriable: error.retriable,
+      cause: error.cause,
+      details: { ...error.details, attempts },
+    },
+  );
+}

@@ -1,0 +1,306 @@
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type NatsConnection, headers as natsHeaders } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import {
+  type ConsumeRequest,
+  type ConsumerHandle,
+  EventBusError,
+  type InboundMessage,
+  type OutboundMessage,
+  type SendOutcome,
+  type TopicSpec,
+  type Transport,
+  type TransportCapabilities,
+  type TransportHealth,
+} from '@switchyard/core';
+import { ConnectionWatch, connectionOptions, describeServers } from './connection.ts';
+import { EphemeralConsumer } from './ephemeral-consumer.ts';
+import { ensureGroupConsumer, leaseMs } from './group-consumer.ts';
+import { HEADER_PREFIX } from './inbound-headers.ts';
+import { JetStreamPublisher } from './jetstream-publisher.ts';
+import { toEventBusError } from './map-error.ts';
+import { validateNatsTopic } from './names.ts';
+import type { ResolvedNatsOptions } from './options.ts';
+import { PullConsumer } from './pull-consumer.ts';
+import { TopicAdmin } from './topic-admin.ts';
+
+interface Connected {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly publisher: JetStreamPublisher;
+}
+
+/**
+ * The NATS transport: JetStream streams and durable pull consumers for persistent topics, core
+ * NATS subjects for ephemeral ones. It moves bytes and keeps the promises of its capabilities;
+ * retry, dead letter, ordering by key and tracing live in core.
+ */
+export class NatsTransport implements Transport {
+  readonly name = 'nats';
+  readonly headerPrefix = HEADER_PREFIX;
+  readonly #options: ResolvedNatsOptions;
+  readonly #servers: string;
+  readonly #topics: TopicAdmin;
+  readonly #watch: ConnectionWatch;
+  readonly #pullConsumers = new Set<PullConsumer>();
+  readonly #ephemeralConsumers = new Set<EphemeralConsumer>();
+  #connected: Connected | undefined;
+  #connecting: Promise<Connected> | undefined;
+  #closed = false;
+  #ephemeralDropped = 0;
+
+  constructor(options: ResolvedNatsOptions) {
+    this.#options = options;
+    this.#servers = describeServers(options);
+    this.#topics = new TopicAdmin(
+      options,
+      () => this.#require().jsm,
+      () => this.#serverAtLeast(2, 10),
+    );
+    this.#watch = new ConnectionWatch({
+      onReconnect: () => {
+        for (const consumer of this.#pullConsumers) consumer.reconnected();
+      },
+      onDisconnect: (server) => options.logger.warn(`disconnected from ${server}; reconnecting`),
+    });
+  }
+
+  get capabilities(): TransportCapabilities {
+    return {
+      persistent: true,
+      consumerGroups: true,
+      orderingScope: 'instance',
+      delayedRedelivery: true,
+      maxMessageBytes: this.#connected?.nc.info?.max_payload ?? this.#options.maxMessageBytes,
+      topicAdmin: true,
+    };
+  }
+
+  async connect(): Promise<void> {
+    await this.#connect();
+  }
+
+  async send(messages: readonly OutboundMessage[]): Promise<readonly SendOutcome[]> {
+    const { nc, publisher } = await this.#connect();
+    const outcomes: Array<Promise<SendOutcome>> = new Array(messages.length);
+    let ephemeral = false;
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
+      if (this.#topics.isEphemeral(message.topic)) {
+        ephemeral = true;
+        outcomes[i] = Promise.resolve(this.#publishEphemeral(nc, message));
+      } else {
+        outcomes[i] = publisher.publish(message);
+      }
+    }
+    if (ephemeral) await this.#flushEphemeral(nc, messages, outcomes);
+    return Promise.all(outcomes);
+  }
+
+  async consume(
+    request: ConsumeRequest,
+    onMessages: (messages: readonly InboundMessage[]) => void,
+  ): Promise<ConsumerHandle> {
+    validateNatsTopic(request.topic);
+    const { nc, js, jsm } = await this.#connect();
+    if (this.#topics.isEphemeral(request.topic)) {
+      const consumer = new EphemeralConsumer({
+        nc,
+        request,
+        onMessages,
+        bufferLimit: this.#options.ephemeralBufferLimit,
+        onDrop: (topic) => {
+          this.#ephemeralDropped++;
+          if (this.#ephemeralDropped % 1_000 === 1)
+            this.#options.logger.warn(
+              `ephemeral topic ${topic}: dropping events while the subscriber is paused`,
+            );
+        },
+      });
+      this.#ephemeralConsumers.add(consumer);
+      return this.#tracked(consumer, this.#ephemeralConsumers);
+    }
+    const consumer = new PullConsumer({
+      request,
+      onMessages,
+      leaseMs: leaseMs(request, this.#options),
+      fetchExpiresMs: this.#options.fetchExpiresMs,
+      ensure: async () => {
+        try {
+          const stream = await this.#topics.streamFor(request.topic);
+          const info = await ensureGroupConsumer(jsm, stream, request, this.#options);
+          return await js.consumers.get(stream, info.name);
+        } catch (error) {
+          this.#topics.forget(request.topic);
+          throw toEventBusError(error, { operation: 'consume', topic: request.topic });
+        }
+      },
+      onError: (error) => {
+        const mapped = toEventBusError(error, { operation: 'consume', topic: request.topic });
+        this.#watch.lastError = mapped.message;
+        if (!this.#closed && this.#watch.state === 'connected')
+          this.#options.logger.warn(`${request.topic}/${request.group}: ${mapped.message}`);
+      },
+    });
+    await consumer.start();
+    this.#pullConsumers.add(consumer);
+    return this.#tracked(consumer, this.#pullConsumers);
+  }
+
+  async ensureTopic(spec: TopicSpec): Promise<void> {
+    await this.#connect();
+    await this.#topics.ensureTopic(spec);
+  }
+
+  validateTopic(topic: string): void {
+    validateNatsTopic(topic);
+  }
+
+  health(): TransportHealth {
+    const nc = this.#connected?.nc;
+    const publisher = this.#connected?.publisher;
+    const state = this.#closed
+      ? 'closed'
+      : this.#connecting !== undefined && nc === undefined
+        ? 'connecting'
+        : this.#watch.state;
+    return {
+      state,
+      bufferedMessages: publisher?.pending ?? 0,
+      bufferedBytes: publisher?.pendingBytes ?? 0,
+      ...(this.#watch.lastError === undefined ? {} : { lastError: this.#watch.lastError }),
+      details: {
+        servers: this.#servers,
+        ...(nc?.info === undefined
+          ? {}
+          : { server: nc.info.server_name, version: nc.info.version, jetstream: nc.info.jetstream === true }),
+        reconnects: this.#watch.reconnects,
+        consumers: this.#pullConsumers.size + this.#ephemeralConsumers.size,
+        ephemeralDropped: this.#ephemeralDropped,
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const connected = this.#connected ?? (await this.#connecting?.catch(() => undefined));
+    for (const consumer of [...this.#pullConsumers, ...this.#ephemeralConsumers]) await consumer.stop();
+    if (connected === undefined) return;
+    const { nc, publisher } = connected;
+    // Let publishes in flight settle (each is bounded by publishTimeoutMs), then drain the connection.
+    await Promise.race([publisher.idle(), delay(this.#options.publishTimeoutMs)]);
+    try {
+      if (!nc.isClosed()) await nc.drain();
+    } catch (error) {
+      if (!nc.isClosed()) await nc.close();
+      throw toEventBusError(error, { operation: 'close', servers: this.#servers });
+    }
+  }
+
+  #connect(): Promise<Connected> {
+    if (this.#closed)
+      return Promise.reject(new EventBusError('CLOSED', 'The NATS transport is closed. Create a new one.'));
+    this.#connecting ??= this.#open().catch((error: unknown) => {
+      this.#connecting = undefined;
+      throw error;
+    });
+    return this.#connecting;
+  }
+
+  async #open(): Promise<Connected> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect(connectionOptions(this.#options));
+    } catch (error) {
+      const mapped = toEventBusError(error, { operation: 'connect', servers: this.#servers });
+      this.#watch.lastError = mapped.message;
+      throw mapped;
+    }
+    this.#watch.watch(nc);
+    // checkAPI off: a server without JetStream still serves ephemeral topics; persistent ones then fail clearly.
+    const jsm = await jetstreamManager(nc, {
+      checkAPI: false,
+      timeout: this.#options.publishAttemptTimeoutMs,
+    });
+    const js = jetstream(nc, { timeout: this.#options.publishAttemptTimeoutMs });
+    const publisher = new JetStreamPublisher(
+      js,
+      this.#options,
+      this.#topics,
+      () => nc.info?.max_payload ?? this.#options.maxMessageBytes,
+    );
+    this.#connected = { nc, js, jsm, publisher };
+    return this.#connected;
+  }
+
+  #require(): Connected {
+    if (this.#connected === undefined)
+      throw new EventBusError(
+        'NOT_CONNECTED',
+        'The NATS transport is not connected yet; call connect() first.',
+      );
+    return this.#connected;
+  }
+
+  #serverAtLeast(major: number, minor: number): boolean {
+    const version = this.#connected?.nc.info?.version ?? '0.0.0';
+    const [a = 0, b = 0] = version.split('.').map(Number);
+    return a > major || (a === major && b >= minor);
+  }
+
+  #publishEphemeral(nc: NatsConnection, message: OutboundMessage): SendOutcome {
+    try {
+      const headers = natsHeaders();
+      for (const name in message.headers) headers.set(name, message.headers[name]!);
+      nc.publish(message.topic, message.value, { headers });
+      return { ok: true, receipt: {} };
+    } catch (error) {
+      return { ok: false, error: toEventBusError(error, { operation: 'publish', topic: message.topic }) };
+    }
+  }
+
+  /** Core NATS has no acknowledgement; a flush (PING/PONG) at least confirms the server read the batch. */
+  async #flushEphemeral(
+    nc: NatsConnection,
+    messages: readonly OutboundMessage[],
+    outcomes: Array<Promise<SendOutcome>>,
+  ): Promise<void> {
+    try {
+      await nc.flush();
+    } catch (error) {
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i]!;
+        if (this.#topics.isEphemeral(message.topic)) {
+          outcomes[i] = Promise.resolve({
+            ok: false,
+            error: toEventBusError(error, { operation: 'publish', topic: message.topic }),
+          });
+        }
+      }
+    }
+  }
+
+  #tracked<T extends ConsumerHandle>(consumer: T, registry: Set<T>): ConsumerHandle {
+    return {
+      pause: () => consumer.pause(),
+      resume: () => consumer.resume(),
+      stop: async () => {
+        registry.delete(consumer);
+        await consumer.stop();
+      },
+      lag: async () => {
+        try {
+          return await consumer.lag!();
+        } catch (error) {
+          throw toEventBusError(error, { operation: 'lag' });
+        }
+      },
+    };
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

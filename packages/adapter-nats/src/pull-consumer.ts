@@ -1,0 +1,223 @@
+import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { ConsumeRequest, ConsumerHandle, ConsumerLag, InboundMessage } from '@switchyard/core';
+import { AttemptTracker } from './attempt-tracker.ts';
+import { fromNatsHeaders, keyOf } from './inbound-headers.ts';
+
+export interface PullConsumerDeps {
+  readonly request: ConsumeRequest;
+  readonly onMessages: (messages: readonly InboundMessage[]) => void;
+  /** (Re)creates the stream and the group's consumer; called at start and after a failed pull. */
+  readonly ensure: () => Promise<Consumer>;
+  /** JetStream `ack_wait`: leases are extended every half of it. */
+  readonly leaseMs: number;
+  readonly fetchExpiresMs: number;
+  readonly onError: (error: unknown) => void;
+}
+
+interface Delivery {
+  readonly msg: JsMsg;
+  readonly since: number;
+}
+
+/**
+ * One instance's share of a group: pulls from the group's durable consumer with credit-based
+ * fetches, so that at most `prefetch` events are handed over and not yet settled. `pause` stops
+ * pulling (a fetch in flight still delivers what it asked for); acks free credit and pull more.
+ * While an event is unsettled its lease is extended with `working()`, up to `ackTimeoutMs`.
+ */
+export class PullConsumer implements ConsumerHandle {
+  readonly #deps: PullConsumerDeps;
+  readonly #unsettled = new Set<Delivery>();
+  readonly #attempts = new AttemptTracker();
+  readonly #threshold: number;
+  #consumer: Consumer | undefined;
+  #fetch: ConsumerMessages | undefined;
+  #asked = 0;
+  #paused = false;
+  #stopped = false;
+  #wake: (() => void) | undefined;
+  #endSleep: (() => void) | undefined;
+  #needsEnsure = false;
+  #loop: Promise<void> = Promise.resolve();
+  #leaseTimer: NodeJS.Timeout | undefined;
+  #batch: InboundMessage[] = [];
+  #flushScheduled = false;
+
+  constructor(deps: PullConsumerDeps) {
+    this.#deps = deps;
+    // Pull again once a quarter of the prefetch is free: fewer, fuller pulls under load.
+    this.#threshold = Math.max(1, Math.floor(deps.request.prefetch / 4));
+  }
+
+  /** Creates the consumer (errors reach the caller), then pulls in the background. */
+  async start(): Promise<void> {
+    this.#consumer = await this.#deps.ensure();
+    this.#loop = this.#run();
+    this.#leaseTimer = setInterval(() => this.#extendLeases(), this.#deps.leaseMs / 2);
+    this.#leaseTimer.unref();
+  }
+
+  get unsettled(): number {
+    return this.#unsettled.size;
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#poke();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearInterval(this.#leaseTimer);
+    this.#poke();
+    this.#endSleep?.();
+    await this.#fetch?.close();
+    await this.#loop;
+    // Handed to nobody yet: give them back at once instead of after the lease.
+    for (const message of this.#batch.splice(0)) message.nack();
+  }
+
+  /**
+   * After a reconnect the server may have restarted and forgotten the pull request in flight.
+   * nats.js re-pulls by itself but backs off for a whole `expires` when JetStream is not ready yet,
+   * so end the fetch and pull afresh once the consumer answers again.
+   */
+  reconnected(): void {
+    this.#needsEnsure = true;
+    void this.#fetch?.close();
+  }
+
+  async lag(): Promise<ConsumerLag> {
+    const info = await (this.#consumer ?? (await this.#deps.ensure())).info();
+    return {
+      total: info.num_pending + info.num_ack_pending,
+      pending: info.num_pending,
+      ackPending: info.num_ack_pending,
+      redelivered: info.num_redelivered,
+    };
+  }
+
+  #credit(): number {
+    return this.#deps.request.prefetch - this.#unsettled.size - this.#asked;
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopped) {
+      const credit = this.#credit();
+      if (this.#paused || credit < this.#threshold) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        continue;
+      }
+      try {
+        if (failures > 0 || this.#needsEnsure) {
+          this.#needsEnsure = false;
+          this.#consumer = await this.#deps.ensure();
+        }
+        this.#asked = credit;
+        this.#fetch = await this.#consumer!.fetch({
+          max_messages: credit,
+          expires: this.#deps.fetchExpiresMs,
+        });
+        for await (const msg of this.#fetch) {
+          this.#asked = Math.max(0, this.#asked - 1);
+          this.#receive(msg);
+        }
+        failures = 0;
+      } catch (error) {
+        if (this.#stopped) break;
+        failures++;
+        this.#deps.onError(error);
+        await this.#sleep(Math.min(100 * 2 ** (failures - 1), 5_000));
+      } finally {
+        this.#fetch = undefined;
+        this.#asked = 0;
+      }
+    }
+  }
+
+  #receive(msg: JsMsg): void {
+    if (this.#stopped) {
+      msg.nak();
+      return;
+    }
+    const delivery: Delivery = { msg, since: performance.now() };
+    this.#unsettled.add(delivery);
+    const headers = fromNatsHeaders(msg.headers);
+    const settle = (): boolean => {
+      if (!this.#unsettled.delete(delivery)) return false;
+      if (this.#credit() >= this.#threshold) this.#poke();
+      return true;
+    };
+    const attempts = this.#attempts;
+    this.#batch.push({
+      topic: msg.subject,
+      key: keyOf(headers),
+      value: msg.data,
+      headers,
+      attempt: attempts.attemptOf(msg.seq, msg.info.deliveryCount),
+      sequence: msg.seq,
+      ack: () => {
+        if (!settle()) return;
+        attempts.settled(msg.seq);
+        msg.ack();
+      },
+      nack: (options) => {
+        if (!settle()) return;
+        attempts.nacked(msg.seq, msg.info.deliveryCount, options?.nextAttempt);
+        msg.nak(options?.delayMs !== undefined && options.delayMs > 0 ? options.delayMs : undefined);
+      },
+      working: () => {
+        if (this.#unsettled.has(delivery)) msg.working();
+      },
+    });
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      // Everything that arrived in this turn of the event loop goes to core as one batch.
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#batch.length === 0 || this.#stopped) return;
+    const batch = this.#batch;
+    this.#batch = [];
+    try {
+      this.#deps.onMessages(batch);
+    } catch (error) {
+      this.#deps.onError(error);
+    }
+  }
+
+  #extendLeases(): void {
+    const now = performance.now();
+    const limit = this.#deps.request.ackTimeoutMs;
+    for (const delivery of this.#unsettled) {
+      if (now - delivery.since < limit) delivery.msg.working();
+    }
+  }
+
+  #poke(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#endSleep = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
