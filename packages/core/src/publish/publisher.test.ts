@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { EventBusError, isEventBusError } from '../errors.ts';
+import { createEventBus } from '../event-bus.ts';
+import { memoryTransport } from '../memory/memory-transport.ts';
+import type { OutboundMessage, SendOutcome, Transport } from '../transport.ts';
+
+/** The memory transport, with every `send` call recorded and an optional outcome override. */
+function recordingTransport(
+  outcome?: (m: OutboundMessage) => SendOutcome | undefined,
+): Transport & { calls: number[] } {
+  const inner = memoryTransport();
+  const calls: number[] = [];
+  return Object.assign(Object.create(inner) as Transport, {
+    calls,
+    connect: () => inner.connect(),
+    send: async (messages: readonly OutboundMessage[]) => {
+      calls.push(messages.length);
+      const real = await inner.send(messages);
+      return messages.map((m, i) => outcome?.(m) ?? real[i]!);
+    },
+    close: () => inner.close(),
+  });
+}
+
+describe('publishing', () => {
+  it('sends every publish made in the same tick in one transport call', async () => {
+    const transport = recordingTransport();
+    const bus = createEventBus({ source: 't', transport });
+    await bus.publish('p1', { type: 'warm', data: 0 });
+    const receipts = await Promise.all(
+      Array.from({ length: 500 }, (_, n) => bus.publish('p1', { type: 'x', data: n })),
+    );
+    expect(transport.calls).toEqual([1, 500]);
+    expect(new Set(receipts.map((r) => r.id)).size).toBe(500);
+    await bus.close();
+  });
+
+  it('sends awaited publishes one by one, for latency', async () => {
+    const transport = recordingTransport();
+    const bus = createEventBus({ source: 't', transport });
+    for (let n = 0; n < 3; n++) await bus.publish('p2', { type: 'x', data: n });
+    expect(transport.calls).toEqual([1, 1, 1]);
+    await bus.close();
+  });
+
+  it('settles each publish with its own outcome when one event of a batch fails', async () => {
+    const transport = recordingTransport((m) =>
+      (m.value as Buffer).toString() === '"bad"'
+        ? { ok: false, error: new EventBusError('PUBLISH_FAILED', 'broker said no', { retriable: true }) }
+        : undefined,
+    );
+    const bus = createEventBus({ source: 't', transport });
+    const results = await Promise.allSettled(
+      ['a', 'bad', 'c'].map((data) => bus.publish('p3', { type: 'x', data })),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const error = await bus
+      .publishBatch('p3', [
+        { type: 'x', data: 'ok' },
+        { type: 'x', data: 'bad' },
+      ])
+      .catch((e) => e);
+    expect(isEventBusError(error, 'PUBLISH_FAILED')).toBe(true);
+    expect(error.message).toMatch(/1 of 2 events were not published/);
+    expect(error.retriable).toBe(true);
+    expect(error.details.failures).toEqual([{ index: 1, error: expect.any(EventBusError) }]);
+    await bus.close();
+  });
+
+  it('fails fast with BUFFER_FULL when asked to, instead of waiting', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const inner = memoryTransport();
+    const slow: Transport = Object.assign(Object.create(inner) as Transport, {
+      connect: () => inner.connect(),
+      send: async (messages: readonly OutboundMessage[]) => {
+        await gate;
+        return inner.send(messages);
+      },
+      close: () => inner.close(),
+    });
+    const bus = createEventBus({
+      source: 't',
+      transport: slow,
+      publishBuffer: { maxMessages: 2, whenFull: 'fail' },
+    });
+    const first = [bus.publish('p4', { type: 'x', data: 1 }), bus.publish('p4', { type: 'x', data: 2 })];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const third = await bus.publish('p4', { type: 'x', data: 3 }).catch((e) => e);
+    expect(isEventBusError(third, 'BUFFER_FULL')).toBe(true);
+    release();
+    await Promise.all(first);
+    await bus.close();
+  });
+
+  it('rejects a draft whose key is not a string', async () => {
+    const bus = createEventBus({ source: 't' });
+    const error = await bus
+      .publish('p5', { type: 'x', data: 1, key: 42 as unknown as string })
+      .catch((e) => e);
+    expect(isEventBusError(error, 'INVALID_EVENT')).toBe(true);
+    await bus.close();
+  });
+
+  it('rejects invalid options naming the field', () => {
+    expect(() => createEventBus({ source: '' })).toThrowError(/`source`/);
+    expect(() => createEventBus({ source: 's', publishBuffer: { whenFull: 'drop' as 'fail' } })).toThrowError(
+      /publishBuffer\.whenFull/,
+    );
+  });
+});

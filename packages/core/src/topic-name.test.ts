@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { isEventBusError } from './errors.ts';
+import { validateTopicName } from './topic-name.ts';
+
+describe('validateTopicName', () => {
+  it('accepts names every broker takes unchanged', () => {
+    for (const ok of ['orders', 'orders.dlq', 'billing_events-v2', 'a', 'A.B.C', 'x'.repeat(249)]) {
+      expect(() => validateTopicName(ok)).not.toThrow();
+    }
+  });
+
+  it.each([
+    ['', /non-empty/],
+    ['orders.*', /"\*" is not allowed/],
+    ['orders.>', /">" is not allowed/],
+    ['has space', /" " is not allowed/],
+    ['a..b', /cannot start or end with '\.' or contain '\.\.'/],
+    ['.orders', /cannot start/],
+    ['orders.', /cannot start/],
+    ['x'.repeat(250), /250 characters long; the limit is 249/],
+  ])('rejects %j with a message that says why', (topic, why) => {
+    try {
+      validateTopicName(topic);
+      expect.unreachable();
+    } catch (error) {
+      expect(isEventBusError(error, 'INVALID_TOPIC')).toBe(true);
+      expect((error as Error).message).toMatch(why);
+    }
+  });
+});
