@@ -1,4 +1,4 @@
-import type { Span } from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
 import type { EventDefinition } from '../define-event.ts';
 import type { EventEnvelope } from '../envelope.ts';
 import { configError, EventBusError, isEventBusError } from '../errors.ts';
@@ -188,28 +188,40 @@ export class SubscriptionRunner implements Subscription {
     }
   }
 
-  async #process(delivery: Delivery): Promise<void> {
+  /**
+   * Runs one delivery. Returns undefined when everything finished synchronously (a sync handler
+   * that succeeded: the hot path allocates no promise), or a promise for the rest.
+   */
+  #process(delivery: Delivery): Promise<void> | undefined {
     const { message } = delivery;
     if (delivery.envelope === undefined) {
-      await this.#deadLetter(delivery, 'decode-failed', delivery.decodeError!, message.attempt, undefined);
-      return;
+      return this.#deadLetter(delivery, 'decode-failed', delivery.decodeError!, message.attempt, undefined);
     }
-    let envelope = delivery.envelope;
-    if (this.#definition !== undefined) {
-      if (envelope.type !== this.#definition.type) {
-        message.ack(); // another event type on the same topic: not this subscription's business
-        return;
-      }
-      try {
-        const data = await this.#definition.validate(envelope.data);
-        if (data !== envelope.data) envelope = { ...envelope, data };
-      } catch (error) {
-        await this.#deadLetter(delivery, 'schema-invalid', error, message.attempt, undefined);
-        return;
-      }
+    const envelope = delivery.envelope;
+    if (this.#definition === undefined) return this.#start(delivery, envelope);
+    if (envelope.type !== this.#definition.type) {
+      message.ack(); // another event type on the same topic: not this subscription's business
+      return undefined;
     }
-    const { metrics, options } = this.#deps;
-    const traced = options.tracing
+    let checked: unknown;
+    try {
+      checked = this.#definition.validate(envelope.data);
+    } catch (error) {
+      return this.#deadLetter(delivery, 'schema-invalid', error, message.attempt, undefined);
+    }
+    if (checked instanceof Promise) {
+      return checked.then(
+        (data: unknown) => this.#start(delivery, data === envelope.data ? envelope : { ...envelope, data }),
+        (error: unknown) => this.#deadLetter(delivery, 'schema-invalid', error, message.attempt, undefined),
+      );
+    }
+    return this.#start(delivery, checked === envelope.data ? envelope : { ...envelope, data: checked });
+  }
+
+  /** The first attempt: synchronous when the handler is. */
+  #start(delivery: Delivery, envelope: EventEnvelope): Promise<void> | undefined {
+    const { message } = delivery;
+    const traced = this.#deps.options.tracing
       ? startProcessSpan(
           {
             system: this.#deps.transport.name,
@@ -224,58 +236,92 @@ export class SubscriptionRunner implements Subscription {
           message.headers,
         )
       : undefined;
-    const span = traced?.span;
-    let attempt = message.attempt;
-    metrics.inFlight(this.topic, this.group, 1);
+    this.#deps.metrics.inFlight(this.topic, this.group, 1);
+    const started = performance.now();
+    let result: unknown;
+    try {
+      result = this.#invoke(envelope, this.#context(message, message.attempt, traced?.span), traced?.context);
+    } catch (error) {
+      return this.#retryAfter(delivery, envelope, traced?.span, traced?.context, message.attempt, error);
+    }
+    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+      return (result as Promise<void>).then(
+        () => this.#succeeded(message, traced?.span, started),
+        (error: unknown) =>
+          this.#retryAfter(delivery, envelope, traced?.span, traced?.context, message.attempt, error),
+      );
+    }
+    this.#succeeded(message, traced?.span, started);
+    return undefined;
+  }
+
+  #invoke(envelope: EventEnvelope, ctx: HandlerContext, context: Context | undefined): unknown {
+    return context === undefined
+      ? this.#handle$(envelope, ctx)
+      : runInContext(context, () => this.#handle$(envelope, ctx));
+  }
+
+  #succeeded(message: InboundMessage, span: Span | undefined, started: number): void {
+    this.#deps.metrics.consumed(this.topic, this.group, (performance.now() - started) / 1000);
+    this.#deps.metrics.inFlight(this.topic, this.group, -1);
+    message.ack();
+    span?.end();
+  }
+
+  /** After attempt `failed` threw: back off and try again, hand back to the broker, or dead-letter. */
+  async #retryAfter(
+    delivery: Delivery,
+    envelope: EventEnvelope,
+    span: Span | undefined,
+    context: Context | undefined,
+    failed: number,
+    firstError: unknown,
+  ): Promise<void> {
+    const { message } = delivery;
+    const { metrics } = this.#deps;
+    let attempt = failed;
+    let error = firstError;
     try {
       for (;;) {
+        this.#lastError = error instanceof Error ? error.message : String(error);
+        if (this.#abort.signal.aborted) {
+          message.nack();
+          if (span !== undefined) endSpanWithError(span, error);
+          return;
+        }
+        if (attempt >= this.#retry.attempts) {
+          await this.#deadLetter(delivery, 'handler-failed', error, attempt, span);
+          return;
+        }
+        const delay = retryDelay(this.#retry, attempt);
+        metrics.retried(this.topic, this.group);
+        span?.addEvent('retry', {
+          'switchyard.attempt': attempt,
+          'switchyard.retry.delay_ms': delay,
+          'error.type': errorType(error),
+        });
+        if (delay > this.#retry.inProcessMaxDelayMs && this.#deps.transport.capabilities.delayedRedelivery) {
+          message.nack({ delayMs: delay, nextAttempt: attempt + 1 });
+          span?.setAttribute('switchyard.redelivery_delay_ms', delay);
+          span?.end();
+          return;
+        }
+        await abortableSleep(delay, this.#abort.signal);
+        if (this.#abort.signal.aborted) {
+          message.nack();
+          span?.end();
+          return;
+        }
+        attempt++;
         const started = performance.now();
         try {
-          const ctx = this.#context(message, attempt, span);
-          // A synchronous handler costs no promise; an async one is awaited.
-          const result =
-            traced === undefined
-              ? this.#handle$(envelope, ctx)
-              : runInContext(traced.context, () => this.#handle$(envelope, ctx));
-          if (result !== undefined && typeof (result as Promise<void>).then === 'function') await result;
+          await this.#invoke(envelope, this.#context(message, attempt, span), context);
           metrics.consumed(this.topic, this.group, (performance.now() - started) / 1000);
           message.ack();
           span?.end();
           return;
-        } catch (error) {
-          this.#lastError = error instanceof Error ? error.message : String(error);
-          if (this.#abort.signal.aborted) {
-            message.nack();
-            if (span !== undefined) endSpanWithError(span, error);
-            return;
-          }
-          if (attempt >= this.#retry.attempts) {
-            await this.#deadLetter(delivery, 'handler-failed', error, attempt, span);
-            return;
-          }
-          const delay = retryDelay(this.#retry, attempt);
-          metrics.retried(this.topic, this.group);
-          span?.addEvent('retry', {
-            'switchyard.attempt': attempt,
-            'switchyard.retry.delay_ms': delay,
-            'error.type': errorType(error),
-          });
-          if (
-            delay > this.#retry.inProcessMaxDelayMs &&
-            this.#deps.transport.capabilities.delayedRedelivery
-          ) {
-            message.nack({ delayMs: delay, nextAttempt: attempt + 1 });
-            span?.setAttribute('switchyard.redelivery_delay_ms', delay);
-            span?.end();
-            return;
-          }
-          await abortableSleep(delay, this.#abort.signal);
-          if (this.#abort.signal.aborted) {
-            message.nack();
-            span?.end();
-            return;
-          }
-          attempt++;
+        } catch (next) {
+          error = next;
         }
       }
     } finally {

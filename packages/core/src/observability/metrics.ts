@@ -20,7 +20,7 @@ export class BusMetrics {
   readonly #deadLettered: Counter;
   readonly #publishFailures: Counter;
   readonly #inFlight: UpDownCounter;
-  readonly #attrs = new Map<string, Attributes>();
+  readonly #attrs = new Map<string, Map<string, Attributes>>();
   readonly #system: string;
 
   constructor(system: string) {
@@ -103,12 +103,18 @@ export class BusMetrics {
   }
 
   #attributes(topic: string, group: string | undefined): Attributes {
-    const cacheKey = group === undefined ? topic : `${topic}\u0000${group}`;
-    let attrs = this.#attrs.get(cacheKey);
+    // Two-level cache: no string concatenation on the hot path.
+    let byGroup = this.#attrs.get(topic);
+    if (byGroup === undefined) {
+      byGroup = new Map();
+      this.#attrs.set(topic, byGroup);
+    }
+    const groupKey = group ?? '';
+    let attrs = byGroup.get(groupKey);
     if (attrs === undefined) {
       attrs = { 'messaging.system': this.#system, 'messaging.destination.name': topic };
       if (group !== undefined) attrs['messaging.consumer.group.name'] = group;
-      this.#attrs.set(cacheKey, attrs);
+      byGroup.set(groupKey, attrs);
     }
     return attrs;
   }

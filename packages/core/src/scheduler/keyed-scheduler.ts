@@ -9,7 +9,8 @@ export interface KeyedSchedulerOptions<T> {
   /** Items held (running + waiting) before `onSaturated` fires; `onDrained` fires at half of it. */
   readonly highWaterMark: number;
   readonly keyOf: (item: T) => string | undefined;
-  readonly run: (item: T) => Promise<void>;
+  /** Returns undefined when the item finished synchronously, else a promise of its end. */
+  readonly run: (item: T) => Promise<void> | undefined;
   readonly onSaturated?: () => void;
   readonly onDrained?: () => void;
 }
@@ -24,6 +25,7 @@ export class KeyedScheduler<T> {
   #waitingCount = 0;
   #running = 0;
   #saturated = false;
+  #pumping = false;
   #idleWaiters: Array<() => void> = [];
 
   constructor(options: KeyedSchedulerOptions<T>) {
@@ -69,6 +71,8 @@ export class KeyedScheduler<T> {
   }
 
   #pump(): void {
+    if (this.#pumping) return; // a synchronous completion inside the loop below comes back here
+    this.#pumping = true;
     const { concurrency } = this.#options;
     while (this.#running < concurrency && this.#readyHead < this.#ready.length) {
       const item = this.#ready[this.#readyHead]!;
@@ -80,17 +84,22 @@ export class KeyedScheduler<T> {
       this.#running++;
       this.#start(item);
     }
+    this.#pumping = false;
   }
 
   #start(item: T): void {
-    let promise: Promise<void>;
+    let result: Promise<void> | undefined;
     try {
-      promise = this.#options.run(item);
-    } catch (error) {
-      promise = Promise.reject(error);
+      result = this.#options.run(item) ?? undefined;
+    } catch {
+      // `run` is expected to handle its own errors; a throw here is a bug that must not stall a key.
+      result = undefined;
     }
-    // `run` is expected to handle its own errors; a rejection here is a bug we must not let stall a key.
-    promise.then(
+    if (result === undefined) {
+      this.#finish(item); // finished synchronously: no promise, no microtask
+      return;
+    }
+    result.then(
       () => this.#finish(item),
       () => this.#finish(item),
     );
