@@ -1,0 +1,373 @@
+import type {
+  ConsumeRequest,
+  ConsumerHandle,
+  ConsumerLag,
+  EventBusError,
+  InboundMessage,
+} from '@switchyard/core';
+import type { DriverBatch, DriverConsumer, DriverInbound, KafkaDriver } from '../driver/driver.ts';
+import { toEventBusError } from '../errors.ts';
+import { computeLag } from './lag.ts';
+import { OffsetTracker } from './offset-tracker.ts';
+import { PauseState } from './pause-state.ts';
+import type { RetryParking } from './retry-parking.ts';
+import { parseParked, type RetryOrigin } from './retry-topics.ts';
+
+export interface SessionContext {
+  readonly driver: KafkaDriver;
+  readonly commitIntervalMs: number;
+  /** Present when delayed nacks go through retry topics. */
+  readonly parking: RetryParking | undefined;
+  readonly secrets: readonly string[];
+  readonly onError: (error: EventBusError) => void;
+}
+
+interface Delivery {
+  readonly tracker: OffsetTracker;
+  readonly offset: number;
+  readonly origin: RetryOrigin;
+  settled: boolean;
+}
+
+/**
+ * One `consume()` call: a kafkajs group member for the topic (and its retry topics) whose batches
+ * go to core's scheduler at once. Handlers run outside the fetch loop, so heartbeats never wait on
+ * them; acks come back in any order and only the contiguous acknowledged prefix of each partition is
+ * committed. Fetching pauses when `prefetch` events are outstanding or core says so.
+ */
+export class ConsumerSession implements ConsumerHandle {
+  private readonly trackers = new Map<string, OffsetTracker>();
+  private readonly pauses: PauseState;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly parkingWrites = new Set<Promise<void>>();
+  private consumer: DriverConsumer | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> | undefined;
+  private outstanding = 0;
+  private stopped = false;
+  /** Where partitions that never committed start, captured when `consume()` was called (`startFrom: 'latest'`). */
+  private latestAtStart = new Map<number, string>();
+  lastError: string | undefined;
+
+  private readonly context: SessionContext;
+  readonly request: ConsumeRequest;
+  private readonly retryTopics: readonly string[];
+  private readonly onMessages: (messages: readonly InboundMessage[]) => void;
+
+  constructor(
+    context: SessionContext,
+    request: ConsumeRequest,
+    retryTopics: readonly string[],
+    onMessages: (messages: readonly InboundMessage[]) => void,
+  ) {
+    this.context = context;
+    this.request = request;
+    this.retryTopics = retryTopics;
+    this.onMessages = onMessages;
+    this.pauses = new PauseState((paused) => this.consumer?.setPaused(paused));
+  }
+
+  async start(): Promise<void> {
+    const { driver } = this.context;
+    const { topic, group, startFrom } = this.request;
+    if (startFrom === 'latest') this.latestAtStart = await latestForUncommitted(driver, group, topic);
+    const consumer = driver.createConsumer({ group });
+    this.consumer = consumer;
+    try {
+      await consumer.subscribe([topic], startFrom === 'earliest');
+      if (this.retryTopics.length > 0) await consumer.subscribe(this.retryTopics, true);
+      await consumer.run({
+        onBatch: (batch) => this.onBatch(batch),
+        onAssigned: (assignment) => this.onAssigned(assignment),
+        onRebalancing: () => void this.commitNow(),
+        onCrash: (error, restarting) => this.fail(error, restarting),
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw toEventBusError(error, { operation: 'consume', topic, secrets: this.context.secrets });
+    }
+    this.commitTimer = setInterval(() => void this.commitNow(), this.context.commitIntervalMs);
+  }
+
+  pause(): void {
+    this.pauses.setCore(true);
+  }
+
+  resume(): void {
+    this.pauses.setCore(false);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.commitTimer);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.pauses.setCore(true);
+    this.pauses.dispose();
+    // Events moving to a retry topic ack their originals once written; let them finish first.
+    await Promise.allSettled([...this.parkingWrites]);
+    await this.commitNow();
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  lag(): Promise<ConsumerLag> {
+    return computeLag(this.context.driver, this.request, this.outstanding).catch((error) => {
+      throw toEventBusError(error, {
+        operation: 'lag',
+        topic: this.request.topic,
+        secrets: this.context.secrets,
+      });
+    });
+  }
+
+  get pendingCount(): number {
+    return this.outstanding;
+  }
+
+  get assignedPartitions(): number {
+    return this.trackers.size;
+  }
+
+  private onAssigned(assignment: ReadonlyMap<string, readonly number[]>): void {
+    const assigned = new Set<string>();
+    for (const [topic, partitions] of assignment) for (const p of partitions) assigned.add(`${topic}|${p}`);
+    for (const [key, tracker] of this.trackers) {
+      if (assigned.has(key)) continue;
+      // Revoked: in-flight work finishes in core but commits nothing; the new owner starts from the last commit.
+      tracker.revoked = true;
+      this.outstanding -= tracker.outstanding;
+      this.trackers.delete(key);
+      this.pauses.clearDue(tracker.topic, tracker.partition);
+    }
+    for (const [topic, partitions] of assignment) {
+      for (const partition of partitions) {
+        const key = `${topic}|${partition}`;
+        if (this.trackers.has(key)) continue;
+        this.trackers.set(key, new OffsetTracker(topic, partition));
+        const latest = topic === this.request.topic ? this.latestAtStart.get(partition) : undefined;
+        if (latest !== undefined) {
+          this.consumer?.seek(topic, partition, latest);
+          this.latestAtStart.delete(partition);
+        }
+      }
+    }
+    this.pauses.setAssignment(assignment);
+    this.pauses.setPrefetchFull(this.outstanding >= this.request.prefetch);
+  }
+
+  private onBatch(batch: DriverBatch): number {
+    if (this.stopped) return 0;
+    const tracker = this.trackers.get(`${batch.topic}|${batch.partition}`);
+    if (tracker === undefined) return 0;
+    const parked = batch.topic !== this.request.topic;
+    const deliveries: InboundMessage[] = [];
+    let taken = 0;
+    for (const message of batch.messages) {
+      const offset = Number(message.offset);
+      if (tracker.seen(offset)) {
+        taken++;
+        continue;
+      }
+      if (!parked) {
+        tracker.add(offset);
+        deliveries.push(
+          this.inbound(message, tracker, offset, 1, message.headers, {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+          }),
+        );
+        taken++;
+        continue;
+      }
+      const event = parseParked(message.headers);
+      if (event === undefined || event.group !== this.request.group) {
+        // Parked by another group (retry topics are shared per topic): not ours to handle.
+        tracker.add(offset);
+        tracker.ack(offset);
+        taken++;
+        continue;
+      }
+      if (event.dueAt > Date.now()) {
+        // Records of one tier are in due order: hold the partition until the first one is due.
+        this.pauses.holdUntil(batch.topic, batch.partition, event.dueAt);
+        break;
+      }
+      tracker.add(offset);
+      deliveries.push(this.inbound(message, tracker, offset, event.attempt, event.headers, event.origin));
+      taken++;
+    }
+    this.deliver(deliveries);
+    return taken;
+  }
+
+  private deliver(deliveries: readonly InboundMessage[]): void {
+    if (deliveries.length === 0) return;
+    this.outstanding += deliveries.length;
+    this.pauses.setPrefetchFull(this.outstanding >= this.request.prefetch);
+    try {
+      this.onMessages(deliveries);
+    } catch (error) {
+      this.context.onError(toEventBusError(error, { operation: 'consume', topic: this.request.topic }));
+    }
+  }
+
+  private inbound(
+    message: Pick<DriverInbound, 'key' | 'value'>,
+    tracker: OffsetTracker,
+    offset: number,
+    attempt: number,
+    headers: Readonly<Record<string, string>>,
+    origin: RetryOrigin,
+  ): InboundMessage {
+    const delivery: Delivery = { tracker, offset, origin, settled: false };
+    const key = message.key === null ? undefined : message.key.toString('utf8');
+    const value = message.value ?? Buffer.alloc(0);
+    const inbound: InboundMessage = {
+      topic: origin.topic,
+      key,
+      value,
+      headers,
+      attempt,
+      ...(origin.partition === undefined ? {} : { partition: origin.partition }),
+      ...(origin.offset === undefined ? {} : { offset: origin.offset }),
+      ack: () => {
+        if (delivery.settled) return;
+        delivery.settled = true;
+        this.finish(tracker, offset);
+      },
+      nack: (options) => {
+        if (delivery.settled) return;
+        delivery.settled = true;
+        this.retry(inbound, delivery, options?.delayMs ?? 0, options?.nextAttempt ?? attempt + 1, {
+          key: message.key,
+          value,
+        });
+      },
+    };
+    return inbound;
+  }
+
+  private finish(tracker: OffsetTracker, offset: number): void {
+    if (tracker.revoked) return;
+    tracker.ack(offset);
+    this.outstanding--;
+    if (this.outstanding < this.request.prefetch / 2 || this.outstanding === 0)
+      this.pauses.setPrefetchFull(false);
+  }
+
+  private retry(
+    message: InboundMessage,
+    delivery: Delivery,
+    delayMs: number,
+    attempt: number,
+    raw: Pick<DriverInbound, 'key' | 'value'>,
+  ): void {
+    const { tracker, offset, origin } = delivery;
+    if (tracker.revoked || this.stopped) return; // redelivered by the broker after reassignment or restart
+    const parking = this.context.parking;
+    if (delayMs > 0 && parking !== undefined) {
+      const write = parking.park(message, origin, this.request.group, delayMs, attempt).then(
+        () => this.finish(tracker, offset),
+        (error: unknown) => {
+          // Could not park it: keep the offset uncommitted and retry in-process instead.
+          this.context.onError(toEventBusError(error, { operation: 'publish', topic: this.request.topic }));
+          this.redeliverLater(message, delivery, delayMs, attempt, raw);
+        },
+      );
+      this.parkingWrites.add(write);
+      void write.finally(() => this.parkingWrites.delete(write));
+      return;
+    }
+    this.redeliverLater(message, delivery, delayMs, attempt, raw);
+  }
+
+  /** In-process redelivery: the offset stays outstanding (and uncommitted) until the new delivery is acked. */
+  private redeliverLater(
+    message: InboundMessage,
+    delivery: Delivery,
+    delayMs: number,
+    attempt: number,
+    raw: Pick<DriverInbound, 'key' | 'value'>,
+  ): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (delivery.tracker.revoked || this.stopped) return;
+      const again = this.inbound(
+        raw,
+        delivery.tracker,
+        delivery.offset,
+        attempt,
+        message.headers,
+        delivery.origin,
+      );
+      try {
+        this.onMessages([again]);
+      } catch (error) {
+        this.context.onError(toEventBusError(error, { operation: 'consume', topic: this.request.topic }));
+      }
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  /** Commits every partition whose acknowledged prefix moved; one commit at a time. */
+  private async commitNow(): Promise<void> {
+    while (this.committing !== undefined) await this.committing;
+    const consumer = this.consumer;
+    if (consumer === undefined) return;
+    const positions: Array<{ tracker: OffsetTracker; offset: number }> = [];
+    for (const tracker of this.trackers.values()) {
+      const offset = tracker.uncommitted();
+      if (offset !== undefined) positions.push({ tracker, offset });
+    }
+    if (positions.length === 0) return;
+    this.committing = consumer
+      .commit(
+        positions.map(({ tracker, offset }) => ({
+          topic: tracker.topic,
+          partition: tracker.partition,
+          offset: String(offset),
+        })),
+      )
+      .then(
+        () => {
+          for (const { tracker, offset } of positions) tracker.committed = offset;
+        },
+        (error: unknown) => {
+          // Typically a rebalance in progress: the next interval (or the new owner) takes over.
+          this.fail(error, true);
+        },
+      )
+      .finally(() => {
+        this.committing = undefined;
+      });
+    await this.committing;
+  }
+
+  private fail(error: unknown, restarting: boolean): void {
+    const mapped = toEventBusError(error, {
+      operation: 'consume',
+      topic: this.request.topic,
+      secrets: this.context.secrets,
+    });
+    this.lastError = `${mapped.code}: ${mapped.message}${restarting ? ' (recovering)' : ''}`;
+    this.context.onError(mapped);
+  }
+}
+
+async function latestForUncommitted(
+  driver: KafkaDriver,
+  group: string,
+  topic: string,
+): Promise<Map<number, string>> {
+  const [committed, ends] = await Promise.all([
+    driver.groupOffsets(group, topic),
+    driver.topicOffsets(topic),
+  ]);
+  const never = new Set(committed.filter((c) => Number(c.offset) < 0).map((c) => c.partition));
+  const out = new Map<number, string>();
+  for (const end of ends)
+    if (never.has(end.partition) || !committed.some((c) => c.partition === end.partition))
+      out.set(end.partition, end.high);
+  return out;
+}

@@ -1,0 +1,66 @@
+/**
+ * Offsets of one partition handed to the scheduler, for as long as this member owns the partition.
+ * Acks arrive in any order; the commit position is the first offset not yet acknowledged (or the
+ * one after the last delivered when all are), so a committed offset never skips unfinished work.
+ */
+export class OffsetTracker {
+  /** Set when the partition was revoked: its acks no longer commit anything. */
+  revoked = false;
+  /** Last position committed for this partition, as the next offset to read. */
+  committed: number | undefined;
+  private order: number[] = [];
+  private head = 0;
+  private readonly acked = new Set<number>();
+  private next: number | undefined;
+
+  readonly topic: string;
+  readonly partition: number;
+
+  constructor(topic: string, partition: number) {
+    this.topic = topic;
+    this.partition = partition;
+  }
+
+  /** Offsets delivered and not yet acknowledged. */
+  get outstanding(): number {
+    return this.order.length - this.head - this.acked.size;
+  }
+
+  /** Whether `offset` was already handed over while this member owned the partition (a re-fetch after a rebalance). */
+  seen(offset: number): boolean {
+    return this.next !== undefined && offset < this.next;
+  }
+
+  add(offset: number): void {
+    this.order.push(offset);
+    this.next = offset + 1;
+  }
+
+  /** Records an ack; returns true when the commit position moved. */
+  ack(offset: number): boolean {
+    const first = this.order[this.head];
+    if (first === undefined) return false;
+    if (offset !== first) {
+      this.acked.add(offset);
+      return false;
+    }
+    this.head++;
+    while (this.head < this.order.length && this.acked.delete(this.order[this.head]!)) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+    return true;
+  }
+
+  /** The offset to commit (next to read), or undefined before anything was delivered. */
+  position(): number | undefined {
+    return this.order[this.head] ?? this.next;
+  }
+
+  /** A position that has not been committed yet, if any. */
+  uncommitted(): number | undefined {
+    const position = this.position();
+    return position !== undefined && position !== this.committed ? position : undefined;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The narrow seam between this adapter and a Kafka client library. Everything Switchyard-specific
+ * (batching, partitioning, offsets, retry topics, options) lives above it; only `kafkajs-driver.ts`
+ * knows kafkajs. Another client (e.g. @platformatic/kafka) would implement these two interfaces.
+ * Drivers throw the client's own errors; `errors.ts` maps them.
+ */
+export interface KafkaDriver {
+  /** Connects the producer and admin connections; rejects if the brokers cannot be reached or authenticated. */
+  connect(): Promise<void>;
+  /** Partitions and their leaders, or `undefined` when the topic does not exist. */
+  topicMetadata(topic: string): Promise<TopicMetadata | undefined>;
+  /** Writes records whose partition is already chosen. Resolves with the base offset per partition written. */
+  produce(request: ProduceRequest): Promise<readonly PartitionWrite[]>;
+  /**
+   * Starts a fresh producer session (new producer id) for the next requests. Called after a failed
+   * idempotent write, whose sequence numbers the broker may or may not have seen.
+   */
+  resetProducer(): Promise<void>;
+  createConsumer(config: DriverConsumerConfig): DriverConsumer;
+
+  createTopic(spec: DriverTopicSpec): Promise<boolean>;
+  /** Topic configs that differ from the broker default (`retention.ms`, `cleanup.policy` …). */
+  topicConfigs(topic: string): Promise<Record<string, string>>;
+  /** Replaces the topic's dynamic configs with exactly `configs`. */
+  setTopicConfigs(topic: string, configs: Readonly<Record<string, string>>): Promise<void>;
+  addPartitions(topic: string, count: number): Promise<void>;
+  brokerCount(): Promise<number>;
+  /** Earliest and next offset (high watermark) per partition. */
+  topicOffsets(topic: string): Promise<ReadonlyArray<{ partition: number; low: string; high: string }>>;
+  /** The group's committed offset per partition; `-1` where it never committed. */
+  groupOffsets(group: string, topic: string): Promise<ReadonlyArray<{ partition: number; offset: string }>>;
+
+  /** Connection events for health: the driver calls this on connect, disconnect and request failure. */
+  onConnectionEvent(listener: (event: ConnectionEvent) => void): void;
+  disconnect(): Promise<void>;
+}
+
+export type ConnectionEvent =
+  | { readonly type: 'connected' }
+  | { readonly type: 'disconnected' }
+  | { readonly type: 'error'; readonly error: unknown };
+
+export interface TopicMetadata {
+  readonly topic: string;
+  /** Sorted by partition id; `leader` is -1 while a partition has none. */
+  readonly partitions: ReadonlyArray<{
+    readonly partition: number;
+    readonly leader: number;
+    readonly replicas: number;
+  }>;
+}
+
+export interface DriverRecord {
+  readonly partition: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface ProduceRequest {
+  readonly topics: ReadonlyArray<{ readonly topic: string; readonly records: readonly DriverRecord[] }>;
+}
+
+/** One partition's share of a produce request; `baseOffset` is the first record's offset (absent with acks none). */
+export interface PartitionWrite {
+  readonly topic: string;
+  readonly partition: number;
+  readonly baseOffset: string | undefined;
+}
+
+export interface DriverTopicSpec {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+export interface DriverConsumerConfig {
+  readonly group: string;
+}
+
+export interface DriverInbound {
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timestamp: string;
+}
+
+export interface DriverBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly DriverInbound[];
+}
+
+export interface DriverConsumerHandlers {
+  /**
+   * A fetched batch. Returns how many messages from the front were taken; the next fetch for the
+   * partition starts after them (return fewer to see the rest again). Must not block.
+   */
+  readonly onBatch: (batch: DriverBatch) => number;
+  /** The group (re)assigned partitions to this member; fetching starts after this returns. */
+  readonly onAssigned: (assignment: ReadonlyMap<string, readonly number[]>) => void;
+  /** A rebalance started: the assignment may change and commits may soon be refused. */
+  readonly onRebalancing: () => void;
+  /** The client stopped consuming after an error it could not recover from (`restarting` if it will try again). */
+  readonly onCrash: (error: unknown, restarting: boolean) => void;
+}
+
+export interface DriverConsumer {
+  subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void>;
+  /** Joins the group and starts fetching; resolves once the first assignment is in. */
+  run(handlers: DriverConsumerHandlers): Promise<void>;
+  /** Moves the next fetch of a partition (only valid from `onAssigned` or later). */
+  seek(topic: string, partition: number, offset: string): void;
+  /** Exactly these partitions are paused; every other assigned partition fetches. */
+  setPaused(paused: ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>): void;
+  /** Commits the next offset to read per partition for the current generation. */
+  commit(
+    offsets: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly offset: string }>,
+  ): Promise<void>;
+  /** Leaves the group and closes connections. */
+  disconnect(): Promise<void>;
+}

@@ -1,0 +1,118 @@
+import type kafkajs from 'kafkajs';
+import type { DriverBatch, DriverConsumer, DriverConsumerHandlers, DriverInbound } from './driver.ts';
+
+/**
+ * kafkajs consumer behind the driver seam. Handlers run outside `eachBatch`: each batch is handed
+ * over and `eachBatch` returns at once, so kafkajs keeps fetching and heartbeating while Switchyard's
+ * scheduler works; offsets are committed by hand (`autoCommit: false`) and the fetch position is
+ * advanced with `resolveOffset` for exactly the messages taken (`eachBatchAutoResolve: false`).
+ */
+export class KafkajsConsumer implements DriverConsumer {
+  private subscribed: string[] = [];
+  private paused: ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }> = [];
+
+  private readonly consumer: kafkajs.Consumer;
+
+  constructor(consumer: kafkajs.Consumer) {
+    this.consumer = consumer;
+  }
+
+  async subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void> {
+    await this.consumer.subscribe({ topics: [...topics], fromBeginning });
+    this.subscribed.push(...topics);
+  }
+
+  async run(handlers: DriverConsumerHandlers): Promise<void> {
+    const { events } = this.consumer;
+    let joined!: () => void;
+    let failed!: (error: unknown) => void;
+    const firstJoin = new Promise<void>((resolve, reject) => {
+      joined = resolve;
+      failed = reject;
+    });
+    this.consumer.on(events.GROUP_JOIN, (event) => {
+      const assignment = new Map<string, number[]>();
+      for (const [topic, partitions] of Object.entries(event.payload.memberAssignment)) {
+        assignment.set(topic, [...partitions]);
+      }
+      handlers.onAssigned(assignment);
+      joined();
+    });
+    this.consumer.on(events.REBALANCING, () => handlers.onRebalancing());
+    this.consumer.on(events.CRASH, (event) => {
+      failed(event.payload.error); // no-op once joined
+      handlers.onCrash(event.payload.error, event.payload.restart);
+    });
+    await this.consumer.connect();
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, resolveOffset }) => {
+        const messages = batch.messages.map(toInbound);
+        const taken = handlers.onBatch({
+          topic: batch.topic,
+          partition: batch.partition,
+          messages,
+        } satisfies DriverBatch);
+        if (taken > 0) resolveOffset(batch.messages[taken - 1]!.offset);
+      },
+    });
+    // `run` returns once the member joined and synced; the GROUP_JOIN listener has run by then.
+    await firstJoin;
+  }
+
+  seek(topic: string, partition: number, offset: string): void {
+    this.consumer.seek({ topic, partition, offset });
+  }
+
+  setPaused(paused: ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>): void {
+    // Resuming whole topics clears kafkajs' topic-level and partition-level flags alike, so the
+    // paused set is always exactly what the caller asked for.
+    this.consumer.resume(this.subscribed.map((topic) => ({ topic })));
+    const nonEmpty = paused
+      .filter((p) => p.partitions.length > 0)
+      .map((p) => ({ topic: p.topic, partitions: [...p.partitions] }));
+    if (nonEmpty.length > 0) this.consumer.pause(nonEmpty);
+    this.paused = paused;
+  }
+
+  async commit(
+    offsets: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly offset: string }>,
+  ): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.consumer.commitOffsets(
+      offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
+    );
+  }
+
+  async disconnect(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  pausedPartitions(): ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }> {
+    return this.paused;
+  }
+}
+
+function toInbound(message: kafkajs.KafkaMessage): DriverInbound {
+  return {
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: headersToStrings(message.headers),
+    timestamp: message.timestamp,
+  };
+}
+
+/** kafkajs hands headers over as Buffers (or arrays of them for repeated names); the last value wins, as in Java's `lastHeader`. */
+export function headersToStrings(headers: kafkajs.IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers === undefined) return out;
+  for (const [name, raw] of Object.entries(headers)) {
+    const value = Array.isArray(raw) ? raw.at(-1) : raw;
+    if (value === undefined) continue;
+    out[name] = typeof value === 'string' ? value : value.toString('utf8');
+  }
+  return out;
+}

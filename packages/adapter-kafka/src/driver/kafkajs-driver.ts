@@ -1,0 +1,249 @@
+import kafkajs from 'kafkajs';
+import type { ResolvedKafkaOptions } from '../options/options.ts';
+import { compressionType, registerCompressionCodecs } from './compression.ts';
+import type {
+  ConnectionEvent,
+  DriverConsumer,
+  DriverConsumerConfig,
+  DriverTopicSpec,
+  KafkaDriver,
+  PartitionWrite,
+  ProduceRequest,
+  TopicMetadata,
+} from './driver.ts';
+import { KafkajsConsumer } from './kafkajs-consumer.ts';
+import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
+
+const { Kafka, ConfigResourceTypes } = kafkajs;
+const ACKS = { all: -1, leader: 1, none: 0 } as const;
+
+/** The partition is chosen above the driver (Java-compatible murmur2 or sticky); kafkajs only obeys it. */
+const usePartitionAsGiven: kafkajs.ICustomPartitioner = () => (args) => args.message.partition ?? 0;
+
+interface ProducerSession {
+  readonly producer: kafkajs.Producer;
+  inFlight: number;
+  retired: boolean;
+}
+
+export function createKafkajsDriver(options: ResolvedKafkaOptions): KafkaDriver {
+  return new KafkajsDriver(options);
+}
+
+class KafkajsDriver implements KafkaDriver {
+  private readonly kafka: kafkajs.Kafka;
+  private readonly admin: kafkajs.Admin;
+  private session: ProducerSession;
+  private readonly listeners: Array<(event: ConnectionEvent) => void> = [];
+  private readonly acks: -1 | 0 | 1;
+  private readonly compression: kafkajs.CompressionTypes;
+
+  private readonly options: ResolvedKafkaOptions;
+
+  constructor(options: ResolvedKafkaOptions) {
+    this.options = options;
+    registerCompressionCodecs();
+    const secrets = options.sasl === undefined ? [] : [options.sasl.password];
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      ssl: options.ssl,
+      ...(options.sasl === undefined ? {} : { sasl: { ...options.sasl } as kafkajs.SASLOptions }),
+      connectionTimeout: options.connectionTimeoutMs,
+      authenticationTimeout: options.authenticationTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      enforceRequestTimeout: true,
+      retry: {
+        retries: options.retry.retries,
+        initialRetryTime: options.retry.initialRetryTimeMs,
+        maxRetryTime: options.retry.maxRetryTimeMs,
+      },
+      logLevel: KAFKAJS_LEVEL[options.logLevel],
+      logCreator: logCreatorFor(options.logger, secrets),
+    });
+    this.admin = this.kafka.admin();
+    this.session = this.newSession();
+    this.acks = ACKS[options.producer.acks];
+    this.compression = compressionType(options.producer.compression);
+  }
+
+  async connect(): Promise<void> {
+    await this.admin.connect();
+    await this.session.producer.connect();
+    this.emit({ type: 'connected' });
+  }
+
+  async topicMetadata(topic: string): Promise<TopicMetadata | undefined> {
+    try {
+      const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+      const found = topics.find((t) => t.name === topic);
+      if (found === undefined || found.partitions.length === 0) return undefined;
+      const partitions = found.partitions
+        .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas.length }))
+        .sort((a, b) => a.partition - b.partition);
+      return { topic, partitions };
+    } catch (error) {
+      if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined;
+      throw error;
+    }
+  }
+
+  async produce(request: ProduceRequest): Promise<readonly PartitionWrite[]> {
+    const session = this.session;
+    session.inFlight++;
+    try {
+      const written = await session.producer.sendBatch({
+        acks: this.acks,
+        timeout: this.options.producer.produceTimeoutMs,
+        compression: this.compression,
+        topicMessages: request.topics.map(({ topic, records }) => ({
+          topic,
+          messages: records.map((r) => ({
+            partition: r.partition,
+            key: r.key,
+            value: r.value,
+            headers: { ...r.headers },
+          })),
+        })),
+      });
+      return written.map((w) => ({ topic: w.topicName, partition: w.partition, baseOffset: w.baseOffset }));
+    } finally {
+      session.inFlight--;
+      if (session.retired && session.inFlight === 0)
+        void session.producer.disconnect().catch(() => undefined);
+    }
+  }
+
+  async resetProducer(): Promise<void> {
+    const old = this.session;
+    const fresh = this.newSession();
+    await fresh.producer.connect();
+    this.session = fresh;
+    old.retired = true;
+    if (old.inFlight === 0) await old.producer.disconnect().catch(() => undefined);
+  }
+
+  createConsumer(config: DriverConsumerConfig): DriverConsumer {
+    const c = this.options.consumer;
+    const consumer = this.kafka.consumer({
+      groupId: config.group,
+      sessionTimeout: c.sessionTimeoutMs,
+      rebalanceTimeout: c.rebalanceTimeoutMs,
+      heartbeatInterval: c.heartbeatIntervalMs,
+      metadataMaxAge: this.options.metadataMaxAgeMs,
+      allowAutoTopicCreation: false,
+      minBytes: c.minBytes,
+      maxBytes: c.maxBytes,
+      maxBytesPerPartition: c.maxBytesPerPartition,
+      maxWaitTimeInMs: c.maxWaitTimeMs,
+      retry: {
+        retries: this.options.retry.retries,
+        initialRetryTime: this.options.retry.initialRetryTimeMs,
+        maxRetryTime: this.options.retry.maxRetryTimeMs,
+      },
+    });
+    return new KafkajsConsumer(consumer);
+  }
+
+  async createTopic(spec: DriverTopicSpec): Promise<boolean> {
+    return this.admin.createTopics({
+      waitForLeaders: true,
+      timeout: this.options.requestTimeoutMs,
+      topics: [
+        {
+          topic: spec.topic,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+          configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    });
+  }
+
+  async topicConfigs(topic: string): Promise<Record<string, string>> {
+    const described = await this.admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+    });
+    const out: Record<string, string> = {};
+    for (const resource of described.resources) {
+      for (const entry of resource.configEntries) {
+        if (!entry.isDefault && entry.configValue !== null) out[entry.configName] = entry.configValue;
+      }
+    }
+    return out;
+  }
+
+  async setTopicConfigs(topic: string, configs: Readonly<Record<string, string>>): Promise<void> {
+    await this.admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    });
+  }
+
+  async addPartitions(topic: string, count: number): Promise<void> {
+    await this.admin.createPartitions({ topicPartitions: [{ topic, count }] });
+  }
+
+  async brokerCount(): Promise<number> {
+    const cluster = await this.admin.describeCluster();
+    return cluster.brokers.length;
+  }
+
+  async topicOffsets(
+    topic: string,
+  ): Promise<ReadonlyArray<{ partition: number; low: string; high: string }>> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return offsets.map((o) => ({ partition: o.partition, low: o.low, high: o.high }));
+  }
+
+  async groupOffsets(
+    group: string,
+    topic: string,
+  ): Promise<ReadonlyArray<{ partition: number; offset: string }>> {
+    const offsets = await this.admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return (offsets.find((t) => t.topic === topic)?.partitions ?? []).map((p) => ({
+      partition: p.partition,
+      offset: p.offset,
+    }));
+  }
+
+  onConnectionEvent(listener: (event: ConnectionEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async disconnect(): Promise<void> {
+    await Promise.allSettled([this.session.producer.disconnect(), this.admin.disconnect()]);
+    this.emit({ type: 'disconnected' });
+  }
+
+  private newSession(): ProducerSession {
+    const p = this.options.producer;
+    const producer = this.kafka.producer({
+      createPartitioner: usePartitionAsGiven,
+      idempotent: p.idempotent,
+      maxInFlightRequests: p.maxInFlightRequests,
+      allowAutoTopicCreation: false,
+      metadataMaxAge: this.options.metadataMaxAgeMs,
+      retry: {
+        retries: this.options.retry.retries,
+        initialRetryTime: this.options.retry.initialRetryTimeMs,
+        maxRetryTime: this.options.retry.maxRetryTimeMs,
+      },
+    });
+    producer.on(producer.events.DISCONNECT, () => {
+      if (producer === this.session?.producer) this.emit({ type: 'disconnected' });
+    });
+    return { producer, inFlight: 0, retired: false };
+  }
+
+  private emit(event: ConnectionEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

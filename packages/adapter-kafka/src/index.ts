@@ -1,0 +1,24 @@
+export { type PartitionPlan, recommendPartitions } from './admin/recommend-partitions.ts';
+export { RETRY_HEADERS, retryTopicName } from './consumer/retry-topics.ts';
+export { kafka, transportFromEnv } from './kafka.ts';
+export type { KafkaTransport } from './kafka-transport.ts';
+export { kafkaOptionsFromEnv } from './options/from-env.ts';
+export type {
+  DeploymentProfile,
+  KafkaAcks,
+  KafkaAutoCreateOptions,
+  KafkaCompression,
+  KafkaConsumerOptions,
+  KafkaLogEntry,
+  KafkaLogLevel,
+  KafkaPreset,
+  KafkaProducerOptions,
+  KafkaRetryOptions,
+  KafkaRetryTopicOptions,
+  KafkaSaslOptions,
+  KafkaTransportOptions,
+  ResolvedKafkaOptions,
+} from './options/options.ts';
+export { DEFAULT_KAFKA_OPTIONS, DEPLOYMENT_PROFILES, KAFKA_PRESETS } from './options/presets.ts';
+export { resolveKafkaOptions } from './options/resolve.ts';
+export { partitionForKey } from './producer/murmur2.ts';

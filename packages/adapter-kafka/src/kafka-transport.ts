@@ -1,0 +1,219 @@
+import {
+  type ConnectionState,
+  type ConsumeRequest,
+  type ConsumerHandle,
+  EventBusError,
+  type InboundMessage,
+  type OutboundMessage,
+  type SendOutcome,
+  type TopicSpec,
+  type Transport,
+  type TransportCapabilities,
+  type TransportHealth,
+} from '@switchyard/core';
+import { ensureTopic } from './admin/ensure-topic.ts';
+import { TopicCreator } from './admin/topic-creator.ts';
+import { ConsumerSession } from './consumer/consumer-session.ts';
+import { RetryParking } from './consumer/retry-parking.ts';
+import { retryTopicName } from './consumer/retry-topics.ts';
+import type { KafkaDriver } from './driver/driver.ts';
+import { toEventBusError } from './errors.ts';
+import type { KafkaAutoCreateOptions, ResolvedKafkaOptions } from './options/options.ts';
+import { DEFAULT_KAFKA_OPTIONS } from './options/presets.ts';
+import { MetadataCache } from './producer/metadata-cache.ts';
+import { KafkaProducer } from './producer/producer.ts';
+
+const MAX_TOPIC_LENGTH = 249;
+
+/** The Kafka transport: a batching producer, one group member per `consume()`, admin and health. */
+export class KafkaTransport implements Transport {
+  readonly name = 'kafka';
+  readonly headerPrefix = 'ce_';
+  readonly capabilities: TransportCapabilities;
+  private readonly secrets: readonly string[];
+  private readonly creator: TopicCreator;
+  private readonly metadata: MetadataCache;
+  private readonly producer: KafkaProducer;
+  private readonly sessions = new Set<ConsumerSession>();
+  private state: ConnectionState = 'disconnected';
+  private connecting: Promise<void> | undefined;
+  private lastError: string | undefined;
+
+  readonly options: ResolvedKafkaOptions;
+  private readonly driver: KafkaDriver;
+
+  constructor(options: ResolvedKafkaOptions, driver: KafkaDriver) {
+    this.options = options;
+    this.driver = driver;
+    this.secrets = options.sasl === undefined ? [] : [options.sasl.password];
+    // Retry topics are the transport's own, so they are created even when autoCreateTopics is off.
+    this.creator = new TopicCreator(
+      driver,
+      options.autoCreateTopics || (DEFAULT_KAFKA_OPTIONS.autoCreateTopics as KafkaAutoCreateOptions),
+    );
+    this.metadata = new MetadataCache(
+      driver,
+      options.autoCreateTopics === false ? undefined : this.creator,
+      options.metadataMaxAgeMs,
+    );
+    this.producer = new KafkaProducer(driver, this.metadata, options.producer, {
+      secrets: this.secrets,
+      onError: (error) => this.noteError(error),
+      onSuccess: () => {
+        if (this.state === 'reconnecting') this.state = 'connected';
+      },
+    });
+    this.capabilities = {
+      persistent: true,
+      consumerGroups: true,
+      orderingScope: 'group',
+      delayedRedelivery: true,
+      maxMessageBytes: options.producer.maxMessageBytes,
+      topicAdmin: true,
+    };
+    driver.onConnectionEvent((event) => {
+      if (event.type === 'disconnected' && this.state === 'connected') this.state = 'reconnecting';
+    });
+  }
+
+  connect(): Promise<void> {
+    if (this.state === 'closed')
+      return Promise.reject(new EventBusError('CLOSED', 'The Kafka transport is closed.'));
+    if (this.state === 'connected' || this.state === 'reconnecting') return Promise.resolve();
+    this.connecting ??= this.connectWithin(this.options.connectionTimeoutMs).finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  send(messages: readonly OutboundMessage[]): Promise<readonly SendOutcome[]> {
+    if (this.state === 'connected' || this.state === 'reconnecting') return this.producer.send(messages);
+    return this.connect().then(() => this.producer.send(messages));
+  }
+
+  async consume(
+    request: ConsumeRequest,
+    onMessages: (messages: readonly InboundMessage[]) => void,
+  ): Promise<ConsumerHandle> {
+    await this.connect();
+    const metadata = await this.metadata.get(request.topic).catch((error: unknown) => {
+      throw toEventBusError(error, { operation: 'consume', topic: request.topic, secrets: this.secrets });
+    });
+    const retry = this.options.retryTopics;
+    const retryTopics = retry.enabled ? retry.tiersMs.map((tier) => retryTopicName(request.topic, tier)) : [];
+    for (const name of retryTopics) {
+      if (name.length > MAX_TOPIC_LENGTH) {
+        throw new EventBusError(
+          'INVALID_TOPIC',
+          `Retry topic ${name} would exceed Kafka's 249-character limit; shorten the topic or disable retryTopics.`,
+          {
+            details: { topic: request.topic },
+          },
+        );
+      }
+    }
+    await Promise.all(
+      retryTopics.map((name) => this.creator.ensureExists(name, metadata.partitions.length)),
+    ).catch((error: unknown) => {
+      throw toEventBusError(error, { operation: 'admin', topic: request.topic, secrets: this.secrets });
+    });
+    const session = new ConsumerSession(
+      {
+        driver: this.driver,
+        commitIntervalMs: this.options.consumer.commitIntervalMs,
+        parking: retry.enabled ? new RetryParking(this.producer, retry.tiersMs) : undefined,
+        secrets: this.secrets,
+        onError: (error) => this.noteError(error),
+      },
+      request,
+      retryTopics,
+      onMessages,
+    );
+    await session.start();
+    this.sessions.add(session);
+    return {
+      pause: () => session.pause(),
+      resume: () => session.resume(),
+      stop: async () => {
+        await session.stop();
+        this.sessions.delete(session);
+      },
+      lag: () => session.lag(),
+    };
+  }
+
+  async ensureTopic(spec: TopicSpec): Promise<void> {
+    await this.connect();
+    try {
+      await ensureTopic(this.driver, this.creator, spec);
+    } catch (error) {
+      throw toEventBusError(error, { operation: 'admin', topic: spec.name, secrets: this.secrets });
+    }
+  }
+
+  health(): TransportHealth {
+    return {
+      state: this.state,
+      bufferedMessages: this.producer.bufferedMessages,
+      bufferedBytes: this.producer.bufferedBytes,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      details: {
+        brokers: this.options.brokers,
+        preset: this.options.preset,
+        inFlightRequests: this.producer.inFlightRequests,
+        consumers: [...this.sessions].map((s) => ({
+          topic: s.request.topic,
+          group: s.request.group,
+          assignedPartitions: s.assignedPartitions,
+          pending: s.pendingCount,
+          ...(s.lastError === undefined ? {} : { lastError: s.lastError }),
+        })),
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    await Promise.allSettled([...this.sessions].map((s) => s.stop()));
+    this.sessions.clear();
+    if (this.state === 'connected' || this.state === 'reconnecting') await this.producer.flush();
+    this.producer.close();
+    this.state = 'closed';
+    await this.driver.disconnect();
+  }
+
+  private async connectWithin(timeoutMs: number): Promise<void> {
+    this.state = 'connecting';
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new EventBusError(
+              'CONNECTION_FAILED',
+              `Could not connect to Kafka at ${this.options.brokers.join(', ')} within ${timeoutMs} ms (connectionTimeoutMs). Check that the brokers are running and reachable.`,
+              { retriable: true, details: { brokers: this.options.brokers } },
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.driver.connect(), deadline]);
+      this.state = 'connected';
+    } catch (error) {
+      this.state = 'disconnected';
+      await this.driver.disconnect().catch(() => undefined);
+      const mapped = toEventBusError(error, { operation: 'connect', secrets: this.secrets });
+      this.noteError(mapped);
+      throw mapped;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private noteError(error: EventBusError): void {
+    this.lastError = `${error.code}: ${error.message}`;
+    if (error.code === 'CONNECTION_FAILED' && this.state === 'connected') this.state = 'reconnecting';
+  }
+}

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { createKafkajsDriver } from './driver/kafkajs-driver.ts';
+import { KafkaTransport } from './kafka-transport.ts';
+import { kafkaOptionsFromEnv } from './options/from-env.ts';
+import type { KafkaTransportOptions } from './options/options.ts';
+import { resolveKafkaOptions } from './options/resolve.ts';
+
+/**
+ * A Kafka transport for `createEventBus({ transport })`. Options are checked here, so a bad value
+ * throws `INVALID_CONFIG` naming the field before anything connects.
+ *
+ * @example
+ * const transport = kafka({ brokers: ['127.0.0.1:9092'], preset: 'durable', profile: 'local' });
+ */
+export function kafka(options: KafkaTransportOptions = {}): KafkaTransport {
+  const resolved = resolveKafkaOptions(options);
+  return new KafkaTransport(resolved, createKafkajsDriver(resolved));
+}
+
+/**
+ * The transport from environment variables (what core's DI calls for `SWITCHYARD_TRANSPORT=kafka`):
+ * `KAFKA_BROKERS` plus `SWITCHYARD_KAFKA_*` settings, listed in the README.
+ */
+export function transportFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): KafkaTransport {
+  return kafka(kafkaOptionsFromEnv(env, (path) => readFileSync(path, 'utf8')));
+}

@@ -1,0 +1,102 @@
+import { configError } from '@switchyard/core';
+import type { KafkaTransportOptions } from './options.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Parser = (name: string, raw: string) => unknown;
+
+const text: Parser = (_name, raw) => raw;
+const integer: Parser = (name, raw) => {
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value)) throw configError(name, `must be an integer, got ${JSON.stringify(raw)}`);
+  return value;
+};
+const bool: Parser = (name, raw) => {
+  const lower = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
+  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+  throw configError(name, `must be true or false, got ${JSON.stringify(raw)}`);
+};
+const list: Parser = (_name, raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+const integers: Parser = (name, raw) => (list(name, raw) as string[]).map((s) => integer(name, s));
+const intOrAuto: Parser = (name, raw) => (raw.trim() === 'auto' ? 'auto' : integer(name, raw));
+
+/** `SWITCHYARD_KAFKA_<NAME>` → option path. Brokers also come from plain `KAFKA_BROKERS`. */
+const SETTINGS: ReadonlyArray<readonly [string, string, Parser]> = [
+  ['BROKERS', 'brokers', list],
+  ['CLIENT_ID', 'clientId', text],
+  ['PRESET', 'preset', text],
+  ['PROFILE', 'profile', text],
+  ['CONNECTION_TIMEOUT_MS', 'connectionTimeoutMs', integer],
+  ['REQUEST_TIMEOUT_MS', 'requestTimeoutMs', integer],
+  ['AUTHENTICATION_TIMEOUT_MS', 'authenticationTimeoutMs', integer],
+  ['RETRIES', 'retry.retries', integer],
+  ['METADATA_MAX_AGE_MS', 'metadataMaxAgeMs', integer],
+  ['ACKS', 'producer.acks', text],
+  ['IDEMPOTENT', 'producer.idempotent', bool],
+  ['COMPRESSION', 'producer.compression', text],
+  ['LINGER_MS', 'producer.lingerMs', integer],
+  ['BATCH_MAX_MESSAGES', 'producer.batchMaxMessages', integer],
+  ['BATCH_MAX_BYTES', 'producer.batchMaxBytes', integer],
+  ['BUFFER_MAX_MESSAGES', 'producer.bufferMaxMessages', integer],
+  ['BUFFER_MAX_BYTES', 'producer.bufferMaxBytes', integer],
+  ['WHEN_BUFFER_FULL', 'producer.whenBufferFull', text],
+  ['MAX_MESSAGE_BYTES', 'producer.maxMessageBytes', integer],
+  ['FETCH_MIN_BYTES', 'consumer.minBytes', integer],
+  ['FETCH_MAX_BYTES', 'consumer.maxBytes', integer],
+  ['FETCH_MAX_WAIT_MS', 'consumer.maxWaitTimeMs', integer],
+  ['COMMIT_INTERVAL_MS', 'consumer.commitIntervalMs', integer],
+  ['SESSION_TIMEOUT_MS', 'consumer.sessionTimeoutMs', integer],
+  ['HEARTBEAT_INTERVAL_MS', 'consumer.heartbeatIntervalMs', integer],
+  ['RETRY_TOPICS', 'retryTopics.enabled', bool],
+  ['RETRY_TIERS_MS', 'retryTopics.tiersMs', integers],
+  ['TOPIC_PARTITIONS', 'autoCreateTopics.partitions', integer],
+  ['TOPIC_REPLICATION_FACTOR', 'autoCreateTopics.replicationFactor', intOrAuto],
+  ['LOG_LEVEL', 'logLevel', text],
+];
+
+/**
+ * Reads Kafka settings from the environment: `KAFKA_BROKERS` (or `SWITCHYARD_KAFKA_BROKERS`),
+ * `SWITCHYARD_KAFKA_PRESET`, `…_PROFILE`, `…_ACKS`, `…_COMPRESSION`, `…_LINGER_MS`, `…_SSL`
+ * (`true` or a CA file path in `…_SSL_CA_FILE`), `…_SASL_MECHANISM` / `…_SASL_USERNAME` /
+ * `…_SASL_PASSWORD`, and the rest listed in the README. Errors name the variable at fault.
+ */
+export function kafkaOptionsFromEnv(env: Env, readFile: (path: string) => string): KafkaTransportOptions {
+  const options: Record<string, unknown> = {};
+  const brokers = env.KAFKA_BROKERS;
+  if (brokers !== undefined && brokers.trim() !== '') set(options, 'brokers', list('KAFKA_BROKERS', brokers));
+  for (const [suffix, path, parse] of SETTINGS) {
+    const name = `SWITCHYARD_KAFKA_${suffix}`;
+    const raw = env[name];
+    if (raw !== undefined && raw.trim() !== '') set(options, path, parse(name, raw.trim()));
+  }
+  const ssl = env.SWITCHYARD_KAFKA_SSL;
+  const caFile = env.SWITCHYARD_KAFKA_SSL_CA_FILE;
+  if (caFile !== undefined && caFile !== '') {
+    options.ssl = { ca: [readFile(caFile)] };
+  } else if (ssl !== undefined && ssl !== '') {
+    options.ssl = bool('SWITCHYARD_KAFKA_SSL', ssl);
+  }
+  const mechanism = env.SWITCHYARD_KAFKA_SASL_MECHANISM;
+  if (mechanism !== undefined && mechanism !== '') {
+    options.sasl = {
+      mechanism: mechanism.toLowerCase(),
+      username: env.SWITCHYARD_KAFKA_SASL_USERNAME ?? '',
+      password: env.SWITCHYARD_KAFKA_SASL_PASSWORD ?? '',
+    };
+  }
+  return options as KafkaTransportOptions;
+}
+
+function set(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    node[part] ??= {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts.at(-1)!] = value;
+}

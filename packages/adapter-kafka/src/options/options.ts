@@ -1,0 +1,179 @@
+import type { ConnectionOptions } from 'node:tls';
+
+/** Named trade-offs; any field set explicitly overrides the preset. */
+export type KafkaPreset = 'durable' | 'throughput' | 'latency';
+/** Network timeouts and retry budgets sized to where the brokers are. */
+export type DeploymentProfile = 'local' | 'cloud' | 'cross-region';
+/**
+ * - `all`: the leader waits for every in-sync replica; no acknowledged event is lost while one
+ *   replica survives (with `min.insync.replicas` ≥ 2). For orders, payments, anything you must keep.
+ * - `leader`: the leader alone confirms; an event acknowledged just before the leader dies can be
+ *   lost. For logs and metrics. About one replication round trip faster.
+ * - `none`: nobody confirms; publish resolves once the bytes are written to the socket and the
+ *   receipt has no offset. Never the default.
+ */
+export type KafkaAcks = 'all' | 'leader' | 'none';
+export type KafkaCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+
+export interface KafkaLogEntry {
+  readonly level: Exclude<KafkaLogLevel, 'nothing'>;
+  /** kafkajs namespace, e.g. `Connection`, `Consumer`; `Switchyard` for this adapter's own lines. */
+  readonly namespace: string;
+  readonly message: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface KafkaSaslOptions {
+  readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  readonly username: string;
+  /** Never logged and scrubbed from every error message. */
+  readonly password: string;
+}
+
+export interface KafkaRetryOptions {
+  /** Attempts after the first one for a failed request (metadata, produce, commit, admin). */
+  readonly retries: number;
+  /** First back-off; doubles (with jitter) up to `maxRetryTimeMs`. */
+  readonly initialRetryTimeMs: number;
+  readonly maxRetryTimeMs: number;
+}
+
+export interface KafkaProducerOptions {
+  /** Who must confirm a write before publish resolves; see {@link KafkaAcks}. @default 'all' */
+  readonly acks: KafkaAcks;
+  /**
+   * Broker-side de-duplication of producer retries (KIP-98): a retried batch is written once and
+   * in order. Requires `acks: 'all'` and `maxInFlightRequests: 1`. @default true
+   */
+  readonly idempotent: boolean;
+  /**
+   * Batch compression. `lz4` is the best CPU/size trade-off for event payloads; `zstd` compresses
+   * smaller at more CPU (Node's built-in zstd); `snappy` is pure JS here; `gzip` costs the most CPU.
+   * None of them needs a native build. @default 'lz4' (durable, throughput), 'none' (latency)
+   */
+  readonly compression: KafkaCompression;
+  /**
+   * How long a partition's batch waits for more events before it is sent while the connection is
+   * idle. `0` is adaptive: send at once when nothing is in flight to that broker, and while a
+   * request is in flight let events accumulate into the next one — batches grow with load and an
+   * idle producer adds no delay. @default 2 (durable), 10 (throughput), 0 (latency)
+   */
+  readonly lingerMs: number;
+  /** A partition's batch is closed at this many events. @default 1000 (durable, latency), 2000 (throughput) */
+  readonly batchMaxMessages: number;
+  /** A partition's batch is closed at this many bytes (uncompressed). @default 131072 (durable), 524288 (throughput), 65536 (latency) */
+  readonly batchMaxBytes: number;
+  /** Events accepted but not yet confirmed by the broker, across all partitions. @default 100000 */
+  readonly bufferMaxMessages: number;
+  /** Bytes accepted but not yet confirmed by the broker. @default 33554432 (32 MiB, like Java's buffer.memory) */
+  readonly bufferMaxBytes: number;
+  /**
+   * What `send` does when the buffer is full: `wait` for room (up to `bufferWaitTimeoutMs`), or
+   * `fail` at once with a retriable `BUFFER_FULL` outcome. @default 'wait'
+   */
+  readonly whenBufferFull: 'wait' | 'fail';
+  /** Longest a `send` waits for buffer room before its events fail with `BUFFER_FULL`. @default 30000 */
+  readonly bufferWaitTimeoutMs: number;
+  /** Produce requests in flight per broker. Must be 1 with `idempotent` (kafkajs serialises them anyway). @default 1 */
+  readonly maxInFlightRequests: number;
+  /** How long the broker may wait for replicas before answering a produce request (`acks: all`). @default 30000 */
+  readonly produceTimeoutMs: number;
+  /** Largest event (key, value and headers) accepted, matching the broker's `message.max.bytes`. @default 1048576 */
+  readonly maxMessageBytes: number;
+}
+
+export interface KafkaConsumerOptions {
+  /** The broker answers a fetch once it has this many bytes (or `maxWaitTimeMs` passed). @default 1 (durable, latency), 102400 (throughput) */
+  readonly minBytes: number;
+  /** Largest fetch response across partitions. @default 10485760 (10 MiB) */
+  readonly maxBytes: number;
+  /** Longest the broker holds a fetch waiting for `minBytes`. @default 500 (durable, throughput), 100 (latency) */
+  readonly maxWaitTimeMs: number;
+  /** Largest slice of one partition in a fetch (Java's max.partition.fetch.bytes). @default 1048576 */
+  readonly maxBytesPerPartition: number;
+  /** How often the contiguous prefix of acknowledged offsets is committed. @default 100 (durable, latency), 1000 (throughput) */
+  readonly commitIntervalMs: number;
+  /** A member that sends no heartbeat for this long is removed from the group. @default by profile: 10000 / 30000 / 45000 */
+  readonly sessionTimeoutMs: number;
+  /** Heartbeat period; must be below a third of `sessionTimeoutMs`. @default by profile: 1000 / 3000 / 5000 */
+  readonly heartbeatIntervalMs: number;
+  /** How long the group waits for members to rejoin during a rebalance. @default by profile: 30000 / 60000 / 90000 */
+  readonly rebalanceTimeoutMs: number;
+}
+
+export interface KafkaRetryTopicOptions {
+  /**
+   * `nack({ delayMs })` moves the event to a retry topic (`<topic>.retry.<tier>`) so the
+   * partition's offsets can advance; it comes back after the delay. With `false` a delayed nack
+   * redelivers in-process after the delay and holds the partition's commit until then. @default true
+   */
+  readonly enabled: boolean;
+  /**
+   * Delay tiers in milliseconds, ascending. A nack goes to the smallest tier ≥ its delay (the
+   * largest when none is) and is redelivered at its own due time. @default [1000, 10000, 60000, 600000]
+   */
+  readonly tiersMs: readonly number[];
+}
+
+export interface KafkaAutoCreateOptions {
+  /** Partitions of a topic created on first use. @default 3 */
+  readonly partitions: number;
+  /** Replicas of a topic created on first use; `auto` is min(3, brokers). @default 'auto' */
+  readonly replicationFactor: number | 'auto';
+}
+
+export interface KafkaTransportOptions {
+  /** Bootstrap brokers, `host:port`. @default ['127.0.0.1:9092'] */
+  readonly brokers?: readonly string[];
+  /** Client id shown in broker logs and quotas. @default 'switchyard' */
+  readonly clientId?: string;
+  /** @default 'durable' */
+  readonly preset?: KafkaPreset;
+  /** @default 'local' */
+  readonly profile?: DeploymentProfile;
+  /** TLS: `true` for the system CAs, or Node TLS options (ca, cert, key, servername…). @default false */
+  readonly ssl?: boolean | ConnectionOptions;
+  /** SASL credentials (PLAIN or SCRAM); combine with `ssl` outside loopback. @default undefined */
+  readonly sasl?: KafkaSaslOptions | undefined;
+  /** TCP connect timeout per attempt, and the deadline for `connect()` as a whole. @default by profile: 5000 / 15000 / 30000 */
+  readonly connectionTimeoutMs?: number;
+  /** Client-side timeout of one request. @default by profile: 10000 / 30000 / 60000 */
+  readonly requestTimeoutMs?: number;
+  /** SASL handshake timeout. @default by profile: 5000 / 10000 / 20000 */
+  readonly authenticationTimeoutMs?: number;
+  /** Client retry budget for failed requests. @default by profile: 5×100..2000 ms / 8×300..15000 ms / 10×500..30000 ms */
+  readonly retry?: Partial<KafkaRetryOptions>;
+  /** Topic metadata is refreshed at least this often (and at once after a leadership error). @default 300000 */
+  readonly metadataMaxAgeMs?: number;
+  readonly producer?: Partial<KafkaProducerOptions>;
+  readonly consumer?: Partial<KafkaConsumerOptions>;
+  readonly retryTopics?: Partial<KafkaRetryTopicOptions>;
+  /** Create topics that do not exist on first send or consume; `false` leaves it to the broker. @default { partitions: 3, replicationFactor: 'auto' } */
+  readonly autoCreateTopics?: Partial<KafkaAutoCreateOptions> | false;
+  /** Client log level; quiet by default because the transport reports errors through outcomes and health. @default 'nothing' */
+  readonly logLevel?: KafkaLogLevel;
+  /** Where log lines go. @default lines are dropped */
+  readonly logger?: ((entry: KafkaLogEntry) => void) | undefined;
+}
+
+/** Every option filled in: what the transport runs with after presets, profile and user values merge. */
+export interface ResolvedKafkaOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly preset: KafkaPreset;
+  readonly profile: DeploymentProfile;
+  readonly ssl: boolean | ConnectionOptions;
+  readonly sasl: KafkaSaslOptions | undefined;
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly authenticationTimeoutMs: number;
+  readonly retry: KafkaRetryOptions;
+  readonly metadataMaxAgeMs: number;
+  readonly producer: KafkaProducerOptions;
+  readonly consumer: KafkaConsumerOptions;
+  readonly retryTopics: KafkaRetryTopicOptions;
+  readonly autoCreateTopics: KafkaAutoCreateOptions | false;
+  readonly logLevel: KafkaLogLevel;
+  readonly logger: ((entry: KafkaLogEntry) => void) | undefined;
+}

@@ -1,0 +1,136 @@
+import type {
+  DeploymentProfile,
+  KafkaConsumerOptions,
+  KafkaPreset,
+  KafkaProducerOptions,
+  KafkaRetryOptions,
+  ResolvedKafkaOptions,
+} from './options.ts';
+
+export interface PresetValues {
+  readonly producer: Partial<KafkaProducerOptions>;
+  readonly consumer: Partial<KafkaConsumerOptions>;
+}
+
+/**
+ * The trade-offs from the design plan (flush at 10 ms / 100+ events / ~100 KB, LZ4, fetch min
+ * 100 KB and 500 ms wait, acks as a conscious choice), with adaptive batching on top: a batch
+ * also grows while the previous request to the same broker is in flight.
+ */
+export const KAFKA_PRESETS: Readonly<Record<KafkaPreset, PresetValues>> = {
+  durable: {
+    producer: {
+      acks: 'all',
+      idempotent: true,
+      compression: 'lz4',
+      lingerMs: 2,
+      batchMaxMessages: 1000,
+      batchMaxBytes: 131_072,
+    },
+    consumer: { minBytes: 1, maxWaitTimeMs: 500, commitIntervalMs: 100 },
+  },
+  throughput: {
+    producer: {
+      acks: 'leader',
+      idempotent: false,
+      compression: 'lz4',
+      lingerMs: 10,
+      batchMaxMessages: 2000,
+      batchMaxBytes: 524_288,
+    },
+    consumer: { minBytes: 102_400, maxWaitTimeMs: 500, commitIntervalMs: 1000 },
+  },
+  latency: {
+    producer: {
+      acks: 'all',
+      idempotent: true,
+      compression: 'none',
+      lingerMs: 0,
+      batchMaxMessages: 1000,
+      batchMaxBytes: 65_536,
+    },
+    consumer: { minBytes: 1, maxWaitTimeMs: 100, commitIntervalMs: 100 },
+  },
+};
+
+export interface ProfileValues {
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly authenticationTimeoutMs: number;
+  readonly retry: KafkaRetryOptions;
+  readonly consumer: Pick<
+    KafkaConsumerOptions,
+    'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'rebalanceTimeoutMs'
+  >;
+}
+
+/** Timeouts by distance to the brokers: ~5–10 s on a LAN, 15–30 s in a cloud, 30–60 s across regions. */
+export const DEPLOYMENT_PROFILES: Readonly<Record<DeploymentProfile, ProfileValues>> = {
+  local: {
+    connectionTimeoutMs: 5000,
+    requestTimeoutMs: 10_000,
+    authenticationTimeoutMs: 5000,
+    retry: { retries: 5, initialRetryTimeMs: 100, maxRetryTimeMs: 2000 },
+    consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000, rebalanceTimeoutMs: 30_000 },
+  },
+  cloud: {
+    connectionTimeoutMs: 15_000,
+    requestTimeoutMs: 30_000,
+    authenticationTimeoutMs: 10_000,
+    retry: { retries: 8, initialRetryTimeMs: 300, maxRetryTimeMs: 15_000 },
+    consumer: { sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3000, rebalanceTimeoutMs: 60_000 },
+  },
+  'cross-region': {
+    connectionTimeoutMs: 30_000,
+    requestTimeoutMs: 60_000,
+    authenticationTimeoutMs: 20_000,
+    retry: { retries: 10, initialRetryTimeMs: 500, maxRetryTimeMs: 30_000 },
+    consumer: { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5000, rebalanceTimeoutMs: 90_000 },
+  },
+};
+
+const BASE_PRODUCER: KafkaProducerOptions = {
+  acks: 'all',
+  idempotent: true,
+  compression: 'lz4',
+  lingerMs: 2,
+  batchMaxMessages: 1000,
+  batchMaxBytes: 131_072,
+  bufferMaxMessages: 100_000,
+  bufferMaxBytes: 32 * 1024 * 1024,
+  whenBufferFull: 'wait',
+  bufferWaitTimeoutMs: 30_000,
+  maxInFlightRequests: 1,
+  produceTimeoutMs: 30_000,
+  maxMessageBytes: 1_048_576,
+};
+
+const BASE_CONSUMER: KafkaConsumerOptions = {
+  minBytes: 1,
+  maxBytes: 10 * 1024 * 1024,
+  maxWaitTimeMs: 500,
+  maxBytesPerPartition: 1_048_576,
+  commitIntervalMs: 100,
+  ...DEPLOYMENT_PROFILES.local.consumer,
+};
+
+/** The options a transport runs with when given nothing: the `durable` preset and the `local` profile. */
+export const DEFAULT_KAFKA_OPTIONS: ResolvedKafkaOptions = {
+  brokers: ['127.0.0.1:9092'],
+  clientId: 'switchyard',
+  preset: 'durable',
+  profile: 'local',
+  ssl: false,
+  sasl: undefined,
+  connectionTimeoutMs: DEPLOYMENT_PROFILES.local.connectionTimeoutMs,
+  requestTimeoutMs: DEPLOYMENT_PROFILES.local.requestTimeoutMs,
+  authenticationTimeoutMs: DEPLOYMENT_PROFILES.local.authenticationTimeoutMs,
+  retry: DEPLOYMENT_PROFILES.local.retry,
+  metadataMaxAgeMs: 300_000,
+  producer: BASE_PRODUCER,
+  consumer: BASE_CONSUMER,
+  retryTopics: { enabled: true, tiersMs: [1000, 10_000, 60_000, 600_000] },
+  autoCreateTopics: { partitions: 3, replicationFactor: 'auto' },
+  logLevel: 'nothing',
+  logger: undefined,
+};

@@ -1,0 +1,171 @@
+import { configError } from '@switchyard/core';
+import type {
+  KafkaAutoCreateOptions,
+  KafkaConsumerOptions,
+  KafkaProducerOptions,
+  KafkaRetryOptions,
+  KafkaTransportOptions,
+  ResolvedKafkaOptions,
+} from './options.ts';
+import { DEFAULT_KAFKA_OPTIONS, DEPLOYMENT_PROFILES, KAFKA_PRESETS } from './presets.ts';
+import {
+  checkBrokers,
+  checkInteger,
+  checkKnownKeys,
+  checkOneOf,
+  checkSasl,
+  checkSsl,
+  checkTiers,
+} from './validate.ts';
+
+const TOP_LEVEL_KEYS = [...Object.keys(DEFAULT_KAFKA_OPTIONS)] as const;
+
+/**
+ * Merges defaults < preset < deployment profile < the caller's fields, then checks every value
+ * and the rules between them. Throws `INVALID_CONFIG` naming the field at fault.
+ */
+export function resolveKafkaOptions(options: KafkaTransportOptions = {}): ResolvedKafkaOptions {
+  checkKnownKeys(options, TOP_LEVEL_KEYS, '');
+  const preset = checkOneOf('preset', options.preset ?? DEFAULT_KAFKA_OPTIONS.preset, [
+    'durable',
+    'throughput',
+    'latency',
+  ]);
+  const profile = checkOneOf('profile', options.profile ?? DEFAULT_KAFKA_OPTIONS.profile, [
+    'local',
+    'cloud',
+    'cross-region',
+  ]);
+  const presetValues = KAFKA_PRESETS[preset];
+  const profileValues = DEPLOYMENT_PROFILES[profile];
+  checkKnownKeys(options.producer ?? {}, Object.keys(DEFAULT_KAFKA_OPTIONS.producer), 'producer.');
+  checkKnownKeys(options.consumer ?? {}, Object.keys(DEFAULT_KAFKA_OPTIONS.consumer), 'consumer.');
+  checkKnownKeys(options.retry ?? {}, Object.keys(DEFAULT_KAFKA_OPTIONS.retry), 'retry.');
+  checkKnownKeys(options.retryTopics ?? {}, Object.keys(DEFAULT_KAFKA_OPTIONS.retryTopics), 'retryTopics.');
+
+  const producer: KafkaProducerOptions = {
+    ...DEFAULT_KAFKA_OPTIONS.producer,
+    ...presetValues.producer,
+    ...defined(options.producer),
+  };
+  const consumer: KafkaConsumerOptions = {
+    ...DEFAULT_KAFKA_OPTIONS.consumer,
+    ...presetValues.consumer,
+    ...profileValues.consumer,
+    ...defined(options.consumer),
+  };
+  const retry: KafkaRetryOptions = { ...profileValues.retry, ...defined(options.retry) };
+  const autoCreateTopics = resolveAutoCreate(options.autoCreateTopics);
+
+  const resolved: ResolvedKafkaOptions = {
+    brokers: checkBrokers('brokers', options.brokers ?? DEFAULT_KAFKA_OPTIONS.brokers),
+    clientId: options.clientId ?? DEFAULT_KAFKA_OPTIONS.clientId,
+    preset,
+    profile,
+    ssl: checkSsl('ssl', options.ssl ?? DEFAULT_KAFKA_OPTIONS.ssl),
+    sasl: checkSasl('sasl', options.sasl),
+    connectionTimeoutMs: options.connectionTimeoutMs ?? profileValues.connectionTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs ?? profileValues.requestTimeoutMs,
+    authenticationTimeoutMs: options.authenticationTimeoutMs ?? profileValues.authenticationTimeoutMs,
+    retry,
+    metadataMaxAgeMs: options.metadataMaxAgeMs ?? DEFAULT_KAFKA_OPTIONS.metadataMaxAgeMs,
+    producer,
+    consumer,
+    retryTopics: { ...DEFAULT_KAFKA_OPTIONS.retryTopics, ...defined(options.retryTopics) },
+    autoCreateTopics,
+    logLevel: checkOneOf('logLevel', options.logLevel ?? DEFAULT_KAFKA_OPTIONS.logLevel, [
+      'nothing',
+      'error',
+      'warn',
+      'info',
+      'debug',
+    ]),
+    logger: options.logger,
+  };
+  checkValues(resolved);
+  return resolved;
+}
+
+function resolveAutoCreate(value: KafkaTransportOptions['autoCreateTopics']): KafkaAutoCreateOptions | false {
+  if (value === false) return false;
+  const base = DEFAULT_KAFKA_OPTIONS.autoCreateTopics as KafkaAutoCreateOptions;
+  if (value === undefined) return base;
+  checkKnownKeys(value, Object.keys(base), 'autoCreateTopics.');
+  return { ...base, ...defined(value) };
+}
+
+/** Drops fields set to `undefined` so they do not erase a preset's value. */
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  if (value === undefined) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function checkValues(o: ResolvedKafkaOptions): void {
+  if (typeof o.clientId !== 'string' || o.clientId.length === 0)
+    throw configError('clientId', 'must be a non-empty string');
+  checkInteger('connectionTimeoutMs', o.connectionTimeoutMs, 1);
+  checkInteger('requestTimeoutMs', o.requestTimeoutMs, 1);
+  checkInteger('authenticationTimeoutMs', o.authenticationTimeoutMs, 1);
+  checkInteger('metadataMaxAgeMs', o.metadataMaxAgeMs, 0);
+  checkInteger('retry.retries', o.retry.retries, 0);
+  checkInteger('retry.initialRetryTimeMs', o.retry.initialRetryTimeMs, 1);
+  checkInteger('retry.maxRetryTimeMs', o.retry.maxRetryTimeMs, o.retry.initialRetryTimeMs);
+
+  const p = o.producer;
+  checkOneOf('producer.acks', p.acks, ['all', 'leader', 'none']);
+  checkOneOf('producer.compression', p.compression, ['none', 'gzip', 'snappy', 'lz4', 'zstd']);
+  checkOneOf('producer.whenBufferFull', p.whenBufferFull, ['wait', 'fail']);
+  if (typeof p.idempotent !== 'boolean') throw configError('producer.idempotent', 'must be true or false');
+  checkInteger('producer.lingerMs', p.lingerMs, 0);
+  checkInteger('producer.batchMaxMessages', p.batchMaxMessages, 1);
+  checkInteger('producer.batchMaxBytes', p.batchMaxBytes, 1);
+  checkInteger('producer.bufferMaxMessages', p.bufferMaxMessages, p.batchMaxMessages);
+  checkInteger('producer.bufferMaxBytes', p.bufferMaxBytes, Math.max(p.batchMaxBytes, p.maxMessageBytes));
+  checkInteger('producer.bufferWaitTimeoutMs', p.bufferWaitTimeoutMs, 0);
+  checkInteger('producer.maxInFlightRequests', p.maxInFlightRequests, 1);
+  checkInteger('producer.produceTimeoutMs', p.produceTimeoutMs, 1);
+  checkInteger('producer.maxMessageBytes', p.maxMessageBytes, 1);
+  if (p.idempotent && p.acks !== 'all') {
+    throw configError(
+      'producer.idempotent',
+      `the idempotent producer needs acks 'all', but acks is '${p.acks}'; set acks: 'all' or idempotent: false`,
+    );
+  }
+  if (p.idempotent && p.maxInFlightRequests !== 1) {
+    throw configError(
+      'producer.maxInFlightRequests',
+      'must be 1 with the idempotent producer (kafkajs keeps sequence numbers per broker, one request at a time)',
+    );
+  }
+
+  const c = o.consumer;
+  checkInteger('consumer.minBytes', c.minBytes, 1);
+  checkInteger('consumer.maxBytes', c.maxBytes, 1);
+  checkInteger('consumer.maxWaitTimeMs', c.maxWaitTimeMs, 0);
+  checkInteger('consumer.maxBytesPerPartition', c.maxBytesPerPartition, 1);
+  checkInteger('consumer.commitIntervalMs', c.commitIntervalMs, 1);
+  checkInteger('consumer.sessionTimeoutMs', c.sessionTimeoutMs, 1);
+  checkInteger('consumer.heartbeatIntervalMs', c.heartbeatIntervalMs, 1);
+  checkInteger('consumer.rebalanceTimeoutMs', c.rebalanceTimeoutMs, 1);
+  if (c.heartbeatIntervalMs * 3 > c.sessionTimeoutMs) {
+    throw configError(
+      'consumer.heartbeatIntervalMs',
+      `must be at most a third of consumer.sessionTimeoutMs (${c.sessionTimeoutMs} ms)`,
+    );
+  }
+  if (c.maxBytesPerPartition > c.maxBytes) {
+    throw configError('consumer.maxBytesPerPartition', `must not exceed consumer.maxBytes (${c.maxBytes})`);
+  }
+
+  if (typeof o.retryTopics.enabled !== 'boolean')
+    throw configError('retryTopics.enabled', 'must be true or false');
+  checkTiers('retryTopics.tiersMs', o.retryTopics.tiersMs);
+  if (o.autoCreateTopics !== false) {
+    checkInteger('autoCreateTopics.partitions', o.autoCreateTopics.partitions, 1);
+    if (o.autoCreateTopics.replicationFactor !== 'auto') {
+      checkInteger('autoCreateTopics.replicationFactor', o.autoCreateTopics.replicationFactor, 1);
+    }
+  }
+  if (o.logger !== undefined && typeof o.logger !== 'function')
+    throw configError('logger', 'must be a function');
+}

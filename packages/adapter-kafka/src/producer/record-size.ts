@@ -1,0 +1,17 @@
+/**
+ * Upper-bound estimate of one record's size inside a v2 record batch: varint lengths and deltas
+ * (≤ 21 bytes), key, value, and each header's name and value with their varint lengths, plus the
+ * batch header (61 bytes) for a batch holding only this record. Used for batch, buffer and
+ * `maxMessageBytes` limits; the broker applies its own limit to the compressed batch.
+ */
+export function recordSize(
+  key: Buffer | null,
+  value: Buffer,
+  headers: Readonly<Record<string, string>>,
+): number {
+  let size = 61 + 21 + (key?.length ?? 0) + value.length;
+  for (const name in headers) {
+    size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(headers[name]!, 'utf8') + 10;
+  }
+  return size;
+}
