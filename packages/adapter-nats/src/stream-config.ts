@@ -73,6 +73,16 @@ export function planStream(
   set('max_bytes', whole(spec.retentionBytes, 'retentionBytes', -1));
   set('max_msgs', whole(spec.maxMessages, 'maxMessages', -1));
   set('max_msg_size', whole(extra.maxMessageBytes, 'extra.maxMessageBytes', -1));
+  // The server refuses a duplicate window longer than the max age; a short retention shortens the window with it.
+  const maxAge = requested.max_age as number | undefined;
+  if (
+    maxAge !== undefined &&
+    maxAge > 0 &&
+    requested.duplicate_window === undefined &&
+    nanos(d.duplicateWindowMs) > maxAge
+  ) {
+    requested.duplicate_window = maxAge;
+  }
   if (spec.compression !== undefined && spec.compression !== 'none' && spec.compression !== 'producer') {
     if (serverSupportsCompression) requested.compression = 's2';
     else ignored.push(`compression '${spec.compression}' (stream compression needs nats-server 2.10+)`);

@@ -11,6 +11,8 @@ import type { ResolvedNatsOptions } from './options.ts';
 import { describeDifferences, planStream, type StreamPlan, streamDifferences } from './stream-config.ts';
 
 const NAME_IN_USE = 10058;
+/** Ignored settings already warned about: a fleet of topics with `partitions: 4` warns once, not per topic. */
+const warned = new Set<string>();
 
 /**
  * Topics and their streams: provisions streams for `ensureTopic`, finds (or auto-creates) the
@@ -45,8 +47,12 @@ export class TopicAdmin {
     this.#ephemeral.delete(spec.name);
     if (spec.strategy === 'skip') return;
     const plan = planStream(spec, this.#options, this.#supportsCompression());
-    if (plan.ignored.length > 0) {
-      this.#options.logger.warn(`topic ${spec.name}: ignoring ${plan.ignored.join('; ')}`);
+    const unwarned = plan.ignored.filter((item) => !warned.has(item));
+    if (unwarned.length > 0) {
+      for (const item of unwarned) warned.add(item);
+      this.#options.logger.warn(
+        `topic ${spec.name}: ignoring ${unwarned.join('; ')} (said once per process)`,
+      );
     }
     try {
       const existing = await this.#info(plan.stream);

@@ -1,0 +1,114 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { isEventBusError } from '@switchyard/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { message, NatsFixture } from './test-support/fixture.ts';
+import { TEST_SERVERS } from './test-support/servers.ts';
+
+for (const server of TEST_SERVERS) {
+  describe.skipIf(server.url === undefined)(`publishing to JetStream on ${server.label}`, () => {
+    const f = new NatsFixture(server.url ?? '');
+    afterEach(() => f.cleanup());
+
+    it('settles every message of a batch with its own receipt, in order', async () => {
+      const t = await f.transport();
+      const topic = f.topic();
+      const outcomes = await t.send(Array.from({ length: 5 }, (_, n) => message(topic, n)));
+      expect(outcomes.map((o) => o.ok && o.receipt.sequence)).toEqual([1, 2, 3, 4, 5]);
+      expect(
+        outcomes.every(
+          (o) => o.ok && o.receipt.stream === topic.replaceAll('.', '_') && o.receipt.duplicate === false,
+        ),
+      ).toBe(true);
+    });
+
+    it('stores a republished event id once and flags the copy as a duplicate', async () => {
+      const t = await f.transport();
+      const topic = f.topic();
+      const m = message(topic, 1);
+      const [first] = await t.send([m]);
+      const [again] = await t.send([m]);
+      expect(first).toMatchObject({ ok: true, receipt: { sequence: 1, duplicate: false } });
+      expect(again).toMatchObject({ ok: true, receipt: { sequence: 1, duplicate: true } });
+    });
+
+    it('pipelines thousands of concurrent sends through a small ack window', async () => {
+      const t = await f.transport({ maxPendingAcks: 16 });
+      const topic = f.topic();
+      const sends = Array.from({ length: 2_000 }, (_, n) => t.send([message(topic, n)]));
+      let peak = 0;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, (t.health() as { bufferedMessages: number }).bufferedMessages);
+      }, 1);
+      const outcomes = (await Promise.all(sends)).flat();
+      clearInterval(sampler);
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(2_000);
+      const sequences = new Set(outcomes.map((o) => (o.ok ? o.receipt.sequence : 0)));
+      expect(sequences.size).toBe(2_000);
+      expect(peak).toBeGreaterThan(0);
+    });
+
+    it('fails an oversized event alone and sends its neighbours', async () => {
+      const t = await f.transport();
+      const topic = f.topic();
+      const max = t.capabilities.maxMessageBytes;
+      const outcomes = await t.send([
+        message(topic, 1),
+        message(topic, 2, { value: Buffer.alloc(max + 1) }),
+        message(topic, 3),
+      ]);
+      expect(outcomes[0]?.ok).toBe(true);
+      expect(outcomes[2]?.ok).toBe(true);
+      const failed = outcomes[1]!;
+      expect(!failed.ok && failed.error.code).toBe('EVENT_TOO_LARGE');
+      expect(!failed.ok && failed.error.retriable).toBe(false);
+    });
+
+    it('rejects a header value with a line break as an invalid event', async () => {
+      const t = await f.transport();
+      const topic = f.topic();
+      const [outcome] = await t.send([message(topic, 1, { headers: { 'x-bad': 'a\r\nb' } })]);
+      expect(!outcome!.ok && outcome!.error.code).toBe('INVALID_EVENT');
+    });
+
+    it('creates the stream of a topic nobody ensured, with the configured defaults', async () => {
+      const t = await f.transport({ topicDefaults: { storage: 'memory', maxMessages: 1_000 } });
+      const topic = f.topic();
+      const [outcome] = await t.send([message(topic, 1)]);
+      expect(outcome?.ok).toBe(true);
+      const nc = await connect({ servers: f.url });
+      const info = await (await jetstreamManager(nc)).streams.info(topic.replaceAll('.', '_'));
+      await nc.close();
+      expect(info.config).toMatchObject({ subjects: [topic], storage: 'memory', max_msgs: 1_000 });
+    });
+
+    it('fails a publish to a topic nobody ensured when auto-creation is off', async () => {
+      const t = await f.transport({ autoCreateTopics: false });
+      const [outcome] = await t.send([message(f.topic(), 1)]);
+      expect(!outcome!.ok && outcome!.error.code).toBe('TOPIC_NOT_FOUND');
+    });
+
+    it('claims the server max_payload once connected', async () => {
+      const t = await f.transport({ maxMessageBytes: 1 });
+      expect(t.capabilities.maxMessageBytes).toBe(1_048_576);
+    });
+
+    it('refuses wildcard and reserved topics before anything reaches the server', async () => {
+      const t = await f.transport();
+      for (const topic of ['orders.*', 'orders.>', '$JS.API.INFO', 'a b']) {
+        expect(() => t.validateTopic!(topic)).toThrow(expect.objectContaining({ code: 'INVALID_TOPIC' }));
+      }
+    });
+  });
+}
+
+describe('connecting', () => {
+  it('fails with a retriable CONNECTION_FAILED when no server listens, within the timeout', async () => {
+    const f = new NatsFixture('nats://127.0.0.1:1');
+    const started = Date.now();
+    const error = await f.transport({ connectTimeoutMs: 2_000 }).catch((e: unknown) => e);
+    expect(isEventBusError(error, 'CONNECTION_FAILED')).toBe(true);
+    expect((error as { retriable: boolean }).retriable).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});

@@ -1,0 +1,75 @@
+import { isEventBusError } from '@switchyard/core';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_NATS_OPTIONS, redactUrl, resolveNatsOptions } from './options.ts';
+
+function configFailure(run: () => unknown): { field: unknown; message: string } {
+  try {
+    run();
+  } catch (error) {
+    if (isEventBusError(error, 'INVALID_CONFIG'))
+      return { field: error.details.field, message: error.message };
+    throw error;
+  }
+  throw new Error('expected INVALID_CONFIG');
+}
+
+describe('resolveNatsOptions', () => {
+  it('gives the documented defaults when nothing is set', () => {
+    const o = resolveNatsOptions();
+    expect(o.servers).toEqual(['nats://127.0.0.1:4222']);
+    expect(o.maxPendingAcks).toBe(DEFAULT_NATS_OPTIONS.maxPendingAcks);
+    expect(o.topicDefaults.storage).toBe('file');
+    expect(o.topicDefaults.duplicateWindowMs).toBe(120_000);
+    expect(o.autoCreateTopics).toBe(true);
+  });
+
+  it('splits a comma-separated server list', () => {
+    expect(resolveNatsOptions({ servers: 'nats://a:4222, nats://b:4222' }).servers).toEqual([
+      'nats://a:4222',
+      'nats://b:4222',
+    ]);
+  });
+
+  it('applies the preset and lets a given field override it', () => {
+    expect(resolveNatsOptions({ preset: 'throughput' }).maxPendingAcks).toBe(8_192);
+    expect(resolveNatsOptions({ preset: 'throughput', maxPendingAcks: 10 }).maxPendingAcks).toBe(10);
+  });
+
+  it('merges topic defaults field by field', () => {
+    const o = resolveNatsOptions({ topicDefaults: { storage: 'memory' } });
+    expect(o.topicDefaults).toMatchObject({ storage: 'memory', retention: 'limits', replicas: 1 });
+  });
+
+  it.each([
+    [{ maxPendingAcks: 0 }, 'maxPendingAcks'],
+    [{ connectTimeoutMs: -1 }, 'connectTimeoutMs'],
+    [{ fetchExpiresMs: 500 }, 'fetchExpiresMs'],
+    [{ publishAttemptTimeoutMs: 20_000, publishTimeoutMs: 10_000 }, 'publishAttemptTimeoutMs'],
+    [{ servers: [] }, 'servers'],
+    [{ servers: 'not a url' }, 'servers'],
+    [{ preset: 'fast' as never }, 'preset'],
+    [{ topicDefaults: { storage: 'disk' as never } }, 'topicDefaults.storage'],
+    [{ topicDefaults: { retention: 'forever' as never } }, 'topicDefaults.retention'],
+    [{ streamPrefix: 'a.b' }, 'streamPrefix'],
+    [{ password: 'pw' }, 'user'],
+    [{ user: 'u', token: 't' }, 'token'],
+  ])('rejects %o naming %s', (options, field) => {
+    expect(configFailure(() => resolveNatsOptions(options)).field).toBe(field);
+  });
+
+  it('never repeats a secret in its error', () => {
+    const seed = `SU${'x'.repeat(56)}`;
+    const failure = configFailure(() => resolveNatsOptions({ nkeySeed: seed }));
+    expect(failure.field).toBe('nkeySeed');
+    expect(failure.message).not.toContain(seed);
+    const url = configFailure(() => resolveNatsOptions({ servers: 'nats://alice:s3cret@host:4222/x y' }));
+    expect(url.message).not.toContain('s3cret');
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the user info of a URL', () => {
+    expect(redactUrl('nats://alice:s3cret@127.0.0.1:4222')).toBe('nats://***@127.0.0.1:4222');
+    expect(redactUrl('nats://127.0.0.1:4222')).toBe('nats://127.0.0.1:4222');
+  });
+});

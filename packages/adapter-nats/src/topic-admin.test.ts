@@ -1,0 +1,120 @@
+import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import type { TopicSpec } from '@switchyard/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { message, NatsFixture } from './test-support/fixture.ts';
+import { TEST_SERVERS } from './test-support/servers.ts';
+
+for (const server of TEST_SERVERS) {
+  describe.skipIf(server.url === undefined)(`topic admin on ${server.label}`, () => {
+    const f = new NatsFixture(server.url ?? '');
+    let jsm: JetStreamManager;
+    let close: () => Promise<void>;
+    beforeAll(async () => {
+      const nc = await connect({ servers: server.url ?? '' });
+      jsm = await jetstreamManager(nc);
+      close = () => nc.close();
+    });
+    afterAll(() => close?.());
+    afterEach(() => f.cleanup());
+
+    const streamOf = (topic: string) => jsm.streams.info(topic.replaceAll('.', '_'));
+    const spec = (name: string, rest: Partial<TopicSpec>): TopicSpec => ({
+      name,
+      strategy: 'create-or-update',
+      ...rest,
+    });
+
+    it('creates a stream with the retention, storage and duplicate window asked for', async () => {
+      const t = await f.transport();
+      const topic = f.topic();
+      await t.ensureTopic!(
+        spec(topic, {
+          strategy: 'create-only',
+          retentionMs: 60_000,
+          retentionBytes: 1_000_000,
+          maxMessages: 100,
+          extra: { storage: 'memory', retention: 'workqueue', duplicateWindowMs: 10_000 },
+        }),
+      );
+      const { config } = await streamOf(topic);
+      expect(config).toMatchObject({
+        subjects: [topic],
+        storage: 'memory',
+        retention: 'workqueue',
+        max_age: nanos(60_000),
+        max_bytes: 1_000_000,
+        max_msgs: 100,
+        duplicate_window: nanos(10_000),
+      });
+    });
+
+    it('leaves an existing stream alone with create-only', async () => {
+      const t = await f.transport();
+      const topic = f.topic();
+      await t.ensureTopic!(spec(topic, { strategy: 'create-only', maxMessages: 10 }));
+      await t.ensureTopic!(spec(topic, { strategy: 'create-only', maxMessages: 20 }));
+      expect((await streamOf(topic)).config.max_msgs).toBe(10);
+    });
+
+    it('updates what can change with create-or-update and refuses what cannot', async () => {
+      const t = await f.transport();
+      const topic = f.topic();
+      await t.ensureTopic!(spec(topic, { maxMessages: 10 }));
+      await t.ensureTopic!(spec(topic, { maxMessages: 20, retentionMs: 5_000 }));
+      expect((await streamOf(topic)).config).toMatchObject({ max_msgs: 20, max_age: nanos(5_000) });
+      await expect(t.ensureTopic!(spec(topic, { extra: { storage: 'memory' } }))).rejects.toMatchObject({
+        code: 'TOPIC_MISMATCH',
+        message: expect.stringMatching(/storage is file, wanted memory/),
+      });
+    });
+
+    it('validates without changing anything with validate-only', async () => {
+      const t = await f.transport();
+      const topic = f.topic();
+      await expect(t.ensureTopic!(spec(topic, { strategy: 'validate-only' }))).rejects.toMatchObject({
+        code: 'TOPIC_NOT_FOUND',
+      });
+      await t.ensureTopic!(spec(topic, { maxMessages: 10 }));
+      await expect(
+        t.ensureTopic!(spec(topic, { strategy: 'validate-only', maxMessages: 10 })),
+      ).resolves.toBeUndefined();
+      await expect(
+        t.ensureTopic!(spec(topic, { strategy: 'validate-only', maxMessages: 11 })),
+      ).rejects.toMatchObject({
+        code: 'TOPIC_MISMATCH',
+        message: expect.stringMatching(/max_msgs is 10, wanted 11/),
+      });
+      expect((await streamOf(topic)).config.max_msgs).toBe(10);
+    });
+
+    it('touches nothing with skip', async () => {
+      const t = await f.transport();
+      const topic = f.topic();
+      await t.ensureTopic!(spec(topic, { strategy: 'skip' }));
+      await expect(streamOf(topic)).rejects.toThrow(/stream not found/);
+    });
+
+    it('refuses a topic whose stream name another topic already holds', async () => {
+      const t = await f.transport();
+      const topic = f.topic('a.b');
+      await t.ensureTopic!(spec(topic, {}));
+      const twin = topic.replace('a.b', 'a_b');
+      await expect(t.ensureTopic!(spec(twin, {}))).rejects.toMatchObject({ code: 'TOPIC_MISMATCH' });
+    });
+
+    it('publishes into a stream the user made that already covers the subject', async () => {
+      const t = await f.transport();
+      const prefix = f.topic('own');
+      const stream = `OWN_${prefix.replaceAll('.', '_')}`;
+      await jsm.streams.add({ name: stream, subjects: [`${prefix}.>`], storage: 'memory' });
+      try {
+        const [outcome] = await t.send([message(`${prefix}.orders`, 1)]);
+        expect(outcome).toMatchObject({ ok: true, receipt: { stream, sequence: 1 } });
+      } finally {
+        await jsm.streams.delete(stream);
+      }
+    });
+  });
+}
