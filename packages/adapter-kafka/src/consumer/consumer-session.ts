@@ -40,6 +40,8 @@ export class ConsumerSession implements ConsumerHandle {
   private readonly pauses: PauseState;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly parkingWrites = new Set<Promise<void>>();
+  /** Nacked events waiting for core to resume intake. */
+  private readonly held: Array<() => void> = [];
   private consumer: DriverConsumer | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> | undefined;
@@ -95,6 +97,7 @@ export class ConsumerSession implements ConsumerHandle {
 
   resume(): void {
     this.pauses.setCore(false);
+    for (const redeliver of this.held.splice(0)) redeliver();
   }
 
   async stop(): Promise<void> {
@@ -282,7 +285,12 @@ export class ConsumerSession implements ConsumerHandle {
     this.redeliverLater(message, delivery, delayMs, attempt, raw);
   }
 
-  /** In-process redelivery: the offset stays outstanding (and uncommitted) until the new delivery is acked. */
+  /**
+   * In-process redelivery: the offset stays outstanding (and uncommitted) until the new delivery is
+   * acked. While core has paused intake (full, or closing) the event waits for `resume()` instead of
+   * bouncing straight back; if the session stops first it stays uncommitted and the broker
+   * redelivers it to the next owner.
+   */
   private redeliverLater(
     message: InboundMessage,
     delivery: Delivery,
@@ -290,9 +298,12 @@ export class ConsumerSession implements ConsumerHandle {
     attempt: number,
     raw: Pick<DriverInbound, 'key' | 'value'>,
   ): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
+    const redeliver = () => {
       if (delivery.tracker.revoked || this.stopped) return;
+      if (this.pauses.corePaused) {
+        this.held.push(redeliver);
+        return;
+      }
       const again = this.inbound(
         raw,
         delivery.tracker,
@@ -306,6 +317,10 @@ export class ConsumerSession implements ConsumerHandle {
       } catch (error) {
         this.context.onError(toEventBusError(error, { operation: 'consume', topic: this.request.topic }));
       }
+    };
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      redeliver();
     }, delayMs);
     this.timers.add(timer);
   }

@@ -18,6 +18,10 @@ export class PauseState {
     this.apply = apply;
   }
 
+  get corePaused(): boolean {
+    return this.core;
+  }
+
   setCore(paused: boolean): void {
     this.core = paused;
     this.sync();

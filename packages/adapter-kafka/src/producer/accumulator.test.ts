@@ -1,6 +1,11 @@
 import type { SendOutcome } from '@switchyard/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Accumulator, type AccumulatorConfig, type PartitionBatch, type PendingRecord } from './accumulator.ts';
+import {
+  Accumulator,
+  type AccumulatorConfig,
+  type PartitionBatch,
+  type PendingRecord,
+} from './accumulator.ts';
 
 interface Request {
   readonly leader: number;
@@ -19,7 +24,8 @@ function harness(config: Partial<AccumulatorConfig> = {}) {
           leader,
           batches,
           done: () => {
-            for (const b of batches) for (const r of b.records) r.settle({ ok: true, receipt: { partition: b.partition } });
+            for (const b of batches)
+              for (const r of b.records) r.settle({ ok: true, receipt: { partition: b.partition } });
             resolve();
           },
         });
@@ -32,7 +38,10 @@ function harness(config: Partial<AccumulatorConfig> = {}) {
     bytes,
     settle: (_o: SendOutcome) => settled.push(name),
   });
-  const names = (r: Request) => r.batches.map((b) => `${b.topic}/${b.partition}:${b.records.map((x) => x.record.value.toString()).join(',')}`);
+  const names = (r: Request) =>
+    r.batches.map(
+      (b) => `${b.topic}/${b.partition}:${b.records.map((x) => x.record.value.toString()).join(',')}`,
+    );
   return { acc, requests, closed, settled, record, names };
 }
 

@@ -1,0 +1,112 @@
+import { inspect } from 'node:util';
+import { EventBusError } from '@switchyard/core';
+import kafkajs from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { scrub, toEventBusError } from './errors.ts';
+
+const {
+  KafkaJSConnectionError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+  KafkaJSSASLAuthenticationError,
+  KafkaJSServerDoesNotSupportApiKey,
+  KafkaJSNonRetriableError,
+} = kafkajs;
+
+const protocol = (type: string, retriable = false) =>
+  new KafkaJSProtocolError({ type, code: 1, retriable, message: `broker says ${type}` } as never);
+
+describe('toEventBusError', () => {
+  it('maps a refused connection under the retry wrapper to CONNECTION_FAILED, retriable', () => {
+    const root = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9', {
+      broker: '127.0.0.1:9',
+      code: 'ECONNREFUSED',
+    });
+    const wrapped = new KafkaJSNumberOfRetriesExceeded(root, { retryCount: 5, retryTime: 100 });
+    const error = toEventBusError(wrapped, { operation: 'connect' });
+    expect(error).toBeInstanceOf(EventBusError);
+    expect(error.code).toBe('CONNECTION_FAILED');
+    expect(error.retriable).toBe(true);
+    expect(error.message).toMatch(/ECONNREFUSED/);
+    expect(error.cause).toBe(wrapped);
+  });
+
+  it('maps SASL failures to AUTHENTICATION_FAILED and never repeats the password', () => {
+    const root = new KafkaJSSASLAuthenticationError(
+      'SASL PLAIN authentication failed: bad password hunter2-secret',
+    );
+    const error = toEventBusError(root, { operation: 'connect', secrets: ['hunter2-secret'] });
+    expect(error.code).toBe('AUTHENTICATION_FAILED');
+    expect(error.retriable).toBe(false);
+    expect(error.message).not.toContain('hunter2-secret');
+    expect(JSON.stringify({ ...error, message: error.message })).not.toContain('hunter2-secret');
+    expect(toEventBusError(protocol('SASL_AUTHENTICATION_FAILED'), { operation: 'connect' }).code).toBe(
+      'AUTHENTICATION_FAILED',
+    );
+  });
+
+  it('maps broker protocol errors by type', () => {
+    const cases: Array<[string, string, boolean]> = [
+      ['TOPIC_AUTHORIZATION_FAILED', 'AUTHORIZATION_FAILED', false],
+      ['GROUP_AUTHORIZATION_FAILED', 'AUTHORIZATION_FAILED', false],
+      ['MESSAGE_TOO_LARGE', 'EVENT_TOO_LARGE', false],
+      ['RECORD_LIST_TOO_LARGE', 'EVENT_TOO_LARGE', false],
+      ['UNKNOWN_TOPIC_OR_PARTITION', 'TOPIC_NOT_FOUND', true],
+      ['INVALID_TOPIC_EXCEPTION', 'INVALID_TOPIC', false],
+      ['INVALID_REPLICATION_FACTOR', 'INVALID_CONFIG', false],
+      ['REQUEST_TIMED_OUT', 'TIMEOUT', true],
+      ['NOT_ENOUGH_REPLICAS', 'PUBLISH_FAILED', true],
+    ];
+    for (const [type, code, retriable] of cases) {
+      const error = toEventBusError(protocol(type, retriable), { operation: 'publish', topic: 'orders' });
+      expect([type, error.code, error.retriable]).toEqual([type, code, retriable]);
+      expect(error.message).toContain('"orders"');
+      expect(error.details.kafkaError).toBe(type);
+    }
+  });
+
+  it('maps client timeouts and unsupported protocol versions', () => {
+    expect(
+      toEventBusError(new KafkaJSRequestTimeoutError('Request Produce timed out'), { operation: 'publish' })
+        .code,
+    ).toBe('TIMEOUT');
+    expect(
+      toEventBusError(new KafkaJSServerDoesNotSupportApiKey('no such api'), { operation: 'admin' }).code,
+    ).toBe('UNSUPPORTED');
+  });
+
+  it('treats TLS handshake failures as non-retriable connection failures', () => {
+    const tls = new KafkaJSConnectionError('self-signed certificate', {
+      code: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+    } as never);
+    const error = toEventBusError(new KafkaJSNonRetriableError(tls, { cause: tls } as never), {
+      operation: 'connect',
+    });
+    expect(error.code).toBe('CONNECTION_FAILED');
+    expect(error.retriable).toBe(false);
+    expect(error.message).toMatch(/TLS/);
+  });
+
+  it('falls back by operation and keeps the client’s retriable flag', () => {
+    expect(toEventBusError(new Error('boom'), { operation: 'publish' })).toMatchObject({
+      code: 'PUBLISH_FAILED',
+      retriable: false,
+    });
+    expect(toEventBusError('weird', { operation: 'consume' })).toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('passes an EventBusError through unchanged', () => {
+    const original = new EventBusError('BUFFER_FULL', 'full');
+    expect(toEventBusError(original, { operation: 'publish' })).toBe(original);
+  });
+
+  it('keeps secrets out of inspected output too', () => {
+    const error = toEventBusError(new Error('auth for alice:pa55word-long failed'), {
+      operation: 'connect',
+      secrets: ['pa55word-long'],
+    });
+    expect(inspect(error.message)).not.toContain('pa55word-long');
+    expect(scrub('a secret b secret', ['secret'])).toBe('a *** b ***');
+  });
+});

@@ -1,0 +1,63 @@
+import { isEventBusError } from '@switchyard/core';
+import { describe, expect, it } from 'vitest';
+import { kafkaOptionsFromEnv } from './from-env.ts';
+import { resolveKafkaOptions } from './resolve.ts';
+
+const noFile = (path: string) => {
+  throw new Error(`unexpected read of ${path}`);
+};
+
+describe('kafkaOptionsFromEnv', () => {
+  it('reads brokers and settings', () => {
+    const options = kafkaOptionsFromEnv(
+      {
+        KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093',
+        SWITCHYARD_KAFKA_PRESET: 'throughput',
+        SWITCHYARD_KAFKA_PROFILE: 'cloud',
+        SWITCHYARD_KAFKA_COMPRESSION: 'zstd',
+        SWITCHYARD_KAFKA_LINGER_MS: '20',
+        SWITCHYARD_KAFKA_RETRY_TIERS_MS: '500, 5000',
+        SWITCHYARD_KAFKA_TOPIC_REPLICATION_FACTOR: 'auto',
+        SWITCHYARD_KAFKA_RETRY_TOPICS: 'false',
+      },
+      noFile,
+    );
+    expect(options).toEqual({
+      brokers: ['127.0.0.1:9092', '127.0.0.1:9093'],
+      preset: 'throughput',
+      profile: 'cloud',
+      producer: { compression: 'zstd', lingerMs: 20 },
+      retryTopics: { tiersMs: [500, 5000], enabled: false },
+      autoCreateTopics: { replicationFactor: 'auto' },
+    });
+    expect(resolveKafkaOptions(options).producer.compression).toBe('zstd');
+  });
+
+  it('reads SASL and TLS with a CA file', () => {
+    const options = kafkaOptionsFromEnv(
+      {
+        SWITCHYARD_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
+        SWITCHYARD_KAFKA_SASL_USERNAME: 'alice',
+        SWITCHYARD_KAFKA_SASL_PASSWORD: 'secret',
+        SWITCHYARD_KAFKA_SSL_CA_FILE: '/ca.pem',
+      },
+      (path) => `pem from ${path}`,
+    );
+    expect(options.sasl).toEqual({ mechanism: 'scram-sha-256', username: 'alice', password: 'secret' });
+    expect(options.ssl).toEqual({ ca: ['pem from /ca.pem'] });
+  });
+
+  it('names the variable when a value does not parse', () => {
+    try {
+      kafkaOptionsFromEnv({ SWITCHYARD_KAFKA_LINGER_MS: 'soon' }, noFile);
+      expect.unreachable();
+    } catch (error) {
+      expect(isEventBusError(error, 'INVALID_CONFIG')).toBe(true);
+      expect((error as Error).message).toContain('SWITCHYARD_KAFKA_LINGER_MS');
+    }
+  });
+
+  it('gives nothing for an empty environment (the defaults apply)', () => {
+    expect(kafkaOptionsFromEnv({}, noFile)).toEqual({});
+  });
+});

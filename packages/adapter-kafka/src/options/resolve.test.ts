@@ -1,0 +1,115 @@
+import { isEventBusError } from '@switchyard/core';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_KAFKA_OPTIONS } from './presets.ts';
+import { resolveKafkaOptions } from './resolve.ts';
+
+function fieldOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    if (isEventBusError(error, 'INVALID_CONFIG')) return error.details.field as string;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('resolveKafkaOptions', () => {
+  it('gives the durable preset on the local profile by default', () => {
+    const o = resolveKafkaOptions();
+    expect(o).toEqual(DEFAULT_KAFKA_OPTIONS);
+    expect(o.producer).toMatchObject({
+      acks: 'all',
+      idempotent: true,
+      compression: 'lz4',
+      maxInFlightRequests: 1,
+    });
+    expect(o.connectionTimeoutMs).toBe(5000);
+  });
+
+  it('merges preset < profile < the caller’s fields', () => {
+    const o = resolveKafkaOptions({
+      preset: 'throughput',
+      profile: 'cloud',
+      producer: { lingerMs: 25 },
+      consumer: { sessionTimeoutMs: 60_000 },
+    });
+    expect(o.producer).toMatchObject({
+      acks: 'leader',
+      idempotent: false,
+      lingerMs: 25,
+      batchMaxMessages: 2000,
+    });
+    expect(o.consumer).toMatchObject({
+      minBytes: 102_400,
+      maxWaitTimeMs: 500,
+      sessionTimeoutMs: 60_000,
+      heartbeatIntervalMs: 3000,
+    });
+    expect(o.requestTimeoutMs).toBe(30_000);
+    expect(o.retry.retries).toBe(8);
+  });
+
+  it('latency preset has no linger and short fetch waits', () => {
+    const o = resolveKafkaOptions({ preset: 'latency' });
+    expect(o.producer.lingerMs).toBe(0);
+    expect(o.producer.compression).toBe('none');
+    expect(o.consumer.maxWaitTimeMs).toBe(100);
+  });
+
+  it('cross-region profile stretches timeouts', () => {
+    const o = resolveKafkaOptions({ profile: 'cross-region' });
+    expect(o.connectionTimeoutMs).toBe(30_000);
+    expect(o.requestTimeoutMs).toBe(60_000);
+  });
+
+  it('ignores fields set to undefined instead of erasing the preset', () => {
+    expect(resolveKafkaOptions({ producer: { lingerMs: undefined } as never }).producer.lingerMs).toBe(2);
+  });
+
+  it('refuses idempotence without acks all, naming the field', () => {
+    expect(fieldOf(() => resolveKafkaOptions({ producer: { acks: 'leader' } }))).toBe('producer.idempotent');
+    expect(fieldOf(() => resolveKafkaOptions({ preset: 'throughput', producer: { idempotent: true } }))).toBe(
+      'producer.idempotent',
+    );
+    expect(
+      fieldOf(() => resolveKafkaOptions({ producer: { acks: 'leader', idempotent: false } })),
+    ).toBeUndefined();
+  });
+
+  it('names the bad field for each kind of mistake', () => {
+    const cases: Array<[unknown, string]> = [
+      [{ preset: 'fast' }, 'preset'],
+      [{ profile: 'moon' }, 'profile'],
+      [{ brokers: [] }, 'brokers'],
+      [{ brokers: ['no-port'] }, 'brokers'],
+      [{ producer: { compression: 'brotli' } }, 'producer.compression'],
+      [{ producer: { lingerMs: -1 } }, 'producer.lingerMs'],
+      [{ producer: { batchMaxMessages: 0 } }, 'producer.batchMaxMessages'],
+      [{ producer: { maxInFlightRequests: 5 } }, 'producer.maxInFlightRequests'],
+      [{ producer: { linger: 5 } }, 'producer.linger'],
+      [{ consumer: { heartbeatIntervalMs: 5000, sessionTimeoutMs: 10_000 } }, 'consumer.heartbeatIntervalMs'],
+      [{ consumer: { maxBytesPerPartition: 20_000_000 } }, 'consumer.maxBytesPerPartition'],
+      [{ retryTopics: { tiersMs: [1000, 500] } }, 'retryTopics.tiersMs'],
+      [{ sasl: { mechanism: 'gssapi', username: 'u', password: 'p' } }, 'sasl.mechanism'],
+      [{ sasl: { mechanism: 'plain', username: 'u', password: '' } }, 'sasl.password'],
+      [{ autoCreateTopics: { partitions: 0 } }, 'autoCreateTopics.partitions'],
+      [{ logLevel: 'loud' }, 'logLevel'],
+      [{ bootstrap: 'x' }, 'bootstrap'],
+    ];
+    for (const [options, field] of cases) {
+      expect(
+        fieldOf(() => resolveKafkaOptions(options as never)),
+        JSON.stringify(options),
+      ).toBe(field);
+    }
+  });
+
+  it('never echoes a password in a configuration error', () => {
+    try {
+      resolveKafkaOptions({ sasl: { mechanism: 'scram-sha-512', username: '', password: 'hunter2-secret' } });
+      expect.unreachable();
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain('hunter2');
+    }
+  });
+});

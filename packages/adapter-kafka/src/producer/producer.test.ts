@@ -1,0 +1,154 @@
+import type { OutboundMessage } from '@switchyard/core';
+import { describe, expect, it } from 'vitest';
+import type { KafkaDriver, ProduceRequest, TopicMetadata } from '../driver/driver.ts';
+import type { KafkaProducerOptions } from '../options/options.ts';
+import { resolveKafkaOptions } from '../options/resolve.ts';
+import { MetadataCache } from './metadata-cache.ts';
+import { KafkaProducer } from './producer.ts';
+
+/** A stand-in for the client below the driver seam: records requests, answers with offsets or an error. */
+class RecordingDriver {
+  requests: ProduceRequest[] = [];
+  resets = 0;
+  failNext: Error | undefined;
+  private next = new Map<string, number>();
+  async topicMetadata(topic: string): Promise<TopicMetadata | undefined> {
+    return {
+      topic,
+      partitions: [0, 1, 2, 3].map((partition) => ({ partition, leader: partition % 2, replicas: 1 })),
+    };
+  }
+  async produce(request: ProduceRequest) {
+    this.requests.push(request);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.failNext !== undefined) {
+      const error = this.failNext;
+      this.failNext = undefined;
+      throw error;
+    }
+    return request.topics.flatMap(({ topic, records }) => {
+      const byPartition = new Map<number, number>();
+      for (const r of records) byPartition.set(r.partition, (byPartition.get(r.partition) ?? 0) + 1);
+      return [...byPartition].map(([partition, count]) => {
+        const key = `${topic}/${partition}`;
+        const base = this.next.get(key) ?? 0;
+        this.next.set(key, base + count);
+        return { topic, partition, baseOffset: String(base) };
+      });
+    });
+  }
+  async resetProducer() {
+    this.resets++;
+  }
+}
+
+function producer(overrides: Partial<KafkaProducerOptions> = {}) {
+  const driver = new RecordingDriver();
+  const options = { ...resolveKafkaOptions().producer, ...overrides };
+  const errors: string[] = [];
+  const p = new KafkaProducer(
+    driver as unknown as KafkaDriver,
+    new MetadataCache(driver as unknown as KafkaDriver, undefined, 60_000),
+    options,
+    {
+      secrets: [],
+      onError: (e) => errors.push(e.code),
+      onSuccess: () => {},
+    },
+  );
+  return { p, driver, errors };
+}
+
+const msg = (n: number, key: string | undefined = `k${n % 5}`, bytes = 16): OutboundMessage => ({
+  topic: 'orders',
+  key,
+  value: Buffer.alloc(bytes, n % 256),
+  headers: { ce_id: `id-${n}` },
+  id: `id-${n}`,
+});
+
+describe('KafkaProducer', () => {
+  it('settles every event with its own partition and consecutive offsets', async () => {
+    const { p } = producer();
+    const outcomes = await p.send(Array.from({ length: 50 }, (_, n) => msg(n)));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const offsets = new Map<number, number[]>();
+    for (const o of outcomes) {
+      if (!o.ok) continue;
+      const list = offsets.get(o.receipt.partition!) ?? [];
+      list.push(Number(o.receipt.offset));
+      offsets.set(o.receipt.partition!, list);
+    }
+    for (const list of offsets.values()) expect(list).toEqual(list.map((_, i) => i));
+  });
+
+  it('batches concurrent sends into few requests', async () => {
+    const { p, driver } = producer({ lingerMs: 0 });
+    await p.send([msg(-1)]); // learn metadata first
+    driver.requests = [];
+    await Promise.all(Array.from({ length: 500 }, (_, n) => p.send([msg(n)])));
+    // Two leaders, one request each in flight: a handful of requests, not 500.
+    expect(driver.requests.length).toBeLessThanOrEqual(6);
+  });
+
+  it('refuses an oversize event without failing its neighbours', async () => {
+    const { p } = producer({ maxMessageBytes: 1000 });
+    const [small, big] = await p.send([msg(1), msg(2, 'k', 5000)]);
+    expect(small!.ok).toBe(true);
+    expect(big!.ok).toBe(false);
+    if (!big!.ok) {
+      expect(big!.error.code).toBe('EVENT_TOO_LARGE');
+      expect(big!.error.message).toMatch(/bytes/);
+    }
+  });
+
+  it('fails fast with BUFFER_FULL when the buffer is full and whenBufferFull is fail', async () => {
+    const { p } = producer({ whenBufferFull: 'fail', bufferMaxMessages: 1000, batchMaxMessages: 10 });
+    await p.send([msg(0)]);
+    const outcomes = await Promise.all(
+      Array.from({ length: 1500 }, (_, n) => p.send([msg(n)]).then((o) => o[0]!)),
+    );
+    const full = outcomes.filter((o) => !o.ok);
+    expect(full.length).toBeGreaterThan(0);
+    for (const o of full) if (!o.ok) expect([o.error.code, o.error.retriable]).toEqual(['BUFFER_FULL', true]);
+  });
+
+  it('waits for room when the buffer is full and whenBufferFull is wait', async () => {
+    const { p } = producer({ bufferMaxMessages: 1000, batchMaxMessages: 10 });
+    const outcomes = await Promise.all(
+      Array.from({ length: 3000 }, (_, n) => p.send([msg(n)]).then((o) => o[0]!)),
+    );
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(p.bufferedMessages).toBe(0);
+  });
+
+  it('fails the events of a failed request with the mapped error and starts a fresh idempotent session', async () => {
+    const { p, driver, errors } = producer();
+    await p.send([msg(0)]);
+    const timeout = Object.assign(new Error('Request Produce(key: 0, version: 7) timed out'), {
+      name: 'KafkaJSRequestTimeoutError',
+      retriable: true,
+    });
+    driver.failNext = timeout;
+    const [failed] = await p.send([msg(1)]);
+    expect(failed!.ok).toBe(false);
+    if (!failed!.ok) expect([failed!.error.code, failed!.error.retriable]).toEqual(['TIMEOUT', true]);
+    expect(errors).toEqual(['TIMEOUT']);
+    const [next] = await p.send([msg(2)]);
+    expect(next!.ok).toBe(true);
+    expect(driver.resets).toBe(1);
+  });
+
+  it('keeps per-key order across sends', async () => {
+    const { p, driver } = producer({ batchMaxMessages: 3 });
+    await Promise.all(Array.from({ length: 60 }, (_, n) => p.send([msg(n, 'same-key')])));
+    const values = driver.requests.flatMap((r) => r.topics.flatMap((t) => t.records.map((x) => x.value[0])));
+    expect(values).toEqual(Array.from({ length: 60 }, (_, n) => n));
+  });
+
+  it('rejects the whole call after close', async () => {
+    const { p } = producer();
+    p.close();
+    await expect(p.send([msg(0)])).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});
