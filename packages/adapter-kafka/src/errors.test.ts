@@ -72,7 +72,10 @@ describe('toEventBusError', () => {
         .code,
     ).toBe('TIMEOUT');
     expect(
-      toEventBusError(new KafkaJSServerDoesNotSupportApiKey('no such api'), { operation: 'admin' }).code,
+      toEventBusError(
+        new (KafkaJSServerDoesNotSupportApiKey as unknown as new (m: string) => Error)('no such api'),
+        { operation: 'admin' },
+      ).code,
     ).toBe('UNSUPPORTED');
   });
 
