@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+
 /**
  * The NATS servers integration tests run against: Debian's nats-server 2.9.10 (the oldest we
  * promise to work with) and a current release, from the environment `infra/up` writes.
@@ -12,3 +14,23 @@ export const TEST_SERVERS: readonly TestServer[] = [
   { label: 'nats-server 2.9 (NATS_URL)', url: process.env.NATS_URL },
   { label: 'nats-server latest (NATS_LATEST_URL)', url: process.env.NATS_LATEST_URL },
 ];
+
+/**
+ * nats-server binaries for tests that run a server of their own (restarts): Debian's 2.9.10 from
+ * PATH unless NATS_SERVER_BIN names another, and the current release from NATS_LATEST_SERVER_BIN.
+ */
+export const SERVER_BINARIES: ReadonlyArray<{ readonly label: string; readonly bin: string | undefined }> = [
+  {
+    label: 'nats-server 2.9 (NATS_SERVER_BIN or PATH)',
+    bin: process.env.NATS_SERVER_BIN ?? onPath('nats-server'),
+  },
+  { label: 'nats-server latest (NATS_LATEST_SERVER_BIN)', bin: process.env.NATS_LATEST_SERVER_BIN },
+];
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = `${dir}/${name}`;
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}

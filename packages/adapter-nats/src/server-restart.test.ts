@@ -1,0 +1,64 @@
+import { createEventBus, type EventBus } from '@switchyard/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { nats } from './nats.ts';
+import { quiet, sleep, waitFor } from './test-support/fixture.ts';
+import { PrivateNatsServer } from './test-support/private-server.ts';
+import { SERVER_BINARIES } from './test-support/servers.ts';
+
+for (const binary of SERVER_BINARIES) {
+  describe.skipIf(binary.bin === undefined)(`a server restart mid-stream on ${binary.label}`, () => {
+    let server: PrivateNatsServer | undefined;
+    let bus: EventBus | undefined;
+    afterEach(async () => {
+      await bus?.close({ drainTimeoutMs: 2_000 }).catch(() => undefined);
+      await server?.stop();
+    });
+
+    it('loses no acknowledged event and reconnects publisher and subscriber', async () => {
+      server = await PrivateNatsServer.start(binary.bin!);
+      const transport = nats({ servers: server.url, reconnectWaitMs: 100, logger: quiet });
+      bus = createEventBus({ source: 'restart-test', transport, onError: () => {} });
+      const topic = 'restart.orders';
+      await bus.ensureTopic({ name: topic });
+      const handled = new Set<string>();
+      await bus.subscribe(topic, async (event) => void handled.add(event.id), {
+        group: 'billing',
+        concurrency: 8,
+      });
+
+      const acknowledged = new Set<string>();
+      const failures: string[] = [];
+      const publishing = (async () => {
+        for (let round = 0; round < 40; round++) {
+          const results = await Promise.allSettled(
+            Array.from({ length: 50 }, (_, n) =>
+              bus!.publish(topic, { type: 'item', data: { round, n }, key: `k${n % 10}` }),
+            ),
+          );
+          for (const r of results) {
+            if (r.status === 'fulfilled') acknowledged.add(r.value.id);
+            else failures.push(String(r.reason));
+          }
+          await sleep(25);
+        }
+      })();
+
+      await waitFor('some events before the crash', () => handled.size >= 300);
+      await server.kill('SIGKILL');
+      await sleep(500);
+      await server.start();
+      await publishing;
+
+      await waitFor(
+        'every acknowledged event handled',
+        () => [...acknowledged].every((id) => handled.has(id)),
+        30_000,
+      );
+      expect(acknowledged.size + failures.length).toBe(2_000);
+      expect(failures).toEqual([]); // publishes during the outage were retried under their ids, not failed
+      const health = await transport.health();
+      expect(health.state).toBe('connected');
+      expect(health.details?.reconnects).toBeGreaterThanOrEqual(1);
+    }, 60_000);
+  });
+}
