@@ -14,6 +14,10 @@ const {
   KafkaJSNonRetriableError,
 } = kafkajs;
 
+/** kafkajs' typings declare fewer constructor arguments than its classes take. */
+const make = (ctor: unknown, ...args: unknown[]): Error =>
+  new (ctor as new (...a: unknown[]) => Error)(...args);
+
 const protocol = (type: string, retriable = false) =>
   new KafkaJSProtocolError({ type, code: 1, retriable, message: `broker says ${type}` } as never);
 
@@ -33,7 +37,8 @@ describe('toEventBusError', () => {
   });
 
   it('maps SASL failures to AUTHENTICATION_FAILED and never repeats the password', () => {
-    const root = new KafkaJSSASLAuthenticationError(
+    const root = make(
+      KafkaJSSASLAuthenticationError,
       'SASL PLAIN authentication failed: bad password hunter2-secret',
     );
     const error = toEventBusError(root, { operation: 'connect', secrets: ['hunter2-secret'] });
@@ -83,7 +88,7 @@ describe('toEventBusError', () => {
     const tls = new KafkaJSConnectionError('self-signed certificate', {
       code: 'DEPTH_ZERO_SELF_SIGNED_CERT',
     } as never);
-    const error = toEventBusError(new KafkaJSNonRetriableError(tls, { cause: tls } as never), {
+    const error = toEventBusError(make(KafkaJSNonRetriableError, tls, { cause: tls }), {
       operation: 'connect',
     });
     expect(error.code).toBe('CONNECTION_FAILED');
