@@ -57,6 +57,20 @@ describe('toEventBusError', () => {
     [apiError(10054, 'message size exceeds maximum allowed'), 'publish', 'EVENT_TOO_LARGE', false],
     [apiError(10077, 'maximum messages exceeded', 503), 'publish', 'PUBLISH_FAILED', true],
     [apiError(10076, 'jetstream not enabled', 503), 'topic-admin', 'UNSUPPORTED', false],
+    [
+      Object.assign(new Error('unable to verify the first certificate'), {
+        code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      }),
+      'connect',
+      'CONNECTION_FAILED',
+      false,
+    ],
+    [
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      'connect',
+      'CONNECTION_FAILED',
+      true,
+    ],
     [new Error('something odd'), 'consume', 'INTERNAL', false],
   ] as const)('maps %s during %s to %s (retriable %s)', (error, operation, code, retriable) => {
     const mapped = toEventBusError(error, { operation, topic: 'orders' });

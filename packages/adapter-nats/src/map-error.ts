@@ -98,6 +98,13 @@ export function toEventBusError(error: unknown, context: ErrorContext): EventBus
   if (error instanceof JetStreamError && /heartbeat/i.test(detail)) {
     return make('CONNECTION_FAILED', `${where}: the server stopped sending heartbeats (${detail}).`, true);
   }
+  if (isTlsError(error)) {
+    return make(
+      'CONNECTION_FAILED',
+      `${where}: TLS failed (${detail}). Give the CA of the server certificate in tls.caFile.`,
+      false,
+    );
+  }
   if (isSocketError(error)) {
     return make('CONNECTION_FAILED', `${where}: ${detail}. Is the server running and reachable?`, true);
   }
@@ -182,6 +189,13 @@ function isSocketError(error: unknown): boolean {
   return (
     typeof code === 'string' &&
     /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|ETIMEDOUT|EPIPE)$/.test(code)
+  );
+}
+
+function isTlsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' && /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ERR_TLS|ERR_SSL|DEPTH_ZERO/.test(code)
   );
 }
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,13 +23,19 @@ export class PrivateNatsServer {
     this.#args = args;
   }
 
-  static async start(bin: string, args: readonly string[] = []): Promise<PrivateNatsServer> {
-    const server = new PrivateNatsServer(
-      bin,
-      await freePort(),
-      await mkdtemp(join(tmpdir(), 'switchyard-nats-')),
-      args,
-    );
+  /** `config` is the text of a server config file (authorization blocks and the like). */
+  static async start(
+    bin: string,
+    options: { args?: readonly string[]; config?: string } = {},
+  ): Promise<PrivateNatsServer> {
+    const storeDir = await mkdtemp(join(tmpdir(), 'switchyard-nats-'));
+    const args = [...(options.args ?? [])];
+    if (options.config !== undefined) {
+      const file = join(storeDir, 'nats.conf');
+      await writeFile(file, options.config);
+      args.push('-c', file);
+    }
+    const server = new PrivateNatsServer(bin, await freePort(), storeDir, args);
     await server.start();
     return server;
   }

@@ -1,0 +1,155 @@
+import { nkeys } from '@nats-io/nats-core';
+import { isEventBusError, type Transport } from '@switchyard/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { nats } from './nats.ts';
+import type { NatsTransportOptions } from './options.ts';
+import { message, quiet, waitFor } from './test-support/fixture.ts';
+import { PrivateNatsServer } from './test-support/private-server.ts';
+import { SERVER_BINARIES } from './test-support/servers.ts';
+
+const secure = {
+  url: process.env.NATS_SECURE_URL,
+  user: process.env.NATS_SECURE_USER,
+  password: process.env.NATS_SECURE_PASSWORD,
+  caFile: process.env.NATS_SECURE_CA_FILE,
+};
+
+const opened: Transport[] = [];
+afterEach(async () => {
+  await Promise.allSettled(opened.splice(0).map((t) => t.close()));
+});
+
+/** A transport whose log lines are kept, to prove that no secret reaches them. */
+function transport(options: NatsTransportOptions): { transport: Transport; logged: string[] } {
+  const logged: string[] = [];
+  const t = nats({
+    connectTimeoutMs: 3_000,
+    ...options,
+    logger: { warn: (m) => logged.push(m), error: (m) => logged.push(m) },
+  });
+  opened.push(t);
+  return { transport: t, logged };
+}
+
+async function connectError(t: Transport): Promise<Error> {
+  const error = await t.connect().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof Error)) throw new Error('expected connect to fail');
+  return error;
+}
+
+async function roundTrip(t: Transport): Promise<void> {
+  const topic = `auth.${Math.random().toString(36).slice(2, 10)}`;
+  await t.ensureTopic!({ name: topic, strategy: 'create-or-update', extra: { storage: 'memory' } });
+  const received: unknown[] = [];
+  const handle = await t.consume(
+    { topic, group: 'g', prefetch: 10, startFrom: 'earliest', maxDeliveries: 5, ackTimeoutMs: 30_000 },
+    (ms) => {
+      for (const m of ms) {
+        received.push(m);
+        m.ack();
+      }
+    },
+  );
+  const [outcome] = await t.send([message(topic, 1)]);
+  expect(outcome?.ok).toBe(true);
+  await waitFor('the event', () => received.length === 1);
+  await handle.stop();
+}
+
+describe.skipIf(secure.url === undefined)('the secured server (TLS and user/password)', () => {
+  it('publishes and consumes over TLS with the right credentials', async () => {
+    const { transport: t } = transport({
+      servers: secure.url!,
+      user: secure.user!,
+      password: secure.password!,
+      tls: { caFile: secure.caFile! },
+    });
+    await roundTrip(t);
+    expect((await t.health()).state).toBe('connected');
+  });
+
+  it('fails with AUTHENTICATION_FAILED on a wrong password, and never repeats it', async () => {
+    const wrong = 'not-the-password-7f3a';
+    const { transport: t, logged } = transport({
+      servers: secure.url!,
+      user: secure.user!,
+      password: wrong,
+      tls: { caFile: secure.caFile! },
+    });
+    const error = await connectError(t);
+    expect(isEventBusError(error, 'AUTHENTICATION_FAILED')).toBe(true);
+    expect((error as { retriable: boolean }).retriable).toBe(false);
+    const seen = [
+      error.message,
+      String(error.cause),
+      JSON.stringify((error as { details: unknown }).details),
+      JSON.stringify(await t.health()),
+      ...logged,
+    ];
+    expect(seen.join('\n')).not.toContain(wrong);
+  });
+
+  it('fails with AUTHENTICATION_FAILED without credentials', async () => {
+    const { transport: t } = transport({ servers: secure.url!, tls: { caFile: secure.caFile! } });
+    expect(isEventBusError(await connectError(t), 'AUTHENTICATION_FAILED')).toBe(true);
+  });
+
+  it('fails to connect when the server certificate is not trusted', async () => {
+    const { transport: t } = transport({
+      servers: secure.url!,
+      user: secure.user!,
+      password: secure.password!,
+    });
+    const error = await connectError(t);
+    expect(isEventBusError(error, 'CONNECTION_FAILED')).toBe(true);
+  });
+
+  it('keeps credentials written into the URL out of errors and health', async () => {
+    const url = secure.url!.replace('://', `://${secure.user}:wrong-in-url-91c2@`);
+    const { transport: t } = transport({ servers: url, tls: { caFile: secure.caFile! } });
+    const error = await connectError(t);
+    expect(`${error.message}\n${JSON.stringify(await t.health())}`).not.toContain('wrong-in-url-91c2');
+  });
+});
+
+const bin = SERVER_BINARIES[0]?.bin;
+
+describe.skipIf(bin === undefined)('token authentication', () => {
+  let server: PrivateNatsServer;
+  beforeAll(async () => {
+    server = await PrivateNatsServer.start(bin!, { args: ['--auth', 'token-0b5e'] });
+  });
+  afterAll(() => server?.stop());
+
+  it('connects with the token and refuses another one', async () => {
+    await roundTrip(transport({ servers: server.url, token: 'token-0b5e' }).transport);
+    const { transport: t, logged } = transport({ servers: server.url, token: 'bad-token-55d1' });
+    const error = await connectError(t);
+    expect(isEventBusError(error, 'AUTHENTICATION_FAILED')).toBe(true);
+    expect([error.message, ...logged].join('\n')).not.toContain('bad-token-55d1');
+  });
+});
+
+describe.skipIf(bin === undefined)('nkey authentication', () => {
+  const user = nkeys.createUser();
+  const seed = new TextDecoder().decode(user.getSeed());
+  let server: PrivateNatsServer;
+  beforeAll(async () => {
+    server = await PrivateNatsServer.start(bin!, {
+      config: `authorization { users: [ { nkey: "${user.getPublicKey()}" } ] }\n`,
+    });
+  });
+  afterAll(() => server?.stop());
+
+  it('connects with the nkey seed and refuses an unknown key', async () => {
+    await roundTrip(transport({ servers: server.url, nkeySeed: seed, logger: quiet }).transport);
+    const stranger = new TextDecoder().decode(nkeys.createUser().getSeed());
+    const { transport: t } = transport({ servers: server.url, nkeySeed: stranger });
+    const error = await connectError(t);
+    expect(isEventBusError(error, 'AUTHENTICATION_FAILED')).toBe(true);
+    expect(error.message).not.toContain(stranger);
+  });
+});
