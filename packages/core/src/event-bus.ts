@@ -3,10 +3,12 @@ import type { EventDefinition } from './define-event.ts';
 import type { EventDraft } from './envelope.ts';
 import { EventBusError, toEventBusError } from './errors.ts';
 import { memoryTransport } from './memory/memory-transport.ts';
+import { DEFAULT_HEALTH_TIMEOUT_MS, errorMessage, withTimeout } from './observability/health.ts';
 import { BusMetrics } from './observability/metrics.ts';
+import { beginBatch, endBatch, runInContext } from './observability/tracing.ts';
 import { type EventBusOptions, resolveBusOptions } from './options.ts';
 import { Publisher } from './publish/publisher.ts';
-import type { TopicSpec, Transport } from './transport.ts';
+import type { TopicSpec, Transport, TransportHealth } from './transport.ts';
 import type {
   BusHealth,
   EventBus,
@@ -43,9 +45,7 @@ class SwitchyardBus implements EventBus {
     this.source = this.#options.source;
     this.#metrics = new BusMetrics(this.#transport.name);
     this.#publisher = new Publisher(this.#transport, this.#options, this.#metrics);
-    this.#metrics.observe('switchyard.publish.buffer.messages', 'Events awaiting broker confirmation', () => [
-      { value: this.#publisher.buffer.messages, attributes: { 'messaging.system': this.#transport.name } },
-    ]);
+    this.#observeGauges();
   }
 
   get capabilities() {
@@ -61,10 +61,14 @@ class SwitchyardBus implements EventBus {
     if (!Array.isArray(events))
       throw new EventBusError('INVALID_EVENT', 'publishBatch needs an array of events.');
     await this.#connect();
-    const results = await Promise.allSettled(events.map((event) => this.#publisher.publish(topic, event)));
+    // Traced, each event gets a `create` span and the batch one `send` span linked to all of them.
+    const batch = this.#options.tracing ? beginBatch() : undefined;
+    const publishAll = () => Promise.allSettled(events.map((event) => this.#publisher.publish(topic, event)));
+    const results = await (batch === undefined ? publishAll() : runInContext(batch.context, publishAll));
     const failures = results.flatMap((r, index) =>
       r.status === 'rejected' ? [{ index, error: r.reason as Error }] : [],
     );
+    if (batch !== undefined) endBatch(batch, this.#transport.name, topic, events.length, failures[0]?.error);
     if (failures.length === 0) return results.map((r) => (r as PromiseFulfilledResult<PublishReceipt>).value);
     const first = failures[0]!.error;
     throw new EventBusError(
@@ -158,20 +162,25 @@ class SwitchyardBus implements EventBus {
     await this.#transport.ensureTopic({ ...spec, strategy });
   }
 
-  async health(): Promise<BusHealth> {
-    let transport: Awaited<ReturnType<Transport['health']>>;
-    try {
-      transport = await this.#transport.health();
-    } catch (error) {
-      transport = {
-        state: 'disconnected',
-        lastError: error instanceof Error ? error.message : String(error),
-      };
-    }
-    const subscriptions = await Promise.all([...this.#subscriptions].map((s) => s.health()));
+  async health(options: { readonly timeoutMs?: number } = {}): Promise<BusHealth> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+    const [transport, subscriptions] = await Promise.all([
+      withTimeout(
+        this.#transport.health(),
+        timeoutMs,
+        `The ${this.#transport.name} transport's health`,
+      ).catch(
+        (error: unknown): TransportHealth => ({ state: 'disconnected', lastError: errorMessage(error) }),
+      ),
+      Promise.all([...this.#subscriptions].map((s) => s.health(timeoutMs))),
+    ]);
     const buffer = this.#publisher.buffer;
     return {
-      ok: transport.state === 'connected' && !this.#closing,
+      ok:
+        transport.state === 'connected' &&
+        !this.#closing &&
+        subscriptions.every((s) => s.state === 'running' || s.state === 'paused'),
+      checkedAt: new Date().toISOString(),
       transport: { name: this.#transport.name, ...transport },
       publishBuffer: {
         messages: buffer.messages,
@@ -197,6 +206,43 @@ class SwitchyardBus implements EventBus {
       await this.#connecting.catch(() => undefined);
       await this.#transport.close();
     }
+  }
+
+  /** Gauges read at collection time: publish buffer depth and consumer lag (as last reported). */
+  #observeGauges(): void {
+    const system = { 'messaging.system': this.#transport.name };
+    const unit = '{message}';
+    this.#metrics.observe(
+      'switchyard.publish.buffer.messages',
+      { unit, description: 'Events awaiting broker confirmation' },
+      () => [{ value: this.#publisher.buffer.messages, attributes: system }],
+    );
+    this.#metrics.observe(
+      'switchyard.publish.buffer.bytes',
+      { unit: 'By', description: 'Encoded bytes awaiting broker confirmation' },
+      () => [{ value: this.#publisher.buffer.bytes, attributes: system }],
+    );
+    this.#metrics.observe(
+      'switchyard.consumer.lag',
+      { unit, description: 'Events published but not yet acknowledged by the group' },
+      () => {
+        const observations = [];
+        for (const s of this.#subscriptions) {
+          void s.refreshLag(DEFAULT_HEALTH_TIMEOUT_MS); // for the next collection: the callback is synchronous
+          const lag = s.lastLag;
+          if (lag === undefined) continue;
+          observations.push({
+            value: lag,
+            attributes: {
+              ...system,
+              'messaging.destination.name': s.topic,
+              'messaging.consumer.group.name': s.group,
+            },
+          });
+        }
+        return observations;
+      },
+    );
   }
 
   #connect(): Promise<void> {

@@ -2,7 +2,7 @@ import type { Span } from '@opentelemetry/api';
 import type { RetryOptions } from './consume/retry-policy.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { EventDraft, EventEnvelope } from './envelope.ts';
-import type { ConnectionState, TopicSpec, TransportCapabilities } from './transport.ts';
+import type { ConnectionState, ConsumerLag, TopicSpec, TransportCapabilities } from './transport.ts';
 
 /** What `publish` resolves with once the broker accepted the event under the configured acks. */
 export interface PublishReceipt {
@@ -90,13 +90,19 @@ export interface SubscriptionHealth {
   readonly state: 'running' | 'paused' | 'closing' | 'closed';
   readonly inFlight: number;
   readonly queued: number;
+  /** Events published but not yet acknowledged by the group, where the transport can tell. */
   readonly lag?: number;
+  /** The transport's full lag report (per partition, pending, ack-pending, redelivered). */
+  readonly lagDetails?: ConsumerLag;
+  /** The last handler failure or lag query failure. */
   readonly lastError?: string;
 }
 
 export interface BusHealth {
-  /** `true` when the transport is connected and no subscription is closed unexpectedly. */
+  /** `true` when the transport is connected, the bus is not closing and every subscription runs. */
   readonly ok: boolean;
+  /** When this report was made (ISO 8601). */
+  readonly checkedAt: string;
   readonly transport: {
     readonly name: string;
     readonly state: ConnectionState;
@@ -133,7 +139,12 @@ export interface EventBus {
   ensureTopic(
     spec: Omit<TopicSpec, 'strategy'> & { readonly strategy?: TopicSpec['strategy'] },
   ): Promise<void>;
-  health(): Promise<BusHealth>;
+  /**
+   * One structured report: transport connection state, publish buffer, per subscription state,
+   * in-flight and queued handlers, lag and last error. Answers within `timeoutMs` (default 2 s)
+   * even when the broker does not; what did not answer in time is reported as an error.
+   */
+  health(options?: { readonly timeoutMs?: number }): Promise<BusHealth>;
   /** Stops intake, drains in-flight handlers (aborting them at the deadline), flushes publishes, disconnects. */
   close(options?: { readonly drainTimeoutMs?: number }): Promise<void>;
 }

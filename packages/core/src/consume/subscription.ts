@@ -3,12 +3,19 @@ import type { EventDefinition } from '../define-event.ts';
 import type { EventEnvelope } from '../envelope.ts';
 import { configError, EventBusError, isEventBusError } from '../errors.ts';
 import { composeConsume, type HandleFn } from '../middleware.ts';
+import { DEFAULT_HEALTH_TIMEOUT_MS, errorMessage, withTimeout } from '../observability/health.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
-import { endSpanWithError, runInContext, startProcessSpan } from '../observability/tracing.ts';
+import {
+  endSpanDeadLettered,
+  endSpanWithError,
+  runInContext,
+  startDeadLetterSpan,
+  startProcessSpan,
+} from '../observability/tracing.ts';
 import type { ResolvedBusOptions } from '../options.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import { KeyedScheduler } from '../scheduler/keyed-scheduler.ts';
-import type { ConsumerHandle, InboundMessage, Transport } from '../transport.ts';
+import type { ConsumerHandle, ConsumerLag, InboundMessage, Transport } from '../transport.ts';
 import type {
   EventHandler,
   HandlerContext,
@@ -47,6 +54,8 @@ export class SubscriptionRunner implements Subscription {
   #state: SubscriptionHealth['state'] = 'running';
   #handle: ConsumerHandle | undefined;
   #lastError: string | undefined;
+  #lag: ConsumerLag | undefined;
+  #lagRefresh: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   readonly #deps: SubscriptionDeps;
   readonly #definition: EventDefinition<unknown> | undefined;
@@ -116,22 +125,43 @@ export class SubscriptionRunner implements Subscription {
     );
   }
 
-  async health(): Promise<SubscriptionHealth> {
-    let lag: number | undefined;
-    try {
-      lag = this.#handle?.lag === undefined ? undefined : (await this.#handle.lag()).total;
-    } catch (error) {
-      this.#lastError = error instanceof Error ? error.message : String(error);
-    }
+  async health(timeoutMs: number = DEFAULT_HEALTH_TIMEOUT_MS): Promise<SubscriptionHealth> {
+    await this.refreshLag(timeoutMs);
+    const lag = this.#lag;
     return {
       topic: this.topic,
       group: this.group,
       state: this.#state === 'running' && this.#scheduler.saturated ? 'paused' : this.#state,
       inFlight: this.#scheduler.running,
       queued: this.#scheduler.size - this.#scheduler.running,
-      ...(lag === undefined ? {} : { lag }),
+      ...(lag === undefined ? {} : { lag: lag.total, lagDetails: lag }),
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
     };
+  }
+
+  /** The lag the transport reported last (`health()` and metric collection refresh it). */
+  get lastLag(): number | undefined {
+    return this.#lag?.total;
+  }
+
+  /** Asks the transport for the group's lag, within `timeoutMs`; one question at a time. */
+  refreshLag(timeoutMs: number): Promise<void> {
+    const handle = this.#handle;
+    if (handle?.lag === undefined || this.#state === 'closed') return Promise.resolve();
+    this.#lagRefresh ??= withTimeout(handle.lag(), timeoutMs, `The lag of ${this.topic}/${this.group}`)
+      .then(
+        (lag) => {
+          this.#lag = lag;
+        },
+        (error: unknown) => {
+          this.#lag = undefined;
+          this.#lastError = errorMessage(error);
+        },
+      )
+      .finally(() => {
+        this.#lagRefresh = undefined;
+      });
+    return this.#lagRefresh;
   }
 
   close(options: { readonly drainTimeoutMs?: number } = {}): Promise<void> {
@@ -222,19 +252,7 @@ export class SubscriptionRunner implements Subscription {
   #start(delivery: Delivery, envelope: EventEnvelope): Promise<void> | undefined {
     const { message } = delivery;
     const traced = this.#deps.options.tracing
-      ? startProcessSpan(
-          {
-            system: this.#deps.transport.name,
-            topic: this.topic,
-            id: envelope.id,
-            key: envelope.key,
-            group: this.group,
-            partition: message.partition,
-            offset: message.offset,
-            sequence: message.sequence,
-          },
-          message.headers,
-        )
+      ? startProcessSpan(this.#deps.transport.name, this.topic, this.group, envelope, message)
       : undefined;
     this.#deps.metrics.inFlight(this.topic, this.group, 1);
     const started = performance.now();
@@ -371,20 +389,21 @@ export class SubscriptionRunner implements Subscription {
       return;
     }
     try {
-      await publisher.sendRaw(
-        deadLetterMessage(message, {
-          topic: this.#deadLetterTopic,
-          group: this.group,
-          reason,
-          error: err,
-          attempts,
-          eventId,
-        }),
-      );
+      const dead = deadLetterMessage(message, {
+        topic: this.#deadLetterTopic,
+        group: this.group,
+        reason,
+        error: err,
+        attempts,
+        eventId,
+      });
+      const deadSpan = options.tracing
+        ? startDeadLetterSpan(this.#deps.transport.name, dead.topic, eventId, span, dead.headers)
+        : undefined;
+      await publisher.sendRaw(dead, deadSpan);
       metrics.deadLettered(this.topic, this.group, reason);
       message.ack();
-      span?.setAttribute('switchyard.dead_lettered', true);
-      span?.end();
+      if (span !== undefined) endSpanDeadLettered(span, error, reason);
     } catch (sendError) {
       // The event must not be lost: leave it with the broker and try again later.
       const failure = sendError instanceof Error ? sendError : new Error(String(sendError));

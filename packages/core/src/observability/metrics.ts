@@ -8,8 +8,11 @@ import {
 
 /**
  * Instruments named after the OpenTelemetry messaging metric conventions, plus Switchyard's own
- * (retries, dead letters, in-flight handlers, publish buffer). Attribute objects are cached per
- * topic so the hot path allocates nothing for metrics.
+ * (retries, dead letters, in-flight handlers, publish buffer, consumer lag). Attribute objects
+ * are cached per topic so the hot path allocates nothing for metrics.
+ *
+ * The metrics API has no proxy: instruments made before a MeterProvider is registered stay
+ * no-ops. Register the SDK before creating the bus.
  */
 export class BusMetrics {
   readonly #sent: Counter;
@@ -63,12 +66,12 @@ export class BusMetrics {
   /** Registers observable gauges read at collection time (publish buffer depth, lag). */
   observe(
     name: string,
-    description: string,
+    options: { readonly description: string; readonly unit: string },
     read: () => Array<{ value: number; attributes: Attributes }>,
   ): void {
     metrics
       .getMeter('@switchyard/core')
-      .createObservableGauge(name, { description })
+      .createObservableGauge(name, options)
       .addCallback((result) => {
         for (const { value, attributes } of read()) result.observe(value, attributes);
       });
@@ -80,8 +83,11 @@ export class BusMetrics {
     this.#operationDuration.record(seconds, attrs);
   }
 
+  /** Counted in `messaging.client.sent.messages` with `error.type`, as the conventions ask, and in `switchyard.publish.failures`. */
   publishFailed(topic: string, errorType: string): void {
-    this.#publishFailures.add(1, { ...this.#attributes(topic, undefined), 'error.type': errorType });
+    const attrs = { ...this.#attributes(topic, undefined), 'error.type': errorType };
+    this.#sent.add(1, attrs);
+    this.#publishFailures.add(1, attrs);
   }
 
   consumed(topic: string, group: string, seconds: number): void {
@@ -112,7 +118,11 @@ export class BusMetrics {
     const groupKey = group ?? '';
     let attrs = byGroup.get(groupKey);
     if (attrs === undefined) {
-      attrs = { 'messaging.system': this.#system, 'messaging.destination.name': topic };
+      attrs = {
+        'messaging.system': this.#system,
+        'messaging.destination.name': topic,
+        'messaging.operation.name': group === undefined ? 'send' : 'process',
+      };
       if (group !== undefined) attrs['messaging.consumer.group.name'] = group;
       byGroup.set(groupKey, attrs);
     }

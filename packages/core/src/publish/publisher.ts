@@ -3,7 +3,7 @@ import type { EventDraft, EventEnvelope } from '../envelope.ts';
 import { EventBusError, toEventBusError } from '../errors.ts';
 import { composePublish, type PublishFn } from '../middleware.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
-import { endSpanWithError, startSendSpan } from '../observability/tracing.ts';
+import { endSendSpan, endSpanWithError, startSendSpan } from '../observability/tracing.ts';
 import type { ResolvedBusOptions } from '../options.ts';
 import { validateTopicName } from '../topic-name.ts';
 import type { OutboundMessage, SendOutcome, Transport, TransportReceipt } from '../transport.ts';
@@ -79,8 +79,8 @@ export class Publisher {
   }
 
   /** Sends a ready wire message (dead letters), bypassing envelope building and middleware. */
-  sendRaw(message: OutboundMessage): Promise<PublishReceipt> {
-    return this.#queueMessage(message, undefined);
+  sendRaw(message: OutboundMessage, span?: Span): Promise<PublishReceipt> {
+    return this.#queueMessage(message, span);
   }
 
   /** Stops accepting publishes and waits for what is already queued to settle. */
@@ -144,10 +144,7 @@ export class Publisher {
       );
     }
     const span = this.#options.tracing
-      ? startSendSpan(
-          { system: this.#transport.name, topic, id: envelope.id, key: envelope.key },
-          wire.headers,
-        )
+      ? startSendSpan(this.#transport.name, topic, envelope, wire.headers)
       : undefined;
     return this.#queueMessage(
       { topic, key: envelope.key, value: wire.value, headers: wire.headers, id: envelope.id },
@@ -224,15 +221,7 @@ export class Publisher {
         );
       } else if (outcome.ok) {
         this.#metrics.sent(pending.message.topic, 1, (now - pending.started) / 1000);
-        if (pending.span !== undefined) {
-          const r = outcome.receipt;
-          if (r.partition !== undefined)
-            pending.span.setAttribute('messaging.destination.partition.id', String(r.partition));
-          if (r.offset !== undefined) pending.span.setAttribute('messaging.kafka.offset', Number(r.offset));
-          if (r.sequence !== undefined)
-            pending.span.setAttribute('messaging.nats.stream.sequence', r.sequence);
-          pending.span.end();
-        }
+        if (pending.span !== undefined) endSendSpan(pending.span, this.#transport.name, outcome.receipt);
         pending.resolve(toReceipt(pending.message, outcome.receipt));
       } else {
         this.#fail(pending, outcome.error);
