@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * The NATS servers integration tests run against: Debian's nats-server 2.9.10 (the oldest we
@@ -16,15 +18,20 @@ export const TEST_SERVERS: readonly TestServer[] = [
 ];
 
 /**
- * nats-server binaries for tests that run a server of their own (restarts): Debian's 2.9.10 from
- * PATH unless NATS_SERVER_BIN names another, and the current release from NATS_LATEST_SERVER_BIN.
+ * nats-server binaries for tests that run a server of their own (restarts, token and nkey
+ * servers): Debian's 2.9.10 from PATH unless NATS_SERVER_BIN names another, and the current
+ * release from NATS_LATEST_SERVER_BIN or else the newest one `infra/up nats-latest` built into
+ * its cache (`~/.cache/switchyard/bin/nats-server-v*`).
  */
 export const SERVER_BINARIES: ReadonlyArray<{ readonly label: string; readonly bin: string | undefined }> = [
   {
     label: 'nats-server 2.9 (NATS_SERVER_BIN or PATH)',
     bin: process.env.NATS_SERVER_BIN ?? onPath('nats-server'),
   },
-  { label: 'nats-server latest (NATS_LATEST_SERVER_BIN)', bin: process.env.NATS_LATEST_SERVER_BIN },
+  {
+    label: 'nats-server latest (NATS_LATEST_SERVER_BIN or infra cache)',
+    bin: process.env.NATS_LATEST_SERVER_BIN ?? infraBuilt(),
+  },
 ];
 
 function onPath(name: string): string | undefined {
@@ -33,4 +40,17 @@ function onPath(name: string): string | undefined {
     if (existsSync(candidate)) return candidate;
   }
   return undefined;
+}
+
+function infraBuilt(): string | undefined {
+  const cache =
+    process.env.SWITCHYARD_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'switchyard');
+  const dir = join(cache, 'bin');
+  if (!existsSync(dir)) return undefined;
+  const builds = readdirSync(dir)
+    .filter((name) => /^nats-server-v\d+\.\d+\.\d+$/.test(name))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const newest = builds.at(-1);
+  return newest === undefined ? undefined : join(dir, newest);
 }
