@@ -1,3 +1,6 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import type { InboundMessage } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { message, NatsFixture, sleep, waitFor } from './test-support/fixture.ts';
@@ -148,6 +151,39 @@ for (const server of TEST_SERVERS) {
       });
       await waitFor('the fifteen unacked', () => second.received.length === 15, 10_000);
       expect(second.received.map((m) => m.sequence)).toEqual(Array.from({ length: 15 }, (_, n) => n + 6));
+    });
+
+    it('brings an existing group consumer in line with a changed lease and max deliveries', async () => {
+      const topic = f.topic();
+      const first = await f.collect(await f.transport({ ackWaitMs: 30_000 }), {
+        topic,
+        group: 'g',
+        maxDeliveries: 3,
+      });
+      await first.handle.stop();
+      const nc = await connect({ servers: f.url });
+      const jsm = await jetstreamManager(nc);
+      const stream = topic.replaceAll('.', '_');
+      expect((await jsm.consumers.info(stream, 'g')).config).toMatchObject({
+        ack_wait: nanos(30_000),
+        max_deliver: 8,
+      });
+      await f.collect(await f.transport({ ackWaitMs: 2_000 }), { topic, group: 'g', maxDeliveries: 7 });
+      const updated = (await jsm.consumers.info(stream, 'g')).config;
+      await nc.close();
+      expect(updated).toMatchObject({ ack_wait: nanos(2_000), max_deliver: 12 });
+    });
+
+    it('lets instances of a group start at the same moment', async () => {
+      const topic = f.topic();
+      const instances = await Promise.all(
+        Array.from({ length: 4 }, async () => f.collect(await f.transport(), { topic, group: 'g' })),
+      );
+      await publish(topic, 40);
+      await waitFor(
+        'all forty across the instances',
+        () => instances.reduce((sum, i) => sum + i.received.length, 0) === 40,
+      );
     });
 
     it('creates the stream when a group subscribes to a topic nobody ensured', async () => {
