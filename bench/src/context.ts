@@ -1,0 +1,144 @@
+import { EMPTY_FIGURES, type Row } from './results.ts';
+import { Worker } from './rpc.ts';
+import { round, spread } from './stats.ts';
+import { loadTransport } from './subjects/registry.ts';
+import type { Subject, SubjectConfig } from './subjects/types.ts';
+
+/** What a scenario gets: run size, broker env, logging, row collection, workers it must not leak. */
+export class RunContext {
+  readonly quick: boolean;
+  readonly runs: number;
+  readonly env: Record<string, string>;
+  readonly rows: Row[] = [];
+  readonly #workers = new Set<Worker>();
+  readonly #runId = Date.now().toString(36);
+  #topicSeq = 0;
+  #scenario = '';
+
+  constructor(options: { quick: boolean; runs: number; env: Record<string, string> }) {
+    this.quick = options.quick;
+    this.runs = options.runs;
+    this.env = options.env;
+  }
+
+  set scenario(id: string) {
+    this.#scenario = id;
+  }
+
+  log(line: string): void {
+    const t = new Date().toISOString().slice(11, 19);
+    process.stderr.write(`${t} ${line}\n`);
+  }
+
+  /** "scenario X, subject Y, run 2/3, waiting for 10,000 events…" */
+  progress(subject: string, text: string): void {
+    this.log(`scenario ${this.#scenario}, ${subject}, ${text}`);
+  }
+
+  /** A topic name valid on every broker (no dots: NATS stream names forbid them). */
+  topic(prefix: string): string {
+    return `bench_${prefix}_${this.#runId}_${++this.#topicSeq}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  }
+
+  async subjects(
+    transport: string,
+  ): Promise<{ available: Subject[]; missing: Array<{ id: string; reason: string }> }> {
+    return (await loadTransport(transport)).subjects();
+  }
+
+  /** Starts a worker process with a subject opened; stopped by `stopAll` if the scenario forgets. */
+  async worker(
+    name: string,
+    transport: string,
+    subject: string,
+    options: { tracing?: string } = {},
+  ): Promise<Worker> {
+    const worker = new Worker(name, {}, (line) => this.log(line));
+    this.#workers.add(worker);
+    await worker.call('open', { transport, subject, env: this.env, ...options }, 60_000);
+    return worker;
+  }
+
+  async stop(worker: Worker): Promise<number | null> {
+    const rss = await worker.call<number>('rss', {}, 5_000).catch(() => null);
+    await worker.stop();
+    this.#workers.delete(worker);
+    return rss === null ? null : round(rss, 1);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#workers].map((w) => w.stop()));
+    this.#workers.clear();
+  }
+
+  add(row: Omit<Row, 'scenario'> & { scenario?: string }): void {
+    this.rows.push({ scenario: this.#scenario, ...row } as Row);
+  }
+
+  skip(base: RowBase, reason: string): void {
+    this.log(`  skipped: ${base.subject} (${base.transport}): ${reason}`);
+    this.add({ ...base, ...EMPTY_FIGURES, runs: 0, skipped: reason });
+  }
+}
+
+export type RowBase = Pick<
+  Row,
+  'family' | 'subject' | 'subjectId' | 'kind' | 'transport' | 'payloadBytes' | 'messages' | 'config'
+> & { readonly scenario?: string };
+
+export function base(
+  family: string,
+  transport: string,
+  subject: { readonly id: string; readonly label: string; readonly kind: Row['kind'] },
+  payloadBytes: number,
+  messages: number,
+  config: SubjectConfig | Record<string, unknown>,
+): RowBase {
+  return {
+    family,
+    transport,
+    subject: subject.label,
+    subjectId: subject.id,
+    kind: subject.kind,
+    payloadBytes,
+    messages,
+    config: { ...config },
+  };
+}
+
+/** Row figures from per-run rates (and optional latency percentiles). */
+export function figures(
+  rates: readonly number[],
+  payloadBytes: number,
+  latency: ReadonlyArray<{ p50Ms: number; p99Ms: number; p999Ms: number }> = [],
+): Pick<
+  Row,
+  | 'msgPerSec'
+  | 'msgPerSecMin'
+  | 'msgPerSecMax'
+  | 'mbPerSec'
+  | 'p50Ms'
+  | 'p99Ms'
+  | 'p999Ms'
+  | 'p99MsMin'
+  | 'p99MsMax'
+> {
+  const r = spread(rates);
+  const p50 = spread(latency.map((l) => l.p50Ms));
+  const p99 = spread(latency.map((l) => l.p99Ms));
+  const p999 = spread(latency.map((l) => l.p999Ms));
+  return {
+    msgPerSec: round(r?.median, 0),
+    msgPerSecMin: round(r?.min, 0),
+    msgPerSecMax: round(r?.max, 0),
+    mbPerSec: r === undefined ? null : round((r.median * payloadBytes) / 1e6, 2),
+    p50Ms: round(p50?.median, 2),
+    p99Ms: round(p99?.median, 2),
+    p999Ms: round(p999?.median, 2),
+    p99MsMin: round(p99?.min, 2),
+    p99MsMax: round(p99?.max, 2),
+  };
+}
+
+export const errorText = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);

@@ -1,0 +1,151 @@
+import { createEventBus, memoryTransport } from '@switchyard/core';
+import { type BenchData, keyFor, makeData, padFor } from './payload.ts';
+import { wallNowMs } from './stats.ts';
+import { installTracing, type TracingMode } from './tracing.ts';
+
+/** In one process: publish → JSON → keyed scheduler → handler, through Switchyard or a bare loop. */
+export interface InprocOptions {
+  readonly subject: 'switchyard' | 'bare';
+  readonly tracing: TracingMode;
+  readonly events: number;
+  readonly warmupEvents: number;
+  readonly runs: number;
+  readonly payloadBytes: number;
+  /** Handlers running at once (different keys). */
+  readonly concurrency: number;
+  /** Events emitted before the producer yields to let handlers run. */
+  readonly chunk: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface InprocResult {
+  readonly runs: ReadonlyArray<{ readonly events: number; readonly elapsedMs: number }>;
+  readonly exportedSpans: number;
+  readonly config: Record<string, string | number | boolean>;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function runInproc(options: InprocOptions): Promise<InprocResult> {
+  const tracing = installTracing(options.tracing);
+  const loop = options.subject === 'bare' ? bareLoop(options) : await switchyardLoop(options);
+  const pad = padFor(options.payloadBytes);
+  const runs: Array<{ events: number; elapsedMs: number }> = [];
+  try {
+    await loop.run(-1, options.warmupEvents, pad);
+    for (let r = 0; r < options.runs; r++) {
+      options.log?.(`run ${r + 1}/${options.runs}, ${options.events.toLocaleString('en')} events…`);
+      const started = performance.now();
+      await loop.run(r, options.events, pad);
+      runs.push({ events: options.events, elapsedMs: performance.now() - started });
+    }
+  } finally {
+    await loop.close();
+    await tracing.shutdown();
+  }
+  return {
+    runs,
+    exportedSpans: tracing.exported(),
+    config: {
+      codec: 'json',
+      tracing: options.tracing,
+      concurrency: options.concurrency,
+      ordering: 'key',
+      keys: 256,
+      chunk: options.chunk,
+    },
+  };
+}
+
+interface Loop {
+  /** Publishes `events` and resolves when the handler has seen all of them. */
+  run(phase: number, events: number, pad: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function switchyardLoop(options: InprocOptions): Promise<Loop> {
+  const bus = createEventBus({
+    source: 'bench',
+    transport: memoryTransport(),
+    tracing: options.tracing !== 'off',
+  });
+  let handled = 0;
+  await bus.subscribe(
+    'bench.inproc',
+    (event) => {
+      if ((event.data as BenchData).p !== undefined) handled++;
+    },
+    { group: 'bench', concurrency: options.concurrency, retry: false },
+  );
+  return {
+    async run(phase, events, pad) {
+      const target = handled + events;
+      const t = wallNowMs();
+      for (let i = 0; i < events; i++) {
+        bus.emit('bench.inproc', { type: 'bench.event', key: keyFor(i), data: makeData(phase, i, pad, t) });
+        if (i % options.chunk === options.chunk - 1) await yieldToLoop();
+      }
+      const deadline = Date.now() + 60_000;
+      while (handled < target) {
+        if (Date.now() > deadline)
+          throw new Error(`handled ${handled - target + events} of ${events} in 60 s`);
+        await yieldToLoop();
+      }
+    },
+    close: () => bus.close({ drainTimeoutMs: 5_000 }),
+  };
+}
+
+/**
+ * The floor: what any in-process bus must do per event — JSON encode, a per-key FIFO with a
+ * concurrency bound, an async handler call, JSON decode. No envelope, ids, headers or metrics.
+ */
+function bareLoop(options: InprocOptions): Loop {
+  const queues = new Map<string, Buffer[]>();
+  const ready: string[] = [];
+  let running = 0;
+  let handled = 0;
+  const handler = async (bytes: Buffer) => {
+    if ((JSON.parse(bytes.toString('utf8')) as BenchData).p !== undefined) handled++;
+  };
+  const pump = (): void => {
+    while (running < options.concurrency && ready.length > 0) {
+      const key = ready.shift()!;
+      const queue = queues.get(key)!;
+      const bytes = queue.shift()!;
+      running++;
+      handler(bytes).then(() => {
+        running--;
+        if (queue.length > 0) ready.push(key);
+        else queues.delete(key);
+        pump();
+      });
+    }
+  };
+  const submit = (key: string, bytes: Buffer): void => {
+    const queue = queues.get(key);
+    if (queue !== undefined) {
+      queue.push(bytes);
+      return;
+    }
+    queues.set(key, [bytes]);
+    ready.push(key);
+    pump();
+  };
+  return {
+    async run(phase, events, pad) {
+      const target = handled + events;
+      const t = wallNowMs();
+      for (let i = 0; i < events; i++) {
+        submit(keyFor(i), Buffer.from(JSON.stringify(makeData(phase, i, pad, t)), 'utf8'));
+        if (i % options.chunk === options.chunk - 1) await yieldToLoop();
+      }
+      const deadline = Date.now() + 60_000;
+      while (handled < target) {
+        if (Date.now() > deadline) throw new Error(`bare loop stalled at ${handled}`);
+        await yieldToLoop();
+      }
+    },
+    close: async () => {},
+  };
+}

@@ -1,0 +1,66 @@
+import type { Row } from '../results.ts';
+
+export const fmtInt = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '–' : Math.round(v).toLocaleString('en');
+
+export const fmtNum = (v: number | null | undefined, digits = 2): string =>
+  v === null || v === undefined
+    ? '–'
+    : v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+
+export const fmtRate = (r: Row): string =>
+  r.msgPerSec === null
+    ? '–'
+    : r.runs > 1
+      ? `${fmtInt(r.msgPerSec)} (${fmtInt(r.msgPerSecMin)}–${fmtInt(r.msgPerSecMax)})`
+      : fmtInt(r.msgPerSec);
+
+export const fmtP99 = (r: Row): string =>
+  r.p99Ms === null
+    ? '–'
+    : r.runs > 1
+      ? `${fmtNum(r.p99Ms)} (${fmtNum(r.p99MsMin)}–${fmtNum(r.p99MsMax)})`
+      : fmtNum(r.p99Ms);
+
+export const fmtPct = (v: number | null | undefined, digits = 1): string =>
+  v === null || v === undefined ? '–' : `${(v * 100).toFixed(digits)} %`;
+
+export const fmtRatio = (v: number | undefined): string =>
+  v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(2)}×`;
+
+export const payload = (bytes: number): string => (bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`);
+
+/** Rows measuring the same thing as `row` (same scenario, transport, payload, rate). */
+export function peersOf(rows: readonly Row[], row: Row): Row[] {
+  return rows.filter(
+    (r) =>
+      r !== row &&
+      r.skipped === undefined &&
+      r.scenario === row.scenario &&
+      r.transport === row.transport &&
+      r.payloadBytes === row.payloadBytes &&
+      r.config.ratePerSec === row.config.ratePerSec &&
+      r.config.tracing === row.config.tracing,
+  );
+}
+
+/** Switchyard's rate over its raw peer's and over Java's, within the same run. */
+export function ratios(rows: readonly Row[], row: Row): { raw?: number; java?: number } {
+  if (row.kind !== 'switchyard' || row.msgPerSec === null) return {};
+  const peers = peersOf(rows, row);
+  const raw = peers.find((p) => p.kind === 'raw' && p.msgPerSec !== null);
+  const java = peers.find((p) => p.kind === 'java' && p.msgPerSec !== null);
+  return {
+    ...(raw === undefined ? {} : { raw: row.msgPerSec / raw.msgPerSec! }),
+    ...(java === undefined ? {} : { java: row.msgPerSec / java.msgPerSec! }),
+  };
+}
+
+export function table(header: readonly string[], body: readonly (readonly string[])[]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    `| ${header.map(esc).join(' | ')} |`,
+    `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...body.map((cells) => `| ${cells.map(esc).join(' | ')} |`),
+  ].join('\n');
+}

@@ -1,0 +1,85 @@
+import type { Row } from '../results.ts';
+import { fmtInt, fmtNum, fmtPct, fmtRatio, payload, ratios, table } from './format.ts';
+
+type Verdict = { target: string; measured: string; met: boolean | undefined };
+
+const find = (rows: readonly Row[], p: (r: Row) => boolean) =>
+  rows.find((r) => r.skipped === undefined && p(r));
+const sw = (r: Row) => r.kind === 'switchyard';
+
+/** The performance targets the issues set, checked against this run's rows. */
+export function targetsTable(rows: readonly Row[]): string {
+  const v: Verdict[] = [];
+
+  const core = find(rows, (r) => r.family === 'core' && sw(r) && r.payloadBytes === 100);
+  v.push({
+    target: 'issue 2 — in-memory publish→handle ≥ 250,000 events/s (JSON, tracing off, 100 B)',
+    measured: core ? `${fmtInt(core.msgPerSec)} events/s` : 'not measured',
+    met: core?.msgPerSec == null ? undefined : core.msgPerSec >= 250_000,
+  });
+
+  for (const transport of ['memory', 'kafka', 'nats']) {
+    const off = find(
+      rows,
+      (r) => r.family === 'tracing' && r.transport === transport && r.config.tracing === 'off',
+    );
+    const on = find(
+      rows,
+      (r) => r.family === 'tracing' && r.transport === transport && r.config.tracing === 'sampled',
+    );
+    if (off === undefined && on === undefined) continue;
+    const cost = off?.msgPerSec && on?.msgPerSec ? 1 - on.msgPerSec / off.msgPerSec : undefined;
+    v.push({
+      target: `issue 6 — tracing cost ≤ 10 % (10 % sampler, batch exporter), ${transport}`,
+      measured:
+        cost === undefined
+          ? 'not measured'
+          : `${fmtPct(cost)} (${fmtInt(on!.msgPerSec)} vs ${fmtInt(off!.msgPerSec)} /s)`,
+      met: cost === undefined ? undefined : cost <= 0.1,
+    });
+  }
+
+  for (const [transport, issue] of [
+    ['kafka', 'issue 4'],
+    ['nats', 'issue 5'],
+  ] as const) {
+    for (const bytes of [100, 1024]) {
+      const row = find(
+        rows,
+        (r) =>
+          r.scenario === 'publish-concurrent' &&
+          r.transport === transport &&
+          sw(r) &&
+          r.payloadBytes === bytes,
+      );
+      if (row === undefined) continue;
+      const ratio = ratios(rows, row).raw;
+      v.push({
+        target: `${issue} — concurrent publish ≥ 0.9× raw ${transport === 'kafka' ? 'kafkajs sendBatch' : 'pipelined js.publish'}, ${payload(bytes)}`,
+        measured: ratio === undefined ? 'no raw peer' : `${fmtRatio(ratio)} (${fmtInt(row.msgPerSec)} /s)`,
+        met: ratio === undefined ? undefined : ratio >= 0.9,
+      });
+    }
+    const limit = transport === 'kafka' ? 20 : 5;
+    const lat = find(
+      rows,
+      (r) =>
+        r.family === 'latency' &&
+        r.transport === transport &&
+        sw(r) &&
+        r.payloadBytes === 100 &&
+        r.config.ratePerSec === 1_000,
+    );
+    v.push({
+      target: `${issue} — end-to-end p99 ≤ ${limit} ms at 1,000 events/s${transport === 'kafka' ? ' (latency preset)' : ''}`,
+      measured: lat
+        ? `p99 ${fmtNum(lat.p99Ms)} ms (p50 ${fmtNum(lat.p50Ms)} ms), delivered ${fmtPct(lat.delivered)}`
+        : 'not measured',
+      met: lat?.p99Ms == null ? undefined : lat.p99Ms <= limit,
+    });
+  }
+  return table(
+    ['target', 'measured (median of runs)', 'met?'],
+    v.map((x) => [x.target, x.measured, x.met === undefined ? 'n/a' : x.met ? 'yes' : '**no**']),
+  );
+}

@@ -1,0 +1,110 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { REPO_DIR } from '../env.ts';
+import type { Results } from '../results.ts';
+import type { Scenario } from '../scenarios/types.ts';
+import { fmtNum } from './format.ts';
+import { familyChart } from './svg.ts';
+import { familyTable } from './tables.ts';
+import { targetsTable } from './targets.ts';
+
+/** What each family measures, in words, for BENCHMARKS.md. */
+const MEANING: Record<string, string> = {
+  core: 'One process, in-memory transport: `bus.emit` of JSON events (256 keys, ordering by key, 16 handlers at once) until the handler has seen every one. The bare loop does only what any in-process bus must (JSON encode, per-key FIFO, async handler call, JSON decode); "core overhead" is Switchyard’s µs/event minus the bare loop’s — envelope, UUIDv7 id, CloudEvents headers, buffer accounting, metrics hooks, scheduler and ack bookkeeping.',
+  tracing:
+    'The same work with tracing `off` (bus option `tracing: false`), `api` (tracing on, no SDK registered: the no-op API), `sampled` (OpenTelemetry SDK, parent-based 10 % TraceIdRatio sampler, BatchSpanProcessor with SDK defaults, exporter that drops spans) and `always` (every trace sampled). In-memory: publish→handle in one process. Brokers: concurrent publish (1,000 in flight) from a producer process. Cost = 1 − rate/rate(off).',
+  publish:
+    'A producer process alone. `sequential`: await each publish before the next (latency-bound: one round trip per event). `concurrent`: keep 1,000 publishes in flight (Switchyard: 1,000 concurrent `bus.publish`; raw kafkajs: `sendBatch` of the preset’s batch size, as many batches in flight as 1,000 events fill; raw NATS: 1,000 pipelined `js.publish`). `emit`: Switchyard’s fire-and-forget `bus.emit`, timed until its publish buffer is empty (raw peers: every send issued without awaiting, then all awaited). Kafka runs the `durable` preset (acks all, idempotent, LZ4, linger 2 ms, 1,000-event batches) and raw kafkajs the same acks, idempotence, compression and batch size; the Java tool runs ProducerPerformance with the same acks, idempotence, linger, batch.size and compression. × raw and × Java are Switchyard’s rate over the peer’s in the same run.',
+  consume:
+    'A producer process fills a topic (3 partitions / one stream), then a separate consumer process reads it from the beginning with a fresh group: rate = events / (last arrival − first arrival), so the group join is left out. Switchyard subscribes with concurrency 64 and key ordering (every event goes through the keyed scheduler and is acknowledged/committed); raw kafkajs uses `eachBatch`; raw NATS a durable pull consumer with `consume()` and explicit acks; Java runs ConsumerPerformance (fetch.nMsg.sec).',
+  latency:
+    'Producer and consumer in separate processes on one machine. The producer sends at a fixed rate (open loop: a send is never held back waiting for an ack) with its wall-clock send time (performance.timeOrigin + now) in the payload; the consumer records arrival − send per event. Percentiles are over all events of a run, then the median over runs (min–max of the p99 shown). Kafka: `latency` preset (no linger, acks all, no compression, 100 ms max fetch wait) for Switchyard and the same for raw kafkajs, which has no linger and sends one request per event.',
+  'kafka-tuning':
+    'Concurrent publish (1,000 in flight, 1 KiB JSON events) per Kafka preset, per codec on the `durable` preset, and with the original plan’s settings (linger 10 ms, 100-event / 100 KB batches, LZ4, acks all, fetch min 100 KB, max wait 500 ms). Raw kafkajs sends with the same acks, idempotence, compression and batch size; Java with the same producer properties. The `e2e` rows are end-to-end latency at 1,000 events/s with that configuration’s consumer fetch settings. The padded JSON payload compresses well, so codec figures flatter compression a little compared with real events.',
+  plan: 'The original plan’s method: subscribe (fresh topic and group), publish N events at once (all concurrent), count what arrives within the window (10 s), throughput = arrived / (last arrival − publish start), first-event latency = first arrival − its send time. There is no warm-up, so the first event also pays connection and group-join costs, as in the plan. Beside it, the plan’s published starting point (Go + Sarama; Go NATS JetStream).',
+};
+
+export interface WriteOptions {
+  readonly dir: string;
+  readonly benchmarksMd: string | undefined;
+  readonly scenarios: readonly Scenario[];
+}
+
+export function writeResults(results: Results, options: WriteOptions): string[] {
+  mkdirSync(options.dir, { recursive: true });
+  const written: string[] = [];
+  const put = (path: string, text: string) => {
+    writeFileSync(path, text);
+    written.push(relative(REPO_DIR, path));
+  };
+  put(join(options.dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const sections: string[] = [];
+  const families = [...new Set(options.scenarios.map((s) => s.family))];
+  for (const family of families) {
+    if (!results.rows.some((r) => r.family === family)) continue;
+    const title = options.scenarios.find((s) => s.family === family)!.title;
+    const md = `## ${title}\n\n${MEANING[family] ?? ''}\n\n${familyTable(family, results.rows)}\n`;
+    put(join(options.dir, `${family}.md`), md);
+    const svg = familyChart(family, title, results.rows);
+    let image = '';
+    if (svg !== undefined) {
+      const svgPath = join(options.dir, `${family}.svg`);
+      put(svgPath, svg);
+      image = `\n![${family} chart](${relative(REPO_DIR, svgPath)})\n`;
+    }
+    sections.push(`${md}${image}`);
+  }
+  if (options.benchmarksMd !== undefined) put(options.benchmarksMd, benchmarksMd(results, sections));
+  return written;
+}
+
+function benchmarksMd(results: Results, sections: readonly string[]): string {
+  const m = results.machine;
+  const skipped = results.rows.filter((r) => r.skipped !== undefined);
+  const lines = [
+    '# Benchmarks',
+    '',
+    '<!-- Generated by `pnpm bench` (bench/src/report/write.ts). Do not edit by hand: rerun the benchmark. -->',
+    '',
+    `Generated ${results.generatedAt} by \`${results.command}\` in ${fmtNum(results.durationSec / 60, 1)} minutes${results.quick ? ' (quick: smaller runs, one repetition)' : ''}.`,
+    'Raw rows: [bench/results/latest.json](bench/results/latest.json). Every figure below comes from that one run, so ratios compare subjects measured minutes apart on the same broker.',
+    '',
+    '## Machine',
+    '',
+    `- ${m.cores} cores, ${m.cpuModel}, ${m.memoryGb} GiB RAM, ${m.os}`,
+    `- Node ${m.node}; ${Object.entries(m.clients)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('; ')}`,
+    ...Object.entries(results.transports).map(
+      ([t, s]) => `- ${t}: ${s.ok ? s.info : `not measured — ${s.info}`}`,
+    ),
+    `- Load average at start: ${m.loadAverageAtStart.join(' / ')}. Brokers, producers and consumers share these ${m.cores} cores, and other work (test suites) may run beside the benchmark: expect a few percent of noise between runs; the min–max columns show it.`,
+    '',
+    '## Targets',
+    '',
+    targetsTable(results.rows),
+    '',
+    '## How to read the numbers',
+    '',
+    '- **msg/s**: events per second in a timed run after a warm-up, median of the runs (min–max in brackets). One run = one timed batch of `messages` events.',
+    '- **MB/s**: msg/s × payload bytes (the JSON `data`; headers and framing not counted).',
+    '- **p50 / p99 / p99.9**: end-to-end latency percentiles (publish call → handler) across a run’s events; median over runs.',
+    '- **delivered**: share of sent events that arrived (lowest over runs); in the plan table, within the window.',
+    '- **peak RSS**: the largest resident set of the producer / consumer process over the whole scenario (the JVM’s for Java rows).',
+    '- **× raw / × Java**: Switchyard’s msg/s divided by the raw client’s / the Java tool’s in the same scenario and payload. Above 1 is faster.',
+    '- Payloads are JSON objects padded to 100 B or 1 KiB; Switchyard adds CloudEvents headers (id, type, source, time, …) on top, which the raw clients do not send.',
+    '',
+    ...sections.flatMap((s) => [s, '']),
+    ...(skipped.length === 0
+      ? []
+      : [
+          '## Not measured in this run',
+          '',
+          ...skipped.map(
+            (r) => `- ${r.scenario} · ${r.transport} · ${r.subject} · ${r.payloadBytes} B: ${r.skipped}`,
+          ),
+          '',
+        ]),
+  ];
+  return `${lines.join('\n')}\n`;
+}

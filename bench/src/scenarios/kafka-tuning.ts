@@ -1,0 +1,72 @@
+import { measureLatency } from '../measure/latency.ts';
+import { measurePublish } from '../measure/publish.ts';
+import { PLAN_CONFIG } from '../subjects/kafka-settings.ts';
+import type { SubjectConfig } from '../subjects/types.ts';
+import { measureJavaProducer } from './publish.ts';
+import type { Scenario } from './types.ts';
+
+/** Each preset, each codec (on `durable`), and the original plan's settings; Switchyard beside raw kafkajs and Java. */
+export const kafkaTuningScenario: Scenario = {
+  id: 'kafka-tuning',
+  family: 'kafka-tuning',
+  title: 'Kafka presets, codecs and the original plan’s settings (concurrent publish, 1 KiB)',
+  transports: ['kafka'],
+  async run(ctx, transport) {
+    const { available } = await ctx.subjects(transport);
+    const configs: Array<{ name: string; config: SubjectConfig }> = [
+      { name: 'preset durable', config: { preset: 'durable' } },
+      { name: 'preset throughput', config: { preset: 'throughput' } },
+      { name: 'preset latency', config: { preset: 'latency' } },
+      ...(['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const).map((compression) => ({
+        name: `codec ${compression}`,
+        config: { preset: 'durable', compression },
+      })),
+      { name: 'original plan', config: { ...PLAN_CONFIG } },
+    ];
+    const chosen = ctx.quick
+      ? configs.filter((c) => c.name === 'preset durable' || c.name === 'original plan')
+      : configs;
+    const count = ctx.quick ? 5_000 : 30_000;
+    for (const { name, config } of chosen) {
+      const scenario = `kafka-${name.replace(/\s+/g, '-')}`;
+      for (const subject of available) {
+        await measurePublish(ctx, {
+          family: 'kafka-tuning',
+          scenario,
+          transport,
+          subject,
+          mode: 'concurrent',
+          payloadBytes: 1024,
+          count,
+          inFlight: 1_000,
+          config,
+        });
+      }
+      if (!ctx.quick)
+        await measureJavaProducer(ctx, {
+          scenario,
+          family: 'kafka-tuning',
+          payloadBytes: 1024,
+          count: count * 2,
+          config,
+        });
+    }
+    // End-to-end latency at 1,000 events/s per preset and for the plan's settings (fetch min 100 KB, 500 ms wait).
+    const e2e = ctx.quick
+      ? []
+      : chosen.filter((c) => c.name.startsWith('preset') || c.name === 'original plan');
+    for (const { name, config } of e2e) {
+      for (const subject of available) {
+        await measureLatency(ctx, {
+          family: 'kafka-tuning',
+          scenario: `kafka-e2e-${name.replace(/\s+/g, '-')}`,
+          transport,
+          subject,
+          payloadBytes: 1024,
+          rates: [{ rate: 1_000, count: 3_000 }],
+          config,
+        });
+      }
+    }
+  },
+};

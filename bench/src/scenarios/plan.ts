@@ -1,0 +1,39 @@
+import { base } from '../context.ts';
+import { measurePlan } from '../measure/plan.ts';
+import type { Scenario } from './types.ts';
+
+/** The original plan's published starting point, for the table beside ours. */
+export const PLAN_PUBLISHED = {
+  kafka: { msgPerSec: 6.8, firstEventMs: 251, delivered: 0.607, client: 'Go + Sarama, synchronous producer' },
+  nats: { msgPerSec: 22.7, firstEventMs: 3, delivered: 1, client: 'Go + nats.go JetStream' },
+} as const;
+
+export const planScenario: Scenario = {
+  id: 'plan',
+  family: 'plan',
+  title: 'The original plan’s method: subscribe, publish N, count what arrives within the window',
+  transports: ['kafka', 'nats'],
+  async run(ctx, transport) {
+    const { available, missing } = await ctx.subjects(transport);
+    const counts = ctx.quick ? [300] : [300, 800, 1_500];
+    const windowMs = ctx.quick ? 5_000 : 10_000;
+    const config = transport === 'kafka' ? { preset: 'durable' } : {};
+    for (const m of missing) {
+      for (const n of counts)
+        ctx.skip(
+          base(
+            'plan',
+            transport,
+            { id: m.id, label: `Switchyard (${transport})`, kind: 'switchyard' },
+            100,
+            n,
+            config,
+          ),
+          m.reason,
+        );
+    }
+    for (const subject of available) {
+      await measurePlan(ctx, { transport, subject, counts, windowMs, payloadBytes: 100, config });
+    }
+  },
+};

@@ -1,0 +1,249 @@
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import { zstdCompress, zstdDecompress } from 'node:zlib';
+import kafkajs from 'kafkajs';
+import type { BenchData } from '../payload.ts';
+import { adapterOverrides, type KafkaSettings, PRESETS, resolveSettings } from './kafka-settings.ts';
+import { benchBus, busConsumer, busProducer, decode, encode, windowed } from './switchyard-client.ts';
+import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
+
+const { Kafka, logLevel, CompressionTypes, CompressionCodecs } = kafkajs;
+const require = createRequire(import.meta.url);
+
+const brokers = (env: Record<string, string>) => (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+function client(env: Record<string, string>, clientId: string) {
+  return new Kafka({
+    clientId,
+    brokers: brokers(env),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+  });
+}
+
+let codecsRegistered = false;
+/** kafkajs ships gzip only; the same no-build codecs the adapter uses (LZ4 N-API prebuilt, pure-JS snappy, node:zlib zstd). */
+function registerCodecs(): void {
+  if (codecsRegistered) return;
+  const LZ4Codec = require('@2l/kafkajs-lz4') as new () => { codec: unknown };
+  const compress = promisify(zstdCompress);
+  const decompress = promisify(zstdDecompress);
+  const codecs = CompressionCodecs as unknown as Record<number, unknown>;
+  codecs[CompressionTypes.LZ4] = new LZ4Codec().codec;
+  codecs[CompressionTypes.Snappy] = require('kafkajs-snappy');
+  codecs[CompressionTypes.ZSTD] = () => ({
+    compress: (encoder: { buffer: Buffer }) => compress(encoder.buffer),
+    decompress: (buffer: Buffer) => decompress(buffer),
+  });
+  codecsRegistered = true;
+}
+
+const COMPRESSION = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+} as const;
+const ACKS = { all: -1, leader: 1, none: 0 } as const;
+
+let adapterPresets: typeof PRESETS | undefined;
+const settingsOf = (config: SubjectConfig): KafkaSettings =>
+  resolveSettings(config, adapterPresets ?? PRESETS);
+
+/**
+ * Raw kafkajs 2.2.4 in its documented best form: `sendBatch` with the same batch size, acks,
+ * idempotence and compression as Switchyard's settings; `eachBatch` on the consumer side.
+ * kafkajs has no linger: an open-loop `send` is one request per message, as a plain user gets.
+ */
+const raw: Subject = {
+  id: 'kafkajs',
+  label: 'raw kafkajs',
+  kind: 'raw',
+  prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
+  async producer(config, env) {
+    registerCodecs();
+    const s = settingsOf(config);
+    const producer = client(env, 'bench-raw').producer({
+      idempotent: s.idempotent,
+      maxInFlightRequests: s.idempotent ? 1 : 5,
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+    const acks = ACKS[s.acks];
+    const compression = COMPRESSION[s.compression];
+    const toMessage = (m: Outgoing) => ({ key: m.key, value: encode(m) });
+    const sendChunk = (topic: string, from: number, to: number, make: (i: number) => Outgoing) => {
+      const messages = new Array(to - from);
+      for (let i = from; i < to; i++) messages[i - from] = toMessage(make(i));
+      return producer.sendBatch({ topicMessages: [{ topic, messages }], acks, compression });
+    };
+    const chunks = (count: number) => Math.ceil(count / s.batchMaxMessages);
+    return {
+      async publish(topic, m) {
+        await producer.send({ topic, messages: [toMessage(m)], acks, compression });
+      },
+      // Batches of `batchMaxMessages`, with as many batches in flight as `inFlight` messages allow.
+      publishMany: (topic, count, make, inFlight) =>
+        windowed(chunks(count), Math.max(1, Math.floor(inFlight / s.batchMaxMessages)), (c) =>
+          sendChunk(topic, c * s.batchMaxMessages, Math.min(count, (c + 1) * s.batchMaxMessages), make),
+        ),
+      async emitMany(topic, count, make) {
+        const sends: Promise<unknown>[] = [];
+        for (let c = 0; c < chunks(count); c++) {
+          sends.push(
+            sendChunk(topic, c * s.batchMaxMessages, Math.min(count, (c + 1) * s.batchMaxMessages), make),
+          );
+        }
+        await Promise.all(sends);
+      },
+      send(topic, m, onError) {
+        producer.send({ topic, messages: [toMessage(m)], acks, compression }).catch(onError);
+      },
+      close: () => producer.disconnect(),
+    };
+  },
+  async consumer(config, env) {
+    registerCodecs();
+    const s = settingsOf(config);
+    const consumerOf = (group: string) =>
+      client(env, 'bench-raw').consumer({
+        groupId: group,
+        minBytes: s.minBytes,
+        maxWaitTimeInMs: s.maxWaitTimeMs,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
+      });
+    const consumers: Array<ReturnType<typeof consumerOf>> = [];
+    return {
+      async subscribe(topic, group, onData) {
+        const consumer = consumerOf(group);
+        consumers.push(consumer);
+        const joined = new Promise<void>((resolve) =>
+          consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
+        );
+        await consumer.connect();
+        await consumer.subscribe({ topics: [topic], fromBeginning: true });
+        await consumer.run({
+          eachBatchAutoResolve: true,
+          eachBatch: async ({ batch }) => {
+            for (const m of batch.messages) if (m.value !== null) onData(decode(m.value) as BenchData);
+          },
+        });
+        await bounded(joined, 30_000, `kafkajs consumer did not join group ${group}`);
+      },
+      close: async () => {
+        await Promise.allSettled(consumers.map((c) => c.disconnect()));
+      },
+    };
+  },
+};
+
+async function switchyardSubject(): Promise<Subject> {
+  const adapter = (await import('@switchyard/adapter-kafka')) as Record<string, unknown>;
+  const kafka = adapter.kafka as ((options: unknown) => import('@switchyard/core').Transport) | undefined;
+  if (typeof kafka !== 'function')
+    throw new Error('@switchyard/adapter-kafka exports no kafka() factory yet');
+  if (adapter.KAFKA_PRESETS !== undefined) adapterPresets = flattenPresets(adapter.KAFKA_PRESETS);
+  const transport = (config: SubjectConfig, env: Record<string, string>) =>
+    kafka({ brokers: brokers(env), preset: config.preset ?? 'durable', ...adapterOverrides(config) });
+  return {
+    id: 'switchyard',
+    label: 'Switchyard (kafka)',
+    kind: 'switchyard',
+    prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
+    producer: async (config, env) => busProducer(benchBus(transport(config, env), config)),
+    consumer: async (config, env) =>
+      busConsumer(benchBus(transport(config, env), config), Number(config.concurrency ?? 64)),
+  };
+}
+
+/** KAFKA_PRESETS has `{ producer, consumer }` per preset; the bench keeps one flat record. */
+function flattenPresets(table: unknown): typeof PRESETS {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(
+    table as Record<string, { producer: object; consumer: object }>,
+  )) {
+    out[name] = { ...PRESETS[name as keyof typeof PRESETS], ...value.producer, ...value.consumer };
+  }
+  return out as typeof PRESETS;
+}
+
+export async function createTopic(
+  topic: string,
+  env: Record<string, string>,
+  partitions: number,
+): Promise<void> {
+  const admin = client(env, 'bench-admin').admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function bounded<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export const kafkaModule: TransportModule = {
+  transport: 'kafka',
+  async probe(env) {
+    const admin = client(env, 'bench-probe').admin({ retry: { retries: 1 } });
+    try {
+      await bounded(admin.connect(), 8_000, 'connect');
+      const cluster = await bounded(admin.describeCluster(), 8_000, 'describeCluster');
+      return {
+        ok: true,
+        version: kafkaVersion(env),
+        details: { brokers: cluster.brokers.length, controller: cluster.controller, bootstrap: brokers(env) },
+      };
+    } catch (error) {
+      return {
+        ok: false,
+        reason: `Kafka not reachable at ${brokers(env).join(',')} (${error instanceof Error ? error.message : String(error)}); run infra/up kafka`,
+      };
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  },
+  async subjects() {
+    const available: Subject[] = [raw];
+    const missing: Array<{ id: string; reason: string }> = [];
+    try {
+      available.unshift(await switchyardSubject());
+    } catch (error) {
+      missing.push({
+        id: 'switchyard',
+        reason: `@switchyard/adapter-kafka not usable yet: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      });
+    }
+    return { available, missing };
+  },
+};
+
+/** The broker version from the jar names in KAFKA_JARS_DIR (kafka_2.13-X.Y.Z.jar), when known. */
+function kafkaVersion(env: Record<string, string>): string {
+  const dir = env.KAFKA_JARS_DIR;
+  if (dir === undefined) return 'Apache Kafka (version unknown: KAFKA_JARS_DIR not set)';
+  try {
+    const { readdirSync } = require('node:fs') as typeof import('node:fs');
+    const jar = readdirSync(dir).find((f) => /^kafka_2\.1\d-[\d.]+\.jar$/.test(f));
+    return jar === undefined
+      ? `Apache Kafka (jars in ${dir})`
+      : `Apache Kafka ${jar.replace(/^kafka_2\.1\d-|\.jar$/g, '')}`;
+  } catch {
+    return `Apache Kafka (jars in ${dir})`;
+  }
+}

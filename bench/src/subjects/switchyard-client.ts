@@ -1,0 +1,106 @@
+import type { EventBus, EventBusOptions, Transport } from '@switchyard/core';
+import { createEventBus } from '@switchyard/core';
+import type { BenchData } from '../payload.ts';
+import type { ConsumerClient, Outgoing, ProducerClient, SubjectConfig } from './types.ts';
+
+const TYPE = 'bench.event';
+
+/** Bus options every Switchyard subject shares: JSON codec (the default), tracing from the config. */
+export function benchBus(
+  transport: Transport,
+  config: SubjectConfig,
+  extra: Partial<EventBusOptions> = {},
+): EventBus {
+  return createEventBus({
+    source: 'bench',
+    transport,
+    tracing: config.tracing !== 'off',
+    onError: (error) => {
+      emitErrors++;
+      firstEmitError ??= error.message;
+    },
+    ...extra,
+  });
+}
+
+let emitErrors = 0;
+let firstEmitError: string | undefined;
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Publishing through the bus: `publish` awaited, N concurrent `publish` calls, or `emit`. */
+export function busProducer(bus: EventBus): ProducerClient {
+  return {
+    async publish(topic, m) {
+      await bus.publish(topic, { type: TYPE, key: m.key, data: m.data });
+    },
+    async publishMany(topic, count, make, inFlight) {
+      await windowed(count, inFlight, (i) => {
+        const m = make(i);
+        return bus.publish(topic, { type: TYPE, key: m.key, data: m.data });
+      });
+    },
+    async emitMany(topic, count, make) {
+      const errorsBefore = emitErrors;
+      for (let i = 0; i < count; i++) {
+        const m = make(i);
+        bus.emit(topic, { type: TYPE, key: m.key, data: m.data });
+        // Yield now and then like a real producer loop would, so sends and acks interleave with emits.
+        if ((i & 1023) === 1023) await tick();
+      }
+      // emit has no promise: wait until the bus reports its publish buffer empty (bounded).
+      const deadline = Date.now() + 120_000;
+      while ((await bus.health()).publishBuffer.messages > 0) {
+        if (Date.now() > deadline) throw new Error('emitted events still unconfirmed after 120 s');
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      if (emitErrors > errorsBefore) {
+        throw new Error(`${emitErrors - errorsBefore} emits failed; first: ${firstEmitError}`);
+      }
+    },
+    send(topic, m, onError) {
+      bus.publish(topic, { type: TYPE, key: m.key, data: m.data }).catch(onError);
+    },
+    close: () => bus.close({ drainTimeoutMs: 10_000 }),
+  };
+}
+
+export function busConsumer(bus: EventBus, concurrency: number): ConsumerClient {
+  return {
+    async subscribe(topic, group, onData) {
+      await bus.subscribe(topic, (event) => onData(event.data as BenchData), {
+        group,
+        concurrency,
+        startFrom: 'earliest',
+        retry: false,
+      });
+    },
+    close: () => bus.close({ drainTimeoutMs: 10_000 }),
+  };
+}
+
+/** Runs `count` operations with at most `limit` in flight; rejects on the first failure. */
+export async function windowed(
+  count: number,
+  limit: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const lane = async () => {
+    while (next < count && failed === undefined) {
+      const i = next++;
+      try {
+        await op(i);
+      } catch (error) {
+        failed ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, lane));
+  if (failed !== undefined) throw failed;
+}
+
+export const encode = (m: Outgoing): Buffer => Buffer.from(JSON.stringify(m.data), 'utf8');
+export const decode = (bytes: Uint8Array): BenchData =>
+  JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as BenchData;

@@ -1,0 +1,212 @@
+// A benchmark worker process: holds one subject's clients and runs the commands the parent sends.
+import { runInproc } from './inproc.ts';
+import { type BenchData, keyFor, makeData, padFor } from './payload.ts';
+import type { ParentMessage, WorkerMessage } from './rpc.ts';
+import { SampleBuffer, summarizeLatencies, wallNowMs } from './stats.ts';
+import { loadTransport } from './subjects/registry.ts';
+import type { ConsumerClient, ProducerClient, Subject, SubjectConfig } from './subjects/types.ts';
+import { installTracing, type TracingMode } from './tracing.ts';
+
+const name = process.argv[2] ?? 'worker';
+const reply = (message: WorkerMessage) => process.send?.(message);
+const log = (text: string) => reply({ type: 'log', text });
+
+let env: Record<string, string> = {};
+let subject: Subject | undefined;
+let producer: ProducerClient | undefined;
+let consumer: ConsumerClient | undefined;
+let tracingShutdown: (() => Promise<void>) | undefined;
+
+/** What the consumer saw, per phase. */
+class PhaseStats {
+  received = 0;
+  firstAt = 0;
+  lastAt = 0;
+  readonly latencies = new SampleBuffer();
+}
+const phases = new Map<number, PhaseStats>();
+const waiters = new Set<() => void>();
+
+function onData(data: BenchData): void {
+  const now = wallNowMs();
+  let stats = phases.get(data.p);
+  if (stats === undefined) {
+    stats = new PhaseStats();
+    phases.set(data.p, stats);
+  }
+  if (stats.received === 0) stats.firstAt = now;
+  stats.received++;
+  stats.lastAt = now;
+  stats.latencies.push(now - data.t);
+  for (const w of waiters) w();
+}
+
+async function openSubject(args: {
+  transport: string;
+  subject: string;
+  env: Record<string, string>;
+  tracing?: TracingMode;
+}): Promise<void> {
+  env = args.env;
+  if (args.tracing !== undefined) tracingShutdown = installTracing(args.tracing).shutdown;
+  if (args.subject === 'none') return; // in-process scenarios bring their own bus
+  const module = await loadTransport(args.transport);
+  const { available, missing } = await module.subjects();
+  subject = available.find((s) => s.id === args.subject);
+  if (subject === undefined) {
+    const why = missing.find((m) => m.id === args.subject)?.reason ?? 'unknown subject';
+    throw new Error(`${args.transport}/${args.subject} is not available: ${why}`);
+  }
+}
+
+const need = <T>(value: T | undefined, what: string): T => {
+  if (value === undefined) throw new Error(`${name}: ${what} is not open`);
+  return value;
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: each command declares its own argument type
+const commands: Record<string, (args: any) => Promise<unknown>> = {
+  async open(args) {
+    await openSubject(args);
+    return { pid: process.pid };
+  },
+  async prepareTopic(args: { topic: string; partitions: number; config: SubjectConfig }) {
+    await need(subject, 'subject').prepareTopic(args.topic, args.config, env, {
+      partitions: args.partitions,
+    });
+    return null;
+  },
+  async openProducer(args: { config: SubjectConfig }) {
+    producer = await need(subject, 'subject').producer(args.config, env);
+    return null;
+  },
+  async openConsumer(args: { config: SubjectConfig }) {
+    consumer = await need(subject, 'subject').consumer(args.config, env);
+    return null;
+  },
+  async subscribe(args: { topic: string; group: string }) {
+    const started = performance.now();
+    await need(consumer, 'consumer').subscribe(args.topic, args.group, onData);
+    return { readyMs: performance.now() - started };
+  },
+  /** One timed publish run: `sequential` awaits each, `concurrent` keeps `inFlight` open, `emit` fires and flushes. */
+  async publish(args: {
+    topic: string;
+    mode: 'sequential' | 'concurrent' | 'emit';
+    count: number;
+    phase: number;
+    payloadBytes: number;
+    inFlight: number;
+  }) {
+    const p = need(producer, 'producer');
+    const pad = padFor(args.payloadBytes);
+    const make = (i: number) => ({ key: keyFor(i), data: makeData(args.phase, i, pad, wallNowMs()) });
+    const started = performance.now();
+    if (args.mode === 'sequential') {
+      for (let i = 0; i < args.count; i++) await p.publish(args.topic, make(i));
+    } else if (args.mode === 'concurrent') {
+      await p.publishMany(args.topic, args.count, make, args.inFlight);
+    } else {
+      if (p.emitMany === undefined) throw new Error('this subject has no fire-and-forget form');
+      await p.emitMany(args.topic, args.count, make);
+    }
+    return { elapsedMs: performance.now() - started, count: args.count };
+  },
+  /** Open loop: sends `count` messages at `rate` per second without waiting for acknowledgements. */
+  async sendAtRate(args: {
+    topic: string;
+    rate: number;
+    count: number;
+    phase: number;
+    payloadBytes: number;
+  }) {
+    const p = need(producer, 'producer');
+    const pad = padFor(args.payloadBytes);
+    let errors = 0;
+    let firstError: string | undefined;
+    const onError = (e: unknown) => {
+      errors++;
+      firstError ??= e instanceof Error ? e.message : String(e);
+    };
+    const started = performance.now();
+    let sent = 0;
+    while (sent < args.count) {
+      const due = Math.min(args.count, Math.floor(((performance.now() - started) * args.rate) / 1000) + 1);
+      for (; sent < due; sent++) {
+        p.send(
+          args.topic,
+          { key: keyFor(sent), data: makeData(args.phase, sent, pad, wallNowMs()) },
+          onError,
+        );
+      }
+      // setTimeout(1) sleeps ~1 ms; at 10k/s that sends ~10 per tick, which is still a steady rate.
+      if (sent < args.count) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return { sent, errors, firstError, elapsedMs: performance.now() - started };
+  },
+  /** Resolves when `count` messages of `phase` arrived, or at the timeout with what did. */
+  async expect(args: { phase: number; count: number; timeoutMs: number; keepSamples?: boolean }) {
+    const deadline = Date.now() + args.timeoutMs;
+    const stats = () => phases.get(args.phase);
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if ((stats()?.received ?? 0) >= args.count || Date.now() >= deadline) {
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      const timer = setTimeout(check, Math.max(0, deadline - Date.now()) + 5);
+      waiters.add(check);
+      check();
+    });
+    const s = stats();
+    const result = {
+      received: s?.received ?? 0,
+      firstAt: s?.firstAt ?? 0,
+      lastAt: s?.lastAt ?? 0,
+      latency: s === undefined ? undefined : summarizeLatencies(s.latencies.values()),
+      firstLatencyMs: s === undefined || s.latencies.length === 0 ? undefined : s.latencies.values()[0],
+    };
+    return result;
+  },
+  async inproc(args) {
+    return runInproc({ ...args, log });
+  },
+  async rss() {
+    return process.resourceUsage().maxRSS / 1024;
+  },
+  async close() {
+    await Promise.allSettled([producer?.close(), consumer?.close()]);
+    producer = undefined;
+    consumer = undefined;
+    await tracingShutdown?.();
+    return null;
+  },
+};
+
+process.on('message', (message: ParentMessage) => {
+  const command = commands[message.command];
+  if (command === undefined) {
+    reply({ type: 'reply', id: message.id, ok: false, error: `unknown command ${message.command}` });
+    return;
+  }
+  command(message.args).then(
+    (value) => reply({ type: 'reply', id: message.id, ok: true, value }),
+    (error: unknown) =>
+      reply({
+        type: 'reply',
+        id: message.id,
+        ok: false,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
+  );
+});
+process.on('disconnect', () => {
+  // The parent went away: leave without waiting on clients that may be stuck.
+  setTimeout(() => process.exit(0), 2_000).unref();
+  Promise.allSettled([producer?.close(), consumer?.close()]).then(() => process.exit(0));
+});
+process.on('unhandledRejection', (error) => {
+  log(`unhandled rejection: ${error instanceof Error ? error.message : String(error)}`);
+});
