@@ -1,5 +1,5 @@
 import { nkeys } from '@nats-io/nats-core';
-import { isEventBusError, type Transport } from '@switchyard/core';
+import { EventBusError, isEventBusError, type Transport } from '@switchyard/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nats } from './nats.ts';
 import type { NatsTransportOptions } from './options.ts';
@@ -31,12 +31,13 @@ function transport(options: NatsTransportOptions): { transport: Transport; logge
   return { transport: t, logged };
 }
 
-async function connectError(t: Transport): Promise<Error> {
+async function connectError(t: Transport): Promise<EventBusError> {
   const error = await t.connect().then(
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(error instanceof Error)) throw new Error('expected connect to fail');
+  if (!(error instanceof EventBusError))
+    throw new Error(`expected connect to fail with an EventBusError, got ${String(error)}`);
   return error;
 }
 
@@ -81,11 +82,11 @@ describe.skipIf(secure.url === undefined)('the secured server (TLS and user/pass
     });
     const error = await connectError(t);
     expect(isEventBusError(error, 'AUTHENTICATION_FAILED')).toBe(true);
-    expect((error as { retriable: boolean }).retriable).toBe(false);
+    expect(error.retriable).toBe(false);
     const seen = [
       error.message,
       String(error.cause),
-      JSON.stringify((error as { details: unknown }).details),
+      JSON.stringify(error.details),
       JSON.stringify(await t.health()),
       ...logged,
     ];

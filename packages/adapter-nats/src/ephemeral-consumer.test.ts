@@ -1,5 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import type { TransportHealth } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { message, NatsFixture, sleep, waitFor } from './test-support/fixture.ts';
 import { TEST_SERVERS } from './test-support/servers.ts';
@@ -61,8 +62,7 @@ for (const server of TEST_SERVERS) {
       const { received, handle } = await f.collect(t, { topic, group: 'g' });
       handle.pause();
       await t.send(Array.from({ length: 8 }, (_, n) => message(topic, n)));
-      const dropped = () =>
-        (t.health() as { details: { ephemeralDropped: number } }).details.ephemeralDropped;
+      const dropped = () => (t.health() as TransportHealth).details?.ephemeralDropped;
       await waitFor('three dropped beyond the buffer', () => dropped() === 3);
       expect((await handle.lag!()).total).toBe(5);
       await sleep(50);

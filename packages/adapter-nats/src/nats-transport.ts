@@ -1,5 +1,5 @@
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { type NatsConnection, headers as natsHeaders } from '@nats-io/nats-core';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
   type ConsumeRequest,
@@ -15,6 +15,7 @@ import {
 } from '@switchyard/core';
 import { ConnectionWatch, connectionOptions, describeServers } from './connection.ts';
 import { EphemeralConsumer } from './ephemeral-consumer.ts';
+import { publishEphemeral } from './ephemeral-publisher.ts';
 import { ensureGroupConsumer, leaseMs } from './group-consumer.ts';
 import { HEADER_PREFIX } from './inbound-headers.ts';
 import { JetStreamPublisher } from './jetstream-publisher.ts';
@@ -83,18 +84,24 @@ export class NatsTransport implements Transport {
 
   async send(messages: readonly OutboundMessage[]): Promise<readonly SendOutcome[]> {
     const { nc, publisher } = await this.#connect();
-    const outcomes: Array<Promise<SendOutcome>> = new Array(messages.length);
-    let ephemeral = false;
+    const outcomes: Array<Promise<SendOutcome> | SendOutcome> = new Array(messages.length);
+    let ephemeral: number[] | undefined;
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!;
       if (this.#topics.isEphemeral(message.topic)) {
-        ephemeral = true;
-        outcomes[i] = Promise.resolve(this.#publishEphemeral(nc, message));
-      } else {
-        outcomes[i] = publisher.publish(message);
-      }
+        ephemeral ??= [];
+        ephemeral.push(i);
+      } else outcomes[i] = publisher.publish(message);
     }
-    if (ephemeral) await this.#flushEphemeral(nc, messages, outcomes);
+    if (ephemeral !== undefined) {
+      const sent = await publishEphemeral(
+        nc,
+        ephemeral.map((i) => messages[i]!),
+      );
+      ephemeral.forEach((index, n) => {
+        outcomes[index] = sent[n]!;
+      });
+    }
     return Promise.all(outcomes);
   }
 
@@ -248,38 +255,6 @@ export class NatsTransport implements Transport {
     const version = this.#connected?.nc.info?.version ?? '0.0.0';
     const [a = 0, b = 0] = version.split('.').map(Number);
     return a > major || (a === major && b >= minor);
-  }
-
-  #publishEphemeral(nc: NatsConnection, message: OutboundMessage): SendOutcome {
-    try {
-      const headers = natsHeaders();
-      for (const name in message.headers) headers.set(name, message.headers[name]!);
-      nc.publish(message.topic, message.value, { headers });
-      return { ok: true, receipt: {} };
-    } catch (error) {
-      return { ok: false, error: toEventBusError(error, { operation: 'publish', topic: message.topic }) };
-    }
-  }
-
-  /** Core NATS has no acknowledgement; a flush (PING/PONG) at least confirms the server read the batch. */
-  async #flushEphemeral(
-    nc: NatsConnection,
-    messages: readonly OutboundMessage[],
-    outcomes: Array<Promise<SendOutcome>>,
-  ): Promise<void> {
-    try {
-      await nc.flush();
-    } catch (error) {
-      for (let i = 0; i < messages.length; i++) {
-        const message = messages[i]!;
-        if (this.#topics.isEphemeral(message.topic)) {
-          outcomes[i] = Promise.resolve({
-            ok: false,
-            error: toEventBusError(error, { operation: 'publish', topic: message.topic }),
-          });
-        }
-      }
-    }
   }
 
   #tracked<T extends ConsumerHandle>(consumer: T, registry: Set<T>): ConsumerHandle {
