@@ -1,8 +1,17 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { murmur2, partitionForKey, toPositive } from './murmur2.ts';
+import { JAVA_VECTORS } from './murmur2.vectors.ts';
 
 describe('murmur2', () => {
+  it('matches the Java client bit for bit, and so does the partition choice', () => {
+    for (const [key, hash, of12, of7] of JAVA_VECTORS) {
+      expect(murmur2(Buffer.from(key, 'utf8')), key).toBe(hash);
+      expect(partitionForKey(key, 12), key).toBe(of12);
+      expect(partitionForKey(key, 7), key).toBe(of7);
+    }
+  });
+
   it('matches the vectors from Kafka’s own murmur2 tests', () => {
     // These five come from Kafka's UtilsTest / kafkajs' tests and are stable across versions.
     expect(murmur2(Buffer.from('21'))).toBe(-973932308);

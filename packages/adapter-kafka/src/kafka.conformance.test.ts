@@ -1,0 +1,10 @@
+import { runConformance } from '@switchyard/testkit';
+import { kafka } from './kafka.ts';
+import { KAFKA_BROKERS } from './test-support/brokers.ts';
+
+// The whole contract against the real single-node broker, with the default (durable) tuning.
+runConformance({
+  name: 'kafka (single node, durable)',
+  enabled: KAFKA_BROKERS !== undefined,
+  createTransport: () => kafka({ brokers: (KAFKA_BROKERS ?? '').split(',') }),
+});

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { ConsumeRequest, InboundMessage, OutboundMessage } from '@switchyard/core';
+import { kafka } from '../kafka.ts';
+import type { KafkaTransport } from '../kafka-transport.ts';
+import type { KafkaTransportOptions } from '../options/options.ts';
+
+/** Per-test fixture against a real broker: unique topics, transports and consumers that close themselves. */
+export class KafkaFixture {
+  readonly brokers: readonly string[];
+  readonly #transports: KafkaTransport[] = [];
+  readonly #stops: Array<() => Promise<void>> = [];
+
+  constructor(brokers: string) {
+    this.brokers = brokers.split(',');
+  }
+
+  topic(name = 't'): string {
+    return `test.kafka.${name}.${randomUUID().slice(0, 8)}`;
+  }
+
+  async transport(options: KafkaTransportOptions = {}): Promise<KafkaTransport> {
+    const transport = kafka({ brokers: this.brokers, ...options });
+    this.#transports.push(transport);
+    await transport.connect();
+    return transport;
+  }
+
+  /** Consumes and collects; `onMessage` decides what to do with each message (default: ack). */
+  async collect(
+    transport: KafkaTransport,
+    request: Partial<ConsumeRequest> & { topic: string; group: string },
+    onMessage: (m: InboundMessage) => void = (m) => m.ack(),
+  ) {
+    const received: InboundMessage[] = [];
+    const handle = await transport.consume(
+      { prefetch: 1000, startFrom: 'earliest', maxDeliveries: 5, ackTimeoutMs: 30_000, ...request },
+      (messages) => {
+        for (const m of messages) {
+          received.push(m);
+          onMessage(m);
+        }
+      },
+    );
+    let stopped = false;
+    const stop = async () => {
+      if (stopped) return;
+      stopped = true;
+      await handle.stop();
+    };
+    this.#stops.push(stop);
+    return { received, handle, stop };
+  }
+
+  async cleanup(): Promise<void> {
+    for (const stop of this.#stops.splice(0)) await stop().catch(() => undefined);
+    await Promise.allSettled(this.#transports.splice(0).map((t) => t.close()));
+  }
+}
+
+export function event(topic: string, n: number, key: string | undefined = `k${n % 4}`): OutboundMessage {
+  const id = randomUUID();
+  return {
+    topic,
+    key,
+    value: Buffer.from(JSON.stringify({ n })),
+    headers: {
+      ce_id: id,
+      ce_type: 'item',
+      ce_source: 'test',
+      ce_specversion: '1.0',
+      'content-type': 'application/json',
+    },
+    id,
+  };
+}
+
+export const payloadOf = (m: InboundMessage): { n: number } =>
+  JSON.parse(Buffer.from(m.value).toString('utf8'));
+
+/** Waits for a condition, polling every 10 ms; fails naming `what` after the bounded wait. */
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
