@@ -1,3 +1,4 @@
+import { type Attributes, SpanStatusCode, trace } from '@opentelemetry/api';
 import { type EventBus, isEventBusError } from '@switchyard/core';
 import { ORDERS_TOPIC, OrderPlaced } from './events.ts';
 import { Tally } from './tally.ts';
@@ -28,12 +29,15 @@ export async function runDemo(bus: EventBus, options: DemoOptions): Promise<Tall
     async (event, ctx) => {
       if (!event.data.orderId.startsWith(run)) return; // an earlier run's leftovers on a persistent broker
       const n = Number(event.data.orderId.split('-')[1]);
-      if (options.poisonEvery > 0 && n % options.poisonEvery === 0)
-        throw new Error(`card declined for ${event.data.customer}`);
-      if (ctx.attempt === 1 && Math.random() < options.flakyRate) {
-        tally.retried++;
-        throw new Error('payment gateway timeout');
-      }
+      // A span of the handler's own: a child of `process orders` in the same trace.
+      await inSpan('charge card', { 'order.total': event.data.total }, async () => {
+        if (options.poisonEvery > 0 && n % options.poisonEvery === 0)
+          throw new Error(`card declined for ${event.data.customer}`);
+        if (ctx.attempt === 1 && Math.random() < options.flakyRate) {
+          tally.retried++;
+          throw new Error('payment gateway timeout');
+        }
+      });
       tally.billed.add(event.data.orderId);
     },
     { group: 'billing', concurrency: 32, retry: { attempts: 3, initialDelayMs: 20 } },
@@ -45,6 +49,7 @@ export async function runDemo(bus: EventBus, options: DemoOptions): Promise<Tall
     async (event) => {
       if (!event.data.orderId.startsWith(run)) return;
       tally.shipped.add(event.data.orderId);
+      tally.sampleTraces.shipped ??= traceIdOf(event.headers);
     },
     { group: 'shipping', concurrency: 32 },
   );
@@ -52,7 +57,9 @@ export async function runDemo(bus: EventBus, options: DemoOptions): Promise<Tall
   await bus.subscribe(
     `${ORDERS_TOPIC}.dlq`,
     async (event) => {
-      if ((event.data as { orderId?: string }).orderId?.startsWith(run)) tally.deadLettered++;
+      if (!(event.data as { orderId?: string }).orderId?.startsWith(run)) return;
+      tally.deadLettered++;
+      tally.sampleTraces.deadLettered ??= traceIdOf(event.headers);
     },
     { group: 'dlq-monitor', deadLetter: false },
   );
@@ -91,4 +98,26 @@ export async function runDemo(bus: EventBus, options: DemoOptions): Promise<Tall
     clearInterval(progress);
   }
   return tally;
+}
+
+/** The trace id in a W3C `traceparent` header (`00-<trace id>-<span id>-<flags>`), if any. */
+function traceIdOf(headers: Readonly<Record<string, string>>): string | undefined {
+  return headers.traceparent?.split('-')[1];
+}
+
+const tracer = trace.getTracer('orders-demo');
+
+/** Runs `fn` in a span of its own (a no-op when no tracer provider is registered). */
+function inSpan(name: string, attributes: Attributes, fn: () => Promise<void>): Promise<void> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      await fn();
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
 }

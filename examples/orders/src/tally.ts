@@ -6,6 +6,8 @@ export class Tally {
   shipped = new Set<string>();
   retried = 0;
   deadLettered = 0;
+  /** Trace ids of one shipped and one dead-lettered order, for links into Jaeger (when traced). */
+  readonly sampleTraces: { shipped?: string | undefined; deadLettered?: string | undefined } = {};
 
   line(): string {
     return (
