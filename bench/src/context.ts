@@ -42,8 +42,10 @@ export class RunContext {
 
   async subjects(
     transport: string,
+    options: { extras?: boolean } = {},
   ): Promise<{ available: Subject[]; missing: Array<{ id: string; reason: string }> }> {
-    return (await loadTransport(transport)).subjects();
+    const { available, missing } = await (await loadTransport(transport)).subjects();
+    return { available: available.filter((s) => options.extras === true || s.extra !== true), missing };
   }
 
   /** Starts a worker process with a subject opened; stopped by `stopAll` if the scenario forgets. */

@@ -44,15 +44,18 @@ export function peersOf(rows: readonly Row[], row: Row): Row[] {
   );
 }
 
-/** Switchyard's rate over its raw peer's and over Java's, within the same run. */
-export function ratios(rows: readonly Row[], row: Row): { raw?: number; java?: number } {
+/** Switchyard's rate over its raw peer's (plain, and with the same headers) and over Java's, within the same run. */
+export function ratios(rows: readonly Row[], row: Row): { raw?: number; rawHeaders?: number; java?: number } {
   if (row.kind !== 'switchyard' || row.msgPerSec === null) return {};
-  const peers = peersOf(rows, row);
-  const raw = peers.find((p) => p.kind === 'raw' && p.msgPerSec !== null);
-  const java = peers.find((p) => p.kind === 'java' && p.msgPerSec !== null);
+  const peers = peersOf(rows, row).filter((p) => p.msgPerSec !== null);
+  const raw = peers.find((p) => p.kind === 'raw' && !p.subjectId.endsWith('+ce'));
+  const rawHeaders = peers.find((p) => p.kind === 'raw' && p.subjectId.endsWith('+ce'));
+  const java = peers.find((p) => p.kind === 'java');
+  const over = (p: Row) => row.msgPerSec! / p.msgPerSec!;
   return {
-    ...(raw === undefined ? {} : { raw: row.msgPerSec / raw.msgPerSec! }),
-    ...(java === undefined ? {} : { java: row.msgPerSec / java.msgPerSec! }),
+    ...(raw === undefined ? {} : { raw: over(raw) }),
+    ...(rawHeaders === undefined ? {} : { rawHeaders: over(rawHeaders) }),
+    ...(java === undefined ? {} : { java: over(java) }),
   };
 }
 

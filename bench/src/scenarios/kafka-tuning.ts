@@ -12,7 +12,7 @@ export const kafkaTuningScenario: Scenario = {
   title: 'Kafka presets, codecs and the original plan’s settings (concurrent publish, 1 KiB)',
   transports: ['kafka'],
   async run(ctx, transport) {
-    const { available } = await ctx.subjects(transport);
+    const { available } = await ctx.subjects(transport, { extras: true });
     const configs: Array<{ name: string; config: SubjectConfig }> = [
       { name: 'preset durable', config: { preset: 'durable' } },
       { name: 'preset throughput', config: { preset: 'throughput' } },

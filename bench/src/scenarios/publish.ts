@@ -22,7 +22,7 @@ export const publishScenario: Scenario = {
   title: 'Publish throughput: awaited sequential, concurrent (1,000 in flight), fire-and-forget',
   transports: ['kafka', 'nats'],
   async run(ctx, transport) {
-    const { available, missing } = await ctx.subjects(transport);
+    const { available, missing } = await ctx.subjects(transport, { extras: true });
     const counts: Record<PublishMode, number> = {
       sequential: ctx.quick ? 300 : 2_000,
       concurrent: ctx.quick ? 10_000 : 50_000,
@@ -79,6 +79,7 @@ export async function measureJavaProducer(
   const row = {
     ...base(spec.family ?? 'publish', 'kafka', JAVA_SUBJECT, spec.payloadBytes, spec.count, {
       ...spec.config,
+      mode: 'concurrent',
       props: props.join(' '),
     }),
     scenario: spec.scenario,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { zstdCompress, zstdDecompress } from 'node:zlib';
@@ -57,88 +58,113 @@ const settingsOf = (config: SubjectConfig): KafkaSettings =>
  * idempotence and compression as Switchyard's settings; `eachBatch` on the consumer side.
  * kafkajs has no linger: an open-loop `send` is one request per message, as a plain user gets.
  */
-const raw: Subject = {
-  id: 'kafkajs',
-  label: 'raw kafkajs',
-  kind: 'raw',
-  prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
-  async producer(config, env) {
-    registerCodecs();
-    const s = settingsOf(config);
-    const producer = client(env, 'bench-raw').producer({
-      idempotent: s.idempotent,
-      maxInFlightRequests: s.idempotent ? 1 : 5,
-      allowAutoTopicCreation: false,
-    });
-    await producer.connect();
-    const acks = ACKS[s.acks];
-    const compression = COMPRESSION[s.compression];
-    const toMessage = (m: Outgoing) => ({ key: m.key, value: encode(m) });
-    const sendChunk = (topic: string, from: number, to: number, make: (i: number) => Outgoing) => {
-      const messages = new Array(to - from);
-      for (let i = from; i < to; i++) messages[i - from] = toMessage(make(i));
-      return producer.sendBatch({ topicMessages: [{ topic, messages }], acks, compression });
-    };
-    const chunks = (count: number) => Math.ceil(count / s.batchMaxMessages);
-    return {
-      async publish(topic, m) {
-        await producer.send({ topic, messages: [toMessage(m)], acks, compression });
-      },
-      // Batches of `batchMaxMessages`, with as many batches in flight as `inFlight` messages allow.
-      publishMany: (topic, count, make, inFlight) =>
-        windowed(chunks(count), Math.max(1, Math.floor(inFlight / s.batchMaxMessages)), (c) =>
-          sendChunk(topic, c * s.batchMaxMessages, Math.min(count, (c + 1) * s.batchMaxMessages), make),
-        ),
-      async emitMany(topic, count, make) {
-        const sends: Promise<unknown>[] = [];
-        for (let c = 0; c < chunks(count); c++) {
-          sends.push(
-            sendChunk(topic, c * s.batchMaxMessages, Math.min(count, (c + 1) * s.batchMaxMessages), make),
-          );
-        }
-        await Promise.all(sends);
-      },
-      send(topic, m, onError) {
-        producer.send({ topic, messages: [toMessage(m)], acks, compression }).catch(onError);
-      },
-      close: () => producer.disconnect(),
-    };
-  },
-  async consumer(config, env) {
-    registerCodecs();
-    const s = settingsOf(config);
-    const consumerOf = (group: string) =>
-      client(env, 'bench-raw').consumer({
-        groupId: group,
-        minBytes: s.minBytes,
-        maxWaitTimeInMs: s.maxWaitTimeMs,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1_000,
+/**
+ * The headers Switchyard writes in CloudEvents binary mode, for the `kafkajs+ce` variant: the same
+ * number and size of headers, so "raw with headers" does the same wire work as Switchyard.
+ */
+function ceHeaders(key: string): Record<string, string> {
+  return {
+    ce_id: randomUUID(),
+    ce_type: 'bench.event',
+    ce_source: 'bench',
+    ce_specversion: '1.0',
+    ce_time: new Date().toISOString(),
+    'content-type': 'application/json',
+    ce_partitionkey: key,
+  };
+}
+
+const raw = rawKafkajs({ id: 'kafkajs', label: 'raw kafkajs', headers: false });
+/** Raw kafkajs sending the CloudEvents headers Switchyard sends: isolates what headers cost in kafkajs. */
+const rawWithHeaders = rawKafkajs({ id: 'kafkajs+ce', label: 'raw kafkajs + CE headers', headers: true });
+
+function rawKafkajs(variant: { id: string; label: string; headers: boolean }): Subject {
+  return {
+    ...(variant.headers ? { extra: true } : {}),
+    id: variant.id,
+    label: variant.label,
+    kind: 'raw',
+    prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
+    async producer(config, env) {
+      registerCodecs();
+      const s = settingsOf(config);
+      const producer = client(env, 'bench-raw').producer({
+        idempotent: s.idempotent,
+        maxInFlightRequests: s.idempotent ? 1 : 5,
+        allowAutoTopicCreation: false,
       });
-    const consumers: Array<ReturnType<typeof consumerOf>> = [];
-    return {
-      async subscribe(topic, group, onData) {
-        const consumer = consumerOf(group);
-        consumers.push(consumer);
-        const joined = new Promise<void>((resolve) =>
-          consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
-        );
-        await consumer.connect();
-        await consumer.subscribe({ topics: [topic], fromBeginning: true });
-        await consumer.run({
-          eachBatchAutoResolve: true,
-          eachBatch: async ({ batch }) => {
-            for (const m of batch.messages) if (m.value !== null) onData(decode(m.value) as BenchData);
-          },
+      await producer.connect();
+      const acks = ACKS[s.acks];
+      const compression = COMPRESSION[s.compression];
+      const toMessage = variant.headers
+        ? (m: Outgoing) => ({ key: m.key, value: encode(m), headers: ceHeaders(m.key) })
+        : (m: Outgoing) => ({ key: m.key, value: encode(m) });
+      const sendChunk = (topic: string, from: number, to: number, make: (i: number) => Outgoing) => {
+        const messages = new Array(to - from);
+        for (let i = from; i < to; i++) messages[i - from] = toMessage(make(i));
+        return producer.sendBatch({ topicMessages: [{ topic, messages }], acks, compression });
+      };
+      const chunks = (count: number) => Math.ceil(count / s.batchMaxMessages);
+      return {
+        async publish(topic, m) {
+          await producer.send({ topic, messages: [toMessage(m)], acks, compression });
+        },
+        // Batches of `batchMaxMessages`, with as many batches in flight as `inFlight` messages allow.
+        publishMany: (topic, count, make, inFlight) =>
+          windowed(chunks(count), Math.max(1, Math.floor(inFlight / s.batchMaxMessages)), (c) =>
+            sendChunk(topic, c * s.batchMaxMessages, Math.min(count, (c + 1) * s.batchMaxMessages), make),
+          ),
+        async emitMany(topic, count, make) {
+          const sends: Promise<unknown>[] = [];
+          for (let c = 0; c < chunks(count); c++) {
+            sends.push(
+              sendChunk(topic, c * s.batchMaxMessages, Math.min(count, (c + 1) * s.batchMaxMessages), make),
+            );
+          }
+          await Promise.all(sends);
+        },
+        send(topic, m, onError) {
+          producer.send({ topic, messages: [toMessage(m)], acks, compression }).catch(onError);
+        },
+        close: () => producer.disconnect(),
+      };
+    },
+    async consumer(config, env) {
+      registerCodecs();
+      const s = settingsOf(config);
+      const consumerOf = (group: string) =>
+        client(env, 'bench-raw').consumer({
+          groupId: group,
+          minBytes: s.minBytes,
+          maxWaitTimeInMs: s.maxWaitTimeMs,
+          sessionTimeout: 10_000,
+          heartbeatInterval: 1_000,
         });
-        await bounded(joined, 30_000, `kafkajs consumer did not join group ${group}`);
-      },
-      close: async () => {
-        await Promise.allSettled(consumers.map((c) => c.disconnect()));
-      },
-    };
-  },
-};
+      const consumers: Array<ReturnType<typeof consumerOf>> = [];
+      return {
+        async subscribe(topic, group, onData) {
+          const consumer = consumerOf(group);
+          consumers.push(consumer);
+          const joined = new Promise<void>((resolve) =>
+            consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
+          );
+          await consumer.connect();
+          await consumer.subscribe({ topics: [topic], fromBeginning: true });
+          await consumer.run({
+            eachBatchAutoResolve: true,
+            eachBatch: async ({ batch }) => {
+              for (const m of batch.messages) if (m.value !== null) onData(decode(m.value) as BenchData);
+            },
+          });
+          await bounded(joined, 30_000, `kafkajs consumer did not join group ${group}`);
+        },
+        close: async () => {
+          await Promise.allSettled(consumers.map((c) => c.disconnect()));
+        },
+      };
+    },
+  };
+}
 
 async function switchyardSubject(): Promise<Subject> {
   const adapter = (await import('@switchyard/adapter-kafka')) as Record<string, unknown>;
@@ -219,7 +245,7 @@ export const kafkaModule: TransportModule = {
     }
   },
   async subjects() {
-    const available: Subject[] = [raw];
+    const available: Subject[] = [raw, rawWithHeaders];
     const missing: Array<{ id: string; reason: string }> = [];
     try {
       available.unshift(await switchyardSubject());

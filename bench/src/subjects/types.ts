@@ -37,6 +37,8 @@ export interface Subject {
   /** Shown in tables. */
   readonly label: string;
   readonly kind: 'switchyard' | 'raw';
+  /** A variant measured only where it explains a gap (publish families), not in every scenario. */
+  readonly extra?: boolean;
   /** Creates the topic (stream) this subject's runs use; the Switchyard subjects go through `bus.ensureTopic`. */
   prepareTopic(
     topic: string,
