@@ -23,7 +23,10 @@ class PhaseStats {
   firstAt = 0;
   lastAt = 0;
   readonly latencies = new SampleBuffer();
+  /** Arrival offsets (ms since the phase's first arrival), kept only for BENCH_DEBUG_TAIL. */
+  readonly arrivals = new SampleBuffer();
 }
+const debugTail = process.env.BENCH_DEBUG_TAIL === '1';
 const phases = new Map<number, PhaseStats>();
 const waiters = new Set<() => void>();
 
@@ -38,6 +41,7 @@ function onData(data: BenchData): void {
   stats.received++;
   stats.lastAt = now;
   stats.latencies.push(now - data.t);
+  if (debugTail) stats.arrivals.push(now - stats.firstAt);
   for (const w of waiters) w();
 }
 
@@ -65,6 +69,16 @@ const need = <T>(value: T | undefined, what: string): T => {
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: each command declares its own argument type
+/** The ten slowest events of a phase: arrival order, latency, arrival time (BENCH_DEBUG_TAIL=1). */
+function slowest(s: PhaseStats): Array<[number, number, number]> {
+  const lat = s.latencies.values();
+  const arr = s.arrivals.values();
+  return [...lat.keys()]
+    .sort((a, b) => lat[b]! - lat[a]!)
+    .slice(0, 10)
+    .map((k) => [k, Math.round(lat[k]!), Math.round(arr[k]!)]);
+}
+
 const commands: Record<string, (args: any) => Promise<unknown>> = {
   async open(args) {
     await openSubject(args);
@@ -167,6 +181,7 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
       lastAt: s?.lastAt ?? 0,
       latency: s === undefined ? undefined : summarizeLatencies(s.latencies.values()),
       firstLatencyMs: s === undefined || s.latencies.length === 0 ? undefined : s.latencies.values()[0],
+      ...(debugTail && s !== undefined ? { tail: slowest(s) } : {}),
     };
     return result;
   },

@@ -88,7 +88,10 @@ export async function measureLatency(ctx: RunContext, spec: LatencySpec): Promis
           timeoutMs,
         );
         if (sent.errors > 0) ctx.log(`  ${sent.errors} sends failed; first: ${sent.firstError}`);
-        runs.push({ ...(await expected), sent: sent.sent, errors: sent.errors });
+        const e = await expected;
+        if ((e as { tail?: unknown }).tail !== undefined)
+          ctx.log(`  slowest [index, ms, at ms]: ${JSON.stringify((e as { tail?: unknown }).tail)}`);
+        runs.push({ ...e, sent: sent.sent, errors: sent.errors });
       }
       results.push({ rate, count, runs });
     }
