@@ -245,8 +245,14 @@ export const kafkaModule: TransportModule = {
     }
   },
   async subjects() {
-    const available: Subject[] = [raw, rawWithHeaders];
     const missing: Array<{ id: string; reason: string }> = [];
+    const available: Subject[] = [raw, rawWithHeaders];
+    try {
+      const { platformaticSubject } = await import('./kafka-platformatic.ts');
+      available.push(platformaticSubject(brokers, createTopic, () => adapterPresets ?? PRESETS));
+    } catch (error) {
+      missing.push({ id: 'platformatic', reason: `@platformatic/kafka does not load: ${String(error)}` });
+    }
     try {
       available.unshift(await switchyardSubject());
     } catch (error) {

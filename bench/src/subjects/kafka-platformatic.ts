@@ -1,0 +1,96 @@
+import { Consumer, Producer } from '@platformatic/kafka';
+import { type KafkaSettings, type PRESETS, resolveSettings } from './kafka-settings.ts';
+import { decode, encode, windowed } from './switchyard-client.ts';
+import type { Outgoing, Subject } from './types.ts';
+
+const ACKS = { all: -1, leader: 1, none: 0 } as const;
+
+/**
+ * @platformatic/kafka (pure TypeScript) raw, as a second Node Kafka client: what choosing kafkajs
+ * costs. Same acks, idempotence, compression and batch size as the Switchyard settings; buffers in
+ * and out, no serialisers beyond the JSON both sides do.
+ */
+export function platformaticSubject(
+  brokers: (env: Record<string, string>) => string[],
+  createTopic: (topic: string, env: Record<string, string>, partitions: number) => Promise<void>,
+  presets: () => typeof PRESETS,
+): Subject {
+  const settingsOf = (config: Parameters<typeof resolveSettings>[0]): KafkaSettings =>
+    resolveSettings(config, presets());
+  return {
+    id: 'platformatic',
+    label: 'raw @platformatic/kafka',
+    kind: 'raw',
+    extra: true,
+    prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
+    async producer(config, env) {
+      const s = settingsOf(config);
+      const producer = new Producer({
+        clientId: 'bench-platformatic',
+        bootstrapBrokers: brokers(env),
+        idempotent: s.idempotent,
+        acks: ACKS[s.acks],
+        compression: s.compression,
+        autocreateTopics: false,
+      });
+      const toMessage = (topic: string, m: Outgoing) => ({
+        topic,
+        key: Buffer.from(m.key),
+        value: encode(m),
+      });
+      const sendChunk = (topic: string, from: number, to: number, make: (i: number) => Outgoing) => {
+        const messages = new Array(to - from);
+        for (let i = from; i < to; i++) messages[i - from] = toMessage(topic, make(i));
+        return producer.send({ messages });
+      };
+      const chunks = (count: number) => Math.ceil(count / s.batchMaxMessages);
+      const range = (c: number, count: number): [number, number] => [
+        c * s.batchMaxMessages,
+        Math.min(count, (c + 1) * s.batchMaxMessages),
+      ];
+      return {
+        async publish(topic, m) {
+          await producer.send({ messages: [toMessage(topic, m)] });
+        },
+        publishMany: (topic, count, make, inFlight) =>
+          windowed(chunks(count), Math.max(1, Math.floor(inFlight / s.batchMaxMessages)), (c) =>
+            sendChunk(topic, ...range(c, count), make),
+          ),
+        async emitMany(topic, count, make) {
+          const sends: Promise<unknown>[] = [];
+          for (let c = 0; c < chunks(count); c++) sends.push(sendChunk(topic, ...range(c, count), make));
+          await Promise.all(sends);
+        },
+        send(topic, m, onError) {
+          producer.send({ messages: [toMessage(topic, m)] }).catch(onError);
+        },
+        close: () => producer.close(),
+      };
+    },
+    async consumer(config, env) {
+      const s = settingsOf(config);
+      const consumers: Consumer[] = [];
+      return {
+        async subscribe(topic, group, onData) {
+          const consumer = new Consumer({
+            clientId: 'bench-platformatic',
+            groupId: group,
+            bootstrapBrokers: brokers(env),
+            minBytes: s.minBytes,
+            maxWaitTime: s.maxWaitTimeMs,
+            sessionTimeout: 10_000,
+            heartbeatInterval: 1_000,
+          });
+          consumers.push(consumer);
+          const stream = await consumer.consume({ topics: [topic], mode: 'earliest' });
+          stream.on('data', (message: { value: Buffer | undefined }) => {
+            if (message.value !== undefined) onData(decode(message.value));
+          });
+        },
+        close: async () => {
+          await Promise.allSettled(consumers.map((c) => c.close(true)));
+        },
+      };
+    },
+  };
+}
