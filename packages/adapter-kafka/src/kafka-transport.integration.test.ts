@@ -44,7 +44,9 @@ describe.skipIf(KAFKA_BROKERS === undefined)('kafka transport against a real bro
     const transport = await fx.transport({ producer: { lingerMs: 50 } });
     const topic = fx.topic('sticky');
     await transport.ensureTopic({ name: topic, partitions: 8, strategy: 'create-or-update' });
-    const outcomes = await transport.send(Array.from({ length: 50 }, (_, n) => event(topic, n, undefined)));
+    const outcomes = await transport.send(
+      Array.from({ length: 50 }, (_, n) => ({ ...event(topic, n), key: undefined })),
+    );
     const partitions = new Set(outcomes.map((o) => (o.ok ? o.receipt.partition : -1)));
     expect(partitions.size).toBe(1);
   });
@@ -161,7 +163,8 @@ describe.skipIf(KAFKA_BROKERS === undefined)('kafka transport against a real bro
   });
 
   it('stops handing over events at prefetch until some are acked', async () => {
-    const transport = await fx.transport();
+    // Small fetches, so the bound is reached long before the topic is drained.
+    const transport = await fx.transport({ consumer: { maxBytesPerPartition: 2048, maxBytes: 2048 } });
     const topic = fx.topic('prefetch');
     await transport.ensureTopic({ name: topic, partitions: 1, strategy: 'create-or-update' });
     await transport.send(Array.from({ length: 200 }, (_, n) => event(topic, n)));

@@ -146,8 +146,10 @@ class KafkajsDriver implements KafkaDriver {
   }
 
   async createTopic(spec: DriverTopicSpec): Promise<boolean> {
-    return this.admin.createTopics({
-      waitForLeaders: true,
+    const created = await this.admin.createTopics({
+      // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers until
+      // its metadata image has caught up with the controller; so wait here instead.
+      waitForLeaders: false,
       timeout: this.options.requestTimeoutMs,
       topics: [
         {
@@ -158,6 +160,19 @@ class KafkajsDriver implements KafkaDriver {
         },
       ],
     });
+    await this.waitForLeaders(spec.topic, this.options.requestTimeoutMs);
+    return created;
+  }
+
+  /** Polls metadata until every partition of the topic has a leader (or the deadline passes). */
+  private async waitForLeaders(topic: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+      const metadata = await this.topicMetadata(topic).catch(() => undefined);
+      if (metadata !== undefined && metadata.partitions.every((p) => p.leader >= 0)) return;
+      if (Date.now() + delay > deadline) return; // the first write will retry on its own
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   async topicConfigs(topic: string): Promise<Record<string, string>> {
