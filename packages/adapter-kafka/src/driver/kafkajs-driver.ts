@@ -169,7 +169,7 @@ class KafkajsDriver implements KafkaDriver {
     const deadline = Date.now() + timeoutMs;
     for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
       const metadata = await this.topicMetadata(topic).catch(() => undefined);
-      if (metadata !== undefined && metadata.partitions.every((p) => p.leader >= 0)) return;
+      if (metadata?.partitions.every((p) => p.leader >= 0)) return;
       if (Date.now() + delay > deadline) return; // the first write will retry on its own
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
