@@ -44,7 +44,7 @@ try {
   if (telemetry) {
     const ui = env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686';
     const { shipped, deadLettered } = tally.sampleTraces;
-    console.log('\nIn Jaeger (service orders-svc)');
+    console.log('\nIn Jaeger (service orders-svc); without its web UI: node src/show-trace.ts <trace id>');
     if (shipped) console.log(`  an order        ${ui}/trace/${shipped}`);
     if (deadLettered) console.log(`  a dead letter   ${ui}/trace/${deadLettered}`);
     console.log(`  search          ${ui}/search?service=orders-svc`);

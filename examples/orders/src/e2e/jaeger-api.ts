@@ -15,7 +15,13 @@ export interface JaegerSpan {
     readonly spanID: string;
   }>;
   readonly tags: readonly JaegerTag[];
+  /** Span events: `fields` holds `event` (the name) and the event's attributes. */
+  readonly logs: ReadonlyArray<{ readonly timestamp: number; readonly fields: readonly JaegerTag[] }>;
   readonly processID: string;
+  /** Microseconds since the epoch. */
+  readonly startTime: number;
+  /** Microseconds. */
+  readonly duration: number;
 }
 
 export interface JaegerTrace {
