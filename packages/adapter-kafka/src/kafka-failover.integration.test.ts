@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import kafkajs from 'kafkajs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { brokerEnv } from './test-support/brokers.ts';
+import { event, KafkaFixture, sleep, waitFor } from './test-support/fixture.ts';
+
+const run = promisify(execFile);
+const BROKERS = brokerEnv('KAFKA_CLUSTER_BROKERS', 'kafka-cluster');
+const CLUSTER_SCRIPT = join(import.meta.dirname, '../../../infra/kafka-cluster');
+
+/** Which node leads partition 0, asked with a plain kafkajs admin so the test does not trust the code under test. */
+async function leaderOfPartition0(brokers: string[], topic: string): Promise<number> {
+  const admin = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe.skipIf(BROKERS === undefined)('failover on the three-node cluster', () => {
+  const fx = new KafkaFixture(BROKERS ?? '');
+  afterEach(() => fx.cleanup());
+
+  it('loses no acknowledged event and writes no duplicate when a leader is killed mid-stream (acks all)', async () => {
+    const producer = await fx.transport({ preset: 'durable', retry: { retries: 10, maxRetryTimeMs: 3000 } });
+    const topic = fx.topic('failover');
+    await producer.ensureTopic({
+      name: topic,
+      partitions: 3,
+      replicationFactor: 3,
+      strategy: 'create-or-update',
+    });
+    const victim = await leaderOfPartition0(fx.brokers as string[], topic);
+    const acked = new Set<string>();
+    const failed: string[] = [];
+    let killedAt = -1;
+    try {
+      for (let round = 0; round < 40; round++) {
+        if (round === 10) {
+          await run(CLUSTER_SCRIPT, ['kill', String(victim)]);
+          killedAt = round;
+        }
+        const batch = Array.from({ length: 100 }, (_, i) => event(topic, round * 100 + i, `key-${i % 37}`));
+        const outcomes = await producer.send(batch);
+        outcomes.forEach((o, i) => {
+          if (o.ok) acked.add(batch[i]!.id);
+          else failed.push(`${batch[i]!.id}: ${o.error.code}`);
+        });
+        await sleep(50);
+      }
+    } finally {
+      await run(CLUSTER_SCRIPT, ['restart', String(victim)], { timeout: 180_000 });
+    }
+    expect(killedAt).toBe(10);
+    expect(acked.size).toBeGreaterThan(3000);
+
+    const consumer = await fx.transport();
+    const seen = new Map<string, number>();
+    await fx.collect(consumer, { topic, group: `verify-${Date.now()}` }, (m) => {
+      const id = m.headers.ce_id!;
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+      m.ack();
+    });
+    await waitFor('every acknowledged event', () => [...acked].every((id) => seen.has(id)), 60_000);
+    await sleep(1000); // anything else still in the log arrives too
+    const duplicates = [...seen].filter(([, count]) => count > 1);
+    expect(duplicates).toEqual([]);
+    console.info(
+      `[failover] acked ${acked.size}, failed ${failed.length}, stored ${seen.size}; killed node ${victim} at round ${killedAt}`,
+    );
+  }, 300_000);
+});
