@@ -59,13 +59,19 @@ const getter: TextMapGetter<Readonly<Record<string, string>>> = {
 /** Set by `publishBatch`: producer spans started inside it are `create` spans and collect here as links. */
 const BATCH_KEY = createContextKey('@switchyard/core batch');
 
-/** `switchyard.*` where the conventions define no attribute for every system (key, sequence). */
-function messageAttributes(system: string, id: string, key: string | undefined, attrs: Attributes): void {
-  attrs['messaging.message.id'] = id;
-  if (key !== undefined) {
-    attrs['switchyard.message.key'] = key;
-    if (system === 'kafka') attrs['messaging.kafka.message.key'] = key;
+/**
+ * The attributes a sampler may look at are given at span creation; the rest only to spans that
+ * record, so an unsampled event builds no more than it must. `switchyard.*` names stand where the
+ * conventions define none for every system (key, offset, sequence).
+ */
+function messageAttributes(span: Span, system: string, envelope: EventEnvelope): void {
+  span.setAttribute('messaging.message.id', envelope.id);
+  if (envelope.key !== undefined) {
+    span.setAttribute('switchyard.message.key', envelope.key);
+    if (system === 'kafka') span.setAttribute('messaging.kafka.message.key', envelope.key);
   }
+  if (envelope.correlationid !== undefined)
+    span.setAttribute('messaging.message.conversation_id', envelope.correlationid);
 }
 
 function positionAttributes(
@@ -103,10 +109,8 @@ export function startSendSpan(
     'messaging.operation.type': operation,
     'messaging.operation.name': operation,
   };
-  messageAttributes(system, envelope.id, envelope.key, attributes);
-  if (envelope.correlationid !== undefined)
-    attributes['messaging.message.conversation_id'] = envelope.correlationid;
   const span = tracer.startSpan(`${operation} ${topic}`, { kind: SpanKind.PRODUCER, attributes }, active);
+  if (span.isRecording()) messageAttributes(span, system, envelope);
   batch?.push({ context: span.spanContext() });
   propagation.inject(trace.setSpan(active, span), headers, setter);
   return span;
@@ -114,8 +118,10 @@ export function startSendSpan(
 
 /** Ends a producer span with where the broker put the event. */
 export function endSendSpan(span: Span, system: string, receipt: TransportReceipt): void {
-  positionAttributes(span, system, receipt);
-  if (receipt.duplicate === true) span.setAttribute('switchyard.duplicate', true);
+  if (span.isRecording()) {
+    positionAttributes(span, system, receipt);
+    if (receipt.duplicate === true) span.setAttribute('switchyard.duplicate', true);
+  }
   span.end();
 }
 
@@ -140,13 +146,13 @@ export function startProcessSpan(
     'messaging.operation.type': 'process',
     'messaging.operation.name': 'process',
     'messaging.consumer.group.name': group,
-    'switchyard.attempt': message.attempt,
   };
-  messageAttributes(system, envelope.id, envelope.key, attributes);
-  if (envelope.correlationid !== undefined)
-    attributes['messaging.message.conversation_id'] = envelope.correlationid;
   const span = tracer.startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes }, parent);
-  positionAttributes(span, system, message);
+  if (span.isRecording()) {
+    span.setAttribute('switchyard.attempt', message.attempt);
+    messageAttributes(span, system, envelope);
+    positionAttributes(span, system, message);
+  }
   return { span, context: trace.setSpan(parent, span) };
 }
 
