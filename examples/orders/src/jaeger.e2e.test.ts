@@ -116,7 +116,17 @@ async function acrossProcesses(transport: 'nats' | 'kafka'): Promise<void> {
   const published = await producer.waitFor('published', 60_000);
   await producer.waitFor('done', 30_000);
   const handled = await consumer.waitFor('handled', 60_000);
+  const { report } = await consumer.waitFor('health', 30_000);
   await consumer.waitFor('done', 30_000);
+  // bus.health() against the real broker, from the consumer process while it runs
+  expect(report).toMatchObject({
+    ok: true,
+    transport: { name: transport, state: 'connected' },
+    subscriptions: [{ topic: `e2e-trace-${run}`, group: 'billing-e2e', state: 'running', inFlight: 0 }],
+  });
+  expect((report as { subscriptions: Array<{ lag?: number }> }).subscriptions[0]!.lag).toBeGreaterThanOrEqual(
+    0,
+  );
   expect(await producer.exited()).toBe(0);
   expect(await consumer.exited()).toBe(0);
 

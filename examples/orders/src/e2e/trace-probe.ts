@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     if (role === 'consumer') {
       const { handled } = await consume(bus);
       await handled;
+      say({ event: 'health', report: await bus.health() });
     } else if (role === 'producer') {
       say({ event: 'published', ...(await produce(bus, false)) });
     } else if (role === 'both') {
