@@ -25,7 +25,10 @@ export interface HandlerContext {
   readonly partition?: number;
   readonly offset?: string;
   readonly sequence?: number;
-  /** The `process <topic>` span; spans the handler starts are its children. */
+  /**
+   * The `process <topic>` span; spans the handler starts are its children. `undefined` when no
+   * OpenTelemetry tracer provider is registered or the bus has `tracing: false`.
+   */
   readonly span: Span | undefined;
 }
 
