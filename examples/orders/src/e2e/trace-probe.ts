@@ -8,7 +8,7 @@
 // JSON line on stdout for the test to read.
 import 'reflect-metadata';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import type { EventBus, PublishReceipt } from '@switchyard/core';
+import { type EventBus, isEventBusError, type PublishReceipt } from '@switchyard/core';
 import { registerEventBus } from '@switchyard/core/di';
 import { container } from 'tsyringe';
 import { OrderPlaced } from '../events.ts';
@@ -49,27 +49,45 @@ async function newBus(): Promise<EventBus> {
 /** Subscribes as group `billing-e2e`; resolves once the order arrived and was handled. */
 async function consume(bus: EventBus): Promise<{ handled: Promise<void> }> {
   const { promise: handled, resolve } = Promise.withResolvers<void>();
-  await bus.subscribe(
-    topic,
-    OrderPlaced,
-    async (event, ctx) => {
-      if (event.data.orderId !== orderId) return;
-      await tracer.startActiveSpan('charge card', async (span) => {
-        span.setAttribute('order.id', event.data.orderId);
-        span.end();
-      });
-      say({
-        event: 'handled',
-        id: event.id,
-        traceparent: event.headers.traceparent,
-        processSpanId: ctx.span?.spanContext().spanId,
-      });
-      resolve();
-    },
-    { group: 'billing-e2e' },
+  await retrying(() =>
+    bus.subscribe(
+      topic,
+      OrderPlaced,
+      async (event, ctx) => {
+        if (event.data.orderId !== orderId) return;
+        await tracer.startActiveSpan('charge card', async (span) => {
+          span.setAttribute('order.id', event.data.orderId);
+          span.end();
+        });
+        say({
+          event: 'handled',
+          id: event.id,
+          traceparent: event.headers.traceparent,
+          processSpanId: ctx.span?.spanContext().spanId,
+        });
+        resolve();
+      },
+      { group: 'billing-e2e' },
+    ),
   );
   say({ event: 'ready' });
   return { handled };
+}
+
+/**
+ * What a service does at startup: try again while the broker says a retry can help (a Kafka
+ * broker that has just started answers GROUP_LOAD_IN_PROGRESS for a while).
+ */
+async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isEventBusError(error) || !error.retriable || tries >= 10) throw error;
+      say({ event: 'retry', message: error.message });
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
 }
 
 /** Publishes the order inside a root span; returns its trace id and the receipt. */
