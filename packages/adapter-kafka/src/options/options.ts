@@ -57,7 +57,7 @@ export interface KafkaProducerOptions {
    * How long a partition's batch waits for more events before it is sent while the connection is
    * idle. `0` is adaptive: send at once when nothing is in flight to that broker, and while a
    * request is in flight let events accumulate into the next one — batches grow with load and an
-   * idle producer adds no delay. @default 2 (durable), 10 (throughput), 0 (latency)
+   * idle producer adds no delay. @default 0 (durable, latency), 10 (throughput)
    */
   readonly lingerMs: number;
   /** A partition's batch is closed at this many events. @default 1000 (durable, latency), 2000 (throughput) */

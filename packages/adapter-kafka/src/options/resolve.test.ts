@@ -63,7 +63,7 @@ describe('resolveKafkaOptions', () => {
   });
 
   it('ignores fields set to undefined instead of erasing the preset', () => {
-    expect(resolveKafkaOptions({ producer: { lingerMs: undefined } as never }).producer.lingerMs).toBe(2);
+    expect(resolveKafkaOptions({ producer: { batchMaxMessages: undefined } as never }).producer.batchMaxMessages).toBe(1000);
   });
 
   it('refuses idempotence without acks all, naming the field', () => {
