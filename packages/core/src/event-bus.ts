@@ -200,11 +200,15 @@ class SwitchyardBus implements EventBus {
 
   async #close(drainTimeoutMs: number): Promise<void> {
     // Subscriptions first: their dead letters still need the publisher.
-    await Promise.all([...this.#subscriptions].map((s) => s.close({ drainTimeoutMs })));
-    await this.#publisher.close();
-    if (this.#connecting !== undefined) {
-      await this.#connecting.catch(() => undefined);
-      await this.#transport.close();
+    try {
+      await Promise.all([...this.#subscriptions].map((s) => s.close({ drainTimeoutMs })));
+      await this.#publisher.close();
+      if (this.#connecting !== undefined) {
+        await this.#connecting.catch(() => undefined);
+        await this.#transport.close();
+      }
+    } finally {
+      this.#metrics.stopObserving();
     }
   }
 

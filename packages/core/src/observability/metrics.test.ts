@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBus } from '../event-bus.ts';
 import type { Transport } from '../transport.ts';
 import type { EventBus } from '../types.ts';
+import { BusMetrics } from './metrics.ts';
 import { fakeTransport } from './test-transports.ts';
 
 /** A reader the test pulls from: nothing is exported on a timer. */
@@ -153,5 +154,19 @@ describe('messaging metrics', () => {
       await pointValue('switchyard.publish.buffer.bytes', { 'messaging.system': 'stalled' }),
     ).toBeGreaterThan(100);
     buses.pop(); // its sends never settle, so close() would wait for them
+  });
+
+  it('stops calling the gauge callbacks (which hold the bus) once stopped, as close() does', async () => {
+    const busMetrics = new BusMetrics('closing');
+    let reads = 0;
+    busMetrics.observe('switchyard.test.gauge', { unit: '1', description: 'test' }, () => {
+      reads++;
+      return [{ value: 1, attributes: {} }];
+    });
+    await collect();
+    expect(reads).toBe(1);
+    busMetrics.stopObserving();
+    await collect();
+    expect(reads).toBe(1);
   });
 });

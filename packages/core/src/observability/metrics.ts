@@ -3,6 +3,7 @@ import {
   type Counter,
   type Histogram,
   metrics,
+  type ObservableCallback,
   type UpDownCounter,
 } from '@opentelemetry/api';
 
@@ -25,6 +26,7 @@ export class BusMetrics {
   readonly #inFlight: UpDownCounter;
   readonly #attrs = new Map<string, Map<string, Attributes>>();
   readonly #system: string;
+  readonly #observers: Array<() => void> = [];
 
   constructor(system: string) {
     this.#system = system;
@@ -69,12 +71,17 @@ export class BusMetrics {
     options: { readonly description: string; readonly unit: string },
     read: () => Array<{ value: number; attributes: Attributes }>,
   ): void {
-    metrics
-      .getMeter('@switchyard/core')
-      .createObservableGauge(name, options)
-      .addCallback((result) => {
-        for (const { value, attributes } of read()) result.observe(value, attributes);
-      });
+    const gauge = metrics.getMeter('@switchyard/core').createObservableGauge(name, options);
+    const callback: ObservableCallback = (result) => {
+      for (const { value, attributes } of read()) result.observe(value, attributes);
+    };
+    gauge.addCallback(callback);
+    this.#observers.push(() => gauge.removeCallback(callback));
+  }
+
+  /** Drops the gauge callbacks (they hold the bus): called when the bus closes. */
+  stopObserving(): void {
+    for (const remove of this.#observers.splice(0)) remove();
   }
 
   sent(topic: string, count: number, seconds: number): void {
