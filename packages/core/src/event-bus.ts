@@ -41,7 +41,7 @@ class SwitchyardBus implements EventBus {
 
   constructor(options: EventBusOptions) {
     this.#transport = options.transport ?? memoryTransport();
-    this.#options = resolveBusOptions(options, this.#transport.capabilities.maxMessageBytes);
+    this.#options = resolveBusOptions(options);
     this.source = this.#options.source;
     this.#metrics = new BusMetrics(this.#transport.name);
     this.#publisher = new Publisher(this.#transport, this.#options, this.#metrics);

@@ -67,14 +67,12 @@ export const DEFAULT_BUS_OPTIONS = {
   drainTimeoutMs: 30_000,
 };
 
-export function resolveBusOptions(options: EventBusOptions, transportMaxBytes: number): ResolvedBusOptions {
+export function resolveBusOptions(options: EventBusOptions): ResolvedBusOptions {
   if (typeof options.source !== 'string' || options.source.length === 0) {
     throw configError('source', 'give the name of the publishing service, e.g. "orders-svc"');
   }
-  const maxEventBytes = Math.min(
-    options.maxEventBytes ?? DEFAULT_BUS_OPTIONS.maxEventBytes,
-    transportMaxBytes,
-  );
+  // The transport's own limit is applied at publish time: some brokers only tell it after connecting.
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_BUS_OPTIONS.maxEventBytes;
   if (!(maxEventBytes > 0)) throw configError('maxEventBytes', `must be > 0, got ${options.maxEventBytes}`);
   const publishBuffer = { ...DEFAULT_BUS_OPTIONS.publishBuffer, ...definedOnly(options.publishBuffer ?? {}) };
   if (!(publishBuffer.maxMessages >= 1)) throw configError('publishBuffer.maxMessages', 'must be >= 1');

@@ -154,12 +154,13 @@ export class Publisher {
 
   #queueMessage(message: OutboundMessage, span: Span | undefined): Promise<PublishReceipt> {
     const bytes = encodedSize(message);
-    if (bytes > this.#options.maxEventBytes) {
+    const limit = Math.min(this.#options.maxEventBytes, this.#transport.capabilities.maxMessageBytes);
+    if (bytes > limit) {
       const error = new EventBusError(
         'EVENT_TOO_LARGE',
-        `Event ${message.id} is ${bytes} bytes encoded; the limit on ${message.topic} is ${this.#options.maxEventBytes}. ` +
+        `Event ${message.id} is ${bytes} bytes encoded; the limit on ${message.topic} is ${limit}. ` +
           'Store large payloads elsewhere and publish a reference, or raise maxEventBytes (within the broker limit).',
-        { details: { bytes, limit: this.#options.maxEventBytes, topic: message.topic } },
+        { details: { bytes, limit, topic: message.topic } },
       );
       if (span !== undefined) endSpanWithError(span, error);
       return Promise.reject(error);
