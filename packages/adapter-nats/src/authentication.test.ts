@@ -5,14 +5,9 @@ import { nats } from './nats.ts';
 import type { NatsTransportOptions } from './options.ts';
 import { message, quiet, waitFor } from './test-support/fixture.ts';
 import { PrivateNatsServer } from './test-support/private-server.ts';
-import { SERVER_BINARIES } from './test-support/servers.ts';
+import { SECURE_SERVER, SERVER_BINARIES } from './test-support/servers.ts';
 
-const secure = {
-  url: process.env.NATS_SECURE_URL,
-  user: process.env.NATS_SECURE_USER,
-  password: process.env.NATS_SECURE_PASSWORD,
-  caFile: process.env.NATS_SECURE_CA_FILE,
-};
+const secure = SECURE_SERVER;
 
 const opened: Transport[] = [];
 afterEach(async () => {

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 /**
  * The NATS servers integration tests run against: Debian's nats-server 2.9.10 (the oldest we
  * promise to work with) and a current release, from the environment `infra/up` writes.
- * A server that is not configured is skipped locally (and the suite says so).
+ * A server that is not configured is skipped locally (with a warning) and fails the run in CI,
+ * where a silent skip would hide a missing broker. (The same contract as infra's `requireBroker`,
+ * which can replace `brokerUrl` once `infra/env.ts` lands.)
  */
 export interface TestServer {
   readonly label: string;
@@ -13,9 +15,27 @@ export interface TestServer {
 }
 
 export const TEST_SERVERS: readonly TestServer[] = [
-  { label: 'nats-server 2.9 (NATS_URL)', url: process.env.NATS_URL },
-  { label: 'nats-server latest (NATS_LATEST_URL)', url: process.env.NATS_LATEST_URL },
+  { label: 'nats-server 2.9 (NATS_URL)', url: brokerUrl('NATS_URL', 'nats') },
+  { label: 'nats-server latest (NATS_LATEST_URL)', url: brokerUrl('NATS_LATEST_URL', 'nats-latest') },
 ];
+
+/** The secured server (TLS and user/password) of `infra/up nats-secure`. */
+export const SECURE_SERVER = {
+  url: brokerUrl('NATS_SECURE_URL', 'nats-secure'),
+  user: process.env.NATS_SECURE_USER,
+  password: process.env.NATS_SECURE_PASSWORD,
+  caFile: process.env.NATS_SECURE_CA_FILE,
+};
+
+export function brokerUrl(variable: string, service: string): string | undefined {
+  const url = process.env[variable]?.trim();
+  if (url) return url;
+  const hint = `${variable} is not set: run \`infra/up ${service}\` and source infra/.state/env`;
+  if (process.env.CI === 'true' || process.env.CI === '1')
+    throw new Error(`${hint} (CI runs every integration test)`);
+  console.warn(`[adapter-nats tests] ${hint}; skipping the tests that need it`);
+  return undefined;
+}
 
 /**
  * nats-server binaries for tests that run a server of their own (restarts, token and nkey
@@ -26,7 +46,10 @@ export const TEST_SERVERS: readonly TestServer[] = [
 export const SERVER_BINARIES: ReadonlyArray<{ readonly label: string; readonly bin: string | undefined }> = [
   {
     label: 'nats-server 2.9 (NATS_SERVER_BIN or PATH)',
-    bin: process.env.NATS_SERVER_BIN ?? onPath('nats-server'),
+    bin: binary(
+      process.env.NATS_SERVER_BIN ?? onPath('nats-server'),
+      'nats-server on PATH (apt-get install nats-server) or NATS_SERVER_BIN',
+    ),
   },
   {
     label: 'nats-server latest (NATS_LATEST_SERVER_BIN or infra cache)',
@@ -53,4 +76,12 @@ function infraBuilt(): string | undefined {
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const newest = builds.at(-1);
   return newest === undefined ? undefined : join(dir, newest);
+}
+
+function binary(found: string | undefined, hint: string): string | undefined {
+  if (found !== undefined) return found;
+  if (process.env.CI === 'true' || process.env.CI === '1')
+    throw new Error(`No nats-server binary: ${hint} (CI runs every integration test)`);
+  console.warn(`[adapter-nats tests] no nats-server binary (${hint}); skipping the tests that need it`);
+  return undefined;
 }
