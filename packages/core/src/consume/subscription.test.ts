@@ -99,10 +99,10 @@ describe('subscriptions', () => {
     expect(held.subscriptions[0]!.queued).toBeLessThanOrEqual(4);
     expect(held.subscriptions[0]!.lag).toBe(20);
     while (started < 20) {
-      gates.splice(0).forEach((open) => open());
+      for (const open of gates.splice(0)) open();
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
-    gates.splice(0).forEach((open) => open());
+    for (const open of gates.splice(0)) open();
     await expect.poll(async () => (await bus.health()).subscriptions[0]!.lag).toBe(0);
     await bus.close();
   });
