@@ -12,9 +12,13 @@ export class KafkajsConsumer implements DriverConsumer {
   private paused: ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }> = [];
 
   private readonly consumer: kafkajs.Consumer;
+  private readonly group: string;
+  private readonly joinTimeoutMs: number;
 
-  constructor(consumer: kafkajs.Consumer) {
+  constructor(consumer: kafkajs.Consumer, group: string, joinTimeoutMs: number) {
     this.consumer = consumer;
+    this.group = group;
+    this.joinTimeoutMs = joinTimeoutMs;
   }
 
   async subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void> {
@@ -39,27 +43,44 @@ export class KafkajsConsumer implements DriverConsumer {
       joined();
     });
     this.consumer.on(events.REBALANCING, () => handlers.onRebalancing());
+    let lastCrash: unknown;
     this.consumer.on(events.CRASH, (event) => {
-      failed(event.payload.error); // no-op once joined
+      lastCrash = event.payload.error;
+      // Before the first join a crash kafkajs restarts from (a coordinator still loading, say) is waited out.
+      if (!event.payload.restart) failed(event.payload.error); // no-op once joined
       handlers.onCrash(event.payload.error, event.payload.restart);
     });
-    await this.consumer.connect();
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, resolveOffset }) => {
-        const messages = batch.messages.map(toInbound);
-        const taken = handlers.onBatch({
-          topic: batch.topic,
-          partition: batch.partition,
-          messages,
-        } satisfies DriverBatch);
-        if (taken > 0) resolveOffset(batch.messages[taken - 1]!.offset);
-      },
-    });
-    // `run` returns once the member joined and synced; the GROUP_JOIN listener has run by then.
-    await firstJoin;
+    firstJoin.catch(() => undefined); // observed below; this only keeps an early failure from going unhandled
+    const deadline = setTimeout(() => {
+      failed(
+        lastCrash ??
+          Object.assign(
+            new Error(`The consumer did not join group ${this.group} within ${this.joinTimeoutMs} ms`),
+            { name: 'KafkaJSTimeout' },
+          ),
+      );
+    }, this.joinTimeoutMs);
+    try {
+      await this.consumer.connect();
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch, resolveOffset }) => {
+          const messages = batch.messages.map(toInbound);
+          const taken = handlers.onBatch({
+            topic: batch.topic,
+            partition: batch.partition,
+            messages,
+          } satisfies DriverBatch);
+          if (taken > 0) resolveOffset(batch.messages[taken - 1]!.offset);
+        },
+      });
+      // `run` returns once the member joined and synced (or after a crash kafkajs will retry).
+      await firstJoin;
+    } finally {
+      clearTimeout(deadline);
+    }
   }
 
   seek(topic: string, partition: number, offset: string): void {

@@ -142,7 +142,7 @@ class KafkajsDriver implements KafkaDriver {
         maxRetryTime: this.options.retry.maxRetryTimeMs,
       },
     });
-    return new KafkajsConsumer(consumer);
+    return new KafkajsConsumer(consumer, config.group, c.rebalanceTimeoutMs + c.sessionTimeoutMs);
   }
 
   async createTopic(spec: DriverTopicSpec): Promise<boolean> {

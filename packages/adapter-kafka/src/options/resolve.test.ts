@@ -63,7 +63,9 @@ describe('resolveKafkaOptions', () => {
   });
 
   it('ignores fields set to undefined instead of erasing the preset', () => {
-    expect(resolveKafkaOptions({ producer: { batchMaxMessages: undefined } as never }).producer.batchMaxMessages).toBe(1000);
+    expect(
+      resolveKafkaOptions({ producer: { batchMaxMessages: undefined } as never }).producer.batchMaxMessages,
+    ).toBe(1000);
   });
 
   it('refuses idempotence without acks all, naming the field', () => {
