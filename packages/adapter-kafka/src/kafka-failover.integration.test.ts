@@ -41,12 +41,14 @@ describe.skipIf(BROKERS === undefined)('failover on the three-node cluster', () 
     let killedAt = -1;
     try {
       for (let round = 0; round < 40; round++) {
+        const batch = Array.from({ length: 100 }, (_, i) => event(topic, round * 100 + i, `key-${i % 37}`));
+        const sending = producer.send(batch);
+        // Kill the leader while this round's requests are on the wire.
         if (round === 10) {
           await run(CLUSTER_SCRIPT, ['kill', String(victim)]);
           killedAt = round;
         }
-        const batch = Array.from({ length: 100 }, (_, i) => event(topic, round * 100 + i, `key-${i % 37}`));
-        const outcomes = await producer.send(batch);
+        const outcomes = await sending;
         outcomes.forEach((o, i) => {
           if (o.ok) acked.add(batch[i]!.id);
           else failed.push(`${batch[i]!.id}: ${o.error.code}`);
