@@ -85,7 +85,11 @@ export interface ConsumeRequest {
   readonly prefetch: number;
   /** Where a group that has never committed starts. */
   readonly startFrom: 'earliest' | 'latest';
-  /** Delivery attempts after which the transport may stop redelivering (NATS max_deliver). Core dead-letters before then. */
+  /**
+   * Deliveries after which the broker may stop redelivering (NATS max_deliver). Core passes
+   * Infinity: it settles every event itself, and a cap would park an event silently when its
+   * dead-letter send keeps failing. Map a non-finite value to the broker's "unlimited".
+   */
   readonly maxDeliveries: number;
   /** A handler still running after this long may lose its lease; transports extend leases while work is in flight. */
   readonly ackTimeoutMs: number;

@@ -118,7 +118,9 @@ export class SubscriptionRunner implements Subscription {
         group: this.group,
         prefetch: o.prefetch ?? 1000,
         startFrom: o.startFrom ?? 'earliest',
-        maxDeliveries: this.#retry.attempts,
+        // Core settles every event itself; a broker-side cap would only park one silently when a
+        // dead-letter send keeps failing, so the transport is asked never to give up.
+        maxDeliveries: Number.POSITIVE_INFINITY,
         ackTimeoutMs: o.ackTimeoutMs ?? 60_000,
       },
       (messages) => this.#receive(messages),
