@@ -163,8 +163,12 @@ describe.skipIf(KAFKA_BROKERS === undefined)('kafka transport against a real bro
   });
 
   it('stops handing over events at prefetch until some are acked', async () => {
-    // Small fetches, so the bound is reached long before the topic is drained.
-    const transport = await fx.transport({ consumer: { maxBytesPerPartition: 2048, maxBytes: 2048 } });
+    // Small record batches and small fetches, so the bound is reached long before the topic is
+    // drained (a broker never splits a record batch, whatever the fetch size).
+    const transport = await fx.transport({
+      producer: { batchMaxMessages: 10 },
+      consumer: { maxBytesPerPartition: 2048, maxBytes: 2048 },
+    });
     const topic = fx.topic('prefetch');
     await transport.ensureTopic({ name: topic, partitions: 1, strategy: 'create-or-update' });
     await transport.send(Array.from({ length: 200 }, (_, n) => event(topic, n)));

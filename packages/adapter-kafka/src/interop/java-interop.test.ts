@@ -117,7 +117,7 @@ async function codecOnDisk(topic: string): Promise<string | undefined> {
     );
   const { stdout } = await run(
     'java',
-    ['-cp', `${JARS}/*`, 'kafka.tools.DumpLogSegments', '--files', files.join(',')],
+    ['-cp', `${JARS}/*`, 'org.apache.kafka.tools.DumpLogSegments', '--files', files.join(',')],
     {
       maxBuffer: 16 * 1024 * 1024,
       timeout: 60_000,
