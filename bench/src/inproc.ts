@@ -26,26 +26,31 @@ export interface InprocResult {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function runInproc(options: InprocOptions): Promise<InprocResult> {
+/** A warmed-up in-process loop that runs one timed batch per `run` call (so runs can be interleaved). */
+export interface InprocSession {
+  /** Publishes `events` and resolves with the elapsed ms once the handler has seen all of them. */
+  run(phase: number): Promise<number>;
+  /** Closes the bus and the tracer; resolves with the spans exported. */
+  close(): Promise<number>;
+  readonly config: Record<string, string | number | boolean>;
+}
+
+export async function openInproc(options: Omit<InprocOptions, 'runs'>): Promise<InprocSession> {
   const tracing = installTracing(options.tracing);
   const loop = options.subject === 'bare' ? bareLoop(options) : await switchyardLoop(options);
   const pad = padFor(options.payloadBytes);
-  const runs: Array<{ events: number; elapsedMs: number }> = [];
-  try {
-    await loop.run(-1, options.warmupEvents, pad);
-    for (let r = 0; r < options.runs; r++) {
-      options.log?.(`run ${r + 1}/${options.runs}, ${options.events.toLocaleString('en')} events…`);
-      const started = performance.now();
-      await loop.run(r, options.events, pad);
-      runs.push({ events: options.events, elapsedMs: performance.now() - started });
-    }
-  } finally {
-    await loop.close();
-    await tracing.shutdown();
-  }
+  await loop.run(-1, options.warmupEvents, pad);
   return {
-    runs,
-    exportedSpans: tracing.exported(),
+    async run(phase) {
+      const started = performance.now();
+      await loop.run(phase, options.events, pad);
+      return performance.now() - started;
+    },
+    async close() {
+      await loop.close();
+      await tracing.shutdown();
+      return tracing.exported();
+    },
     config: {
       codec: 'json',
       tracing: options.tracing,
@@ -57,13 +62,29 @@ export async function runInproc(options: InprocOptions): Promise<InprocResult> {
   };
 }
 
+export async function runInproc(options: InprocOptions): Promise<InprocResult> {
+  const session = await openInproc(options);
+  const runs: Array<{ events: number; elapsedMs: number }> = [];
+  try {
+    for (let r = 0; r < options.runs; r++) {
+      options.log?.(`run ${r + 1}/${options.runs}, ${options.events.toLocaleString('en')} events…`);
+      runs.push({ events: options.events, elapsedMs: await session.run(r) });
+    }
+  } catch (error) {
+    await session.close().catch(() => undefined);
+    throw error;
+  }
+  const exportedSpans = await session.close();
+  return { runs, exportedSpans, config: session.config };
+}
+
 interface Loop {
   /** Publishes `events` and resolves when the handler has seen all of them. */
   run(phase: number, events: number, pad: string): Promise<void>;
   close(): Promise<void>;
 }
 
-async function switchyardLoop(options: InprocOptions): Promise<Loop> {
+async function switchyardLoop(options: Omit<InprocOptions, 'runs'>): Promise<Loop> {
   const bus = createEventBus({
     source: 'bench',
     transport: memoryTransport(),
@@ -100,7 +121,7 @@ async function switchyardLoop(options: InprocOptions): Promise<Loop> {
  * The floor: what any in-process bus must do per event — JSON encode, a per-key FIFO with a
  * concurrency bound, an async handler call, JSON decode. No envelope, ids, headers or metrics.
  */
-function bareLoop(options: InprocOptions): Loop {
+function bareLoop(options: Omit<InprocOptions, 'runs'>): Loop {
   const queues = new Map<string, Buffer[]>();
   const ready: string[] = [];
   let running = 0;

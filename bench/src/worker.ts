@@ -1,5 +1,5 @@
 // A benchmark worker process: holds one subject's clients and runs the commands the parent sends.
-import { runInproc } from './inproc.ts';
+import { type InprocSession, openInproc } from './inproc.ts';
 import { type BenchData, keyFor, makeData, padFor } from './payload.ts';
 import type { ParentMessage, WorkerMessage } from './rpc.ts';
 import { SampleBuffer, summarizeLatencies, wallNowMs } from './stats.ts';
@@ -15,6 +15,7 @@ let env: Record<string, string> = {};
 let subject: Subject | undefined;
 let producer: ProducerClient | undefined;
 let consumer: ConsumerClient | undefined;
+let inproc: InprocSession | undefined;
 let tracingShutdown: (() => Promise<void>) | undefined;
 
 /** What the consumer saw, per phase. */
@@ -68,7 +69,6 @@ const need = <T>(value: T | undefined, what: string): T => {
   return value;
 };
 
-// biome-ignore lint/suspicious/noExplicitAny: each command declares its own argument type
 /** The ten slowest events of a phase: arrival order, latency, arrival time (BENCH_DEBUG_TAIL=1). */
 function slowest(s: PhaseStats): Array<[number, number, number]> {
   const lat = s.latencies.values();
@@ -79,6 +79,7 @@ function slowest(s: PhaseStats): Array<[number, number, number]> {
     .map((k) => [k, Math.round(lat[k]!), Math.round(arr[k]!)]);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: each command declares its own argument type
 const commands: Record<string, (args: any) => Promise<unknown>> = {
   async open(args) {
     await openSubject(args);
@@ -185,8 +186,17 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
     };
     return result;
   },
-  async inproc(args) {
-    return runInproc({ ...args, log });
+  async inprocOpen(args) {
+    inproc = await openInproc({ ...args, log });
+    return inproc.config;
+  },
+  async inprocRun(args: { phase: number }) {
+    return need(inproc, 'in-process session').run(args.phase);
+  },
+  async inprocClose() {
+    const spans = await need(inproc, 'in-process session').close();
+    inproc = undefined;
+    return spans;
   },
   async rss() {
     return process.resourceUsage().maxRSS / 1024;

@@ -1,6 +1,8 @@
-import { base, errorText, figures, type RunContext } from '../context.ts';
+import { base, figures, type RunContext } from '../context.ts';
 import { EMPTY_FIGURES } from '../results.ts';
+import type { Worker } from '../rpc.ts';
 import type { Subject, SubjectConfig } from '../subjects/types.ts';
+import { type Contender, interleave } from './interleave.ts';
 
 export type PublishMode = 'sequential' | 'concurrent' | 'emit';
 
@@ -18,63 +20,77 @@ export interface PublishSpec {
   readonly scenario?: string;
 }
 
-/** Producer alone in its own process: warm-up, then `ctx.runs` timed runs of `count` events. */
-export async function measurePublish(ctx: RunContext, spec: PublishSpec): Promise<void> {
+/** Producer alone in its own process: warm-up, then timed runs of `count` events. */
+export function publishContender(ctx: RunContext, spec: PublishSpec): Contender {
   const config = {
     ...spec.config,
     mode: spec.mode,
     ...(spec.mode === 'concurrent' ? { inFlight: spec.inFlight } : {}),
     ...(spec.tracing === undefined ? {} : { tracing: spec.tracing }),
   };
-  const row = base(spec.family, spec.transport, spec.subject, spec.payloadBytes, spec.count, config);
-  const label = `${spec.subject.label}, ${spec.mode}, ${spec.payloadBytes} B`;
-  let worker: Awaited<ReturnType<RunContext['worker']>> | undefined;
-  try {
-    worker = await ctx.worker('producer', spec.transport, spec.subject.id, {
-      ...(spec.tracing === undefined ? {} : { tracing: spec.tracing }),
-    });
-    const topic = ctx.topic(`pub_${spec.subject.id}`);
-    await worker.call(
-      'prepareTopic',
-      { topic, partitions: spec.partitions ?? 3, config: spec.config },
-      60_000,
-    );
-    const producerConfig =
-      spec.tracing === undefined ? spec.config : { ...spec.config, tracing: spec.tracing };
-    await worker.call('openProducer', { config: producerConfig }, 60_000);
-    const budget = (n: number) => 60_000 + n * (spec.mode === 'sequential' ? 50 : 2);
-    const warmup = Math.max(50, Math.ceil(spec.count / 5));
-    ctx.progress(label, `warm-up, ${warmup.toLocaleString('en')} events…`);
-    await worker.call('publish', { ...publishArgs(spec, topic, warmup), phase: -1 }, budget(warmup));
-    const rates: number[] = [];
-    for (let r = 0; r < ctx.runs; r++) {
-      ctx.progress(label, `run ${r + 1}/${ctx.runs}, publishing ${spec.count.toLocaleString('en')} events…`);
-      const result = await worker.call<{ elapsedMs: number; count: number }>(
+  const row = {
+    ...base(spec.family, spec.transport, spec.subject, spec.payloadBytes, spec.count, config),
+    ...(spec.scenario === undefined ? {} : { scenario: spec.scenario }),
+  };
+  const name = `${spec.subject.label}, ${spec.mode}, ${spec.payloadBytes} B${spec.tracing === undefined ? '' : `, tracing ${spec.tracing}`}`;
+  const budget = (n: number) => 60_000 + n * (spec.mode === 'sequential' ? 50 : 2);
+  const topic = ctx.topic(`pub_${spec.subject.id}`);
+  const args = (count: number, phase: number) => ({
+    topic,
+    mode: spec.mode,
+    count,
+    phase,
+    payloadBytes: spec.payloadBytes,
+    inFlight: spec.inFlight,
+  });
+  let worker: Worker | undefined;
+  return {
+    name,
+    async setup() {
+      worker = await ctx.worker('producer', spec.transport, spec.subject.id, {
+        ...(spec.tracing === undefined ? {} : { tracing: spec.tracing }),
+      });
+      await worker.call(
+        'prepareTopic',
+        { topic, partitions: spec.partitions ?? 3, config: spec.config },
+        60_000,
+      );
+      const producerConfig =
+        spec.tracing === undefined ? spec.config : { ...spec.config, tracing: spec.tracing };
+      await worker.call('openProducer', { config: producerConfig }, 60_000);
+      const warmup = Math.max(50, Math.ceil(spec.count / 5));
+      ctx.progress(name, `warm-up, ${warmup.toLocaleString('en')} events…`);
+      await worker.call('publish', args(warmup, -1), budget(warmup));
+    },
+    async run(r) {
+      const result = await worker!.call<{ elapsedMs: number; count: number }>(
         'publish',
-        { ...publishArgs(spec, topic, spec.count), phase: r },
+        args(spec.count, r),
         budget(spec.count),
       );
-      rates.push((result.count * 1000) / result.elapsedMs);
-    }
-    const rss = await ctx.stop(worker);
-    ctx.add({
-      ...row,
-      ...EMPTY_FIGURES,
-      ...figures(rates, spec.payloadBytes),
-      runs: rates.length,
-      rssMb: rss,
-      producerRssMb: rss,
-      ...(spec.scenario === undefined ? {} : { scenario: spec.scenario }),
-    });
-  } catch (error) {
-    if (worker !== undefined) await ctx.stop(worker).catch(() => undefined);
-    ctx.skip(
-      { ...row, ...(spec.scenario === undefined ? {} : { scenario: spec.scenario }) },
-      `failed: ${errorText(error)}`,
-    );
-  }
+      return { msgPerSec: (result.count * 1000) / result.elapsedMs };
+    },
+    async finish(runs) {
+      const rss = await ctx.stop(worker!);
+      ctx.add({
+        ...row,
+        ...EMPTY_FIGURES,
+        ...figures(
+          runs.map((x) => x.msgPerSec),
+          spec.payloadBytes,
+        ),
+        runs: runs.length,
+        rssMb: rss,
+        producerRssMb: rss,
+      });
+    },
+    async fail(reason) {
+      if (worker !== undefined) await ctx.stop(worker).catch(() => undefined);
+      ctx.skip(row, reason);
+    },
+  };
 }
 
-function publishArgs(spec: PublishSpec, topic: string, count: number) {
-  return { topic, mode: spec.mode, count, payloadBytes: spec.payloadBytes, inFlight: spec.inFlight };
+export function measurePublish(ctx: RunContext, spec: PublishSpec): Promise<void> {
+  return interleave(ctx, [publishContender(ctx, spec)]);
 }

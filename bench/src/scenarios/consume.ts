@@ -1,11 +1,8 @@
-import { base, errorText, figures, type RunContext } from '../context.ts';
-import { measureConsume } from '../measure/consume.ts';
-import { EMPTY_FIGURES } from '../results.ts';
-import { createTopic } from '../subjects/kafka.ts';
-import { JAVA_SUBJECT, javaConsumer, javaProducer, javaProducerProps } from '../subjects/kafka-java.ts';
-import { resolveSettings } from '../subjects/kafka-settings.ts';
-import type { SubjectConfig } from '../subjects/types.ts';
-import { defaultConfig } from './publish.ts';
+import { base } from '../context.ts';
+import { consumeContender } from '../measure/consume.ts';
+import { type Contender, interleave } from '../measure/interleave.ts';
+import { javaConsumerContender } from '../measure/java.ts';
+import { defaultConfig, javaRecords } from './publish.ts';
 import { PAYLOADS, type Scenario } from './types.ts';
 
 export const consumeScenario: Scenario = {
@@ -19,71 +16,26 @@ export const consumeScenario: Scenario = {
     const config = defaultConfig(transport);
     for (const payloadBytes of PAYLOADS(ctx.quick)) {
       for (const m of missing) {
-        ctx.skip(
-          base(
-            'consume',
-            transport,
-            { id: m.id, label: `Switchyard (${transport})`, kind: 'switchyard' },
+        const who = {
+          id: m.id,
+          label: m.id === 'switchyard' ? `Switchyard (${transport})` : m.id,
+          kind: 'raw' as const,
+        };
+        ctx.skip(base('consume', transport, who, payloadBytes, count, config), m.reason);
+      }
+      const contenders: Contender[] = available.map((subject) =>
+        consumeContender(ctx, { family: 'consume', transport, subject, payloadBytes, count, config }),
+      );
+      if (transport === 'kafka') {
+        contenders.push(
+          javaConsumerContender(ctx, {
             payloadBytes,
-            count,
+            count: javaRecords(ctx.quick, count, payloadBytes),
             config,
-          ),
-          m.reason,
+          }),
         );
       }
-      for (const subject of available) {
-        await measureConsume(ctx, { family: 'consume', transport, subject, payloadBytes, count, config });
-      }
-      if (transport === 'kafka') await measureJavaConsumer(ctx, payloadBytes, count * 2, config);
+      await interleave(ctx, contenders);
     }
   },
 };
-
-async function measureJavaConsumer(
-  ctx: RunContext,
-  payloadBytes: number,
-  count: number,
-  config: SubjectConfig,
-) {
-  const row = base('consume', 'kafka', JAVA_SUBJECT, payloadBytes, count, config);
-  try {
-    const topic = ctx.topic('java_con');
-    await createTopic(topic, ctx.env, 3);
-    const props = javaProducerProps(resolveSettings(config));
-    ctx.progress(
-      `${JAVA_SUBJECT.label}, ${payloadBytes} B`,
-      `filling ${topic} with ${count.toLocaleString('en')} records…`,
-    );
-    await javaProducer({ topic, records: count, recordSize: payloadBytes, props, timeoutMs: 180_000 });
-    const rates: number[] = [];
-    let rss: number | null = null;
-    for (let r = 0; r <= ctx.runs; r++) {
-      ctx.progress(
-        `${JAVA_SUBJECT.label}, ${payloadBytes} B`,
-        `${r === 0 ? 'warm-up' : `run ${r}/${ctx.runs}`}, consuming ${count.toLocaleString('en')} records…`,
-      );
-      const result = await javaConsumer({
-        topic,
-        records: count,
-        group: `g_${topic}_${r}`,
-        props: [],
-        timeoutMs: 180_000,
-      });
-      if (r === 0) continue;
-      rates.push(result.msgPerSec);
-      rss = Math.max(rss ?? 0, result.peakRssMb ?? 0) || rss;
-    }
-    ctx.add({
-      ...row,
-      ...EMPTY_FIGURES,
-      ...figures(rates, payloadBytes),
-      runs: rates.length,
-      rssMb: rss,
-      consumerRssMb: rss,
-      delivered: 1,
-      note: 'ConsumerPerformance fetch.nMsg.sec (group join excluded); records are random bytes, not JSON',
-    });
-  } catch (error) {
-    ctx.skip(row, `failed: ${errorText(error)}`);
-  }
-}

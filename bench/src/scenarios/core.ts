@@ -1,59 +1,77 @@
-import { base, errorText, figures, type RunContext } from '../context.ts';
-import type { InprocResult } from '../inproc.ts';
+import { base, figures, type RunContext } from '../context.ts';
+import { type Contender, interleave } from '../measure/interleave.ts';
 import { EMPTY_FIGURES } from '../results.ts';
+import type { Worker } from '../rpc.ts';
 import type { TracingMode } from '../tracing.ts';
 import { PAYLOADS, type Scenario } from './types.ts';
 
-const BARE = { id: 'bare-loop', label: 'bare loop (JSON + keyed queue)', kind: 'raw' as const };
-const SWITCHYARD = { id: 'switchyard', label: 'Switchyard (memory)', kind: 'switchyard' as const };
+export const BARE = { id: 'bare-loop', label: 'bare loop (JSON + keyed queue)', kind: 'raw' as const };
+export const SWITCHYARD = { id: 'switchyard', label: 'Switchyard (memory)', kind: 'switchyard' as const };
 
 /** Publish → handle in one process, in its own worker so tracing globals never leak between rows. */
-export async function measureInproc(
+export function inprocContender(
   ctx: RunContext,
   family: string,
   subject: typeof BARE | typeof SWITCHYARD,
   tracing: TracingMode,
   payloadBytes: number,
-): Promise<void> {
+): Contender {
   const events = ctx.quick ? 100_000 : 300_000;
-  const config = { codec: 'json', tracing, concurrency: 16, ordering: 'key' };
-  const row = base(family, 'memory', subject, payloadBytes, events, config);
-  const label = `${subject.label}, tracing ${tracing}, ${payloadBytes} B`;
-  try {
-    const worker = await ctx.worker('inproc', 'memory', 'none');
-    ctx.progress(label, `warm-up then ${ctx.runs} run(s) of ${events.toLocaleString('en')} events…`);
-    const result = await worker.call<InprocResult>(
-      'inproc',
-      {
-        subject: subject.id === 'bare-loop' ? 'bare' : 'switchyard',
-        tracing,
-        events,
-        warmupEvents: Math.ceil(events / 3),
-        runs: ctx.runs,
-        payloadBytes,
-        concurrency: 16,
-        chunk: 1_000,
-      },
-      60_000 + ctx.runs * 60_000,
-    );
-    const rss = await ctx.stop(worker);
-    ctx.add({
-      ...row,
-      config: { ...result.config, exportedSpans: result.exportedSpans },
-      ...EMPTY_FIGURES,
-      ...figures(
-        result.runs.map((r) => (r.events * 1000) / r.elapsedMs),
-        payloadBytes,
-      ),
-      runs: result.runs.length,
-      rssMb: rss,
-      producerRssMb: rss,
-      consumerRssMb: rss,
-      delivered: 1,
-    });
-  } catch (error) {
-    ctx.skip(row, `failed: ${errorText(error)}`);
-  }
+  const row = base(family, 'memory', subject, payloadBytes, events, {
+    codec: 'json',
+    tracing,
+    concurrency: 16,
+    ordering: 'key',
+  });
+  const name = `${subject.label}, tracing ${tracing}, ${payloadBytes} B`;
+  let worker: Worker | undefined;
+  let config: Record<string, unknown> = {};
+  return {
+    name,
+    async setup() {
+      worker = await ctx.worker('inproc', 'memory', 'none');
+      ctx.progress(name, `warm-up, ${Math.ceil(events / 3).toLocaleString('en')} events…`);
+      config = await worker.call<Record<string, unknown>>(
+        'inprocOpen',
+        {
+          subject: subject.id === 'bare-loop' ? 'bare' : 'switchyard',
+          tracing,
+          events,
+          warmupEvents: Math.ceil(events / 3),
+          payloadBytes,
+          concurrency: 16,
+          chunk: 1_000,
+        },
+        120_000,
+      );
+    },
+    async run(r) {
+      const elapsedMs = await worker!.call<number>('inprocRun', { phase: r }, 120_000);
+      return { msgPerSec: (events * 1000) / elapsedMs };
+    },
+    async finish(runs) {
+      const spans = await worker!.call<number>('inprocClose', {}, 30_000);
+      const rss = await ctx.stop(worker!);
+      ctx.add({
+        ...row,
+        config: { ...config, exportedSpans: spans },
+        ...EMPTY_FIGURES,
+        ...figures(
+          runs.map((x) => x.msgPerSec),
+          payloadBytes,
+        ),
+        runs: runs.length,
+        rssMb: rss,
+        producerRssMb: rss,
+        consumerRssMb: rss,
+        delivered: 1,
+      });
+    },
+    async fail(reason) {
+      if (worker !== undefined) await ctx.stop(worker).catch(() => undefined);
+      ctx.skip(row, reason);
+    },
+  };
 }
 
 export const coreScenario: Scenario = {
@@ -63,10 +81,10 @@ export const coreScenario: Scenario = {
   transports: ['memory'],
   async run(ctx) {
     for (const payload of PAYLOADS(ctx.quick)) {
-      await measureInproc(ctx, 'core', BARE, 'off', payload);
-      await measureInproc(ctx, 'core', SWITCHYARD, 'off', payload);
+      await interleave(ctx, [
+        inprocContender(ctx, 'core', BARE, 'off', payload),
+        inprocContender(ctx, 'core', SWITCHYARD, 'off', payload),
+      ]);
     }
   },
 };
-
-export { BARE, SWITCHYARD };

@@ -1,8 +1,10 @@
+import { type Contender, interleave } from '../measure/interleave.ts';
+import { javaProducerContender } from '../measure/java.ts';
 import { measureLatency } from '../measure/latency.ts';
-import { measurePublish } from '../measure/publish.ts';
+import { publishContender } from '../measure/publish.ts';
 import { PLAN_CONFIG } from '../subjects/kafka-settings.ts';
 import type { SubjectConfig } from '../subjects/types.ts';
-import { measureJavaProducer } from './publish.ts';
+import { javaRecords } from './publish.ts';
 import type { Scenario } from './types.ts';
 
 /** Each preset, each codec (on `durable`), and the original plan's settings; Switchyard beside raw kafkajs and Java. */
@@ -29,8 +31,8 @@ export const kafkaTuningScenario: Scenario = {
     const count = ctx.quick ? 5_000 : 30_000;
     for (const { name, config } of chosen) {
       const scenario = `kafka-${name.replace(/\s+/g, '-')}`;
-      for (const subject of available) {
-        await measurePublish(ctx, {
+      const contenders: Contender[] = available.map((subject) =>
+        publishContender(ctx, {
           family: 'kafka-tuning',
           scenario,
           transport,
@@ -40,16 +42,20 @@ export const kafkaTuningScenario: Scenario = {
           count,
           inFlight: 1_000,
           config,
-        });
+        }),
+      );
+      if (!ctx.quick) {
+        contenders.push(
+          javaProducerContender(ctx, {
+            scenario,
+            family: 'kafka-tuning',
+            payloadBytes: 1024,
+            count: javaRecords(false, count, 1024),
+            config,
+          }),
+        );
       }
-      if (!ctx.quick)
-        await measureJavaProducer(ctx, {
-          scenario,
-          family: 'kafka-tuning',
-          payloadBytes: 1024,
-          count: count * 2,
-          config,
-        });
+      await interleave(ctx, contenders);
     }
     // End-to-end latency at 1,000 events/s per preset and for the plan's settings (fetch min 100 KB, 500 ms wait).
     const e2e = ctx.quick

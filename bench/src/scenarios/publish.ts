@@ -1,11 +1,7 @@
-import type { RunContext } from '../context.ts';
-import { base, errorText, figures } from '../context.ts';
-import { measurePublish, type PublishMode } from '../measure/publish.ts';
-import { EMPTY_FIGURES } from '../results.ts';
-import { spread } from '../stats.ts';
-import { createTopic } from '../subjects/kafka.ts';
-import { JAVA_SUBJECT, javaProducer, javaProducerProps } from '../subjects/kafka-java.ts';
-import { resolveSettings } from '../subjects/kafka-settings.ts';
+import { base } from '../context.ts';
+import { type Contender, interleave } from '../measure/interleave.ts';
+import { javaProducerContender } from '../measure/java.ts';
+import { type PublishMode, publishContender } from '../measure/publish.ts';
 import type { SubjectConfig } from '../subjects/types.ts';
 import { PAYLOADS, type Scenario } from './types.ts';
 
@@ -14,6 +10,13 @@ const IN_FLIGHT = 1_000;
 export function defaultConfig(transport: string): SubjectConfig {
   return transport === 'kafka' ? { preset: 'durable' } : {};
 }
+
+/**
+ * Records for one Java run: enough that JVM start and JIT warm-up do not dominate its rate,
+ * capped at ~100 MB of payload per run so the 1 KiB runs do not fill the broker's disk.
+ */
+export const javaRecords = (quick: boolean, count: number, payloadBytes = 100): number =>
+  quick ? count * 2 : Math.min(Math.max(200_000, count * 4), Math.floor(100_000_000 / payloadBytes));
 
 /** Awaited one by one, N concurrent, and fire-and-forget; every subject of the transport, same broker. */
 export const publishScenario: Scenario = {
@@ -33,23 +36,18 @@ export const publishScenario: Scenario = {
       for (const mode of ['sequential', 'concurrent', 'emit'] as const) {
         const scenario = `publish-${mode}`;
         for (const m of missing) {
+          const who = {
+            id: m.id,
+            label: m.id === 'switchyard' ? `Switchyard (${transport})` : m.id,
+            kind: 'raw' as const,
+          };
           ctx.skip(
-            {
-              ...base(
-                'publish',
-                transport,
-                { id: m.id, label: `Switchyard (${transport})`, kind: 'switchyard' },
-                payloadBytes,
-                counts[mode],
-                config,
-              ),
-              scenario,
-            },
+            { ...base('publish', transport, who, payloadBytes, counts[mode], config), scenario },
             m.reason,
           );
         }
-        for (const subject of available) {
-          await measurePublish(ctx, {
+        const contenders: Contender[] = available.map((subject) =>
+          publishContender(ctx, {
             family: 'publish',
             transport,
             subject,
@@ -59,77 +57,21 @@ export const publishScenario: Scenario = {
             inFlight: IN_FLIGHT,
             config,
             scenario,
-          });
-        }
+          }),
+        );
         if (transport === 'kafka' && mode === 'concurrent') {
-          await measureJavaProducer(ctx, { scenario, payloadBytes, count: counts[mode] * 2, config });
+          contenders.push(
+            javaProducerContender(ctx, {
+              scenario,
+              family: 'publish',
+              payloadBytes,
+              count: javaRecords(ctx.quick, counts[mode], payloadBytes),
+              config,
+            }),
+          );
         }
+        await interleave(ctx, contenders);
       }
     }
   },
 };
-
-/** ProducerPerformance with the same acks, idempotence, linger, batch bytes and compression. */
-export async function measureJavaProducer(
-  ctx: RunContext,
-  spec: { scenario: string; family?: string; payloadBytes: number; count: number; config: SubjectConfig },
-): Promise<void> {
-  const settings = resolveSettings(spec.config);
-  const props = javaProducerProps(settings);
-  const row = {
-    ...base(spec.family ?? 'publish', 'kafka', JAVA_SUBJECT, spec.payloadBytes, spec.count, {
-      ...spec.config,
-      mode: 'concurrent',
-      props: props.join(' '),
-    }),
-    scenario: spec.scenario,
-  };
-  try {
-    const topic = ctx.topic('java_pub');
-    await createTopic(topic, ctx.env, 3);
-    const rates: number[] = [];
-    const latencies: Array<{ p50Ms: number; p99Ms: number; p999Ms: number }> = [];
-    let rss: number | null = null;
-    for (let r = 0; r < ctx.runs + 1; r++) {
-      const what = r === 0 ? 'warm-up' : `run ${r}/${ctx.runs}`;
-      ctx.progress(
-        `${JAVA_SUBJECT.label}, ${spec.payloadBytes} B`,
-        `${what}, producing ${spec.count.toLocaleString('en')} records…`,
-      );
-      const result = await javaProducer({
-        topic,
-        records: spec.count,
-        recordSize: spec.payloadBytes,
-        props,
-        timeoutMs: 180_000,
-      });
-      if (r === 0) continue; // the first JVM run is warm-up for the broker; each run is a new JVM anyway
-      rates.push(result.msgPerSec);
-      rss = Math.max(rss ?? 0, result.peakRssMb ?? 0) || rss;
-      if (result.p50Ms !== undefined) {
-        latencies.push({
-          p50Ms: result.p50Ms,
-          p99Ms: result.p99Ms ?? Number.NaN,
-          p999Ms: result.p999Ms ?? Number.NaN,
-        });
-      }
-    }
-    const { p50Ms, p99Ms, p999Ms, p99MsMin, p99MsMax, ...rate } = figures(
-      rates,
-      spec.payloadBytes,
-      latencies,
-    );
-    ctx.add({
-      ...row,
-      ...EMPTY_FIGURES,
-      ...rate,
-      runs: rates.length,
-      rssMb: rss,
-      producerRssMb: rss,
-      note: `ProducerPerformance send→ack latency (not end to end): p50 ${p50Ms} ms, p99 ${p99Ms} ms (median of runs)`,
-    });
-    void spread;
-  } catch (error) {
-    ctx.skip(row, `failed: ${errorText(error)}`);
-  }
-}

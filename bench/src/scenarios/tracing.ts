@@ -1,6 +1,7 @@
-import { measurePublish } from '../measure/publish.ts';
+import { interleave } from '../measure/interleave.ts';
+import { publishContender } from '../measure/publish.ts';
 import { TRACING_MODES } from '../tracing.ts';
-import { measureInproc, SWITCHYARD } from './core.ts';
+import { inprocContender, SWITCHYARD } from './core.ts';
 import type { Scenario } from './types.ts';
 
 /** Cost of tracing: the same work with tracing off, API-only, 10 % sampled and always sampled. */
@@ -12,24 +13,30 @@ export const tracingScenario: Scenario = {
   async run(ctx, transport) {
     const modes = ctx.quick ? (['off', 'sampled'] as const) : TRACING_MODES;
     if (transport === 'memory') {
-      for (const mode of modes) await measureInproc(ctx, 'tracing', SWITCHYARD, mode, 100);
+      await interleave(
+        ctx,
+        modes.map((mode) => inprocContender(ctx, 'tracing', SWITCHYARD, mode, 100)),
+      );
       return;
     }
     const { available } = await ctx.subjects(transport);
     const subject = available.find((s) => s.kind === 'switchyard');
     if (subject === undefined) return;
-    for (const mode of modes) {
-      await measurePublish(ctx, {
-        family: 'tracing',
-        transport,
-        subject,
-        mode: 'concurrent',
-        payloadBytes: 100,
-        count: ctx.quick ? 10_000 : 50_000,
-        inFlight: 1_000,
-        config: transport === 'kafka' ? { preset: 'durable' } : {},
-        tracing: mode,
-      });
-    }
+    await interleave(
+      ctx,
+      modes.map((mode) =>
+        publishContender(ctx, {
+          family: 'tracing',
+          transport,
+          subject,
+          mode: 'concurrent',
+          payloadBytes: 100,
+          count: ctx.quick ? 10_000 : 50_000,
+          inFlight: 1_000,
+          config: transport === 'kafka' ? { preset: 'durable' } : {},
+          tracing: mode,
+        }),
+      ),
+    );
   },
 };
