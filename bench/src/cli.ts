@@ -1,4 +1,5 @@
 // pnpm bench [scenario...] [--transport memory,kafka,nats] [--quick] [--runs N]
+import os from 'node:os';
 import { join } from 'node:path';
 import { RunContext } from './context.ts';
 import { BENCH_DIR, loadBrokerEnv, REPO_DIR } from './env.ts';
@@ -44,10 +45,13 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
+const loadAverage = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((a) => a !== '--');
   const args = parseArgs(argv);
   const started = Date.now();
+  const loadAtStart = loadAverage();
   const env = loadBrokerEnv();
   const runs = args.runs ?? (args.quick ? 1 : 3);
   const ctx = new RunContext({ quick: args.quick, runs, env });
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
     command: `pnpm bench${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`,
     quick: args.quick,
     durationSec: Math.round((Date.now() - started) / 1000),
-    machine: machineFacts(brokers),
+    machine: { ...machineFacts(brokers), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadAverage() },
     transports,
     rows: ctx.rows,
   };

@@ -44,6 +44,7 @@ export interface MachineFacts {
   readonly os: string;
   readonly node: string;
   readonly loadAverageAtStart: readonly number[];
+  readonly loadAverageAtEnd?: readonly number[];
   readonly brokers: Readonly<Record<string, string>>;
   readonly clients: Readonly<Record<string, string>>;
 }

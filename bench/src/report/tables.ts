@@ -54,6 +54,8 @@ export function familyTable(family: string, rows: readonly Row[]): string {
           'subject',
           'tracing',
           'events/s median (min–max)',
+          'µs/event',
+          'added µs/event vs off',
           'cost vs off',
           'spans exported',
           'peak RSS MB',
@@ -64,11 +66,15 @@ export function familyTable(family: string, rows: readonly Row[]): string {
           );
           const cost =
             off && r.msgPerSec !== null && r !== off ? 1 - r.msgPerSec / off.msgPerSec! : undefined;
+          const us = r.msgPerSec ? 1e6 / r.msgPerSec : undefined;
+          const offUs = off?.msgPerSec ? 1e6 / off.msgPerSec : undefined;
           return [
             r.transport,
             r.subject,
             String(r.config.tracing),
             r.skipped ? why(r) : fmtRate(r),
+            fmtNum(us, 2),
+            us !== undefined && offUs !== undefined && r !== off ? fmtNum(us - offUs, 2) : '',
             cost === undefined ? '' : fmtPct(cost),
             r.config.exportedSpans === undefined ? '' : fmtInt(Number(r.config.exportedSpans)),
             fmtNum(r.rssMb, 0),

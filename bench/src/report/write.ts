@@ -78,7 +78,7 @@ function benchmarksMd(results: Results, sections: readonly string[]): string {
     ...Object.entries(results.transports).map(
       ([t, s]) => `- ${t}: ${s.ok ? s.info : `not measured — ${s.info}`}`,
     ),
-    `- Load average at start: ${m.loadAverageAtStart.join(' / ')}. Brokers, producers and consumers share these ${m.cores} cores, and other work (test suites) may run beside the benchmark: expect a few percent of noise between runs; the min–max columns show it.`,
+    `- Load average (1 / 5 / 15 min) at start: ${m.loadAverageAtStart.join(' / ')}${m.loadAverageAtEnd ? `, at end: ${m.loadAverageAtEnd.join(' / ')}` : ''}. Brokers, producers and consumers share these ${m.cores} cores, and other work (test suites) may run beside the benchmark: expect a few percent of noise between runs; the min–max columns show it. The runs of the subjects compared in one table are interleaved (run 1 of each, then run 2 of each, in rotating order), so such load hits all of them alike and the ratios stay meaningful even when absolute figures move.`,
     '',
     '## Targets',
     '',
