@@ -1,4 +1,5 @@
 // pnpm bench [scenario...] [--transport memory,kafka,nats] [--quick] [--runs N]
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { RunContext } from './context.ts';
@@ -14,10 +15,17 @@ interface Args {
   transports: string[];
   quick: boolean;
   runs: number | undefined;
+  update: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { scenarios: [], transports: [...TRANSPORTS], quick: false, runs: undefined };
+  const args: Args = {
+    scenarios: [],
+    transports: [...TRANSPORTS],
+    quick: false,
+    runs: undefined,
+    update: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') args.quick = true;
@@ -25,12 +33,14 @@ function parseArgs(argv: readonly string[]): Args {
       args.transports = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a.startsWith('--transport=')) args.transports = a.slice(12).split(',').filter(Boolean);
     else if (a === '--runs') args.runs = Number(argv[++i]);
+    else if (a === '--update') args.update = true;
     else if (a === '--help' || a === '-h') {
       console.log(
         `pnpm bench [scenario...] [--transport ${TRANSPORTS.join(',')}] [--quick] [--runs N]\n` +
           `scenarios: ${SCENARIOS.map((s) => s.id).join(', ')} (default: all)\n` +
           'A full run of every scenario and transport writes bench/results/ and BENCHMARKS.md; --quick writes\n' +
-          'bench/results/quick/, a partial run bench/results/partial/.',
+          'bench/results/quick/, a partial run bench/results/partial/. A partial run with --update replaces the\n' +
+          'rows of its scenario families and transports in bench/results/latest.json and regenerates BENCHMARKS.md.',
       );
       process.exit(0);
     } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
@@ -112,7 +122,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const results: Results = {
+  const measured: Results = {
     generatedAt: new Date().toISOString(),
     command: `pnpm bench${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`,
     quick: args.quick,
@@ -121,15 +131,58 @@ async function main(): Promise<void> {
     transports,
     rows: ctx.rows,
   };
-  const dir = join(BENCH_DIR, 'results', full ? '' : args.quick ? 'quick' : 'partial');
+  const update = args.update && !args.quick && !full;
+  const results = update
+    ? mergeInto(
+        readLatest(),
+        measured,
+        scenarios.map((s) => s.family),
+        used,
+      )
+    : measured;
+  const dir = join(BENCH_DIR, 'results', full || update ? '' : args.quick ? 'quick' : 'partial');
   const written = writeResults(results, {
     dir,
-    benchmarksMd: full ? join(REPO_DIR, 'BENCHMARKS.md') : undefined,
-    scenarios,
+    benchmarksMd: full || update ? join(REPO_DIR, 'BENCHMARKS.md') : undefined,
+    scenarios: update ? SCENARIOS : scenarios,
   });
-  ctx.log(`done in ${results.durationSec} s; wrote ${written.join(', ')}`);
+  ctx.log(`done in ${measured.durationSec} s; wrote ${written.join(', ')}`);
   const failed = ctx.rows.filter((r) => r.skipped?.startsWith('failed'));
   if (failed.length > 0) ctx.log(`${failed.length} row(s) failed; see "skipped" in latest.json`);
+}
+
+function readLatest(): Results {
+  const path = join(BENCH_DIR, 'results', 'latest.json');
+  if (!existsSync(path))
+    throw new Error('--update needs a full run first: bench/results/latest.json does not exist');
+  return JSON.parse(readFileSync(path, 'utf8')) as Results;
+}
+
+/** The earlier full run with the rows of the re-measured families and transports replaced. */
+function mergeInto(
+  base: Results,
+  next: Results,
+  families: readonly string[],
+  transports: readonly string[],
+): Results {
+  const replaced = (r: { family: string; transport: string }) =>
+    families.includes(r.family) && transports.includes(r.transport);
+  return {
+    ...base,
+    transports: { ...base.transports, ...next.transports },
+    rows: [...base.rows.filter((r) => !replaced(r)), ...next.rows],
+    updates: [
+      ...(base.updates ?? []),
+      {
+        command: next.command,
+        generatedAt: next.generatedAt,
+        durationSec: next.durationSec,
+        families: [...families],
+        transports: [...transports],
+        loadAverageAtStart: next.machine.loadAverageAtStart,
+      },
+    ],
+  };
 }
 
 main().catch((error: unknown) => {

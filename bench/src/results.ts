@@ -57,6 +57,15 @@ export interface Results {
   readonly machine: MachineFacts;
   readonly transports: Readonly<Record<string, { readonly ok: boolean; readonly info: string }>>;
   readonly rows: readonly Row[];
+  /** Later partial runs (`--update`) whose rows replaced this run's rows of the same family and transport. */
+  readonly updates?: ReadonlyArray<{
+    readonly command: string;
+    readonly generatedAt: string;
+    readonly durationSec: number;
+    readonly families: readonly string[];
+    readonly transports: readonly string[];
+    readonly loadAverageAtStart: readonly number[];
+  }>;
 }
 
 export const EMPTY_FIGURES = {
