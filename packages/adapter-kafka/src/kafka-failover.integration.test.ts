@@ -22,11 +22,27 @@ async function leaderOfPartition0(brokers: string[], topic: string): Promise<num
   }
 }
 
+/** Other suites share the cluster and may have a node down for a moment: wait until all three serve. */
+async function allThreeUp(brokers: string[]): Promise<void> {
+  const admin = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const started = Date.now();
+    while ((await admin.describeCluster()).brokers.length < 3) {
+      if (Date.now() - started > 90_000) throw new Error('the cluster did not have 3 brokers within 90 s');
+      await sleep(500);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 describe.skipIf(BROKERS === undefined)('failover on the three-node cluster', () => {
   const fx = new KafkaFixture(BROKERS ?? '');
   afterEach(() => fx.cleanup());
 
   it('loses no acknowledged event and writes no duplicate when a leader is killed mid-stream (acks all)', async () => {
+    await allThreeUp(fx.brokers as string[]);
     const producer = await fx.transport({ preset: 'durable', retry: { retries: 10, maxRetryTimeMs: 3000 } });
     const topic = fx.topic('failover');
     await producer.ensureTopic({

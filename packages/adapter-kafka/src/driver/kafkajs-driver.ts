@@ -13,6 +13,7 @@ import type {
 } from './driver.ts';
 import { KafkajsConsumer } from './kafkajs-consumer.ts';
 import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
+import { patchKafkajs } from './kafkajs-patches.ts';
 
 const { Kafka, ConfigResourceTypes } = kafkajs;
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
@@ -43,6 +44,7 @@ class KafkajsDriver implements KafkaDriver {
   constructor(options: ResolvedKafkaOptions) {
     this.options = options;
     registerCompressionCodecs();
+    patchKafkajs();
     const secrets = options.sasl === undefined ? [] : [options.sasl.password];
     this.kafka = new Kafka({
       clientId: options.clientId,
