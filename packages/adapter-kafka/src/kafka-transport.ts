@@ -18,6 +18,7 @@ import { RetryParking } from './consumer/retry-parking.ts';
 import { retryTopicName } from './consumer/retry-topics.ts';
 import type { KafkaDriver } from './driver/driver.ts';
 import { toEventBusError } from './errors.ts';
+import { createLog, type Log } from './log.ts';
 import type { KafkaAutoCreateOptions, ResolvedKafkaOptions } from './options/options.ts';
 import { DEFAULT_KAFKA_OPTIONS } from './options/presets.ts';
 import { MetadataCache } from './producer/metadata-cache.ts';
@@ -31,6 +32,7 @@ export class KafkaTransport implements Transport {
   readonly headerPrefix = 'ce_';
   readonly capabilities: TransportCapabilities;
   private readonly secrets: readonly string[];
+  private readonly log: Log;
   private readonly creator: TopicCreator;
   private readonly metadata: MetadataCache;
   private readonly producer: KafkaProducer;
@@ -46,6 +48,7 @@ export class KafkaTransport implements Transport {
     this.options = options;
     this.driver = driver;
     this.secrets = options.sasl === undefined ? [] : [options.sasl.password];
+    this.log = createLog(options.logLevel, options.logger, this.secrets);
     // Retry topics are the transport's own, so they are created even when autoCreateTopics is off.
     this.creator = new TopicCreator(
       driver,
@@ -124,6 +127,7 @@ export class KafkaTransport implements Transport {
         parking: retry.enabled ? new RetryParking(this.producer, retry.tiersMs) : undefined,
         secrets: this.secrets,
         onError: (error) => this.noteError(error),
+        log: this.log,
       },
       request,
       retryTopics,
@@ -214,6 +218,7 @@ export class KafkaTransport implements Transport {
 
   private noteError(error: EventBusError): void {
     this.lastError = `${error.code}: ${error.message}`;
+    this.log('warn', this.lastError, { code: error.code, retriable: error.retriable });
     if (error.code === 'CONNECTION_FAILED' && this.state === 'connected') this.state = 'reconnecting';
   }
 }

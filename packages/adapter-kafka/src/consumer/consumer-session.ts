@@ -7,11 +7,14 @@ import type {
 } from '@switchyard/core';
 import type { DriverBatch, DriverConsumer, DriverInbound, KafkaDriver } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
+import type { Log } from '../log.ts';
+import { Committer } from './committer.ts';
 import { computeLag } from './lag.ts';
 import { OffsetTracker } from './offset-tracker.ts';
 import { PauseState } from './pause-state.ts';
 import type { RetryParking } from './retry-parking.ts';
 import { parseParked, type RetryOrigin } from './retry-topics.ts';
+import { latestForUncommitted } from './start-position.ts';
 
 export interface SessionContext {
   readonly driver: KafkaDriver;
@@ -20,6 +23,7 @@ export interface SessionContext {
   readonly parking: RetryParking | undefined;
   readonly secrets: readonly string[];
   readonly onError: (error: EventBusError) => void;
+  readonly log: Log;
 }
 
 interface Delivery {
@@ -44,7 +48,7 @@ export class ConsumerSession implements ConsumerHandle {
   private readonly held: Array<() => void> = [];
   private consumer: DriverConsumer | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
-  private committing: Promise<void> | undefined;
+  private readonly committer: Committer;
   private outstanding = 0;
   private stopped = false;
   /** Where partitions that never committed start, captured when `consume()` was called (`startFrom: 'latest'`). */
@@ -67,6 +71,7 @@ export class ConsumerSession implements ConsumerHandle {
     this.retryTopics = retryTopics;
     this.onMessages = onMessages;
     this.pauses = new PauseState((paused) => this.consumer?.setPaused(paused));
+    this.committer = new Committer(context.log, request.group, (error) => this.fail(error, true));
   }
 
   async start(): Promise<void> {
@@ -274,6 +279,9 @@ export class ConsumerSession implements ConsumerHandle {
         () => this.finish(tracker, offset),
         (error: unknown) => {
           // Could not park it: keep the offset uncommitted and retry in-process instead.
+          this.context.log('warn', 'could not write to the retry topic; redelivering in-process instead', {
+            topic: this.request.topic,
+          });
           this.context.onError(toEventBusError(error, { operation: 'publish', topic: this.request.topic }));
           this.redeliverLater(message, delivery, delayMs, attempt, raw);
         },
@@ -326,37 +334,8 @@ export class ConsumerSession implements ConsumerHandle {
   }
 
   /** Commits every partition whose acknowledged prefix moved; one commit at a time. */
-  private async commitNow(): Promise<void> {
-    while (this.committing !== undefined) await this.committing;
-    const consumer = this.consumer;
-    if (consumer === undefined) return;
-    const positions: Array<{ tracker: OffsetTracker; offset: number }> = [];
-    for (const tracker of this.trackers.values()) {
-      const offset = tracker.uncommitted();
-      if (offset !== undefined) positions.push({ tracker, offset });
-    }
-    if (positions.length === 0) return;
-    this.committing = consumer
-      .commit(
-        positions.map(({ tracker, offset }) => ({
-          topic: tracker.topic,
-          partition: tracker.partition,
-          offset: String(offset),
-        })),
-      )
-      .then(
-        () => {
-          for (const { tracker, offset } of positions) tracker.committed = offset;
-        },
-        (error: unknown) => {
-          // Typically a rebalance in progress: the next interval (or the new owner) takes over.
-          this.fail(error, true);
-        },
-      )
-      .finally(() => {
-        this.committing = undefined;
-      });
-    await this.committing;
+  private commitNow(): Promise<void> {
+    return this.committer.commit(this.consumer, this.trackers.values());
   }
 
   private fail(error: unknown, restarting: boolean): void {
@@ -368,21 +347,4 @@ export class ConsumerSession implements ConsumerHandle {
     this.lastError = `${mapped.code}: ${mapped.message}${restarting ? ' (recovering)' : ''}`;
     this.context.onError(mapped);
   }
-}
-
-async function latestForUncommitted(
-  driver: KafkaDriver,
-  group: string,
-  topic: string,
-): Promise<Map<number, string>> {
-  const [committed, ends] = await Promise.all([
-    driver.groupOffsets(group, topic),
-    driver.topicOffsets(topic),
-  ]);
-  const never = new Set(committed.filter((c) => Number(c.offset) < 0).map((c) => c.partition));
-  const out = new Map<number, string>();
-  for (const end of ends)
-    if (never.has(end.partition) || !committed.some((c) => c.partition === end.partition))
-      out.set(end.partition, end.high);
-  return out;
 }
