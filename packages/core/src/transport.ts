@@ -91,7 +91,10 @@ export interface ConsumeRequest {
    * dead-letter send keeps failing. Map a non-finite value to the broker's "unlimited".
    */
   readonly maxDeliveries: number;
-  /** A handler still running after this long may lose its lease; transports extend leases while work is in flight. */
+  /**
+   * A handler still running after this long may lose its lease; transports with leases (NATS
+   * ack_wait) extend them while work is in flight. Transports without leases (Kafka) ignore it.
+   */
   readonly ackTimeoutMs: number;
 }
 
@@ -110,6 +113,10 @@ export interface InboundMessage {
   /**
    * Processing must happen again. With `delayMs` and the `delayedRedelivery` capability the
    * event comes back after the delay with `attempt` set to `nextAttempt`; other events keep flowing.
+   * Without `delayMs` it means "not processed, give it back" (events arriving while the
+   * subscription closes, handlers aborted at the drain deadline): a transport may hold such an
+   * event until `resume()`, and must not hand it over again after `stop()` — the broker
+   * redelivers it to the next owner.
    */
   nack(options?: { readonly delayMs?: number; readonly nextAttempt?: number }): void;
   /** Tell the broker the handler is still working (extends an ack deadline). Optional. */
@@ -120,7 +127,11 @@ export interface ConsumerHandle {
   /** Stop fetching: messages already handed over still arrive at most once more per fetch in flight. */
   pause(): void;
   resume(): void;
-  /** Stop intake for good and release the group membership. Unacked messages are redelivered later. */
+  /**
+   * Stop intake for good and release the group membership. Core calls it last, after `pause()`
+   * and after its scheduler drained (or the drain deadline passed): commit what was acked, then
+   * leave. Acks that arrive after `stop()` may be ignored; those events are redelivered later.
+   */
   stop(): Promise<void>;
   /** Consumer lag per partition / stream for `health()`. */
   lag?(): Promise<ConsumerLag>;
