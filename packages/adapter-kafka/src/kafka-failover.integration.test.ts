@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { brokerEnv } from './test-support/brokers.ts';
+import { requireBroker } from './test-support/brokers.ts';
 import { event, KafkaFixture, sleep, waitFor } from './test-support/fixture.ts';
 
 const run = promisify(execFile);
-const BROKERS = brokerEnv('KAFKA_CLUSTER_BROKERS', 'kafka-cluster');
+const BROKERS = requireBroker('KAFKA_CLUSTER_BROKERS', 'kafka-cluster');
 const CLUSTER_SCRIPT = join(import.meta.dirname, '../../../infra/kafka-cluster');
 
 /** Which node leads partition 0, asked with a plain kafkajs admin so the test does not trust the code under test. */

@@ -4,20 +4,19 @@ import { isEventBusError } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafka } from './kafka.ts';
 import type { KafkaLogEntry, KafkaSaslOptions, KafkaTransportOptions } from './options/options.ts';
-import { brokerEnv } from './test-support/brokers.ts';
+import { requireBroker, secureSetting } from './test-support/brokers.ts';
 import { event, KafkaFixture, waitFor } from './test-support/fixture.ts';
 
-const BROKERS = brokerEnv('KAFKA_SECURE_BROKERS', 'kafka-secure');
-const env = process.env;
+const BROKERS = requireBroker('KAFKA_SECURE_BROKERS', 'kafka-secure');
 
 describe.skipIf(BROKERS === undefined)('kafka transport against the SASL_SSL broker', () => {
   const fx = new KafkaFixture(BROKERS ?? '');
   afterEach(() => fx.cleanup());
-  const ca = () => readFileSync(env.KAFKA_SECURE_CA_FILE!, 'utf8');
+  const ca = () => readFileSync(secureSetting('CA_FILE'), 'utf8');
   const scram = (): KafkaSaslOptions => ({
-    mechanism: env.KAFKA_SECURE_MECHANISM as KafkaSaslOptions['mechanism'],
-    username: env.KAFKA_SECURE_USER!,
-    password: env.KAFKA_SECURE_PASSWORD!,
+    mechanism: secureSetting('MECHANISM') as KafkaSaslOptions['mechanism'],
+    username: secureSetting('USER'),
+    password: secureSetting('PASSWORD'),
   });
   const secure = (sasl: KafkaSaslOptions, extra: KafkaTransportOptions = {}): KafkaTransportOptions => ({
     ssl: { ca: [ca()] },
@@ -39,8 +38,8 @@ describe.skipIf(BROKERS === undefined)('kafka transport against the SASL_SSL bro
     const transport = await fx.transport(
       secure({
         mechanism: 'plain',
-        username: env.KAFKA_SECURE_PLAIN_USER!,
-        password: env.KAFKA_SECURE_PLAIN_PASSWORD!,
+        username: secureSetting('PLAIN_USER'),
+        password: secureSetting('PLAIN_PASSWORD'),
       }),
     );
     const [outcome] = await transport.send([event(fx.topic('plain'), 1)]);
@@ -80,7 +79,7 @@ describe.skipIf(BROKERS === undefined)('kafka transport against the SASL_SSL bro
     const transport = kafka({ brokers: [BROKERS!], ssl: true, sasl: scram(), connectionTimeoutMs: 5000 });
     const error = await transport.connect().catch((e: unknown) => e);
     expect(isEventBusError(error, 'CONNECTION_FAILED')).toBe(true);
-    expect((error as Error).message).not.toContain(env.KAFKA_SECURE_PASSWORD!);
+    expect((error as Error).message).not.toContain(secureSetting('PASSWORD'));
     await transport.close();
   });
 });

@@ -2,8 +2,10 @@ import { isEventBusError } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafka } from './kafka.ts';
 import { partitionForKey } from './producer/murmur2.ts';
-import { KAFKA_BROKERS } from './test-support/brokers.ts';
+import { requireBroker } from './test-support/brokers.ts';
 import { event, KafkaFixture, payloadOf, sleep, waitFor } from './test-support/fixture.ts';
+
+const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
 
 describe('kafka transport: connecting', () => {
   it('fails with CONNECTION_FAILED within connectionTimeoutMs when no broker listens', async () => {

@@ -1,6 +1,8 @@
 import { runConformance } from '@switchyard/testkit';
 import { kafka } from './kafka.ts';
-import { KAFKA_BROKERS } from './test-support/brokers.ts';
+import { requireBroker } from './test-support/brokers.ts';
+
+const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
 
 // The whole contract against the real single-node broker, with the default (durable) tuning.
 runConformance({

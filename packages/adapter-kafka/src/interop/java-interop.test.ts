@@ -6,12 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KafkaCompression } from '../options/options.ts';
 import { murmur2, partitionForKey } from '../producer/murmur2.ts';
 import { JAVA_VECTORS } from '../producer/murmur2.vectors.ts';
-import { KAFKA_BROKERS } from '../test-support/brokers.ts';
+import { kafkaJarsDir, requireBroker } from '../test-support/brokers.ts';
 import { event, KafkaFixture } from '../test-support/fixture.ts';
 
 const run = promisify(execFile);
 const JAVA_DIR = join(import.meta.dirname, 'java');
-const JARS = process.env.KAFKA_JARS_DIR;
+const JARS = kafkaJarsDir();
+const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
 const hasJava = JARS !== undefined && existsSync(JARS);
 
 /** Runs a single-file Java program from `java/` against the Kafka jars (Java 17 source-file mode). */

@@ -1,15 +1,13 @@
-/**
- * Broker addresses for integration tests, from the environment `infra/up` writes
- * (`. infra/.state/env`). Missing locally: a warning and `undefined`, so suites skip and say so.
- * Missing in CI: an error, so a broken broker setup never passes as "skipped".
- */
-export function brokerEnv(name: string, service: string): string | undefined {
-  const value = process.env[name];
-  if (value !== undefined && value !== '') return value;
-  const hint = `${name} is not set: run \`infra/up ${service}\` and \`. infra/.state/env\``;
-  if (process.env.CI === 'true') throw new Error(hint);
-  console.warn(`[adapter-kafka] ${hint}; skipping the tests that need it.`);
-  return undefined;
-}
+import { brokerEnv } from '@switchyard/infra/env';
 
-export const KAFKA_BROKERS = brokerEnv('KAFKA_BROKERS', 'kafka');
+export { requireBroker } from '@switchyard/infra/env';
+
+/** The Kafka jars (`infra/up` downloads them with any Kafka service), for the Java interop tests. */
+export const kafkaJarsDir = (): string | undefined => brokerEnv('KAFKA_JARS_DIR');
+
+/** A setting of the secured broker (user, password, CA file, mechanism). */
+export function secureSetting(name: string): string {
+  const value = brokerEnv(`KAFKA_SECURE_${name}`);
+  if (value === undefined) throw new Error(`KAFKA_SECURE_${name} is not set: run \`infra/up kafka-secure\``);
+  return value;
+}
