@@ -150,6 +150,8 @@ export class KafkaTransport implements Transport {
     await this.connect();
     try {
       await ensureTopic(this.driver, this.creator, spec);
+      // Partitions may have been added: keys must map over the new count from the next send on.
+      this.metadata.refresh(spec.name);
     } catch (error) {
       throw toEventBusError(error, { operation: 'admin', topic: spec.name, secrets: this.secrets });
     }
