@@ -53,6 +53,19 @@ describe.skipIf(KAFKA_BROKERS === undefined)('kafka transport against a real bro
     expect(partitions.size).toBe(1);
   });
 
+  it('publishes with acks leader (throughput preset) and acks none (no offset in the receipt)', async () => {
+    const topic = fx.topic('acks');
+    const leader = await fx.transport({ preset: 'throughput' });
+    const [a] = await leader.send([event(topic, 1)]);
+    expect(a!.ok && a!.receipt.offset).toBe('0');
+    const none = await fx.transport({ producer: { acks: 'none', idempotent: false } });
+    const [b] = await none.send([event(topic, 2)]);
+    expect(b!.ok).toBe(true);
+    expect(b!.ok && b!.receipt.offset).toBeUndefined();
+    const { received } = await fx.collect(leader, { topic, group: 'acks' });
+    await waitFor('both events', () => received.length === 2);
+  });
+
   it('round-trips key, value and headers as strings', async () => {
     const transport = await fx.transport();
     const topic = fx.topic('roundtrip');

@@ -151,7 +151,7 @@ export class KafkaTransport implements Transport {
     try {
       await ensureTopic(this.driver, this.creator, spec);
       // Partitions may have been added: keys must map over the new count from the next send on.
-      this.metadata.refresh(spec.name);
+      this.metadata.invalidate(spec.name);
     } catch (error) {
       throw toEventBusError(error, { operation: 'admin', topic: spec.name, secrets: this.secrets });
     }

@@ -53,6 +53,12 @@ export class MetadataCache {
     void this.load(topic).catch(() => this.entries.delete(topic));
   }
 
+  /** Forgets the topic at once (its partition count changed): the next send waits for fresh metadata. */
+  invalidate(topic: string): void {
+    this.entries.delete(topic);
+    this.refresh(topic);
+  }
+
   private load(topic: string): Promise<TopicMetadata> {
     const pending = this.loading.get(topic);
     if (pending !== undefined) return pending;
