@@ -164,11 +164,24 @@ port_open() { (exec 3<> "/dev/tcp/$HOST/$1") 2> /dev/null; }
 # The process listening on PORT, for error messages.
 port_owner() { ss -ltnpH "sport = :$1" 2> /dev/null | sed -n 's/.*users:((\("[^"]*",pid=[0-9]*\).*/\1/p' | head -n1; }
 
+# When PORT's owner was started by infra/up of another checkout (its command line or working
+# directory is under some other .../infra/), says which one and how to stop it.
+port_owner_hint() {
+  local pid where root
+  pid=$(ss -ltnpH "sport = :$1" 2> /dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1)
+  [[ -n $pid ]] || return 0
+  where="$(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null) $(readlink "/proc/$pid/cwd" 2> /dev/null)"
+  root=$(grep -o '/[^ ]*/infra/\(\.state\|jaeger\)/' <<< "$where" | head -n1 | sed 's:/infra/.*::')
+  if [[ -n $root && $root != "$(dirname "$INFRA_DIR")" ]]; then
+    printf ' It was started by infra/up of another checkout, %s: run `%s/infra/down` there first.' "$root" "$root"
+  fi
+}
+
 require_ports_free() {
   local svc=$1 p; shift
   for p in "$@"; do
     if port_open "$p"; then
-      die "$svc: port $p on $HOST is already taken by $(port_owner "$p" || echo 'another process') — not one infra/up started. Stop it, or run \`infra/status\` to see what infra runs."
+      die "$svc: port $p on $HOST is already taken by $(port_owner "$p" || echo 'another process'), which this infra/up did not start.$(port_owner_hint "$p") Stop it, or run \`infra/status\` to see what infra runs."
     fi
   done
 }
@@ -230,7 +243,7 @@ need_cmd() {   # need_cmd COMMAND APT_PACKAGE
 # a first start that compiles for minutes never looks hung. run_with_progress LABEL LOG CMD...
 run_with_progress() {
   local label=$1 log=$2; shift 2
-  local t0 pid rc last
+  local t0 pid rc last count
   t0=$(now)
   mkdir -p "$(dirname "$log")"
   "$@" > "$log" 2>&1 9>&- &
@@ -238,8 +251,11 @@ run_with_progress() {
   while kill -0 "$pid" 2> /dev/null; do
     for _ in $(seq 1 30); do kill -0 "$pid" 2> /dev/null || break; sleep 1; done
     if kill -0 "$pid" 2> /dev/null; then
-      last=$(tail -n 1 "$log" 2> /dev/null | cut -c1-100)
-      say "$label: still working ($(elapsed "$t0")s) ${last:+— $last}"
+      last=$(tail -n 1 "$log" 2> /dev/null | cut -c1-90)
+      count=""
+      # go build -v prints one line per compiled package: a rough progress count.
+      [[ $label == *build ]] && count=", $(grep -vc '^go: ' "$log" 2> /dev/null || true) packages compiled"
+      say "$label: still working ($(elapsed "$t0")s$count) ${last:+— $last}"
     fi
   done
   if wait "$pid"; then rc=0; else rc=$?; fi
@@ -272,7 +288,7 @@ go_build_bin() {
     say "$name: go install $path@$version (first time only; log $log)" >&2
     local gobin=$CACHE_DIR/gobin-$name-$version
     rm -rf "$gobin"
-    run_with_progress "$name build" "$log" env GOBIN="$gobin" go install "$path@$version" >&2
+    run_with_progress "$name build" "$log" env GOBIN="$gobin" go install -v "$path@$version" >&2
     mv "$gobin"/* "$bin"
     rm -rf "$gobin"
   else
@@ -282,7 +298,7 @@ go_build_bin() {
     mkdir -p "$(dirname "$src")"
     cp -r "$dir" "$src"
     chmod -R u+w "$src"
-    run_with_progress "$name build" "$log" bash -c "cd '$src' && go build -trimpath -o '$bin.tmp' './$pkg'" >&2
+    run_with_progress "$name build" "$log" bash -c "cd '$src' && go build -v -trimpath -o '$bin.tmp' './$pkg'" >&2
     mv "$bin.tmp" "$bin"
   fi
   printf '%s\n' "$bin"
