@@ -83,13 +83,22 @@ export class KafkaProducer {
       return Promise.reject(
         new EventBusError('CLOSED', 'The Kafka transport is closed; create a new one to publish.'),
       );
-    const outcomes: Array<Promise<SendOutcome>> = [];
+    if (messages.length === 0) return Promise.resolve([]);
+    // One promise per call, not per event: each event settles into its slot.
+    const outcomes = new Array<SendOutcome>(messages.length);
+    let unsettled = messages.length;
+    let settleAll!: (outcomes: readonly SendOutcome[]) => void;
+    const all = new Promise<readonly SendOutcome[]>((resolve) => {
+      settleAll = resolve;
+    });
     const prepared: Prepared[] = [];
     let totalBytes = 0;
-    for (const message of messages) {
-      let settle!: (outcome: SendOutcome) => void;
-      outcomes.push(new Promise<SendOutcome>((resolve) => (settle = resolve)));
-      const item = this.prepare(message, settle);
+    for (let i = 0; i < messages.length; i++) {
+      const settle = (outcome: SendOutcome) => {
+        outcomes[i] = outcome;
+        if (--unsettled === 0) settleAll(outcomes);
+      };
+      const item = this.prepare(messages[i]!, settle);
       if (item === undefined) continue;
       prepared.push(item);
       totalBytes += item.bytes;
@@ -105,7 +114,7 @@ export class KafkaProducer {
         this.enqueueSlowly(prepared);
       }
     }
-    return Promise.all(outcomes);
+    return all;
   }
 
   /** Sends everything buffered, ignoring linger; resolves when every event has settled. */
