@@ -27,6 +27,12 @@ say() { printf '[infra] %s\n' "$*"; }
 warn() { printf '[infra] WARNING: %s\n' "$*" >&2; }
 die() { printf '[infra] ERROR: %s\n' "$*" >&2; exit 1; }
 now() { date +%s.%N; }
+
+# INFRA_PORT_OFFSET=N adds N to every port (e.g. 1000: Kafka on 10092, NATS on 5222), so a second
+# checkout or a CI run can bring up its own brokers beside a developer's. The env file carries the
+# shifted addresses, so tests need no change.
+PORT_OFFSET=${INFRA_PORT_OFFSET:-0}
+[[ $PORT_OFFSET =~ ^[0-9]+$ ]] && ((PORT_OFFSET <= 40000)) || die "INFRA_PORT_OFFSET must be a number from 0 to 40000, not '$PORT_OFFSET'"
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # --- services --------------------------------------------------------------------------------

@@ -8,6 +8,11 @@
 KAFKA_POM=$INFRA_DIR/kafka/pom.xml
 KAFKA_LOG4J=$INFRA_DIR/kafka/log4j2.properties
 KAFKA_CLUSTER_IDS=(1 2 3)
+P_KAFKA=$((9092 + PORT_OFFSET)) P_KAFKA_CTRL=$((9093 + PORT_OFFSET))
+P_KAFKA_SECURE=$((9096 + PORT_OFFSET)) P_KAFKA_SECURE_CTRL=$((9097 + PORT_OFFSET))
+# Cluster node ID (1-3): client port 19092-19094, controller 19192-19194 (+ INFRA_PORT_OFFSET).
+kafka_cluster_port() { echo $((19091 + $1 + PORT_OFFSET)); }
+kafka_cluster_ctrl_port() { echo $((19191 + $1 + PORT_OFFSET)); }
 
 kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_POM" | head -n1; }
 kafka_jars_dir() { printf '%s/kafka-%s' "$CACHE_DIR" "$(kafka_version)"; }
@@ -104,9 +109,9 @@ kafka_start_node() {   # kafka_start_node SERVICE NODE PROPS
 # --- kafka (single node) -------------------------------------------------------------------
 
 kafka_prepare() { kafka_ensure_jars; }
-kafka_ports() { echo 9092 9093; }
+kafka_ports() { echo $P_KAFKA $P_KAFKA_CTRL; }
 kafka_timeout() { echo "${INFRA_TIMEOUT:-120}"; }
-kafka_what() { echo "an ApiVersions answer from 127.0.0.1:9092 (kafka-broker-api-versions)"; }
+kafka_what() { echo "an ApiVersions answer from 127.0.0.1:$P_KAFKA (kafka-broker-api-versions)"; }
 
 kafka_launch() {
   local d=$STATE_DIR/kafka
@@ -116,9 +121,9 @@ kafka_launch() {
     kafka_common_props 1 1
     cat << EOF
 node.id=1
-controller.quorum.bootstrap.servers=$HOST:9093
-listeners=PLAINTEXT://$HOST:9092,CONTROLLER://$HOST:9093
-advertised.listeners=PLAINTEXT://$HOST:9092
+controller.quorum.bootstrap.servers=$HOST:$P_KAFKA_CTRL
+listeners=PLAINTEXT://$HOST:$P_KAFKA,CONTROLLER://$HOST:$P_KAFKA_CTRL
+advertised.listeners=PLAINTEXT://$HOST:$P_KAFKA
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$d/data
@@ -129,32 +134,32 @@ EOF
 }
 
 kafka_probe() {
-  port_open 9092 || return 1
-  kafka_tool org.apache.kafka.tools.BrokerApiVersionsCommand --bootstrap-server "$HOST:9092" 2>&1 | grep -q 'isFenced: false'
+  port_open $P_KAFKA || return 1
+  kafka_tool org.apache.kafka.tools.BrokerApiVersionsCommand --bootstrap-server "$HOST:$P_KAFKA" 2>&1 | grep -q 'isFenced: false'
 }
 
 kafka_env() {
-  printf 'export KAFKA_BROKERS=%s\n' "$HOST:9092"
+  printf 'export KAFKA_BROKERS=%s\n' "$HOST:$P_KAFKA"
 }
-kafka_addr() { echo "PLAINTEXT $HOST:9092 (controller 9093)"; }
+kafka_addr() { echo "PLAINTEXT $HOST:$P_KAFKA (controller $P_KAFKA_CTRL)"; }
 kafka_logs() { ls "$STATE_DIR/kafka"/*.log 2> /dev/null; }
 
 # --- kafka-cluster (three nodes) -----------------------------------------------------------
 
 kafka_cluster_prepare() { kafka_ensure_jars; }
-kafka_cluster_ports() { echo 19092 19093 19094 19192 19193 19194; }
+kafka_cluster_ports() { echo "$(kafka_cluster_port 1) $(kafka_cluster_port 2) $(kafka_cluster_port 3) $(kafka_cluster_ctrl_port 1) $(kafka_cluster_ctrl_port 2) $(kafka_cluster_ctrl_port 3)"; }
 kafka_cluster_timeout() { echo "${INFRA_TIMEOUT:-180}"; }
-kafka_cluster_what() { echo "3 unfenced brokers on 127.0.0.1:19092-19094 (kafka-broker-api-versions)"; }
-kafka_cluster_brokers() { echo "$HOST:19092,$HOST:19093,$HOST:19094"; }
+kafka_cluster_what() { echo "3 unfenced brokers on 127.0.0.1:$(kafka_cluster_port 1)-$(kafka_cluster_port 3) (kafka-broker-api-versions)"; }
+kafka_cluster_brokers() { echo "$HOST:$(kafka_cluster_port 1),$HOST:$(kafka_cluster_port 2),$HOST:$(kafka_cluster_port 3)"; }
 
 kafka_cluster_props() {   # kafka_cluster_props ID
   local id=$1 d=$STATE_DIR/kafka-cluster
   kafka_common_props 3 2
   cat << EOF
 node.id=$id
-controller.quorum.voters=1@$HOST:19192,2@$HOST:19193,3@$HOST:19194
-listeners=PLAINTEXT://$HOST:1909$((id + 1)),CONTROLLER://$HOST:1919$((id + 1))
-advertised.listeners=PLAINTEXT://$HOST:1909$((id + 1))
+controller.quorum.voters=1@$HOST:$(kafka_cluster_ctrl_port 1),2@$HOST:$(kafka_cluster_ctrl_port 2),3@$HOST:$(kafka_cluster_ctrl_port 3)
+listeners=PLAINTEXT://$HOST:$(kafka_cluster_port "$id"),CONTROLLER://$HOST:$(kafka_cluster_ctrl_port "$id")
+advertised.listeners=PLAINTEXT://$HOST:$(kafka_cluster_port "$id")
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$d/data/node-$id
@@ -179,7 +184,7 @@ kafka_cluster_launch() {
 
 kafka_cluster_probe() {
   local p
-  for p in 19092 19093 19094; do port_open "$p" || return 1; done
+  for p in 1 2 3; do port_open "$(kafka_cluster_port "$p")" || return 1; done
   [[ $(kafka_tool org.apache.kafka.tools.BrokerApiVersionsCommand --bootstrap-server "$(kafka_cluster_brokers)" 2>&1 |
     grep -c 'isFenced: false') -ge 3 ]]
 }
@@ -195,15 +200,15 @@ kafka_cluster_in_sync() {
 kafka_cluster_env() {
   printf 'export KAFKA_CLUSTER_BROKERS=%s\n' "$(kafka_cluster_brokers)"
 }
-kafka_cluster_addr() { echo "PLAINTEXT $HOST:19092,19093,19094 (controllers 19192-19194)"; }
+kafka_cluster_addr() { echo "PLAINTEXT $HOST:$(kafka_cluster_port 1),$(kafka_cluster_port 2),$(kafka_cluster_port 3) (controllers $(kafka_cluster_ctrl_port 1)-$(kafka_cluster_ctrl_port 3))"; }
 kafka_cluster_logs() { ls "$STATE_DIR/kafka-cluster"/*.log 2> /dev/null; }
 
 # --- kafka-secure (SASL_SSL) ---------------------------------------------------------------
 
 kafka_secure_prepare() { kafka_ensure_jars; ensure_certs; }
-kafka_secure_ports() { echo 9096 9097; }
+kafka_secure_ports() { echo $P_KAFKA_SECURE $P_KAFKA_SECURE_CTRL; }
 kafka_secure_timeout() { echo "${INFRA_TIMEOUT:-120}"; }
-kafka_secure_what() { echo "a SASL_SSL (SCRAM-SHA-512) ApiVersions answer from 127.0.0.1:9096"; }
+kafka_secure_what() { echo "a SASL_SSL (SCRAM-SHA-512) ApiVersions answer from 127.0.0.1:$P_KAFKA_SECURE"; }
 
 kafka_secure_launch() {
   local d=$STATE_DIR/kafka-secure
@@ -213,9 +218,9 @@ kafka_secure_launch() {
     kafka_common_props 1 1
     cat << EOF
 node.id=1
-controller.quorum.bootstrap.servers=$HOST:9097
-listeners=SASL_SSL://$HOST:9096,CONTROLLER://$HOST:9097
-advertised.listeners=SASL_SSL://$HOST:9096
+controller.quorum.bootstrap.servers=$HOST:$P_KAFKA_SECURE_CTRL
+listeners=SASL_SSL://$HOST:$P_KAFKA_SECURE,CONTROLLER://$HOST:$P_KAFKA_SECURE_CTRL
+advertised.listeners=SASL_SSL://$HOST:$P_KAFKA_SECURE
 listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=SASL_SSL
 sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
@@ -255,14 +260,14 @@ EOF
 }
 
 kafka_secure_probe() {
-  port_open 9096 || return 1
-  kafka_tool org.apache.kafka.tools.BrokerApiVersionsCommand --bootstrap-server "$HOST:9096" \
+  port_open $P_KAFKA_SECURE || return 1
+  kafka_tool org.apache.kafka.tools.BrokerApiVersionsCommand --bootstrap-server "$HOST:$P_KAFKA_SECURE" \
     --command-config "$STATE_DIR/kafka-secure/client-scram.properties" 2>&1 | grep -q 'isFenced: false'
 }
 
 kafka_secure_env() {
   cat << EOF
-export KAFKA_SECURE_BROKERS=$HOST:9096
+export KAFKA_SECURE_BROKERS=$HOST:$P_KAFKA_SECURE
 export KAFKA_SECURE_MECHANISM=scram-sha-512
 export KAFKA_SECURE_USER=$SECURE_USER
 export KAFKA_SECURE_PASSWORD=$SECURE_PASSWORD
@@ -272,7 +277,7 @@ export KAFKA_SECURE_CA_FILE=$CERT_DIR/ca.crt
 export KAFKA_SECURE_CLIENT_PROPERTIES=$STATE_DIR/kafka-secure/client-scram.properties
 EOF
 }
-kafka_secure_addr() { echo "SASL_SSL $HOST:9096 SCRAM-SHA-512+PLAIN (controller 9097)"; }
+kafka_secure_addr() { echo "SASL_SSL $HOST:$P_KAFKA_SECURE SCRAM-SHA-512+PLAIN (controller $P_KAFKA_SECURE_CTRL)"; }
 kafka_secure_logs() { ls "$STATE_DIR/kafka-secure"/*.log 2> /dev/null; }
 
 # Starts the cluster nodes whose process is gone (kill, crash) on their existing data, then waits
@@ -282,8 +287,8 @@ kafka_cluster_start_missing() {
   for id in "${KAFKA_CLUSTER_IDS[@]}"; do
     if ! pidfile_alive "$(pid_dir kafka-cluster)/node-$id.pid" > /dev/null; then
       [[ -f $d/node-$id.properties ]] || die "kafka-cluster: $d/node-$id.properties is missing: run infra/down kafka-cluster && infra/up kafka-cluster"
-      require_ports_free "kafka-cluster node $id" "1909$((id + 1))" "1919$((id + 1))"
-      say "kafka-cluster: starting node $id (PLAINTEXT $HOST:1909$((id + 1)))"
+      require_ports_free "kafka-cluster node $id" "$(kafka_cluster_port "$id")" "$(kafka_cluster_ctrl_port "$id")"
+      say "kafka-cluster: starting node $id (PLAINTEXT $HOST:$(kafka_cluster_port "$id"))"
       kafka_start_node kafka-cluster "node-$id" "$d/node-$id.properties"
       started=1
     fi

@@ -5,6 +5,9 @@
 #   nats-secure  Debian's nats-server with TLS and user/password,                        127.0.0.1:4242, monitoring 8242
 
 NATS_LATEST_VERSION=v2.15.2
+P_NATS=$((4222 + PORT_OFFSET)) P_NATS_HTTP=$((8222 + PORT_OFFSET))
+P_NATS_LATEST=$((4232 + PORT_OFFSET)) P_NATS_LATEST_HTTP=$((8232 + PORT_OFFSET))
+P_NATS_SECURE=$((4242 + PORT_OFFSET)) P_NATS_SECURE_HTTP=$((8242 + PORT_OFFSET))
 
 nats_debian_bin() {
   need_cmd nats-server nats-server
@@ -54,16 +57,16 @@ nats_info_version() {   # the server version announced on PORT
 
 # --- nats ------------------------------------------------------------------------------------
 nats_prepare() { nats_debian_bin > /dev/null; }
-nats_ports() { echo 4222 8222; }
+nats_ports() { echo $P_NATS $P_NATS_HTTP; }
 nats_timeout() { echo "${INFRA_TIMEOUT:-30}"; }
-nats_what() { echo "the NATS INFO line on 127.0.0.1:4222 and JetStream healthy on :8222/healthz"; }
+nats_what() { echo "the NATS INFO line on 127.0.0.1:$P_NATS and JetStream healthy on :$P_NATS_HTTP/healthz"; }
 nats_launch() {
-  nats_conf nats 4222 8222
+  nats_conf nats $P_NATS $P_NATS_HTTP
   spawn nats server "$STATE_DIR/nats/server.log" "$(nats_debian_bin)" -c "$STATE_DIR/nats/nats.conf"
 }
-nats_probe() { nats_ready 4222 8222; }
-nats_env() { printf 'export NATS_URL=nats://%s:4222\n' "$HOST"; }
-nats_addr() { echo "nats://$HOST:4222 (monitor :8222) v$(nats_info_version 4222 2> /dev/null || true)"; }
+nats_probe() { nats_ready $P_NATS $P_NATS_HTTP; }
+nats_env() { printf 'export NATS_URL=nats://%s:%s\n' "$HOST" "$P_NATS"; }
+nats_addr() { echo "nats://$HOST:$P_NATS (monitor :$P_NATS_HTTP) v$(nats_info_version $P_NATS 2> /dev/null || true)"; }
 nats_logs() { ls "$STATE_DIR/nats"/*.log 2> /dev/null; }
 
 # --- nats-latest -----------------------------------------------------------------------------
@@ -72,23 +75,23 @@ nats_latest_prepare() {
   go_build_bin nats-server github.com/nats-io/nats-server/v2 "$NATS_LATEST_VERSION" . > /dev/null
   [[ -x $(nats_latest_bin) ]] || die "nats-latest: build finished but $(nats_latest_bin) is missing"
 }
-nats_latest_ports() { echo 4232 8232; }
+nats_latest_ports() { echo $P_NATS_LATEST $P_NATS_LATEST_HTTP; }
 nats_latest_timeout() { echo "${INFRA_TIMEOUT:-30}"; }
-nats_latest_what() { echo "the NATS INFO line on 127.0.0.1:4232 and JetStream healthy on :8232/healthz"; }
+nats_latest_what() { echo "the NATS INFO line on 127.0.0.1:$P_NATS_LATEST and JetStream healthy on :$P_NATS_LATEST_HTTP/healthz"; }
 nats_latest_launch() {
-  nats_conf nats-latest 4232 8232
+  nats_conf nats-latest $P_NATS_LATEST $P_NATS_LATEST_HTTP
   spawn nats-latest server "$STATE_DIR/nats-latest/server.log" "$(nats_latest_bin)" -c "$STATE_DIR/nats-latest/nats.conf"
 }
-nats_latest_probe() { nats_ready 4232 8232; }
-nats_latest_env() { printf 'export NATS_LATEST_URL=nats://%s:4232\n' "$HOST"; }
-nats_latest_addr() { echo "nats://$HOST:4232 (monitor :8232) v$(nats_info_version 4232 2> /dev/null || true)"; }
+nats_latest_probe() { nats_ready $P_NATS_LATEST $P_NATS_LATEST_HTTP; }
+nats_latest_env() { printf 'export NATS_LATEST_URL=nats://%s:%s\n' "$HOST" "$P_NATS_LATEST"; }
+nats_latest_addr() { echo "nats://$HOST:$P_NATS_LATEST (monitor :$P_NATS_LATEST_HTTP) v$(nats_info_version $P_NATS_LATEST 2> /dev/null || true)"; }
 nats_latest_logs() { ls "$STATE_DIR/nats-latest"/*.log 2> /dev/null; }
 
 # --- nats-secure -----------------------------------------------------------------------------
 nats_secure_prepare() { nats_debian_bin > /dev/null; ensure_certs; }
-nats_secure_ports() { echo 4242 8242; }
+nats_secure_ports() { echo $P_NATS_SECURE $P_NATS_SECURE_HTTP; }
 nats_secure_timeout() { echo "${INFRA_TIMEOUT:-30}"; }
-nats_secure_what() { echo "a NATS INFO line demanding TLS and auth on 127.0.0.1:4242 and JetStream healthy on :8242/healthz"; }
+nats_secure_what() { echo "a NATS INFO line demanding TLS and auth on 127.0.0.1:$P_NATS_SECURE and JetStream healthy on :$P_NATS_SECURE_HTTP/healthz"; }
 nats_secure_launch() {
   # NATS takes either a token or a users list in one authorization block, not both; user/password
   # is what Switchyard's adapter documents, so this server has no token.
@@ -106,15 +109,15 @@ authorization {
 }
 CONF
   )
-  nats_conf nats-secure 4242 8242 "$extra"
+  nats_conf nats-secure $P_NATS_SECURE $P_NATS_SECURE_HTTP "$extra"
   spawn nats-secure server "$STATE_DIR/nats-secure/server.log" "$(nats_debian_bin)" -c "$STATE_DIR/nats-secure/nats.conf"
 }
-nats_secure_probe() { nats_ready 4242 8242 '"tls_required":true' && nats_ready 4242 8242 '"auth_required":true'; }
+nats_secure_probe() { nats_ready $P_NATS_SECURE $P_NATS_SECURE_HTTP '"tls_required":true' && nats_ready $P_NATS_SECURE $P_NATS_SECURE_HTTP '"auth_required":true'; }
 nats_secure_env() {
-  printf 'export NATS_SECURE_URL=tls://%s:4242\n' "$HOST"
+  printf 'export NATS_SECURE_URL=tls://%s:%s\n' "$HOST" "$P_NATS_SECURE"
   printf 'export NATS_SECURE_USER=%s\n' "$SECURE_USER"
   printf 'export NATS_SECURE_PASSWORD=%s\n' "$SECURE_PASSWORD"
   printf 'export NATS_SECURE_CA_FILE=%s\n' "$CERT_DIR/ca.crt"
 }
-nats_secure_addr() { echo "tls://$HOST:4242 user/password (monitor :8242)"; }
+nats_secure_addr() { echo "tls://$HOST:$P_NATS_SECURE user/password (monitor :$P_NATS_SECURE_HTTP)"; }
 nats_secure_logs() { ls "$STATE_DIR/nats-secure"/*.log 2> /dev/null; }
