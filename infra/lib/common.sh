@@ -210,7 +210,7 @@ wait_until() {
     fi
     e=$(elapsed "$t0")
     if awk -v e="$e" -v t="$timeout" 'BEGIN { exit !(e >= t) }'; then
-      warn "$svc: gave up after ${timeout}s waiting for $what"
+      warn "$svc: gave up after ${timeout}s waiting for $what (on a busy machine try INFRA_TIMEOUT=$((timeout * 2)))"
       return 1
     fi
     if awk -v e="$e" -v l="$last" 'BEGIN { exit !(e - l >= 10) }'; then
