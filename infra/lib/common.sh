@@ -28,11 +28,6 @@ warn() { printf '[infra] WARNING: %s\n' "$*" >&2; }
 die() { printf '[infra] ERROR: %s\n' "$*" >&2; exit 1; }
 now() { date +%s.%N; }
 
-# INFRA_PORT_OFFSET=N adds N to every port (e.g. 1000: Kafka on 10092, NATS on 5222), so a second
-# checkout or a CI run can bring up its own brokers beside a developer's. The env file carries the
-# shifted addresses, so tests need no change.
-PORT_OFFSET=${INFRA_PORT_OFFSET:-0}
-[[ $PORT_OFFSET =~ ^[0-9]+$ ]] && ((PORT_OFFSET <= 40000)) || die "INFRA_PORT_OFFSET must be a number from 0 to 40000, not '$PORT_OFFSET'"
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # --- services --------------------------------------------------------------------------------
@@ -99,6 +94,7 @@ spawn() {
   # fd 9 is the infra lock (take_lock): a server must not inherit it, or it would hold the lock forever.
   setsid "$@" >> "$log" 2>&1 < /dev/null 9>&- &
   local pid=$!
+  printf '%s\n' "$PORT_OFFSET" > "$OFFSET_FILE"
   local start
   start=$(proc_starttime "$pid") || { sleep 0.2; start=$(proc_starttime "$pid") || start=0; }
   printf '%s %s\n' "$pid" "$start" > "$(pid_dir "$svc")/$node.pid"
@@ -351,7 +347,7 @@ write_env() {
   mkdir -p "$STATE_DIR"
   local tmp=$ENV_FILE.tmp s f
   {
-    printf '# Written by infra/up and infra/down (%s). Source it: `. infra/.state/env`.\n' "$(date -u +%FT%TZ)"
+    printf '# Written by infra/up and infra/down (%s). Source it: . %s\n' "$(date -u +%FT%TZ)" "$ENV_FILE"
     printf '# Only services that are running are listed.\n'
     if [[ -n ${KAFKA_JARS_DIR_RESOLVED:-} || -d $(kafka_jars_dir) ]]; then
       printf 'export KAFKA_JARS_DIR=%s\n' "$(kafka_jars_dir)"
@@ -363,6 +359,12 @@ write_env() {
     done
   } > "$tmp"
   mv "$tmp" "$ENV_FILE"
+  # Remember the port offset while anything of this state dir runs (see INFRA_PORT_OFFSET).
+  if grep -q '^export [A-Z]' <(grep -v '^export KAFKA_JARS_DIR=' "$ENV_FILE"); then
+    printf '%s\n' "$PORT_OFFSET" > "$OFFSET_FILE"
+  else
+    rm -f "$OFFSET_FILE"
+  fi
 }
 
 # Exclusive lock so two `infra/up`/`infra/down` calls (say, parallel test jobs) do not race.
@@ -389,6 +391,49 @@ log_tail() {   # log_tail SERVICE LOGFILE...
     tail -n 40 "$f" >&2
   done
 }
+
+# INFRA_PORT_OFFSET=N adds N to every port (e.g. 1000: Kafka on 10092, NATS on 5222), so a second
+# checkout or a CI run can bring up its own brokers beside a developer's. The env file carries the
+# shifted addresses, so tests need no change. INFRA_PORT_OFFSET=auto takes the first of 0, 1000,
+# ..., 5000 whose ports are all free. The offset in use is remembered in infra/.state/port-offset
+# while anything runs, so later calls (down, status, kafka-cluster) need not repeat it.
+BASE_PORTS=(9092 9093 9096 9097 19092 19093 19094 19192 19193 19194 4222 8222 4232 8232 4242 8242 6379 6380 4317 4318 16685 16686 13133)
+OFFSET_FILE=$STATE_DIR/port-offset
+SAVED_OFFSET=$(cat "$OFFSET_FILE" 2> /dev/null || true)
+anything_running() {
+  local s
+  for s in "${ALL_SERVICES[@]}"; do [[ $(service_state "$s") == stopped ]] || return 0; done
+  return 1
+}
+if [[ -n $SAVED_OFFSET ]] && ! anything_running; then   # left over from a crash or a reboot
+  rm -f "$OFFSET_FILE"
+  SAVED_OFFSET=""
+fi
+ports_free_at() {   # ports_free_at OFFSET : none of the base ports + OFFSET accepts connections
+  local p
+  for p in "${BASE_PORTS[@]}"; do (exec 3<> "/dev/tcp/$HOST/$((p + $1))") 2> /dev/null && return 1; done
+  return 0
+}
+case ${INFRA_PORT_OFFSET:-} in
+  "") PORT_OFFSET=${SAVED_OFFSET:-0} ;;
+  auto)
+    if [[ -n $SAVED_OFFSET ]]; then
+      PORT_OFFSET=$SAVED_OFFSET
+    else
+      PORT_OFFSET=""
+      for _o in 0 1000 2000 3000 4000 5000; do
+        if ports_free_at "$_o"; then PORT_OFFSET=$_o; break; fi
+      done
+      [[ -n $PORT_OFFSET ]] || die "INFRA_PORT_OFFSET=auto: ports are taken at offsets 0 to 5000; run infra/status, or stop other brokers"
+      unset _o
+    fi
+    ;;
+  *) PORT_OFFSET=$INFRA_PORT_OFFSET ;;
+esac
+[[ $PORT_OFFSET =~ ^[0-9]+$ ]] && ((PORT_OFFSET <= 40000)) || die "INFRA_PORT_OFFSET must be a number from 0 to 40000 or auto, not '$PORT_OFFSET'"
+if [[ -n $SAVED_OFFSET && $SAVED_OFFSET != "$PORT_OFFSET" ]]; then
+  die "the brokers of $STATE_DIR run with INFRA_PORT_OFFSET=$SAVED_OFFSET, not $PORT_OFFSET: use that offset, or infra/down them first"
+fi
 
 for _lib in kafka nats redis jaeger; do
   # shellcheck source=/dev/null
