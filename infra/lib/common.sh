@@ -9,6 +9,8 @@ CACHE_DIR=${SWITCHYARD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/switchyard}
 BIN_DIR=$CACHE_DIR/bin
 ENV_FILE=$STATE_DIR/env
 HOST=127.0.0.1
+# The official Go tarball's place, for shells whose PATH lacks it (CI runs with a minimal PATH).
+[[ -x /usr/local/go/bin/go && ":$PATH:" != *":/usr/local/go/bin:"* ]] && PATH=$PATH:/usr/local/go/bin
 
 # Services in the order `all` starts them (slow JVMs first so they boot while the rest is prepared).
 ALL_SERVICES=(kafka kafka-cluster kafka-secure nats nats-latest nats-secure redis redis-secure jaeger)

@@ -8,6 +8,7 @@ P_JAEGER_QUERY=$((16686 + PORT_OFFSET)) P_JAEGER_QUERY_GRPC=$((16685 + PORT_OFFS
 jaeger_bin() { printf '%s/jaeger-%s' "$BIN_DIR" "$JAEGER_MODULE_VERSION"; }
 
 jaeger_prepare() {
+  need_cmd curl curl
   [[ -x $(jaeger_bin) ]] && return 0
   go_build_bin jaeger github.com/jaegertracing/jaeger "$JAEGER_MODULE_VERSION" cmd/jaeger > /dev/null
   [[ -x $(jaeger_bin) ]] || die "jaeger: build finished but $(jaeger_bin) is missing"

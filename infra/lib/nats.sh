@@ -56,7 +56,7 @@ nats_info_version() {   # the server version announced on PORT
 }
 
 # --- nats ------------------------------------------------------------------------------------
-nats_prepare() { nats_debian_bin > /dev/null; }
+nats_prepare() { nats_debian_bin > /dev/null; need_cmd curl curl; }
 nats_ports() { echo $P_NATS $P_NATS_HTTP; }
 nats_timeout() { echo "${INFRA_TIMEOUT:-30}"; }
 nats_what() { echo "the NATS INFO line on 127.0.0.1:$P_NATS and JetStream healthy on :$P_NATS_HTTP/healthz"; }
@@ -71,6 +71,7 @@ nats_logs() { ls "$STATE_DIR/nats"/*.log 2> /dev/null; }
 
 # --- nats-latest -----------------------------------------------------------------------------
 nats_latest_prepare() {
+  need_cmd curl curl
   [[ -x $(nats_latest_bin) ]] && return 0
   go_build_bin nats-server github.com/nats-io/nats-server/v2 "$NATS_LATEST_VERSION" . > /dev/null
   [[ -x $(nats_latest_bin) ]] || die "nats-latest: build finished but $(nats_latest_bin) is missing"
@@ -88,7 +89,7 @@ nats_latest_addr() { echo "nats://$HOST:$P_NATS_LATEST (monitor :$P_NATS_LATEST_
 nats_latest_logs() { ls "$STATE_DIR/nats-latest"/*.log 2> /dev/null; }
 
 # --- nats-secure -----------------------------------------------------------------------------
-nats_secure_prepare() { nats_debian_bin > /dev/null; ensure_certs; }
+nats_secure_prepare() { nats_debian_bin > /dev/null; need_cmd curl curl; ensure_certs; }
 nats_secure_ports() { echo $P_NATS_SECURE $P_NATS_SECURE_HTTP; }
 nats_secure_timeout() { echo "${INFRA_TIMEOUT:-30}"; }
 nats_secure_what() { echo "a NATS INFO line demanding TLS and auth on 127.0.0.1:$P_NATS_SECURE and JetStream healthy on :$P_NATS_SECURE_HTTP/healthz"; }
