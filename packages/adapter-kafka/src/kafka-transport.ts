@@ -16,6 +16,7 @@ import { TopicCreator } from './admin/topic-creator.ts';
 import { ConsumerSession } from './consumer/consumer-session.ts';
 import { RetryParking } from './consumer/retry-parking.ts';
 import { retryTopicName } from './consumer/retry-topics.ts';
+import { retryWhileRetriable } from './consumer/retry-while-retriable.ts';
 import type { KafkaDriver } from './driver/driver.ts';
 import { toEventBusError } from './errors.ts';
 import { createLog, type Log } from './log.ts';
@@ -99,41 +100,53 @@ export class KafkaTransport implements Transport {
     onMessages: (messages: readonly InboundMessage[]) => void,
   ): Promise<ConsumerHandle> {
     await this.connect();
-    const metadata = await this.metadata.get(request.topic).catch((error: unknown) => {
-      throw toEventBusError(error, { operation: 'consume', topic: request.topic, secrets: this.secrets });
-    });
-    const retry = this.options.retryTopics;
-    const retryTopics = retry.enabled ? retry.tiersMs.map((tier) => retryTopicName(request.topic, tier)) : [];
-    for (const name of retryTopics) {
-      if (name.length > MAX_TOPIC_LENGTH) {
-        throw new EventBusError(
-          'INVALID_TOPIC',
-          `Retry topic ${name} would exceed Kafka's 249-character limit; shorten the topic or disable retryTopics.`,
+    // A topic just created, a broker just restarted or a busy coordinator answers "not yet" for a
+    // while; subscribing waits that out (bounded by the rebalance timeout) instead of failing.
+    const session = await retryWhileRetriable(
+      this.options.consumer.rebalanceTimeoutMs,
+      async () => {
+        const metadata = await this.metadata.get(request.topic).catch((error: unknown) => {
+          throw toEventBusError(error, { operation: 'consume', topic: request.topic, secrets: this.secrets });
+        });
+        const retry = this.options.retryTopics;
+        const retryTopics = retry.enabled
+          ? retry.tiersMs.map((tier) => retryTopicName(request.topic, tier))
+          : [];
+        for (const name of retryTopics) {
+          if (name.length > MAX_TOPIC_LENGTH) {
+            throw new EventBusError(
+              'INVALID_TOPIC',
+              `Retry topic ${name} would exceed Kafka's 249-character limit; shorten the topic or disable retryTopics.`,
+              {
+                details: { topic: request.topic },
+              },
+            );
+          }
+        }
+        await Promise.all(
+          retryTopics.map((name) => this.creator.ensureExists(name, metadata.partitions.length)),
+        ).catch((error: unknown) => {
+          throw toEventBusError(error, { operation: 'admin', topic: request.topic, secrets: this.secrets });
+        });
+        const session = new ConsumerSession(
           {
-            details: { topic: request.topic },
+            driver: this.driver,
+            commitIntervalMs: this.options.consumer.commitIntervalMs,
+            parking: retry.enabled ? new RetryParking(this.producer, retry.tiersMs) : undefined,
+            secrets: this.secrets,
+            onError: (error) => this.noteError(error),
+            log: this.log,
           },
+          request,
+          retryTopics,
+          onMessages,
         );
-      }
-    }
-    await Promise.all(
-      retryTopics.map((name) => this.creator.ensureExists(name, metadata.partitions.length)),
-    ).catch((error: unknown) => {
-      throw toEventBusError(error, { operation: 'admin', topic: request.topic, secrets: this.secrets });
-    });
-    const session = new ConsumerSession(
-      {
-        driver: this.driver,
-        commitIntervalMs: this.options.consumer.commitIntervalMs,
-        parking: retry.enabled ? new RetryParking(this.producer, retry.tiersMs) : undefined,
-        secrets: this.secrets,
-        onError: (error) => this.noteError(error),
-        log: this.log,
+        await session.start();
+        return session;
       },
-      request,
-      retryTopics,
-      onMessages,
+      (error, delayMs) =>
+        this.log('info', 'consumer start retried', { topic: request.topic, error: error.message, delayMs }),
     );
-    await session.start();
     this.sessions.add(session);
     return {
       pause: () => session.pause(),
