@@ -9,6 +9,9 @@ export PATH="/usr/local/bin:$PATH"
 bash infra/bootstrap.sh
 
 services=${SWITCHYARD_TEST_SERVICES:-all}
+# Another checkout's brokers on the default ports (a developer's, while CI runs on the same machine)
+# must not stop this run: take the first free port offset; the env file carries the addresses.
+export INFRA_PORT_OFFSET=${INFRA_PORT_OFFSET:-auto}
 echo "[test-all] starting brokers: $services (first start on a fresh machine downloads and builds them)"
 # Stop the brokers on success and failure alike (SWITCHYARD_KEEP_BROKERS=1 keeps them for the next run).
 cleanup() {
