@@ -16,6 +16,7 @@ interface Args {
   quick: boolean;
   runs: number | undefined;
   update: boolean;
+  reportOnly: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -25,6 +26,7 @@ function parseArgs(argv: readonly string[]): Args {
     quick: false,
     runs: undefined,
     update: false,
+    reportOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -34,13 +36,15 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a.startsWith('--transport=')) args.transports = a.slice(12).split(',').filter(Boolean);
     else if (a === '--runs') args.runs = Number(argv[++i]);
     else if (a === '--update') args.update = true;
+    else if (a === '--report') args.reportOnly = true;
     else if (a === '--help' || a === '-h') {
       console.log(
         `pnpm bench [scenario...] [--transport ${TRANSPORTS.join(',')}] [--quick] [--runs N]\n` +
           `scenarios: ${SCENARIOS.map((s) => s.id).join(', ')} (default: all)\n` +
           'A full run of every scenario and transport writes bench/results/ and BENCHMARKS.md; --quick writes\n' +
           'bench/results/quick/, a partial run bench/results/partial/. A partial run with --update replaces the\n' +
-          'rows of its scenario families and transports in bench/results/latest.json and regenerates BENCHMARKS.md.',
+          'rows of its scenario families and transports in bench/results/latest.json and regenerates BENCHMARKS.md.\n' +
+          '--report measures nothing: it rewrites the tables, charts and BENCHMARKS.md from bench/results/latest.json.',
       );
       process.exit(0);
     } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
@@ -60,6 +64,15 @@ const loadAverage = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((a) => a !== '--');
   const args = parseArgs(argv);
+  if (args.reportOnly) {
+    const written = writeResults(readLatest(), {
+      dir: join(BENCH_DIR, 'results'),
+      benchmarksMd: join(REPO_DIR, 'BENCHMARKS.md'),
+      scenarios: SCENARIOS,
+    });
+    console.log(`rewrote ${written.join(', ')} from bench/results/latest.json`);
+    return;
+  }
   const started = Date.now();
   const loadAtStart = loadAverage();
   const env = loadBrokerEnv();

@@ -46,7 +46,8 @@ export function peersOf(rows: readonly Row[], row: Row): Row[] {
 
 /** Switchyard's rate over its raw peer's (plain, and with the same headers) and over Java's, within the same run. */
 export function ratios(rows: readonly Row[], row: Row): { raw?: number; rawHeaders?: number; java?: number } {
-  if (row.kind !== 'switchyard' || row.msgPerSec === null) return {};
+  // Rows at a fixed send rate (end-to-end latency) measure latency, not throughput: no ratio.
+  if (row.kind !== 'switchyard' || row.msgPerSec === null || row.config.ratePerSec !== undefined) return {};
   const peers = peersOf(rows, row).filter((p) => p.msgPerSec !== null);
   const raw = peers.find((p) => p.kind === 'raw' && !p.subjectId.endsWith('+ce'));
   const rawHeaders = peers.find((p) => p.kind === 'raw' && p.subjectId.endsWith('+ce'));
