@@ -1,0 +1,86 @@
+// One benchmark workload in this process, for `node --cpu-prof`. Examples:
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent
+//   node bench/src/profile/run.ts fill nats switchyard 50000 my_topic   (then)
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
+// and summarise with: node bench/src/profile/summarize.ts /tmp/prof/*.cpuprofile [top] [function-for-callers]
+import { loadBrokerEnv } from '../env.ts';
+import { runInproc } from '../inproc.ts';
+import { keyFor, makeData, padFor } from '../payload.ts';
+import { wallNowMs } from '../stats.ts';
+import { loadTransport } from '../subjects/registry.ts';
+import type { TracingMode } from '../tracing.ts';
+
+const [what = 'inproc', ...rest] = process.argv.slice(2);
+const env = loadBrokerEnv();
+const make = (i: number) => ({ key: keyFor(i), data: makeData(0, i, padFor(100), wallNowMs()) });
+
+async function subject(transport: string, id: string) {
+  const found = (await (await loadTransport(transport)).subjects()).available.find((s) => s.id === id);
+  if (found === undefined) throw new Error(`no subject ${id} on ${transport}`);
+  return found;
+}
+
+if (what === 'inproc') {
+  const [who = 'switchyard', tracing = 'off'] = rest;
+  const r = await runInproc({
+    subject: who === 'bare' ? 'bare' : 'switchyard',
+    tracing: tracing as TracingMode,
+    events: 200_000,
+    warmupEvents: 50_000,
+    runs: 2,
+    payloadBytes: 100,
+    concurrency: 16,
+    chunk: 1_000,
+  });
+  console.log(
+    who,
+    tracing,
+    r.runs.map((x) => Math.round((x.events / x.elapsedMs) * 1000)),
+    'events/s',
+  );
+} else if (what === 'publish') {
+  const [transport = 'kafka', id = 'switchyard', mode = 'concurrent'] = rest;
+  const s = await subject(transport, id);
+  const config = transport === 'kafka' ? { preset: 'durable' } : {};
+  const topic = `bench_prof_${Date.now()}`;
+  await s.prepareTopic(topic, config, env, { partitions: 3 });
+  const p = await s.producer(config, env);
+  for (const n of [10_000, 50_000, 50_000]) {
+    const t = performance.now();
+    if (mode === 'emit') await p.emitMany!(topic, n, make);
+    else await p.publishMany(topic, n, make, 1_000);
+    console.log(id, mode, n, Math.round((n / (performance.now() - t)) * 1000), '/s');
+  }
+  await p.close();
+} else if (what === 'fill' || what === 'consume') {
+  const [transport = 'nats', id = 'switchyard', n = '50000', topic = `bench_prof_${Date.now()}`] = rest;
+  const count = Number(n);
+  const s = await subject(transport, id);
+  const config = transport === 'kafka' ? { preset: 'durable' } : {};
+  if (what === 'fill') {
+    await s.prepareTopic(topic, config, env, { partitions: 3 });
+    const p = await s.producer(config, env);
+    await p.publishMany(topic, count, make, 1_000);
+    await p.close();
+    console.log(`filled ${topic} with ${count}`);
+  } else {
+    const c = await s.consumer(config, env);
+    let got = 0;
+    let first = 0;
+    let last = 0;
+    const done = Promise.withResolvers<void>();
+    await c.subscribe(topic, `g_${Date.now()}`, () => {
+      const now = performance.now();
+      if (got === 0) first = now;
+      last = now;
+      if (++got === count) done.resolve();
+    });
+    await done.promise;
+    console.log(id, 'consume', Math.round(((count - 1) / (last - first)) * 1000), '/s');
+    await c.close();
+  }
+} else {
+  console.error('usage: run.ts inproc|publish|fill|consume …');
+  process.exit(2);
+}
