@@ -7,6 +7,7 @@ import {
   type Transport,
   type TransportCapabilities,
 } from '@switchyard/core';
+import { waitFor } from './wait.ts';
 
 export interface ConformanceOptions {
   /** Shown in the suite name: `conformance: <name>`. */
@@ -98,13 +99,8 @@ export class CaseHarness {
   }
 
   /** Waits for a condition, polling; fails with `what` after the bounded wait. */
-  async waitFor(what: string, check: () => boolean, timeoutMs = this.waitTimeoutMs): Promise<void> {
-    const started = Date.now();
-    while (!check()) {
-      if (Date.now() - started > timeoutMs)
-        throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  waitFor(what: string, check: () => boolean, timeoutMs = this.waitTimeoutMs): Promise<void> {
+    return waitFor(what, check, timeoutMs);
   }
 
   async cleanup(): Promise<void> {
@@ -114,4 +110,4 @@ export class CaseHarness {
   }
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from './wait.ts';

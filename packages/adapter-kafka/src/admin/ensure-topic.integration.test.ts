@@ -1,19 +1,11 @@
 import { isEventBusError } from '@switchyard/core';
+import { errorOf } from '@switchyard/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { partitionForKey } from '../producer/murmur2.ts';
 import { requireBroker } from '../test-support/brokers.ts';
 import { KafkaFixture } from '../test-support/fixture.ts';
 
 const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe.skipIf(KAFKA_BROKERS === undefined)('ensureTopic against a real broker', () => {
   const fx = new KafkaFixture(KAFKA_BROKERS ?? '');

@@ -77,14 +77,4 @@ export function event(topic: string, n: number, key: string | undefined = `k${n 
 export const payloadOf = (m: InboundMessage): { n: number } =>
   JSON.parse(Buffer.from(m.value).toString('utf8'));
 
-/** Waits for a condition, polling every 10 ms; fails naming `what` after the bounded wait. */
-export async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep, waitFor } from '@switchyard/testkit';

@@ -88,14 +88,4 @@ export function message(topic: string, n: number, overrides: Partial<OutboundMes
   };
 }
 
-/** Waits for a condition, polling every 10 ms; fails naming `what` after the bounded wait. */
-export async function waitFor(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep, waitFor } from '@switchyard/testkit';

@@ -1,15 +1,7 @@
 import { isEventBusError } from '@switchyard/core';
 import { expect } from 'vitest';
 import type { CaseHarness } from '../harness.ts';
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+import { errorOf } from '../wait.ts';
 
 /** Bad input gets a clear error and breaks nothing. */
 export const errorCases = {
