@@ -143,19 +143,23 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
       errors++;
       firstError ??= e instanceof Error ? e.message : String(e);
     };
+    // Each event carries its *scheduled* send time, not the moment the loop got to it: a stall in
+    // the producer (GC, a busy core) then shows up as latency instead of being hidden by late
+    // timestamps (coordinated omission). The timer wakes within ~1 ms of the due time.
+    const startedWall = wallNowMs();
     const started = performance.now();
+    const interval = 1000 / args.rate;
     let sent = 0;
     while (sent < args.count) {
-      const due = Math.min(args.count, Math.floor(((performance.now() - started) * args.rate) / 1000) + 1);
+      const due = Math.min(args.count, Math.floor((performance.now() - started) / interval) + 1);
       for (; sent < due; sent++) {
-        p.send(
-          args.topic,
-          { key: keyFor(sent), data: makeData(args.phase, sent, pad, wallNowMs()) },
-          onError,
-        );
+        const data = makeData(args.phase, sent, pad, startedWall + sent * interval);
+        p.send(args.topic, { key: keyFor(sent), data }, onError);
       }
-      // setTimeout(1) sleeps ~1 ms; at 10k/s that sends ~10 per tick, which is still a steady rate.
-      if (sent < args.count) await new Promise((resolve) => setTimeout(resolve, 1));
+      if (sent < args.count) {
+        const wait = sent * interval - (performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+      }
     }
     return { sent, errors, firstError, elapsedMs: performance.now() - started };
   },
