@@ -119,6 +119,12 @@ export interface InboundMessage {
    * redelivers it to the next owner.
    */
   nack(options?: { readonly delayMs?: number; readonly nextAttempt?: number }): void;
+  /**
+   * Aborted when this consumer no longer owns the event (Kafka partition revoked in a rebalance,
+   * a lease lost): core skips it if it has not started (the new owner has it) and aborts the
+   * handler's `ctx.signal` if it has. Optional.
+   */
+  readonly signal?: AbortSignal;
   /** Tell the broker the handler is still working (extends an ack deadline). Optional. */
   working?(): void;
 }

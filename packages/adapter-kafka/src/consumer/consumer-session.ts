@@ -143,6 +143,7 @@ export class ConsumerSession implements ConsumerHandle {
       if (assigned.has(key)) continue;
       // Revoked: in-flight work finishes in core but commits nothing; the new owner starts from the last commit.
       tracker.revoked = true;
+      tracker.revocation.abort();
       this.outstanding -= tracker.outstanding;
       this.trackers.delete(key);
       this.pauses.clearDue(tracker.topic, tracker.partition);
@@ -237,6 +238,7 @@ export class ConsumerSession implements ConsumerHandle {
       value,
       headers,
       attempt,
+      signal: tracker.revocation.signal,
       ...(origin.partition === undefined ? {} : { partition: origin.partition }),
       ...(origin.offset === undefined ? {} : { offset: origin.offset }),
       ack: () => {

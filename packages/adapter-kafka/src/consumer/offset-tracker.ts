@@ -6,6 +6,8 @@
 export class OffsetTracker {
   /** Set when the partition was revoked: its acks no longer commit anything. */
   revoked = false;
+  /** Aborted on revocation: core skips this partition's queued events and aborts their handlers' signal. */
+  readonly revocation = new AbortController();
   /** Last position committed for this partition, as the next offset to read. */
   committed: number | undefined;
   private order: number[] = [];

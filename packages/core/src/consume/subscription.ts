@@ -226,6 +226,9 @@ export class SubscriptionRunner implements Subscription {
    */
   #process(delivery: Delivery): Promise<void> | undefined {
     const { message } = delivery;
+    // Revoked while it waited for its key or a slot: another member owns it now; settling it here
+    // would only run it twice.
+    if (message.signal?.aborted) return undefined;
     if (delivery.envelope === undefined) {
       return this.#deadLetter(delivery, 'decode-failed', delivery.decodeError!, message.attempt, undefined);
     }
@@ -299,12 +302,17 @@ export class SubscriptionRunner implements Subscription {
   ): Promise<void> {
     const { message } = delivery;
     const { metrics } = this.#deps;
+    // Closing past the drain deadline, or the event revoked from this consumer: stop retrying.
+    const stop =
+      message.signal === undefined
+        ? this.#abort.signal
+        : AbortSignal.any([this.#abort.signal, message.signal]);
     let attempt = failed;
     let error = firstError;
     try {
       for (;;) {
         this.#lastError = error instanceof Error ? error.message : String(error);
-        if (this.#abort.signal.aborted) {
+        if (stop.aborted) {
           message.nack();
           if (span !== undefined) endSpanWithError(span, error);
           return;
@@ -326,8 +334,8 @@ export class SubscriptionRunner implements Subscription {
           span?.end();
           return;
         }
-        await abortableSleep(delay, this.#abort.signal);
-        if (this.#abort.signal.aborted) {
+        await abortableSleep(delay, stop);
+        if (stop.aborted) {
           message.nack();
           span?.end();
           return;
@@ -352,7 +360,10 @@ export class SubscriptionRunner implements Subscription {
   #context(message: InboundMessage, attempt: number, span: Span | undefined): HandlerContext {
     const ctx: { -readonly [K in keyof HandlerContext]: HandlerContext[K] } = {
       attempt,
-      signal: this.#abort.signal,
+      signal:
+        message.signal === undefined
+          ? this.#abort.signal
+          : AbortSignal.any([this.#abort.signal, message.signal]),
       topic: this.topic,
       group: this.group,
       span,
