@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { zstdCompress, zstdDecompress } from 'node:zlib';
+// Must load before kafkajs: see kafkajs-encoder-patch.ts.
+import './kafkajs-encoder-patch.ts';
 import kafkajs from 'kafkajs';
 import type { KafkaCompression } from '../options/options.ts';
 

@@ -1,3 +1,5 @@
+// Must load before kafkajs: see kafkajs-encoder-patch.ts.
+import './kafkajs-encoder-patch.ts';
 import kafkajs from 'kafkajs';
 import type { ResolvedKafkaOptions } from '../options/options.ts';
 import { compressionType, registerCompressionCodecs } from './compression.ts';

@@ -1,3 +1,5 @@
+// Must load before kafkajs: see kafkajs-encoder-patch.ts.
+import './kafkajs-encoder-patch.ts';
 import kafkajs from 'kafkajs';
 import { scrub } from '../errors.ts';
 import type { KafkaLogEntry, KafkaLogLevel } from '../options/options.ts';
