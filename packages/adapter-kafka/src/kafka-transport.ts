@@ -31,6 +31,8 @@ const MAX_TOPIC_LENGTH = 249;
 export class KafkaTransport implements Transport {
   readonly name = 'kafka';
   readonly headerPrefix = 'ce_';
+  /** The ordering key travels as the Kafka message key (the CloudEvents Kafka binding's `partitionkey`). */
+  readonly nativeKey = true;
   readonly capabilities: TransportCapabilities;
   private readonly secrets: readonly string[];
   private readonly log: Log;

@@ -14,6 +14,12 @@ export interface Transport {
    * binding), `ce-` for NATS and HTTP-like bindings. Defaults to `ce_`.
    */
   readonly headerPrefix?: string;
+  /**
+   * The broker carries the ordering key itself (the Kafka message key). Core then sends no
+   * `partitionkey` header: the Kafka protocol binding maps that extension to the message key, and
+   * one header less per event is measurably cheaper to encode. Inbound, the key comes from `key`.
+   */
+  readonly nativeKey?: boolean;
   /** Connect to the broker. Rejects with a clear EventBusError (unreachable, bad credentials) within the configured timeout. */
   connect(): Promise<void>;
   /**

@@ -47,6 +47,12 @@ describe('wire format (CloudEvents binary content mode)', () => {
     }
   });
 
+  it('leaves the key to the broker when it carries one natively (Kafka message key)', () => {
+    const wire = toWire(envelope, jsonCodec, 'ce_', false);
+    expect(wire.headers.ce_partitionkey).toBeUndefined();
+    expect(fromWire({ ...wire, key: 'o-1' }, codecs, 'ce_')).toEqual(envelope);
+  });
+
   it('takes the key from the message key when the partitionkey header is absent', () => {
     const { ce_partitionkey: _dropped, ...headers } = toWire(envelope, jsonCodec, 'ce_').headers;
     const read = fromWire(

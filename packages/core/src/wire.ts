@@ -52,7 +52,7 @@ function headerNames(prefix: string): HeaderNames {
   return names;
 }
 
-export function toWire(envelope: EventEnvelope, codec: Codec, prefix: string): WireForm {
+export function toWire(envelope: EventEnvelope, codec: Codec, prefix: string, keyHeader = true): WireForm {
   const n = headerNames(prefix);
   const headers: Record<string, string> = {};
   for (const name in envelope.headers) headers[name] = envelope.headers[name]!;
@@ -63,7 +63,7 @@ export function toWire(envelope: EventEnvelope, codec: Codec, prefix: string): W
   headers[n.time] = envelope.time;
   if (envelope.subject !== undefined) headers[n.subject] = envelope.subject;
   if (envelope.dataschema !== undefined) headers[n.dataschema] = envelope.dataschema;
-  if (envelope.key !== undefined) headers[n.partitionkey] = envelope.key;
+  if (keyHeader && envelope.key !== undefined) headers[n.partitionkey] = envelope.key;
   if (envelope.tenant !== undefined) headers[n.tenant] = envelope.tenant;
   if (envelope.correlationid !== undefined) headers[n.correlationid] = envelope.correlationid;
   headers[CONTENT_TYPE] = envelope.datacontenttype;

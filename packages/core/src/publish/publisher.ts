@@ -137,7 +137,7 @@ export class Publisher {
   #encodeAndQueue(topic: string, envelope: EventEnvelope): Promise<PublishReceipt> {
     let wire: ReturnType<typeof toWire>;
     try {
-      wire = toWire(envelope, this.#options.codec, this.#prefix);
+      wire = toWire(envelope, this.#options.codec, this.#prefix, this.#transport.nativeKey !== true);
     } catch (error) {
       return Promise.reject(
         toEventBusError(error, 'INVALID_EVENT', `Event ${envelope.type} could not be encoded`),
