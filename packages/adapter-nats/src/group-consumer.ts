@@ -34,7 +34,9 @@ export function desiredConsumer(
     ack_wait: nanos(leaseMs(request, options)),
     // Unlimited (-1) when core asks for it: core settles every event itself (handled, dead-lettered or
     // acknowledged as dropped), so the server must never park one silently after max_deliver.
-    max_deliver: Number.isFinite(request.maxDeliveries) ? request.maxDeliveries + options.maxDeliverSlack : -1,
+    max_deliver: Number.isFinite(request.maxDeliveries)
+      ? request.maxDeliveries + options.maxDeliverSlack
+      : -1,
     max_ack_pending: options.maxAckPending,
     deliver_policy: request.startFrom === 'latest' ? DeliverPolicy.New : DeliverPolicy.All,
     replay_policy: ReplayPolicy.Instant,
