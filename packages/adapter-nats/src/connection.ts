@@ -1,9 +1,11 @@
 import { type ConnectionOptions, type NatsConnection, nkeyAuthenticator } from '@nats-io/nats-core';
 import type { ConnectionState } from '@switchyard/core';
+import { patchNatsCore } from './nats-core-patches.ts';
 import { type ResolvedNatsOptions, redactUrl } from './options.ts';
 
 /** nats.js connection options from ours. Credentials go to the client and nowhere else. */
 export function connectionOptions(o: ResolvedNatsOptions): ConnectionOptions {
+  patchNatsCore();
   const options: ConnectionOptions = {
     servers: [...o.servers],
     name: o.name,
