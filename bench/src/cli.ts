@@ -185,7 +185,13 @@ function mergeInto(
     transports: { ...base.transports, ...next.transports },
     rows: [...base.rows.filter((r) => !replaced(r)), ...next.rows],
     updates: [
-      ...(base.updates ?? []),
+      // An earlier update whose rows this one replaces entirely is no longer the source of any table.
+      ...(base.updates ?? []).filter(
+        (u) =>
+          !(
+            u.families.every((f) => families.includes(f)) && u.transports.every((t) => transports.includes(t))
+          ),
+      ),
       {
         command: next.command,
         generatedAt: next.generatedAt,

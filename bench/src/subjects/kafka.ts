@@ -204,10 +204,20 @@ export async function createTopic(
   const admin = client(env, 'bench-admin').admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
+    // Right after creation the broker may still answer UNKNOWN_TOPIC_OR_PARTITION ("does not host
+    // this topic-partition") to the leader check: retry a few times (createTopics is idempotent).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({
+          topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+          waitForLeaders: true,
+        });
+        return;
+      } catch (error) {
+        if (attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
