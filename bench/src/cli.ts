@@ -1,4 +1,5 @@
 // pnpm bench [scenario...] [--transport memory,kafka,nats] [--quick] [--runs N]
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const loadAtStart = loadAverage();
+  const revision = gitRevision();
   const env = loadBrokerEnv();
   const runs = args.runs ?? (args.quick ? 1 : 3);
   const ctx = new RunContext({ quick: args.quick, runs, env });
@@ -140,6 +142,7 @@ async function main(): Promise<void> {
     command: `pnpm bench${argv.length > 0 ? ` ${argv.join(' ')}` : ''}`,
     quick: args.quick,
     durationSec: Math.round((Date.now() - started) / 1000),
+    revision,
     machine: { ...machineFacts(brokers), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadAverage() },
     transports,
     rows: ctx.rows,
@@ -162,6 +165,17 @@ async function main(): Promise<void> {
   ctx.log(`done in ${measured.durationSec} s; wrote ${written.join(', ')}`);
   const failed = ctx.rows.filter((r) => r.skipped?.startsWith('failed'));
   if (failed.length > 0) ctx.log(`${failed.length} row(s) failed; see "skipped" in latest.json`);
+}
+
+function gitRevision(): string {
+  try {
+    const git = (...a: string[]) =>
+      execFileSync('git', a, { cwd: REPO_DIR, encoding: 'utf8', timeout: 10_000 }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'packages', 'bench/src') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '+dirty' : ''}`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function readLatest(): Results {

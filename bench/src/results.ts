@@ -54,6 +54,8 @@ export interface Results {
   readonly command: string;
   readonly quick: boolean;
   readonly durationSec: number;
+  /** `git describe`-like: the commit measured, `+dirty` when the work tree had changes (others' work in progress). */
+  readonly revision?: string;
   readonly machine: MachineFacts;
   readonly transports: Readonly<Record<string, { readonly ok: boolean; readonly info: string }>>;
   readonly rows: readonly Row[];
