@@ -56,6 +56,10 @@ async function openSubject(args: {
   if (args.tracing !== undefined) tracingShutdown = installTracing(args.tracing).shutdown;
   if (args.subject === 'none') return; // in-process scenarios bring their own bus
   const module = await loadTransport(args.transport);
+  if (module.load !== undefined) {
+    subject = await module.load(args.subject);
+    return;
+  }
   const { available, missing } = await module.subjects();
   subject = available.find((s) => s.id === args.subject);
   if (subject === undefined) {

@@ -25,7 +25,7 @@ export const PRESETS: Record<Preset, Omit<KafkaSettings, 'preset'>> = {
     acks: 'all',
     idempotent: true,
     compression: 'lz4',
-    lingerMs: 2,
+    lingerMs: 0,
     batchMaxMessages: 1000,
     batchMaxBytes: 131_072,
     minBytes: 1,

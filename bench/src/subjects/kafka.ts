@@ -2,18 +2,30 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { zstdCompress, zstdDecompress } from 'node:zlib';
-import kafkajs from 'kafkajs';
+import type kafkajsTypes from 'kafkajs';
 import type { BenchData } from '../payload.ts';
 import { adapterOverrides, type KafkaSettings, PRESETS, resolveSettings } from './kafka-settings.ts';
 import { benchBus, busConsumer, busProducer, decode, encode, windowed } from './switchyard-client.ts';
 import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
 
-const { Kafka, logLevel, CompressionTypes, CompressionCodecs } = kafkajs;
 const require = createRequire(import.meta.url);
+
+type KafkajsLib = typeof kafkajsTypes;
+let lib: KafkajsLib | undefined;
+/**
+ * kafkajs is loaded on first use, never at import: the Switchyard worker must load
+ * @switchyard/adapter-kafka first (it patches kafkajs' encoder before kafkajs runs), and the raw
+ * kafkajs workers must never load the adapter, so they measure pristine kafkajs.
+ */
+async function kafkajsLib(): Promise<KafkajsLib> {
+  lib ??= (await import('kafkajs')).default;
+  return lib;
+}
 
 const brokers = (env: Record<string, string>) => (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
-function client(env: Record<string, string>, clientId: string) {
+async function client(env: Record<string, string>, clientId: string) {
+  const { Kafka, logLevel } = await kafkajsLib();
   return new Kafka({
     clientId,
     brokers: brokers(env),
@@ -25,7 +37,7 @@ function client(env: Record<string, string>, clientId: string) {
 
 let codecsRegistered = false;
 /** kafkajs ships gzip only; the same no-build codecs the adapter uses (LZ4 N-API prebuilt, pure-JS snappy, node:zlib zstd). */
-function registerCodecs(): void {
+function registerCodecs({ CompressionCodecs, CompressionTypes }: KafkajsLib): void {
   if (codecsRegistered) return;
   const LZ4Codec = require('@2l/kafkajs-lz4') as new () => { codec: unknown };
   const compress = promisify(zstdCompress);
@@ -40,16 +52,24 @@ function registerCodecs(): void {
   codecsRegistered = true;
 }
 
-const COMPRESSION = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
-  lz4: CompressionTypes.LZ4,
-  zstd: CompressionTypes.ZSTD,
-} as const;
+const compressionType = ({ CompressionTypes }: KafkajsLib, name: KafkaSettings['compression']) =>
+  ({
+    none: CompressionTypes.None,
+    gzip: CompressionTypes.GZIP,
+    snappy: CompressionTypes.Snappy,
+    lz4: CompressionTypes.LZ4,
+    zstd: CompressionTypes.ZSTD,
+  })[name];
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
 
-let adapterPresets: typeof PRESETS | undefined;
+/**
+ * The adapter's preset table, so raw peers run with exactly Switchyard's settings. The parent
+ * loads the adapter and hands the table to workers in BENCH_KAFKA_PRESETS: a raw worker never
+ * loads the adapter itself (its kafkajs patches would make the "raw" client not raw).
+ */
+let adapterPresets: typeof PRESETS | undefined = process.env.BENCH_KAFKA_PRESETS
+  ? (JSON.parse(process.env.BENCH_KAFKA_PRESETS) as typeof PRESETS)
+  : undefined;
 const settingsOf = (config: SubjectConfig): KafkaSettings =>
   resolveSettings(config, adapterPresets ?? PRESETS);
 
@@ -62,7 +82,7 @@ const settingsOf = (config: SubjectConfig): KafkaSettings =>
  * The headers Switchyard writes in CloudEvents binary mode, for the `kafkajs+ce` variant: the same
  * number and size of headers, so "raw with headers" does the same wire work as Switchyard.
  */
-function ceHeaders(key: string): Record<string, string> {
+function ceHeaders(): Record<string, string> {
   return {
     ce_id: randomUUID(),
     ce_type: 'bench.event',
@@ -70,7 +90,6 @@ function ceHeaders(key: string): Record<string, string> {
     ce_specversion: '1.0',
     ce_time: new Date().toISOString(),
     'content-type': 'application/json',
-    ce_partitionkey: key,
   };
 }
 
@@ -86,18 +105,19 @@ function rawKafkajs(variant: { id: string; label: string; headers: boolean }): S
     kind: 'raw',
     prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
     async producer(config, env) {
-      registerCodecs();
+      const k = await kafkajsLib();
+      registerCodecs(k);
       const s = settingsOf(config);
-      const producer = client(env, 'bench-raw').producer({
+      const producer = (await client(env, 'bench-raw')).producer({
         idempotent: s.idempotent,
         maxInFlightRequests: s.idempotent ? 1 : 5,
         allowAutoTopicCreation: false,
       });
       await producer.connect();
       const acks = ACKS[s.acks];
-      const compression = COMPRESSION[s.compression];
+      const compression = compressionType(k, s.compression);
       const toMessage = variant.headers
-        ? (m: Outgoing) => ({ key: m.key, value: encode(m), headers: ceHeaders(m.key) })
+        ? (m: Outgoing) => ({ key: m.key, value: encode(m), headers: ceHeaders() })
         : (m: Outgoing) => ({ key: m.key, value: encode(m) });
       const sendChunk = (topic: string, from: number, to: number, make: (i: number) => Outgoing) => {
         const messages = new Array(to - from);
@@ -130,10 +150,11 @@ function rawKafkajs(variant: { id: string; label: string; headers: boolean }): S
       };
     },
     async consumer(config, env) {
-      registerCodecs();
+      registerCodecs(await kafkajsLib());
       const s = settingsOf(config);
+      const kafka = await client(env, 'bench-raw');
       const consumerOf = (group: string) =>
-        client(env, 'bench-raw').consumer({
+        kafka.consumer({
           groupId: group,
           minBytes: s.minBytes,
           maxWaitTimeInMs: s.maxWaitTimeMs,
@@ -171,7 +192,10 @@ async function switchyardSubject(): Promise<Subject> {
   const kafka = adapter.kafka as ((options: unknown) => import('@switchyard/core').Transport) | undefined;
   if (typeof kafka !== 'function')
     throw new Error('@switchyard/adapter-kafka exports no kafka() factory yet');
-  if (adapter.KAFKA_PRESETS !== undefined) adapterPresets = flattenPresets(adapter.KAFKA_PRESETS);
+  if (adapter.KAFKA_PRESETS !== undefined) {
+    adapterPresets = flattenPresets(adapter.KAFKA_PRESETS);
+    process.env.BENCH_KAFKA_PRESETS = JSON.stringify(adapterPresets);
+  }
   const transport = (config: SubjectConfig, env: Record<string, string>) =>
     kafka({ brokers: brokers(env), preset: config.preset ?? 'durable', ...adapterOverrides(config) });
   return {
@@ -201,7 +225,7 @@ export async function createTopic(
   env: Record<string, string>,
   partitions: number,
 ): Promise<void> {
-  const admin = client(env, 'bench-admin').admin();
+  const admin = (await client(env, 'bench-admin')).admin();
   await admin.connect();
   try {
     // Right after creation the broker may still answer UNKNOWN_TOPIC_OR_PARTITION ("does not host
@@ -236,7 +260,7 @@ function bounded<T>(promise: Promise<T>, ms: number, message: string): Promise<T
 export const kafkaModule: TransportModule = {
   transport: 'kafka',
   async probe(env) {
-    const admin = client(env, 'bench-probe').admin({ retry: { retries: 1 } });
+    const admin = (await client(env, 'bench-probe')).admin({ retry: { retries: 1 } });
     try {
       await bounded(admin.connect(), 8_000, 'connect');
       const cluster = await bounded(admin.describeCluster(), 8_000, 'describeCluster');
@@ -253,6 +277,17 @@ export const kafkaModule: TransportModule = {
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
+  },
+  /** In a worker: load only the subject it runs (see `kafkajsLib` for why the order matters). */
+  async load(id) {
+    if (id === 'switchyard') return switchyardSubject();
+    if (id === raw.id) return raw;
+    if (id === rawWithHeaders.id) return rawWithHeaders;
+    if (id === 'platformatic') {
+      const { platformaticSubject } = await import('./kafka-platformatic.ts');
+      return platformaticSubject(brokers, createTopic, () => adapterPresets ?? PRESETS);
+    }
+    throw new Error(`unknown kafka subject ${id}`);
   },
   async subjects() {
     const missing: Array<{ id: string; reason: string }> = [];

@@ -59,6 +59,11 @@ export interface TransportModule {
   readonly transport: string;
   /** Checks the broker is reachable and says what it is; never throws. */
   probe(env: Record<string, string>): Promise<Probe>;
+  /**
+   * Loads one subject in a worker without loading the others (optional; default: pick from
+   * `subjects()`). Needed where loading one subject's client changes another's (adapter patches).
+   */
+  load?(id: string): Promise<Subject>;
   /** Which subjects exist right now (an adapter that does not load yet is absent, with the reason). */
   subjects(): Promise<{
     readonly available: Subject[];
