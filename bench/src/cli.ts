@@ -133,6 +133,9 @@ async function main(): Promise<void> {
         );
       } finally {
         await ctx.stopAll();
+        const module = await loadTransport(t);
+        const deleted = (await module.cleanup?.(env, `_${ctx.runId}_`)) ?? 0;
+        if (deleted > 0) ctx.log(`deleted ${deleted} ${t} topic(s) this scenario created`);
       }
     }
   }

@@ -11,7 +11,8 @@ export class RunContext {
   readonly env: Record<string, string>;
   readonly rows: Row[] = [];
   readonly #workers = new Set<Worker>();
-  readonly #runId = Date.now().toString(36);
+  /** Part of every topic name this run creates, so `cleanup` deletes exactly those. */
+  readonly runId = Date.now().toString(36);
   #topicSeq = 0;
   #scenario = '';
 
@@ -37,7 +38,7 @@ export class RunContext {
 
   /** A topic name valid on every broker (no dots: NATS stream names forbid them). */
   topic(prefix: string): string {
-    return `bench_${prefix}_${this.#runId}_${++this.#topicSeq}`.replace(/[^A-Za-z0-9_-]/g, '_');
+    return `bench_${prefix}_${this.runId}_${++this.#topicSeq}`.replace(/[^A-Za-z0-9_-]/g, '_');
   }
 
   async subjects(

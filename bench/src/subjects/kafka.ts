@@ -278,6 +278,23 @@ export const kafkaModule: TransportModule = {
       await admin.disconnect().catch(() => undefined);
     }
   },
+  async cleanup(env, marker) {
+    try {
+      const admin = (await client(env, 'bench-cleanup')).admin();
+      await admin.connect();
+      try {
+        const topics = (await admin.listTopics()).filter((t) => t.includes(marker));
+        for (let i = 0; i < topics.length; i += 50) {
+          await admin.deleteTopics({ topics: topics.slice(i, i + 50), timeout: 30_000 });
+        }
+        return topics.length;
+      } finally {
+        await admin.disconnect();
+      }
+    } catch {
+      return 0; // best effort
+    }
+  },
   /** In a worker: load only the subject it runs (see `kafkajsLib` for why the order matters). */
   async load(id) {
     if (id === 'switchyard') return switchyardSubject();

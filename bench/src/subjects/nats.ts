@@ -117,6 +117,24 @@ export const natsModule: TransportModule = {
       };
     }
   },
+  async cleanup(env, marker) {
+    let deleted = 0;
+    try {
+      const nc = await rawConnection(env);
+      try {
+        const jsm = await jetstreamManager(nc);
+        const names: string[] = [];
+        for await (const si of jsm.streams.list())
+          if (si.config.name.includes(marker)) names.push(si.config.name);
+        for (const name of names) if (await jsm.streams.delete(name).catch(() => false)) deleted++;
+      } finally {
+        await nc.close();
+      }
+    } catch {
+      // best effort: a broker that went away keeps its streams
+    }
+    return deleted;
+  },
   async subjects() {
     const available: Subject[] = [raw];
     const missing: Array<{ id: string; reason: string }> = [];

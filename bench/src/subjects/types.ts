@@ -64,6 +64,11 @@ export interface TransportModule {
    * `subjects()`). Needed where loading one subject's client changes another's (adapter patches).
    */
   load?(id: string): Promise<Subject>;
+  /**
+   * Deletes the topics (streams) whose names contain `marker` — the ones a run created — so
+   * benchmarks do not fill the broker's disk or JetStream's store. Never throws.
+   */
+  cleanup?(env: Record<string, string>, marker: string): Promise<number>;
   /** Which subjects exist right now (an adapter that does not load yet is absent, with the reason). */
   subjects(): Promise<{
     readonly available: Subject[];
