@@ -1,4 +1,4 @@
-import { configError } from '@switchyard/core';
+import { configError, definedFields } from '@switchyard/core';
 
 /** How streams are stored and retained: the settings of a topic that its `TopicSpec` leaves open. */
 export interface NatsTopicDefaults {
@@ -246,10 +246,10 @@ export function resolveNatsOptions(options: NatsTransportOptions = {}): Resolved
       `must be one of ${Object.keys(NATS_PRESETS).join(', ')}, got ${JSON.stringify(preset)}`,
     );
   }
-  const given = definedOnly(options);
+  const given = definedFields(options);
   const merged = { ...DEFAULT_NATS_OPTIONS, ...NATS_PRESETS[preset], ...given, preset };
   const servers = typeof merged.servers === 'string' ? merged.servers.split(',') : [...merged.servers];
-  const topicDefaults = { ...DEFAULT_NATS_TOPIC, ...definedOnly(options.topicDefaults ?? {}) };
+  const topicDefaults = { ...DEFAULT_NATS_TOPIC, ...definedFields(options.topicDefaults) };
   const resolved: ResolvedNatsOptions = {
     ...merged,
     servers: servers.map((s) => s.trim()).filter((s) => s.length > 0),
@@ -341,8 +341,4 @@ function wholeAtLeast(field: string, value: number, min: number): void {
 /** Hides `user:password@` in a URL so it can appear in errors and logs. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/[^/@\s]*@/, '//***@');
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

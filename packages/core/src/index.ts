@@ -3,6 +3,7 @@ export { bytesCodec, type Codec, jsonCodec } from './codec.ts';
 export { type DeadLetterReason, DLQ_HEADERS } from './consume/dead-letter.ts';
 export { DEFAULT_RETRY, type RetryOptions, resolveRetryPolicy, retryDelay } from './consume/retry-policy.ts';
 export { defineEvent, type EventDefinition } from './define-event.ts';
+export { definedFields } from './defined-fields.ts';
 export type { EventDraft, EventEnvelope, EventOptions } from './envelope.ts';
 export {
   configError,

@@ -1,4 +1,5 @@
 import { type Codec, jsonCodec } from './codec.ts';
+import { definedFields } from './defined-fields.ts';
 import { configError } from './errors.ts';
 import type { ConsumeMiddleware, PublishMiddleware } from './middleware.ts';
 import type { Transport } from './transport.ts';
@@ -74,7 +75,7 @@ export function resolveBusOptions(options: EventBusOptions): ResolvedBusOptions 
   // The transport's own limit is applied at publish time: some brokers only tell it after connecting.
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_BUS_OPTIONS.maxEventBytes;
   if (!(maxEventBytes > 0)) throw configError('maxEventBytes', `must be > 0, got ${options.maxEventBytes}`);
-  const publishBuffer = { ...DEFAULT_BUS_OPTIONS.publishBuffer, ...definedOnly(options.publishBuffer ?? {}) };
+  const publishBuffer = { ...DEFAULT_BUS_OPTIONS.publishBuffer, ...definedFields(options.publishBuffer) };
   if (!(publishBuffer.maxMessages >= 1)) throw configError('publishBuffer.maxMessages', 'must be >= 1');
   if (!(publishBuffer.maxBytes >= 1)) throw configError('publishBuffer.maxBytes', 'must be >= 1');
   if (publishBuffer.whenFull !== 'wait' && publishBuffer.whenFull !== 'fail') {
@@ -106,8 +107,4 @@ function defaultOnError(error: Error, report: ErrorReport): void {
   console.error(
     `[switchyard] ${report.operation} failed${report.topic ? ` on ${report.topic}` : ''}: ${error.message}`,
   );
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

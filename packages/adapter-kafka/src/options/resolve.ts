@@ -1,4 +1,4 @@
-import { configError } from '@switchyard/core';
+import { configError, definedFields } from '@switchyard/core';
 import type {
   KafkaAutoCreateOptions,
   KafkaConsumerOptions,
@@ -46,15 +46,15 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
   const producer: KafkaProducerOptions = {
     ...DEFAULT_KAFKA_OPTIONS.producer,
     ...presetValues.producer,
-    ...defined(options.producer),
+    ...definedFields(options.producer),
   };
   const consumer: KafkaConsumerOptions = {
     ...DEFAULT_KAFKA_OPTIONS.consumer,
     ...presetValues.consumer,
     ...profileValues.consumer,
-    ...defined(options.consumer),
+    ...definedFields(options.consumer),
   };
-  const retry: KafkaRetryOptions = { ...profileValues.retry, ...defined(options.retry) };
+  const retry: KafkaRetryOptions = { ...profileValues.retry, ...definedFields(options.retry) };
   const autoCreateTopics = resolveAutoCreate(options.autoCreateTopics);
 
   const resolved: ResolvedKafkaOptions = {
@@ -71,7 +71,7 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
     metadataMaxAgeMs: options.metadataMaxAgeMs ?? DEFAULT_KAFKA_OPTIONS.metadataMaxAgeMs,
     producer,
     consumer,
-    retryTopics: { ...DEFAULT_KAFKA_OPTIONS.retryTopics, ...defined(options.retryTopics) },
+    retryTopics: { ...DEFAULT_KAFKA_OPTIONS.retryTopics, ...definedFields(options.retryTopics) },
     autoCreateTopics,
     logLevel: checkOneOf('logLevel', options.logLevel ?? DEFAULT_KAFKA_OPTIONS.logLevel, [
       'nothing',
@@ -91,13 +91,7 @@ function resolveAutoCreate(value: KafkaTransportOptions['autoCreateTopics']): Ka
   const base = DEFAULT_KAFKA_OPTIONS.autoCreateTopics as KafkaAutoCreateOptions;
   if (value === undefined) return base;
   checkKnownKeys(value, Object.keys(base), 'autoCreateTopics.');
-  return { ...base, ...defined(value) };
-}
-
-/** Drops fields set to `undefined` so they do not erase a preset's value. */
-function defined<T extends object>(value: T | undefined): Partial<T> {
-  if (value === undefined) return {};
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return { ...base, ...definedFields(value) };
 }
 
 function checkValues(o: ResolvedKafkaOptions): void {

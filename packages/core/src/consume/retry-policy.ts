@@ -1,3 +1,4 @@
+import { definedFields } from '../defined-fields.ts';
 import { configError } from '../errors.ts';
 
 /** How a failing handler is retried before its event goes to the dead-letter topic. */
@@ -47,7 +48,7 @@ export const DEFAULT_RETRY: ResolvedRetryPolicy = {
 
 export function resolveRetryPolicy(options: RetryOptions | false | undefined): ResolvedRetryPolicy {
   if (options === false) return { ...DEFAULT_RETRY, attempts: 1 };
-  const policy = { ...DEFAULT_RETRY, ...stripUndefined(options ?? {}) };
+  const policy = { ...DEFAULT_RETRY, ...definedFields(options) };
   if (!Number.isInteger(policy.attempts) || policy.attempts < 1) {
     throw configError('retry.attempts', `must be a whole number >= 1, got ${policy.attempts}`);
   }
@@ -66,12 +67,4 @@ export function retryDelay(policy: ResolvedRetryPolicy, failedAttempt: number, r
     policy.initialDelayMs * policy.multiplier ** (failedAttempt - 1),
   );
   return Math.round(policy.jitter === 'full' ? random() * computed : computed);
-}
-
-export function stripUndefined<T extends object>(value: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const key of Object.keys(value) as Array<keyof T>) {
-    if (value[key] !== undefined) out[key] = value[key];
-  }
-  return out;
 }
