@@ -82,7 +82,10 @@ export function runConformance(options: ConformanceOptions): void {
           it(name, async (ctx) => {
             const c = await caps();
             if (suite.needs !== undefined && !suite.needs(c)) {
-              ctx.skip(`${options.name} does not claim the capability this case needs`);
+              const reason = `${options.name} does not claim the capability "${suite.title}" needs`;
+              // Printed as well: a skip must say why in CI's log, not only in a reporter that shows notes.
+              console.warn(`[conformance] skipped "${name}": ${reason}`);
+              ctx.skip(reason);
               return;
             }
             harness = new CaseHarness(options, c, name);
