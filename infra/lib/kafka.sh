@@ -59,6 +59,9 @@ kafka_ensure_jars() {
   mv "$dir.tmp" "$dir"
 }
 
+# A KRaft cluster id: 16 random bytes, URL-safe base64 (what `kafka-storage random-uuid` prints).
+# One id in 64 starts with '-', so kafka_format passes it as `--cluster-id=ID`: a separate
+# argument starting with '-' is read by the tool's parser as an option (CI once failed so).
 kafka_cluster_id() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='; }
 
 # Settings every node shares. $1 = replication factor, $2 = min.insync.replicas.
@@ -93,7 +96,7 @@ EOF
 kafka_format() {   # kafka_format SERVICE NODE PROPS CLUSTER_ID EXTRA_ARGS...
   local svc=$1 node=$2 props=$3 cid=$4; shift 4
   local log=$STATE_DIR/$svc/$node-format.log
-  if ! kafka_tool kafka.tools.StorageTool format --ignore-formatted -t "$cid" -c "$props" "$@" > "$log" 2>&1; then
+  if ! kafka_tool kafka.tools.StorageTool format --ignore-formatted "--cluster-id=$cid" -c "$props" "$@" > "$log" 2>&1; then
     log_tail "$svc" "$log"
     return 1
   fi
