@@ -1,6 +1,6 @@
 // One benchmark workload in this process, for `node --cpu-prof`. Examples:
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events]
 //   node bench/src/profile/run.ts fill nats switchyard 50000 my_topic   (then)
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
 // and summarise with: node bench/src/profile/summarize.ts /tmp/prof/*.cpuprofile [top] [function-for-callers]
@@ -40,17 +40,29 @@ if (what === 'inproc') {
     'events/s',
   );
 } else if (what === 'publish') {
-  const [transport = 'kafka', id = 'switchyard', mode = 'concurrent'] = rest;
+  const [transport = 'kafka', id = 'switchyard', mode = 'concurrent', total = '50000'] = rest;
   const s = await subject(transport, id);
   const config = transport === 'kafka' ? { preset: 'durable' } : {};
   const topic = `bench_prof_${Date.now()}`;
   await s.prepareTopic(topic, config, env, { partitions: 3 });
   const p = await s.producer(config, env);
-  for (const n of [10_000, 50_000, 50_000]) {
+  for (const n of [10_000, Number(total), Number(total)]) {
     const t = performance.now();
+    const cpu = process.cpuUsage();
     if (mode === 'emit') await p.emitMany!(topic, n, make);
     else await p.publishMany(topic, n, make, 1_000);
-    console.log(id, mode, n, Math.round((n / (performance.now() - t)) * 1000), '/s');
+    const used = process.cpuUsage(cpu);
+    // CPU per event is steadier than the rate on a shared machine: it does not count waiting.
+    const cpuPerEvent = ((used.user + used.system) / n).toFixed(2);
+    console.log(
+      id,
+      mode,
+      n,
+      Math.round((n / (performance.now() - t)) * 1000),
+      '/s',
+      cpuPerEvent,
+      'CPU µs/event',
+    );
   }
   await p.close();
 } else if (what === 'fill' || what === 'consume') {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { encodeRecord, groupMessagesPerPartition, type RecordInput } from './record-encoder.ts';
 
 /*
  * kafkajs 2.2.4 encodes every record and every header with a fresh `Encoder` that starts from a
@@ -8,6 +9,9 @@ import { createRequire } from 'node:module';
  * (node --cpu-prof, 300k 100-byte events). This module swaps in an Encoder that takes pooled,
  * uninitialised memory (every byte up to `offset` is written before `buffer` exposes it) and
  * writes varints in place; the bytes on the wire are identical (see kafkajs-encoder-patch.test.ts).
+ *
+ * It also swaps kafkajs' record encoder for `encodeRecord` (record-encoder.ts: one buffer per
+ * record, no Encoder per header) and its quadratic `groupMessagesPerPartition` for a linear one.
  *
  * It must run before kafkajs is first loaded, because kafkajs' modules keep the `Encoder` class
  * they required: import this module before 'kafkajs' in every file that loads kafkajs. If
@@ -67,7 +71,27 @@ function apply(): 'full' | 'varint-only' | 'skipped' {
   }
   const cached = require.cache[encoderPath];
   if (cached !== undefined) cached.exports = PooledEncoder;
+  replaceRecordEncoder();
+  replaceModule('kafkajs/src/producer/groupMessagesPerPartition.js', groupMessagesPerPartition);
   return 'full';
+}
+
+type RecordFn = (input: RecordInput) => unknown;
+
+/** kafkajs' Record, replaced by `encodeRecord`, which hands back anything it does not cover byte for byte. */
+function replaceRecordEncoder(): void {
+  const path = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/index.js');
+  const original = require(path) as RecordFn;
+  const fast: RecordFn = (input) => encodeRecord(input) ?? original(input);
+  const cached = require.cache[path];
+  if (cached !== undefined) cached.exports = fast;
+}
+
+function replaceModule(specifier: string, exports: unknown): void {
+  const path = require.resolve(specifier);
+  require(path);
+  const cached = require.cache[path];
+  if (cached !== undefined) cached.exports = exports;
 }
 
 /** What was applied: `full`, `varint-only` (kafkajs was loaded first) or `skipped` (another kafkajs version). */

@@ -16,7 +16,7 @@ export class Partitioner {
     this.random = random;
   }
 
-  choose(topic: string, key: string | undefined, metadata: TopicMetadata): number {
+  choose(topic: string, key: string | Uint8Array | undefined, metadata: TopicMetadata): number {
     const count = metadata.partitions.length;
     if (key !== undefined) return partitionForKey(key, count);
     const current = this.sticky.get(topic);

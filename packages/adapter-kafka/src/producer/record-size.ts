@@ -1,3 +1,5 @@
+import { utf8Length } from '../driver/record-encoder.ts';
+
 /**
  * Upper-bound estimate of one record's size inside a v2 record batch: varint lengths and deltas
  * (≤ 21 bytes), key, value, and each header's name and value with their varint lengths, plus the
@@ -11,7 +13,7 @@ export function recordSize(
 ): number {
   let size = 61 + 21 + (key?.length ?? 0) + value.length;
   for (const name in headers) {
-    size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(headers[name]!, 'utf8') + 10;
+    size += utf8Length(name) + utf8Length(headers[name]!) + 10;
   }
   return size;
 }

@@ -1,0 +1,114 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { encodeRecord, groupMessagesPerPartition, type RecordInput } from './record-encoder.ts';
+
+const require = createRequire(import.meta.url);
+
+/** kafkajs' own Record and Encoder, loaded fresh beside the patched ones (then the patched ones are put back). */
+function pristineKafkajs(): {
+  Record: (input: RecordInput) => { buffer: Buffer };
+  group: typeof groupMessagesPerPartition;
+} {
+  const paths = [
+    'protocol/encoder.js',
+    'protocol/recordBatch/record/v0/index.js',
+    'protocol/recordBatch/header/v0/index.js',
+    'producer/groupMessagesPerPartition.js',
+  ].map((p) => require.resolve(`kafkajs/src/${p}`));
+  const saved = paths.map((p) => require.cache[p]);
+  for (const p of paths) delete require.cache[p];
+  try {
+    return { Record: require(paths[1]!), group: require(paths[3]!) };
+  } finally {
+    paths.forEach((p, i) => {
+      require.cache[p] = saved[i];
+    });
+  }
+}
+
+const { Record, group } = pristineKafkajs();
+
+function expectSameBytes(input: RecordInput): void {
+  const fast = encodeRecord(input);
+  expect(fast).toBeDefined();
+  expect(fast!.buffer.toString('hex')).toBe(Record(input).buffer.toString('hex'));
+  expect(fast!.size()).toBe(fast!.buffer.length);
+}
+
+describe('encodeRecord', () => {
+  it('writes a CloudEvents record byte for byte as kafkajs does', () => {
+    expectSameBytes({
+      offsetDelta: 3,
+      timestampDelta: 1_234,
+      key: Buffer.from('order-1'),
+      value: Buffer.from('{"n":1}'.repeat(40)),
+      headers: {
+        ce_specversion: '1.0',
+        ce_id: '0190f3c4-0000-7000-8000-000000000001',
+        ce_type: 'order.placed',
+        ce_source: '/orders',
+        ce_time: '2026-11-24T13:00:00.000Z',
+        'content-type': 'application/json',
+      },
+    });
+  });
+
+  it('matches kafkajs on edge cases: null key and value, no headers, unicode, arrays, long values, big deltas', () => {
+    const long = 'x'.repeat(70_000);
+    const cases: RecordInput[] = [
+      {},
+      { key: null, value: null },
+      { key: 'string key', value: 'string value', headers: {} },
+      { value: Buffer.alloc(0), key: Buffer.alloc(0) },
+      { value: Buffer.from('v'), headers: { größe: 'grün', emoji: '🚚 delivered', ascii: 'a'.repeat(63) } },
+      { value: Buffer.from('v'), headers: { 'x-multi': ['a', 'bb', Buffer.from('ccc')], 'x-empty': [] } },
+      { value: Buffer.from(long), headers: { long, utf: 'é'.repeat(100) } },
+      // UTF-8 needs a longer length prefix than the string's length suggested: bytes move up.
+      {
+        key: 'ключ'.repeat(10),
+        value: 'é'.repeat(40),
+        headers: { grows: '€'.repeat(30), big: '😀'.repeat(5000) },
+      },
+      { value: Buffer.from('v'), headers: { bin: Buffer.from([0, 255, 1]) } },
+      { offsetDelta: 999, timestampDelta: 0, value: Buffer.from('v') },
+      { offsetDelta: 2 ** 30, timestampDelta: 2 ** 40 + 7, value: Buffer.from('v') },
+      { offsetDelta: 63, timestampDelta: -5_000, value: Buffer.from('v') },
+      { offsetDelta: 64, timestampDelta: -(2 ** 35), value: Buffer.from('v') },
+    ];
+    for (const input of cases) expectSameBytes(input);
+  });
+
+  it('keeps every record intact while later records fill the shared slab (and the next one)', () => {
+    const inputs: RecordInput[] = Array.from({ length: 3_000 }, (_, i) => ({
+      offsetDelta: i,
+      key: `k${i}`,
+      value: Buffer.alloc(100 + (i % 7), i % 251),
+      headers: { ce_id: `id-${i}`, ce_type: 'same.type', ce_specversion: '1.0', [`x-${i % 3}`]: 'v' },
+    }));
+    const encoded = inputs.map((input) => encodeRecord(input)!);
+    inputs.forEach((input, i) => {
+      expect(encoded[i]!.buffer.equals(Record(input).buffer)).toBe(true);
+    });
+  });
+
+  it('hands back what it does not encode byte for byte (the caller then uses kafkajs)', () => {
+    expect(encodeRecord({ value: 42 as unknown as Buffer })).toBeUndefined();
+    expect(encodeRecord({ value: Buffer.from('v'), headers: { h: null } })).toBeUndefined();
+    expect(encodeRecord({ value: Buffer.from('v'), timestampDelta: 0.5 })).toBeUndefined();
+    expect(encodeRecord({ value: Buffer.from('v'), offsetDelta: 2 ** 31 })).toBeUndefined();
+  });
+});
+
+describe('groupMessagesPerPartition', () => {
+  it('groups as kafkajs does, in message order', () => {
+    const messages = Array.from({ length: 50 }, (_, i) => ({ value: `m${i}`, partition: (i * 7) % 4 }));
+    const args = {
+      topic: 't',
+      partitionMetadata: [{}, {}, {}, {}],
+      messages,
+      partitioner: ({ message }: { message: unknown }) => (message as { partition: number }).partition,
+    };
+    expect(groupMessagesPerPartition(args)).toEqual(group(args));
+    expect(groupMessagesPerPartition({ ...args, partitionMetadata: [] })).toEqual({});
+  });
+});
