@@ -18,7 +18,12 @@ export { createEventBus } from './event-bus.ts';
 export { MemoryBroker } from './memory/memory-broker.ts';
 export { type MemoryTransportOptions, memoryTransport } from './memory/memory-transport.ts';
 export type { ConsumeMiddleware, HandleFn, PublishFn, PublishMiddleware } from './middleware.ts';
-export { DEFAULT_BUS_OPTIONS, type ErrorReport, type EventBusOptions } from './options.ts';
+export {
+  DEFAULT_BUS_OPTIONS,
+  type ErrorReport,
+  type EventBusOptions,
+  type TracingOptions,
+} from './options.ts';
 export { KeyedScheduler, type KeyedSchedulerOptions } from './scheduler/keyed-scheduler.ts';
 export { validateTopicName } from './topic-name.ts';
 export type {

@@ -256,8 +256,16 @@ export class SubscriptionRunner implements Subscription {
   /** The first attempt: synchronous when the handler is. */
   #start(delivery: Delivery, envelope: EventEnvelope): Promise<void> | undefined {
     const { message } = delivery;
-    const traced = this.#deps.options.tracing
-      ? startProcessSpan(this.#deps.transport.name, this.topic, this.group, envelope, message)
+    const { options } = this.#deps;
+    const traced = options.tracing
+      ? startProcessSpan(
+          this.#deps.transport.name,
+          this.topic,
+          this.group,
+          envelope,
+          message,
+          options.unsampledParent,
+        )
       : undefined;
     this.#deps.metrics.inFlight(this.topic, this.group, 1);
     const started = performance.now();

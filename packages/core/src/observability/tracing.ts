@@ -12,6 +12,7 @@ import {
   type TextMapGetter,
   type TextMapSetter,
   type TimeInput,
+  TraceFlags,
   type Tracer,
   type TracerProvider,
   trace,
@@ -128,6 +129,13 @@ export function endSendSpan(span: Span, system: string, receipt: TransportReceip
 /**
  * Starts `process <topic>` (CONSUMER) as a child of the producer context found in the headers.
  * Returns the context the handler runs in, so spans it starts are children of this one.
+ *
+ * With `unsampledParent: 'follow'`, a producer context that is valid, remote and not sampled is
+ * followed without asking the SDK: the handler gets the producer's span context as a local,
+ * non-recording span. That is what `ParentBasedSampler` answers for it (`remoteParentNotSampled`
+ * defaults to always-off) and skips the sampler, a random span id, the attribute copies and a span
+ * object per unsampled event. Marking it local keeps the decisions of spans the handler starts
+ * the same as under an SDK-made non-recording `process` span.
  */
 export function startProcessSpan(
   system: string,
@@ -135,11 +143,22 @@ export function startProcessSpan(
   group: string,
   envelope: EventEnvelope,
   message: InboundMessage,
+  unsampledParent: 'follow' | 'sampler',
 ): { span: Span; context: Context } | undefined {
   const tracer = activeTracer();
   if (tracer === undefined) return undefined;
-  const active = context.active();
-  const parent = propagation.extract(active, message.headers, getter);
+  const parent = propagation.extract(context.active(), message.headers, getter);
+  if (unsampledParent === 'follow') {
+    const remote = trace.getSpanContext(parent);
+    if (
+      remote?.isRemote === true &&
+      (remote.traceFlags & TraceFlags.SAMPLED) === 0 &&
+      trace.isSpanContextValid(remote)
+    ) {
+      const span = trace.wrapSpanContext({ ...remote, isRemote: false });
+      return { span, context: trace.setSpan(parent, span) };
+    }
+  }
   const attributes: Attributes = {
     'messaging.system': system,
     'messaging.destination.name': topic,

@@ -1,0 +1,182 @@
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Link,
+  propagation,
+  type SpanContext,
+  type SpanKind,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  ParentBasedSampler,
+  type Sampler,
+  type SamplingResult,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { EventEnvelope } from '../envelope.ts';
+import { isEventBusError } from '../errors.ts';
+import { createEventBus } from '../event-bus.ts';
+import type { TracingOptions } from '../options.ts';
+import type { EventBus, HandlerContext } from '../types.ts';
+import { fakeTransport } from './test-transports.ts';
+
+/** Delegates to `current` and remembers, per span name, the parent each decision was asked about. */
+class RecordingSampler implements Sampler {
+  current: Sampler = new ParentBasedSampler({ root: new AlwaysOffSampler() });
+  readonly asked: Array<{ name: string; parent: SpanContext | undefined }> = [];
+  shouldSample(
+    ctx: Context,
+    traceId: string,
+    name: string,
+    kind: SpanKind,
+    attributes: Attributes,
+    links: Link[],
+  ): SamplingResult {
+    this.asked.push({ name, parent: trace.getSpanContext(ctx) });
+    return this.current.shouldSample(ctx, traceId, name, kind, attributes, links);
+  }
+  toString(): string {
+    return 'RecordingSampler';
+  }
+}
+
+const sampler = new RecordingSampler();
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+
+beforeAll(() => {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+});
+
+afterAll(async () => {
+  await provider.shutdown();
+  trace.disable();
+  propagation.disable();
+  context.disable();
+});
+
+const buses: EventBus[] = [];
+afterEach(async () => {
+  await Promise.all(buses.splice(0).map((b) => b.close({ drainTimeoutMs: 1_000 })));
+  exporter.reset();
+  sampler.asked.length = 0;
+});
+
+function newBus(tracing: boolean | TracingOptions): EventBus {
+  const bus = createEventBus({
+    source: 'orders-svc',
+    transport: fakeTransport(),
+    tracing,
+    onError: () => {},
+  });
+  buses.push(bus);
+  return bus;
+}
+
+const asked = (name: string) => sampler.asked.filter((a) => a.name === name);
+const traceIdOf = (traceparent: string | undefined) => traceparent?.split('-')[1];
+const flagsOf = (traceparent: string | undefined) => traceparent?.split('-')[3];
+
+/** orders → handler publishes to shipments → handler; returns what both handlers saw. */
+async function relay(bus: EventBus) {
+  const shipped: Array<{ event: EventEnvelope; ctx: HandlerContext }> = [];
+  let orderCtx: HandlerContext | undefined;
+  await bus.subscribe('shipments', (event, ctx) => {
+    shipped.push({ event, ctx });
+  });
+  await bus.subscribe('orders', async (event, ctx) => {
+    orderCtx = ctx;
+    await bus.publish('shipments', { type: 'shipment.requested', data: { order: event.id } });
+  });
+  const order = await bus.publish('orders', { type: 'order.placed', data: {} });
+  await expect.poll(() => shipped.length).toBe(1);
+  return { order, orderCtx: orderCtx!, shipment: shipped[0]! };
+}
+
+describe('an event whose producer trace is not sampled', () => {
+  it('by default is followed without asking the sampler: no process span, and what the handler publishes stays in the same unsampled trace', async () => {
+    sampler.current = new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    const bus = newBus(true);
+    const { orderCtx, shipment } = await relay(bus);
+
+    const traceparent = shipment.event.headers.traceparent;
+    expect(flagsOf(traceparent)).toBe('00');
+    const producer = asked('send orders');
+    expect(producer).toHaveLength(1);
+    // the order handler ran in the producer's trace, in a span that records nothing
+    const inHandler = orderCtx.span!.spanContext();
+    expect(orderCtx.span!.isRecording()).toBe(false);
+    expect(inHandler.traceFlags & TraceFlags.SAMPLED).toBe(0);
+    expect(traceIdOf(traceparent)).toBe(inHandler.traceId);
+    // the SDK was not asked about `process`; the handler's publish saw a local unsampled parent,
+    // as it would under a non-recording `process` span the SDK made
+    expect(asked('process orders')).toEqual([]);
+    expect(asked('process shipments')).toEqual([]);
+    const downstream = asked('send shipments');
+    expect(downstream).toHaveLength(1);
+    expect(downstream[0]!.parent).toMatchObject({ traceId: inHandler.traceId, isRemote: false });
+    expect(shipment.ctx.span!.spanContext().traceId).toBe(inHandler.traceId);
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('with `unsampledParent: "sampler"` asks the SDK, so a sampler that records under unsampled parents gets its process span', async () => {
+    sampler.current = new ParentBasedSampler({
+      root: new AlwaysOffSampler(),
+      remoteParentNotSampled: new AlwaysOnSampler(),
+    });
+    const bus = newBus({ unsampledParent: 'sampler' });
+    const { order, orderCtx } = await relay(bus);
+
+    expect(asked('process orders')).toHaveLength(1);
+    expect(asked('process orders')[0]!.parent).toMatchObject({ isRemote: true, traceFlags: 0 });
+    await expect
+      .poll(() => exporter.getFinishedSpans().filter((s) => s.name === 'process orders'))
+      .toHaveLength(1);
+    const process = exporter.getFinishedSpans().find((s) => s.name === 'process orders')!;
+    expect(process.spanContext().spanId).toBe(orderCtx.span!.spanContext().spanId);
+    expect(process.parentSpanContext?.isRemote).toBe(true);
+    expect(process.attributes).toMatchObject({
+      'messaging.system': 'memory',
+      'messaging.destination.name': 'orders',
+      'messaging.operation.type': 'process',
+      'messaging.consumer.group.name': 'orders-svc',
+      'messaging.message.id': order.id,
+    });
+  });
+
+  it('the default still asks the sampler when the producer trace is sampled', async () => {
+    sampler.current = new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    const bus = newBus(true);
+    await relay(bus);
+    expect(asked('process orders')).toHaveLength(1);
+    await expect
+      .poll(() =>
+        exporter
+          .getFinishedSpans()
+          .map((s) => s.name)
+          .sort(),
+      )
+      .toEqual(['process orders', 'process shipments', 'send orders', 'send shipments']);
+  });
+
+  it('rejects an unknown `tracing.unsampledParent`, naming the option', () => {
+    const make = () => newBus({ unsampledParent: 'always' as 'follow' });
+    expect(make).toThrow(/tracing\.unsampledParent/);
+    try {
+      make();
+    } catch (error) {
+      expect(isEventBusError(error) && error.code).toBe('INVALID_CONFIG');
+    }
+  });
+});
