@@ -1,19 +1,18 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { type MsgHdrs, headers as natsHeaders } from '@nats-io/nats-core';
+import type { MsgHdrs } from '@nats-io/nats-core';
 import { EventBusError, type OutboundMessage, type SendOutcome } from '@switchyard/core';
 import { AckWindow } from './ack-window.ts';
 import { toEventBusError } from './map-error.ts';
 import type { ResolvedNatsOptions } from './options.ts';
+import { publishHeaders } from './publish-headers.ts';
 import type { TopicAdmin } from './topic-admin.ts';
-
-/** `NATS/1.0\r\n` + the blank line closing the header block. */
-const HEADER_FRAME_BYTES = 12;
 
 /**
  * Pipelined JetStream publishing: every message is sent at once as its own request and settles
  * with its own acknowledgement, while an AckWindow bounds how many await one (backpressure).
- * The event id travels as `Nats-Msg-Id`, so the stream drops a copy it already stored within its
- * duplicate window — which makes the retries below safe.
+ * The event id travels as `Nats-Msg-Id` (last in the header block `publishHeaders` builds), so
+ * the stream drops a copy it already stored within its duplicate window — which makes the retries
+ * below safe.
  */
 export class JetStreamPublisher {
   readonly #js: JetStreamClient;
@@ -52,7 +51,7 @@ export class JetStreamPublisher {
     let headers: MsgHdrs;
     let size: number;
     try {
-      ({ headers, size } = toNatsHeaders(message));
+      ({ headers, size } = publishHeaders(message));
     } catch (error) {
       return failed(toEventBusError(error, { operation: 'publish', topic: message.topic }));
     }
@@ -92,7 +91,6 @@ export class JetStreamPublisher {
         await this.#topics.streamFor(message.topic);
         const remaining = deadline - performance.now();
         const ack = await this.#js.publish(message.topic, message.value, {
-          msgID: message.id,
           headers,
           timeout: Math.max(1, Math.min(this.#options.publishAttemptTimeoutMs, remaining)),
         });
@@ -111,18 +109,6 @@ export class JetStreamPublisher {
       }
     }
   }
-}
-
-/** Copies wire headers into NATS headers and measures the message as the server will (payload + header block). */
-export function toNatsHeaders(message: OutboundMessage): { headers: MsgHdrs; size: number } {
-  const headers = natsHeaders();
-  let size = message.value.byteLength + HEADER_FRAME_BYTES + 'Nats-Msg-Id: \r\n'.length + message.id.length;
-  for (const name in message.headers) {
-    const value = message.headers[name]!;
-    headers.set(name, value);
-    size += name.length + value.length + 4; // `name: value\r\n`
-  }
-  return { headers, size };
 }
 
 function failed(error: EventBusError): SendOutcome {
