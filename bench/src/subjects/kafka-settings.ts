@@ -1,3 +1,4 @@
+import { KAFKA_PRESETS } from '@switchyard/adapter-kafka/presets';
 import type { SubjectConfig } from './types.ts';
 
 export type Preset = 'durable' | 'throughput' | 'latency';
@@ -16,42 +17,35 @@ export interface KafkaSettings {
 }
 
 /**
- * The adapter's presets (packages/adapter-kafka/src/options/presets.ts), mirrored so the raw
- * kafkajs peer runs with the same acks, idempotence, compression and batch size. When the
- * adapter exports `KAFKA_PRESETS`, that table wins (see `kafka.ts`).
+ * The adapter's own preset table (`@switchyard/adapter-kafka/presets` loads neither kafkajs nor
+ * the adapter's kafkajs patches, so a raw worker stays raw), flattened to one record per preset:
+ * the raw peers run with exactly Switchyard's acks, idempotence, compression and batch size.
  */
-export const PRESETS: Record<Preset, Omit<KafkaSettings, 'preset'>> = {
-  durable: {
-    acks: 'all',
-    idempotent: true,
-    compression: 'lz4',
-    lingerMs: 0,
-    batchMaxMessages: 1000,
-    batchMaxBytes: 131_072,
-    minBytes: 1,
-    maxWaitTimeMs: 500,
-  },
-  throughput: {
-    acks: 'leader',
-    idempotent: false,
-    compression: 'lz4',
-    lingerMs: 10,
-    batchMaxMessages: 2000,
-    batchMaxBytes: 524_288,
-    minBytes: 102_400,
-    maxWaitTimeMs: 500,
-  },
-  latency: {
-    acks: 'all',
-    idempotent: true,
-    compression: 'none',
-    lingerMs: 0,
-    batchMaxMessages: 1000,
-    batchMaxBytes: 65_536,
-    minBytes: 1,
-    maxWaitTimeMs: 100,
-  },
-};
+export const PRESETS: Record<Preset, Omit<KafkaSettings, 'preset'>> = flatten(KAFKA_PRESETS);
+
+function flatten(table: typeof KAFKA_PRESETS): Record<Preset, Omit<KafkaSettings, 'preset'>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, { producer, consumer }] of Object.entries(table)) {
+    const p = producer as Record<string, unknown>;
+    const c = consumer as Record<string, unknown>;
+    out[name] = {
+      acks: p.acks,
+      idempotent: p.idempotent ?? p.acks === 'all',
+      compression: p.compression,
+      lingerMs: p.lingerMs,
+      batchMaxMessages: p.batchMaxMessages,
+      batchMaxBytes: p.batchMaxBytes,
+      minBytes: c.minBytes,
+      maxWaitTimeMs: c.maxWaitTimeMs,
+    };
+  }
+  for (const [name, settings] of Object.entries(out)) {
+    const missing = Object.entries(settings as object).filter(([, v]) => v === undefined);
+    if (missing.length > 0)
+      throw new Error(`Kafka preset ${name} leaves ${missing.map(([k]) => k).join(', ')} unset`);
+  }
+  return out as Record<Preset, Omit<KafkaSettings, 'preset'>>;
+}
 
 /** The original plan's configuration: flush at 10 ms / 100 events / 100 KB, LZ4, fetch min 100 KB, 500 ms wait. */
 export const PLAN_CONFIG = {

@@ -62,16 +62,8 @@ const compressionType = ({ CompressionTypes }: KafkajsLib, name: KafkaSettings['
   })[name];
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
 
-/**
- * The adapter's preset table, so raw peers run with exactly Switchyard's settings. The parent
- * loads the adapter and hands the table to workers in BENCH_KAFKA_PRESETS: a raw worker never
- * loads the adapter itself (its kafkajs patches would make the "raw" client not raw).
- */
-let adapterPresets: typeof PRESETS | undefined = process.env.BENCH_KAFKA_PRESETS
-  ? (JSON.parse(process.env.BENCH_KAFKA_PRESETS) as typeof PRESETS)
-  : undefined;
 const settingsOf = (config: SubjectConfig): KafkaSettings =>
-  resolveSettings(config, adapterPresets ?? PRESETS);
+  resolveSettings(config, PRESETS);
 
 /**
  * Raw kafkajs 2.2.4 in its documented best form: `sendBatch` with the same batch size, acks,
@@ -192,10 +184,6 @@ async function switchyardSubject(): Promise<Subject> {
   const kafka = adapter.kafka as ((options: unknown) => import('@switchyard/core').Transport) | undefined;
   if (typeof kafka !== 'function')
     throw new Error('@switchyard/adapter-kafka exports no kafka() factory yet');
-  if (adapter.KAFKA_PRESETS !== undefined) {
-    adapterPresets = flattenPresets(adapter.KAFKA_PRESETS);
-    process.env.BENCH_KAFKA_PRESETS = JSON.stringify(adapterPresets);
-  }
   const transport = (config: SubjectConfig, env: Record<string, string>) =>
     kafka({ brokers: brokers(env), preset: config.preset ?? 'durable', ...adapterOverrides(config) });
   return {
@@ -209,16 +197,6 @@ async function switchyardSubject(): Promise<Subject> {
   };
 }
 
-/** KAFKA_PRESETS has `{ producer, consumer }` per preset; the bench keeps one flat record. */
-function flattenPresets(table: unknown): typeof PRESETS {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(
-    table as Record<string, { producer: object; consumer: object }>,
-  )) {
-    out[name] = { ...PRESETS[name as keyof typeof PRESETS], ...value.producer, ...value.consumer };
-  }
-  return out as typeof PRESETS;
-}
 
 export async function createTopic(
   topic: string,
@@ -302,7 +280,7 @@ export const kafkaModule: TransportModule = {
     if (id === rawWithHeaders.id) return rawWithHeaders;
     if (id === 'platformatic') {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
-      return platformaticSubject(brokers, createTopic, () => adapterPresets ?? PRESETS);
+      return platformaticSubject(brokers, createTopic, () => PRESETS);
     }
     throw new Error(`unknown kafka subject ${id}`);
   },
@@ -311,7 +289,7 @@ export const kafkaModule: TransportModule = {
     const available: Subject[] = [raw, rawWithHeaders];
     try {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
-      available.push(platformaticSubject(brokers, createTopic, () => adapterPresets ?? PRESETS));
+      available.push(platformaticSubject(brokers, createTopic, () => PRESETS));
     } catch (error) {
       missing.push({ id: 'platformatic', reason: `@platformatic/kafka does not load: ${String(error)}` });
     }
