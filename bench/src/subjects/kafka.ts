@@ -62,8 +62,7 @@ const compressionType = ({ CompressionTypes }: KafkajsLib, name: KafkaSettings['
   })[name];
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
 
-const settingsOf = (config: SubjectConfig): KafkaSettings =>
-  resolveSettings(config, PRESETS);
+const settingsOf = (config: SubjectConfig): KafkaSettings => resolveSettings(config, PRESETS);
 
 /**
  * Raw kafkajs 2.2.4 in its documented best form: `sendBatch` with the same batch size, acks,
@@ -196,7 +195,6 @@ async function switchyardSubject(): Promise<Subject> {
       busConsumer(benchBus(transport(config, env), config), Number(config.concurrency ?? 64)),
   };
 }
-
 
 export async function createTopic(
   topic: string,
