@@ -19,6 +19,7 @@ import {
 } from '@opentelemetry/api';
 import type { EventEnvelope } from '../envelope.ts';
 import type { InboundMessage, TransportReceipt } from '../transport.ts';
+import { withSpan } from './span-in-context.ts';
 
 /**
  * Producer and consumer spans per the OpenTelemetry messaging semantic conventions, with W3C
@@ -113,7 +114,7 @@ export function startSendSpan(
   const span = tracer.startSpan(`${operation} ${topic}`, { kind: SpanKind.PRODUCER, attributes }, active);
   if (span.isRecording()) messageAttributes(span, system, envelope);
   batch?.push({ context: span.spanContext() });
-  propagation.inject(trace.setSpan(active, span), headers, setter);
+  propagation.inject(withSpan(active, span), headers, setter);
   return span;
 }
 
@@ -156,7 +157,7 @@ export function startProcessSpan(
       trace.isSpanContextValid(remote)
     ) {
       const span = trace.wrapSpanContext({ ...remote, isRemote: false });
-      return { span, context: trace.setSpan(parent, span) };
+      return { span, context: withSpan(parent, span) };
     }
   }
   const attributes: Attributes = {
@@ -172,7 +173,7 @@ export function startProcessSpan(
     messageAttributes(span, system, envelope);
     positionAttributes(span, system, message);
   }
-  return { span, context: trace.setSpan(parent, span) };
+  return { span, context: withSpan(parent, span) };
 }
 
 /**
@@ -192,9 +193,7 @@ export function startDeadLetterSpan(
   if (tracer === undefined) return undefined;
   const active = context.active();
   const parent =
-    processSpan === undefined
-      ? propagation.extract(active, headers, getter)
-      : trace.setSpan(active, processSpan);
+    processSpan === undefined ? propagation.extract(active, headers, getter) : withSpan(active, processSpan);
   const attributes: Attributes = {
     'messaging.system': system,
     'messaging.destination.name': topic,
@@ -204,7 +203,7 @@ export function startDeadLetterSpan(
   };
   if (eventId !== undefined) attributes['messaging.message.id'] = eventId;
   const span = tracer.startSpan(`send ${topic}`, { kind: SpanKind.PRODUCER, attributes }, parent);
-  propagation.inject(trace.setSpan(parent, span), headers, setter);
+  propagation.inject(withSpan(parent, span), headers, setter);
   return span;
 }
 
