@@ -1,7 +1,15 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamPublishOptions,
+  jetstream,
+  jetstreamManager,
+  StorageType,
+} from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { benchBus, busConsumer, busProducer, decode, encode, windowed } from './switchyard-client.ts';
-import type { Subject, SubjectConfig, TransportModule } from './types.ts';
+import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
 
 const servers = (env: Record<string, string>) => env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -10,67 +18,104 @@ async function rawConnection(env: Record<string, string>): Promise<NatsConnectio
   return connect({ servers: servers(env), name: 'bench-raw', timeout: 5_000, noAsyncTraces: true });
 }
 
+/**
+ * What Switchyard puts on each JetStream publish in CloudEvents binary mode, for the `nats.js+ce`
+ * variant: the same headers, sizes and order, and the event id as `msgID` (`Nats-Msg-Id`, which
+ * also makes the server check its duplicate window), so "raw with headers" does the same wire and
+ * server work as Switchyard — built the way nats.js documents (`headers()`, `set`).
+ */
+function cePublishOptions(m: Outgoing): Partial<JetStreamPublishOptions> {
+  const id = randomUUID();
+  const h = headers();
+  h.set('ce-id', id);
+  h.set('ce-type', 'bench.event');
+  h.set('ce-source', 'bench');
+  h.set('ce-specversion', '1.0');
+  h.set('ce-time', new Date().toISOString());
+  h.set('ce-partitionkey', m.key);
+  h.set('content-type', 'application/json');
+  return { msgID: id, headers: h };
+}
+
+const raw = rawNatsJs({ id: 'nats.js', label: 'raw @nats-io/jetstream', headers: false });
+/** Raw nats.js sending the headers and msgID Switchyard sends: isolates what they cost nats.js and the server. */
+const rawWithHeaders = rawNatsJs({
+  id: 'nats.js+ce',
+  label: 'raw @nats-io/jetstream + CE headers',
+  headers: true,
+});
+
 /** Raw @nats-io/jetstream, used as its docs show: awaited `js.publish`, pipelined publishes, `consume()`. */
-const raw: Subject = {
-  id: 'nats.js',
-  label: 'raw @nats-io/jetstream',
-  kind: 'raw',
-  async prepareTopic(topic, _config, env) {
-    const nc = await rawConnection(env);
-    try {
+function rawNatsJs(variant: { id: string; label: string; headers: boolean }): Subject {
+  const options = variant.headers ? cePublishOptions : () => undefined;
+  return {
+    id: variant.id,
+    label: variant.label,
+    ...(variant.headers ? { extra: true } : {}),
+    kind: 'raw',
+    async prepareTopic(topic, _config, env) {
+      const nc = await rawConnection(env);
+      try {
+        const jsm = await jetstreamManager(nc);
+        // The same stream settings the adapter's default topic gets: file storage, limits retention.
+        await jsm.streams.add({ name: topic, subjects: [topic], storage: StorageType.File });
+      } finally {
+        await nc.close();
+      }
+    },
+    async producer(_config, env) {
+      const nc = await rawConnection(env);
+      const js = jetstream(nc);
+      return {
+        async publish(topic, m) {
+          await js.publish(topic, encode(m), options(m));
+        },
+        // Pipelined: up to `inFlight` publishes await their PubAck at once.
+        publishMany: (topic, count, make, inFlight) =>
+          windowed(count, inFlight, (i) => {
+            const m = make(i);
+            return js.publish(topic, encode(m), options(m));
+          }),
+        async emitMany(topic, count, make) {
+          const acks: Promise<unknown>[] = new Array(count);
+          for (let i = 0; i < count; i++) {
+            const m = make(i);
+            acks[i] = js.publish(topic, encode(m), options(m));
+          }
+          await Promise.all(acks);
+        },
+        send(topic, m, onError) {
+          js.publish(topic, encode(m), options(m)).catch(onError);
+        },
+        close: () => nc.drain(),
+      };
+    },
+    async consumer(_config, env) {
+      const nc = await rawConnection(env);
+      const js = jetstream(nc);
       const jsm = await jetstreamManager(nc);
-      // The same stream settings the adapter's default topic gets: file storage, limits retention.
-      await jsm.streams.add({ name: topic, subjects: [topic], storage: StorageType.File });
-    } finally {
-      await nc.close();
-    }
-  },
-  async producer(_config, env) {
-    const nc = await rawConnection(env);
-    const js = jetstream(nc);
-    return {
-      async publish(topic, m) {
-        await js.publish(topic, encode(m));
-      },
-      // Pipelined: up to `inFlight` publishes await their PubAck at once.
-      publishMany: (topic, count, make, inFlight) =>
-        windowed(count, inFlight, (i) => js.publish(topic, encode(make(i)))),
-      async emitMany(topic, count, make) {
-        const acks: Promise<unknown>[] = new Array(count);
-        for (let i = 0; i < count; i++) acks[i] = js.publish(topic, encode(make(i)));
-        await Promise.all(acks);
-      },
-      send(topic, m, onError) {
-        js.publish(topic, encode(m)).catch(onError);
-      },
-      close: () => nc.drain(),
-    };
-  },
-  async consumer(_config, env) {
-    const nc = await rawConnection(env);
-    const js = jetstream(nc);
-    const jsm = await jetstreamManager(nc);
-    return {
-      async subscribe(topic, group, onData) {
-        await jsm.consumers.add(topic, {
-          durable_name: group,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          max_ack_pending: 10_000,
-        });
-        const consumer = await js.consumers.get(topic, group);
-        await consumer.consume({
-          max_messages: 1_000,
-          callback: (m) => {
-            onData(decode(m.data));
-            m.ack();
-          },
-        });
-      },
-      close: () => nc.drain(),
-    };
-  },
-};
+      return {
+        async subscribe(topic, group, onData) {
+          await jsm.consumers.add(topic, {
+            durable_name: group,
+            ack_policy: AckPolicy.Explicit,
+            deliver_policy: DeliverPolicy.All,
+            max_ack_pending: 10_000,
+          });
+          const consumer = await js.consumers.get(topic, group);
+          await consumer.consume({
+            max_messages: 1_000,
+            callback: (m) => {
+              onData(decode(m.data));
+              m.ack();
+            },
+          });
+        },
+        close: () => nc.drain(),
+      };
+    },
+  };
+}
 
 async function switchyardSubject(): Promise<Subject> {
   const { nats } = await import('@switchyard/adapter-nats');
@@ -136,7 +181,7 @@ export const natsModule: TransportModule = {
     return deleted;
   },
   async subjects() {
-    const available: Subject[] = [raw];
+    const available: Subject[] = [raw, rawWithHeaders];
     const missing: Array<{ id: string; reason: string }> = [];
     try {
       available.unshift(await switchyardSubject());
