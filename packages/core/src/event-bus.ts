@@ -38,6 +38,7 @@ class SwitchyardBus implements EventBus {
   #connected = false;
   #closing: Promise<void> | undefined;
   #lastError: string | undefined;
+  #awaitingConnect = 0;
 
   constructor(options: EventBusOptions) {
     this.#transport = options.transport ?? memoryTransport();
@@ -54,7 +55,18 @@ class SwitchyardBus implements EventBus {
 
   publish<TData>(topic: string, event: EventDraft<TData>): Promise<PublishReceipt> {
     if (this.#connected) return this.#publisher.publish(topic, event);
-    return this.#connect().then(() => this.#publisher.publish(topic, event));
+    // Not yet in the publish buffer (its size is only known once encoded), but reported by health().
+    this.#awaitingConnect++;
+    return this.#connect().then(
+      () => {
+        this.#awaitingConnect--;
+        return this.#publisher.publish(topic, event);
+      },
+      (error: unknown) => {
+        this.#awaitingConnect--;
+        throw error;
+      },
+    );
   }
 
   async publishBatch(topic: string, events: readonly EventDraft[]): Promise<PublishReceipt[]> {
@@ -187,6 +199,7 @@ class SwitchyardBus implements EventBus {
         bytes: buffer.bytes,
         maxMessages: buffer.maxMessages,
         maxBytes: buffer.maxBytes,
+        awaitingConnect: this.#awaitingConnect,
       },
       subscriptions,
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),

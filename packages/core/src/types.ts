@@ -117,6 +117,8 @@ export interface BusHealth {
     readonly bytes: number;
     readonly maxMessages: number;
     readonly maxBytes: number;
+    /** Publishes and emits made before the transport's first connect finished, not yet in the buffer. */
+    readonly awaitingConnect: number;
   };
   readonly subscriptions: readonly SubscriptionHealth[];
   readonly lastError?: string;

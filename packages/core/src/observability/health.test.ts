@@ -122,6 +122,17 @@ describe('bus.health()', () => {
     // not closed: its sends never settle
   });
 
+  it('counts publishes and emits made before the first connect finished, until they reach the buffer', async () => {
+    const gate = Promise.withResolvers<void>();
+    const bus = newBus(fakeTransport({ connectGate: gate.promise }));
+    bus.emit('h-early', { type: 'x', data: 1 });
+    const early = bus.publish('h-early', { type: 'x', data: 2 });
+    expect((await bus.health({ timeoutMs: 50 })).publishBuffer.awaitingConnect).toBe(2);
+    gate.resolve();
+    await early;
+    expect((await bus.health()).publishBuffer.awaitingConnect).toBe(0);
+  });
+
   it('answers within the timeout when neither the transport nor the lag query does, saying what did not answer', async () => {
     const bus = newBus(fakeTransport({ stallHealth: true, stallLag: true }));
     await bus.subscribe('h-hung', () => {}, { group: 'g' });

@@ -14,6 +14,8 @@ export interface FakeTransportOptions {
   readonly failSends?: 'PUBLISH_FAILED' | 'TIMEOUT';
   /** Sends never settle: events stay in the publish buffer. */
   readonly stallSends?: boolean;
+  /** `connect()` waits until this promise settles. */
+  readonly connectGate?: Promise<void>;
   /** The transport's health() never settles. */
   readonly stallHealth?: boolean;
   /** Each consumer handle's lag() never settles. */
@@ -28,7 +30,7 @@ export function fakeTransport(options: FakeTransportOptions = {}): Transport {
   return {
     name: options.name ?? 'memory',
     capabilities: inner.capabilities,
-    connect: () => inner.connect(),
+    connect: () => (options.connectGate ?? Promise.resolve()).then(() => inner.connect()),
     async send(messages): Promise<readonly SendOutcome[]> {
       if (options.stallSends) return new Promise(() => {});
       if (options.failSends !== undefined) {
