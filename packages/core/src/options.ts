@@ -50,8 +50,9 @@ export interface EventBusOptions {
 
 export interface TracingOptions {
   /**
-   * How a consumer treats an event whose producer's trace was not sampled (a remote parent
-   * without the sampled flag).
+   * How the bus treats a trace that is not sampled: an event whose producer's trace was not
+   * sampled (a remote parent without the sampled flag), and a publish made inside an unsampled
+   * span (with `'follow'` it carries that span's context as it is, no `send` span).
    * - `'follow'`: keep the producer's decision without asking the SDK: no `process` span is
    *   started; the handler runs in the producer's span context (as a local parent), so what it
    *   publishes continues the same unsampled trace. This is the answer the SDK's default

@@ -7,6 +7,7 @@ import {
   ProxyTracerProvider,
   propagation,
   type Span,
+  type SpanContext,
   SpanKind,
   SpanStatusCode,
   type TextMapGetter,
@@ -99,10 +100,17 @@ export function startSendSpan(
   topic: string,
   envelope: EventEnvelope,
   headers: Record<string, string>,
+  unsampledParent: 'follow' | 'sampler' = 'sampler',
 ): Span | undefined {
   const tracer = activeTracer();
   if (tracer === undefined) return undefined;
   const active = context.active();
+  if (unsampledParent === 'follow' && isUnsampled(trace.getSpanContext(active))) {
+    // Published inside a trace that is not sampled: the SDK's parent-based answer is a span that
+    // records nothing, so the event carries the active context as it is (same trace, flags 00).
+    propagation.inject(active, headers, setter);
+    return undefined;
+  }
   const batch = active.getValue(BATCH_KEY) as Link[] | undefined;
   const operation = batch === undefined ? 'send' : 'create';
   const attributes: Attributes = {
@@ -151,11 +159,7 @@ export function startProcessSpan(
   const parent = propagation.extract(context.active(), message.headers, getter);
   if (unsampledParent === 'follow') {
     const remote = trace.getSpanContext(parent);
-    if (
-      remote?.isRemote === true &&
-      (remote.traceFlags & TraceFlags.SAMPLED) === 0 &&
-      trace.isSpanContextValid(remote)
-    ) {
+    if (remote?.isRemote === true && isUnsampled(remote)) {
       const span = trace.wrapSpanContext({ ...remote, isRemote: false });
       return { span, context: withSpan(parent, span) };
     }
@@ -279,4 +283,13 @@ function markError(span: Span, error: unknown): void {
 
 export function runInContext<T>(ctx: Context, fn: () => T): T {
   return context.with(ctx, fn);
+}
+
+/** A valid span context whose trace is not sampled. */
+function isUnsampled(spanContext: SpanContext | undefined): spanContext is SpanContext {
+  return (
+    spanContext !== undefined &&
+    (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 &&
+    trace.isSpanContextValid(spanContext)
+  );
 }

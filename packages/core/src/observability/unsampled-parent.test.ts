@@ -119,13 +119,12 @@ describe('an event whose producer trace is not sampled', () => {
     expect(orderCtx.span!.isRecording()).toBe(false);
     expect(inHandler.traceFlags & TraceFlags.SAMPLED).toBe(0);
     expect(traceIdOf(traceparent)).toBe(inHandler.traceId);
-    // the SDK was not asked about `process`; the handler's publish saw a local unsampled parent,
-    // as it would under a non-recording `process` span the SDK made
+    // the SDK was asked neither about `process` nor about the handler's own publish: that
+    // publish carries the handler's unsampled context as it is (same trace, flags 00)
     expect(asked('process orders')).toEqual([]);
     expect(asked('process shipments')).toEqual([]);
-    const downstream = asked('send shipments');
-    expect(downstream).toHaveLength(1);
-    expect(downstream[0]!.parent).toMatchObject({ traceId: inHandler.traceId, isRemote: false });
+    expect(asked('send shipments')).toEqual([]);
+    expect(traceparent?.split('-')[2]).toBe(inHandler.spanId);
     expect(shipment.ctx.span!.spanContext().traceId).toBe(inHandler.traceId);
     expect(exporter.getFinishedSpans()).toEqual([]);
   });
@@ -140,6 +139,8 @@ describe('an event whose producer trace is not sampled', () => {
 
     expect(asked('process orders')).toHaveLength(1);
     expect(asked('process orders')[0]!.parent).toMatchObject({ isRemote: true, traceFlags: 0 });
+    // the handler's publish is asked about too, under the (now recording) process span
+    expect(asked('send shipments')).toHaveLength(1);
     await expect
       .poll(() => exporter.getFinishedSpans().filter((s) => s.name === 'process orders'))
       .toHaveLength(1);
@@ -153,6 +154,25 @@ describe('an event whose producer trace is not sampled', () => {
       'messaging.consumer.group.name': 'orders-svc',
       'messaging.message.id': order.id,
     });
+  });
+
+  it('a publish inside an unsampled local span is followed too: no send span, the same trace in the headers', async () => {
+    sampler.current = new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    const bus = newBus(true);
+    const received: EventEnvelope[] = [];
+    await bus.subscribe('audit', (event) => {
+      received.push(event);
+    });
+    const request = provider.getTracer('app').startSpan('GET /orders');
+    expect(request.isRecording()).toBe(false);
+    await context.with(trace.setSpan(context.active(), request), () =>
+      bus.publish('audit', { type: 'audit.logged', data: {} }),
+    );
+    request.end();
+    await expect.poll(() => received.length).toBe(1);
+    const { traceId, spanId } = request.spanContext();
+    expect(received[0]!.headers.traceparent).toBe(`00-${traceId}-${spanId}-00`);
+    expect(asked('send audit')).toEqual([]);
   });
 
   it('the default still asks the sampler when the producer trace is sampled', async () => {

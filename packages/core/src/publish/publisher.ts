@@ -144,7 +144,7 @@ export class Publisher {
       );
     }
     const span = this.#options.tracing
-      ? startSendSpan(this.#transport.name, topic, envelope, wire.headers)
+      ? startSendSpan(this.#transport.name, topic, envelope, wire.headers, this.#options.unsampledParent)
       : undefined;
     return this.#queueMessage(
       { topic, key: envelope.key, value: wire.value, headers: wire.headers, id: envelope.id },
