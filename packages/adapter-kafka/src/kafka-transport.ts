@@ -92,9 +92,13 @@ export class KafkaTransport implements Transport {
     return this.connecting;
   }
 
-  send(messages: readonly OutboundMessage[]): Promise<readonly SendOutcome[]> {
-    if (this.state === 'connected' || this.state === 'reconnecting') return this.producer.send(messages);
-    return this.connect().then(() => this.producer.send(messages));
+  send(
+    messages: readonly OutboundMessage[],
+    onOutcome?: (index: number, outcome: SendOutcome) => void,
+  ): Promise<readonly SendOutcome[]> {
+    if (this.state === 'connected' || this.state === 'reconnecting')
+      return this.producer.send(messages, onOutcome);
+    return this.connect().then(() => this.producer.send(messages, onOutcome));
   }
 
   async consume(

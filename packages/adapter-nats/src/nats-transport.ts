@@ -82,7 +82,10 @@ export class NatsTransport implements Transport {
     await this.#connect();
   }
 
-  async send(messages: readonly OutboundMessage[]): Promise<readonly SendOutcome[]> {
+  async send(
+    messages: readonly OutboundMessage[],
+    onOutcome?: (index: number, outcome: SendOutcome) => void,
+  ): Promise<readonly SendOutcome[]> {
     const { nc, publisher } = await this.#connect();
     const outcomes: Array<Promise<SendOutcome> | SendOutcome> = new Array(messages.length);
     let ephemeral: number[] | undefined;
@@ -91,7 +94,12 @@ export class NatsTransport implements Transport {
       if (this.#topics.isEphemeral(message.topic)) {
         ephemeral ??= [];
         ephemeral.push(i);
-      } else outcomes[i] = publisher.publish(message);
+      } else {
+        const outcome = publisher.publish(message);
+        // Each ack settles its own publish (core's onOutcome), so a pipelined caller's window stays full.
+        if (onOutcome !== undefined) void outcome.then((o) => onOutcome(i, o));
+        outcomes[i] = outcome;
+      }
     }
     if (ephemeral !== undefined) {
       const sent = await publishEphemeral(

@@ -25,8 +25,17 @@ export interface Transport {
   /**
    * Send a batch. Resolves with one outcome per message, in order: a message never fails silently
    * and one bad message does not fail its neighbours. Rejects only when the whole call failed.
+   *
+   * A transport that learns outcomes one at a time (a JetStream ack per message, a Kafka request
+   * per partition batch) calls `onOutcome(index, outcome)` as each is known, so that publish
+   * settles then instead of waiting for the slowest message of the call: a pipelined publisher
+   * keeps its window full. Calling it is optional; what the returned promise resolves with wins
+   * for any index not reported, and an index is settled once.
    */
-  send(messages: readonly OutboundMessage[]): Promise<readonly SendOutcome[]>;
+  send(
+    messages: readonly OutboundMessage[],
+    onOutcome?: (index: number, outcome: SendOutcome) => void,
+  ): Promise<readonly SendOutcome[]>;
   /** Start consuming a topic for a group. Messages arrive in `onMessages`; the handle controls flow. */
   consume(
     request: ConsumeRequest,

@@ -21,10 +21,12 @@ class SendResults {
   readonly promise: Promise<readonly SendOutcome[]>;
   private unsettled: number;
   private resolve!: (outcomes: readonly SendOutcome[]) => void;
+  private readonly onOutcome: ((index: number, outcome: SendOutcome) => void) | undefined;
 
-  constructor(count: number) {
+  constructor(count: number, onOutcome?: (index: number, outcome: SendOutcome) => void) {
     this.outcomes = new Array<SendOutcome>(count);
     this.unsettled = count;
+    this.onOutcome = onOutcome;
     this.promise = new Promise((resolve) => {
       this.resolve = resolve;
     });
@@ -32,6 +34,8 @@ class SendResults {
 
   set(index: number, outcome: SendOutcome): void {
     this.outcomes[index] = outcome;
+    // Each partition batch's events settle when its request does, not with the slowest of the call.
+    this.onOutcome?.(index, outcome);
     if (--this.unsettled === 0) this.resolve(this.outcomes);
   }
 }
@@ -123,14 +127,17 @@ export class KafkaProducer {
     return this.accumulator.inFlightRequests;
   }
 
-  send(messages: readonly OutboundMessage[]): Promise<readonly SendOutcome[]> {
+  send(
+    messages: readonly OutboundMessage[],
+    onOutcome?: (index: number, outcome: SendOutcome) => void,
+  ): Promise<readonly SendOutcome[]> {
     if (this.closed)
       return Promise.reject(
         new EventBusError('CLOSED', 'The Kafka transport is closed; create a new one to publish.'),
       );
     if (messages.length === 0) return Promise.resolve([]);
     // One promise per call, not per event: each event settles into its slot.
-    const results = new SendResults(messages.length);
+    const results = new SendResults(messages.length, onOutcome);
     const prepared: Prepared[] = [];
     let totalBytes = 0;
     for (let i = 0; i < messages.length; i++) {

@@ -35,6 +35,44 @@ describe('publishing', () => {
     await bus.close();
   });
 
+  it('settles a publish when the transport reports its outcome, not when the slowest of its tick is known', async () => {
+    const inner = memoryTransport();
+    const held = Promise.withResolvers<void>();
+    const transport: Transport = Object.assign(Object.create(inner) as Transport, {
+      connect: () => inner.connect(),
+      close: () => inner.close(),
+      health: () => inner.health(),
+      send: async (
+        messages: readonly OutboundMessage[],
+        onOutcome?: (index: number, outcome: SendOutcome) => void,
+      ) => {
+        const real = await inner.send(messages);
+        onOutcome?.(0, real[0]!); // the first is acknowledged at once ...
+        await held.promise; // ... the second only later
+        onOutcome?.(0, { ok: false, error: new EventBusError('INTERNAL', 'reported twice') });
+        return real;
+      },
+    });
+    const bus = createEventBus({ source: 't', transport });
+    await bus.publish('p-each', { type: 'warm', data: 0 });
+    let secondDone = false;
+    const first = bus.publish('p-each', { type: 'x', data: 1 });
+    const second = bus.publish('p-each', { type: 'x', data: 2 }).then((r) => {
+      secondDone = true;
+      return r;
+    });
+    const receipt = await first;
+    expect(receipt.topic).toBe('p-each');
+    expect(secondDone).toBe(false);
+    expect((await bus.health()).publishBuffer.messages).toBe(1);
+    held.resolve();
+    await second;
+    // a second report for the same event changes nothing, and the buffer is released once
+    await expect(first).resolves.toEqual(receipt);
+    expect((await bus.health()).publishBuffer.messages).toBe(0);
+    await bus.close();
+  });
+
   it('sends awaited publishes one by one, for latency', async () => {
     const transport = recordingTransport();
     const bus = createEventBus({ source: 't', transport });

@@ -19,6 +19,8 @@ interface Pending {
   readonly started: number;
   readonly resolve: (receipt: PublishReceipt) => void;
   readonly reject: (error: Error) => void;
+  /** Settled already (the transport reported its outcome before the whole send finished). */
+  done: boolean;
 }
 
 /**
@@ -178,7 +180,7 @@ export class Publisher {
 
   #enqueue(message: OutboundMessage, bytes: number, span: Span | undefined): Promise<PublishReceipt> {
     const { promise, resolve, reject } = Promise.withResolvers<PublishReceipt>();
-    this.#queue.push({ message, bytes, span, started: performance.now(), resolve, reject });
+    this.#queue.push({ message, bytes, span, started: performance.now(), resolve, reject, done: false });
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.#flushTask);
@@ -194,11 +196,21 @@ export class Publisher {
     const batch = this.#queue;
     this.#queue = [];
     let sending: Promise<void>;
+    // Each publish settles as soon as the transport knows its outcome, not with the slowest of the tick.
+    const onOutcome = (index: number, outcome: SendOutcome): void => {
+      const pending = batch[index];
+      if (pending !== undefined && !pending.done) this.#settleOne(pending, outcome, performance.now());
+    };
     try {
-      sending = this.#transport.send(batch.map((p) => p.message)).then(
-        (outcomes) => this.#settle(batch, outcomes),
-        (error: unknown) => this.#failAll(batch, error),
-      );
+      sending = this.#transport
+        .send(
+          batch.map((p) => p.message),
+          onOutcome,
+        )
+        .then(
+          (outcomes) => this.#settle(batch, outcomes),
+          (error: unknown) => this.#failAll(batch, error),
+        );
     } catch (error) {
       sending = Promise.resolve(this.#failAll(batch, error));
     }
@@ -210,9 +222,11 @@ export class Publisher {
     const now = performance.now();
     for (let i = 0; i < batch.length; i++) {
       const pending = batch[i]!;
+      if (pending.done) continue;
       const outcome = outcomes[i];
-      this.buffer.release(pending.bytes);
       if (outcome === undefined) {
+        pending.done = true;
+        this.buffer.release(pending.bytes);
         this.#fail(
           pending,
           new EventBusError(
@@ -220,13 +234,21 @@ export class Publisher {
             `The ${this.#transport.name} transport returned no outcome for event ${pending.message.id}.`,
           ),
         );
-      } else if (outcome.ok) {
-        this.#metrics.sent(pending.message.topic, 1, (now - pending.started) / 1000);
-        if (pending.span !== undefined) endSendSpan(pending.span, this.#transport.name, outcome.receipt);
-        pending.resolve(toReceipt(pending.message, outcome.receipt));
       } else {
-        this.#fail(pending, outcome.error);
+        this.#settleOne(pending, outcome, now);
       }
+    }
+  }
+
+  #settleOne(pending: Pending, outcome: SendOutcome, now: number): void {
+    pending.done = true;
+    this.buffer.release(pending.bytes);
+    if (outcome.ok) {
+      this.#metrics.sent(pending.message.topic, 1, (now - pending.started) / 1000);
+      if (pending.span !== undefined) endSendSpan(pending.span, this.#transport.name, outcome.receipt);
+      pending.resolve(toReceipt(pending.message, outcome.receipt));
+    } else {
+      this.#fail(pending, outcome.error);
     }
   }
 
@@ -238,6 +260,8 @@ export class Publisher {
       true,
     );
     for (const pending of batch) {
+      if (pending.done) continue;
+      pending.done = true;
       this.buffer.release(pending.bytes);
       this.#fail(pending, mapped);
     }
