@@ -147,12 +147,9 @@ export class KafkaProducer {
       totalBytes += item.bytes;
     }
     if (prepared.length > 0) {
-      if (
-        this.intake === undefined &&
-        this.knowsAll(prepared) &&
-        this.gate.tryAcquire(prepared.length, totalBytes)
-      ) {
-        for (const item of prepared) this.enqueue(item, this.metadata.peek(item.topic)!);
+      const known = this.intake === undefined ? this.knownMetadata(prepared) : undefined;
+      if (known !== undefined && this.gate.tryAcquire(prepared.length, totalBytes)) {
+        for (let i = 0; i < prepared.length; i++) this.enqueue(prepared[i]!, known[i]!);
       } else {
         this.enqueueSlowly(prepared);
       }
@@ -193,9 +190,21 @@ export class KafkaProducer {
     return new Prepared(message.topic, record, bytes, results, index);
   }
 
-  private knowsAll(items: readonly Prepared[]): boolean {
-    for (const item of items) if (this.metadata.peek(item.topic) === undefined) return false;
-    return true;
+  /** Each item's topic metadata, or undefined if one is not loaded yet; looked up once per run of a topic. */
+  private knownMetadata(items: readonly Prepared[]): TopicMetadata[] | undefined {
+    const found = new Array<TopicMetadata>(items.length);
+    let topic: string | undefined;
+    let metadata: TopicMetadata | undefined;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (item.topic !== topic) {
+        topic = item.topic;
+        metadata = this.metadata.peek(topic);
+        if (metadata === undefined) return undefined;
+      }
+      found[i] = metadata!;
+    }
+    return found;
   }
 
   private enqueueSlowly(items: readonly Prepared[]): void {
