@@ -95,7 +95,7 @@ export function fromWire(
     );
   }
   const contentType = h[CONTENT_TYPE] ?? 'application/json';
-  const codec = codecs.get(baseMediaType(contentType));
+  const codec = codecFor(codecs, contentType);
   if (codec === undefined) {
     throw new EventBusError(
       'DECODE_FAILED',
@@ -142,6 +142,20 @@ export function fromWire(
   const correlationid = h[n.correlationid];
   if (correlationid !== undefined) envelope.correlationid = correlationid;
   return envelope;
+}
+
+// Consecutive events nearly always share a content type: the last lookup is kept.
+let lastCodecs: ReadonlyMap<string, Codec> | undefined;
+let lastContentType = '';
+let lastCodec: Codec | undefined;
+
+function codecFor(codecs: ReadonlyMap<string, Codec>, contentType: string): Codec | undefined {
+  if (codecs !== lastCodecs || contentType !== lastContentType) {
+    lastCodecs = codecs;
+    lastContentType = contentType;
+    lastCodec = codecs.get(baseMediaType(contentType));
+  }
+  return lastCodec;
 }
 
 function baseMediaType(contentType: string): string {

@@ -1,6 +1,7 @@
 import {
   type Attributes,
   type Counter,
+  createNoopMeter,
   type Histogram,
   metrics,
   type ObservableCallback,
@@ -15,6 +16,8 @@ import {
  * The metrics API has no proxy: instruments made before a MeterProvider is registered stay
  * no-ops. Register the SDK before creating the bus.
  */
+const NOOP_METER_PROTOTYPE: unknown = Object.getPrototypeOf(createNoopMeter());
+
 export class BusMetrics {
   readonly #sent: Counter;
   readonly #consumed: Counter;
@@ -28,9 +31,16 @@ export class BusMetrics {
   readonly #system: string;
   readonly #observers: Array<() => void> = [];
 
+  /**
+   * False when no MeterProvider was registered before the bus was made: the API hands out a no-op
+   * meter then (and never swaps it later), so the per-event calls skip even their attribute lookups.
+   */
+  readonly #enabled: boolean;
+
   constructor(system: string) {
     this.#system = system;
     const meter = metrics.getMeter('@switchyard/core');
+    this.#enabled = Object.getPrototypeOf(meter) !== NOOP_METER_PROTOTYPE;
     this.#sent = meter.createCounter('messaging.client.sent.messages', {
       unit: '{message}',
       description: 'Events the broker accepted',
@@ -85,6 +95,7 @@ export class BusMetrics {
   }
 
   sent(topic: string, count: number, seconds: number): void {
+    if (!this.#enabled) return;
     const attrs = this.#attributes(topic, undefined);
     this.#sent.add(count, attrs);
     this.#operationDuration.record(seconds, attrs);
@@ -92,26 +103,31 @@ export class BusMetrics {
 
   /** Counted in `messaging.client.sent.messages` with `error.type`, as the conventions ask, and in `switchyard.publish.failures`. */
   publishFailed(topic: string, errorType: string): void {
+    if (!this.#enabled) return;
     const attrs = { ...this.#attributes(topic, undefined), 'error.type': errorType };
     this.#sent.add(1, attrs);
     this.#publishFailures.add(1, attrs);
   }
 
   consumed(topic: string, group: string, seconds: number): void {
+    if (!this.#enabled) return;
     const attrs = this.#attributes(topic, group);
     this.#consumed.add(1, attrs);
     this.#processDuration.record(seconds, attrs);
   }
 
   retried(topic: string, group: string): void {
+    if (!this.#enabled) return;
     this.#retries.add(1, this.#attributes(topic, group));
   }
 
   deadLettered(topic: string, group: string, reason: string): void {
+    if (!this.#enabled) return;
     this.#deadLettered.add(1, { ...this.#attributes(topic, group), 'switchyard.dead_letter.reason': reason });
   }
 
   inFlight(topic: string, group: string, delta: number): void {
+    if (!this.#enabled) return;
     this.#inFlight.add(delta, this.#attributes(topic, group));
   }
 
