@@ -1,8 +1,11 @@
-import { jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
+import type { MsgImpl } from '@nats-io/nats-core/internal';
 import { connect } from '@nats-io/transport-node';
 import type { InboundMessage } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fromNatsHeaders, headersOf } from './inbound-headers.ts';
+import { streamNameFor } from './names.ts';
 import { message, NatsFixture, sleep, waitFor } from './test-support/fixture.ts';
 import { TEST_SERVERS } from './test-support/servers.ts';
 
@@ -27,6 +30,27 @@ for (const server of TEST_SERVERS) {
       expect(m.headers['ce-type']).toBe('item');
       expect(m.headers['Nats-Msg-Id']).toBeUndefined();
       expect(JSON.parse(Buffer.from(m.value).toString())).toEqual({ n: 0 });
+    });
+
+    it('reads a delivery’s headers from the block nats.js received, as nats.js would decode them', async () => {
+      const topic = f.topic();
+      await publish(topic, 1);
+      const nc = await connect({ servers: f.url });
+      try {
+        const stream = streamNameFor(topic);
+        await jetstreamManager(nc).then((jsm) =>
+          jsm.consumers.add(stream, { durable_name: 'raw', ack_policy: AckPolicy.Explicit }),
+        );
+        const msg = await jetstream(nc).consumers.get(stream, 'raw').then((c) => c.next());
+        if (msg === null) throw new Error('no message');
+        const headers = headersOf(msg);
+        // The fast path: nats.js never built its MsgHdrs. If this fails, a nats.js upgrade moved the block.
+        expect((msg as unknown as { msg: MsgImpl }).msg._headers).toBeUndefined();
+        expect(headers).toEqual(fromNatsHeaders(msg.headers));
+        expect(headers['ce-type']).toBe('item');
+      } finally {
+        await nc.close();
+      }
     });
 
     it('shares a group between instances and gives every group every event', async () => {

@@ -1,7 +1,7 @@
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { ConsumeRequest, ConsumerHandle, ConsumerLag, InboundMessage } from '@switchyard/core';
 import { AttemptTracker } from './attempt-tracker.ts';
-import { fromNatsHeaders, keyOf } from './inbound-headers.ts';
+import { headersOf, keyOf } from './inbound-headers.ts';
 
 export interface PullConsumerDeps {
   readonly request: ConsumeRequest;
@@ -150,7 +150,7 @@ export class PullConsumer implements ConsumerHandle {
     }
     const delivery: Delivery = { msg, since: performance.now() };
     this.#unsettled.add(delivery);
-    const headers = fromNatsHeaders(msg.headers);
+    const headers = headersOf(msg);
     const settle = (): boolean => {
       if (!this.#unsettled.delete(delivery)) return false;
       if (this.#credit() >= this.#threshold) this.#poke();
