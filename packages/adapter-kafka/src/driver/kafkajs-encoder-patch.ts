@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fastRecordDecoder, type RecordDecoderFn } from './record-decoder.ts';
 import { encodeRecord, groupMessagesPerPartition, type RecordInput } from './record-encoder.ts';
 
 /*
@@ -12,6 +13,8 @@ import { encodeRecord, groupMessagesPerPartition, type RecordInput } from './rec
  *
  * It also swaps kafkajs' record encoder for `encodeRecord` (record-encoder.ts: one buffer per
  * record, no Encoder per header) and its quadratic `groupMessagesPerPartition` for a linear one.
+ * On the consuming side it puts `fastRecordDecoder` (record-decoder.ts) in front of kafkajs'
+ * record decoder: the same records without an object spread per header or `Long` parsing per record.
  *
  * It must run before kafkajs is first loaded, because kafkajs' modules keep the `Encoder` class
  * they required: import this module before 'kafkajs' in every file that loads kafkajs. If
@@ -72,6 +75,7 @@ function apply(): 'full' | 'varint-only' | 'skipped' {
   const cached = require.cache[encoderPath];
   if (cached !== undefined) cached.exports = PooledEncoder;
   replaceRecordEncoder();
+  replaceRecordDecoder();
   replaceModule('kafkajs/src/producer/groupMessagesPerPartition.js', groupMessagesPerPartition);
   return 'full';
 }
@@ -85,6 +89,14 @@ function replaceRecordEncoder(): void {
   const fast: RecordFn = (input) => encodeRecord(input) ?? original(input);
   const cached = require.cache[path];
   if (cached !== undefined) cached.exports = fast;
+}
+
+/** kafkajs' record decoder, with `fastRecordDecoder` in front (it hands back to kafkajs what it does not cover exactly). */
+function replaceRecordDecoder(): void {
+  const path = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder.js');
+  const original = require(path) as RecordDecoderFn;
+  const cached = require.cache[path];
+  if (cached !== undefined) cached.exports = fastRecordDecoder(original);
 }
 
 function replaceModule(specifier: string, exports: unknown): void {
