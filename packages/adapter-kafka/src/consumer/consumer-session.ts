@@ -5,15 +5,16 @@ import type {
   EventBusError,
   InboundMessage,
 } from '@switchyard/core';
-import type { DriverBatch, DriverConsumer, DriverInbound, KafkaDriver } from '../driver/driver.ts';
+import type { DriverBatch, DriverConsumer, KafkaDriver } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import { Committer } from './committer.ts';
+import { type DeliveryOwner, KafkaDelivery } from './kafka-delivery.ts';
 import { computeLag } from './lag.ts';
 import { OffsetTracker } from './offset-tracker.ts';
 import { PauseState } from './pause-state.ts';
 import type { RetryParking } from './retry-parking.ts';
-import { parseParked, type RetryOrigin } from './retry-topics.ts';
+import { parseParked } from './retry-topics.ts';
 import { latestForUncommitted } from './start-position.ts';
 
 export interface SessionContext {
@@ -24,13 +25,6 @@ export interface SessionContext {
   readonly secrets: readonly string[];
   readonly onError: (error: EventBusError) => void;
   readonly log: Log;
-}
-
-interface Delivery {
-  readonly tracker: OffsetTracker;
-  readonly offset: number;
-  readonly origin: RetryOrigin;
-  settled: boolean;
 }
 
 /**
@@ -59,6 +53,11 @@ export class ConsumerSession implements ConsumerHandle {
   readonly request: ConsumeRequest;
   private readonly retryTopics: readonly string[];
   private readonly onMessages: (messages: readonly InboundMessage[]) => void;
+  /** What each delivery settles through (kept private to the session). */
+  private readonly owner: DeliveryOwner = {
+    finish: (tracker, offset) => this.finish(tracker, offset),
+    retry: (delivery, delayMs, attempt) => this.retry(delivery, delayMs, attempt),
+  };
 
   constructor(
     context: SessionContext,
@@ -180,11 +179,18 @@ export class ConsumerSession implements ConsumerHandle {
       if (!parked) {
         tracker.add(offset);
         deliveries.push(
-          this.inbound(message, tracker, offset, 1, message.headers, {
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: message.offset,
-          }),
+          new KafkaDelivery(
+            this.owner,
+            tracker,
+            offset,
+            1,
+            message.key,
+            message.value,
+            message.headers,
+            batch.topic,
+            batch.partition,
+            message.offset,
+          ),
         );
         taken++;
         continue;
@@ -203,7 +209,21 @@ export class ConsumerSession implements ConsumerHandle {
         break;
       }
       tracker.add(offset);
-      deliveries.push(this.inbound(message, tracker, offset, event.attempt, event.headers, event.origin));
+      const { origin } = event;
+      deliveries.push(
+        new KafkaDelivery(
+          this.owner,
+          tracker,
+          offset,
+          event.attempt,
+          message.key,
+          message.value,
+          event.headers,
+          origin.topic,
+          origin.partition,
+          origin.offset,
+        ),
+      );
       taken++;
     }
     this.deliver(deliveries);
@@ -221,44 +241,6 @@ export class ConsumerSession implements ConsumerHandle {
     }
   }
 
-  private inbound(
-    message: Pick<DriverInbound, 'key' | 'value'>,
-    tracker: OffsetTracker,
-    offset: number,
-    attempt: number,
-    headers: Readonly<Record<string, string>>,
-    origin: RetryOrigin,
-  ): InboundMessage {
-    const delivery: Delivery = { tracker, offset, origin, settled: false };
-    const key = message.key === null ? undefined : message.key.toString('utf8');
-    const value = message.value ?? Buffer.alloc(0);
-    const inbound: { -readonly [K in keyof InboundMessage]: InboundMessage[K] } = {
-      topic: origin.topic,
-      key,
-      value,
-      headers,
-      attempt,
-      signal: tracker.revocation.signal,
-      ack: () => {
-        if (delivery.settled) return;
-        delivery.settled = true;
-        this.finish(tracker, offset);
-      },
-      nack: (options) => {
-        if (delivery.settled) return;
-        delivery.settled = true;
-        this.retry(inbound, delivery, options?.delayMs ?? 0, options?.nextAttempt ?? attempt + 1, {
-          key: message.key,
-          value,
-        });
-      },
-    };
-    // Assigned rather than spread in: no temporary objects per event.
-    if (origin.partition !== undefined) inbound.partition = origin.partition;
-    if (origin.offset !== undefined) inbound.offset = origin.offset;
-    return inbound;
-  }
-
   private finish(tracker: OffsetTracker, offset: number): void {
     if (tracker.revoked) return;
     tracker.ack(offset);
@@ -267,33 +249,27 @@ export class ConsumerSession implements ConsumerHandle {
       this.pauses.setPrefetchFull(false);
   }
 
-  private retry(
-    message: InboundMessage,
-    delivery: Delivery,
-    delayMs: number,
-    attempt: number,
-    raw: Pick<DriverInbound, 'key' | 'value'>,
-  ): void {
-    const { tracker, offset, origin } = delivery;
+  private retry(delivery: KafkaDelivery, delayMs: number, attempt: number): void {
+    const { tracker, position } = delivery;
     if (tracker.revoked || this.stopped) return; // redelivered by the broker after reassignment or restart
     const parking = this.context.parking;
     if (delayMs > 0 && parking !== undefined) {
-      const write = parking.park(message, origin, this.request.group, delayMs, attempt).then(
-        () => this.finish(tracker, offset),
+      const write = parking.park(delivery, delivery.origin, this.request.group, delayMs, attempt).then(
+        () => this.finish(tracker, position),
         (error: unknown) => {
           // Could not park it: keep the offset uncommitted and retry in-process instead.
           this.context.log('warn', 'could not write to the retry topic; redelivering in-process instead', {
             topic: this.request.topic,
           });
           this.context.onError(toEventBusError(error, { operation: 'publish', topic: this.request.topic }));
-          this.redeliverLater(message, delivery, delayMs, attempt, raw);
+          this.redeliverLater(delivery, delayMs, attempt);
         },
       );
       this.parkingWrites.add(write);
       void write.finally(() => this.parkingWrites.delete(write));
       return;
     }
-    this.redeliverLater(message, delivery, delayMs, attempt, raw);
+    this.redeliverLater(delivery, delayMs, attempt);
   }
 
   /**
@@ -302,29 +278,15 @@ export class ConsumerSession implements ConsumerHandle {
    * bouncing straight back; if the session stops first it stays uncommitted and the broker
    * redelivers it to the next owner.
    */
-  private redeliverLater(
-    message: InboundMessage,
-    delivery: Delivery,
-    delayMs: number,
-    attempt: number,
-    raw: Pick<DriverInbound, 'key' | 'value'>,
-  ): void {
+  private redeliverLater(delivery: KafkaDelivery, delayMs: number, attempt: number): void {
     const redeliver = () => {
       if (delivery.tracker.revoked || this.stopped) return;
       if (this.pauses.corePaused) {
         this.held.push(redeliver);
         return;
       }
-      const again = this.inbound(
-        raw,
-        delivery.tracker,
-        delivery.offset,
-        attempt,
-        message.headers,
-        delivery.origin,
-      );
       try {
-        this.onMessages([again]);
+        this.onMessages([delivery.again(attempt)]);
       } catch (error) {
         this.context.onError(toEventBusError(error, { operation: 'consume', topic: this.request.topic }));
       }
