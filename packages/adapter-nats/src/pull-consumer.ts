@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, ConsumerMessages, FetchOptions, JsMsg } from '@nats-io/jetstream';
 import type { ConsumeRequest, ConsumerHandle, ConsumerLag, InboundMessage } from '@switchyard/core';
 import { AttemptTracker } from './attempt-tracker.ts';
 import { headersOf, keyOf } from './inbound-headers.ts';
@@ -122,14 +122,15 @@ export class PullConsumer implements ConsumerHandle {
           this.#consumer = await this.#deps.ensure();
         }
         this.#asked = credit;
+        // A callback instead of the async iterator: no promise per message. nats.js's fetch takes it
+        // as consume() does (one implementation), though its FetchOptions type leaves it out.
         this.#fetch = await this.#consumer!.fetch({
           max_messages: credit,
           expires: this.#deps.fetchExpiresMs,
-        });
-        for await (const msg of this.#fetch) {
-          this.#asked = Math.max(0, this.#asked - 1);
-          this.#receive(msg);
-        }
+          callback: this.#onMessage,
+        } as FetchOptions);
+        const ended = await this.#fetch.closed();
+        if (ended instanceof Error) throw ended;
         failures = 0;
       } catch (error) {
         if (this.#stopped) break;
@@ -142,6 +143,11 @@ export class PullConsumer implements ConsumerHandle {
       }
     }
   }
+
+  readonly #onMessage = (msg: JsMsg): void => {
+    this.#asked = Math.max(0, this.#asked - 1);
+    this.#receive(msg);
+  };
 
   #receive(msg: JsMsg): void {
     if (this.#stopped) {
