@@ -120,9 +120,9 @@ export function decodeRecord(
       if (nameLength < 0 || pos + nameLength > end) return undefined;
       name = headerName(pos, nameLength, i);
       pos += nameLength;
+      // kafkajs reads `obj[name]` through the prototype chain: leave inherited names to it.
+      if (nameInherited) return undefined;
     }
-    // kafkajs reads `obj[name]` through the prototype chain: leave inherited names to it.
-    if (name in Object.prototype) return undefined;
     const headerValue = bytes();
     if (headerValue === undefined) return undefined;
     const previous = headers[name];
@@ -181,10 +181,18 @@ function bytes(): Buffer | null | undefined {
 // match, instead of decoding the same UTF-8 again.
 const NAME_SLOTS = 16;
 const MAX_CACHED_NAME = 64;
-const cachedNames: Array<{ bytes: Buffer; name: string } | undefined> = new Array(NAME_SLOTS);
+const cachedNames: Array<{ bytes: Buffer; name: string; inherited: boolean } | undefined> = new Array(
+  NAME_SLOTS,
+);
+/** Whether the name `headerName` returned last is one a plain object inherits (`constructor`, `__proto__` …). */
+let nameInherited = false;
 
 function headerName(start: number, length: number, index: number): string {
-  if (index >= NAME_SLOTS || length > MAX_CACHED_NAME) return buffer.toString('utf8', start, start + length);
+  if (index >= NAME_SLOTS || length > MAX_CACHED_NAME) {
+    const name = buffer.toString('utf8', start, start + length);
+    nameInherited = name in Object.prototype;
+    return name;
+  }
   const cached = cachedNames[index];
   if (cached !== undefined && cached.bytes.length === length) {
     const known = cached.bytes;
@@ -195,10 +203,18 @@ function headerName(start: number, length: number, index: number): string {
         break;
       }
     }
-    if (same) return cached.name;
+    if (same) {
+      nameInherited = cached.inherited;
+      return cached.name;
+    }
   }
   const name = buffer.toString('utf8', start, start + length);
+  nameInherited = name in Object.prototype;
   // A copy: the fetched buffer must not be kept alive by the cache.
-  cachedNames[index] = { bytes: Buffer.from(buffer.subarray(start, start + length)), name };
+  cachedNames[index] = {
+    bytes: Buffer.from(buffer.subarray(start, start + length)),
+    name,
+    inherited: nameInherited,
+  };
   return name;
 }
