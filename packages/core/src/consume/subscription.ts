@@ -268,7 +268,7 @@ export class SubscriptionRunner implements Subscription {
         )
       : undefined;
     this.#deps.metrics.inFlight(this.topic, this.group, 1);
-    const started = performance.now();
+    const started = this.#deps.metrics.enabled ? performance.now() : 0;
     let result: unknown;
     try {
       result = this.#invoke(envelope, this.#context(message, message.attempt, traced?.span), traced?.context);
@@ -293,8 +293,9 @@ export class SubscriptionRunner implements Subscription {
   }
 
   #succeeded(message: InboundMessage, span: Span | undefined, started: number): void {
-    this.#deps.metrics.consumed(this.topic, this.group, (performance.now() - started) / 1000);
-    this.#deps.metrics.inFlight(this.topic, this.group, -1);
+    const { metrics } = this.#deps;
+    if (metrics.enabled) metrics.consumed(this.topic, this.group, (performance.now() - started) / 1000);
+    metrics.inFlight(this.topic, this.group, -1);
     message.ack();
     span?.end();
   }

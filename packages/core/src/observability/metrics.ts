@@ -76,6 +76,11 @@ export class BusMetrics {
   }
 
   /** Registers observable gauges read at collection time (publish buffer depth, lag). */
+  /** Whether a MeterProvider takes these metrics (else per-event callers can skip their clock reads). */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
   observe(
     name: string,
     options: { readonly description: string; readonly unit: string },

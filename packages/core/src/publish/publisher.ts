@@ -180,7 +180,9 @@ export class Publisher {
 
   #enqueue(message: OutboundMessage, bytes: number, span: Span | undefined): Promise<PublishReceipt> {
     const { promise, resolve, reject } = Promise.withResolvers<PublishReceipt>();
-    this.#queue.push({ message, bytes, span, started: performance.now(), resolve, reject, done: false });
+    // The clock is read only when a MeterProvider takes the publish duration.
+    const started = this.#metrics.enabled ? performance.now() : 0;
+    this.#queue.push({ message, bytes, span, started, resolve, reject, done: false });
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.#flushTask);
@@ -199,7 +201,8 @@ export class Publisher {
     // Each publish settles as soon as the transport knows its outcome, not with the slowest of the tick.
     const onOutcome = (index: number, outcome: SendOutcome): void => {
       const pending = batch[index];
-      if (pending !== undefined && !pending.done) this.#settleOne(pending, outcome, performance.now());
+      if (pending !== undefined && !pending.done)
+        this.#settleOne(pending, outcome, this.#metrics.enabled ? performance.now() : 0);
     };
     try {
       sending = this.#transport
@@ -219,7 +222,7 @@ export class Publisher {
   }
 
   #settle(batch: Pending[], outcomes: readonly SendOutcome[]): void {
-    const now = performance.now();
+    const now = this.#metrics.enabled ? performance.now() : 0;
     for (let i = 0; i < batch.length; i++) {
       const pending = batch[i]!;
       if (pending.done) continue;
