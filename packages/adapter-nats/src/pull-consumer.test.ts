@@ -41,7 +41,9 @@ for (const server of TEST_SERVERS) {
         await jetstreamManager(nc).then((jsm) =>
           jsm.consumers.add(stream, { durable_name: 'raw', ack_policy: AckPolicy.Explicit }),
         );
-        const msg = await jetstream(nc).consumers.get(stream, 'raw').then((c) => c.next());
+        const msg = await jetstream(nc)
+          .consumers.get(stream, 'raw')
+          .then((c) => c.next());
         if (msg === null) throw new Error('no message');
         const headers = headersOf(msg);
         // The fast path: nats.js never built its MsgHdrs. If this fails, a nats.js upgrade moved the block.
