@@ -64,6 +64,8 @@ export class SubscriptionRunner implements Subscription {
   readonly #deadLetterTopic: string | undefined;
   readonly #scheduler: KeyedScheduler<Delivery>;
   readonly #abort = new AbortController();
+  /** Per message signal (a Kafka partition's assignment), the signal a handler gets: closing or revoked. */
+  readonly #combined = new WeakMap<AbortSignal, AbortSignal>();
   readonly #prefix: string;
   readonly #options: SubscribeOptions;
 
@@ -312,10 +314,7 @@ export class SubscriptionRunner implements Subscription {
     const { message } = delivery;
     const { metrics } = this.#deps;
     // Closing past the drain deadline, or the event revoked from this consumer: stop retrying.
-    const stop =
-      message.signal === undefined
-        ? this.#abort.signal
-        : AbortSignal.any([this.#abort.signal, message.signal]);
+    const stop = message.signal === undefined ? this.#abort.signal : this.#signalFor(message.signal);
     let attempt = failed;
     let error = firstError;
     try {
@@ -366,13 +365,24 @@ export class SubscriptionRunner implements Subscription {
     }
   }
 
+  /**
+   * Aborted when the subscription closes past its drain deadline or `signal` aborts. Messages share
+   * their signal (one per partition assignment), so the combined one is made once per signal, not
+   * per event (`AbortSignal.any` was ~5 % of Kafka consumer CPU).
+   */
+  #signalFor(signal: AbortSignal): AbortSignal {
+    let combined = this.#combined.get(signal);
+    if (combined === undefined) {
+      combined = AbortSignal.any([this.#abort.signal, signal]);
+      this.#combined.set(signal, combined);
+    }
+    return combined;
+  }
+
   #context(message: InboundMessage, attempt: number, span: Span | undefined): HandlerContext {
     const ctx: { -readonly [K in keyof HandlerContext]: HandlerContext[K] } = {
       attempt,
-      signal:
-        message.signal === undefined
-          ? this.#abort.signal
-          : AbortSignal.any([this.#abort.signal, message.signal]),
+      signal: message.signal === undefined ? this.#abort.signal : this.#signalFor(message.signal),
       topic: this.topic,
       group: this.group,
       span,
