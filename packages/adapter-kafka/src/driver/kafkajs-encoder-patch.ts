@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { crc32c } from './crc32c.ts';
 import { fastRecordDecoder, type RecordDecoderFn } from './record-decoder.ts';
 import { encodeRecord, groupMessagesPerPartition, type RecordInput } from './record-encoder.ts';
 
@@ -12,7 +13,8 @@ import { encodeRecord, groupMessagesPerPartition, type RecordInput } from './rec
  * writes varints in place; the bytes on the wire are identical (see kafkajs-encoder-patch.test.ts).
  *
  * It also swaps kafkajs' record encoder for `encodeRecord` (record-encoder.ts: one buffer per
- * record, no Encoder per header) and its quadratic `groupMessagesPerPartition` for a linear one.
+ * record, no Encoder per header), its quadratic `groupMessagesPerPartition` for a linear one and
+ * its byte-at-a-time CRC-32C for an eight-bytes-at-a-time one (crc32c.ts).
  * On the consuming side it puts `fastRecordDecoder` (record-decoder.ts) in front of kafkajs'
  * record decoder: the same records without an object spread per header or `Long` parsing per record.
  *
@@ -77,6 +79,7 @@ function apply(): 'full' | 'varint-only' | 'skipped' {
   replaceRecordEncoder();
   replaceRecordDecoder();
   replaceModule('kafkajs/src/producer/groupMessagesPerPartition.js', groupMessagesPerPartition);
+  replaceModule('kafkajs/src/protocol/recordBatch/crc32C/index.js', crc32c);
   return 'full';
 }
 
