@@ -62,7 +62,7 @@ export interface KafkaProducerOptions {
   readonly lingerMs: number;
   /** A partition's batch is closed at this many events. @default 1000 (durable, latency), 2000 (throughput) */
   readonly batchMaxMessages: number;
-  /** A partition's batch is closed at this many bytes (uncompressed). @default 131072 (durable), 524288 (throughput), 65536 (latency) */
+  /** A partition's batch is closed at this many bytes (uncompressed). @default 524288 (durable, throughput), 65536 (latency) */
   readonly batchMaxBytes: number;
   /** Events accepted but not yet confirmed by the broker, across all partitions. @default 100000 */
   readonly bufferMaxMessages: number;
