@@ -1,31 +1,24 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import './kafkajs-encoder-patch.ts';
+import { pristineKafkajs } from '../test-support/pristine-kafkajs.ts';
 import { decodeRecord, type RecordBatchContext, type RecordDecoderFn } from './record-decoder.ts';
 
 const require = createRequire(import.meta.url);
 
 type BatchDecoder = (decoder: unknown) => Promise<{ records: unknown[] }>;
 
-/** kafkajs' own record and batch decoders, loaded fresh beside the patched ones (then the patched ones are put back). */
-function pristineKafkajs(): { RecordDecoder: RecordDecoderFn; BatchDecoder: BatchDecoder } {
-  const paths = [
+/** kafkajs' own record and batch decoders (the header decoder is reloaded so they use the pristine one). */
+function pristineDecoders(): { RecordDecoder: RecordDecoderFn; BatchDecoder: BatchDecoder } {
+  const [BatchDecoder, RecordDecoder] = pristineKafkajs([
     'protocol/recordBatch/v0/decoder.js',
     'protocol/recordBatch/record/v0/decoder.js',
     'protocol/recordBatch/header/v0/decoder.js',
-  ].map((p) => require.resolve(`kafkajs/src/${p}`));
-  const saved = paths.map((p) => require.cache[p]);
-  for (const p of paths) delete require.cache[p];
-  try {
-    return { BatchDecoder: require(paths[0]!), RecordDecoder: require(paths[1]!) };
-  } finally {
-    paths.forEach((p, i) => {
-      require.cache[p] = saved[i];
-    });
-  }
+  ]);
+  return { BatchDecoder: BatchDecoder as BatchDecoder, RecordDecoder: RecordDecoder as RecordDecoderFn };
 }
 
-const pristine = pristineKafkajs();
+const pristine = pristineDecoders();
 const patched = {
   RecordDecoder: require('kafkajs/src/protocol/recordBatch/record/v0/decoder.js') as RecordDecoderFn,
   BatchDecoder: require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as BatchDecoder,

@@ -1,32 +1,25 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { pristineKafkajs } from '../test-support/pristine-kafkajs.ts';
 import { encodeRecord, groupMessagesPerPartition, type RecordInput } from './record-encoder.ts';
 
-const require = createRequire(import.meta.url);
-
-/** kafkajs' own Record and Encoder, loaded fresh beside the patched ones (then the patched ones are put back). */
-function pristineKafkajs(): {
+/** kafkajs' own Record and grouping (encoder and header modules reloaded so Record uses pristine ones). */
+function pristineRecord(): {
   Record: (input: RecordInput) => { buffer: Buffer };
   group: typeof groupMessagesPerPartition;
 } {
-  const paths = [
+  const [, Record, , group] = pristineKafkajs([
     'protocol/encoder.js',
     'protocol/recordBatch/record/v0/index.js',
     'protocol/recordBatch/header/v0/index.js',
     'producer/groupMessagesPerPartition.js',
-  ].map((p) => require.resolve(`kafkajs/src/${p}`));
-  const saved = paths.map((p) => require.cache[p]);
-  for (const p of paths) delete require.cache[p];
-  try {
-    return { Record: require(paths[1]!), group: require(paths[3]!) };
-  } finally {
-    paths.forEach((p, i) => {
-      require.cache[p] = saved[i];
-    });
-  }
+  ]);
+  return {
+    Record: Record as (input: RecordInput) => { buffer: Buffer },
+    group: group as typeof groupMessagesPerPartition,
+  };
 }
 
-const { Record, group } = pristineKafkajs();
+const { Record, group } = pristineRecord();
 
 function expectSameBytes(input: RecordInput): void {
   const fast = encodeRecord(input);

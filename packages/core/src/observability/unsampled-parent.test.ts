@@ -3,14 +3,11 @@ import {
   type Context,
   context,
   type Link,
-  propagation,
   type SpanContext,
   type SpanKind,
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
@@ -21,12 +18,13 @@ import {
   type SamplingResult,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../envelope.ts';
 import { isEventBusError } from '../errors.ts';
 import { createEventBus } from '../event-bus.ts';
 import type { TracingOptions } from '../options.ts';
 import type { EventBus, HandlerContext } from '../types.ts';
+import { useTracerProvider } from './test-tracing.ts';
 import { fakeTransport } from './test-transports.ts';
 
 /** Delegates to `current` and remembers, per span name, the parent each decision was asked about. */
@@ -53,18 +51,7 @@ const sampler = new RecordingSampler();
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor(exporter)] });
 
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(provider);
-});
-
-afterAll(async () => {
-  await provider.shutdown();
-  trace.disable();
-  propagation.disable();
-  context.disable();
-});
+useTracerProvider(provider);
 
 const buses: EventBus[] = [];
 afterEach(async () => {
