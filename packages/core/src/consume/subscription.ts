@@ -270,7 +270,7 @@ export class SubscriptionRunner implements Subscription {
         )
       : undefined;
     this.#deps.metrics.inFlight(this.topic, this.group, 1);
-    const started = this.#deps.metrics.enabled ? performance.now() : 0;
+    const started = this.#deps.metrics.clock();
     let result: unknown;
     try {
       result = this.#invoke(envelope, this.#context(message, message.attempt, traced?.span), traced?.context);
@@ -296,7 +296,7 @@ export class SubscriptionRunner implements Subscription {
 
   #succeeded(message: InboundMessage, span: Span | undefined, started: number): void {
     const { metrics } = this.#deps;
-    if (metrics.enabled) metrics.consumed(this.topic, this.group, (performance.now() - started) / 1000);
+    metrics.consumed(this.topic, this.group, (metrics.clock() - started) / 1000);
     metrics.inFlight(this.topic, this.group, -1);
     message.ack();
     span?.end();
@@ -349,10 +349,10 @@ export class SubscriptionRunner implements Subscription {
           return;
         }
         attempt++;
-        const started = performance.now();
+        const started = metrics.clock();
         try {
           await this.#invoke(envelope, this.#context(message, attempt, span), context);
-          metrics.consumed(this.topic, this.group, (performance.now() - started) / 1000);
+          metrics.consumed(this.topic, this.group, (metrics.clock() - started) / 1000);
           message.ack();
           span?.end();
           return;

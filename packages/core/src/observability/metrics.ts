@@ -76,9 +76,9 @@ export class BusMetrics {
   }
 
   /** Registers observable gauges read at collection time (publish buffer depth, lag). */
-  /** Whether a MeterProvider takes these metrics (else per-event callers can skip their clock reads). */
-  get enabled(): boolean {
-    return this.#enabled;
+  /** `performance.now()` for a duration these metrics will record; 0 (no clock read) when no MeterProvider takes them. */
+  clock(): number {
+    return this.#enabled ? performance.now() : 0;
   }
 
   observe(

@@ -180,8 +180,7 @@ export class Publisher {
 
   #enqueue(message: OutboundMessage, bytes: number, span: Span | undefined): Promise<PublishReceipt> {
     const { promise, resolve, reject } = Promise.withResolvers<PublishReceipt>();
-    // The clock is read only when a MeterProvider takes the publish duration.
-    const started = this.#metrics.enabled ? performance.now() : 0;
+    const started = this.#metrics.clock();
     this.#queue.push({ message, bytes, span, started, resolve, reject, done: false });
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -201,8 +200,7 @@ export class Publisher {
     // Each publish settles as soon as the transport knows its outcome, not with the slowest of the tick.
     const onOutcome = (index: number, outcome: SendOutcome): void => {
       const pending = batch[index];
-      if (pending !== undefined && !pending.done)
-        this.#settleOne(pending, outcome, this.#metrics.enabled ? performance.now() : 0);
+      if (pending !== undefined && !pending.done) this.#settleOne(pending, outcome, this.#metrics.clock());
     };
     try {
       sending = this.#transport
@@ -222,24 +220,18 @@ export class Publisher {
   }
 
   #settle(batch: Pending[], outcomes: readonly SendOutcome[]): void {
-    const now = this.#metrics.enabled ? performance.now() : 0;
+    const now = this.#metrics.clock();
     for (let i = 0; i < batch.length; i++) {
       const pending = batch[i]!;
       if (pending.done) continue;
-      const outcome = outcomes[i];
-      if (outcome === undefined) {
-        pending.done = true;
-        this.buffer.release(pending.bytes);
-        this.#fail(
-          pending,
-          new EventBusError(
-            'INTERNAL',
-            `The ${this.#transport.name} transport returned no outcome for event ${pending.message.id}.`,
-          ),
-        );
-      } else {
-        this.#settleOne(pending, outcome, now);
-      }
+      const outcome: SendOutcome = outcomes[i] ?? {
+        ok: false,
+        error: new EventBusError(
+          'INTERNAL',
+          `The ${this.#transport.name} transport returned no outcome for event ${pending.message.id}.`,
+        ),
+      };
+      this.#settleOne(pending, outcome, now);
     }
   }
 
