@@ -160,16 +160,6 @@ function writeCached(buf: Buffer, at: number, bytes: Buffer): number {
   return at + n;
 }
 
-/** UTF-8 byte length; short ASCII strings (every CloudEvents attribute) without a native call. */
-export function utf8Length(s: string): number {
-  return s.length < 64 && isAscii(s) ? s.length : Buffer.byteLength(s, 'utf8');
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
 /** A header name's varint-prefixed bytes, and its last value (values repeat from event to event). */
 interface HeaderName {
   readonly bytes: Buffer;

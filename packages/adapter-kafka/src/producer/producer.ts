@@ -290,10 +290,9 @@ export class KafkaProducer {
       for (const batch of batches) {
         const first = baseOffsets.get(`${batch.topic}\u0000${batch.partition}`);
         const records = batch.records;
-        const base = first === undefined ? Number.NaN : Number(first);
-        const plain = base >= 0 && Number.isSafeInteger(base + records.length);
+        const base = first === undefined ? -1 : Number(first); // parsed once per batch
         for (let i = 0; i < records.length; i++) {
-          const offset = plain ? String(base + i) : offsetAt(first, i);
+          const offset = base < 0 ? undefined : offsetAt(first!, base, i);
           records[i]!.settle({
             ok: true,
             receipt:
@@ -331,10 +330,9 @@ export class KafkaProducer {
   }
 }
 
-/** The offset of the `index`th record of a batch written at `base`, or undefined when the broker gave none. */
-function offsetAt(base: string | undefined, index: number): string | undefined {
-  if (base === undefined) return undefined;
-  const n = Number(base);
-  if (n < 0) return undefined;
-  return Number.isSafeInteger(n + index) ? String(n + index) : (BigInt(base) + BigInt(index)).toString();
+/** The offset of the `index`th record of a batch the broker wrote at `base` (`first` parsed). */
+function offsetAt(first: string, base: number, index: number): string {
+  return Number.isSafeInteger(base + index)
+    ? String(base + index)
+    : (BigInt(first) + BigInt(index)).toString();
 }

@@ -1,5 +1,3 @@
-import { utf8Length } from '../driver/record-encoder.ts';
-
 /**
  * Upper-bound estimate of one record's size inside a v2 record batch: varint lengths and deltas
  * (≤ 21 bytes), key, value, and each header's name and value with their varint lengths, plus the
@@ -16,4 +14,14 @@ export function recordSize(
     size += utf8Length(name) + utf8Length(headers[name]!) + 10;
   }
   return size;
+}
+
+/** UTF-8 byte length; short ASCII strings (every CloudEvents attribute) without a native call. */
+function utf8Length(s: string): number {
+  return s.length < 64 && isAscii(s) ? s.length : Buffer.byteLength(s, 'utf8');
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
