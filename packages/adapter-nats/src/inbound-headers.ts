@@ -1,6 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/nats-core';
 import { MsgImpl } from '@nats-io/nats-core/internal';
+import { isValidHeaderName } from './header-name.ts';
 
 /** The CloudEvents binary-mode header prefix of the NATS protocol binding. */
 export const HEADER_PREFIX = 'ce-';
@@ -60,26 +61,12 @@ export function parseHeaderBlock(bytes: Uint8Array, length: number): Record<stri
     const colon = text.indexOf(':', start);
     if (colon >= start && colon < end) {
       const name = text.slice(start, colon);
-      if (!name.startsWith(JETSTREAM_PREFIX) && !Object.hasOwn(result, name) && validName(name))
+      if (!name.startsWith(JETSTREAM_PREFIX) && !Object.hasOwn(result, name) && isValidHeaderName(name))
         result[name] = text.slice(colon + 1, end).trim();
     }
     start = end + 2;
   }
   return result;
-}
-
-/** Names already checked: events carry the same few header names over and over. */
-const validNames = new Set<string>();
-
-/** nats.js's rule (canonicalMIMEHeaderKey): printable ASCII 33–126 except `:`. */
-function validName(name: string): boolean {
-  if (validNames.has(name)) return true;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c < 33 || c > 126) return false;
-  }
-  if (validNames.size < 1_024) validNames.add(name);
-  return true;
 }
 
 /** The ordering key travels as the CloudEvents partitioning extension. */

@@ -2,6 +2,7 @@ import { PubHeaders } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/nats-core';
 import { MsgHdrsImpl } from '@nats-io/nats-core/internal';
 import type { OutboundMessage } from '@switchyard/core';
+import { isValidHeaderName } from './header-name.ts';
 
 const MSG_ID = PubHeaders.MsgIdHdr;
 
@@ -22,7 +23,7 @@ export function publishHeaders(message: OutboundMessage): { headers: MsgHdrs; si
   for (const name in message.headers) {
     if (name === MSG_ID) continue; // nats.js's `set` would replace it with the id, last
     const raw = message.headers[name]!;
-    if (!validName(name) || LINE_BREAK.test(raw)) return slowHeaders(message);
+    if (!isValidHeaderName(name) || LINE_BREAK.test(raw)) return slowHeaders(message);
     const value = raw.trim();
     entries.set(name, [value]);
     block += `\r\n${name}: ${value}`;
@@ -73,17 +74,3 @@ class EncodedHeaders extends MsgHdrsImpl {
 }
 
 const LINE_BREAK = /[\r\n]/; // what nats.js refuses in a value
-
-/** Names already checked: events carry the same few header names over and over. */
-const validNames = new Set<string>();
-
-/** nats.js's rule (canonicalMIMEHeaderKey): printable ASCII 33–126 except `:`. */
-function validName(name: string): boolean {
-  if (validNames.has(name)) return true;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c < 33 || c > 126 || c === 58) return false;
-  }
-  if (validNames.size < 1_024) validNames.add(name);
-  return true;
-}
