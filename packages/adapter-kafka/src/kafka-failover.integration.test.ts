@@ -10,13 +10,28 @@ const run = promisify(execFile);
 const BROKERS = requireBroker('KAFKA_CLUSTER_BROKERS', 'kafka-cluster');
 const CLUSTER_SCRIPT = join(import.meta.dirname, '../../../infra/kafka-cluster');
 
-/** Which node leads partition 0, asked with a plain kafkajs admin so the test does not trust the code under test. */
+/**
+ * Which node leads partition 0, asked with a plain kafkajs admin so the test does not trust the code
+ * under test. A broker that has not caught up with the new topic's metadata yet answers "does not
+ * host this topic-partition" (CI once failed on that): ask again until one names a leader.
+ */
 async function leaderOfPartition0(brokers: string[], topic: string): Promise<number> {
   const admin = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    return topics[0]!.partitions.find((p) => p.partitionId === 0)!.leader;
+    const started = Date.now();
+    for (;;) {
+      const leader = await admin
+        .fetchTopicMetadata({ topics: [topic] })
+        .then(({ topics }) => topics[0]?.partitions.find((p) => p.partitionId === 0)?.leader)
+        .catch((error: unknown) => {
+          if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined;
+          throw error;
+        });
+      if (leader !== undefined && leader >= 0) return leader;
+      if (Date.now() - started > 30_000) throw new Error(`no leader for ${topic}/0 within 30 s`);
+      await sleep(200);
+    }
   } finally {
     await admin.disconnect();
   }
