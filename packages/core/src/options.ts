@@ -64,6 +64,19 @@ export interface TracingOptions {
    * @default 'follow'
    */
   readonly unsampledParent?: 'follow' | 'sampler';
+  /**
+   * The `send` span of an event published outside any trace (no active span, no baggage: nothing
+   * to continue), such as a batch job or a timer's publishes.
+   * - `'per-send'`: the events of one topic that leave in the same transport send (every publish
+   *   of one tick) share one `send <topic>` span and so one trace and one sampling decision; with
+   *   more than one event it carries `messaging.batch.message_count` and no per-event attributes
+   *   (the `process` spans have them). One event alone gets a span like `'per-event'`'s.
+   * - `'per-event'`: every such event starts a trace of its own. Costs a root span (sampler, two
+   *   random ids, an attribute copy: about 1.3 µs) per event even when the trace is not sampled.
+   * Events published inside a trace always get their own `send` span, a child of the active one.
+   * @default 'per-send'
+   */
+  readonly rootSpans?: 'per-send' | 'per-event';
 }
 
 export interface ResolvedBusOptions {
@@ -81,6 +94,7 @@ export interface ResolvedBusOptions {
   readonly onError: (error: Error, report: ErrorReport) => void;
   readonly tracing: boolean;
   readonly unsampledParent: 'follow' | 'sampler';
+  readonly rootSpans: 'per-send' | 'per-event';
   readonly drainTimeoutMs: number;
 }
 
@@ -89,6 +103,7 @@ export const DEFAULT_BUS_OPTIONS = {
   publishBuffer: { maxMessages: 100_000, maxBytes: 64 * 1_048_576, whenFull: 'wait' as const },
   tracing: true,
   unsampledParent: 'follow' as const,
+  rootSpans: 'per-send' as const,
   drainTimeoutMs: 30_000,
 };
 
@@ -123,6 +138,11 @@ export function resolveBusOptions(options: EventBusOptions): ResolvedBusOptions 
       `must be 'follow' or 'sampler', got ${String(unsampledParent)}`,
     );
   }
+  const rootSpans =
+    (typeof tracing === 'object' ? tracing.rootSpans : undefined) ?? DEFAULT_BUS_OPTIONS.rootSpans;
+  if (rootSpans !== 'per-send' && rootSpans !== 'per-event') {
+    throw configError('tracing.rootSpans', `must be 'per-send' or 'per-event', got ${String(rootSpans)}`);
+  }
   return {
     source: options.source,
     codec,
@@ -134,6 +154,7 @@ export function resolveBusOptions(options: EventBusOptions): ResolvedBusOptions 
     onError: options.onError ?? defaultOnError,
     tracing: tracing !== false,
     unsampledParent,
+    rootSpans,
     drainTimeoutMs,
   };
 }

@@ -5,9 +5,11 @@ import { configError, EventBusError, isEventBusError } from '../errors.ts';
 import { composeConsume, type HandleFn } from '../middleware.ts';
 import { DEFAULT_HEALTH_TIMEOUT_MS, errorMessage, withTimeout } from '../observability/health.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
+import { ProducerContexts } from '../observability/producer-contexts.ts';
 import {
   endSpanDeadLettered,
   endSpanWithError,
+  followedContext,
   runInContext,
   startDeadLetterSpan,
   startProcessSpan,
@@ -68,6 +70,7 @@ export class SubscriptionRunner implements Subscription {
   readonly #combined = new WeakMap<AbortSignal, AbortSignal>();
   readonly #prefix: string;
   readonly #options: SubscribeOptions;
+  readonly #producers = new ProducerContexts();
 
   constructor(
     deps: SubscriptionDeps,
@@ -103,7 +106,7 @@ export class SubscriptionRunner implements Subscription {
       concurrency,
       highWaterMark: prefetch,
       keyOf: ordered ? (d) => d.key : () => undefined,
-      run: (d) => this.#process(d),
+      run: (d, done) => this.#process(d, done),
       onSaturated: () => this.#handle?.pause(),
       onDrained: () => {
         if (this.#state === 'running') this.#handle?.resume();
@@ -204,59 +207,107 @@ export class SubscriptionRunner implements Subscription {
   }
 
   #receive(messages: readonly InboundMessage[]): void {
-    for (const message of messages) {
-      if (this.#state !== 'running') {
-        message.nack();
-        continue;
+    const { options } = this.#deps;
+    if (!options.tracing) {
+      for (const message of messages) this.#accept(message);
+      return;
+    }
+    // Runs of events whose handlers will run in one context (an unsampled producer context they
+    // share) are queued in that context, so the scheduler starts them there and none of them has
+    // to enter it (see #start).
+    const contextOf = (message: InboundMessage) =>
+      followedContext(message.headers, options.unsampledParent, this.#producers);
+    for (let i = 0; i < messages.length; ) {
+      const shared = contextOf(messages[i]!);
+      let end = i + 1;
+      while (end < messages.length && contextOf(messages[end]!) === shared) end++;
+      if (shared === undefined) for (; i < end; i++) this.#accept(messages[i]!);
+      else {
+        const from = i;
+        runInContext(shared, () => {
+          for (let k = from; k < end; k++) this.#accept(messages[k]!);
+        });
+        i = end;
       }
-      let envelope: EventEnvelope | undefined;
-      let decodeError: EventBusError | undefined;
-      try {
-        envelope = fromWire(message, this.#deps.options.codecs, this.#prefix);
-      } catch (error) {
-        decodeError = isEventBusError(error)
-          ? error
-          : new EventBusError('DECODE_FAILED', String(error), { cause: error });
-      }
-      this.#scheduler.submit({ message, envelope, decodeError, key: envelope?.key ?? message.key });
     }
   }
 
-  /**
-   * Runs one delivery. Returns undefined when everything finished synchronously (a sync handler
-   * that succeeded: the hot path allocates no promise), or a promise for the rest.
-   */
-  #process(delivery: Delivery): Promise<void> | undefined {
+  #accept(message: InboundMessage): void {
+    if (this.#state !== 'running') {
+      message.nack();
+      return;
+    }
+    let envelope: EventEnvelope | undefined;
+    let decodeError: EventBusError | undefined;
+    try {
+      envelope = fromWire(message, this.#deps.options.codecs, this.#prefix);
+    } catch (error) {
+      decodeError = isEventBusError(error)
+        ? error
+        : new EventBusError('DECODE_FAILED', String(error), { cause: error });
+    }
+    this.#scheduler.submit({ message, envelope, decodeError, key: envelope?.key ?? message.key });
+  }
+
+  /** Runs one delivery and calls `done(delivery)` once it is settled (acked, nacked or dead-lettered). */
+  #process(delivery: Delivery, done: (delivery: Delivery) => void): void {
     const { message } = delivery;
     // Revoked while it waited for its key or a slot: another member owns it now; settling it here
     // would only run it twice.
-    if (message.signal?.aborted) return undefined;
+    if (message.signal?.aborted) {
+      done(delivery);
+      return;
+    }
     if (delivery.envelope === undefined) {
-      return this.#deadLetter(delivery, 'decode-failed', delivery.decodeError!, message.attempt, undefined);
+      const dead = this.#deadLetter(
+        delivery,
+        'decode-failed',
+        delivery.decodeError!,
+        message.attempt,
+        undefined,
+      );
+      whenSettled(dead, delivery, done);
+      return;
     }
     const envelope = delivery.envelope;
-    if (this.#definition === undefined) return this.#start(delivery, envelope);
+    if (this.#definition === undefined) {
+      this.#start(delivery, envelope, done);
+      return;
+    }
     if (envelope.type !== this.#definition.type) {
       message.ack(); // another event type on the same topic: not this subscription's business
-      return undefined;
+      done(delivery);
+      return;
     }
     let checked: unknown;
     try {
       checked = this.#definition.validate(envelope.data);
     } catch (error) {
-      return this.#deadLetter(delivery, 'schema-invalid', error, message.attempt, undefined);
+      whenSettled(
+        this.#deadLetter(delivery, 'schema-invalid', error, message.attempt, undefined),
+        delivery,
+        done,
+      );
+      return;
     }
     if (checked instanceof Promise) {
-      return checked.then(
-        (data: unknown) => this.#start(delivery, data === envelope.data ? envelope : { ...envelope, data }),
-        (error: unknown) => this.#deadLetter(delivery, 'schema-invalid', error, message.attempt, undefined),
+      checked.then(
+        (data: unknown) =>
+          this.#start(delivery, data === envelope.data ? envelope : { ...envelope, data }, done),
+        (error: unknown) =>
+          whenSettled(
+            this.#deadLetter(delivery, 'schema-invalid', error, message.attempt, undefined),
+            delivery,
+            done,
+          ),
       );
+      return;
     }
-    return this.#start(delivery, checked === envelope.data ? envelope : { ...envelope, data: checked });
+    this.#start(delivery, checked === envelope.data ? envelope : { ...envelope, data: checked }, done);
   }
 
-  /** The first attempt: synchronous when the handler is. */
-  #start(delivery: Delivery, envelope: EventEnvelope): Promise<void> | undefined {
+  /** The first attempt, in the event's trace context: synchronous when the handler is. */
+  #start(delivery: Delivery, envelope: EventEnvelope, done: (delivery: Delivery) => void): void {
     const { message } = delivery;
     const { options } = this.#deps;
     const traced = options.tracing
@@ -267,25 +318,54 @@ export class SubscriptionRunner implements Subscription {
           envelope,
           message,
           options.unsampledParent,
+          this.#producers,
         )
       : undefined;
     this.#deps.metrics.inFlight(this.topic, this.group, 1);
     const started = this.#deps.metrics.clock();
+    if (traced === undefined) {
+      this.#attempt(delivery, envelope, undefined, started, done);
+      return;
+    }
+    // The continuation that settles the event is registered in its context too, and so is what the
+    // scheduler starts from there: the next event of the same producer context (the rest of a
+    // shared `send` span's batch) finds its context already active and enters none (entering an
+    // async context costs about 0.3 µs per event on Node 24).
+    runInContext(traced.context, () => this.#attempt(delivery, envelope, traced, started, done));
+  }
+
+  #attempt(
+    delivery: Delivery,
+    envelope: EventEnvelope,
+    traced: { readonly span: Span; readonly context: Context } | undefined,
+    started: number,
+    done: (delivery: Delivery) => void,
+  ): void {
+    const { message } = delivery;
+    const span = traced?.span;
     let result: unknown;
     try {
-      result = this.#invoke(envelope, this.#context(message, message.attempt, traced?.span), traced?.context);
+      result = this.#handle$(envelope, this.#context(message, message.attempt, span));
     } catch (error) {
-      return this.#retryAfter(delivery, envelope, traced?.span, traced?.context, message.attempt, error);
+      const retried = this.#retryAfter(delivery, envelope, span, traced?.context, message.attempt, error);
+      whenSettled(retried, delivery, done);
+      return;
     }
     if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
-      return (result as Promise<void>).then(
-        () => this.#succeeded(message, traced?.span, started),
-        (error: unknown) =>
-          this.#retryAfter(delivery, envelope, traced?.span, traced?.context, message.attempt, error),
+      (result as Promise<void>).then(
+        () => {
+          this.#succeeded(message, span, started);
+          done(delivery);
+        },
+        (error: unknown) => {
+          const retried = this.#retryAfter(delivery, envelope, span, traced?.context, message.attempt, error);
+          whenSettled(retried, delivery, done);
+        },
       );
+      return;
     }
-    this.#succeeded(message, traced?.span, started);
-    return undefined;
+    this.#succeeded(message, span, started);
+    done(delivery);
   }
 
   #invoke(envelope: EventEnvelope, ctx: HandlerContext, context: Context | undefined): unknown {
@@ -449,6 +529,14 @@ export class SubscriptionRunner implements Subscription {
       if (span !== undefined) endSpanWithError(span, failure);
     }
   }
+}
+
+/** Calls `done(delivery)` when `work` has ended (it handles its own failures). */
+function whenSettled(work: Promise<void>, delivery: Delivery, done: (delivery: Delivery) => void): void {
+  work.then(
+    () => done(delivery),
+    () => done(delivery),
+  );
 }
 
 function errorType(error: unknown): string {

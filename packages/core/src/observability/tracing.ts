@@ -6,6 +6,7 @@ import {
   type Link,
   ProxyTracerProvider,
   propagation,
+  ROOT_CONTEXT,
   type Span,
   type SpanContext,
   SpanKind,
@@ -20,6 +21,7 @@ import {
 } from '@opentelemetry/api';
 import type { EventEnvelope } from '../envelope.ts';
 import type { InboundMessage, TransportReceipt } from '../transport.ts';
+import type { ProducerContexts } from './producer-contexts.ts';
 import { withSpan } from './span-in-context.ts';
 
 /**
@@ -48,7 +50,7 @@ export function activeTracer(): Tracer | undefined {
   return cachedTracer;
 }
 
-const setter: TextMapSetter<Record<string, string>> = {
+export const setter: TextMapSetter<Record<string, string>> = {
   set(carrier, key, value) {
     carrier[key] = value;
   },
@@ -63,11 +65,26 @@ const getter: TextMapGetter<Readonly<Record<string, string>>> = {
 const BATCH_KEY = createContextKey('@switchyard/core batch');
 
 /**
+ * Whether a publish made now has no trace to continue: a tracer is registered and the active
+ * context holds no span, no baggage and no `publishBatch`. (Not `=== ROOT_CONTEXT`: the API's ESM
+ * and CommonJS builds each have one, and a context manager may hand out either.)
+ */
+export function publishingOutsideAnyTrace(): boolean {
+  if (activeTracer() === undefined) return false;
+  const active = context.active();
+  return (
+    trace.getSpan(active) === undefined &&
+    propagation.getBaggage(active) === undefined &&
+    active.getValue(BATCH_KEY) === undefined
+  );
+}
+
+/**
  * The attributes a sampler may look at are given at span creation; the rest only to spans that
  * record, so an unsampled event builds no more than it must. `switchyard.*` names stand where the
  * conventions define none for every system (key, offset, sequence).
  */
-function messageAttributes(span: Span, system: string, envelope: EventEnvelope): void {
+export function messageAttributes(span: Span, system: string, envelope: EventEnvelope): void {
   span.setAttribute('messaging.message.id', envelope.id);
   if (envelope.key !== undefined) {
     span.setAttribute('switchyard.message.key', envelope.key);
@@ -153,16 +170,15 @@ export function startProcessSpan(
   envelope: EventEnvelope,
   message: InboundMessage,
   unsampledParent: 'follow' | 'sampler',
-): { span: Span; context: Context } | undefined {
+  producers: ProducerContexts,
+): { readonly span: Span; readonly context: Context } | undefined {
   const tracer = activeTracer();
   if (tracer === undefined) return undefined;
-  const parent = propagation.extract(context.active(), message.headers, getter);
+  const parent = producers.parentOf(message.headers);
   if (unsampledParent === 'follow') {
-    const remote = trace.getSpanContext(parent);
-    if (remote?.isRemote === true && isUnsampled(remote)) {
-      const span = trace.wrapSpanContext({ ...remote, isRemote: false });
-      return { span, context: withSpan(parent, span) };
-    }
+    // The same for every event of that producer context: decided once while it repeats.
+    const followed = producers.derived(parent, followUnsampled);
+    if (followed !== undefined) return followed;
   }
   const attributes: Attributes = {
     'messaging.system': system,
@@ -181,6 +197,27 @@ export function startProcessSpan(
 }
 
 /**
+ * The context the handler of an event with these headers will run in when that is decided by its
+ * producer alone (an unsampled producer context, followed), else `undefined`.
+ */
+export function followedContext(
+  headers: Readonly<Record<string, string>>,
+  unsampledParent: 'follow' | 'sampler',
+  producers: ProducerContexts,
+): Context | undefined {
+  if (unsampledParent !== 'follow' || activeTracer() === undefined) return undefined;
+  return producers.derived(producers.parentOf(headers), followUnsampled)?.context;
+}
+
+/** The handler's context under a remote parent that is not sampled, or `undefined` for any other parent. */
+function followUnsampled(parent: Context): { readonly span: Span; readonly context: Context } | undefined {
+  const remote = trace.getSpanContext(parent);
+  if (remote?.isRemote !== true || !isUnsampled(remote)) return undefined;
+  const span = trace.wrapSpanContext({ ...remote, isRemote: false });
+  return { span, context: withSpan(parent, span) };
+}
+
+/**
  * Starts `send <topic>` for a dead letter: a child of the `process` span when there is one, else
  * of the producer context in the original headers (undecodable and schema-invalid events have
  * no `process` span). Overwrites the trace context in `headers`, so the dead-letter consumer
@@ -195,9 +232,12 @@ export function startDeadLetterSpan(
 ): Span | undefined {
   const tracer = activeTracer();
   if (tracer === undefined) return undefined;
-  const active = context.active();
+  // From the root context, like the consumer's own: whatever context this continuation runs in
+  // (the handler's, or a neighbour event's) is not the dead letter's parent.
   const parent =
-    processSpan === undefined ? propagation.extract(active, headers, getter) : withSpan(active, processSpan);
+    processSpan === undefined
+      ? propagation.extract(ROOT_CONTEXT, headers, getter)
+      : withSpan(ROOT_CONTEXT, processSpan);
   const attributes: Attributes = {
     'messaging.system': system,
     'messaging.destination.name': topic,
@@ -281,8 +321,9 @@ function markError(span: Span, error: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
 }
 
+/** Runs `fn` in `ctx`, entering it only when it is not the active context already. */
 export function runInContext<T>(ctx: Context, fn: () => T): T {
-  return context.with(ctx, fn);
+  return context.active() === ctx ? fn() : context.with(ctx, fn);
 }
 
 /** A valid span context whose trace is not sampled. */

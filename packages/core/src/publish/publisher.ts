@@ -3,7 +3,19 @@ import type { EventDraft, EventEnvelope } from '../envelope.ts';
 import { EventBusError, toEventBusError } from '../errors.ts';
 import { composePublish, type PublishFn } from '../middleware.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
-import { endSendSpan, endSpanWithError, startSendSpan } from '../observability/tracing.ts';
+import {
+  DEFERRED_TRACE_BYTES,
+  type DeferredEvent,
+  type SharedSendSpan,
+  startSharedSendSpan,
+} from '../observability/shared-send-span.ts';
+import {
+  activeTracer,
+  endSendSpan,
+  endSpanWithError,
+  publishingOutsideAnyTrace,
+  startSendSpan,
+} from '../observability/tracing.ts';
 import type { ResolvedBusOptions } from '../options.ts';
 import { validateTopicName } from '../topic-name.ts';
 import type { OutboundMessage, SendOutcome, Transport, TransportReceipt } from '../transport.ts';
@@ -16,6 +28,9 @@ interface Pending {
   readonly message: OutboundMessage;
   readonly bytes: number;
   readonly span: Span | undefined;
+  /** Published outside any trace: its `send` span is shared with its send's other such events. */
+  readonly deferred: DeferredEvent | undefined;
+  shared: SharedSendSpan | undefined;
   readonly started: number;
   readonly resolve: (receipt: PublishReceipt) => void;
   readonly reject: (error: Error) => void;
@@ -37,6 +52,8 @@ export class Publisher {
   readonly #publish: PublishFn;
   readonly #validTopics = new Set<string>();
   #queue: Pending[] = [];
+  /** Events in `#queue` waiting for a shared `send` span. */
+  #deferredQueued = 0;
   #flushScheduled = false;
   #inFlightSends = new Set<Promise<void>>();
   #closed = false;
@@ -145,17 +162,23 @@ export class Publisher {
         toEventBusError(error, 'INVALID_EVENT', `Event ${envelope.type} could not be encoded`),
       );
     }
-    const span = this.#options.tracing
-      ? startSendSpan(this.#transport.name, topic, envelope, wire.headers, this.#options.unsampledParent)
-      : undefined;
+    const message = { topic, key: envelope.key, value: wire.value, headers: wire.headers, id: envelope.id };
+    if (!this.#options.tracing) return this.#queueMessage(message, undefined);
+    if (this.#options.rootSpans === 'per-send' && publishingOutsideAnyTrace())
+      return this.#queueMessage(message, undefined, { envelope, headers: wire.headers });
+    const { name } = this.#transport;
     return this.#queueMessage(
-      { topic, key: envelope.key, value: wire.value, headers: wire.headers, id: envelope.id },
-      span,
+      message,
+      startSendSpan(name, topic, envelope, wire.headers, this.#options.unsampledParent),
     );
   }
 
-  #queueMessage(message: OutboundMessage, span: Span | undefined): Promise<PublishReceipt> {
-    const bytes = encodedSize(message);
+  #queueMessage(
+    message: OutboundMessage,
+    span: Span | undefined,
+    deferred?: DeferredEvent,
+  ): Promise<PublishReceipt> {
+    const bytes = encodedSize(message) + (deferred === undefined ? 0 : DEFERRED_TRACE_BYTES);
     const limit = Math.min(this.#options.maxEventBytes, this.#transport.capabilities.maxMessageBytes);
     if (bytes > limit) {
       const error = new EventBusError(
@@ -168,9 +191,9 @@ export class Publisher {
       return Promise.reject(error);
     }
     const wait = this.buffer.reserve(bytes);
-    if (wait === undefined) return this.#enqueue(message, bytes, span);
+    if (wait === undefined) return this.#enqueue(message, bytes, span, deferred);
     return wait.then(
-      () => this.#enqueue(message, bytes, span),
+      () => this.#enqueue(message, bytes, span, deferred),
       (error: Error) => {
         if (span !== undefined) endSpanWithError(span, error);
         throw error;
@@ -178,10 +201,17 @@ export class Publisher {
     );
   }
 
-  #enqueue(message: OutboundMessage, bytes: number, span: Span | undefined): Promise<PublishReceipt> {
+  #enqueue(
+    message: OutboundMessage,
+    bytes: number,
+    span: Span | undefined,
+    deferred: DeferredEvent | undefined,
+  ): Promise<PublishReceipt> {
     const { promise, resolve, reject } = Promise.withResolvers<PublishReceipt>();
     const started = this.#metrics.clock();
-    this.#queue.push({ message, bytes, span, started, resolve, reject, done: false });
+    const shared = undefined;
+    this.#queue.push({ message, bytes, span, deferred, shared, started, resolve, reject, done: false });
+    if (deferred !== undefined) this.#deferredQueued++;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.#flushTask);
@@ -196,6 +226,10 @@ export class Publisher {
     if (this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
+    if (this.#deferredQueued > 0) {
+      this.#deferredQueued = 0;
+      this.#startSharedSpans(batch);
+    }
     let sending: Promise<void>;
     // Each publish settles as soon as the transport knows its outcome, not with the slowest of the tick.
     const onOutcome = (index: number, outcome: SendOutcome): void => {
@@ -217,6 +251,24 @@ export class Publisher {
     }
     this.#inFlightSends.add(sending);
     sending.finally(() => this.#inFlightSends.delete(sending));
+  }
+
+  /** One `send` span per topic for the batch's events published outside any trace. */
+  #startSharedSpans(batch: Pending[]): void {
+    const tracer = activeTracer();
+    if (tracer === undefined) return; // the provider went away since they were published
+    const byTopic = new Map<string, Pending[]>();
+    for (const pending of batch) {
+      if (pending.deferred === undefined) continue;
+      const group = byTopic.get(pending.message.topic);
+      if (group === undefined) byTopic.set(pending.message.topic, [pending]);
+      else group.push(pending);
+    }
+    for (const [topic, group] of byTopic) {
+      const events = group.map((p) => p.deferred!);
+      const shared = startSharedSendSpan(tracer, this.#transport.name, topic, events);
+      for (const pending of group) pending.shared = shared;
+    }
   }
 
   #settle(batch: Pending[], outcomes: readonly SendOutcome[]): void {
@@ -241,6 +293,7 @@ export class Publisher {
     if (outcome.ok) {
       this.#metrics.sent(pending.message.topic, 1, (now - pending.started) / 1000);
       if (pending.span !== undefined) endSendSpan(pending.span, this.#transport.name, outcome.receipt);
+      else pending.shared?.succeeded(outcome.receipt);
       pending.resolve(toReceipt(pending.message, outcome.receipt));
     } else {
       this.#fail(pending, outcome.error);
@@ -265,6 +318,7 @@ export class Publisher {
   #fail(pending: Pending, error: EventBusError): void {
     this.#metrics.publishFailed(pending.message.topic, error.code);
     if (pending.span !== undefined) endSpanWithError(pending.span, error);
+    else pending.shared?.failed(error);
     pending.reject(error);
   }
 }

@@ -8,6 +8,13 @@ interface Item {
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The scheduler's `run` for an async function: done when its promise settles. */
+const whenSettled =
+  <T>(fn: (item: T) => Promise<unknown>) =>
+  (item: T, done: (item: T) => void): void => {
+    fn(item).finally(() => done(item));
+  };
+
 describe('KeyedScheduler', () => {
   it('runs items with the same key one at a time in submission order', async () => {
     const seen: number[] = [];
@@ -17,13 +24,13 @@ describe('KeyedScheduler', () => {
       concurrency: 8,
       highWaterMark: 1000,
       keyOf: (i) => i.key,
-      run: async (i) => {
+      run: whenSettled(async (i: Item) => {
         active++;
         maxActive = Math.max(maxActive, active);
         await tick(Math.random() * 3);
         seen.push(i.n);
         active--;
-      },
+      }),
     });
     for (let n = 0; n < 20; n++) scheduler.submit({ key: 'k', n });
     await scheduler.idle();
@@ -38,12 +45,12 @@ describe('KeyedScheduler', () => {
       concurrency: 4,
       highWaterMark: 1000,
       keyOf: (i) => i.key,
-      run: async () => {
+      run: whenSettled(async () => {
         active++;
         maxActive = Math.max(maxActive, active);
         await tick(5);
         active--;
-      },
+      }),
     });
     for (let n = 0; n < 20; n++) scheduler.submit({ key: `k${n}`, n });
     for (let n = 0; n < 5; n++) scheduler.submit({ key: undefined, n });
@@ -57,12 +64,12 @@ describe('KeyedScheduler', () => {
       concurrency: 16,
       highWaterMark: 10_000,
       keyOf: (i) => i.key,
-      run: async (i) => {
+      run: whenSettled(async (i: Item) => {
         await tick(Math.random() * 2);
         const list = perKey.get(i.key!) ?? [];
         list.push(i.n);
         perKey.set(i.key!, list);
-      },
+      }),
     });
     for (let n = 0; n < 500; n++) scheduler.submit({ key: `k${n % 13}`, n });
     await scheduler.idle();
@@ -76,7 +83,7 @@ describe('KeyedScheduler', () => {
       concurrency: 2,
       highWaterMark: 4,
       keyOf: () => undefined,
-      run: () => new Promise<void>((resolve) => gates.push(resolve)),
+      run: whenSettled(() => new Promise<void>((resolve) => gates.push(resolve))),
       onSaturated: () => events.push('saturated'),
       onDrained: () => events.push('drained'),
     });
@@ -95,10 +102,10 @@ describe('KeyedScheduler', () => {
       concurrency: 1,
       highWaterMark: 10,
       keyOf: (i) => i.key,
-      run: (i) => {
+      run: (i, finished) => {
         if (i.n === 0) throw new Error('boom');
         done.push(i.n);
-        return Promise.resolve();
+        finished(i);
       },
     });
     scheduler.submit({ key: 'a', n: 0 });

@@ -9,8 +9,12 @@ export interface KeyedSchedulerOptions<T> {
   /** Items held (running + waiting) before `onSaturated` fires; `onDrained` fires at half of it. */
   readonly highWaterMark: number;
   readonly keyOf: (item: T) => string | undefined;
-  /** Returns undefined when the item finished synchronously, else a promise of its end. */
-  readonly run: (item: T) => Promise<void> | undefined;
+  /**
+   * Runs an item and calls `done(item)` exactly once when it has ended, synchronously or later.
+   * (A callback, not a returned promise: the item's own continuation calls it, so what it starts
+   * next runs in that continuation's async context; see the subscription's handler context.)
+   */
+  readonly run: (item: T, done: (item: T) => void) => void;
   readonly onSaturated?: () => void;
   readonly onDrained?: () => void;
 }
@@ -88,22 +92,15 @@ export class KeyedScheduler<T> {
   }
 
   #start(item: T): void {
-    let result: Promise<void> | undefined;
     try {
-      result = this.#options.run(item) ?? undefined;
+      this.#options.run(item, this.#done);
     } catch {
       // `run` is expected to handle its own errors; a throw here is a bug that must not stall a key.
-      result = undefined;
+      this.#finish(item);
     }
-    if (result === undefined) {
-      this.#finish(item); // finished synchronously: no promise, no microtask
-      return;
-    }
-    result.then(
-      () => this.#finish(item),
-      () => this.#finish(item),
-    );
   }
+
+  readonly #done = (item: T): void => this.#finish(item);
 
   #finish(item: T): void {
     this.#running--;
