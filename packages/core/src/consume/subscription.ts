@@ -9,7 +9,8 @@ import { ProducerContexts } from '../observability/producer-contexts.ts';
 import {
   endSpanDeadLettered,
   endSpanWithError,
-  followedContext,
+  followedProducer,
+  type HandlerTrace,
   runInContext,
   startDeadLetterSpan,
   startProcessSpan,
@@ -34,6 +35,8 @@ interface Delivery {
   readonly message: InboundMessage;
   readonly envelope: EventEnvelope | undefined;
   readonly decodeError: EventBusError | undefined;
+  /** The handler's trace when the producer's unsampled context decides it (found on receipt). */
+  readonly followed: HandlerTrace | undefined;
   readonly key: string | undefined;
 }
 
@@ -209,30 +212,30 @@ export class SubscriptionRunner implements Subscription {
   #receive(messages: readonly InboundMessage[]): void {
     const { options } = this.#deps;
     if (!options.tracing) {
-      for (const message of messages) this.#accept(message);
+      for (const message of messages) this.#accept(message, undefined);
       return;
     }
     // Runs of events whose handlers will run in one context (an unsampled producer context they
     // share) are queued in that context, so the scheduler starts them there and none of them has
     // to enter it (see #start).
-    const contextOf = (message: InboundMessage) =>
-      followedContext(message.headers, options.unsampledParent, this.#producers);
+    const followed = messages.map((m) =>
+      followedProducer(m.headers, options.unsampledParent, this.#producers),
+    );
     for (let i = 0; i < messages.length; ) {
-      const shared = contextOf(messages[i]!);
+      const shared = followed[i]?.context;
       let end = i + 1;
-      while (end < messages.length && contextOf(messages[end]!) === shared) end++;
-      if (shared === undefined) for (; i < end; i++) this.#accept(messages[i]!);
-      else {
-        const from = i;
-        runInContext(shared, () => {
-          for (let k = from; k < end; k++) this.#accept(messages[k]!);
-        });
-        i = end;
-      }
+      while (end < messages.length && followed[end]?.context === shared) end++;
+      const from = i;
+      const acceptRun = () => {
+        for (let k = from; k < end; k++) this.#accept(messages[k]!, followed[k]);
+      };
+      if (shared === undefined) acceptRun();
+      else runInContext(shared, acceptRun);
+      i = end;
     }
   }
 
-  #accept(message: InboundMessage): void {
+  #accept(message: InboundMessage, followed: HandlerTrace | undefined): void {
     if (this.#state !== 'running') {
       message.nack();
       return;
@@ -246,7 +249,8 @@ export class SubscriptionRunner implements Subscription {
         ? error
         : new EventBusError('DECODE_FAILED', String(error), { cause: error });
     }
-    this.#scheduler.submit({ message, envelope, decodeError, key: envelope?.key ?? message.key });
+    const key = envelope?.key ?? message.key;
+    this.#scheduler.submit({ message, envelope, decodeError, followed, key });
   }
 
   /** Runs one delivery and calls `done(delivery)` once it is settled (acked, nacked or dead-lettered). */
@@ -310,17 +314,19 @@ export class SubscriptionRunner implements Subscription {
   #start(delivery: Delivery, envelope: EventEnvelope, done: (delivery: Delivery) => void): void {
     const { message } = delivery;
     const { options } = this.#deps;
-    const traced = options.tracing
-      ? startProcessSpan(
-          this.#deps.transport.name,
-          this.topic,
-          this.group,
-          envelope,
-          message,
-          options.unsampledParent,
-          this.#producers,
-        )
-      : undefined;
+    const traced =
+      delivery.followed ??
+      (options.tracing
+        ? startProcessSpan(
+            this.#deps.transport.name,
+            this.topic,
+            this.group,
+            envelope,
+            message,
+            options.unsampledParent,
+            this.#producers,
+          )
+        : undefined);
     this.#deps.metrics.inFlight(this.topic, this.group, 1);
     const started = this.#deps.metrics.clock();
     if (traced === undefined) {
@@ -337,7 +343,7 @@ export class SubscriptionRunner implements Subscription {
   #attempt(
     delivery: Delivery,
     envelope: EventEnvelope,
-    traced: { readonly span: Span; readonly context: Context } | undefined,
+    traced: HandlerTrace | undefined,
     started: number,
     done: (delivery: Delivery) => void,
   ): void {

@@ -171,7 +171,7 @@ export function startProcessSpan(
   message: InboundMessage,
   unsampledParent: 'follow' | 'sampler',
   producers: ProducerContexts,
-): { readonly span: Span; readonly context: Context } | undefined {
+): HandlerTrace | undefined {
   const tracer = activeTracer();
   if (tracer === undefined) return undefined;
   const parent = producers.parentOf(message.headers);
@@ -196,21 +196,27 @@ export function startProcessSpan(
   return { span, context: withSpan(parent, span) };
 }
 
+/** A handler's span and the context it runs in. */
+export interface HandlerTrace {
+  readonly span: Span;
+  readonly context: Context;
+}
+
 /**
- * The context the handler of an event with these headers will run in when that is decided by its
- * producer alone (an unsampled producer context, followed), else `undefined`.
+ * The handler's trace for an event with these headers when its producer alone decides it (an
+ * unsampled producer context, followed: see `startProcessSpan`), else `undefined`.
  */
-export function followedContext(
+export function followedProducer(
   headers: Readonly<Record<string, string>>,
   unsampledParent: 'follow' | 'sampler',
   producers: ProducerContexts,
-): Context | undefined {
+): HandlerTrace | undefined {
   if (unsampledParent !== 'follow' || activeTracer() === undefined) return undefined;
-  return producers.derived(producers.parentOf(headers), followUnsampled)?.context;
+  return producers.derived(producers.parentOf(headers), followUnsampled);
 }
 
 /** The handler's context under a remote parent that is not sampled, or `undefined` for any other parent. */
-function followUnsampled(parent: Context): { readonly span: Span; readonly context: Context } | undefined {
+function followUnsampled(parent: Context): HandlerTrace | undefined {
   const remote = trace.getSpanContext(parent);
   if (remote?.isRemote !== true || !isUnsampled(remote)) return undefined;
   const span = trace.wrapSpanContext({ ...remote, isRemote: false });
