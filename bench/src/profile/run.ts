@@ -1,6 +1,6 @@
 // One benchmark workload in this process, for `node --cpu-prof`. Examples:
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events]
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events] [off|api|sampled|always]
 //   node bench/src/profile/run.ts fill nats switchyard 50000 my_topic   (then)
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
 // and summarise with: node bench/src/profile/summarize.ts /tmp/prof/*.cpuprofile [top] [function-for-callers]
@@ -9,7 +9,7 @@ import { runInproc } from '../inproc.ts';
 import { keyFor, makeData, padFor } from '../payload.ts';
 import { wallNowMs } from '../stats.ts';
 import { loadTransport } from '../subjects/registry.ts';
-import type { TracingMode } from '../tracing.ts';
+import { installTracing, type TracingMode } from '../tracing.ts';
 
 const [what = 'inproc', ...rest] = process.argv.slice(2);
 const env = loadBrokerEnv();
@@ -43,9 +43,11 @@ if (what === 'inproc') {
     'events/s',
   );
 } else if (what === 'publish') {
-  const [transport = 'kafka', id = 'switchyard', mode = 'concurrent', total = '50000'] = rest;
+  const [transport = 'kafka', id = 'switchyard', mode = 'concurrent', total = '50000', tracing = 'off'] =
+    rest;
   const s = await subject(transport, id);
-  const config = transport === 'kafka' ? { preset: 'durable' } : {};
+  installTracing(tracing as TracingMode);
+  const config = { ...(transport === 'kafka' ? { preset: 'durable' } : {}), tracing };
   const topic = `bench_prof_${Date.now()}`;
   await s.prepareTopic(topic, config, env, { partitions: 3 });
   const p = await s.producer(config, env);

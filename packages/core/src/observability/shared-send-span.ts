@@ -89,8 +89,12 @@ export function startSharedSendSpan(
   const carrier: Record<string, string> = {};
   propagation.inject(withSpan(ROOT_CONTEXT, span), carrier, setter);
   const names = Object.keys(carrier);
-  for (const event of events) {
-    for (const name of names) event.headers[name] = carrier[name]!;
+  const traceparent = carrier.traceparent;
+  if (names.length === 1 && traceparent !== undefined) {
+    // The W3C propagator alone: a named store per event, not a keyed one by a variable name.
+    for (const event of events) event.headers.traceparent = traceparent;
+  } else {
+    for (const event of events) for (const name of names) event.headers[name] = carrier[name]!;
   }
   return new SharedSendSpan(span, system, events.length);
 }

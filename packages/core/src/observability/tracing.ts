@@ -72,12 +72,15 @@ const BATCH_KEY = createContextKey('@switchyard/core batch');
 export function publishingOutsideAnyTrace(): boolean {
   if (activeTracer() === undefined) return false;
   const active = context.active();
-  return (
+  if (active === lastEmptyContext) return true; // contexts are immutable: once empty, always
+  const empty =
     trace.getSpan(active) === undefined &&
     propagation.getBaggage(active) === undefined &&
-    active.getValue(BATCH_KEY) === undefined
-  );
+    active.getValue(BATCH_KEY) === undefined;
+  if (empty) lastEmptyContext = active;
+  return empty;
 }
+let lastEmptyContext: Context | undefined;
 
 /**
  * The attributes a sampler may look at are given at span creation; the rest only to spans that
