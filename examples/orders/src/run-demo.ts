@@ -73,8 +73,14 @@ export async function runDemo(bus: EventBus, options: DemoOptions): Promise<Tall
         { orderId, customer: `customer-${n % 97}`, total: (n % 50) * 10 + 9.99, items: 1 + (n % 4) },
         { key: orderId },
       );
+      // Each order is placed in a span of its own (in a real service, the request's), so each order
+      // is one trace: `place order` → `send orders` → `process orders` per group. (Published outside
+      // any trace, the orders of one tick would share one `send` span and one trace.)
+      const placed = inSpan('place order', { 'order.id': orderId }, async () => {
+        await bus.publish(ORDERS_TOPIC, order);
+      });
       sends.push(
-        bus.publish(ORDERS_TOPIC, order).then(
+        placed.then(
           () => tally.published++,
           (error: unknown) => {
             tally.publishFailed++;
