@@ -2,38 +2,16 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import {
   AlwaysOffSampler,
   BasicTracerProvider,
-  InMemorySpanExporter,
   ParentBasedSampler,
   type ReadableSpan,
-  SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../envelope.ts';
-import { createEventBus } from '../event-bus.ts';
-import type { TracingOptions } from '../options.ts';
-import type { Transport } from '../transport.ts';
 import type { EventBus } from '../types.ts';
-import { useTracerProvider } from './test-tracing.ts';
+import { useRecordedSpans } from './test-tracing.ts';
 import { fakeTransport } from './test-transports.ts';
 
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-
-useTracerProvider(provider);
-
-const buses: EventBus[] = [];
-afterEach(async () => {
-  await Promise.all(buses.splice(0).map((b) => b.close({ drainTimeoutMs: 1_000 })));
-  exporter.reset();
-});
-
-function newBus(tracing: boolean | TracingOptions = true, transport: Transport = fakeTransport()): EventBus {
-  const bus = createEventBus({ source: 'orders-svc', transport, tracing, onError: () => {} });
-  buses.push(bus);
-  return bus;
-}
-
-const spans = (name: string): ReadableSpan[] => exporter.getFinishedSpans().filter((s) => s.name === name);
+const { provider, newBus, spans } = useRecordedSpans();
 const traceparentOf = (span: ReadableSpan) =>
   `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`;
 
@@ -115,7 +93,7 @@ describe('events published outside any trace share their send’s span', () => {
   });
 
   it("`rootSpans: 'per-event'` starts a trace per event", async () => {
-    const bus = newBus({ rootSpans: 'per-event' });
+    const bus = newBus(undefined, { rootSpans: 'per-event' });
     await publishMany(bus, 3);
     const sends = spans('send orders');
     expect(sends).toHaveLength(3);
@@ -138,7 +116,7 @@ describe('events published outside any trace share their send’s span', () => {
   });
 
   it('a failed send marks the shared span with the error and how many events failed', async () => {
-    const bus = newBus(true, fakeTransport({ failSends: 'PUBLISH_FAILED' }));
+    const bus = newBus(fakeTransport({ failSends: 'PUBLISH_FAILED' }));
     const results = await Promise.allSettled([
       bus.publish('orders', { type: 'order.placed', data: {} }),
       bus.publish('orders', { type: 'order.placed', data: {} }),

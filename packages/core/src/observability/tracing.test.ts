@@ -1,41 +1,12 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../envelope.ts';
 import { isEventBusError } from '../errors.ts';
-import { createEventBus } from '../event-bus.ts';
-import type { Transport } from '../transport.ts';
-import type { EventBus } from '../types.ts';
-import { useTracerProvider } from './test-tracing.ts';
+import { useRecordedSpans } from './test-tracing.ts';
 import { fakeTransport } from './test-transports.ts';
 
-const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-
-useTracerProvider(provider);
-
-afterEach(() => exporter.reset());
-
-const buses: EventBus[] = [];
-afterEach(async () => {
-  await Promise.all(buses.splice(0).map((b) => b.close({ drainTimeoutMs: 1_000 })));
-});
-
-function newBus(transport: Transport = fakeTransport(), tracing = true): EventBus {
-  const bus = createEventBus({ source: 'orders-svc', transport, tracing, onError: () => {} });
-  buses.push(bus);
-  return bus;
-}
-
-function spans(name?: string): ReadableSpan[] {
-  const all = exporter.getFinishedSpans();
-  return name === undefined ? all : all.filter((s) => s.name === name);
-}
+const { newBus, spans } = useRecordedSpans();
 
 /** Waits until `count` finished spans are named `name` (bounded). */
 async function waitForSpans(name: string, count: number, timeoutMs = 5_000): Promise<ReadableSpan[]> {
