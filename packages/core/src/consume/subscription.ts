@@ -360,7 +360,12 @@ export class SubscriptionRunner implements Subscription {
     if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
       (result as Promise<void>).then(
         () => {
-          this.#succeeded(message, span, started);
+          try {
+            this.#succeeded(message, span, started);
+          } catch (error) {
+            // An ack that throws is a transport bug; the key must not stall on it.
+            this.#reportConsumeError(error, envelope.id);
+          }
           done(delivery);
         },
         (error: unknown) => {
@@ -372,6 +377,11 @@ export class SubscriptionRunner implements Subscription {
     }
     this.#succeeded(message, span, started);
     done(delivery);
+  }
+
+  #reportConsumeError(error: unknown, eventId: string): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.#deps.options.onError(err, { operation: 'consume', topic: this.topic, group: this.group, eventId });
   }
 
   #invoke(envelope: EventEnvelope, ctx: HandlerContext, context: Context | undefined): unknown {
