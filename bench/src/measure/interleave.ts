@@ -24,7 +24,12 @@ export interface RunFigures {
   readonly p999Ms?: number;
 }
 
-export async function interleave(ctx: RunContext, contenders: readonly Contender[]): Promise<void> {
+/** `runs` defaults to the bench's `--runs`; a scenario whose differences are small next to the noise asks for more. */
+export async function interleave(
+  ctx: RunContext,
+  contenders: readonly Contender[],
+  runs: number = ctx.runs,
+): Promise<void> {
   const live: Contender[] = [];
   for (const c of contenders) {
     try {
@@ -35,14 +40,14 @@ export async function interleave(ctx: RunContext, contenders: readonly Contender
     }
   }
   const figures = new Map<Contender, RunFigures[]>(live.map((c) => [c, []]));
-  for (let r = 0; r < ctx.runs; r++) {
+  for (let r = 0; r < runs; r++) {
     const order = [
       ...live.slice(r % Math.max(1, live.length)),
       ...live.slice(0, r % Math.max(1, live.length)),
     ];
     for (const c of order) {
       if (!live.includes(c)) continue;
-      ctx.progress(c.name, `run ${r + 1}/${ctx.runs}…`);
+      ctx.progress(c.name, `run ${r + 1}/${runs}…`);
       try {
         figures.get(c)!.push(await c.run(r));
       } catch (error) {
