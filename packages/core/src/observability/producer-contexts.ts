@@ -1,9 +1,5 @@
-import { type Context, propagation, ROOT_CONTEXT, type TextMapGetter } from '@opentelemetry/api';
-
-const getter: TextMapGetter<Readonly<Record<string, string>>> = {
-  keys: (carrier) => Object.keys(carrier),
-  get: (carrier, key) => carrier[key],
-};
+import { type Context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { getter } from './tracing.ts';
 
 /**
  * The producer context found in an event's headers, remembered for the next event: consecutive

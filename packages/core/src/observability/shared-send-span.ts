@@ -1,15 +1,8 @@
-import {
-  type Attributes,
-  propagation,
-  ROOT_CONTEXT,
-  type Span,
-  SpanKind,
-  type Tracer,
-} from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, type Span, SpanKind, type Tracer } from '@opentelemetry/api';
 import type { EventEnvelope } from '../envelope.ts';
 import type { TransportReceipt } from '../transport.ts';
 import { withSpan } from './span-in-context.ts';
-import { endSendSpan, endSpanWithError, messageAttributes, setter } from './tracing.ts';
+import { endSendSpan, endSpanWithError, messageAttributes, operationAttributes, setter } from './tracing.ts';
 
 /**
  * Events published outside any trace (the active context is the root context: no span, no
@@ -77,12 +70,7 @@ export function startSharedSendSpan(
   topic: string,
   events: readonly DeferredEvent[],
 ): SharedSendSpan {
-  const attributes: Attributes = {
-    'messaging.system': system,
-    'messaging.destination.name': topic,
-    'messaging.operation.type': 'send',
-    'messaging.operation.name': 'send',
-  };
+  const attributes = operationAttributes(system, topic, 'send');
   if (events.length > 1) attributes['messaging.batch.message_count'] = events.length;
   const span = tracer.startSpan(`send ${topic}`, { kind: SpanKind.PRODUCER, attributes }, ROOT_CONTEXT);
   if (events.length === 1 && span.isRecording()) messageAttributes(span, system, events[0]!.envelope);

@@ -56,7 +56,7 @@ export const setter: TextMapSetter<Record<string, string>> = {
   },
 };
 
-const getter: TextMapGetter<Readonly<Record<string, string>>> = {
+export const getter: TextMapGetter<Readonly<Record<string, string>>> = {
   keys: (carrier) => Object.keys(carrier),
   get: (carrier, key) => carrier[key],
 };
@@ -81,6 +81,20 @@ export function publishingOutsideAnyTrace(): boolean {
   return empty;
 }
 let lastEmptyContext: Context | undefined;
+
+/** The attributes every span of a messaging operation starts with, and samplers may look at. */
+export function operationAttributes(
+  system: string,
+  topic: string,
+  operation: 'send' | 'create' | 'process',
+): Attributes {
+  return {
+    'messaging.system': system,
+    'messaging.destination.name': topic,
+    'messaging.operation.type': operation,
+    'messaging.operation.name': operation,
+  };
+}
 
 /**
  * The attributes a sampler may look at are given at span creation; the rest only to spans that
@@ -133,12 +147,7 @@ export function startSendSpan(
   }
   const batch = active.getValue(BATCH_KEY) as Link[] | undefined;
   const operation = batch === undefined ? 'send' : 'create';
-  const attributes: Attributes = {
-    'messaging.system': system,
-    'messaging.destination.name': topic,
-    'messaging.operation.type': operation,
-    'messaging.operation.name': operation,
-  };
+  const attributes = operationAttributes(system, topic, operation);
   const span = tracer.startSpan(`${operation} ${topic}`, { kind: SpanKind.PRODUCER, attributes }, active);
   if (span.isRecording()) messageAttributes(span, system, envelope);
   batch?.push({ context: span.spanContext() });
@@ -183,13 +192,8 @@ export function startProcessSpan(
     const followed = producers.derived(parent, followUnsampled);
     if (followed !== undefined) return followed;
   }
-  const attributes: Attributes = {
-    'messaging.system': system,
-    'messaging.destination.name': topic,
-    'messaging.operation.type': 'process',
-    'messaging.operation.name': 'process',
-    'messaging.consumer.group.name': group,
-  };
+  const attributes = operationAttributes(system, topic, 'process');
+  attributes['messaging.consumer.group.name'] = group;
   const span = tracer.startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes }, parent);
   if (span.isRecording()) {
     span.setAttribute('switchyard.attempt', message.attempt);
@@ -247,13 +251,8 @@ export function startDeadLetterSpan(
     processSpan === undefined
       ? propagation.extract(ROOT_CONTEXT, headers, getter)
       : withSpan(ROOT_CONTEXT, processSpan);
-  const attributes: Attributes = {
-    'messaging.system': system,
-    'messaging.destination.name': topic,
-    'messaging.operation.type': 'send',
-    'messaging.operation.name': 'send',
-    'switchyard.dead_letter': true,
-  };
+  const attributes = operationAttributes(system, topic, 'send');
+  attributes['switchyard.dead_letter'] = true;
   if (eventId !== undefined) attributes['messaging.message.id'] = eventId;
   const span = tracer.startSpan(`send ${topic}`, { kind: SpanKind.PRODUCER, attributes }, parent);
   propagation.inject(withSpan(parent, span), headers, setter);
@@ -295,13 +294,7 @@ export function endBatch(
       kind: SpanKind.CLIENT,
       links: batch.links,
       startTime: batch.startTime,
-      attributes: {
-        'messaging.system': system,
-        'messaging.destination.name': topic,
-        'messaging.operation.type': 'send',
-        'messaging.operation.name': 'send',
-        'messaging.batch.message_count': count,
-      },
+      attributes: { ...operationAttributes(system, topic, 'send'), 'messaging.batch.message_count': count },
     },
     batch.parent,
   );
