@@ -1,4 +1,4 @@
-import type { Span, Tracer } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { EventDraft, EventEnvelope } from '../envelope.ts';
 import { EventBusError, toEventBusError } from '../errors.ts';
 import { composePublish, type PublishFn } from '../middleware.ts';
@@ -257,35 +257,17 @@ export class Publisher {
   #startSharedSpans(batch: Pending[]): void {
     const tracer = activeTracer();
     if (tracer === undefined) return; // the provider went away since they were published
-    // Usually one topic: then one pass, no map.
-    let topic: string | undefined;
-    const events: DeferredEvent[] = [];
-    for (const pending of batch) {
-      if (pending.deferred === undefined) continue;
-      if (topic === undefined) topic = pending.message.topic;
-      else if (pending.message.topic !== topic) {
-        this.#startSharedSpansByTopic(tracer, batch);
-        return;
-      }
-      events.push(pending.deferred);
-    }
-    if (topic === undefined) return;
-    const shared = startSharedSendSpan(tracer, this.#transport.name, topic, events);
-    for (const pending of batch) if (pending.deferred !== undefined) pending.shared = shared;
-  }
-
-  #startSharedSpansByTopic(tracer: Tracer, batch: Pending[]): void {
-    const byTopic = new Map<string, Pending[]>();
-    for (const pending of batch) {
-      if (pending.deferred === undefined) continue;
-      const group = byTopic.get(pending.message.topic);
-      if (group === undefined) byTopic.set(pending.message.topic, [pending]);
-      else group.push(pending);
-    }
-    for (const [topic, group] of byTopic) {
-      const events = group.map((p) => p.deferred!);
+    let rest = batch.filter((pending) => pending.deferred !== undefined);
+    // A topic at a time: one pass when the batch has one topic (the usual case), no map.
+    while (rest.length > 0) {
+      const topic = rest[0]!.message.topic;
+      const group: Pending[] = [];
+      const others: Pending[] = [];
+      for (const pending of rest) (pending.message.topic === topic ? group : others).push(pending);
+      const events = group.map((pending) => pending.deferred!);
       const shared = startSharedSendSpan(tracer, this.#transport.name, topic, events);
       for (const pending of group) pending.shared = shared;
+      rest = others;
     }
   }
 
