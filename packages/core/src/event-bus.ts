@@ -1,4 +1,7 @@
-import { SubscriptionRunner } from './consume/subscription.ts';
+import { assertSameConsumer, consumerSettings } from './consume/consumer-settings.ts';
+import { insideHandlerOf } from './consume/handler-scope.ts';
+import { resolveRetryPolicy } from './consume/retry-policy.ts';
+import { TopicConsumer } from './consume/topic-consumer.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { EventDraft } from './envelope.ts';
 import { EventBusError, toEventBusError } from './errors.ts';
@@ -20,8 +23,9 @@ import type {
 
 /**
  * Creates an event bus over a transport (in-memory by default). The transport connects lazily on
- * first use; `ready()`-style waiting is not needed — the first publish or subscribe awaits it and
- * rejects with the transport's connection error.
+ * first use; `ready()`-style waiting is not needed: publishes made before the connection is up are
+ * held (in the bounded publish buffer) and sent once it is, and fail with the connection error if
+ * it cannot be made; `subscribe` awaits it.
  */
 export function createEventBus(options: EventBusOptions): EventBus {
   return new SwitchyardBus(options);
@@ -33,19 +37,24 @@ class SwitchyardBus implements EventBus {
   readonly #options: ReturnType<typeof resolveBusOptions>;
   readonly #metrics: BusMetrics;
   readonly #publisher: Publisher;
-  readonly #subscriptions = new Set<SubscriptionRunner>();
+  /** Consumers taking new subscriptions, by group and topic. */
+  readonly #consumers = new Map<string, { consumer: TopicConsumer; started: Promise<void> }>();
+  /** Every consumer not yet closed (closing ones too): health and close see them all. */
+  readonly #live = new Set<TopicConsumer>();
   #connecting: Promise<void> | undefined;
   #connected = false;
   #closing: Promise<void> | undefined;
   #lastError: string | undefined;
-  #awaitingConnect = 0;
 
   constructor(options: EventBusOptions) {
     this.#transport = options.transport ?? memoryTransport();
     this.#options = resolveBusOptions(options);
     this.source = this.#options.source;
     this.#metrics = new BusMetrics(this.#transport.name);
-    this.#publisher = new Publisher(this.#transport, this.#options, this.#metrics);
+    this.#publisher = new Publisher(this.#transport, this.#options, this.#metrics, {
+      ready: () => (this.#connected ? undefined : this.#connect()),
+      acceptsWhileClosing: () => insideHandlerOf(this),
+    });
     this.#observeGauges();
   }
 
@@ -54,25 +63,12 @@ class SwitchyardBus implements EventBus {
   }
 
   publish<TData>(topic: string, event: EventDraft<TData>): Promise<PublishReceipt> {
-    if (this.#connected) return this.#publisher.publish(topic, event);
-    // Not yet in the publish buffer (its size is only known once encoded), but reported by health().
-    this.#awaitingConnect++;
-    return this.#connect().then(
-      () => {
-        this.#awaitingConnect--;
-        return this.#publisher.publish(topic, event);
-      },
-      (error: unknown) => {
-        this.#awaitingConnect--;
-        throw error;
-      },
-    );
+    return this.#publisher.publish(topic, event);
   }
 
   async publishBatch(topic: string, events: readonly EventDraft[]): Promise<PublishReceipt[]> {
     if (!Array.isArray(events))
       throw new EventBusError('INVALID_EVENT', 'publishBatch needs an array of events.');
-    await this.#connect();
     // Traced, each event gets a `create` span and the batch one `send` span linked to all of them.
     const batch = this.#options.tracing ? beginBatch() : undefined;
     const publishAll = () => Promise.allSettled(events.map((event) => this.#publisher.publish(topic, event)));
@@ -141,28 +137,66 @@ class SwitchyardBus implements EventBus {
         `The ${this.#transport.name} transport has no consumer groups; drop the \`group\` option.`,
       );
     }
-    await this.#connect();
-    const runner = new SubscriptionRunner(
+    const group = options.group ?? this.source;
+    const retry = resolveRetryPolicy(options.retry);
+    const { consumer, started } = this.#consumerFor(topic, group, options);
+    const entry = consumer.add(definition, handler, retry);
+    try {
+      await started;
+    } catch (error) {
+      void entry.close({ drainTimeoutMs: 0 });
+      throw error;
+    }
+    options.signal?.addEventListener('abort', () => void entry.close(), { once: true });
+    return entry;
+  }
+
+  /** The consumer of `group` on `topic`: the running one (its settings must agree), or a new one. */
+  #consumerFor(
+    topic: string,
+    group: string,
+    options: SubscribeOptions,
+  ): { consumer: TopicConsumer; started: Promise<void> } {
+    const key = `${group}\u0000${topic}`;
+    const running = this.#consumers.get(key);
+    if (running !== undefined) {
+      assertSameConsumer(running.consumer.settings, topic, group, options);
+      return running;
+    }
+    const settings = consumerSettings(topic, options);
+    if (settings.deadLetterTopic !== undefined) this.#publisher.validateTopic(settings.deadLetterTopic);
+    const consumer = new TopicConsumer(
       {
         transport: this.#transport,
         publisher: this.#publisher,
         options: this.#options,
         metrics: this.#metrics,
-        onClosed: (s) => this.#subscriptions.delete(s),
+        bus: this,
+        onClosing: (c) => {
+          if (this.#consumers.get(key)?.consumer === c) this.#consumers.delete(key);
+        },
+        onClosed: (c) => this.#live.delete(c),
       },
       topic,
-      definition,
-      handler,
-      options,
+      group,
+      settings,
     );
-    await runner.start();
-    this.#subscriptions.add(runner);
-    return runner;
+    const started = this.#connect().then(() => consumer.start());
+    const entry = { consumer, started };
+    this.#consumers.set(key, entry);
+    this.#live.add(consumer);
+    started.catch(() => {
+      if (this.#consumers.get(key) === entry) this.#consumers.delete(key);
+      this.#live.delete(consumer);
+    });
+    return entry;
   }
 
   async ensureTopic(
     spec: Omit<TopicSpec, 'strategy'> & { readonly strategy?: TopicSpec['strategy'] },
   ): Promise<void> {
+    if (this.#closing)
+      throw new EventBusError('CLOSED', `Cannot ensure topic ${spec.name}: the event bus is closed.`);
     this.#publisher.validateTopic(spec.name);
     const strategy = spec.strategy ?? 'create-or-update';
     if (strategy === 'skip') return;
@@ -184,7 +218,7 @@ class SwitchyardBus implements EventBus {
       ).catch(
         (error: unknown): TransportHealth => ({ state: 'disconnected', lastError: errorMessage(error) }),
       ),
-      Promise.all([...this.#subscriptions].map((s) => s.health(timeoutMs))),
+      Promise.all([...this.#live].map((s) => s.health(timeoutMs))),
     ]);
     const buffer = this.#publisher.buffer;
     return {
@@ -199,7 +233,7 @@ class SwitchyardBus implements EventBus {
         bytes: buffer.bytes,
         maxMessages: buffer.maxMessages,
         maxBytes: buffer.maxBytes,
-        awaitingConnect: this.#awaitingConnect,
+        awaitingConnect: this.#publisher.awaitingConnect,
       },
       subscriptions,
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
@@ -207,14 +241,21 @@ class SwitchyardBus implements EventBus {
   }
 
   close(options: { readonly drainTimeoutMs?: number } = {}): Promise<void> {
-    this.#closing ??= this.#close(options.drainTimeoutMs ?? this.#options.drainTimeoutMs);
+    if (this.#closing === undefined) {
+      // Synchronously: a publish made after close() was called is refused (except by a draining handler).
+      this.#publisher.stopAccepting();
+      this.#closing = this.#close(options.drainTimeoutMs ?? this.#options.drainTimeoutMs);
+    }
     return this.#closing;
   }
 
+  /**
+   * Consumers first (intake stops, handlers drain; their follow-up publishes and dead letters still
+   * go out), then every publish accepted before close is sent, connecting first if needed.
+   */
   async #close(drainTimeoutMs: number): Promise<void> {
-    // Subscriptions first: their dead letters still need the publisher.
     try {
-      await Promise.all([...this.#subscriptions].map((s) => s.close({ drainTimeoutMs })));
+      await Promise.all([...this.#live].map((s) => s.close({ drainTimeoutMs })));
       await this.#publisher.close();
       if (this.#connecting !== undefined) {
         await this.#connecting.catch(() => undefined);
@@ -244,7 +285,7 @@ class SwitchyardBus implements EventBus {
       { unit, description: 'Events published but not yet acknowledged by the group' },
       () => {
         const observations = [];
-        for (const s of this.#subscriptions) {
+        for (const s of this.#live) {
           void s.refreshLag(DEFAULT_HEALTH_TIMEOUT_MS); // for the next collection: the callback is synchronous
           const lag = s.lastLag;
           if (lag === undefined) continue;
@@ -262,8 +303,8 @@ class SwitchyardBus implements EventBus {
     );
   }
 
+  /** Connects once; a failed attempt lets the next call try again. Close connects too, to flush. */
   #connect(): Promise<void> {
-    if (this.#closing) return Promise.reject(new EventBusError('CLOSED', 'The event bus is closed.'));
     this.#connecting ??= this.#transport.connect().then(
       () => {
         this.#connected = true;

@@ -18,7 +18,7 @@ export interface PublishReceipt {
 export interface HandlerContext {
   /** 1 on the first delivery, counting retries in process and redeliveries by the broker. */
   readonly attempt: number;
-  /** Aborted when the subscription's drain deadline passes during `close`: stop work early. */
+  /** Aborted when the drain deadline passes during `close`, or when this consumer lost the event (a rebalance): stop work early. */
   readonly signal: AbortSignal;
   readonly topic: string;
   readonly group: string;
@@ -37,9 +37,17 @@ export type EventHandler<TData = unknown> = (
   ctx: HandlerContext,
 ) => Promise<void> | void;
 
+/**
+ * How a subscription consumes. Within one bus the subscriptions of one group on one topic are one
+ * consumer underneath: `group`, `concurrency`, `ordering`, `prefetch`, `startFrom`, `ackTimeoutMs`,
+ * `deadLetter` and `unhandled` belong to that consumer. The first subscription sets them; a later one
+ * may leave them out or repeat them, and giving a different value is refused (INVALID_CONFIG).
+ * `retry` and `signal` belong to each subscription.
+ */
 export interface SubscribeOptions {
   /**
-   * Consumer group: subscribers with the same group share the work, different groups each get every event.
+   * Consumer group: services (buses) with the same group share the work, different groups each get
+   * every event. Inside one bus, every handler of the group gets the events of its type.
    * @default the bus `source`
    */
   readonly group?: string;
@@ -76,6 +84,13 @@ export interface SubscribeOptions {
    * @default 60000
    */
   readonly ackTimeoutMs?: number;
+  /**
+   * Events of a type no handler of this group on this topic declares: `ack` acknowledges them and
+   * counts them (metric `switchyard.consumer.unhandled`, `health().subscriptions[].unhandled`);
+   * `dead-letter` sends them to the dead-letter topic with reason `unhandled-type`.
+   * @default 'ack'
+   */
+  readonly unhandled?: 'ack' | 'dead-letter';
   /** Aborting it closes the subscription. */
   readonly signal?: AbortSignal;
 }
@@ -83,16 +98,27 @@ export interface SubscribeOptions {
 export interface Subscription {
   readonly topic: string;
   readonly group: string;
-  /** Stops intake, drains running handlers within the deadline, then releases the group. */
+  /** The event type this subscription handles; `undefined` when it handles every type. */
+  readonly type: string | undefined;
+  /**
+   * Stops this handler: it gets no new event, its running work gets the drain deadline and then its
+   * signal aborts. Closing the last subscription of a group on a topic closes the consumer: events
+   * fetched but not started go back to the broker, and the group membership is released.
+   */
   close(options?: { readonly drainTimeoutMs?: number }): Promise<void>;
 }
 
+/** One consumer: the subscriptions of one group on one topic. */
 export interface SubscriptionHealth {
   readonly topic: string;
   readonly group: string;
+  /** Event types its handlers declare; `*` for a handler of every type. */
+  readonly types: readonly string[];
   readonly state: 'running' | 'paused' | 'closing' | 'closed';
   readonly inFlight: number;
   readonly queued: number;
+  /** Events no handler declared, acknowledged or dead-lettered by the `unhandled` policy. */
+  readonly unhandled: number;
   /** Events published but not yet acknowledged by the group, where the transport can tell. */
   readonly lag?: number;
   /** The transport's full lag report (per partition, pending, ack-pending, redelivered). */

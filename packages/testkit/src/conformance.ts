@@ -7,6 +7,7 @@ import { groupCases } from './cases/groups.ts';
 import { lifecycleCases } from './cases/lifecycle.ts';
 import { orderingCases } from './cases/ordering.ts';
 import { retryCases } from './cases/retry.ts';
+import { serviceCases } from './cases/service.ts';
 import { CaseHarness, type ConformanceOptions } from './harness.ts';
 
 type Case = (h: CaseHarness) => Promise<void>;
@@ -57,6 +58,7 @@ const SUITES: ReadonlyArray<{
     needs: (c) => c.persistent && c.consumerGroups,
   },
   { title: 'errors', cases: errorCases },
+  { title: 'written like a service', cases: serviceCases },
 ];
 
 /**

@@ -1,7 +1,7 @@
 import type { InboundMessage, OutboundMessage } from '../transport.ts';
 
 /** Why an event went to the dead-letter topic. */
-export type DeadLetterReason = 'handler-failed' | 'decode-failed' | 'schema-invalid';
+export type DeadLetterReason = 'handler-failed' | 'decode-failed' | 'schema-invalid' | 'unhandled-type';
 
 /** Standard headers on every dead-lettered event; the original value and headers travel unchanged. */
 export const DLQ_HEADERS = {

@@ -70,9 +70,11 @@ describe('bus.health()', () => {
       {
         topic: 'h-slow',
         group: 'slow',
+        types: ['*'],
         state: 'paused',
         inFlight: 2,
         queued: 1,
+        unhandled: 0,
         lag: 6,
         lagDetails: { total: 6 },
       },

@@ -25,6 +25,7 @@ export class BusMetrics {
   readonly #processDuration: Histogram;
   readonly #retries: Counter;
   readonly #deadLettered: Counter;
+  readonly #unhandled: Counter;
   readonly #publishFailures: Counter;
   readonly #inFlight: UpDownCounter;
   readonly #attrs = new Map<string, Map<string, Attributes>>();
@@ -64,6 +65,11 @@ export class BusMetrics {
     this.#deadLettered = meter.createCounter('switchyard.consumer.dead_lettered', {
       unit: '{event}',
       description: 'Events sent to the dead-letter topic',
+    });
+    this.#unhandled = meter.createCounter('switchyard.consumer.unhandled', {
+      unit: '{event}',
+      description:
+        'Events of a type no handler of the group declares (acknowledged or dead-lettered by policy)',
     });
     this.#publishFailures = meter.createCounter('switchyard.publish.failures', {
       unit: '{event}',
@@ -129,6 +135,11 @@ export class BusMetrics {
   deadLettered(topic: string, group: string, reason: string): void {
     if (!this.#enabled) return;
     this.#deadLettered.add(1, { ...this.#attributes(topic, group), 'switchyard.dead_letter.reason': reason });
+  }
+
+  unhandled(topic: string, group: string): void {
+    if (!this.#enabled) return;
+    this.#unhandled.add(1, this.#attributes(topic, group));
   }
 
   inFlight(topic: string, group: string, delta: number): void {

@@ -261,7 +261,7 @@ describe('failures, retries and dead letters', () => {
     expect(parentOf(second!)).toBe(send!.spanContext().spanId);
   });
 
-  it('a schema-invalid event has no process span, but its dead letter is sent in the producer’s trace', async () => {
+  it('a schema-invalid event ends its process span with the error, and its dead letter is sent from that span', async () => {
     const bus = newBus();
     const { defineEvent } = await import('../define-event.ts');
     const { z } = await import('zod');
@@ -270,8 +270,10 @@ describe('failures, retries and dead letters', () => {
     await bus.publish('payments', { type: 'payment.done', data: { amount: 'ten' } });
     const [dlqSend] = await waitForSpans('send payments.dlq', 1);
     const [send] = spans('send payments');
-    expect(spans('process payments')).toEqual([]);
-    expect(parentOf(dlqSend!)).toBe(send!.spanContext().spanId);
+    const [processed] = await waitForSpans('process payments', 1);
+    expect(processed!.status.message).toMatch(/does not match its schema/);
+    expect(parentOf(processed!)).toBe(send!.spanContext().spanId);
+    expect(parentOf(dlqSend!)).toBe(processed!.spanContext().spanId);
   });
 });
 

@@ -26,6 +26,11 @@ export class PublishBuffer {
     return this.#bytes;
   }
 
+  /** Publishes waiting for room. */
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
   /** Takes room for one event; returns undefined when it fit at once, or a promise when it must wait. */
   reserve(bytes: number): Promise<void> | undefined {
     if (this.#waiters.length === 0 && this.#fits(bytes)) {
@@ -53,10 +58,6 @@ export class PublishBuffer {
       this.#take(waiter.bytes);
       waiter.resolve();
     }
-  }
-
-  rejectWaiters(error: Error): void {
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
   }
 
   // An event larger than maxBytes still goes through alone, so it can never deadlock the buffer.

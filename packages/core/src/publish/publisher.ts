@@ -38,6 +38,14 @@ interface Pending {
   done: boolean;
 }
 
+/** How the publisher reaches the bus's connection and close state. */
+export interface PublisherConnection {
+  /** `undefined` when connected; otherwise connects (once) and settles when that ends. */
+  readonly ready: () => Promise<void> | undefined;
+  /** While closing, publishes are refused unless this says the caller is one of the bus's draining handlers. */
+  readonly acceptsWhileClosing: () => boolean;
+}
+
 /**
  * Turns drafts into envelopes and wire messages, and hands them to the transport. Every publish
  * made in the same tick travels in one `transport.send` call, so a caller never chooses between a
@@ -56,9 +64,19 @@ export class Publisher {
   #deferredQueued = 0;
   #flushScheduled = false;
   #inFlightSends = new Set<Promise<void>>();
-  #closed = false;
+  #closing = false;
 
-  constructor(transport: Transport, options: ResolvedBusOptions, metrics: BusMetrics) {
+  readonly #connection: PublisherConnection;
+  /** Events in sends that wait for the transport's first connect. */
+  #awaitingConnect = 0;
+
+  constructor(
+    transport: Transport,
+    options: ResolvedBusOptions,
+    metrics: BusMetrics,
+    connection: PublisherConnection,
+  ) {
+    this.#connection = connection;
     this.#transport = transport;
     this.#options = options;
     this.#metrics = metrics;
@@ -73,9 +91,14 @@ export class Publisher {
       options.publishMiddleware.length === 0 ? send : composePublish(options.publishMiddleware, send);
   }
 
+  /** Publishes made before the first connect finished, waiting for it (they hold buffer room already). */
+  get awaitingConnect(): number {
+    return this.#awaitingConnect;
+  }
+
   publish(topic: string, draft: EventDraft): Promise<PublishReceipt> {
     try {
-      if (this.#closed)
+      if (this.#closing && !this.#connection.acceptsWhileClosing())
         throw new EventBusError('CLOSED', `Cannot publish to ${topic}: the event bus is closed.`);
       this.validateTopic(topic);
       const envelope = this.#envelope(draft);
@@ -102,14 +125,24 @@ export class Publisher {
     return this.#queueMessage(message, span);
   }
 
-  /** Stops accepting publishes and waits for what is already queued to settle. */
+  /** Refuses publishes from now on (except from the bus's draining handlers). */
+  stopAccepting(): void {
+    this.#closing = true;
+  }
+
+  /**
+   * Sends everything accepted so far, connecting first if the bus never connected, and waits until
+   * each publish has settled: those waiting for buffer room too, as room frees.
+   */
   async close(): Promise<void> {
-    this.#closed = true;
-    this.buffer.rejectWaiters(
-      new EventBusError('CLOSED', 'The event bus closed while this publish waited for buffer room.'),
-    );
-    this.#flush();
-    while (this.#inFlightSends.size > 0) await Promise.allSettled([...this.#inFlightSends]);
+    this.#closing = true;
+    for (;;) {
+      this.#flush();
+      if (this.#inFlightSends.size > 0) await Promise.allSettled([...this.#inFlightSends]);
+      else if (this.buffer.waiting > 0 || this.#queue.length > 0)
+        await new Promise((resolve) => setImmediate(resolve)); // room was just freed: let them in
+      else return;
+    }
   }
 
   #envelope(draft: EventDraft): EventEnvelope {
@@ -236,18 +269,36 @@ export class Publisher {
       const pending = batch[index];
       if (pending !== undefined && !pending.done) this.#settleOne(pending, outcome, this.#metrics.clock());
     };
-    try {
-      sending = this.#transport
-        .send(
-          batch.map((p) => p.message),
-          onOutcome,
-        )
-        .then(
-          (outcomes) => this.#settle(batch, outcomes),
-          (error: unknown) => this.#failAll(batch, error),
-        );
-    } catch (error) {
-      sending = Promise.resolve(this.#failAll(batch, error));
+    const send = (): Promise<void> => {
+      try {
+        return this.#transport
+          .send(
+            batch.map((p) => p.message),
+            onOutcome,
+          )
+          .then(
+            (outcomes) => this.#settle(batch, outcomes),
+            (error: unknown) => this.#failAll(batch, error),
+          );
+      } catch (error) {
+        return Promise.resolve(this.#failAll(batch, error));
+      }
+    };
+    const connecting = this.#connection.ready();
+    if (connecting === undefined) sending = send();
+    else {
+      // Accepted before the first connect: they leave once it is done (close waits for that too).
+      this.#awaitingConnect += batch.length;
+      sending = connecting.then(
+        () => {
+          this.#awaitingConnect -= batch.length;
+          return send();
+        },
+        (error: unknown) => {
+          this.#awaitingConnect -= batch.length;
+          this.#failAll(batch, error);
+        },
+      );
     }
     this.#inFlightSends.add(sending);
     sending.finally(() => this.#inFlightSends.delete(sending));

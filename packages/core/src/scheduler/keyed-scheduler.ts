@@ -68,6 +68,33 @@ export class KeyedScheduler<T> {
     this.#pump();
   }
 
+  /**
+   * Removes every item that has not started (ready, or waiting behind its key) and returns them in
+   * arrival order per key; running items keep running. Used on close: what has not started is
+   * handed back to the broker instead of being run after intake stopped.
+   */
+  takeQueued(): T[] {
+    const taken: T[] = [];
+    const readyKeys = new Set<string>();
+    for (let i = this.#readyHead; i < this.#ready.length; i++) {
+      const item = this.#ready[i]!;
+      taken.push(item);
+      const key = this.#options.keyOf(item);
+      if (key !== undefined) readyKeys.add(key);
+    }
+    this.#ready = [];
+    this.#readyHead = 0;
+    for (const [key, queue] of this.#waiting) {
+      if (queue !== null) taken.push(...queue);
+      // A key stays busy only while an item of it runs; a key whose head was still ready is free now.
+      if (readyKeys.has(key)) this.#waiting.delete(key);
+      else this.#waiting.set(key, null);
+    }
+    this.#waitingCount = 0;
+    this.#resolveIdleIfEmpty();
+    return taken;
+  }
+
   /** Resolves when nothing is running or queued. */
   idle(): Promise<void> {
     if (this.size === 0) return Promise.resolve();
@@ -119,6 +146,10 @@ export class KeyedScheduler<T> {
       this.#saturated = false;
       this.#options.onDrained?.();
     }
+    this.#resolveIdleIfEmpty();
+  }
+
+  #resolveIdleIfEmpty(): void {
     if (this.size === 0 && this.#idleWaiters.length > 0) {
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];

@@ -1,0 +1,81 @@
+import { configError } from '../errors.ts';
+import type { SubscribeOptions } from '../types.ts';
+
+/**
+ * What the subscriptions of one group on one topic share inside one bus: they are one consumer
+ * underneath (one `transport.consume()`), so these settings are the consumer's, not a handler's.
+ */
+export interface ConsumerSettings {
+  readonly concurrency: number;
+  readonly ordering: 'key' | 'none';
+  readonly prefetch: number;
+  readonly startFrom: 'earliest' | 'latest';
+  readonly ackTimeoutMs: number;
+  /** `undefined`: failed events are reported and dropped (`deadLetter: false`). */
+  readonly deadLetterTopic: string | undefined;
+  readonly unhandled: 'ack' | 'dead-letter';
+}
+
+export const DEFAULT_CONSUMER_SETTINGS = {
+  concurrency: 16,
+  ordering: 'key',
+  prefetch: 1000,
+  startFrom: 'earliest',
+  ackTimeoutMs: 60_000,
+  unhandled: 'ack',
+} as const;
+
+/** The consumer settings `options` ask for, checked; a field left out takes its default. */
+export function consumerSettings(topic: string, options: SubscribeOptions): ConsumerSettings {
+  const concurrency = options.concurrency ?? DEFAULT_CONSUMER_SETTINGS.concurrency;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw configError('concurrency', `must be a whole number >= 1, got ${concurrency}`);
+  const prefetch = options.prefetch ?? DEFAULT_CONSUMER_SETTINGS.prefetch;
+  if (!Number.isInteger(prefetch) || prefetch < 1)
+    throw configError('prefetch', `must be a whole number >= 1, got ${prefetch}`);
+  const ordering = options.ordering ?? DEFAULT_CONSUMER_SETTINGS.ordering;
+  if (ordering !== 'key' && ordering !== 'none')
+    throw configError('ordering', `must be 'key' or 'none', got ${String(ordering)}`);
+  const startFrom = options.startFrom ?? DEFAULT_CONSUMER_SETTINGS.startFrom;
+  if (startFrom !== 'earliest' && startFrom !== 'latest')
+    throw configError('startFrom', `must be 'earliest' or 'latest', got ${String(startFrom)}`);
+  const ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_CONSUMER_SETTINGS.ackTimeoutMs;
+  if (!(ackTimeoutMs > 0)) throw configError('ackTimeoutMs', `must be > 0, got ${ackTimeoutMs}`);
+  const unhandled = options.unhandled ?? DEFAULT_CONSUMER_SETTINGS.unhandled;
+  if (unhandled !== 'ack' && unhandled !== 'dead-letter')
+    throw configError('unhandled', `must be 'ack' or 'dead-letter', got ${String(unhandled)}`);
+  const deadLetter = options.deadLetter ?? true;
+  const deadLetterTopic =
+    deadLetter === false ? undefined : deadLetter === true ? `${topic}.dlq` : deadLetter.topic;
+  return { concurrency, ordering, prefetch, startFrom, ackTimeoutMs, deadLetterTopic, unhandled };
+}
+
+/**
+ * A later subscription of the same group and topic joins the running consumer: a consumer
+ * setting it gives explicitly must match the one in force, or it is refused naming the field.
+ */
+export function assertSameConsumer(
+  current: ConsumerSettings,
+  topic: string,
+  group: string,
+  options: SubscribeOptions,
+): void {
+  const asked = consumerSettings(topic, options);
+  const given: Array<[keyof SubscribeOptions, keyof ConsumerSettings]> = [
+    ['concurrency', 'concurrency'],
+    ['ordering', 'ordering'],
+    ['prefetch', 'prefetch'],
+    ['startFrom', 'startFrom'],
+    ['ackTimeoutMs', 'ackTimeoutMs'],
+    ['deadLetter', 'deadLetterTopic'],
+    ['unhandled', 'unhandled'],
+  ];
+  for (const [option, setting] of given) {
+    if (options[option] === undefined || asked[setting] === current[setting]) continue;
+    throw configError(
+      option,
+      `the subscriptions of group "${group}" on ${topic} share one consumer, which runs with ` +
+        `${setting} ${String(current[setting])}; give the same value (or leave it out), or subscribe in another group`,
+    );
+  }
+}

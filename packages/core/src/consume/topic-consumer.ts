@@ -1,0 +1,636 @@
+import type { Context, Span } from '@opentelemetry/api';
+import type { EventDefinition } from '../define-event.ts';
+import type { EventEnvelope } from '../envelope.ts';
+import { EventBusError, isEventBusError } from '../errors.ts';
+import { composeConsume, type HandleFn } from '../middleware.ts';
+import { DEFAULT_HEALTH_TIMEOUT_MS, errorMessage, withTimeout } from '../observability/health.ts';
+import type { BusMetrics } from '../observability/metrics.ts';
+import { ProducerContexts } from '../observability/producer-contexts.ts';
+import {
+  endSpanDeadLettered,
+  endSpanWithError,
+  followedProducer,
+  type HandlerTrace,
+  runInContext,
+  startDeadLetterSpan,
+  startProcessSpan,
+} from '../observability/tracing.ts';
+import type { ResolvedBusOptions } from '../options.ts';
+import type { Publisher } from '../publish/publisher.ts';
+import { KeyedScheduler } from '../scheduler/keyed-scheduler.ts';
+import type { ConsumerHandle, ConsumerLag, InboundMessage, Transport } from '../transport.ts';
+import type { EventHandler, HandlerContext, SubscriptionHealth } from '../types.ts';
+import { fromWire } from '../wire.ts';
+import { abortableSleep } from './abortable-sleep.ts';
+import type { ConsumerSettings } from './consumer-settings.ts';
+import { type DeadLetterReason, deadLetterMessage } from './dead-letter.ts';
+import { DispatchTable } from './dispatch-table.ts';
+import { type EntryOwner, HandlerEntry } from './handler-entry.ts';
+import { runAsHandlerOf } from './handler-scope.ts';
+import { type ResolvedRetryPolicy, retryDelay } from './retry-policy.ts';
+
+interface Delivery {
+  readonly message: InboundMessage;
+  readonly envelope: EventEnvelope | undefined;
+  readonly decodeError: EventBusError | undefined;
+  /** The handler's trace when the producer's unsampled context decides it (found on receipt). */
+  readonly followed: HandlerTrace | undefined;
+  readonly key: string | undefined;
+}
+
+/** How one handler's work on one event ended. */
+type Outcome =
+  | { readonly kind: 'handled' }
+  | { readonly kind: 'invalid'; readonly error: unknown }
+  | { readonly kind: 'failed'; readonly error: unknown; readonly attempts: number }
+  /** Intake stopped or the event was revoked: give it back to the broker. */
+  | { readonly kind: 'stopped'; readonly error: unknown }
+  /** Retry later through the broker (`nack({ delayMs })`). */
+  | { readonly kind: 'redeliver'; readonly delayMs: number; readonly attempt: number };
+
+const HANDLED: Outcome = { kind: 'handled' };
+const CLOSE_GRACE_MS = 1_000;
+
+export interface ConsumerDeps {
+  readonly transport: Transport;
+  readonly publisher: Publisher;
+  readonly options: ResolvedBusOptions;
+  readonly metrics: BusMetrics;
+  /** The bus: handlers run as its handlers, so their publishes are accepted while it drains. */
+  readonly bus: object;
+  /** Called once, when the consumer starts closing: a new subscription then gets a new consumer. */
+  readonly onClosing: (consumer: TopicConsumer) => void;
+  readonly onClosed: (consumer: TopicConsumer) => void;
+}
+
+/**
+ * The consumer of one group on one topic inside one bus: one `transport.consume()`, one keyed
+ * scheduler, and the handlers subscribed for it. Each event goes to the handlers that declared its
+ * type (and those that take every type); an event no handler declares follows `unhandled`.
+ * Every event is settled exactly once: acked, handed back (nack), or dead-lettered.
+ */
+export class TopicConsumer implements EntryOwner {
+  readonly topic: string;
+  readonly group: string;
+  readonly settings: ConsumerSettings;
+  #state: SubscriptionHealth['state'] = 'running';
+  #handle: ConsumerHandle | undefined;
+  #lastError: string | undefined;
+  #lag: ConsumerLag | undefined;
+  #lagRefresh: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #unhandled = 0;
+  readonly #deps: ConsumerDeps;
+  readonly #table = new DispatchTable();
+  readonly #scheduler: KeyedScheduler<Delivery>;
+  readonly #prefix: string;
+  readonly #producers = new ProducerContexts();
+
+  constructor(deps: ConsumerDeps, topic: string, group: string, settings: ConsumerSettings) {
+    this.#deps = deps;
+    this.topic = topic;
+    this.group = group;
+    this.settings = settings;
+    this.#prefix = deps.transport.headerPrefix ?? 'ce_';
+    this.#scheduler = new KeyedScheduler<Delivery>({
+      concurrency: settings.concurrency,
+      highWaterMark: settings.prefetch,
+      keyOf: settings.ordering === 'key' ? (d) => d.key : () => undefined,
+      run: (d, done) => this.#process(d, done),
+      onSaturated: () => this.#handle?.pause(),
+      onDrained: () => {
+        if (this.#state === 'running') this.#handle?.resume();
+      },
+    });
+  }
+
+  get drainTimeoutMs(): number {
+    return this.#deps.options.drainTimeoutMs;
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /** Adds a handler; it gets the events this consumer takes from now on. */
+  add(
+    definition: EventDefinition<unknown> | undefined,
+    handler: EventHandler,
+    retry: ResolvedRetryPolicy,
+  ): HandlerEntry {
+    const middleware = this.#deps.options.consumeMiddleware;
+    const call = handler as HandleFn;
+    const handle = middleware.length === 0 ? call : composeConsume(middleware, call);
+    const entry = new HandlerEntry(this, definition, handle, retry);
+    this.#table.add(entry);
+    return entry;
+  }
+
+  async start(): Promise<void> {
+    const { settings } = this;
+    this.#handle = await this.#deps.transport.consume(
+      {
+        topic: this.topic,
+        group: this.group,
+        prefetch: settings.prefetch,
+        startFrom: settings.startFrom,
+        // Core settles every event itself; a broker-side cap would only park one silently when a
+        // dead-letter send keeps failing, so the transport is asked never to give up.
+        maxDeliveries: Number.POSITIVE_INFINITY,
+        ackTimeoutMs: settings.ackTimeoutMs,
+      },
+      (messages) => this.#receive(messages),
+    );
+    // Closed while the transport was still starting: the close could not stop what did not exist yet.
+    if (this.#closing !== undefined) await this.#handle.stop();
+  }
+
+  /** Takes one handler out; the last one closes the consumer. */
+  async remove(entry: HandlerEntry, drainTimeoutMs: number): Promise<void> {
+    if (this.#table.size === 1 && this.#table.entries[0] === entry) return this.close({ drainTimeoutMs });
+    this.#table.remove(entry);
+    entry.stopIntake();
+    if ((await drained(entry.idle(), drainTimeoutMs)) === 'timeout') {
+      entry.abortRunning(drainTimeoutMs);
+      await drained(entry.idle(), CLOSE_GRACE_MS);
+    }
+  }
+
+  async health(timeoutMs: number = DEFAULT_HEALTH_TIMEOUT_MS): Promise<SubscriptionHealth> {
+    await this.refreshLag(timeoutMs);
+    const lag = this.#lag;
+    return {
+      topic: this.topic,
+      group: this.group,
+      types: this.#table.types,
+      state: this.#state === 'running' && this.#scheduler.saturated ? 'paused' : this.#state,
+      inFlight: this.#scheduler.running,
+      queued: this.#scheduler.size - this.#scheduler.running,
+      unhandled: this.#unhandled,
+      ...(lag === undefined ? {} : { lag: lag.total, lagDetails: lag }),
+      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+    };
+  }
+
+  /** The lag the transport reported last (`health()` and metric collection refresh it). */
+  get lastLag(): number | undefined {
+    return this.#lag?.total;
+  }
+
+  /** Asks the transport for the group's lag, within `timeoutMs`; one question at a time. */
+  refreshLag(timeoutMs: number): Promise<void> {
+    const handle = this.#handle;
+    if (handle?.lag === undefined || this.#state === 'closed') return Promise.resolve();
+    this.#lagRefresh ??= withTimeout(handle.lag(), timeoutMs, `The lag of ${this.topic}/${this.group}`)
+      .then(
+        (lag) => {
+          this.#lag = lag;
+        },
+        (error: unknown) => {
+          this.#lag = undefined;
+          this.#lastError = errorMessage(error);
+        },
+      )
+      .finally(() => {
+        this.#lagRefresh = undefined;
+      });
+    return this.#lagRefresh;
+  }
+
+  close(options: { readonly drainTimeoutMs?: number } = {}): Promise<void> {
+    this.#closing ??= this.#close(options.drainTimeoutMs ?? this.#deps.options.drainTimeoutMs);
+    return this.#closing;
+  }
+
+  /**
+   * Intake stops at once: no handler starts after this is called, and what was fetched but not
+   * started goes back to the broker. Running handlers get the drain deadline, then their signal
+   * aborts; after a short grace the group is released (what finished is committed).
+   */
+  async #close(drainTimeoutMs: number): Promise<void> {
+    this.#state = 'closing';
+    this.#deps.onClosing(this);
+    for (const entry of this.#table.entries) entry.stopIntake();
+    this.#handle?.pause();
+    for (const delivery of this.#scheduler.takeQueued()) delivery.message.nack();
+    if ((await drained(this.#scheduler.idle(), drainTimeoutMs)) === 'timeout') {
+      // A handler that ignores its signal keeps running; its event stays unacknowledged and the
+      // broker gives it to the next owner (it may run twice: at-least-once).
+      for (const entry of this.#table.entries) entry.abortRunning(drainTimeoutMs);
+      await drained(this.#scheduler.idle(), CLOSE_GRACE_MS);
+    }
+    try {
+      await this.#handle?.stop();
+    } finally {
+      this.#state = 'closed';
+      this.#deps.onClosed(this);
+    }
+  }
+
+  #receive(messages: readonly InboundMessage[]): void {
+    const { options } = this.#deps;
+    if (!options.tracing) {
+      for (const message of messages) this.#accept(message, undefined);
+      return;
+    }
+    // Runs of events whose handlers will run in one context (an unsampled producer context they
+    // share) are queued in that context, so the scheduler starts them there and none of them has
+    // to enter it (see #dispatch).
+    const followed = messages.map((m) =>
+      followedProducer(m.headers, options.unsampledParent, this.#producers),
+    );
+    for (let i = 0; i < messages.length; ) {
+      const shared = followed[i]?.context;
+      let end = i + 1;
+      while (end < messages.length && followed[end]?.context === shared) end++;
+      const from = i;
+      const acceptRun = () => {
+        for (let k = from; k < end; k++) this.#accept(messages[k]!, followed[k]);
+      };
+      if (shared === undefined) acceptRun();
+      else runInContext(shared, acceptRun);
+      i = end;
+    }
+  }
+
+  #accept(message: InboundMessage, followed: HandlerTrace | undefined): void {
+    if (this.#state !== 'running') {
+      message.nack();
+      return;
+    }
+    let envelope: EventEnvelope | undefined;
+    let decodeError: EventBusError | undefined;
+    try {
+      envelope = fromWire(message, this.#deps.options.codecs, this.#prefix);
+    } catch (error) {
+      decodeError = isEventBusError(error)
+        ? error
+        : new EventBusError('DECODE_FAILED', String(error), { cause: error });
+    }
+    const key = envelope?.key ?? message.key;
+    this.#scheduler.submit({ message, envelope, decodeError, followed, key });
+  }
+
+  /** Runs one delivery and calls `done(delivery)` once it is settled (acked, nacked or dead-lettered). */
+  #process(delivery: Delivery, done: (delivery: Delivery) => void): void {
+    const { message, envelope } = delivery;
+    if (this.#state !== 'running') {
+      // Started after intake stopped (a key freed during close): hand it back instead.
+      message.nack();
+      done(delivery);
+      return;
+    }
+    // Revoked while it waited for its key or a slot: another member owns it now; settling it here
+    // would only run it twice.
+    if (message.signal?.aborted) {
+      done(delivery);
+      return;
+    }
+    if (envelope === undefined) {
+      const reason = delivery.decodeError!;
+      whenSettled(
+        this.#deadLetter(delivery, 'decode-failed', reason, message.attempt, undefined),
+        delivery,
+        done,
+      );
+      return;
+    }
+    const targets = this.#table.targets(envelope.type);
+    if (targets.length === 0) {
+      this.#unhandledEvent(delivery, envelope, done);
+      return;
+    }
+    this.#dispatch(delivery, envelope, targets, done);
+  }
+
+  #unhandledEvent(delivery: Delivery, envelope: EventEnvelope, done: (delivery: Delivery) => void): void {
+    this.#unhandled++;
+    this.#deps.metrics.unhandled(this.topic, this.group);
+    if (this.settings.unhandled === 'ack') {
+      delivery.message.ack();
+      done(delivery);
+      return;
+    }
+    const error = new EventBusError(
+      'UNSUPPORTED',
+      `No handler of group "${this.group}" on ${this.topic} declares event type ${envelope.type}.`,
+    );
+    whenSettled(
+      this.#deadLetter(delivery, 'unhandled-type', error, delivery.message.attempt, undefined),
+      delivery,
+      done,
+    );
+  }
+
+  /** Runs the event's handlers (each with its own retries) in the event's trace context. */
+  #dispatch(
+    delivery: Delivery,
+    envelope: EventEnvelope,
+    targets: readonly HandlerEntry[],
+    done: (delivery: Delivery) => void,
+  ): void {
+    const { message } = delivery;
+    const { options, metrics } = this.#deps;
+    const traced =
+      delivery.followed ??
+      (options.tracing
+        ? startProcessSpan(
+            this.#deps.transport.name,
+            this.topic,
+            this.group,
+            envelope,
+            message,
+            options.unsampledParent,
+            this.#producers,
+          )
+        : undefined);
+    metrics.inFlight(this.topic, this.group, 1);
+    const started = metrics.clock();
+    for (const entry of targets) entry.began();
+    const finish = (outcome: Outcome) =>
+      this.#finish(delivery, targets, traced?.span, started, outcome, done);
+    // One handler (the usual case) may hand a long retry back to the broker; with several, a
+    // redelivery would run again the handlers that succeeded, so their retries stay in process.
+    const run =
+      targets.length === 1
+        ? () => this.#run(targets[0]!, delivery, envelope, traced, true, finish)
+        : () => this.#runAll(targets, delivery, envelope, traced, finish);
+    // The continuation that settles the event is registered in its context too, and so is what the
+    // scheduler starts from there: the next event of the same producer context (the rest of a
+    // shared `send` span's batch) finds its context already active and enters none.
+    if (traced === undefined) run();
+    else runInContext(traced.context, run);
+  }
+
+  #runAll(
+    targets: readonly HandlerEntry[],
+    delivery: Delivery,
+    envelope: EventEnvelope,
+    traced: HandlerTrace | undefined,
+    finish: (outcome: Outcome) => void,
+  ): void {
+    let pending = targets.length;
+    let worst: Outcome = HANDLED;
+    for (const entry of targets) {
+      this.#run(entry, delivery, envelope, traced, false, (outcome) => {
+        // Giving the event back wins (it all runs again), then the first failure (dead letter).
+        if (outcome.kind === 'stopped' || (worst.kind === 'handled' && outcome.kind !== 'handled'))
+          worst = outcome;
+        if (--pending === 0) finish(worst);
+      });
+    }
+  }
+
+  /** One handler on one event: schema check, first attempt (synchronous when the handler is), retries. */
+  #run(
+    entry: HandlerEntry,
+    delivery: Delivery,
+    envelope: EventEnvelope,
+    traced: HandlerTrace | undefined,
+    brokerRetry: boolean,
+    settle: (outcome: Outcome) => void,
+  ): void {
+    const definition = entry.definition;
+    if (definition === undefined) {
+      this.#attempt(entry, delivery, envelope, traced, brokerRetry, settle);
+      return;
+    }
+    let checked: unknown;
+    try {
+      checked = definition.validate(envelope.data);
+    } catch (error) {
+      settle({ kind: 'invalid', error });
+      return;
+    }
+    if (checked instanceof Promise) {
+      checked.then(
+        (data: unknown) =>
+          this.#attempt(entry, delivery, withData(envelope, data), traced, brokerRetry, settle),
+        (error: unknown) => settle({ kind: 'invalid', error }),
+      );
+      return;
+    }
+    this.#attempt(entry, delivery, withData(envelope, checked), traced, brokerRetry, settle);
+  }
+
+  #attempt(
+    entry: HandlerEntry,
+    delivery: Delivery,
+    envelope: EventEnvelope,
+    traced: HandlerTrace | undefined,
+    brokerRetry: boolean,
+    settle: (outcome: Outcome) => void,
+  ): void {
+    const { message } = delivery;
+    const retry = (error: unknown) =>
+      this.#retry(entry, delivery, envelope, traced, brokerRetry, message.attempt, error).then(settle);
+    let result: unknown;
+    try {
+      result = this.#invoke(entry, envelope, this.#context(entry, message, message.attempt, traced?.span));
+    } catch (error) {
+      void retry(error);
+      return;
+    }
+    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+      (result as Promise<void>).then(() => settle(HANDLED), retry);
+      return;
+    }
+    settle(HANDLED);
+  }
+
+  #invoke(entry: HandlerEntry, envelope: EventEnvelope, ctx: HandlerContext): unknown {
+    return runAsHandlerOf(this.#deps.bus, entry.handle, envelope, ctx);
+  }
+
+  /** After attempt `failed` threw: back off and try again, or say how it ended. */
+  async #retry(
+    entry: HandlerEntry,
+    delivery: Delivery,
+    envelope: EventEnvelope,
+    traced: HandlerTrace | undefined,
+    brokerRetry: boolean,
+    failed: number,
+    firstError: unknown,
+  ): Promise<Outcome> {
+    const { message } = delivery;
+    const { metrics, transport } = this.#deps;
+    const span = traced?.span;
+    // Closing, or the event revoked from this consumer: no new attempt starts.
+    const stop = entry.retrySignal(message.signal);
+    let attempt = failed;
+    let error = firstError;
+    for (;;) {
+      this.#lastError = error instanceof Error ? error.message : String(error);
+      if (stop.aborted) return { kind: 'stopped', error };
+      if (attempt >= entry.retry.attempts) return { kind: 'failed', error, attempts: attempt };
+      const delay = retryDelay(entry.retry, attempt);
+      metrics.retried(this.topic, this.group);
+      span?.addEvent('retry', {
+        'switchyard.attempt': attempt,
+        'switchyard.retry.delay_ms': delay,
+        'error.type': errorType(error),
+      });
+      if (brokerRetry && delay > entry.retry.inProcessMaxDelayMs && transport.capabilities.delayedRedelivery)
+        return { kind: 'redeliver', delayMs: delay, attempt: attempt + 1 };
+      await abortableSleep(delay, stop);
+      if (stop.aborted) return { kind: 'stopped', error };
+      attempt++;
+      try {
+        const ctx = this.#context(entry, message, attempt, span);
+        await (traced === undefined
+          ? this.#invoke(entry, envelope, ctx)
+          : runInContext(traced.context, () => this.#invoke(entry, envelope, ctx)));
+        return HANDLED;
+      } catch (next) {
+        error = next;
+      }
+    }
+  }
+
+  /** Settles the event once its handlers are done: the one place it is acked, handed back or dead-lettered. */
+  #finish(
+    delivery: Delivery,
+    targets: readonly HandlerEntry[],
+    span: Span | undefined,
+    started: number,
+    outcome: Outcome,
+    done: (delivery: Delivery) => void,
+  ): void {
+    const { message } = delivery;
+    const { metrics } = this.#deps;
+    const ended = () => {
+      metrics.inFlight(this.topic, this.group, -1);
+      for (const entry of targets) entry.ended();
+      done(delivery);
+    };
+    try {
+      switch (outcome.kind) {
+        case 'handled':
+          metrics.consumed(this.topic, this.group, (metrics.clock() - started) / 1000);
+          message.ack();
+          span?.end();
+          break;
+        case 'stopped':
+          message.nack();
+          if (span !== undefined) endSpanWithError(span, outcome.error);
+          break;
+        case 'redeliver':
+          message.nack({ delayMs: outcome.delayMs, nextAttempt: outcome.attempt });
+          span?.setAttribute('switchyard.redelivery_delay_ms', outcome.delayMs);
+          span?.end();
+          break;
+        case 'invalid':
+        case 'failed': {
+          const reason = outcome.kind === 'invalid' ? 'schema-invalid' : 'handler-failed';
+          const attempts = outcome.kind === 'failed' ? outcome.attempts : message.attempt;
+          whenSettled(this.#deadLetter(delivery, reason, outcome.error, attempts, span), delivery, ended);
+          return;
+        }
+      }
+    } catch (error) {
+      // An ack that throws is a transport bug; the key must not stall on it.
+      this.#report(error, 'consume', delivery.envelope?.id);
+    }
+    ended();
+  }
+
+  #report(error: unknown, operation: 'consume' | 'drop' | 'dead-letter', eventId: string | undefined): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.#deps.options.onError(err, {
+      operation,
+      topic: this.topic,
+      group: this.group,
+      ...(eventId ? { eventId } : {}),
+    });
+  }
+
+  #context(
+    entry: HandlerEntry,
+    message: InboundMessage,
+    attempt: number,
+    span: Span | undefined,
+  ): HandlerContext {
+    const ctx: { -readonly [K in keyof HandlerContext]: HandlerContext[K] } = {
+      attempt,
+      signal: entry.handlerSignal(message.signal),
+      topic: this.topic,
+      group: this.group,
+      span,
+    };
+    if (message.partition !== undefined) ctx.partition = message.partition;
+    if (message.offset !== undefined) ctx.offset = message.offset;
+    if (message.sequence !== undefined) ctx.sequence = message.sequence;
+    return ctx;
+  }
+
+  async #deadLetter(
+    delivery: Delivery,
+    reason: DeadLetterReason,
+    error: unknown,
+    attempts: number,
+    span: Span | undefined,
+  ): Promise<void> {
+    const { message } = delivery;
+    const { metrics, options, publisher } = this.#deps;
+    const topic = this.settings.deadLetterTopic;
+    const eventId = delivery.envelope?.id ?? message.headers[`${this.#prefix}id`];
+    span?.addEvent('dead_letter', {
+      'switchyard.dead_letter.reason': reason,
+      'error.type': errorType(error),
+    });
+    if (topic === undefined) {
+      this.#lastError = errorMessage(error);
+      this.#report(error, 'drop', eventId);
+      metrics.deadLettered(this.topic, this.group, `${reason}:dropped`);
+      message.ack();
+      span?.end();
+      return;
+    }
+    try {
+      const dead = deadLetterMessage(message, { topic, group: this.group, reason, error, attempts, eventId });
+      const deadSpan = options.tracing
+        ? startDeadLetterSpan(this.#deps.transport.name, dead.topic, eventId, span, dead.headers)
+        : undefined;
+      await publisher.sendRaw(dead, deadSpan);
+      metrics.deadLettered(this.topic, this.group, reason);
+      message.ack();
+      if (span !== undefined) endSpanDeadLettered(span, error, reason);
+    } catch (sendError) {
+      // The event must not be lost: leave it with the broker and try again later.
+      this.#report(sendError, 'dead-letter', eventId);
+      const retry: ResolvedRetryPolicy | undefined = this.#table.entries[0]?.retry;
+      message.nack({ delayMs: retry?.maxDelayMs ?? 30_000, nextAttempt: attempts });
+      if (span !== undefined) endSpanWithError(span, sendError);
+    }
+  }
+}
+
+/** Resolves 'idle' when `idle` does, or 'timeout' after `ms`. */
+async function drained(idle: Promise<void>, ms: number): Promise<'idle' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([idle.then(() => 'idle' as const), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function withData(envelope: EventEnvelope, data: unknown): EventEnvelope {
+  return data === envelope.data ? envelope : { ...envelope, data };
+}
+
+/** Calls `done(delivery)` when `work` has ended (it handles its own failures). */
+function whenSettled<T>(work: Promise<void>, delivery: T, done: (delivery: T) => void): void {
+  work.then(
+    () => done(delivery),
+    () => done(delivery),
+  );
+}
+
+function errorType(error: unknown): string {
+  if (error instanceof EventBusError) return error.code;
+  return error instanceof Error ? error.name : typeof error;
+}
