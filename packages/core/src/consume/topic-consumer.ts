@@ -1,4 +1,4 @@
-import type { Context, Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { EventDefinition } from '../define-event.ts';
 import type { EventEnvelope } from '../envelope.ts';
 import { EventBusError, isEventBusError } from '../errors.ts';
@@ -7,27 +7,24 @@ import { DEFAULT_HEALTH_TIMEOUT_MS, errorMessage, withTimeout } from '../observa
 import type { BusMetrics } from '../observability/metrics.ts';
 import { ProducerContexts } from '../observability/producer-contexts.ts';
 import {
-  endSpanDeadLettered,
   endSpanWithError,
   followedProducer,
   type HandlerTrace,
   runInContext,
-  startDeadLetterSpan,
   startProcessSpan,
 } from '../observability/tracing.ts';
 import type { ResolvedBusOptions } from '../options.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import { KeyedScheduler } from '../scheduler/keyed-scheduler.ts';
 import type { ConsumerHandle, ConsumerLag, InboundMessage, Transport } from '../transport.ts';
-import type { EventHandler, HandlerContext, SubscriptionHealth } from '../types.ts';
+import type { EventHandler, SubscriptionHealth } from '../types.ts';
 import { fromWire } from '../wire.ts';
-import { abortableSleep } from './abortable-sleep.ts';
 import type { ConsumerSettings } from './consumer-settings.ts';
-import { type DeadLetterReason, deadLetterMessage } from './dead-letter.ts';
+import { DeadLetterer } from './dead-letterer.ts';
 import { DispatchTable } from './dispatch-table.ts';
 import { type EntryOwner, HandlerEntry } from './handler-entry.ts';
-import { runAsHandlerOf } from './handler-scope.ts';
-import { type ResolvedRetryPolicy, retryDelay } from './retry-policy.ts';
+import { HANDLED, HandlerRuns, type Outcome } from './handler-runs.ts';
+import type { ResolvedRetryPolicy } from './retry-policy.ts';
 
 interface Delivery {
   readonly message: InboundMessage;
@@ -38,17 +35,6 @@ interface Delivery {
   readonly key: string | undefined;
 }
 
-/** How one handler's work on one event ended. */
-type Outcome =
-  | { readonly kind: 'handled' }
-  | { readonly kind: 'invalid'; readonly error: unknown }
-  | { readonly kind: 'failed'; readonly error: unknown; readonly attempts: number }
-  /** Intake stopped or the event was revoked: give it back to the broker. */
-  | { readonly kind: 'stopped'; readonly error: unknown }
-  /** Retry later through the broker (`nack({ delayMs })`). */
-  | { readonly kind: 'redeliver'; readonly delayMs: number; readonly attempt: number };
-
-const HANDLED: Outcome = { kind: 'handled' };
 const CLOSE_GRACE_MS = 1_000;
 
 export interface ConsumerDeps {
@@ -83,15 +69,38 @@ export class TopicConsumer implements EntryOwner {
   readonly #deps: ConsumerDeps;
   readonly #table = new DispatchTable();
   readonly #scheduler: KeyedScheduler<Delivery>;
-  readonly #prefix: string;
   readonly #producers = new ProducerContexts();
+  readonly #runs: HandlerRuns;
+  readonly #deadLetters: DeadLetterer;
 
   constructor(deps: ConsumerDeps, topic: string, group: string, settings: ConsumerSettings) {
     this.#deps = deps;
     this.topic = topic;
     this.group = group;
     this.settings = settings;
-    this.#prefix = deps.transport.headerPrefix ?? 'ce_';
+    const noteError = (error: unknown) => {
+      this.#lastError = errorMessage(error);
+    };
+    this.#runs = new HandlerRuns({
+      topic,
+      group,
+      metrics: deps.metrics,
+      bus: deps.bus,
+      delayedRedelivery: deps.transport.capabilities.delayedRedelivery,
+      noteError,
+    });
+    this.#deadLetters = new DeadLetterer({
+      topic,
+      group,
+      deadLetterTopic: settings.deadLetterTopic,
+      transportName: deps.transport.name,
+      prefix: deps.transport.headerPrefix ?? 'ce_',
+      publisher: deps.publisher,
+      options: deps.options,
+      metrics: deps.metrics,
+      noteError,
+      retryDelayMs: () => this.#table.entries[0]?.retry.maxDelayMs ?? 30_000,
+    });
     this.#scheduler = new KeyedScheduler<Delivery>({
       concurrency: settings.concurrency,
       highWaterMark: settings.prefetch,
@@ -261,7 +270,7 @@ export class TopicConsumer implements EntryOwner {
     let envelope: EventEnvelope | undefined;
     let decodeError: EventBusError | undefined;
     try {
-      envelope = fromWire(message, this.#deps.options.codecs, this.#prefix);
+      envelope = fromWire(message, this.#deps.options.codecs, this.#deps.transport.headerPrefix ?? 'ce_');
     } catch (error) {
       decodeError = isEventBusError(error)
         ? error
@@ -289,7 +298,14 @@ export class TopicConsumer implements EntryOwner {
     if (envelope === undefined) {
       const reason = delivery.decodeError!;
       whenSettled(
-        this.#deadLetter(delivery, 'decode-failed', reason, message.attempt, undefined),
+        this.#deadLetters.send(
+          delivery.message,
+          delivery.envelope?.id,
+          'decode-failed',
+          reason,
+          message.attempt,
+          undefined,
+        ),
         delivery,
         done,
       );
@@ -316,7 +332,14 @@ export class TopicConsumer implements EntryOwner {
       `No handler of group "${this.group}" on ${this.topic} declares event type ${envelope.type}.`,
     );
     whenSettled(
-      this.#deadLetter(delivery, 'unhandled-type', error, delivery.message.attempt, undefined),
+      this.#deadLetters.send(
+        delivery.message,
+        delivery.envelope?.id,
+        'unhandled-type',
+        error,
+        delivery.message.attempt,
+        undefined,
+      ),
       delivery,
       done,
     );
@@ -353,7 +376,7 @@ export class TopicConsumer implements EntryOwner {
     // redelivery would run again the handlers that succeeded, so their retries stay in process.
     const run =
       targets.length === 1
-        ? () => this.#run(targets[0]!, delivery, envelope, traced, true, finish)
+        ? () => this.#runs.run(targets[0]!, delivery.message, envelope, traced, true, finish)
         : () => this.#runAll(targets, delivery, envelope, traced, finish);
     // The continuation that settles the event is registered in its context too, and so is what the
     // scheduler starts from there: the next event of the same producer context (the rest of a
@@ -372,118 +395,12 @@ export class TopicConsumer implements EntryOwner {
     let pending = targets.length;
     let worst: Outcome = HANDLED;
     for (const entry of targets) {
-      this.#run(entry, delivery, envelope, traced, false, (outcome) => {
+      this.#runs.run(entry, delivery.message, envelope, traced, false, (outcome) => {
         // Giving the event back wins (it all runs again), then the first failure (dead letter).
         if (outcome.kind === 'stopped' || (worst.kind === 'handled' && outcome.kind !== 'handled'))
           worst = outcome;
         if (--pending === 0) finish(worst);
       });
-    }
-  }
-
-  /** One handler on one event: schema check, first attempt (synchronous when the handler is), retries. */
-  #run(
-    entry: HandlerEntry,
-    delivery: Delivery,
-    envelope: EventEnvelope,
-    traced: HandlerTrace | undefined,
-    brokerRetry: boolean,
-    settle: (outcome: Outcome) => void,
-  ): void {
-    const definition = entry.definition;
-    if (definition === undefined) {
-      this.#attempt(entry, delivery, envelope, traced, brokerRetry, settle);
-      return;
-    }
-    let checked: unknown;
-    try {
-      checked = definition.validate(envelope.data);
-    } catch (error) {
-      settle({ kind: 'invalid', error });
-      return;
-    }
-    if (checked instanceof Promise) {
-      checked.then(
-        (data: unknown) =>
-          this.#attempt(entry, delivery, withData(envelope, data), traced, brokerRetry, settle),
-        (error: unknown) => settle({ kind: 'invalid', error }),
-      );
-      return;
-    }
-    this.#attempt(entry, delivery, withData(envelope, checked), traced, brokerRetry, settle);
-  }
-
-  #attempt(
-    entry: HandlerEntry,
-    delivery: Delivery,
-    envelope: EventEnvelope,
-    traced: HandlerTrace | undefined,
-    brokerRetry: boolean,
-    settle: (outcome: Outcome) => void,
-  ): void {
-    const { message } = delivery;
-    const retry = (error: unknown) =>
-      this.#retry(entry, delivery, envelope, traced, brokerRetry, message.attempt, error).then(settle);
-    let result: unknown;
-    try {
-      result = this.#invoke(entry, envelope, this.#context(entry, message, message.attempt, traced?.span));
-    } catch (error) {
-      void retry(error);
-      return;
-    }
-    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
-      (result as Promise<void>).then(() => settle(HANDLED), retry);
-      return;
-    }
-    settle(HANDLED);
-  }
-
-  #invoke(entry: HandlerEntry, envelope: EventEnvelope, ctx: HandlerContext): unknown {
-    return runAsHandlerOf(this.#deps.bus, entry.handle, envelope, ctx);
-  }
-
-  /** After attempt `failed` threw: back off and try again, or say how it ended. */
-  async #retry(
-    entry: HandlerEntry,
-    delivery: Delivery,
-    envelope: EventEnvelope,
-    traced: HandlerTrace | undefined,
-    brokerRetry: boolean,
-    failed: number,
-    firstError: unknown,
-  ): Promise<Outcome> {
-    const { message } = delivery;
-    const { metrics, transport } = this.#deps;
-    const span = traced?.span;
-    // Closing, or the event revoked from this consumer: no new attempt starts.
-    const stop = entry.retrySignal(message.signal);
-    let attempt = failed;
-    let error = firstError;
-    for (;;) {
-      this.#lastError = error instanceof Error ? error.message : String(error);
-      if (stop.aborted) return { kind: 'stopped', error };
-      if (attempt >= entry.retry.attempts) return { kind: 'failed', error, attempts: attempt };
-      const delay = retryDelay(entry.retry, attempt);
-      metrics.retried(this.topic, this.group);
-      span?.addEvent('retry', {
-        'switchyard.attempt': attempt,
-        'switchyard.retry.delay_ms': delay,
-        'error.type': errorType(error),
-      });
-      if (brokerRetry && delay > entry.retry.inProcessMaxDelayMs && transport.capabilities.delayedRedelivery)
-        return { kind: 'redeliver', delayMs: delay, attempt: attempt + 1 };
-      await abortableSleep(delay, stop);
-      if (stop.aborted) return { kind: 'stopped', error };
-      attempt++;
-      try {
-        const ctx = this.#context(entry, message, attempt, span);
-        await (traced === undefined
-          ? this.#invoke(entry, envelope, ctx)
-          : runInContext(traced.context, () => this.#invoke(entry, envelope, ctx)));
-        return HANDLED;
-      } catch (next) {
-        error = next;
-      }
     }
   }
 
@@ -523,85 +440,26 @@ export class TopicConsumer implements EntryOwner {
         case 'failed': {
           const reason = outcome.kind === 'invalid' ? 'schema-invalid' : 'handler-failed';
           const attempts = outcome.kind === 'failed' ? outcome.attempts : message.attempt;
-          whenSettled(this.#deadLetter(delivery, reason, outcome.error, attempts, span), delivery, ended);
+          whenSettled(
+            this.#deadLetters.send(
+              delivery.message,
+              delivery.envelope?.id,
+              reason,
+              outcome.error,
+              attempts,
+              span,
+            ),
+            delivery,
+            ended,
+          );
           return;
         }
       }
     } catch (error) {
       // An ack that throws is a transport bug; the key must not stall on it.
-      this.#report(error, 'consume', delivery.envelope?.id);
+      this.#deadLetters.report(error, 'consume', delivery.envelope?.id);
     }
     ended();
-  }
-
-  #report(error: unknown, operation: 'consume' | 'drop' | 'dead-letter', eventId: string | undefined): void {
-    const err = error instanceof Error ? error : new Error(String(error));
-    this.#deps.options.onError(err, {
-      operation,
-      topic: this.topic,
-      group: this.group,
-      ...(eventId ? { eventId } : {}),
-    });
-  }
-
-  #context(
-    entry: HandlerEntry,
-    message: InboundMessage,
-    attempt: number,
-    span: Span | undefined,
-  ): HandlerContext {
-    const ctx: { -readonly [K in keyof HandlerContext]: HandlerContext[K] } = {
-      attempt,
-      signal: entry.handlerSignal(message.signal),
-      topic: this.topic,
-      group: this.group,
-      span,
-    };
-    if (message.partition !== undefined) ctx.partition = message.partition;
-    if (message.offset !== undefined) ctx.offset = message.offset;
-    if (message.sequence !== undefined) ctx.sequence = message.sequence;
-    return ctx;
-  }
-
-  async #deadLetter(
-    delivery: Delivery,
-    reason: DeadLetterReason,
-    error: unknown,
-    attempts: number,
-    span: Span | undefined,
-  ): Promise<void> {
-    const { message } = delivery;
-    const { metrics, options, publisher } = this.#deps;
-    const topic = this.settings.deadLetterTopic;
-    const eventId = delivery.envelope?.id ?? message.headers[`${this.#prefix}id`];
-    span?.addEvent('dead_letter', {
-      'switchyard.dead_letter.reason': reason,
-      'error.type': errorType(error),
-    });
-    if (topic === undefined) {
-      this.#lastError = errorMessage(error);
-      this.#report(error, 'drop', eventId);
-      metrics.deadLettered(this.topic, this.group, `${reason}:dropped`);
-      message.ack();
-      span?.end();
-      return;
-    }
-    try {
-      const dead = deadLetterMessage(message, { topic, group: this.group, reason, error, attempts, eventId });
-      const deadSpan = options.tracing
-        ? startDeadLetterSpan(this.#deps.transport.name, dead.topic, eventId, span, dead.headers)
-        : undefined;
-      await publisher.sendRaw(dead, deadSpan);
-      metrics.deadLettered(this.topic, this.group, reason);
-      message.ack();
-      if (span !== undefined) endSpanDeadLettered(span, error, reason);
-    } catch (sendError) {
-      // The event must not be lost: leave it with the broker and try again later.
-      this.#report(sendError, 'dead-letter', eventId);
-      const retry: ResolvedRetryPolicy | undefined = this.#table.entries[0]?.retry;
-      message.nack({ delayMs: retry?.maxDelayMs ?? 30_000, nextAttempt: attempts });
-      if (span !== undefined) endSpanWithError(span, sendError);
-    }
   }
 }
 
@@ -618,19 +476,10 @@ async function drained(idle: Promise<void>, ms: number): Promise<'idle' | 'timeo
   }
 }
 
-function withData(envelope: EventEnvelope, data: unknown): EventEnvelope {
-  return data === envelope.data ? envelope : { ...envelope, data };
-}
-
 /** Calls `done(delivery)` when `work` has ended (it handles its own failures). */
 function whenSettled<T>(work: Promise<void>, delivery: T, done: (delivery: T) => void): void {
   work.then(
     () => done(delivery),
     () => done(delivery),
   );
-}
-
-function errorType(error: unknown): string {
-  if (error instanceof EventBusError) return error.code;
-  return error instanceof Error ? error.name : typeof error;
 }
