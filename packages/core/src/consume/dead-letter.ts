@@ -16,6 +16,8 @@ export const DLQ_HEADERS = {
   originalSequence: 'switchyard-dlq-original-sequence',
   group: 'switchyard-dlq-group',
   time: 'switchyard-dlq-time',
+  /** Set when the dead letter is larger than the dead-letter topic accepts: the payload's size in bytes, left out. */
+  truncated: 'switchyard-dlq-truncated',
 } as const;
 
 const MAX_ERROR_MESSAGE = 1_000;
@@ -55,4 +57,30 @@ export function deadLetterMessage(
     headers,
     id: `${base}.${options.group}.dlq`,
   };
+}
+
+/**
+ * The bounded form of a dead letter too large for its topic: no payload, and of the original
+ * headers only what fits — the dead-letter headers and the CloudEvents attributes first — so that
+ * what failed, why, and where the original is (topic, partition, offset) are always recorded.
+ */
+export function truncatedDeadLetter(
+  dead: OutboundMessage,
+  limit: number,
+  isEnvelopeHeader: (name: string) => boolean,
+): OutboundMessage {
+  const headers: Record<string, string> = { [DLQ_HEADERS.truncated]: String(dead.value.byteLength) };
+  let size = (dead.key?.length ?? 0) + DLQ_HEADERS.truncated.length + 12;
+  const keep = (name: string) => {
+    const value = dead.headers[name]!;
+    if (size + name.length + value.length > limit) return;
+    headers[name] = value;
+    size += name.length + value.length;
+  };
+  const names = Object.keys(dead.headers);
+  const dlq = new Set<string>(Object.values(DLQ_HEADERS));
+  for (const name of names) if (dlq.has(name)) keep(name);
+  for (const name of names) if (!dlq.has(name) && isEnvelopeHeader(name)) keep(name);
+  for (const name of names) if (!dlq.has(name) && !isEnvelopeHeader(name)) keep(name);
+  return { ...dead, value: new Uint8Array(0), headers };
 }

@@ -1,11 +1,12 @@
 import type { Span } from '@opentelemetry/api';
+import { EventBusError, isEventBusError } from '../errors.ts';
 import { errorMessage } from '../observability/health.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
 import { endSpanDeadLettered, endSpanWithError, startDeadLetterSpan } from '../observability/tracing.ts';
 import type { ErrorReport, ResolvedBusOptions } from '../options.ts';
-import type { Publisher } from '../publish/publisher.ts';
-import type { InboundMessage } from '../transport.ts';
-import { type DeadLetterReason, deadLetterMessage } from './dead-letter.ts';
+import { encodedSize, type Publisher } from '../publish/publisher.ts';
+import type { InboundMessage, OutboundMessage } from '../transport.ts';
+import { type DeadLetterReason, DLQ_HEADERS, deadLetterMessage, truncatedDeadLetter } from './dead-letter.ts';
 import { errorType } from './handler-runs.ts';
 
 export interface DeadLettererDeps {
@@ -62,16 +63,59 @@ export class DeadLetterer {
       const deadSpan = options.tracing
         ? startDeadLetterSpan(this.#deps.transportName, dead.topic, id, span, dead.headers)
         : undefined;
-      await publisher.sendRaw(dead, deadSpan);
-      metrics.deadLettered(this.#deps.topic, group, reason);
+      const truncated = await this.#write(dead, deadSpan);
+      metrics.deadLettered(this.#deps.topic, group, truncated ? `${reason}:truncated` : reason);
       message.ack();
       if (span !== undefined) endSpanDeadLettered(span, error, reason);
     } catch (sendError) {
+      // The broker did not take it (down, or refusing): the event must not be lost, so it goes
+      // back and is tried again later.
       this.#deps.noteError(sendError);
       this.report(sendError, 'dead-letter', id);
       message.nack({ delayMs: this.#deps.retryDelayMs(), nextAttempt: attempts });
       if (span !== undefined) endSpanWithError(span, sendError);
     }
+  }
+
+  /**
+   * Writes the dead letter; one larger than the topic accepts (known before sending, or refused by
+   * the broker) is written in its bounded form instead, and reported. Returns whether it was.
+   */
+  async #write(dead: OutboundMessage, span: Span | undefined): Promise<boolean> {
+    const { publisher } = this.#deps;
+    const limit = publisher.transportMaxBytes;
+    if (encodedSize(dead) <= limit) {
+      try {
+        await publisher.sendRaw(dead, span);
+        return false;
+      } catch (error) {
+        if (!isEventBusError(error, 'EVENT_TOO_LARGE')) throw error;
+      }
+    } else span?.end();
+    const prefix = this.#deps.prefix;
+    const bounded = truncatedDeadLetter(
+      dead,
+      limit,
+      (name) => name.startsWith(prefix) || name === 'content-type' || name === 'traceparent',
+    );
+    await publisher.sendRaw(bounded);
+    const origin = [
+      dead.headers[DLQ_HEADERS.originalTopic],
+      dead.headers[DLQ_HEADERS.originalPartition],
+      dead.headers[DLQ_HEADERS.originalOffset] ?? dead.headers[DLQ_HEADERS.originalSequence],
+    ].filter((part) => part !== undefined);
+    this.report(
+      new EventBusError(
+        'EVENT_TOO_LARGE',
+        `The dead letter of event ${dead.id} (${dead.value.byteLength} bytes of payload) is larger than ` +
+          `${dead.topic} accepts (${limit} bytes): it was written without its payload ` +
+          `(header ${DLQ_HEADERS.truncated}); the original is at ${origin.join('/')} while retention keeps it.`,
+        { details: { topic: dead.topic, bytes: dead.value.byteLength, limit } },
+      ),
+      'dead-letter',
+      dead.id,
+    );
+    return true;
   }
 
   report(error: unknown, operation: ErrorReport['operation'], eventId: string | undefined): void {

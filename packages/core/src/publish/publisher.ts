@@ -113,6 +113,16 @@ export class Publisher {
     }
   }
 
+  /** The largest event `publish` accepts: the bus's `maxEventBytes`, capped by the transport's limit. */
+  get maxEventBytes(): number {
+    return Math.min(this.#options.maxEventBytes, this.#transport.capabilities.maxMessageBytes);
+  }
+
+  /** The transport's own limit, which dead letters are held to. */
+  get transportMaxBytes(): number {
+    return this.#transport.capabilities.maxMessageBytes;
+  }
+
   validateTopic(topic: string): void {
     if (this.#validTopics.has(topic)) return;
     validateTopicName(topic);
@@ -120,9 +130,12 @@ export class Publisher {
     this.#validTopics.add(topic);
   }
 
-  /** Sends a ready wire message (dead letters), bypassing envelope building and middleware. */
+  /**
+   * Sends a ready wire message (dead letters), bypassing envelope building and middleware. Only the
+   * transport's own size limit applies: a dead letter carries an event the broker already accepted.
+   */
   sendRaw(message: OutboundMessage, span?: Span): Promise<PublishReceipt> {
-    return this.#queueMessage(message, span);
+    return this.#queueMessage(message, span, undefined, this.transportMaxBytes);
   }
 
   /** Refuses publishes from now on (except from the bus's draining handlers). */
@@ -210,9 +223,9 @@ export class Publisher {
     message: OutboundMessage,
     span: Span | undefined,
     deferred?: DeferredEvent,
+    limit = this.maxEventBytes,
   ): Promise<PublishReceipt> {
     const bytes = encodedSize(message) + (deferred === undefined ? 0 : DEFERRED_TRACE_BYTES);
-    const limit = Math.min(this.#options.maxEventBytes, this.#transport.capabilities.maxMessageBytes);
     if (bytes > limit) {
       const error = new EventBusError(
         'EVENT_TOO_LARGE',
@@ -399,7 +412,8 @@ function toReceipt(message: OutboundMessage, r: TransportReceipt): PublishReceip
   return receipt;
 }
 
-function encodedSize(message: OutboundMessage): number {
+/** The size `publish` checks against its limits: value, key and header names and values. */
+export function encodedSize(message: OutboundMessage): number {
   let size = message.value.byteLength + (message.key?.length ?? 0);
   for (const name in message.headers) size += name.length + message.headers[name]!.length;
   return size;

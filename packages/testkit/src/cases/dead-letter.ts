@@ -96,4 +96,43 @@ export const deadLetterCases = {
     expect(dead[0]!.headers[DLQ_HEADERS.errorMessage]).toMatch(/numeric `n`/);
     expect(good).toEqual([3]);
   },
+
+  async 'dead-letters an undecodable event as large as the broker takes, and moves on'(h: CaseHarness) {
+    const topic = h.topic();
+    const bus = await h.bus();
+    await h.ensureTopics(bus, topic, `${topic}.dlq`);
+    const good: number[] = [];
+    await bus.subscribe(
+      topic,
+      (event) => {
+        good.push((event.data as { n: number }).n);
+      },
+      { group: 'g' },
+    );
+    const dead = await h.rawConsume(`${topic}.dlq`);
+    const raw = await h.rawTransport();
+    const p = raw.headerPrefix ?? 'ce_';
+    const headers = { [`${p}id`]: `huge-${h.id}` };
+    // As large as the transport sends (up to 5 MB): larger than the bus's own 1 MiB publish limit,
+    // and its dead letter, with the dead-letter headers, may be larger than the transport takes.
+    const size = Math.min(raw.capabilities.maxMessageBytes, 5 * 1_048_576) - 200;
+    const [outcome] = await raw.send([
+      { topic, key: 'k', id: `huge-${h.id}`, value: Buffer.alloc(size, 'x'), headers },
+    ]);
+    expect(outcome!.ok).toBe(true);
+    await bus.publish(topic, { type: 'item', data: { n: 1 }, key: 'k' });
+    await h.waitFor('the event after the huge one', () => good.includes(1));
+    await h.waitFor('its dead letter', () => dead.length >= 1);
+    const letter = dead[0]!;
+    expect(letter.headers[DLQ_HEADERS.reason]).toBe('decode-failed');
+    expect(letter.headers[DLQ_HEADERS.originalTopic]).toBe(topic);
+    // Whole where the dead-letter topic takes it (a 5 MB event on a broker that took it), else in
+    // its bounded form: no payload, its size recorded.
+    const truncated = letter.headers[DLQ_HEADERS.truncated];
+    if (truncated === undefined) expect(letter.value.byteLength).toBe(size);
+    else {
+      expect(truncated).toBe(String(size));
+      expect(letter.value.byteLength).toBe(0);
+    }
+  },
 };
