@@ -4,12 +4,13 @@ import { resolveRetryPolicy } from './consume/retry-policy.ts';
 import { TopicConsumer } from './consume/topic-consumer.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { EventDraft } from './envelope.ts';
-import { EventBusError, toEventBusError } from './errors.ts';
+import { EventBusError, isEventBusError, toEventBusError } from './errors.ts';
 import { memoryTransport } from './memory/memory-transport.ts';
 import { DEFAULT_HEALTH_TIMEOUT_MS, errorMessage, withTimeout } from './observability/health.ts';
 import { BusMetrics } from './observability/metrics.ts';
 import { beginBatch, endBatch, runInContext } from './observability/tracing.ts';
 import { type EventBusOptions, resolveBusOptions } from './options.ts';
+import { OverflowReport } from './publish/overflow-report.ts';
 import { Publisher } from './publish/publisher.ts';
 import type { TopicSpec, Transport, TransportHealth } from './transport.ts';
 import type {
@@ -41,6 +42,8 @@ class SwitchyardBus implements EventBus {
   readonly #consumers = new Map<string, { consumer: TopicConsumer; started: Promise<void> }>();
   /** Every consumer not yet closed (closing ones too): health and close see them all. */
   readonly #live = new Set<TopicConsumer>();
+  /** Emits refused by a full buffer: reported once, then summarised once a second. */
+  readonly #overflow = new OverflowReport((error, topic) => this.#reportEmitFailure(error, topic, undefined));
   #connecting: Promise<void> | undefined;
   #connected = false;
   #closing: Promise<void> | undefined;
@@ -94,12 +97,17 @@ class SwitchyardBus implements EventBus {
     this.publish(topic, event).catch((error: unknown) => {
       const err = error instanceof Error ? error : new Error(String(error));
       this.#lastError = err.message;
-      try {
-        this.#options.onError(err, { operation: 'emit', topic, ...(event?.id ? { eventId: event.id } : {}) });
-      } catch {
-        // an error hook that throws must not turn into an unhandled rejection
-      }
+      if (isEventBusError(err, 'BUFFER_FULL')) this.#overflow.note(err, topic);
+      else this.#reportEmitFailure(err, topic, event?.id);
     });
+  }
+
+  #reportEmitFailure(error: Error, topic: string, eventId: string | undefined): void {
+    try {
+      this.#options.onError(error, { operation: 'emit', topic, ...(eventId ? { eventId } : {}) });
+    } catch {
+      // an error hook that throws must not turn into an unhandled rejection
+    }
   }
 
   subscribe(topic: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
@@ -233,6 +241,10 @@ class SwitchyardBus implements EventBus {
         bytes: buffer.bytes,
         maxMessages: buffer.maxMessages,
         maxBytes: buffer.maxBytes,
+        waiting: buffer.waiting,
+        waitingBytes: buffer.waitingBytes,
+        maxWaitingMessages: buffer.maxWaitingMessages,
+        maxWaitingBytes: buffer.maxWaitingBytes,
         awaitingConnect: this.#publisher.awaitingConnect,
       },
       subscriptions,
@@ -262,6 +274,7 @@ class SwitchyardBus implements EventBus {
         await this.#transport.close();
       }
     } finally {
+      this.#overflow.flush();
       this.#metrics.stopObserving();
     }
   }
@@ -274,6 +287,11 @@ class SwitchyardBus implements EventBus {
       'switchyard.publish.buffer.messages',
       { unit, description: 'Events awaiting broker confirmation' },
       () => [{ value: this.#publisher.buffer.messages, attributes: system }],
+    );
+    this.#metrics.observe(
+      'switchyard.publish.buffer.waiting',
+      { unit, description: 'Publishes and emits waiting for room in the publish buffer' },
+      () => [{ value: this.#publisher.buffer.waiting, attributes: system }],
     );
     this.#metrics.observe(
       'switchyard.publish.buffer.bytes',

@@ -2,6 +2,7 @@ import { type Codec, jsonCodec } from './codec.ts';
 import { definedFields } from './defined-fields.ts';
 import { configError } from './errors.ts';
 import type { ConsumeMiddleware, PublishMiddleware } from './middleware.ts';
+import type { PublishBufferLimits } from './publish/publish-buffer.ts';
 import type { Transport } from './transport.ts';
 
 export interface ErrorReport {
@@ -33,6 +34,14 @@ export interface EventBusOptions {
     readonly maxBytes?: number;
     /** `wait` for room, or `fail` fast with a retriable BUFFER_FULL. @default 'wait' */
     readonly whenFull?: 'wait' | 'fail';
+    /**
+     * With `whenFull: 'wait'`: publishes and emits allowed to wait for room at once. Beyond it they
+     * fail fast with BUFFER_FULL (emits: reported to `onError`), so a stalled broker costs bounded memory.
+     * @default 10000
+     */
+    readonly maxWaitingMessages?: number;
+    /** Encoded bytes the waiting publishes may hold. @default 16777216 (16 MiB) */
+    readonly maxWaitingBytes?: number;
   };
   readonly publishMiddleware?: readonly PublishMiddleware[];
   readonly consumeMiddleware?: readonly ConsumeMiddleware[];
@@ -84,11 +93,7 @@ export interface ResolvedBusOptions {
   readonly codec: Codec;
   readonly codecs: ReadonlyMap<string, Codec>;
   readonly maxEventBytes: number;
-  readonly publishBuffer: {
-    readonly maxMessages: number;
-    readonly maxBytes: number;
-    readonly whenFull: 'wait' | 'fail';
-  };
+  readonly publishBuffer: PublishBufferLimits;
   readonly publishMiddleware: readonly PublishMiddleware[];
   readonly consumeMiddleware: readonly ConsumeMiddleware[];
   readonly onError: (error: Error, report: ErrorReport) => void;
@@ -100,7 +105,13 @@ export interface ResolvedBusOptions {
 
 export const DEFAULT_BUS_OPTIONS = {
   maxEventBytes: 1_048_576,
-  publishBuffer: { maxMessages: 100_000, maxBytes: 64 * 1_048_576, whenFull: 'wait' as const },
+  publishBuffer: {
+    maxMessages: 100_000,
+    maxBytes: 64 * 1_048_576,
+    whenFull: 'wait' as const,
+    maxWaitingMessages: 10_000,
+    maxWaitingBytes: 16 * 1_048_576,
+  },
   tracing: true,
   unsampledParent: 'follow' as const,
   rootSpans: 'per-send' as const,
@@ -117,6 +128,10 @@ export function resolveBusOptions(options: EventBusOptions): ResolvedBusOptions 
   const publishBuffer = { ...DEFAULT_BUS_OPTIONS.publishBuffer, ...definedFields(options.publishBuffer) };
   if (!(publishBuffer.maxMessages >= 1)) throw configError('publishBuffer.maxMessages', 'must be >= 1');
   if (!(publishBuffer.maxBytes >= 1)) throw configError('publishBuffer.maxBytes', 'must be >= 1');
+  if (!(publishBuffer.maxWaitingMessages >= 0))
+    throw configError('publishBuffer.maxWaitingMessages', 'must be >= 0');
+  if (!(publishBuffer.maxWaitingBytes >= 0))
+    throw configError('publishBuffer.maxWaitingBytes', 'must be >= 0');
   if (publishBuffer.whenFull !== 'wait' && publishBuffer.whenFull !== 'fail') {
     throw configError(
       'publishBuffer.whenFull',

@@ -143,7 +143,12 @@ export interface BusHealth {
     readonly bytes: number;
     readonly maxMessages: number;
     readonly maxBytes: number;
-    /** Publishes and emits made before the transport's first connect finished, not yet in the buffer. */
+    /** Publishes and emits waiting for room (whenFull 'wait'), and their encoded bytes; bounded by the two limits below. */
+    readonly waiting: number;
+    readonly waitingBytes: number;
+    readonly maxWaitingMessages: number;
+    readonly maxWaitingBytes: number;
+    /** Publishes and emits made before the transport's first connect finished, held until it is up. */
     readonly awaitingConnect: number;
   };
   readonly subscriptions: readonly SubscriptionHealth[];

@@ -81,11 +81,7 @@ export class Publisher {
     this.#options = options;
     this.#metrics = metrics;
     this.#prefix = transport.headerPrefix ?? 'ce_';
-    this.buffer = new PublishBuffer(
-      options.publishBuffer.maxMessages,
-      options.publishBuffer.maxBytes,
-      options.publishBuffer.whenFull,
-    );
+    this.buffer = new PublishBuffer(options.publishBuffer);
     const send: PublishFn = (topic, envelope) => this.#encodeAndQueue(topic, envelope);
     this.#publish =
       options.publishMiddleware.length === 0 ? send : composePublish(options.publishMiddleware, send);
