@@ -1,5 +1,7 @@
 export { type PartitionPlan, recommendPartitions } from './admin/recommend-partitions.ts';
 export { RETRY_HEADERS, retryTopicName } from './consumer/retry-topics.ts';
+/** For tools that use kafkajs beside the transport (the CLI): the adapter's one mapping of kafkajs errors. */
+export { type ErrorContext as KafkaErrorContext, toEventBusError as toKafkaError } from './errors.ts';
 export { kafka, transportFromEnv } from './kafka.ts';
 export type { KafkaTransport } from './kafka-transport.ts';
 export { kafkaOptionsFromEnv } from './options/from-env.ts';

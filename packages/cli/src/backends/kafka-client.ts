@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+// The adapter first: it patches kafkajs' encoder before kafkajs loads, and its transport registers
+// the LZ4, Snappy and zstd codecs that reading compressed batches needs.
+import {
+  kafkaOptionsFromEnv,
+  type ResolvedKafkaOptions,
+  resolveKafkaOptions,
+  toKafkaError,
+} from '@switchyard/adapter-kafka';
+import kafkajs from 'kafkajs';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The adapter's options from the same environment variables DI reads (`KAFKA_BROKERS`, `SWITCHYARD_KAFKA_*`). */
+export function kafkaOptions(env: Env): ResolvedKafkaOptions {
+  return resolveKafkaOptions(kafkaOptionsFromEnv(env, (path) => readFileSync(path, 'utf8')));
+}
+
+/** A kafkajs client with the adapter's connection settings (brokers, TLS, SASL, timeouts, retries). */
+export function kafkaClient(options: ResolvedKafkaOptions): kafkajs.Kafka {
+  return new kafkajs.Kafka({
+    clientId: `${options.clientId}-cli`,
+    brokers: [...options.brokers],
+    ssl: options.ssl,
+    ...(options.sasl === undefined ? {} : { sasl: { ...options.sasl } as kafkajs.SASLOptions }),
+    connectionTimeout: options.connectionTimeoutMs,
+    authenticationTimeout: options.authenticationTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    enforceRequestTimeout: true,
+    retry: {
+      retries: options.retry.retries,
+      initialRetryTime: options.retry.initialRetryTimeMs,
+      maxRetryTime: options.retry.maxRetryTimeMs,
+    },
+    // Failures reach the CLI as errors and are printed once, mapped; kafkajs' own log lines would repeat them.
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
+}
+
+/** Any kafkajs error as the adapter maps it (closed code, secrets scrubbed). */
+export function kafkaError(
+  error: unknown,
+  options: ResolvedKafkaOptions,
+  operation: 'connect' | 'consume' | 'admin' | 'lag',
+  topic?: string,
+): Error {
+  const secrets = options.sasl === undefined ? [] : [options.sasl.password];
+  return toKafkaError(error, { operation, secrets, ...(topic === undefined ? {} : { topic }) });
+}

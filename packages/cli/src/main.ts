@@ -1,0 +1,69 @@
+import { isEventBusError } from '@switchyard/core';
+import { CommanderError } from 'commander';
+import { CliError, EXIT, type ExitCode, exitCodeOf } from './exit-codes.ts';
+import type { Streams } from './output.ts';
+import { buildProgram } from './program.ts';
+
+const HINTS: Partial<Record<ExitCode, string>> = {
+  [EXIT.unreachable]:
+    'Is the broker running? Check SWITCHYARD_TRANSPORT and KAFKA_BROKERS / NATS_URL (or --brokers / --nats-url).',
+  [EXIT.auth]:
+    'Check the credentials in SWITCHYARD_KAFKA_SASL_* or SWITCHYARD_NATS_USER / _PASSWORD / _TOKEN.',
+};
+
+/**
+ * Runs `switchyard` with `argv` (without node and the script) and resolves with the exit code.
+ * The first Ctrl-C stops the command after the step in flight; a second one exits at once.
+ */
+export async function main(
+  argv: readonly string[],
+  streams: Streams = process,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<ExitCode> {
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+    streams.stderr.write('\nStopping after the step in flight (Ctrl-C again to quit at once)…\n');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let code: ExitCode = EXIT.ok;
+  const json = argv.includes('--json');
+  try {
+    await buildProgram(streams, env, interrupt.signal, (c) => {
+      code = c;
+    }).parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander printed its message already; help and version are not errors.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return report(error, streams, json);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function report(error: unknown, streams: Streams, json: boolean): ExitCode {
+  const exitCode = exitCodeOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = error instanceof CliError ? error.hint : HINTS[exitCode];
+  const code = isEventBusError(error) ? error.code : undefined;
+  if (json) {
+    streams.stderr.write(
+      `${JSON.stringify({ error: { message, exitCode, ...(code ? { code } : {}), ...(hint ? { hint } : {}) } })}\n`,
+    );
+  } else {
+    streams.stderr.write(`error: ${message}\n${hint === undefined ? '' : `hint: ${hint}\n`}`);
+    if (
+      exitCode === EXIT.failure &&
+      !(error instanceof CliError) &&
+      !isEventBusError(error) &&
+      error instanceof Error
+    ) {
+      streams.stderr.write(`${error.stack ?? ''}\n`); // an unexpected failure: the stack helps a bug report
+    }
+  }
+  return exitCode;
+}

@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { requireBroker } from '@switchyard/infra/env';
+
+const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
+
+/** One broker the CLI tests run against, with the environment that selects it. */
+export interface TestBroker {
+  readonly name: 'kafka' | 'nats';
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** The brokers configured here (infra/.state/env); a missing one is skipped locally, fails in CI. */
+export function testBrokers(): TestBroker[] {
+  const brokers: TestBroker[] = [];
+  const kafka = requireBroker('KAFKA_BROKERS', 'kafka');
+  if (kafka) brokers.push({ name: 'kafka', env: { SWITCHYARD_TRANSPORT: 'kafka', KAFKA_BROKERS: kafka } });
+  const nats = requireBroker('NATS_URL', 'nats');
+  if (nats) brokers.push({ name: 'nats', env: { SWITCHYARD_TRANSPORT: 'nats', NATS_URL: nats } });
+  return brokers;
+}
+
+/** A topic name no other test (or earlier run) uses. */
+export function uniqueTopic(label: string): string {
+  return `cli.${label}.${randomUUID().slice(0, 8)}`;
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  /** Written to the child's stdin, which is then closed. */
+  readonly input?: string;
+  /** @default 60000 */
+  readonly timeoutMs?: number;
+}
+
+/** A child environment without the broker variables of the test process, plus `env`. */
+function childEnv(env: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' };
+  return { ...base, ...env };
+}
+
+/** Starts `switchyard ...args` as a child process (the real binary, as a user runs it). */
+export function spawnCli(args: readonly string[], options: RunOptions = {}): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: childEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin!.end(options.input ?? '');
+  return child;
+}
+
+/** Runs `switchyard ...args` to the end; the child is killed (and the test fails) after `timeoutMs`. */
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+  const child = spawnCli(args, options);
+  return collect(child, options.timeoutMs ?? 60_000, args);
+}
+
+export function collect(child: ChildProcess, timeoutMs: number, args: readonly string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `switchyard ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** JSON lines (`--json` output of streaming commands). */
+export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
+}
