@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 // import { registerDlq } from './commands/dlq.ts';
 import { registerHealth } from './commands/health.ts';
-// import { registerLag } from './commands/lag.ts';
+import { registerLag } from './commands/lag.ts';
 import { registerPublish } from './commands/publish.ts';
-// import { registerTail } from './commands/tail.ts';
+import { registerTail } from './commands/tail.ts';
 import { registerTopics } from './commands/topics.ts';
 import { CommandContext, type GlobalOptions } from './context.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
@@ -78,9 +78,9 @@ export function buildProgram(
     },
   };
   registerTopics(program, runner);
-  // registerTail(program, runner);
+  registerTail(program, runner);
   registerPublish(program, runner);
-  // registerLag(program, runner);
+  registerLag(program, runner);
   // registerDlq(program, runner);
   registerHealth(program, runner);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { runCli, testBrokers } from '../test-support/run-cli.ts';
+
+describe.each(testBrokers())('switchyard health on $name', ({ name, env }) => {
+  it('connects and prints the transport health, exit 0', async () => {
+    const result = await runCli(['health'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^ok {2}${name} at \\S+: connected`));
+    const json = JSON.parse((await runCli(['health', '--json'], { env })).stdout);
+    expect(json).toMatchObject({ ok: true, transport: { name, state: 'connected' } });
+    if (name === 'kafka')
+      expect(json.cluster).toMatchObject({ clusterId: expect.any(String), brokers: expect.any(Array) });
+    else expect(json.cluster).toMatchObject({ version: expect.any(String), jetstream: true });
+  });
+});
+
+describe('switchyard health without a broker', () => {
+  it.each([
+    ['kafka', { SWITCHYARD_TRANSPORT: 'kafka', KAFKA_BROKERS: '127.0.0.1:1' }],
+    ['nats', { SWITCHYARD_TRANSPORT: 'nats', NATS_URL: 'nats://127.0.0.1:1' }],
+  ])('exits 4 on %s, with the error as JSON on stderr under --json', async (_name, env) => {
+    const result = await runCli(['health', '--json'], { env });
+    expect(result.code).toBe(4);
+    expect(result.stdout).toBe('');
+    const { error } = JSON.parse(result.stderr.trim().split('\n').at(-1)!);
+    expect(error).toMatchObject({
+      exitCode: 4,
+      code: 'CONNECTION_FAILED',
+      message: expect.stringContaining('127.0.0.1:1'),
+    });
+  });
+});
