@@ -27,6 +27,11 @@ export async function main(
     interrupt.abort();
   };
   process.on('SIGINT', onSigint);
+  // `switchyard tail … | head`: the reader went away, which ends the command, not an error.
+  streams.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+    throw error;
+  });
   let code: ExitCode = EXIT.ok;
   const json = argv.includes('--json');
   try {

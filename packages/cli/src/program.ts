@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-// import { registerDlq } from './commands/dlq.ts';
+import { registerDlq } from './commands/dlq.ts';
 import { registerHealth } from './commands/health.ts';
 import { registerLag } from './commands/lag.ts';
 import { registerPublish } from './commands/publish.ts';
@@ -81,7 +81,7 @@ export function buildProgram(
   registerTail(program, runner);
   registerPublish(program, runner);
   registerLag(program, runner);
-  // registerDlq(program, runner);
+  registerDlq(program, runner);
   registerHealth(program, runner);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;

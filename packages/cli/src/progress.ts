@@ -3,8 +3,8 @@ import type { CommandContext } from './context.ts';
 
 /** Progress of a long command: a bar with a rate on stderr, and lines printed above it. */
 export interface Progress {
-  /** `n` more done. */
-  tick(n?: number): void;
+  /** `n` more done, or (with `to`) this many done in all. */
+  tick(n?: number, to?: number): void;
   /** A result line (a receipt, a moved event): on stdout, or above the bar when both share a terminal. */
   item(value: unknown, render: () => string): void;
   stop(): void;
@@ -39,8 +39,8 @@ export function startProgress(ctx: CommandContext, label: string, total: number,
   // Receipts go above the bar only when stdout is the same terminal; into a pipe they go straight out.
   const shareTerminal = ctx.streams.stdout.isTTY === true && ctx.streams.stderr.isTTY === true;
   return {
-    tick(n = 1) {
-      done += n;
+    tick(n = 1, to?: number) {
+      done = to ?? done + n;
       const seconds = (performance.now() - started) / 1000;
       bar.update(done, { rate: seconds > 0 ? Math.round(done / seconds).toLocaleString('en') : '0' });
     },

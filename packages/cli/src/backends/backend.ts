@@ -105,6 +105,14 @@ export interface Backend {
    * have no per-message delete and leave this out; the redrive journal records what was moved.
    */
   deleteRecord?(record: RawRecord): Promise<void>;
+  /**
+   * The record a publish receipt points at, for brokers that de-duplicate by event id (NATS): a
+   * publish answered "duplicate" stored nothing, and this says what the broker holds instead.
+   */
+  recordAt?(
+    topic: string,
+    receipt: { readonly stream?: string; readonly sequence?: number },
+  ): Promise<RawRecord | undefined>;
   /** Broker facts for `health`: cluster id, brokers, server version … */
   describeCluster(): Promise<Record<string, unknown>>;
   close(): Promise<void>;

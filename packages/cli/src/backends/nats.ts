@@ -153,6 +153,26 @@ export function natsBackend(env: Env): Backend {
         .catch(fail('topic-admin', record.topic));
     },
 
+    async recordAt(topic, receipt) {
+      const { jsm } = await ready();
+      if (receipt.stream === undefined || receipt.sequence === undefined) return undefined;
+      const stored = await jsm.streams
+        .getMessage(receipt.stream, { seq: receipt.sequence })
+        .catch(fail('consume', topic));
+      if (stored === null) return undefined;
+      const headers: Record<string, string> = {};
+      for (const name of stored.header?.keys() ?? []) headers[name] = stored.header.get(name);
+      return {
+        topic,
+        position: String(stored.seq),
+        sequence: stored.seq,
+        key: undefined,
+        value: stored.data,
+        headers,
+        timestamp: stored.time,
+      };
+    },
+
     async describeCluster() {
       const { nc, jsm } = await ready();
       const account = await jsm.getAccountInfo().catch(fail('topic-admin'));

@@ -74,3 +74,66 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * `count` events on `topic`, every one dead-lettered by a `billing` handler that throws (the way a
+ * real service fills `<topic>.dlq`). Resolves once `<topic>.dlq` holds them all; returns their ids.
+ */
+export async function fillDeadLetters(
+  broker: TestBroker,
+  topic: string,
+  count: number,
+  options: { type?: string; error?: (n: number) => Error; partitions?: number } = {},
+): Promise<string[]> {
+  const bus = applicationBus(broker, 'orders-svc');
+  const dlq = `${topic}.dlq`;
+  // NATS drops a republish of an id it stored within the stream's duplicate window (2 min by
+  // default): a short window lets the tests redrive at once, as an operator would after minutes.
+  const extra = broker.name === 'nats' ? { extra: { duplicateWindowMs: 500 } } : {};
+  await bus.ensureTopic({ name: topic, partitions: options.partitions ?? 2, ...extra });
+  await bus.ensureTopic({ name: dlq, partitions: options.partitions ?? 2, ...extra });
+  const dead = new Set<string>();
+  await bus.subscribe(dlq, (event) => void dead.add(event.id), { group: 'dlq-watch', deadLetter: false });
+  await bus.subscribe(
+    topic,
+    (event) => {
+      const n = (event.data as { n: number }).n;
+      throw options.error?.(n) ?? new Error(`card declined for order ${n}`);
+    },
+    { group: 'billing', retry: false },
+  );
+  const receipts = await Promise.all(
+    Array.from({ length: count }, (_, n) =>
+      bus.publish(topic, {
+        type: options.type ?? 'order.placed',
+        key: `o-${n % 7}`,
+        data: { n, orderId: `o-${n}` },
+      }),
+    ),
+  );
+  await eventually(() => dead.size >= count, 120_000, `${count} dead letters in ${dlq}`);
+  await bus.close();
+  if (broker.name === 'nats') await new Promise((resolve) => setTimeout(resolve, 600)); // past the duplicate window
+  return receipts.map((r) => r.id);
+}
+
+/** The redriven copies in `topic` (events carrying `switchyard-redrive-count`), counted by `<id> <count>`. */
+export async function redrivenCopies(
+  env: Readonly<Record<string, string>>,
+  topic: string,
+): Promise<Map<string, number>> {
+  const { runCli, jsonLines } = await import('./run-cli.ts');
+  const result = await runCli(['tail', topic, '--from', 'earliest', '--no-follow', '--json'], {
+    env,
+    timeoutMs: 120_000,
+  });
+  if (result.code !== 0) throw new Error(`tail ${topic} failed: ${result.stderr}`);
+  const copies = new Map<string, number>();
+  for (const view of jsonLines<{ event?: { id: string }; headers: Record<string, string> }>(result.stdout)) {
+    const count = view.headers['switchyard-redrive-count'];
+    if (count === undefined || view.event === undefined) continue;
+    const key = `${view.event.id} ${count}`;
+    copies.set(key, (copies.get(key) ?? 0) + 1);
+  }
+  return copies;
+}
