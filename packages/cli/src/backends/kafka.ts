@@ -67,7 +67,16 @@ export function kafkaBackend(env: Env): Backend {
     return infos.filter((t) => t !== undefined).sort((a, b) => a.name.localeCompare(b.name));
   };
 
-  const exists = async (topic: string): Promise<boolean> => (await admin.listTopics()).includes(topic);
+  /** One topic's metadata request (not the whole cluster's: brokers with thousands of topics feel that). */
+  const exists = async (topic: string): Promise<boolean> => {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      return topics.some((t) => t.name === topic);
+    } catch (error) {
+      if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return false;
+      throw error;
+    }
+  };
 
   return {
     name: 'kafka',

@@ -88,9 +88,10 @@ export function collect(child: ChildProcess, timeoutMs: number, args: readonly s
   });
 }
 
-/** JSON lines (`--json` output of streaming commands). */
+/** JSON lines (`--json` output of streaming commands); a last line still being written is left out. */
 export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
   return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as T);

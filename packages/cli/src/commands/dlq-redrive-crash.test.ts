@@ -1,0 +1,117 @@
+import type { ChildProcess } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { eventually, fillDeadLetters, redrivenCopies } from '../test-support/broker-clients.ts';
+import { collect, jsonLines, runCli, spawnCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
+
+/** Output of a running child, as it arrives. */
+function watch(child: ChildProcess): { stdout: () => string; stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return { stdout: () => stdout, stderr: () => stderr };
+}
+
+describe.each(testBrokers())('switchyard dlq redrive killed with SIGKILL on $name', (broker) => {
+  const { env } = broker;
+
+  /** Every dead letter is in its topic exactly once, with redrive count 1, and the dead-letter topic has none left. */
+  async function expectEachMovedOnce(topic: string, ids: readonly string[]): Promise<void> {
+    const copies = await redrivenCopies(env, topic);
+    const doubled = [...copies].filter(([, n]) => n > 1);
+    expect(doubled, 'events republished twice').toEqual([]);
+    const missing = ids.filter((id) => !copies.has(`${id} 1`));
+    expect(missing, 'events lost').toEqual([]);
+    expect(copies.size).toBe(ids.length);
+    const list = JSON.parse((await runCli(['dlq', 'list', `${topic}.dlq`, '--json'], { env })).stdout);
+    expect(list).toMatchObject({ total: 0, movedByRedrive: ids.length });
+  }
+
+  it('at the worst moment (republished, not yet marked moved), then run again: nothing lost, nothing doubled', async () => {
+    const topic = uniqueTopic('crash-worst');
+    const ids = await fillDeadLetters(broker, topic, 300);
+    // Windows of 50: the run hangs after window 3 was confirmed by the broker and before it is journaled moved.
+    const child = spawnCli(['dlq', 'redrive', `${topic}.dlq`, '--window', '50', '--json'], {
+      env: { ...env, SWITCHYARD_TEST_HANG_AFTER_WINDOW: '3' },
+    });
+    const out = watch(child);
+    const done = collect(child, 120_000, ['dlq', 'redrive']);
+    await eventually(
+      () => out.stderr().includes('hanging after window 3'),
+      90_000,
+      'the redrive reached window 3',
+    );
+    child.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    expect(jsonLines(out.stdout()).filter((l) => l.outcome === 'moved')).toHaveLength(100);
+    // 150 events are in the topic now, only 100 of them journaled as moved.
+    expect((await redrivenCopies(env, topic)).size).toBe(150);
+
+    const again = await runCli(['dlq', 'redrive', `${topic}.dlq`, '--window', '50', '--json'], {
+      env,
+      timeoutMs: 120_000,
+    });
+    expect(again.code, again.stderr).toBe(0);
+    const summary = jsonLines(again.stdout).at(-1)!.summary as Record<string, number>;
+    expect(summary).toMatchObject({ recovered: 50, moved: 150, failed: 0 });
+    await expectEachMovedOnce(topic, ids);
+  });
+
+  it('at a random moment half-way, then run again: nothing lost, nothing doubled', async () => {
+    const topic = uniqueTopic('crash-random');
+    const ids = await fillDeadLetters(broker, topic, 1000);
+    const child = spawnCli(['dlq', 'redrive', `${topic}.dlq`, '--window', '20', '--json'], { env });
+    const out = watch(child);
+    const done = collect(child, 120_000, ['dlq', 'redrive']);
+    await eventually(
+      () => jsonLines(out.stdout()).filter((l) => l.outcome === 'moved').length >= 400,
+      90_000,
+      'the redrive moved 400 entries',
+    );
+    child.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    const before = jsonLines(out.stdout()).filter((l) => l.outcome === 'moved').length;
+    expect(before).toBeLessThan(1000);
+
+    const again = await runCli(['dlq', 'redrive', `${topic}.dlq`, '--window', '20', '--json'], {
+      env,
+      timeoutMs: 120_000,
+    });
+    expect(again.code, again.stderr).toBe(0);
+    const summary = jsonLines(again.stdout).at(-1)!.summary as Record<string, number>;
+    expect(summary.failed).toBe(0);
+    // The second run moved what the first had not (some of which the first may have sent already).
+    expect(summary.moved! + summary.recovered!).toBeGreaterThanOrEqual(1000 - before - 20);
+    await expectEachMovedOnce(topic, ids);
+  });
+
+  it('stops after the window in flight on Ctrl-C (exit 130), and a second run finishes the job', async () => {
+    const topic = uniqueTopic('crash-sigint');
+    const ids = await fillDeadLetters(broker, topic, 600);
+    const child = spawnCli(['dlq', 'redrive', `${topic}.dlq`, '--window', '20', '--json'], { env });
+    const out = watch(child);
+    const done = collect(child, 120_000, ['dlq', 'redrive']);
+    await eventually(
+      () => jsonLines(out.stdout()).filter((l) => l.outcome === 'moved').length >= 100,
+      90_000,
+      'the redrive moved 100 entries',
+    );
+    child.kill('SIGINT');
+    const stopped = await done;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain('Stopping after the step in flight');
+    const summary = jsonLines(stopped.stdout).at(-1)!.summary as Record<string, number>;
+    expect(summary.moved).toBeLessThan(600);
+    expect(summary.moved! % 20).toBe(0); // whole windows: none was cut short
+
+    const again = await runCli(['dlq', 'redrive', `${topic}.dlq`, '--json'], { env, timeoutMs: 120_000 });
+    expect(again.code, again.stderr).toBe(0);
+    const rest = jsonLines(again.stdout).at(-1)!.summary as Record<string, number>;
+    expect(rest).toMatchObject({ moved: 600 - summary.moved!, recovered: 0 });
+    await expectEachMovedOnce(topic, ids);
+  });
+});
