@@ -1,20 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { eventually, fillDeadLetters, redrivenCopies } from '../test-support/broker-clients.ts';
-import { collect, jsonLines, runCli, spawnCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
-
-/** Output of a running child, as it arrives. */
-function watch(child: ChildProcess): { stdout: () => string; stderr: () => string } {
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return { stdout: () => stdout, stderr: () => stderr };
-}
+import { jsonLines, runCli, startCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
 
 describe.each(testBrokers())('switchyard dlq redrive killed with SIGKILL on $name', (broker) => {
   const { env } = broker;
@@ -35,18 +21,17 @@ describe.each(testBrokers())('switchyard dlq redrive killed with SIGKILL on $nam
     const topic = uniqueTopic('crash-worst');
     const ids = await fillDeadLetters(broker, topic, 300);
     // Windows of 50: the run hangs after window 3 was confirmed by the broker and before it is journaled moved.
-    const child = spawnCli(['dlq', 'redrive', `${topic}.dlq`, '--window', '50', '--json'], {
+    const out = startCli(['dlq', 'redrive', `${topic}.dlq`, '--window', '50', '--json'], {
       env: { ...env, SWITCHYARD_TEST_HANG_AFTER_WINDOW: '3' },
+      timeoutMs: 120_000,
     });
-    const out = watch(child);
-    const done = collect(child, 120_000, ['dlq', 'redrive']);
     await eventually(
       () => out.stderr().includes('hanging after window 3'),
       90_000,
       'the redrive reached window 3',
     );
-    child.kill('SIGKILL');
-    expect((await done).signal).toBe('SIGKILL');
+    out.child.kill('SIGKILL');
+    expect((await out.done).signal).toBe('SIGKILL');
     expect(jsonLines(out.stdout()).filter((l) => l.outcome === 'moved')).toHaveLength(100);
     // 150 events are in the topic now, only 100 of them journaled as moved.
     expect((await redrivenCopies(env, topic)).size).toBe(150);
@@ -64,16 +49,17 @@ describe.each(testBrokers())('switchyard dlq redrive killed with SIGKILL on $nam
   it('at a random moment half-way, then run again: nothing lost, nothing doubled', async () => {
     const topic = uniqueTopic('crash-random');
     const ids = await fillDeadLetters(broker, topic, 1000);
-    const child = spawnCli(['dlq', 'redrive', `${topic}.dlq`, '--window', '20', '--json'], { env });
-    const out = watch(child);
-    const done = collect(child, 120_000, ['dlq', 'redrive']);
+    const out = startCli(['dlq', 'redrive', `${topic}.dlq`, '--window', '20', '--json'], {
+      env,
+      timeoutMs: 120_000,
+    });
     await eventually(
       () => jsonLines(out.stdout()).filter((l) => l.outcome === 'moved').length >= 400,
       90_000,
       'the redrive moved 400 entries',
     );
-    child.kill('SIGKILL');
-    expect((await done).signal).toBe('SIGKILL');
+    out.child.kill('SIGKILL');
+    expect((await out.done).signal).toBe('SIGKILL');
     const before = jsonLines(out.stdout()).filter((l) => l.outcome === 'moved').length;
     expect(before).toBeLessThan(1000);
 
@@ -92,16 +78,17 @@ describe.each(testBrokers())('switchyard dlq redrive killed with SIGKILL on $nam
   it('stops after the window in flight on Ctrl-C (exit 130), and a second run finishes the job', async () => {
     const topic = uniqueTopic('crash-sigint');
     const ids = await fillDeadLetters(broker, topic, 600);
-    const child = spawnCli(['dlq', 'redrive', `${topic}.dlq`, '--window', '20', '--json'], { env });
-    const out = watch(child);
-    const done = collect(child, 120_000, ['dlq', 'redrive']);
+    const out = startCli(['dlq', 'redrive', `${topic}.dlq`, '--window', '20', '--json'], {
+      env,
+      timeoutMs: 120_000,
+    });
     await eventually(
       () => jsonLines(out.stdout()).filter((l) => l.outcome === 'moved').length >= 100,
       90_000,
       'the redrive moved 100 entries',
     );
-    child.kill('SIGINT');
-    const stopped = await done;
+    out.child.kill('SIGINT');
+    const stopped = await out.done;
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain('Stopping after the step in flight');
     const summary = jsonLines(stopped.stdout).at(-1)!.summary as Record<string, number>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applicationBus, eventually } from '../test-support/broker-clients.ts';
-import { collect, jsonLines, runCli, spawnCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
+import { jsonLines, runCli, startCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
 
 describe.each(testBrokers())('switchyard lag on $name', (broker) => {
   const { name, env } = broker;
@@ -46,17 +46,12 @@ describe.each(testBrokers())('switchyard lag on $name', (broker) => {
     await eventually(() => handled === 2, 30_000, 'billing handled the 2 events');
     await bus.close();
 
-    const watch = spawnCli(['lag', topic, '--group', 'billing', '--watch', '--interval', '200ms', '--json'], {
+    const watch = startCli(['lag', topic, '--group', 'billing', '--watch', '--interval', '200ms', '--json'], {
       env,
     });
-    let stdout = '';
-    watch.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    const done = collect(watch, 60_000, ['lag', '--watch']);
-    await eventually(() => jsonLines(stdout).length >= 2, 30_000, 'two refreshes');
-    watch.kill('SIGINT');
-    const result = await done;
+    await eventually(() => jsonLines(watch.stdout()).length >= 2, 30_000, 'two refreshes');
+    watch.child.kill('SIGINT');
+    const result = await watch.done;
     expect(result.code).toBe(0);
     expect(jsonLines(result.stdout).every((r) => r.total === 0)).toBe(true);
   });

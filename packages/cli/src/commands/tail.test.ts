@@ -6,7 +6,7 @@ import {
   natsConsumers,
   publishRaw,
 } from '../test-support/broker-clients.ts';
-import { collect, jsonLines, runCli, spawnCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
+import { jsonLines, runCli, startCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
 
 describe.each(testBrokers())('switchyard tail on $name', (broker) => {
   const { name, env } = broker;
@@ -62,11 +62,10 @@ describe.each(testBrokers())('switchyard tail on $name', (broker) => {
   it('follows events published after it started, from a point in time', async () => {
     const topic = await seeded('tail-follow');
     const since = new Date().toISOString();
-    const tail = spawnCli(['tail', topic, '--from', since, '--limit', '2', '--json'], { env });
-    const done = collect(tail, 60_000, ['tail']);
+    const tail = startCli(['tail', topic, '--from', since, '--limit', '2', '--json'], { env });
     const input = ['{"n":1}', '{"n":2}'].join('\n');
     expect((await runCli(['publish', topic, '--type', 'late', '--key', 'k'], { env, input })).code).toBe(0);
-    const result = await done;
+    const result = await tail.done;
     expect(result.code, result.stderr).toBe(0);
     expect(jsonLines(result.stdout).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
   });

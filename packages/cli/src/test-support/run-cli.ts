@@ -47,23 +47,22 @@ function childEnv(env: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv
   return { ...base, ...env };
 }
 
+/** A running `switchyard`: its output so far, and its end. */
+export interface RunningCli {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when it exits; after `timeoutMs` it is killed and this rejects with its output. */
+  readonly done: Promise<CliResult>;
+}
+
 /** Starts `switchyard ...args` as a child process (the real binary, as a user runs it). */
-export function spawnCli(args: readonly string[], options: RunOptions = {}): ChildProcess {
+export function startCli(args: readonly string[], options: RunOptions = {}): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: childEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin!.end(options.input ?? '');
-  return child;
-}
-
-/** Runs `switchyard ...args` to the end; the child is killed (and the test fails) after `timeoutMs`. */
-export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
-  const child = spawnCli(args, options);
-  return collect(child, options.timeoutMs ?? 60_000, args);
-}
-
-export function collect(child: ChildProcess, timeoutMs: number, args: readonly string[]): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -72,7 +71,8 @@ export function collect(child: ChildProcess, timeoutMs: number, args: readonly s
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  return new Promise((resolve, reject) => {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const done = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
@@ -86,6 +86,12 @@ export function collect(child: ChildProcess, timeoutMs: number, args: readonly s
       resolve({ code, signal, stdout, stderr });
     });
   });
+  return { child, stdout: () => stdout, stderr: () => stderr, done };
+}
+
+/** Runs `switchyard ...args` to the end; the child is killed (and the test fails) after `timeoutMs`. */
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+  return startCli(args, options).done;
 }
 
 /** JSON lines (`--json` output of streaming commands); a last line still being written is left out. */
