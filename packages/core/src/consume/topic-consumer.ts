@@ -24,6 +24,7 @@ import { DeadLetterer } from './dead-letterer.ts';
 import { DispatchTable } from './dispatch-table.ts';
 import { type EntryOwner, HandlerEntry } from './handler-entry.ts';
 import { HANDLED, HandlerRuns, type Outcome } from './handler-runs.ts';
+import { runAsConsumerOf } from './handler-scope.ts';
 import type { ResolvedRetryPolicy } from './retry-policy.ts';
 
 interface Delivery {
@@ -85,7 +86,6 @@ export class TopicConsumer implements EntryOwner {
       topic,
       group,
       metrics: deps.metrics,
-      bus: deps.bus,
       delayedRedelivery: deps.transport.capabilities.delayedRedelivery,
       noteError,
     });
@@ -148,7 +148,8 @@ export class TopicConsumer implements EntryOwner {
         maxDeliveries: Number.POSITIVE_INFINITY,
         ackTimeoutMs: settings.ackTimeoutMs,
       },
-      (messages) => this.#receive(messages),
+      // Handlers run as the bus's (see handler-scope.ts): entered once per batch handed over.
+      (messages) => runAsConsumerOf(this.#deps.bus, this.#receiveBatch, messages),
     );
     // Closed while the transport was still starting: the close could not stop what did not exist yet.
     if (this.#closing !== undefined) await this.#handle.stop();
@@ -235,6 +236,8 @@ export class TopicConsumer implements EntryOwner {
       this.#deps.onClosed(this);
     }
   }
+
+  readonly #receiveBatch = (messages: readonly InboundMessage[]): void => this.#receive(messages);
 
   #receive(messages: readonly InboundMessage[]): void {
     const { options } = this.#deps;
