@@ -1,7 +1,7 @@
 // The public packages of this workspace and their packed tarballs: shared by the packaging lint
 // (scripts/lint-packages.ts) and the install test (tests/install).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,21 +56,16 @@ export function pack(pkg: PublicPackage, destination: string): PackedPackage {
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 120_000,
   });
-  const result = JSON.parse(out.slice(out.indexOf('{'))) as {
-    filename: string;
-    size: number;
-    files: Array<{ path: string }>;
-  };
+  const tarball = (JSON.parse(out.slice(out.indexOf('{'))) as { filename: string }).filename;
+  // What is in the tarball, read from the tarball itself.
+  const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => line.replace(/^package\//, ''));
   const manifest = JSON.parse(
-    execFileSync('tar', ['-xzOf', result.filename, 'package/package.json'], { encoding: 'utf8' }),
+    execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
   ) as Record<string, unknown>;
-  return {
-    ...pkg,
-    tarball: result.filename,
-    size: result.size,
-    files: result.files.map((f) => f.path),
-    manifest,
-  };
+  return { ...pkg, tarball, size: statSync(tarball).size, files, manifest };
 }
 
 /** What must not be in a published tarball: tests, test support, sources, workspace ranges. */
