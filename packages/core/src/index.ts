@@ -41,6 +41,7 @@ export type {
   TransportHealth,
   TransportReceipt,
 } from './transport.ts';
+export { ConnectBackoff, type ConnectBackoffOptions } from './transport-support/connect-backoff.ts';
 export type {
   BatchContext,
   BatchHandler,
