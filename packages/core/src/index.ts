@@ -42,6 +42,15 @@ export type {
   TransportReceipt,
 } from './transport.ts';
 export { ConnectBackoff, type ConnectBackoffOptions } from './transport-support/connect-backoff.ts';
+export {
+  createLog,
+  LOG_LEVELS,
+  type Log,
+  type Logger,
+  type LogLevel,
+  redactSecrets,
+} from './transport-support/logger.ts';
+export { type TlsOptions, type TlsSetting, tlsConnectionOptions } from './transport-support/tls.ts';
 export type {
   BatchContext,
   BatchHandler,
