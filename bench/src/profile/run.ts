@@ -1,8 +1,9 @@
-// One benchmark workload in this process, for `node --cpu-prof`. Examples:
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events] [off|api|sampled|always]
-//   node bench/src/profile/run.ts fill nats switchyard 50000 my_topic   (then)
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
+// One benchmark workload in this process, for `node --cpu-prof` (with --conditions=@switchyard/source,
+// which makes @switchyard/* imports run the workspace sources). Examples:
+//   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled
+//   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events] [off|api|sampled|always]
+//   node --conditions=@switchyard/source bench/src/profile/run.ts fill nats switchyard 50000 my_topic   (then)
+//   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
 // and summarise with: node bench/src/profile/summarize.ts /tmp/prof/*.cpuprofile [top] [function-for-callers]
 import { loadBrokerEnv } from '../env.ts';
 import { runInproc } from '../inproc.ts';

@@ -49,11 +49,15 @@ export type {
   TransportReceipt,
 } from './transport.ts';
 export type {
+  BatchContext,
+  BatchHandler,
+  BatchOptions,
   BusHealth,
   EventBus,
   EventHandler,
   HandlerContext,
   PublishReceipt,
+  SubscribeBatchOptions,
   SubscribeOptions,
   Subscription,
   SubscriptionHealth,

@@ -70,9 +70,16 @@ export class DeadLetterer {
     } catch (sendError) {
       // The broker did not take it (down, or refusing): the event must not be lost, so it goes
       // back and is tried again later.
-      this.#deps.noteError(sendError);
-      this.report(sendError, 'dead-letter', id);
-      message.nack({ delayMs: this.#deps.retryDelayMs(), nextAttempt: attempts });
+      const delayMs = this.#deps.retryDelayMs();
+      const failure = new EventBusError(
+        'DEAD_LETTER_FAILED',
+        `Could not write event ${id ?? '(no id)'} to the dead-letter topic ${topic}: ${errorMessage(sendError)}. ` +
+          `It stays with the broker and is tried again in ${delayMs} ms.`,
+        { retriable: true, cause: sendError, details: { topic, eventId: id } },
+      );
+      this.#deps.noteError(failure);
+      this.report(failure, 'dead-letter', id);
+      message.nack({ delayMs, nextAttempt: attempts });
       if (span !== undefined) endSpanWithError(span, sendError);
     }
   }
