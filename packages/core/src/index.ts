@@ -1,3 +1,10 @@
+/**
+ * The broker-agnostic event bus: `createEventBus`, typed events (`defineEvent`), codecs, errors,
+ * the in-memory transport, and the `Transport` port that adapters implement.
+ *
+ * @packageDocumentation
+ * @module @switchyard/core
+ */
 // The public surface of @switchyard/core. Everything not listed here is internal.
 export { bytesCodec, type Codec, jsonCodec } from './codec.ts';
 export { type DeadLetterReason, DLQ_HEADERS } from './consume/dead-letter.ts';
