@@ -44,9 +44,10 @@ export class GroupMember implements TopicMember {
   /** Each subscribed topic (consumers' topics and their retry topics) and the consumer it belongs to. */
   private readonly owners = new Map<string, TopicConsumer>();
   private readonly trackers = new Map<string, OffsetTracker>();
+  /** Consumers whose `add()` succeeded: a failed start is retried with backoff only for them. */
+  private readonly established = new Set<TopicConsumer>();
   private readonly committer: Committer;
   private readonly backoff = new RestartBackoff();
-  private readonly handlers: DriverConsumerHandlers;
   private consumer: DriverConsumer | undefined;
   /** What the current client consumer subscribed; kafkajs can add topics but not drop them. */
   private subscribed = new Set<string>();
@@ -75,12 +76,6 @@ export class GroupMember implements TopicMember {
       (topic) => this.owners.get(topic)?.paused ?? true,
     );
     this.committer = new Committer(context.log, group, (error) => this.report(error, ''));
-    this.handlers = {
-      onBatch: (batch) => this.onBatch(batch),
-      onAssigned: (assignment) => this.onAssigned(assignment),
-      onRebalancing: () => void this.commitNow(),
-      onCrash: (error, restarting) => this.onCrash(error, restarting),
-    };
   }
 
   /** Holds the next start until the returned release is called (a `consume()` preparing its topic). */
@@ -111,6 +106,7 @@ export class GroupMember implements TopicMember {
       this.unregister(consumer);
       throw error;
     }
+    if (this.owners.get(consumer.request.topic) === consumer) this.established.add(consumer);
   }
 
   async remove(consumer: TopicConsumer): Promise<void> {
@@ -144,6 +140,7 @@ export class GroupMember implements TopicMember {
   }
 
   private unregister(consumer: TopicConsumer): void {
+    this.established.delete(consumer);
     for (const topic of consumer.topics) if (this.owners.get(topic) === consumer) this.owners.delete(topic);
     this.pauses.sync(); // its partitions stop fetching until the member runs without them
   }
@@ -166,7 +163,9 @@ export class GroupMember implements TopicMember {
       }
     } catch (error) {
       this.report(error, '');
-      if (this.owners.size > 0) this.scheduleRecovery();
+      // The consumers that asked for this start get the error; the ones that ran before get a restart.
+      if (this.established.size > 0) this.scheduleRecovery();
+      else this.state = 'stopped';
       throw error;
     } finally {
       this.cycle = undefined; // in the same turn as the last look at `dirty`: a later call starts a new cycle
@@ -218,13 +217,26 @@ export class GroupMember implements TopicMember {
       if (earliest.length > 0) await consumer.subscribe(earliest, true);
       if (latest.length > 0) await consumer.subscribe(latest, false);
       for (const topic of fresh) this.subscribed.add(topic);
-      await consumer.run(this.handlers);
+      await consumer.run(this.handlersFor(consumer));
     } catch (error) {
-      this.broken = true;
-      this.state = 'restarting';
+      // kafkajs may still be retrying on its own: end it, the next start takes a new consumer.
+      this.consumer = undefined;
+      this.subscribed = new Set();
+      await consumer.disconnect().catch(() => undefined);
       throw error;
     }
     this.commitTimer ??= setInterval(() => void this.commitNow(), this.context.commitIntervalMs);
+  }
+
+  /** What a client consumer reports to; a consumer this member has let go of is no longer heard. */
+  private handlersFor(consumer: DriverConsumer): DriverConsumerHandlers {
+    const current = () => consumer === this.consumer;
+    return {
+      onBatch: (batch) => (current() ? this.onBatch(batch) : 0),
+      onAssigned: (assignment) => current() && this.onAssigned(assignment),
+      onRebalancing: () => current() && void this.commitNow(),
+      onCrash: (error, restarting) => current() && this.onCrash(error, restarting),
+    };
   }
 
   private dropsTopics(): boolean {
@@ -298,7 +310,7 @@ export class GroupMember implements TopicMember {
     });
     this.recoveryTimer = setTimeout(() => {
       this.recoveryTimer = undefined;
-      if (this.owners.size === 0) return;
+      if (this.established.size === 0) return;
       this.restarts++;
       this.reconcile().catch(() => undefined); // a failed start schedules the next one
     }, delayMs);
