@@ -131,6 +131,7 @@ export class KafkaTransport implements Transport {
         async () => {
           release ??= member.reserve();
           const { retryTopics, latestAtStart } = await this.prepare(request);
+          if (this.state === 'closed') throw new EventBusError('CLOSED', 'The Kafka transport is closed.');
           const consumer = new TopicConsumer(
             member,
             this.consumerContext,

@@ -2,9 +2,10 @@ import { EventBusError } from '@switchyard/core';
 import type { DriverBatch, DriverConsumer, DriverConsumerHandlers } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
 import { Committer } from './committer.ts';
-import { OffsetTracker } from './offset-tracker.ts';
+import { OwnedPartitions } from './owned-partitions.ts';
 import { PauseState } from './pause-state.ts';
 import { RestartBackoff } from './restart-backoff.ts';
+import { SharedStarts } from './shared-starts.ts';
 import type { TopicConsumer, TopicContext, TopicMember } from './topic-consumer.ts';
 
 export interface MemberContext extends TopicContext {
@@ -43,21 +44,18 @@ export class GroupMember implements TopicMember {
   readonly pauses: PauseState;
   /** Each subscribed topic (consumers' topics and their retry topics) and the consumer it belongs to. */
   private readonly owners = new Map<string, TopicConsumer>();
-  private readonly trackers = new Map<string, OffsetTracker>();
+  private readonly partitions: OwnedPartitions;
+  /** Consumers whose `add()` succeeded: a failed start is retried with backoff only for them. */
+  private readonly established = new Set<TopicConsumer>();
   private readonly committer: Committer;
   private readonly backoff = new RestartBackoff();
-  private readonly handlers: DriverConsumerHandlers;
   private consumer: DriverConsumer | undefined;
   /** What the current client consumer subscribed; kafkajs can add topics but not drop them. */
   private subscribed = new Set<string>();
   /** The client gave up (or failed to join): the next start takes a new one. */
   private broken = false;
   private state: MemberState = 'stopped';
-  private cycle: Promise<void> | undefined;
-  private dirty = false;
-  /** `consume()` calls of this group still preparing their topics; a start waits for them. */
-  private preparing = 0;
-  private prepared: (() => void) | undefined;
+  private readonly starts = new SharedStarts(() => this.start());
   private commitTimer: NodeJS.Timeout | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
   private joins = 0;
@@ -74,24 +72,16 @@ export class GroupMember implements TopicMember {
       (paused) => this.consumer?.setPaused(paused),
       (topic) => this.owners.get(topic)?.paused ?? true,
     );
+    this.partitions = new OwnedPartitions((tracker) => {
+      this.owners.get(tracker.topic)?.revoked(tracker);
+      this.pauses.clearDue(tracker.topic, tracker.partition);
+    });
     this.committer = new Committer(context.log, group, (error) => this.report(error, ''));
-    this.handlers = {
-      onBatch: (batch) => this.onBatch(batch),
-      onAssigned: (assignment) => this.onAssigned(assignment),
-      onRebalancing: () => void this.commitNow(),
-      onCrash: (error, restarting) => this.onCrash(error, restarting),
-    };
   }
 
   /** Holds the next start until the returned release is called (a `consume()` preparing its topic). */
   reserve(): () => void {
-    this.preparing++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      if (--this.preparing === 0) this.prepared?.();
-    };
+    return this.starts.reserve();
   }
 
   /** Adds the consumer's topics; resolves once the member runs with them. */
@@ -111,6 +101,7 @@ export class GroupMember implements TopicMember {
       this.unregister(consumer);
       throw error;
     }
+    if (this.owners.get(consumer.request.topic) === consumer) this.established.add(consumer);
   }
 
   async remove(consumer: TopicConsumer): Promise<void> {
@@ -125,7 +116,7 @@ export class GroupMember implements TopicMember {
 
   health(): MemberHealth {
     const assigned = new Map<TopicConsumer, number>();
-    for (const tracker of this.trackers.values()) {
+    for (const tracker of this.partitions.values()) {
       const owner = this.owners.get(tracker.topic);
       if (owner !== undefined) assigned.set(owner, (assigned.get(owner) ?? 0) + 1);
     }
@@ -144,38 +135,27 @@ export class GroupMember implements TopicMember {
   }
 
   private unregister(consumer: TopicConsumer): void {
+    this.established.delete(consumer);
     for (const topic of consumer.topics) if (this.owners.get(topic) === consumer) this.owners.delete(topic);
     this.pauses.sync(); // its partitions stop fetching until the member runs without them
   }
 
-  /** Runs a start (or joins the one not begun yet); resolves once the member runs with every topic registered before it. */
+  /** Resolves once the member runs with every topic registered before the call (a start shared with other calls). */
   private reconcile(): Promise<void> {
-    this.dirty = true;
-    this.cycle ??= this.runCycle();
-    return this.cycle;
+    return this.starts.request();
   }
 
-  private async runCycle(): Promise<void> {
+  /** One (re)start, shared by the calls that asked for it. */
+  private async start(): Promise<void> {
     try {
-      for (;;) {
-        await this.whenPrepared();
-        if (!this.dirty) return;
-        this.dirty = false;
-        await this.apply();
-        if (!this.dirty) return;
-      }
+      await this.apply();
     } catch (error) {
       this.report(error, '');
-      if (this.owners.size > 0) this.scheduleRecovery();
+      // The consumers that asked for this start get the error; the ones that ran before get a restart.
+      if (this.established.size > 0) this.scheduleRecovery();
+      else this.state = 'stopped';
       throw error;
-    } finally {
-      this.cycle = undefined; // in the same turn as the last look at `dirty`: a later call starts a new cycle
     }
-  }
-
-  private async whenPrepared(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve)); // calls made in the same turn (Promise.all) come along
-    while (this.preparing > 0) await new Promise<void>((resolve) => (this.prepared = resolve));
   }
 
   /** Leaves with what is acked committed, then joins again with exactly the registered topics. */
@@ -190,7 +170,7 @@ export class GroupMember implements TopicMember {
         this.broken = true;
       });
     }
-    this.dropUnowned();
+    this.partitions.retain((topic) => this.owners.has(topic)); // dropped topics commit nothing more
     const wanted = [...this.owners.keys()];
     let consumer = old;
     if (wanted.length === 0 || old === undefined || this.broken || this.dropsTopics()) {
@@ -218,13 +198,26 @@ export class GroupMember implements TopicMember {
       if (earliest.length > 0) await consumer.subscribe(earliest, true);
       if (latest.length > 0) await consumer.subscribe(latest, false);
       for (const topic of fresh) this.subscribed.add(topic);
-      await consumer.run(this.handlers);
+      await consumer.run(this.handlersFor(consumer));
     } catch (error) {
-      this.broken = true;
-      this.state = 'restarting';
+      // kafkajs may still be retrying on its own: end it, the next start takes a new consumer.
+      this.consumer = undefined;
+      this.subscribed = new Set();
+      await consumer.disconnect().catch(() => undefined);
       throw error;
     }
     this.commitTimer ??= setInterval(() => void this.commitNow(), this.context.commitIntervalMs);
+  }
+
+  /** What a client consumer reports to; a consumer this member has let go of is no longer heard. */
+  private handlersFor(consumer: DriverConsumer): DriverConsumerHandlers {
+    const current = () => consumer === this.consumer;
+    return {
+      onBatch: (batch) => (current() ? this.onBatch(batch) : 0),
+      onAssigned: (assignment) => current() && this.onAssigned(assignment),
+      onRebalancing: () => current() && void this.commitNow(),
+      onCrash: (error, restarting) => current() && this.onCrash(error, restarting),
+    };
   }
 
   private dropsTopics(): boolean {
@@ -232,47 +225,20 @@ export class GroupMember implements TopicMember {
     return false;
   }
 
-  /** Trackers of topics no consumer owns any more: their acks no longer commit. */
-  private dropUnowned(): void {
-    for (const [key, tracker] of this.trackers)
-      if (!this.owners.has(tracker.topic)) this.revoke(key, tracker);
-  }
-
-  private revoke(key: string, tracker: OffsetTracker): void {
-    // In-flight work finishes in core but commits nothing; the new owner starts from the last commit.
-    tracker.revoked = true;
-    tracker.revocation.abort();
-    this.owners.get(tracker.topic)?.revoked(tracker);
-    this.trackers.delete(key);
-    this.pauses.clearDue(tracker.topic, tracker.partition);
-  }
-
   private onAssigned(assignment: ReadonlyMap<string, readonly number[]>): void {
     this.joins++;
     this.state = 'running';
     this.backoff.running(Date.now());
-    const assigned = new Set<string>();
-    for (const [topic, partitions] of assignment) for (const p of partitions) assigned.add(`${topic}|${p}`);
-    for (const [key, tracker] of this.trackers) if (!assigned.has(key)) this.revoke(key, tracker);
-    for (const [topic, partitions] of assignment) {
-      for (const partition of partitions) {
-        const key = `${topic}|${partition}`;
-        let tracker = this.trackers.get(key);
-        if (tracker === undefined) {
-          tracker = new OffsetTracker(topic, partition, this.owners.get(topic)?.startAt(topic, partition));
-          this.trackers.set(key, tracker);
-        }
-        // A partition kept through a rejoin continues after what was handed over, not from the commit.
-        const resumeAt = tracker.resumeAt();
-        if (resumeAt !== undefined) this.consumer?.seek(topic, partition, String(resumeAt));
-      }
-    }
+    const seeks = this.partitions.assign(assignment, (topic, partition) =>
+      this.owners.get(topic)?.startAt(topic, partition),
+    );
+    for (const { topic, partition, offset } of seeks) this.consumer?.seek(topic, partition, String(offset));
     this.pauses.setAssignment(assignment);
   }
 
   private onBatch(batch: DriverBatch): number {
     const owner = this.owners.get(batch.topic);
-    const tracker = this.trackers.get(`${batch.topic}|${batch.partition}`);
+    const tracker = this.partitions.get(batch.topic, batch.partition);
     if (owner === undefined || tracker === undefined) return 0;
     return owner.onBatch(batch, tracker);
   }
@@ -298,7 +264,7 @@ export class GroupMember implements TopicMember {
     });
     this.recoveryTimer = setTimeout(() => {
       this.recoveryTimer = undefined;
-      if (this.owners.size === 0) return;
+      if (this.established.size === 0) return;
       this.restarts++;
       this.reconcile().catch(() => undefined); // a failed start schedules the next one
     }, delayMs);
@@ -307,7 +273,7 @@ export class GroupMember implements TopicMember {
   /** Commits every partition whose acknowledged prefix moved; one commit at a time, only as a member. */
   private commitNow(): Promise<void> {
     if (this.state !== 'running') return Promise.resolve();
-    return this.committer.commit(this.consumer, this.trackers.values());
+    return this.committer.commit(this.consumer, this.partitions.values());
   }
 
   private report(error: unknown, note: string): void {

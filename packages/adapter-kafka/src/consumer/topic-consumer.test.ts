@@ -123,4 +123,13 @@ describe('TopicConsumer', () => {
     received[1]!.ack(); // too late: ignored, redelivered to the next owner
     expect(consumer.batch('orders', 0, [2])).toBe(0);
   });
+
+  it('lets a second stop wait for the first (core and the transport both stop on close)', async () => {
+    const { current, consume } = scriptedMember();
+    const { handle } = await consume('orders');
+    const first = handle.stop();
+    expect(handle.stop()).toBe(first);
+    await first;
+    expect(current().disconnected).toBe(true);
+  });
 });

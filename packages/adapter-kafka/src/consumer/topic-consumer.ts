@@ -48,6 +48,7 @@ export class TopicConsumer implements ConsumerHandle {
   private corePaused = false;
   private prefetchFull = false;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
 
   private readonly member: TopicMember;
   private readonly context: TopicContext;
@@ -116,8 +117,13 @@ export class TopicConsumer implements ConsumerHandle {
     for (const redeliver of this.held.splice(0)) redeliver();
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /** Commits what is acked and takes the topic out of the member; a second call waits for the first. */
+  stop(): Promise<void> {
+    this.stopping ??= this.leave();
+    return this.stopping;
+  }
+
+  private async leave(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.member.pauses.sync();
