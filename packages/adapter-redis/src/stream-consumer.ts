@@ -1,0 +1,518 @@
+import type { ConsumeRequest, ConsumerHandle, ConsumerLag, InboundMessage } from '@switchyard/core';
+import type { RedisConnection } from './connection.ts';
+import { ensureGroup, groupLag } from './group.ts';
+import { replyPrefix } from './map-error.ts';
+import { type MessageOwner, RedisMessage } from './redis-message.ts';
+import { SCRIPT_BATCH, type StreamScripts, withScripts } from './scripts.ts';
+
+export interface StreamConsumerDeps {
+  readonly request: ConsumeRequest;
+  readonly onMessages: (messages: readonly InboundMessage[]) => void;
+  /** The transport's shared connection: acks, leases, claims, group admin. */
+  readonly main: RedisConnection;
+  /** This member's own connection for blocking reads. */
+  readonly reader: RedisConnection;
+  /** The topic's stream key. */
+  readonly key: string;
+  /** This member's consumer name in the group. */
+  readonly consumer: string;
+  readonly leaseMs: number;
+  readonly claimIntervalMs: number;
+  readonly idleConsumerTimeoutMs: number;
+  readonly fetchExpiresMs: number;
+  /** Create the stream with the group when it does not exist (`autoCreateTopics`). */
+  readonly mkstream: boolean;
+  readonly onError: (error: unknown) => void;
+  /** Entries that were trimmed from the stream while they were pending: lost for the group. */
+  readonly onTrimmed: (count: number) => void;
+}
+
+type Entry = [id: Buffer, fields: Buffer[] | null];
+
+/** Idle time given to entries released at stop: past any member's lease, so the next claim takes them. */
+const RELEASE_IDLE_MS = 86_400_000;
+/** Slack past BLOCK after which a read that returned nothing means the connection died silently. */
+const BLOCK_GRACE_MS = 2_000;
+
+/**
+ * One member of a consumer group on one stream. A blocking `XREADGROUP … >` on its own connection
+ * takes at most the free share of `prefetch` (credit); acks are batched into one `XACK` per turn of
+ * the event loop. Pending entries are leased: the member renews the leases of what it holds every
+ * half lease (up to `ackTimeoutMs` per event), claims entries whose lease expired elsewhere
+ * (`XAUTOCLAIM`, the delivery count becoming `attempt`), and at stop releases what it still holds
+ * so the next member takes it at once.
+ *
+ * `nack()` without delay holds the entry and hands it over again on resume (it stays in this
+ * member's pending list meanwhile); `nack({ delayMs })` keeps only the id, renews its lease, and
+ * re-claims the entry with its next attempt number after the delay — a crash meanwhile leaves it
+ * in the pending list, where another member claims it with the same number.
+ */
+export class StreamConsumer implements ConsumerHandle, MessageOwner {
+  readonly #deps: StreamConsumerDeps;
+  readonly #scripts: StreamScripts;
+  readonly #threshold: number;
+  readonly #unsettled = new Map<string, RedisMessage>();
+  #held: RedisMessage[] = [];
+  readonly #delayed = new Map<string, { readonly timer: NodeJS.Timeout; readonly attempt: number }>();
+  #due: Array<{ readonly id: string; readonly attempt: number }> = [];
+  #acks: string[] = [];
+  #acking: Promise<void> | undefined;
+  #released: string[] = [];
+  #paused = false;
+  #stopped = false;
+  #groupStart: '0' | '$';
+  #needsGroup = true;
+  #rereadPending = false;
+  #claimCursor = '0-0';
+  #claiming = false;
+  #readerId: number | undefined;
+  #wake: (() => void) | undefined;
+  #endSleep: (() => void) | undefined;
+  #loop: Promise<void> = Promise.resolve();
+  readonly #timers: NodeJS.Timeout[] = [];
+
+  constructor(deps: StreamConsumerDeps) {
+    this.#deps = deps;
+    this.#scripts = withScripts(deps.main.client);
+    this.#groupStart = deps.request.startFrom === 'latest' ? '$' : '0';
+    // Read again once a quarter of the prefetch is free: fewer, fuller reads under load.
+    this.#threshold = Math.max(1, Math.floor(deps.request.prefetch / 4));
+  }
+
+  /** Creates the group (errors reach the caller), then reads in the background. */
+  async start(): Promise<void> {
+    const { main, reader } = this.#deps;
+    await main.connect();
+    await this.#ensureGroup();
+    await reader.connect();
+    this.#readerId = Number(await reader.client.client('ID'));
+    reader.client.on('ready', () => {
+      // Reconnected: the reply of the read in flight may have been lost with the old connection.
+      this.reconnected();
+      reader.client.client('ID').then(
+        (id) => {
+          this.#readerId = Number(id);
+        },
+        () => undefined,
+      );
+    });
+    this.#loop = this.#run();
+    const { leaseMs, claimIntervalMs, idleConsumerTimeoutMs } = this.#deps;
+    this.#every(leaseMs / 2, () => this.#renewLeases());
+    this.#every(Math.min(claimIntervalMs, leaseMs / 2), () => this.#claim());
+    this.#every(Math.min(idleConsumerTimeoutMs / 2, 60_000), () => this.#prune());
+    void this.#claim(); // entries released by a member that closed, or left by one that crashed
+  }
+
+  /** Called by the transport when a connection is back: replies lost with it may have left entries here. */
+  reconnected(): void {
+    this.#rereadPending = true;
+    this.#poke();
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    const held = this.#held;
+    this.#held = [];
+    this.#handOver(held);
+    this.#takeDue();
+    this.#poke();
+  }
+
+  async lag(): Promise<ConsumerLag> {
+    return groupLag(this.#deps.main.client, this.#deps.key, this.#deps.request.group);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    for (const { timer } of this.#delayed.values()) clearTimeout(timer);
+    const { main, reader, key, request, consumer } = this.#deps;
+    this.#poke();
+    this.#endSleep?.();
+    // Wake the blocked read without losing what it may be taking; a dead connection is just closed.
+    if (this.#readerId !== undefined && main.ready)
+      await main.client.client('UNBLOCK', this.#readerId).catch(() => undefined);
+    const ended = await Promise.race([this.#loop.then(() => true), delay(1_000).then(() => false)]);
+    if (ended) await reader.quit();
+    else reader.disconnect();
+    await this.#loop;
+    await this.#flushAcks();
+    const release = [
+      ...this.#unsettled.keys(),
+      ...this.#held.map((m) => m.offset),
+      ...this.#delayed.keys(),
+      ...this.#due.map((d) => d.id),
+      ...this.#released,
+    ];
+    this.#unsettled.clear();
+    this.#held = [];
+    this.#delayed.clear();
+    this.#due = [];
+    if (!main.ready) return;
+    try {
+      await this.#touch(release, String(RELEASE_IDLE_MS), '');
+      // Leave the group when nothing is pending here any more (a clean close leaves no member behind).
+      await this.#scripts.switchyardPrune(key, request.group, this.#deps.idleConsumerTimeoutMs, consumer);
+    } catch (error) {
+      this.#deps.onError(error);
+    }
+  }
+
+  settle(message: RedisMessage, outcome: 'ack' | 'nack', delayMs?: number, nextAttempt?: number): void {
+    message.settled = true;
+    const id = message.offset;
+    const known = this.#unsettled.delete(id);
+    if (outcome === 'ack') {
+      // Even when its lease went to another member: the work is done, and an ack is idempotent.
+      this.#ack(id);
+    } else if (known) {
+      if (this.#stopped) this.#released.push(id);
+      else if (delayMs !== undefined && delayMs > 0)
+        this.#delay(id, delayMs, nextAttempt ?? message.attempt + 1);
+      else this.#hold(message);
+    }
+    if (!this.#paused && this.#credit() >= this.#threshold) this.#poke();
+  }
+
+  working(message: RedisMessage): void {
+    message.since = performance.now();
+    void this.#touch([message.offset], '', '').catch((error: unknown) => this.#deps.onError(error));
+  }
+
+  #credit(): number {
+    return this.#deps.request.prefetch - this.#unsettled.size - this.#held.length;
+  }
+
+  async #run(): Promise<void> {
+    const { reader, key, consumer, request, fetchExpiresMs } = this.#deps;
+    let failures = 0;
+    while (!this.#stopped) {
+      const credit = this.#credit();
+      if (this.#paused || credit < this.#threshold) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        continue;
+      }
+      try {
+        if (this.#needsGroup) await this.#ensureGroup();
+        if (this.#rereadPending) {
+          this.#rereadPending = false;
+          await this.#readOwnPending();
+          continue;
+        }
+        const started = performance.now();
+        const reply = (await reader.client.callBuffer(
+          'xreadgroup',
+          'GROUP',
+          request.group,
+          consumer,
+          'COUNT',
+          credit,
+          'BLOCK',
+          fetchExpiresMs,
+          'STREAMS',
+          key,
+          '>',
+        )) as Array<[Buffer, Entry[]]> | null;
+        failures = 0;
+        if (reply !== null) this.#receive(reply[0]![1], 1);
+        else if (!this.#stopped && performance.now() - started > fetchExpiresMs + BLOCK_GRACE_MS / 2) {
+          // ioredis's blocking timeout answered for a server that did not: the connection is dead
+          // without having said so. Reconnect it; what the lost reply held is in the pending list.
+          reader.client.disconnect(true);
+          this.#rereadPending = true;
+        }
+      } catch (error) {
+        if (this.#stopped) break;
+        if (replyPrefix(error) === 'NOGROUP') {
+          // The stream or group vanished (deleted, or a server restart without persistence): re-create
+          // it from the start of what the stream holds now, so events written since are not skipped.
+          this.#needsGroup = true;
+          this.#groupStart = '0';
+        }
+        failures++;
+        this.#deps.onError(error);
+        await this.#sleep(Math.min(100 * 2 ** (failures - 1), 5_000));
+      }
+    }
+  }
+
+  async #ensureGroup(): Promise<void> {
+    const { main, key, request, mkstream } = this.#deps;
+    await ensureGroup(main.client, key, request.group, this.#groupStart, mkstream);
+    this.#needsGroup = false;
+    // Once created, a group that vanishes is re-created at 0 (see #run).
+    this.#groupStart = '0';
+  }
+
+  /** Hands entries over; `attempts` is one number for all, or one per entry. */
+  #receive(entries: readonly Entry[], attempts: number | readonly number[]): void {
+    const batch: RedisMessage[] = [];
+    let trimmed = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const [rawId, fields] = entries[i]!;
+      const id = rawId.toString('latin1');
+      if (fields === null) {
+        trimmed++;
+        this.#ack(id);
+        continue;
+      }
+      if (this.#unsettled.has(id)) continue; // already with core (read again from the pending list)
+      if (this.#stopped) {
+        this.#released.push(id);
+        continue;
+      }
+      const attempt = typeof attempts === 'number' ? attempts : (attempts[i] ?? 1);
+      const message = RedisMessage.fromFields(this, this.#deps.request.topic, id, fields, attempt);
+      this.#unsettled.set(id, message);
+      batch.push(message);
+    }
+    if (trimmed > 0) this.#deps.onTrimmed(trimmed);
+    this.#deliver(batch);
+  }
+
+  #handOver(messages: readonly RedisMessage[]): void {
+    const batch: RedisMessage[] = [];
+    for (const old of messages) {
+      const message = old.again();
+      this.#unsettled.set(message.offset, message);
+      batch.push(message);
+    }
+    this.#deliver(batch);
+  }
+
+  #deliver(batch: RedisMessage[]): void {
+    if (batch.length === 0) return;
+    try {
+      this.#deps.onMessages(batch);
+    } catch (error) {
+      this.#deps.onError(error);
+    }
+  }
+
+  #hold(message: RedisMessage): void {
+    if (this.#paused) {
+      this.#held.push(message);
+      return;
+    }
+    // Not paused (a handler given back while the subscription runs): hand it over in the next turn.
+    this.#held.push(message);
+    setImmediate(() => {
+      if (this.#paused || this.#stopped) return;
+      const held = this.#held;
+      this.#held = [];
+      this.#handOver(held);
+    });
+  }
+
+  #delay(id: string, delayMs: number, attempt: number): void {
+    const timer = setTimeout(() => {
+      this.#delayed.delete(id);
+      this.#due.push({ id, attempt });
+      if (this.#due.length === 1) setImmediate(() => this.#takeDue());
+    }, delayMs);
+    this.#delayed.set(id, { timer, attempt });
+    // Recorded in the pending list: a member that claims it after a crash reports the same attempt
+    // (a claim adds one delivery).
+    void this.#touch([id], '', String(attempt - 1)).catch((error: unknown) => this.#deps.onError(error));
+  }
+
+  /** Takes back the entries whose delay passed, with their attempt numbers, and hands them over. */
+  #takeDue(): void {
+    if (this.#paused || this.#stopped || this.#due.length === 0) return;
+    const due = this.#due;
+    this.#due = [];
+    const byAttempt = new Map<number, string[]>();
+    for (const { id, attempt } of due) {
+      const ids = byAttempt.get(attempt) ?? [];
+      ids.push(id);
+      byAttempt.set(attempt, ids);
+    }
+    const { key, request, consumer } = this.#deps;
+    for (const [attempt, ids] of byAttempt) {
+      this.#scripts.switchyardTakeBuffer(key, request.group, consumer, String(attempt), ...ids).then(
+        (entries) => this.#receive(entries as Entry[], attempt),
+        (error: unknown) => {
+          this.#deps.onError(error);
+          // Still in the pending list: it comes back through a claim once its lease runs out.
+        },
+      );
+    }
+  }
+
+  /** Entries in this member's pending list that it does not know: replies lost with a connection. */
+  async #readOwnPending(): Promise<void> {
+    const { main, key, request, consumer } = this.#deps;
+    const pending = (await main.client.xpending(
+      key,
+      request.group,
+      '-',
+      '+',
+      request.prefetch,
+      consumer,
+    )) as Array<[string, string, number, number]>;
+    const known = new Set([
+      ...this.#held.map((m) => m.offset),
+      ...this.#delayed.keys(),
+      ...this.#due.map((d) => d.id),
+    ]);
+    const unknown = pending.filter(([id]) => !this.#unsettled.has(id) && !known.has(id));
+    if (unknown.length === 0) return;
+    const counts = new Map(unknown.map(([id, , , count]) => [id, count + 1]));
+    const entries = (await this.#scripts.switchyardTakeBuffer(
+      key,
+      request.group,
+      consumer,
+      '',
+      ...unknown.map(([id]) => id),
+    )) as Entry[];
+    this.#receive(
+      entries,
+      entries.map(([id]) => counts.get(id.toString('latin1')) ?? 1),
+    );
+  }
+
+  /** Renews the leases of what this member holds; what it lost to another member is dropped. */
+  async #renewLeases(): Promise<void> {
+    if (this.#stopped || !this.#deps.main.ready) return;
+    const now = performance.now();
+    const limit = this.#deps.request.ackTimeoutMs;
+    const ids: string[] = [];
+    for (const message of this.#unsettled.values()) if (now - message.since < limit) ids.push(message.offset);
+    for (const message of this.#held) ids.push(message.offset);
+    for (const id of this.#delayed.keys()) ids.push(id);
+    if (ids.length === 0) return;
+    try {
+      const lost = await this.#touch(ids, '', '');
+      for (const id of lost) {
+        this.#unsettled.delete(id);
+        const delayed = this.#delayed.get(id);
+        if (delayed !== undefined) clearTimeout(delayed.timer);
+        this.#delayed.delete(id);
+      }
+      if (lost.length > 0) this.#held = this.#held.filter((m) => !lost.includes(m.offset));
+    } catch (error) {
+      this.#deps.onError(error);
+    }
+  }
+
+  /** Claims entries whose lease expired (their member crashed, stalled or released them). */
+  async #claim(): Promise<void> {
+    if (this.#claiming || this.#stopped || this.#paused || !this.#deps.main.ready) return;
+    this.#claiming = true;
+    const { key, request, consumer, leaseMs } = this.#deps;
+    try {
+      for (let round = 0; round < 10; round++) {
+        const credit = this.#credit();
+        if (credit <= 0 || this.#stopped || this.#paused) break;
+        const [next, entries, counts, deleted] = (await this.#scripts.switchyardClaimBuffer(
+          key,
+          request.group,
+          consumer,
+          Math.floor(leaseMs),
+          this.#claimCursor,
+          Math.min(credit, 1_000),
+        )) as [Buffer, Entry[], number[], Buffer[]];
+        this.#claimCursor = next.toString('latin1');
+        if (deleted.length > 0) this.#deps.onTrimmed(deleted.length);
+        this.#receive(entries, counts);
+        if (this.#claimCursor === '0-0') break;
+      }
+    } catch (error) {
+      if (replyPrefix(error) === 'NOGROUP') this.#needsGroup = true;
+      else this.#deps.onError(error);
+    } finally {
+      this.#claiming = false;
+    }
+  }
+
+  async #prune(): Promise<void> {
+    if (this.#stopped || !this.#deps.main.ready) return;
+    const { key, request, idleConsumerTimeoutMs } = this.#deps;
+    try {
+      await this.#scripts.switchyardPrune(key, request.group, idleConsumerTimeoutMs, '');
+    } catch (error) {
+      if (replyPrefix(error) !== 'NOGROUP') this.#deps.onError(error);
+    }
+  }
+
+  /** The touch script over `ids` in chunks; returns the ids this member no longer owns. */
+  async #touch(ids: readonly string[], idle: string, retryCount: string): Promise<string[]> {
+    const { key, request, consumer } = this.#deps;
+    const lost: string[] = [];
+    for (let i = 0; i < ids.length; i += SCRIPT_BATCH) {
+      const chunk = ids.slice(i, i + SCRIPT_BATCH);
+      lost.push(
+        ...(await this.#scripts.switchyardTouch(key, request.group, consumer, idle, retryCount, ...chunk)),
+      );
+    }
+    return lost;
+  }
+
+  #ack(id: string): void {
+    this.#acks.push(id);
+    if (this.#acks.length === 1) setImmediate(() => void this.#flushAcks());
+  }
+
+  async #flushAcks(): Promise<void> {
+    await this.#acking;
+    if (this.#acks.length === 0) return;
+    const ids = this.#acks;
+    this.#acks = [];
+    const { main, key, request } = this.#deps;
+    this.#acking = main.client
+      .xack(key, request.group, ...ids)
+      .then(
+        () => undefined,
+        // Unacknowledged entries stay pending and are redelivered: at-least-once holds.
+        (error: unknown) => {
+          if (replyPrefix(error) !== 'NOGROUP') this.#deps.onError(error);
+        },
+      )
+      .finally(() => {
+        this.#acking = undefined;
+      });
+    await this.#acking;
+  }
+
+  #every(ms: number, run: () => Promise<void>): void {
+    const timer = setInterval(() => void run(), Math.max(10, ms));
+    timer.unref();
+    this.#timers.push(timer);
+  }
+
+  #poke(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#endSleep = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** What the reader connection needs beyond the transport's settings: a client-side bound on blocking reads. */
+export function readerOptions(fetchExpiresMs: number): {
+  blockingTimeout: number;
+  blockingTimeoutGrace: number;
+} {
+  return { blockingTimeout: fetchExpiresMs, blockingTimeoutGrace: BLOCK_GRACE_MS };
+}
