@@ -1,4 +1,4 @@
-import { configError } from '@switchyard/core';
+import { parseEnvValue, restateForEnv } from '@switchyard/core';
 import type { RedisTlsOptions, RedisTopicDefaults, RedisTransportOptions } from './options.ts';
 import { redis } from './redis.ts';
 import type { RedisTransport } from './redis-transport.ts';
@@ -86,26 +86,18 @@ export function transportFromEnv(env: Env = process.env): RedisTransport {
   try {
     return redis(options);
   } catch (error) {
-    const field = (error as { details?: { field?: string } }).details?.field;
-    const variable =
+    throw restateForEnv(error, (field) =>
       field === 'url' && env.SWITCHYARD_REDIS_URL === undefined
         ? 'REDIS_URL'
-        : Object.entries(REDIS_ENV).find(([, f]) => f === field)?.[0];
-    if (variable === undefined) throw error;
-    throw configError(variable, (error as Error).message.replace(/^Invalid option `[^`]+`: /, ''));
+        : Object.entries(REDIS_ENV).find(([, f]) => f === field)?.[0],
+    );
   }
 }
 
 function parse(variable: string, field: string, raw: string): unknown {
-  if (NUMBERS.has(field)) {
-    const value = Number(raw);
-    if (!Number.isFinite(value)) throw configError(variable, `must be a number, got ${JSON.stringify(raw)}`);
-    return value;
-  }
-  if (BOOLEANS.has(field)) {
-    if (/^(true|1|yes|on)$/i.test(raw)) return true;
-    if (/^(false|0|no|off)$/i.test(raw)) return false;
-    throw configError(variable, `must be true or false, got ${JSON.stringify(raw)}`);
-  }
-  return raw;
+  return parseEnvValue(
+    variable,
+    NUMBERS.has(field) ? 'number' : BOOLEANS.has(field) ? 'boolean' : 'string',
+    raw,
+  );
 }

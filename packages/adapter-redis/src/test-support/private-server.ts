@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { endProcess, freePort, startServerProcess } from '@switchyard/infra/test-server';
 
 /** redis-server on PATH (Debian's redis-server package), or REDIS_SERVER_BIN. */
 export const REDIS_SERVER_BIN: string | undefined =
@@ -14,9 +14,9 @@ export const REDIS_SERVER_BIN: string | undefined =
     .find((file) => existsSync(file));
 
 /**
- * A redis-server of its own for tests that stop, crash and restart the server (which the shared one
- * must not suffer). Listens on a free loopback port with its data in a temporary directory; keeps
- * port and directory across restarts, as a real restart would. `args` are extra config directives,
+ * A redis-server of its own for tests that crash and restart the server (which the shared one must
+ * not suffer). Listens on a free loopback port with its data in a temporary directory; keeps port
+ * and directory across restarts, as a real restart would. `args` are extra config directives,
  * e.g. `['--appendonly', 'yes']`.
  */
 export class PrivateRedisServer {
@@ -45,62 +45,23 @@ export class PrivateRedisServer {
   }
 
   async start(): Promise<void> {
-    const child = spawn(
+    this.#process = await startServerProcess(
+      'redis-server',
       REDIS_SERVER_BIN!,
       ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', ...this.#args],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      /Ready to accept connections/,
     );
-    this.#process = child;
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(
-        () => reject(new Error(`redis-server did not start within 10 s:\n${output}`)),
-        10_000,
-      );
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (/Ready to accept connections/.test(output)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited with ${code}:\n${output}`));
-      });
-    });
   }
 
-  /** Ends the server process; SIGKILL is a crash, SIGTERM a clean shutdown (which writes the AOF). */
+  /** Ends the server process; SIGKILL is a crash, SIGTERM a clean shutdown (which flushes the AOF). */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.#process;
     this.#process = undefined;
-    if (child === undefined || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    });
+    await endProcess(child, signal);
   }
 
   async stop(): Promise<void> {
     await this.kill('SIGTERM');
     await rm(this.dir, { recursive: true, force: true });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
