@@ -1,0 +1,49 @@
+import { isEventBusError } from '@switchyard/core';
+import { describe, expect, it } from 'vitest';
+import { decodeEntry, encodeEntry } from './entry.ts';
+import { message } from './test-support/fixture.ts';
+
+const bytes = (fields: ReadonlyArray<string | Buffer>) =>
+  fields.map((f) => (typeof f === 'string' ? Buffer.from(f, 'utf8') : f));
+
+describe('encodeEntry', () => {
+  it('writes each header as a field and the data last, and counts the bytes', () => {
+    const m = message('orders', 1, { headers: { ce_id: 'e-1', ce_type: 'item', 'x-note': 'ünï' } });
+    const { fields, size } = encodeEntry(m);
+    expect(fields.slice(0, -1)).toEqual(['ce_id', 'e-1', 'ce_type', 'item', 'x-note', 'ünï', 'data']);
+    expect(Buffer.compare(fields.at(-1) as Buffer, Buffer.from(m.value))).toBe(0);
+    expect(size).toBe('ce_ide-1ce_typeitemx-noteünïdata'.length + m.value.byteLength);
+  });
+
+  it('refuses a header that would take the data field', () => {
+    try {
+      encodeEntry(message('orders', 1, { headers: { data: 'oops' } }));
+      expect.unreachable();
+    } catch (error) {
+      expect(isEventBusError(error, 'INVALID_EVENT')).toBe(true);
+      expect((error as Error).message).toMatch(/header named "data"/);
+    }
+  });
+
+  it('keeps binary data as it is', () => {
+    const value = new Uint8Array([0, 255, 1, 128]);
+    const { fields } = encodeEntry(message('orders', 1, { value }));
+    expect([...(fields.at(-1) as Buffer)]).toEqual([0, 255, 1, 128]);
+  });
+});
+
+describe('decodeEntry', () => {
+  it('reads the fields back into headers and data', () => {
+    const m = message('orders', 1, { headers: { ce_id: 'e-1', 'x-note': 'ünï' } });
+    const decoded = decodeEntry(bytes(encodeEntry(m).fields));
+    expect(decoded.headers).toEqual({ ce_id: 'e-1', 'x-note': 'ünï' });
+    expect(decoded.value.toString()).toBe(Buffer.from(m.value).toString());
+  });
+
+  it('decodes an entry someone else wrote: no data field, a repeated field, an odd field out', () => {
+    expect(decodeEntry(bytes(['a', '1', 'a', '2', 'b']))).toEqual({
+      headers: { a: '1' },
+      value: Buffer.alloc(0),
+    });
+  });
+});
