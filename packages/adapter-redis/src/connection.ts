@@ -29,6 +29,7 @@ export class RedisConnection {
   #everReady = false;
   #fatal: unknown;
   #closing = false;
+  #gaveUp = false;
   #lastError: string | undefined;
   reconnects = 0;
 
@@ -85,10 +86,13 @@ export class RedisConnection {
    */
   async connect(): Promise<void> {
     if (this.ready) return;
+    this.#gaveUp = false;
+    this.#fatal = undefined;
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     const fail = (error: unknown) => {
       cleanup();
-      this.#closing = true;
+      // Stop retrying until the next connect(); the state says `disconnected`, not `closed`.
+      this.#gaveUp = true;
       this.client.disconnect();
       reject(toEventBusError(error, { operation: 'connect', server: this.#options.url }));
     };
@@ -121,7 +125,8 @@ export class RedisConnection {
     this.client.on('ready', onReady);
     this.client.on('error', onError);
     this.client.on('end', onEnd);
-    if (this.client.status === 'wait') this.client.connect().catch(() => undefined);
+    if (this.client.status === 'wait' || this.client.status === 'end')
+      this.client.connect().catch(() => undefined);
     return promise;
   }
 
@@ -171,7 +176,7 @@ export class RedisConnection {
   }
 
   #retryDelay(times: number): number | null {
-    if (this.#closing) return null;
+    if (this.#closing || this.#gaveUp) return null;
     const max = this.#options.maxReconnectAttempts;
     if (max >= 0 && times > max) return null;
     if (this.#fatal !== undefined) return this.#everReady ? 30_000 : null;
