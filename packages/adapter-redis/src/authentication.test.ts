@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { EventBusError, isEventBusError, type Transport } from '@switchyard/core';
+import { errorOf } from '@switchyard/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RedisTransportOptions } from './options.ts';
 import { redis } from './redis.ts';
@@ -27,10 +28,7 @@ function transport(options: RedisTransportOptions): { transport: Transport; logg
 }
 
 async function connectError(t: Transport): Promise<EventBusError> {
-  const error = await t.connect().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error = await errorOf(t.connect());
   if (!(error instanceof EventBusError))
     throw new Error(`expected connect to fail with an EventBusError, got ${String(error)}`);
   return error;

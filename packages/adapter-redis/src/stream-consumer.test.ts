@@ -127,10 +127,11 @@ describe.skipIf(REDIS_URL === undefined)('consuming a group', () => {
     const { received, handle } = await f.collect(t, { topic, group: 'g', prefetch: 4 }, false);
     await waitFor('four handed over', () => received.length === 4);
     expect(await handle.lag!()).toEqual({ total: 10, pending: 6, ackPending: 4 });
-    const acked = new Set<string>();
+    let acked = 0;
     await waitFor('all ten handled', () => {
-      for (const m of received) if (!acked.has(m.offset) && acked.add(m.offset)) m.ack();
-      return acked.size === 10;
+      for (const m of received.slice(acked)) m.ack();
+      acked = received.length;
+      return acked === 10;
     });
     await eventually('no lag', async () => (await handle.lag!()).total === 0);
   });
