@@ -142,7 +142,8 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     if (ended) await reader.quit();
     else reader.disconnect();
     await this.#loop;
-    await this.#flushAcks();
+    // Acks wait for a lost connection; a close must not wait for ever (unacked entries come back later).
+    await Promise.race([this.#flushAcks(), delay(2_000)]);
     const release = [
       ...this.#unsettled.keys(),
       ...this.#held.map((m) => m.offset),
