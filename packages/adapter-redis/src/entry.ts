@@ -13,10 +13,11 @@ export const KEY_FIELD = `${HEADER_PREFIX}partitionkey`;
 
 const EMPTY = Buffer.alloc(0);
 
-/** Stream-entry fields of one event: each header as a field, then the data. */
+/** Stream-entry fields of one event: each header as a field, then the data as the field `data`. */
 export interface EncodedEntry {
-  /** `name, value, name, value, …, 'data', <bytes>`: the XADD arguments after the id. */
-  readonly fields: Array<string | Buffer>;
+  /** `name, value, name, value, …, 'data'`: the XADD arguments after the id, but the data. */
+  readonly fields: string[];
+  readonly data: Uint8Array;
   /** Bytes of all names and values: what the entry costs the server, roughly. */
   readonly size: number;
 }
@@ -26,7 +27,7 @@ export interface EncodedEntry {
  * so it fails with INVALID_EVENT instead of being silently dropped.
  */
 export function encodeEntry(message: OutboundMessage): EncodedEntry {
-  const fields: Array<string | Buffer> = [];
+  const fields: string[] = [];
   let size = DATA_FIELD.length;
   const headers = message.headers;
   for (const name in headers) {
@@ -42,11 +43,8 @@ export function encodeEntry(message: OutboundMessage): EncodedEntry {
     // Header names and values are ASCII nearly always: length is their byte size then (UTF-8 is ≤ 3×).
     size += name.length + value.length;
   }
-  const value = message.value;
-  const data = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  fields.push(DATA_FIELD, data);
-  size += data.byteLength;
-  return { fields, size };
+  fields.push(DATA_FIELD);
+  return { fields, data: message.value, size: size + message.value.byteLength };
 }
 
 /** Headers and data of a received entry (fields as Buffers, as `…Buffer` commands return them). */

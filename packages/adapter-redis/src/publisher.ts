@@ -1,11 +1,11 @@
 import { EventBusError, type OutboundMessage, type SendOutcome } from '@switchyard/core';
+import type { Pipeline, Redis } from 'ioredis';
 import type { RedisConnection } from './connection.ts';
 import { encodeEntry } from './entry.ts';
 import { toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';
 import type { TopicSettings, TrimSettings } from './topic-settings.ts';
-
-type Args = Array<string | Buffer>;
+import { encodeXadds, type XaddSpec } from './xadd-encoder.ts';
 
 /**
  * Publishing: one `send` (core hands over everything published in one tick) becomes one ioredis
@@ -46,18 +46,24 @@ export class StreamPublisher {
     const started = performance.now();
     const deadline = started + this.#options.publishTimeoutMs;
     const outcomes: SendOutcome[] = new Array(messages.length);
-    const commands: Array<{ index: number; topic: string; key: string; fields: Args }> = [];
+    const commands: Pending[] = [];
     let bytes = 0;
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!;
       try {
-        const { fields, size } = encodeEntry(message);
+        const { fields, data, size } = encodeEntry(message);
         if (size > this.#options.maxMessageBytes) {
           outcomes[i] = failed(tooLarge(message, size, this.#options.maxMessageBytes));
           continue;
         }
         bytes += size;
-        commands.push({ index: i, topic: message.topic, key: this.#topics.streamKey(message.topic), fields });
+        commands.push({
+          index: i,
+          topic: message.topic,
+          key: this.#topics.streamKey(message.topic),
+          fields,
+          data,
+        });
       } catch (error) {
         outcomes[i] = failed(toEventBusError(error, { operation: 'publish', topic: message.topic }));
       }
@@ -75,11 +81,7 @@ export class StreamPublisher {
     return outcomes;
   }
 
-  async #write(
-    commands: ReadonlyArray<{ index: number; topic: string; key: string; fields: Args }>,
-    outcomes: SendOutcome[],
-    deadline: number,
-  ): Promise<void> {
+  async #write(commands: readonly Pending[], outcomes: SendOutcome[], deadline: number): Promise<void> {
     const failAll = (error: EventBusError) => {
       for (const c of commands) outcomes[c.index] ??= failed(error);
     };
@@ -100,13 +102,14 @@ export class StreamPublisher {
       );
       return;
     }
-    const pipeline = this.#connection.client.pipeline();
     const now = Date.now();
     const nomkstream = !this.#options.autoCreateTopics;
-    const trims = new Map<string, Args>();
+    const options = new Map<string, string[]>();
     const minIds = new Map<string, string>();
-    for (const c of commands) {
-      let trim = trims.get(c.topic);
+    const specs: XaddSpec[] = new Array(commands.length);
+    for (let n = 0; n < commands.length; n++) {
+      const c = commands[n]!;
+      let trim = options.get(c.topic);
       if (trim === undefined) {
         const s = settings.get(c.topic)!;
         trim = s.maxMessages > 0 ? ['MAXLEN', '~', String(s.maxMessages)] : [];
@@ -117,10 +120,14 @@ export class StreamPublisher {
           else minIds.set(c.key, minId);
         }
         if (nomkstream) trim = ['NOMKSTREAM', ...trim];
-        trims.set(c.topic, trim);
+        options.set(c.topic, trim);
       }
-      pipeline.call('xadd', c.key, ...trim, '*', ...c.fields);
+      specs[n] = { key: c.key, options: trim, fields: c.fields, data: c.data };
     }
+    // ChainableCommander's type leaves out sendCommand, which ioredis's Pipeline has (Pipeline.d.ts).
+    const pipeline = this.#connection.client.pipeline() as ReturnType<Redis['pipeline']> &
+      Pick<Pipeline, 'sendCommand'>;
+    for (const command of encodeXadds(specs)) pipeline.sendCommand(command);
     for (const [key, minId] of minIds) pipeline.call('xtrim', key, 'MINID', '~', minId);
     const written = pipeline.exec();
     let timer: NodeJS.Timeout | undefined;
@@ -180,6 +187,14 @@ export class StreamPublisher {
     for (const topic of topics) settings.set(topic, this.#options.topicDefaults);
     return settings;
   }
+}
+
+interface Pending {
+  readonly index: number;
+  readonly topic: string;
+  readonly key: string;
+  readonly fields: string[];
+  readonly data: Uint8Array;
 }
 
 function failed(error: EventBusError): SendOutcome {
