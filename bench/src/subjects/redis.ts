@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
-import { benchBus, busConsumer, busProducer, decode, encode } from './switchyard-client.ts';
+import { decode, encode, switchyardBusSubject } from './switchyard-client.ts';
 import type {
   ConsumerClient,
   Outgoing,
@@ -189,22 +189,7 @@ async function switchyardSubject(): Promise<Subject> {
       ...(typeof config.preset === 'string' ? { preset: config.preset as 'durable' } : {}),
       logger: { warn: () => {}, error: (m) => console.error(m) },
     });
-  return {
-    id: 'switchyard',
-    label: 'Switchyard (redis)',
-    kind: 'switchyard',
-    async prepareTopic(topic, config, env) {
-      const bus = benchBus(transport(config, env), config);
-      try {
-        await bus.ensureTopic({ name: topic });
-      } finally {
-        await bus.close();
-      }
-    },
-    producer: async (config, env) => busProducer(benchBus(transport(config, env), config)),
-    consumer: async (config, env) =>
-      busConsumer(benchBus(transport(config, env), config), Number(config.concurrency ?? 64)),
-  };
+  return switchyardBusSubject('redis', transport);
 }
 
 export const redisModule: TransportModule = {
