@@ -160,19 +160,21 @@ export class RedisConnection {
     this.client.disconnect();
   }
 
-  /** Sends QUIT after the replies still due, then closes. */
+  /** Sends QUIT after the replies still due (waiting 2 s at most: the server may just have gone), then closes. */
   async quit(): Promise<void> {
     this.#closing = true;
     if (this.client.status === 'end' || this.client.status === 'wait') return;
-    if (!this.ready) {
-      this.client.disconnect();
-      return;
+    if (this.ready) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.client.quit().catch(() => undefined),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 2_000);
+        }),
+      ]);
+      clearTimeout(timer);
     }
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
-    }
+    this.client.disconnect();
   }
 
   #retryDelay(times: number): number | null {

@@ -1,6 +1,6 @@
 import { isEventBusError } from '@switchyard/core';
 import { describe, expect, it } from 'vitest';
-import { decodeEntry, encodeEntry } from './entry.ts';
+import { decodeEntry, EntryDecoder, encodeEntry } from './entry.ts';
 import { message } from './test-support/fixture.ts';
 
 const bytes = (fields: readonly string[]) => fields.map((f) => Buffer.from(f, 'utf8'));
@@ -39,5 +39,30 @@ describe('decodeEntry', () => {
       headers: { a: '1' },
       value: Buffer.alloc(0),
     });
+  });
+});
+
+describe('EntryDecoder', () => {
+  it('decodes entry after entry alike, whether fields repeat, change or move', () => {
+    const decoder = new EntryDecoder();
+    const entries = [
+      ['ce_id', 'a-1', 'ce_type', 'item', 'data', 'x'],
+      ['ce_id', 'a-2', 'ce_type', 'item', 'data', 'y'],
+      ['ce_id', 'a-3', 'ce_type', 'other', 'data', 'z'],
+      ['ce_type', 'item', 'ce_id', 'a-4', 'ünï', 'çødé', 'data', 'w'],
+      ['ce_id', 'a-5', 'ce_type', 'item', 'data', 'v'],
+    ];
+    for (const fields of entries) expect(decoder.decode(bytes(fields))).toEqual(decodeEntry(bytes(fields)));
+  });
+
+  it('keeps no view of the received bytes', () => {
+    const decoder = new EntryDecoder();
+    const received = Buffer.from('ce_typeitem');
+    const fields = [received.subarray(0, 7), received.subarray(7)];
+    expect(decoder.decode([...fields, Buffer.from('data'), Buffer.from('x')]).headers).toEqual({
+      ce_type: 'item',
+    });
+    received.fill(0);
+    expect(decoder.decode(bytes(['ce_type', 'item', 'data', 'x'])).headers).toEqual({ ce_type: 'item' });
   });
 });

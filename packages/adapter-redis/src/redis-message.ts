@@ -1,5 +1,5 @@
 import type { InboundMessage } from '@switchyard/core';
-import { decodeEntry, KEY_FIELD } from './entry.ts';
+import { type EntryDecoder, KEY_FIELD } from './entry.ts';
 
 /** What a message reports back to the member that handed it over. */
 export interface MessageOwner {
@@ -46,12 +46,13 @@ export class RedisMessage implements InboundMessage {
   /** A delivery of a received entry's fields. */
   static fromFields(
     owner: MessageOwner,
+    decoder: EntryDecoder,
     topic: string,
     id: string,
     fields: readonly Buffer[],
     attempt: number,
   ): RedisMessage {
-    const { headers, value } = decodeEntry(fields);
+    const { headers, value } = decoder.decode(fields);
     return new RedisMessage(owner, topic, id, headers, value, attempt);
   }
 

@@ -1,5 +1,6 @@
 import type { ConsumeRequest, ConsumerHandle, ConsumerLag, InboundMessage } from '@switchyard/core';
 import type { RedisConnection } from './connection.ts';
+import { EntryDecoder } from './entry.ts';
 import { ensureGroup, groupLag } from './group.ts';
 import { replyPrefix } from './map-error.ts';
 import { type MessageOwner, RedisMessage } from './redis-message.ts';
@@ -31,6 +32,8 @@ type Entry = [id: Buffer, fields: Buffer[] | null];
 
 /** Idle time given to entries released at stop: past any member's lease, so the next claim takes them. */
 const RELEASE_IDLE_MS = 86_400_000;
+/** Longest each step of `stop()` waits for Redis. */
+const STOP_WAIT_MS = 2_000;
 /** Slack past BLOCK after which a read that returned nothing means the connection died silently. */
 const BLOCK_GRACE_MS = 2_000;
 
@@ -52,6 +55,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
   readonly #scripts: StreamScripts;
   readonly #threshold: number;
   readonly #unsettled = new Map<string, RedisMessage>();
+  readonly #decoder = new EntryDecoder();
   #held: RedisMessage[] = [];
   readonly #delayed = new Map<string, { readonly timer: NodeJS.Timeout; readonly attempt: number }>();
   #due: Array<{ readonly id: string; readonly attempt: number }> = [];
@@ -135,15 +139,23 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     const { main, reader, key, request, consumer } = this.#deps;
     this.#poke();
     this.#endSleep?.();
+    // Every wait below is bounded: while Redis is unreachable, commands wait for it (a command sent
+    // as the connection dies is resent after the reconnect), and a close must not. What is not
+    // acknowledged or released here stays in the pending list and comes back through a claim.
     // Wake the blocked read without losing what it may be taking; a dead connection is just closed.
     if (this.#readerId !== undefined && main.ready)
-      await main.client.client('UNBLOCK', this.#readerId).catch(() => undefined);
-    const ended = await Promise.race([this.#loop.then(() => true), delay(1_000).then(() => false)]);
-    if (ended) await reader.quit();
-    else reader.disconnect();
-    await this.#loop;
-    // Acks wait for a lost connection; a close must not wait for ever (unacked entries come back later).
-    await Promise.race([this.#flushAcks(), delay(2_000)]);
+      await within(
+        main.client.client('UNBLOCK', this.#readerId).catch(() => undefined),
+        STOP_WAIT_MS,
+      );
+    const ended = await within(
+      this.#loop.then(() => true),
+      1_000,
+    );
+    if (ended === true) await within(reader.quit(), STOP_WAIT_MS);
+    reader.disconnect();
+    await within(this.#loop, STOP_WAIT_MS);
+    await within(this.#flushAcks(), STOP_WAIT_MS);
     const release = [
       ...this.#unsettled.keys(),
       ...this.#held.map((m) => m.offset),
@@ -156,13 +168,15 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     this.#delayed.clear();
     this.#due = [];
     if (!main.ready) return;
-    try {
+    const leave = async () => {
       await this.#touch(release, String(RELEASE_IDLE_MS), '');
       // Leave the group when nothing is pending here any more (a clean close leaves no member behind).
       await this.#scripts.switchyardPrune(key, request.group, this.#deps.idleConsumerTimeoutMs, consumer);
-    } catch (error) {
-      this.#deps.onError(error);
-    }
+    };
+    await within(
+      leave().catch((error: unknown) => this.#deps.onError(error)),
+      STOP_WAIT_MS,
+    );
   }
 
   settle(message: RedisMessage, outcome: 'ack' | 'nack', delayMs?: number, nextAttempt?: number): void {
@@ -271,7 +285,14 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
         continue;
       }
       const attempt = typeof attempts === 'number' ? attempts : (attempts[i] ?? 1);
-      const message = RedisMessage.fromFields(this, this.#deps.request.topic, id, fields, attempt);
+      const message = RedisMessage.fromFields(
+        this,
+        this.#decoder,
+        this.#deps.request.topic,
+        id,
+        fields,
+        attempt,
+      );
       this.#unsettled.set(id, message);
       batch.push(message);
     }
@@ -506,8 +527,13 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** What `promise` resolves with, or undefined once `ms` passed first. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** What the reader connection needs beyond the transport's settings: a client-side bound on blocking reads. */
