@@ -1,5 +1,3 @@
-import { EventBusError, type OutboundMessage } from '@switchyard/core';
-
 /**
  * The CloudEvents attribute prefix of the stream-entry fields. Redis has no CloudEvents protocol
  * binding; the entry follows the Kafka binding's binary mode (`ce_id`, `ce_type`, …, `content-type`),
@@ -12,40 +10,6 @@ export const DATA_FIELD = 'data';
 export const KEY_FIELD = `${HEADER_PREFIX}partitionkey`;
 
 const EMPTY = Buffer.alloc(0);
-
-/** Stream-entry fields of one event: each header as a field, then the data as the field `data`. */
-export interface EncodedEntry {
-  /** `name, value, name, value, …, 'data'`: the XADD arguments after the id, but the data. */
-  readonly fields: string[];
-  readonly data: Uint8Array;
-  /** Bytes of all names and values: what the entry costs the server, roughly. */
-  readonly size: number;
-}
-
-/**
- * The fields of an event's stream entry. A header named `data` would collide with the data field,
- * so it fails with INVALID_EVENT instead of being silently dropped.
- */
-export function encodeEntry(message: OutboundMessage): EncodedEntry {
-  const fields: string[] = [];
-  let size = DATA_FIELD.length;
-  const headers = message.headers;
-  for (const name in headers) {
-    if (name === DATA_FIELD) {
-      throw new EventBusError(
-        'INVALID_EVENT',
-        `Event ${message.id} on ${message.topic} has a header named "${DATA_FIELD}": on Redis that field carries the event data. Rename the header.`,
-        { details: { topic: message.topic, header: name } },
-      );
-    }
-    const value = headers[name]!;
-    fields.push(name, value);
-    // Header names and values are ASCII nearly always: length is their byte size then (UTF-8 is ≤ 3×).
-    size += name.length + value.length;
-  }
-  fields.push(DATA_FIELD);
-  return { fields, data: message.value, size: size + message.value.byteLength };
-}
 
 /** Headers and data of a received entry (fields as Buffers, as `…Buffer` commands return them). */
 export interface DecodedEntry {

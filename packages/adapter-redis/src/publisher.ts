@@ -1,11 +1,10 @@
 import { EventBusError, type OutboundMessage, type SendOutcome } from '@switchyard/core';
 import type { Pipeline, Redis } from 'ioredis';
 import type { RedisConnection } from './connection.ts';
-import { encodeEntry } from './entry.ts';
 import { toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';
 import type { TopicSettings, TrimSettings } from './topic-settings.ts';
-import { encodeXadds, type XaddSpec } from './xadd-encoder.ts';
+import { type EncodedFields, encodeFields, encodeXadds, xaddPrefix } from './xadd-encoder.ts';
 
 /**
  * Publishing: one `send` (core hands over everything published in one tick) becomes one ioredis
@@ -51,19 +50,13 @@ export class StreamPublisher {
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i]!;
       try {
-        const { fields, data, size } = encodeEntry(message);
-        if (size > this.#options.maxMessageBytes) {
-          outcomes[i] = failed(tooLarge(message, size, this.#options.maxMessageBytes));
+        const fields = encodeFields(message);
+        if (fields.size > this.#options.maxMessageBytes) {
+          outcomes[i] = failed(tooLarge(message, fields.size, this.#options.maxMessageBytes));
           continue;
         }
-        bytes += size;
-        commands.push({
-          index: i,
-          topic: message.topic,
-          key: this.#topics.streamKey(message.topic),
-          fields,
-          data,
-        });
+        bytes += fields.size;
+        commands.push({ index: i, topic: message.topic, key: this.#topics.streamKey(message.topic), fields });
       } catch (error) {
         outcomes[i] = failed(toEventBusError(error, { operation: 'publish', topic: message.topic }));
       }
@@ -104,15 +97,17 @@ export class StreamPublisher {
     }
     const now = Date.now();
     const nomkstream = !this.#options.autoCreateTopics;
-    const options = new Map<string, string[]>();
+    const prefixes = new Map<string, { text: string; count: number }>();
     const minIds = new Map<string, string>();
-    const specs: XaddSpec[] = new Array(commands.length);
+    const entries: Array<{ prefix: { text: string; count: number }; fields: EncodedFields }> = new Array(
+      commands.length,
+    );
     for (let n = 0; n < commands.length; n++) {
       const c = commands[n]!;
-      let trim = options.get(c.topic);
-      if (trim === undefined) {
+      let prefix = prefixes.get(c.topic);
+      if (prefix === undefined) {
         const s = settings.get(c.topic)!;
-        trim = s.maxMessages > 0 ? ['MAXLEN', '~', String(s.maxMessages)] : [];
+        let trim = s.maxMessages > 0 ? ['MAXLEN', '~', String(s.maxMessages)] : [];
         if (s.maxAgeMs > 0) {
           const minId = `${Math.max(0, now - s.maxAgeMs)}-0`;
           // One bound per XADD: by count when both are set, and by age once per batch beside it.
@@ -120,14 +115,15 @@ export class StreamPublisher {
           else minIds.set(c.key, minId);
         }
         if (nomkstream) trim = ['NOMKSTREAM', ...trim];
-        options.set(c.topic, trim);
+        prefix = xaddPrefix(c.key, trim);
+        prefixes.set(c.topic, prefix);
       }
-      specs[n] = { key: c.key, options: trim, fields: c.fields, data: c.data };
+      entries[n] = { prefix, fields: c.fields };
     }
     // ChainableCommander's type leaves out sendCommand, which ioredis's Pipeline has (Pipeline.d.ts).
     const pipeline = this.#connection.client.pipeline() as ReturnType<Redis['pipeline']> &
       Pick<Pipeline, 'sendCommand'>;
-    for (const command of encodeXadds(specs)) pipeline.sendCommand(command);
+    for (const command of encodeXadds(entries)) pipeline.sendCommand(command);
     for (const [key, minId] of minIds) pipeline.call('xtrim', key, 'MINID', '~', minId);
     const written = pipeline.exec();
     let timer: NodeJS.Timeout | undefined;
@@ -193,8 +189,7 @@ interface Pending {
   readonly index: number;
   readonly topic: string;
   readonly key: string;
-  readonly fields: string[];
-  readonly data: Uint8Array;
+  readonly fields: EncodedFields;
 }
 
 function failed(error: EventBusError): SendOutcome {
