@@ -41,14 +41,14 @@ describe('registerEventBus', () => {
   });
 
   it('names the missing package when an adapter is not installed', async () => {
-    // Inside this workspace (and Vitest's resolver) every adapter resolves, so the check runs in a
+    // Inside this workspace every adapter resolves (pnpm's NODE_PATH, Vite), so the check runs in a
     // plain Node process whose working directory, like an application's, lacks the adapter.
     const loader = fileURLToPath(new URL('./load-transport.ts', import.meta.url));
     const script = `import { loadTransport } from ${JSON.stringify(pathToFileURL(loader).href)};
       loadTransport('redis', {}).then(() => console.log('loaded'), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
       cwd: tmpdir(),
-      env: { PATH: process.env.PATH ?? '' }, // not Vitest's: its NODE_OPTIONS would resolve workspace packages
+      env: { PATH: process.env.PATH ?? '' }, // not the test's: pnpm's NODE_PATH reaches every workspace package
     });
     const error = JSON.parse(stdout) as { code: string; message: string };
     expect(error.code).toBe('INVALID_CONFIG');
