@@ -3,6 +3,7 @@ import { type ConnectionState, configError } from '@switchyard/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { isAuthError, toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';
+import { within } from './within.ts';
 
 /** Hooks the transport gives its connections. */
 export interface ConnectionHooks {
@@ -164,16 +165,11 @@ export class RedisConnection {
   async quit(): Promise<void> {
     this.#closing = true;
     if (this.client.status === 'end' || this.client.status === 'wait') return;
-    if (this.ready) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
+    if (this.ready)
+      await within(
         this.client.quit().catch(() => undefined),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, 2_000);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+        2_000,
+      );
     this.client.disconnect();
   }
 

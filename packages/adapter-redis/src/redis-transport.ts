@@ -14,11 +14,12 @@ import {
 } from '@switchyard/core';
 import { RedisConnection } from './connection.ts';
 import { HEADER_PREFIX } from './entry.ts';
+import { readerOptions } from './group-reader.ts';
 import { toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';
 import { StreamPublisher } from './publisher.ts';
 import { readServerInfo, type ServerInfo } from './server-info.ts';
-import { readerOptions, StreamConsumer } from './stream-consumer.ts';
+import { StreamConsumer } from './stream-consumer.ts';
 import { TopicSettings } from './topic-settings.ts';
 
 let members = 0;

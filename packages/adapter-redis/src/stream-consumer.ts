@@ -1,10 +1,14 @@
 import type { ConsumeRequest, ConsumerHandle, ConsumerLag, InboundMessage } from '@switchyard/core';
+import { AckBatch } from './ack-batch.ts';
 import type { RedisConnection } from './connection.ts';
+import { DelayedRedeliveries } from './delayed-redeliveries.ts';
 import { EntryDecoder } from './entry.ts';
 import { ensureGroup, groupLag } from './group.ts';
+import { GroupReader } from './group-reader.ts';
 import { replyPrefix } from './map-error.ts';
+import { type Entry, PendingList } from './pending-list.ts';
 import { type MessageOwner, RedisMessage } from './redis-message.ts';
-import { SCRIPT_BATCH, type StreamScripts, withScripts } from './scripts.ts';
+import { within } from './within.ts';
 
 export interface StreamConsumerDeps {
   readonly request: ConsumeRequest;
@@ -28,14 +32,10 @@ export interface StreamConsumerDeps {
   readonly onTrimmed: (count: number) => void;
 }
 
-type Entry = [id: Buffer, fields: Buffer[] | null];
-
 /** Idle time given to entries released at stop: past any member's lease, so the next claim takes them. */
 const RELEASE_IDLE_MS = 86_400_000;
 /** Longest each step of `stop()` waits for Redis. */
 const STOP_WAIT_MS = 2_000;
-/** Slack past BLOCK after which a read that returned nothing means the connection died silently. */
-const BLOCK_GRACE_MS = 2_000;
 
 /**
  * One member of a consumer group on one stream. A blocking `XREADGROUP … >` on its own connection
@@ -52,15 +52,13 @@ const BLOCK_GRACE_MS = 2_000;
  */
 export class StreamConsumer implements ConsumerHandle, MessageOwner {
   readonly #deps: StreamConsumerDeps;
-  readonly #scripts: StreamScripts;
+  readonly #pending: PendingList;
   readonly #threshold: number;
   readonly #unsettled = new Map<string, RedisMessage>();
   readonly #decoder = new EntryDecoder();
   #held: RedisMessage[] = [];
-  readonly #delayed = new Map<string, { readonly timer: NodeJS.Timeout; readonly attempt: number }>();
-  #due: Array<{ readonly id: string; readonly attempt: number }> = [];
-  #acks: string[] = [];
-  #acking: Promise<void> | undefined;
+  readonly #delayed = new DelayedRedeliveries(() => this.#takeDue());
+  readonly #acks: AckBatch;
   #released: string[] = [];
   #paused = false;
   #stopped = false;
@@ -69,7 +67,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
   #rereadPending = false;
   #claimCursor = '0-0';
   #claiming = false;
-  #readerId: number | undefined;
+  readonly #reader: GroupReader;
   #wake: (() => void) | undefined;
   #endSleep: (() => void) | undefined;
   #loop: Promise<void> = Promise.resolve();
@@ -77,7 +75,15 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
 
   constructor(deps: StreamConsumerDeps) {
     this.#deps = deps;
-    this.#scripts = withScripts(deps.main.client);
+    this.#pending = new PendingList(deps.main.client, deps.key, deps.request.group, deps.consumer);
+    this.#acks = new AckBatch(deps.main.client, deps.key, deps.request.group, deps.onError);
+    this.#reader = new GroupReader(
+      deps.reader,
+      deps.key,
+      deps.request.group,
+      deps.consumer,
+      deps.fetchExpiresMs,
+    );
     this.#groupStart = deps.request.startFrom === 'latest' ? '$' : '0';
     // Read again once a quarter of the prefetch is free: fewer, fuller reads under load.
     this.#threshold = Math.max(1, Math.floor(deps.request.prefetch / 4));
@@ -85,21 +91,10 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
 
   /** Creates the group (errors reach the caller), then reads in the background. */
   async start(): Promise<void> {
-    const { main, reader } = this.#deps;
-    await main.connect();
+    await this.#deps.main.connect();
     await this.#ensureGroup();
-    await reader.connect();
-    this.#readerId = Number(await reader.client.client('ID'));
-    reader.client.on('ready', () => {
-      // Reconnected: the reply of the read in flight may have been lost with the old connection.
-      this.reconnected();
-      reader.client.client('ID').then(
-        (id) => {
-          this.#readerId = Number(id);
-        },
-        () => undefined,
-      );
-    });
+    // After a reconnect, the reply of the read in flight may have been lost with the old connection.
+    await this.#reader.start(() => this.reconnected());
     this.#loop = this.#run();
     const { leaseMs, claimIntervalMs, idleConsumerTimeoutMs } = this.#deps;
     this.#every(leaseMs / 2, () => this.#renewLeases());
@@ -135,43 +130,28 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
-    for (const { timer } of this.#delayed.values()) clearTimeout(timer);
-    const { main, reader, key, request, consumer } = this.#deps;
+    const { main } = this.#deps;
     this.#poke();
     this.#endSleep?.();
     // Every wait below is bounded: while Redis is unreachable, commands wait for it (a command sent
     // as the connection dies is resent after the reconnect), and a close must not. What is not
     // acknowledged or released here stays in the pending list and comes back through a claim.
-    // Wake the blocked read without losing what it may be taking; a dead connection is just closed.
-    if (this.#readerId !== undefined && main.ready)
-      await within(
-        main.client.client('UNBLOCK', this.#readerId).catch(() => undefined),
-        STOP_WAIT_MS,
-      );
-    const ended = await within(
-      this.#loop.then(() => true),
-      1_000,
-    );
-    if (ended === true) await within(reader.quit(), STOP_WAIT_MS);
-    reader.disconnect();
+    await this.#reader.close(main, this.#loop, STOP_WAIT_MS);
     await within(this.#loop, STOP_WAIT_MS);
-    await within(this.#flushAcks(), STOP_WAIT_MS);
+    await within(this.#acks.flush(), STOP_WAIT_MS);
     const release = [
       ...this.#unsettled.keys(),
       ...this.#held.map((m) => m.offset),
-      ...this.#delayed.keys(),
-      ...this.#due.map((d) => d.id),
+      ...this.#delayed.clear(),
       ...this.#released,
     ];
     this.#unsettled.clear();
     this.#held = [];
-    this.#delayed.clear();
-    this.#due = [];
     if (!main.ready) return;
     const leave = async () => {
-      await this.#touch(release, String(RELEASE_IDLE_MS), '');
+      await this.#pending.touch(release, { idleMs: RELEASE_IDLE_MS });
       // Leave the group when nothing is pending here any more (a clean close leaves no member behind).
-      await this.#scripts.switchyardPrune(key, request.group, this.#deps.idleConsumerTimeoutMs, consumer);
+      await this.#pending.prune(this.#deps.idleConsumerTimeoutMs, true);
     };
     await within(
       leave().catch((error: unknown) => this.#deps.onError(error)),
@@ -185,7 +165,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     const known = this.#unsettled.delete(id);
     if (outcome === 'ack') {
       // Even when its lease went to another member: the work is done, and an ack is idempotent.
-      this.#ack(id);
+      this.#acks.add(id);
     } else if (known) {
       if (this.#stopped) this.#released.push(id);
       else if (delayMs !== undefined && delayMs > 0)
@@ -197,7 +177,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
 
   working(message: RedisMessage): void {
     message.since = performance.now();
-    void this.#touch([message.offset], '', '').catch((error: unknown) => this.#deps.onError(error));
+    void this.#pending.touch([message.offset]).catch((error: unknown) => this.#deps.onError(error));
   }
 
   #credit(): number {
@@ -205,7 +185,6 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
   }
 
   async #run(): Promise<void> {
-    const { reader, key, consumer, request, fetchExpiresMs } = this.#deps;
     let failures = 0;
     while (!this.#stopped) {
       const credit = this.#credit();
@@ -222,28 +201,10 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
           await this.#readOwnPending();
           continue;
         }
-        const started = performance.now();
-        const reply = (await reader.client.callBuffer(
-          'xreadgroup',
-          'GROUP',
-          request.group,
-          consumer,
-          'COUNT',
-          credit,
-          'BLOCK',
-          fetchExpiresMs,
-          'STREAMS',
-          key,
-          '>',
-        )) as Array<[Buffer, Entry[]]> | null;
+        const { entries, lost } = await this.#reader.read(credit);
         failures = 0;
-        if (reply !== null) this.#receive(reply[0]![1], 1);
-        else if (!this.#stopped && performance.now() - started > fetchExpiresMs + BLOCK_GRACE_MS / 2) {
-          // ioredis's blocking timeout answered for a server that did not: the connection is dead
-          // without having said so. Reconnect it; what the lost reply held is in the pending list.
-          reader.client.disconnect(true);
-          this.#rereadPending = true;
-        }
+        if (entries !== null) this.#receive(entries, 1);
+        else if (lost && !this.#stopped) this.#rereadPending = true;
       } catch (error) {
         if (this.#stopped) break;
         if (replyPrefix(error) === 'NOGROUP') {
@@ -276,7 +237,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
       const id = rawId.toString('latin1');
       if (fields === null) {
         trimmed++;
-        this.#ack(id);
+        this.#acks.add(id);
         continue;
       }
       if (this.#unsettled.has(id)) continue; // already with core (read again from the pending list)
@@ -335,32 +296,20 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
   }
 
   #delay(id: string, delayMs: number, attempt: number): void {
-    const timer = setTimeout(() => {
-      this.#delayed.delete(id);
-      this.#due.push({ id, attempt });
-      if (this.#due.length === 1) setImmediate(() => this.#takeDue());
-    }, delayMs);
-    this.#delayed.set(id, { timer, attempt });
+    this.#delayed.schedule(id, delayMs, attempt);
     // Recorded in the pending list: a member that claims it after a crash reports the same attempt
     // (a claim adds one delivery).
-    void this.#touch([id], '', String(attempt - 1)).catch((error: unknown) => this.#deps.onError(error));
+    void this.#pending
+      .touch([id], { retryCount: attempt - 1 })
+      .catch((error: unknown) => this.#deps.onError(error));
   }
 
   /** Takes back the entries whose delay passed, with their attempt numbers, and hands them over. */
   #takeDue(): void {
-    if (this.#paused || this.#stopped || this.#due.length === 0) return;
-    const due = this.#due;
-    this.#due = [];
-    const byAttempt = new Map<number, string[]>();
-    for (const { id, attempt } of due) {
-      const ids = byAttempt.get(attempt) ?? [];
-      ids.push(id);
-      byAttempt.set(attempt, ids);
-    }
-    const { key, request, consumer } = this.#deps;
-    for (const [attempt, ids] of byAttempt) {
-      this.#scripts.switchyardTakeBuffer(key, request.group, consumer, String(attempt), ...ids).then(
-        (entries) => this.#receive(entries as Entry[], attempt),
+    if (this.#paused || this.#stopped) return;
+    for (const [attempt, ids] of this.#delayed.takeDue()) {
+      this.#pending.take(ids, attempt).then(
+        (entries) => this.#receive(entries, attempt),
         (error: unknown) => {
           this.#deps.onError(error);
           // Still in the pending list: it comes back through a claim once its lease runs out.
@@ -371,33 +320,17 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
 
   /** Entries in this member's pending list that it does not know: replies lost with a connection. */
   async #readOwnPending(): Promise<void> {
-    const { main, key, request, consumer } = this.#deps;
-    const pending = (await main.client.xpending(
-      key,
-      request.group,
-      '-',
-      '+',
-      request.prefetch,
-      consumer,
-    )) as Array<[string, string, number, number]>;
-    const known = new Set([
-      ...this.#held.map((m) => m.offset),
-      ...this.#delayed.keys(),
-      ...this.#due.map((d) => d.id),
-    ]);
-    const unknown = pending.filter(([id]) => !this.#unsettled.has(id) && !known.has(id));
+    const held = new Set(this.#held.map((m) => m.offset));
+    const unknown = (await this.#pending.mine(this.#deps.request.prefetch)).filter(
+      ({ id }) => !this.#unsettled.has(id) && !held.has(id) && !this.#delayed.has(id),
+    );
     if (unknown.length === 0) return;
-    const counts = new Map(unknown.map(([id, , , count]) => [id, count + 1]));
-    const entries = (await this.#scripts.switchyardTakeBuffer(
-      key,
-      request.group,
-      consumer,
-      '',
-      ...unknown.map(([id]) => id),
-    )) as Entry[];
+    // Taking them counts one more delivery each.
+    const attempts = new Map(unknown.map(({ id, deliveries }) => [id, deliveries + 1]));
+    const entries = await this.#pending.take(unknown.map(({ id }) => id));
     this.#receive(
       entries,
-      entries.map(([id]) => counts.get(id.toString('latin1')) ?? 1),
+      entries.map(([id]) => attempts.get(id.toString('latin1')) ?? 1),
     );
   }
 
@@ -409,15 +342,13 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     const ids: string[] = [];
     for (const message of this.#unsettled.values()) if (now - message.since < limit) ids.push(message.offset);
     for (const message of this.#held) ids.push(message.offset);
-    for (const id of this.#delayed.keys()) ids.push(id);
+    for (const id of this.#delayed.waiting()) ids.push(id);
     if (ids.length === 0) return;
     try {
-      const lost = await this.#touch(ids, '', '');
+      const lost = await this.#pending.touch(ids);
       for (const id of lost) {
         this.#unsettled.delete(id);
-        const delayed = this.#delayed.get(id);
-        if (delayed !== undefined) clearTimeout(delayed.timer);
-        this.#delayed.delete(id);
+        this.#delayed.cancel(id);
       }
       if (lost.length > 0) this.#held = this.#held.filter((m) => !lost.includes(m.offset));
     } catch (error) {
@@ -429,22 +360,18 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
   async #claim(): Promise<void> {
     if (this.#claiming || this.#stopped || this.#paused || !this.#deps.main.ready) return;
     this.#claiming = true;
-    const { key, request, consumer, leaseMs } = this.#deps;
     try {
       for (let round = 0; round < 10; round++) {
         const credit = this.#credit();
         if (credit <= 0 || this.#stopped || this.#paused) break;
-        const [next, entries, counts, deleted] = (await this.#scripts.switchyardClaimBuffer(
-          key,
-          request.group,
-          consumer,
-          Math.floor(leaseMs),
+        const claimed = await this.#pending.claim(
+          this.#deps.leaseMs,
           this.#claimCursor,
           Math.min(credit, 1_000),
-        )) as [Buffer, Entry[], number[], Buffer[]];
-        this.#claimCursor = next.toString('latin1');
-        if (deleted.length > 0) this.#deps.onTrimmed(deleted.length);
-        this.#receive(entries, counts);
+        );
+        this.#claimCursor = claimed.next;
+        if (claimed.deleted > 0) this.#deps.onTrimmed(claimed.deleted);
+        this.#receive(claimed.entries, claimed.counts);
         if (this.#claimCursor === '0-0') break;
       }
     } catch (error) {
@@ -457,51 +384,11 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
 
   async #prune(): Promise<void> {
     if (this.#stopped || !this.#deps.main.ready) return;
-    const { key, request, idleConsumerTimeoutMs } = this.#deps;
     try {
-      await this.#scripts.switchyardPrune(key, request.group, idleConsumerTimeoutMs, '');
+      await this.#pending.prune(this.#deps.idleConsumerTimeoutMs);
     } catch (error) {
       if (replyPrefix(error) !== 'NOGROUP') this.#deps.onError(error);
     }
-  }
-
-  /** The touch script over `ids` in chunks; returns the ids this member no longer owns. */
-  async #touch(ids: readonly string[], idle: string, retryCount: string): Promise<string[]> {
-    const { key, request, consumer } = this.#deps;
-    const lost: string[] = [];
-    for (let i = 0; i < ids.length; i += SCRIPT_BATCH) {
-      const chunk = ids.slice(i, i + SCRIPT_BATCH);
-      lost.push(
-        ...(await this.#scripts.switchyardTouch(key, request.group, consumer, idle, retryCount, ...chunk)),
-      );
-    }
-    return lost;
-  }
-
-  #ack(id: string): void {
-    this.#acks.push(id);
-    if (this.#acks.length === 1) setImmediate(() => void this.#flushAcks());
-  }
-
-  async #flushAcks(): Promise<void> {
-    await this.#acking;
-    if (this.#acks.length === 0) return;
-    const ids = this.#acks;
-    this.#acks = [];
-    const { main, key, request } = this.#deps;
-    this.#acking = main.client
-      .xack(key, request.group, ...ids)
-      .then(
-        () => undefined,
-        // Unacknowledged entries stay pending and are redelivered: at-least-once holds.
-        (error: unknown) => {
-          if (replyPrefix(error) !== 'NOGROUP') this.#deps.onError(error);
-        },
-      )
-      .finally(() => {
-        this.#acking = undefined;
-      });
-    await this.#acking;
   }
 
   #every(ms: number, run: () => Promise<void>): void {
@@ -525,21 +412,4 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
       };
     });
   }
-}
-
-/** What `promise` resolves with, or undefined once `ms` passed first. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** What the reader connection needs beyond the transport's settings: a client-side bound on blocking reads. */
-export function readerOptions(fetchExpiresMs: number): {
-  blockingTimeout: number;
-  blockingTimeoutGrace: number;
-} {
-  return { blockingTimeout: fetchExpiresMs, blockingTimeoutGrace: BLOCK_GRACE_MS };
 }
