@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { replyPrefix } from './map-error.ts';
+import { isGroupGone } from './map-error.ts';
 
 /**
  * Acknowledgements of one group member, sent as one `XACK` per turn of the event loop (one at a
@@ -38,7 +38,7 @@ export class AckBatch {
         () => undefined,
         (error: unknown) => {
           // A group that vanished (server restart without persistence) has nothing left to ack.
-          if (replyPrefix(error) !== 'NOGROUP') this.#onError(error);
+          if (!isGroupGone(error)) this.#onError(error);
         },
       )
       .finally(() => {

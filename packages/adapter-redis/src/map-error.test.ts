@@ -29,6 +29,7 @@ describe('toEventBusError', () => {
     ['NOAUTH Authentication required.', 'AUTHENTICATION_FAILED', false],
     ["NOPERM this user has no permissions to run the 'xadd' command", 'AUTHORIZATION_FAILED', false],
     ["NOGROUP No such key 'k' or consumer group 'g'", 'TOPIC_NOT_FOUND', true],
+    ['UNBLOCKED the stream key no longer exists', 'TOPIC_NOT_FOUND', true],
     ["OOM command not allowed when used memory > 'maxmemory'.", 'PUBLISH_FAILED', true],
     ['LOADING Redis is loading the dataset in memory', 'NOT_CONNECTED', true],
     ["READONLY You can't write against a read only replica.", 'PUBLISH_FAILED', true],

@@ -40,6 +40,7 @@ export function toEventBusError(error: unknown, context: ErrorContext): EventBus
         false,
       );
     case 'NOGROUP':
+    case 'UNBLOCKED':
       return make(
         'TOPIC_NOT_FOUND',
         `${where}: the stream or its consumer group is gone (deleted, or the server restarted without persistence). It is re-created on the next read.`,
@@ -108,6 +109,15 @@ export function isAuthError(error: unknown): boolean {
   return (
     prefix === 'ERR' && /invalid (username-)?password|AUTH <password> called without/i.test(messageOf(error))
   );
+}
+
+/**
+ * A group or stream that is gone: `NOGROUP`, or `UNBLOCKED` for a blocked read whose stream was
+ * deleted. The consumer re-creates the group.
+ */
+export function isGroupGone(error: unknown): boolean {
+  const prefix = replyPrefix(error);
+  return prefix === 'NOGROUP' || prefix === 'UNBLOCKED';
 }
 
 /** The first word of a Redis error reply (`WRONGPASS`, `NOGROUP`, `OOM` …), for ioredis ReplyErrors. */

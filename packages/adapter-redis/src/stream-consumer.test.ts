@@ -237,6 +237,17 @@ describe.skipIf(REDIS_URL === undefined)('consuming a group', () => {
     expect(await consumers(f, topic, 'g')).toHaveLength(0);
   });
 
+  it('re-creates the group and keeps reading when the stream is deleted under a blocked read', async () => {
+    const topic = f.topic();
+    const { received } = await f.collect(await f.transport(), { topic, group: 'g' });
+    await publish(topic, 1);
+    await waitFor('the first event', () => received.length === 1);
+    await f.admin.del(topic);
+    await sleep(200);
+    await publish(topic, 3, 1);
+    await waitFor('the events written after the deletion', () => received.length === 4, 10_000);
+  });
+
   it('fails with TOPIC_NOT_FOUND for a missing stream when autoCreateTopics is off', async () => {
     const topic = f.topic();
     const t = await f.transport({ autoCreateTopics: false });

@@ -5,7 +5,7 @@ import { DelayedRedeliveries } from './delayed-redeliveries.ts';
 import { EntryDecoder } from './entry.ts';
 import { ensureGroup, groupLag } from './group.ts';
 import { GroupReader } from './group-reader.ts';
-import { replyPrefix } from './map-error.ts';
+import { isGroupGone } from './map-error.ts';
 import { type Entry, PendingList } from './pending-list.ts';
 import { type MessageOwner, RedisMessage } from './redis-message.ts';
 import { within } from './within.ts';
@@ -207,7 +207,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
         else if (lost && !this.#stopped) this.#rereadPending = true;
       } catch (error) {
         if (this.#stopped) break;
-        if (replyPrefix(error) === 'NOGROUP') {
+        if (isGroupGone(error)) {
           // The stream or group vanished (deleted, or a server restart without persistence): re-create
           // it from the start of what the stream holds now, so events written since are not skipped.
           this.#needsGroup = true;
@@ -375,7 +375,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
         if (this.#claimCursor === '0-0') break;
       }
     } catch (error) {
-      if (replyPrefix(error) === 'NOGROUP') this.#needsGroup = true;
+      if (isGroupGone(error)) this.#needsGroup = true;
       else this.#deps.onError(error);
     } finally {
       this.#claiming = false;
@@ -387,7 +387,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     try {
       await this.#pending.prune(this.#deps.idleConsumerTimeoutMs);
     } catch (error) {
-      if (replyPrefix(error) !== 'NOGROUP') this.#deps.onError(error);
+      if (!isGroupGone(error)) this.#deps.onError(error);
     }
   }
 
