@@ -84,6 +84,7 @@ if (what === 'inproc') {
     console.log(`filled ${topic} with ${count}`);
   } else {
     const c = await s.consumer(config, env);
+    const cpu = process.cpuUsage();
     let got = 0;
     let first = 0;
     let last = 0;
@@ -95,7 +96,15 @@ if (what === 'inproc') {
       if (++got === count) done.resolve();
     });
     await done.promise;
-    console.log(id, 'consume', Math.round(((count - 1) / (last - first)) * 1000), '/s');
+    const used = process.cpuUsage(cpu);
+    console.log(
+      id,
+      'consume',
+      Math.round(((count - 1) / (last - first)) * 1000),
+      '/s',
+      ((used.user + used.system) / count).toFixed(2),
+      'CPU µs/event',
+    );
     await c.close();
   }
 } else {

@@ -26,6 +26,14 @@ export { MemoryBroker } from './memory/memory-broker.ts';
 export { type MemoryTransportOptions, memoryTransport } from './memory/memory-transport.ts';
 export type { ConsumeMiddleware, HandleFn, PublishFn, PublishMiddleware } from './middleware.ts';
 export {
+  checkAtLeast,
+  checkPositive,
+  checkWholeAtLeast,
+  parseEnvValue,
+  rejectOption,
+  restateForEnv,
+} from './option-checks.ts';
+export {
   DEFAULT_BUS_OPTIONS,
   type ErrorReport,
   type EventBusOptions,
