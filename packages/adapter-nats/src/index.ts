@@ -1,3 +1,9 @@
+/**
+ * The NATS JetStream transport: `nats(options)`, `transportFromEnv`, options and presets.
+ *
+ * @packageDocumentation
+ * @module @switchyard/adapter-nats
+ */
 // The public surface of @switchyard/adapter-nats. Everything not listed here is internal.
 /** For tools that use nats.js beside the transport (the CLI): the adapter's connection options and error mapping. */
 export { connectionOptions as natsConnectionOptions } from './connection.ts';

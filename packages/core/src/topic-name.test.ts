@@ -4,7 +4,15 @@ import { validateTopicName } from './topic-name.ts';
 
 describe('validateTopicName', () => {
   it('accepts names every broker takes unchanged', () => {
-    for (const ok of ['orders', 'orders.dlq', 'billing_events-v2', 'a', 'A.B.C', 'x'.repeat(249)]) {
+    for (const ok of [
+      'orders',
+      'orders.dlq',
+      'billing_events-v2',
+      'a',
+      'A.B.C',
+      'x'.repeat(245),
+      `${'x'.repeat(245)}.dlq`,
+    ]) {
       expect(() => validateTopicName(ok)).not.toThrow();
     }
   });
@@ -18,6 +26,7 @@ describe('validateTopicName', () => {
     ['.orders', /cannot start/],
     ['orders.', /cannot start/],
     ['x'.repeat(250), /250 characters long; the limit is 249/],
+    ['x'.repeat(249), /249 characters long; a topic may have at most 245 so that its dead-letter topic/],
   ])('rejects %j with a message that says why', (topic, why) => {
     try {
       validateTopicName(topic);

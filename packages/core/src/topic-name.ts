@@ -1,6 +1,9 @@
 import { EventBusError } from './errors.ts';
 
 const MAX_TOPIC_LENGTH = 249;
+/** The dead-letter topic `<topic>.dlq` must fit the limit too, so a topic is checked with its family. */
+const DEAD_LETTER_SUFFIX = '.dlq';
+export const MAX_FAMILY_TOPIC_LENGTH = MAX_TOPIC_LENGTH - DEAD_LETTER_SUFFIX.length;
 const ALLOWED = /^[A-Za-z0-9._-]+$/;
 
 /**
@@ -14,6 +17,15 @@ export function validateTopicName(topic: unknown): asserts topic is string {
   }
   if (topic.length > MAX_TOPIC_LENGTH) {
     throw invalid(topic, `it is ${topic.length} characters long; the limit is ${MAX_TOPIC_LENGTH}`);
+  }
+  // Checked once for the whole family: a name publish accepts must not be refused later by a
+  // subscribe because its dead-letter topic is too long. (A dead-letter topic itself is exempt.)
+  if (topic.length > MAX_FAMILY_TOPIC_LENGTH && !topic.endsWith(DEAD_LETTER_SUFFIX)) {
+    throw invalid(
+      topic,
+      `it is ${topic.length} characters long; a topic may have at most ${MAX_FAMILY_TOPIC_LENGTH} so that its ` +
+        `dead-letter topic (<topic>${DEAD_LETTER_SUFFIX}) fits the ${MAX_TOPIC_LENGTH}-character limit`,
+    );
   }
   if (!ALLOWED.test(topic)) {
     const bad = [...topic].find((ch) => !/[A-Za-z0-9._-]/.test(ch)) ?? '?';

@@ -47,3 +47,36 @@ export function kafkaError(
   const secrets = options.sasl === undefined ? [] : [options.sasl.password];
   return toKafkaError(error, { operation, secrets, ...(topic === undefined ? {} : { topic }) });
 }
+
+const LEADER_MOVING = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER']);
+
+/**
+ * Runs an admin call about `topic` again while its partitions have no leader yet. Right after a
+ * topic is created (or while a leader moves) brokers answer NOT_LEADER_FOR_PARTITION, and kafkajs'
+ * admin gives up after its own few retries: this keeps asking, refreshing the topic's metadata in
+ * between, for up to ~5 s.
+ */
+export async function whileLeaderMoves<T>(
+  admin: kafkajs.Admin,
+  topic: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const type = (error as { type?: string }).type ?? '';
+      if (!LEADER_MOVING.has(type) || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+    }
+  }
+}
+
+/** A topic's low and high watermarks per partition. */
+export function topicOffsets(
+  admin: kafkajs.Admin,
+  topic: string,
+): Promise<Array<{ partition: number; offset: string; high: string; low: string }>> {
+  return whileLeaderMoves(admin, topic, () => admin.fetchTopicOffsets(topic));
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type kafkajs from 'kafkajs';
 import type { OnRecord, RawRecord, ReadOptions } from './backend.ts';
+import { topicOffsets, whileLeaderMoves } from './kafka-client.ts';
 
 interface PartitionRange {
   readonly partition: number;
@@ -88,14 +89,15 @@ async function partitionRanges(
   topic: string,
   options: ReadOptions,
 ): Promise<PartitionRange[]> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await topicOffsets(admin, topic);
   const byTime =
     options.from.kind === 'time'
       ? new Map(
-          (await admin.fetchTopicOffsetsByTimestamp(topic, options.from.time.getTime())).map((p) => [
-            p.partition,
-            BigInt(p.offset),
-          ]),
+          (
+            await whileLeaderMoves(admin, topic, () =>
+              admin.fetchTopicOffsetsByTimestamp(topic, (options.from as { time: Date }).time.getTime()),
+            )
+          ).map((p) => [p.partition, BigInt(p.offset)]),
         )
       : undefined;
   return offsets.map((p) => {

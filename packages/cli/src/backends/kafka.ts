@@ -3,7 +3,7 @@ import type { Transport } from '@switchyard/core';
 import kafkajs from 'kafkajs';
 import { mapLimit } from '../map-limit.ts';
 import type { Backend, GroupLag, OnRecord, ReadOptions, TopicInfo } from './backend.ts';
-import { kafkaClient, kafkaError, kafkaOptions } from './kafka-client.ts';
+import { kafkaClient, kafkaError, kafkaOptions, topicOffsets } from './kafka-client.ts';
 import { readKafkaTopic } from './kafka-reader.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -45,7 +45,7 @@ export function kafkaBackend(env: Env): Backend {
       configs.resources.find((r) => r.resourceName === name)?.configEntries.find((e) => e.configName === key)
         ?.configValue;
     const infos = await mapLimit(topics, 16, async (meta): Promise<TopicInfo | undefined> => {
-      const offsets = await admin.fetchTopicOffsets(meta.name).catch((error: unknown) => {
+      const offsets = await topicOffsets(admin, meta.name).catch((error: unknown) => {
         if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined; // deleted meanwhile
         throw error;
       });
@@ -105,7 +105,7 @@ export function kafkaBackend(env: Env): Backend {
 
     async lag(topic, group) {
       await ready();
-      const ends = await admin.fetchTopicOffsets(topic).catch(fail('lag', topic));
+      const ends = await topicOffsets(admin, topic).catch(fail('lag', topic));
       const groups =
         group !== undefined
           ? [group]

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { requireBroker } from '@switchyard/infra/env';
 
-const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin.ts', import.meta.url));
+/** The workspace runs the sources: @switchyard/* imports resolve to src/ under this condition. */
+const NODE_ARGS = ['--conditions=@switchyard/source'];
 
 /** One broker the CLI tests run against, with the environment that selects it. */
 export interface TestBroker {
@@ -58,7 +60,7 @@ export interface RunningCli {
 
 /** Starts `switchyard ...args` as a child process (the real binary, as a user runs it). */
 export function startCli(args: readonly string[], options: RunOptions = {}): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...NODE_ARGS, BIN, ...args], {
     env: childEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });

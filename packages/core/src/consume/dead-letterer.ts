@@ -70,9 +70,16 @@ export class DeadLetterer {
     } catch (sendError) {
       // The broker did not take it (down, or refusing): the event must not be lost, so it goes
       // back and is tried again later.
-      this.#deps.noteError(sendError);
-      this.report(sendError, 'dead-letter', id);
-      message.nack({ delayMs: this.#deps.retryDelayMs(), nextAttempt: attempts });
+      const delayMs = this.#deps.retryDelayMs();
+      const failure = new EventBusError(
+        'DEAD_LETTER_FAILED',
+        `Could not write event ${id ?? '(no id)'} to the dead-letter topic ${topic}: ${errorMessage(sendError)}. ` +
+          `It stays with the broker and is tried again in ${delayMs} ms.`,
+        { retriable: true, cause: sendError, details: { topic, eventId: id } },
+      );
+      this.#deps.noteError(failure);
+      this.report(failure, 'dead-letter', id);
+      message.nack({ delayMs, nextAttempt: attempts });
       if (span !== undefined) endSpanWithError(span, sendError);
     }
   }
@@ -84,12 +91,14 @@ export class DeadLetterer {
   async #write(dead: OutboundMessage, span: Span | undefined): Promise<boolean> {
     const { publisher } = this.#deps;
     const limit = publisher.transportMaxBytes;
+    let refusal = `the transport's limit of ${limit} bytes`;
     if (encodedSize(dead) <= limit) {
       try {
         await publisher.sendRaw(dead, span);
         return false;
       } catch (error) {
         if (!isEventBusError(error, 'EVENT_TOO_LARGE')) throw error;
+        refusal = `the topic's own limit (the broker refused it: ${errorMessage(error)})`;
       }
     } else span?.end();
     const prefix = this.#deps.prefix;
@@ -108,7 +117,7 @@ export class DeadLetterer {
       new EventBusError(
         'EVENT_TOO_LARGE',
         `The dead letter of event ${dead.id} (${dead.value.byteLength} bytes of payload) is larger than ` +
-          `${dead.topic} accepts (${limit} bytes): it was written without its payload ` +
+          `${dead.topic} accepts, ${refusal}: it was written without its payload ` +
           `(header ${DLQ_HEADERS.truncated}); the original is at ${origin.join('/')} while retention keeps it.`,
         { details: { topic: dead.topic, bytes: dead.value.byteLength, limit } },
       ),

@@ -7,7 +7,6 @@ import type { InboundMessage } from '../transport.ts';
 import type { HandlerContext } from '../types.ts';
 import { abortableSleep } from './abortable-sleep.ts';
 import type { HandlerEntry } from './handler-entry.ts';
-import { runAsHandlerOf } from './handler-scope.ts';
 import { retryDelay } from './retry-policy.ts';
 
 /** How one handler's work on one event ended. */
@@ -26,8 +25,6 @@ export interface HandlerRunsDeps {
   readonly topic: string;
   readonly group: string;
   readonly metrics: BusMetrics;
-  /** The bus: handlers run as its handlers (their publishes are accepted while it drains). */
-  readonly bus: object;
   readonly delayedRedelivery: boolean;
   /** The last handler failure, for `health()`. */
   readonly noteError: (error: unknown) => void;
@@ -105,7 +102,7 @@ export class HandlerRuns {
   }
 
   #invoke(entry: HandlerEntry, envelope: EventEnvelope, ctx: HandlerContext): unknown {
-    return runAsHandlerOf(this.#deps.bus, entry.handle, envelope, ctx);
+    return entry.handle(envelope, ctx);
   }
 
   /** After attempt `failed` threw: back off and try again, or say how it ended. */

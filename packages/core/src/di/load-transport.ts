@@ -22,8 +22,9 @@ interface AdapterModule {
 
 /**
  * Builds a transport by name, loading its adapter package on demand (core depends on no broker
- * client). The package is resolved from the application (the current directory) so core does
- * not need it installed beside itself.
+ * client). The package is resolved from core's own place first (an app's node_modules), then from
+ * the application's entry script and the current directory, so core does not need it installed
+ * beside itself and the app may be started from anywhere.
  */
 export async function loadTransport(name: string, env: Env = process.env): Promise<Transport> {
   if (!(name in TRANSPORT_PACKAGES)) {
@@ -50,19 +51,24 @@ async function importAdapter(pkg: string): Promise<AdapterModule> {
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  try {
-    const resolved = createRequire(join(process.cwd(), 'package.json')).resolve(pkg);
-    return (await import(pathToFileURL(resolved).href)) as AdapterModule;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-    throw new EventBusError(
-      'INVALID_CONFIG',
-      `The transport package ${pkg} is not installed: run \`pnpm add ${pkg}\` (or npm i ${pkg}).`,
-      {
-        cause: error,
-      },
-    );
+  const bases = [process.argv[1], join(process.cwd(), 'package.json')].filter(
+    (base): base is string => typeof base === 'string' && base.length > 0,
+  );
+  let lastError: unknown;
+  for (const base of bases) {
+    try {
+      const resolved = createRequire(base).resolve(pkg);
+      return (await import(pathToFileURL(resolved).href)) as AdapterModule;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      lastError = error;
+    }
   }
+  throw new EventBusError(
+    'INVALID_CONFIG',
+    `The transport package ${pkg} is not installed where the application can import it: run \`pnpm add ${pkg}\` (or npm i ${pkg}) in the application.`,
+    { cause: lastError },
+  );
 }
 
 function isNotFound(error: unknown): boolean {
