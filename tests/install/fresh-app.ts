@@ -84,6 +84,16 @@ export class FreshApp {
     return run(this.node.bin, args, { cwd: this.dir, env: userEnv(this.node, env), timeoutMs });
   }
 
+  /** `npx ARGS` in the app directory (npm's npx, run by the Node under test), as a user runs a package's binary. */
+  npx(
+    args: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+    timeoutMs = 180_000,
+  ): Promise<RunResult> {
+    const npx = join(dirname(npmCli()), 'npx-cli.js');
+    return this.exec([npx, '--no-install', ...args], env, timeoutMs);
+  }
+
   /** A binary script of an installed package, run by the Node under test (`tsc`, `vitest`). */
   bin(pkg: string, script: string, args: readonly string[], timeoutMs = 180_000): Promise<RunResult> {
     return this.exec([join('node_modules', pkg, script), ...args], {}, timeoutMs);

@@ -156,6 +156,30 @@ describe('installing the packed packages into an app outside the workspace', () 
       },
     );
 
+    const cliBrokers = brokers.filter((b) => b.transport === 'kafka' || b.transport === 'nats');
+    it(`runs the switchyard CLI with npx: help, then topics ensure, publish and tail on ${cliBrokers.map((b) => b.transport).join(', ') || 'no broker'}`, async () => {
+      const help = await app.npx(['switchyard', '--help']);
+      expect(help.stdout).toContain('Exit codes:');
+      for (const b of cliBrokers) {
+        const env = { SWITCHYARD_TRANSPORT: b.transport, [b.variable]: b.address };
+        const topic = `install.cli.${b.transport}.${Date.now().toString(36)}`;
+        await app.npx(['switchyard', 'topics', 'ensure', topic], env);
+        await app.npx(
+          ['switchyard', 'publish', topic, '--type', 'install.checked', '--data', '{"ok":true}'],
+          env,
+        );
+        const tail = await app.npx(
+          ['switchyard', 'tail', topic, '--from', 'earliest', '--no-follow', '--json'],
+          env,
+        );
+        expect(JSON.parse(tail.stdout.trim()), b.transport).toMatchObject({
+          event: { type: 'install.checked', source: 'switchyard-cli' },
+          data: { ok: true },
+        });
+      }
+      took.push('npx switchyard');
+    });
+
     it('passes the testkit conformance suite on the in-memory transport under vitest', async () => {
       const result = await app.bin('vitest', 'vitest.mjs', ['run', 'conformance.test.mjs']);
       took.push(`vitest ${seconds(result.ms)}`);

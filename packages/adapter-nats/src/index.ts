@@ -5,9 +5,8 @@
  * @module @switchyard/adapter-nats
  */
 // The public surface of @switchyard/adapter-nats. Everything not listed here is internal.
-/** For tools that use nats.js beside the transport (the CLI): the adapter's connection options and error mapping. */
-export { connectionOptions as natsConnectionOptions } from './connection.ts';
 export { NATS_ENV, natsOptionsFromEnv, transportFromEnv } from './from-env.ts';
+// The adapter's one mapping of nats.js errors, for tools that use nats.js beside the transport (the CLI).
 export { type ErrorContext as NatsErrorContext, toEventBusError as toNatsError } from './map-error.ts';
 export { nats } from './nats.ts';
 export {

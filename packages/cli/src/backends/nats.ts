@@ -2,13 +2,13 @@ import { type JetStreamManager, jetstream, jetstreamManager, type StreamInfo } f
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
-  natsConnectionOptions,
   natsOptionsFromEnv,
   nats as natsTransport,
   resolveNatsOptions,
   toNatsError,
 } from '@switchyard/adapter-nats';
 import type { Backend, GroupLag, TopicInfo } from './backend.ts';
+import { natsConnectionOptions } from './nats-client.ts';
 import { readNatsTopic } from './nats-reader.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -28,7 +28,7 @@ export function natsBackend(env: Env): Backend {
   };
   const ready = () => {
     connected ??= (async () => {
-      const nc = await connect({ ...natsConnectionOptions(options), name: `${options.name}-cli` });
+      const nc = await connect(natsConnectionOptions(options));
       return { nc, jsm: await jetstreamManager(nc) };
     })().catch((error: unknown) => {
       connected = undefined;
