@@ -5,7 +5,6 @@ export {
   DEFAULT_REDIS_OPTIONS,
   DEFAULT_REDIS_TOPIC,
   REDIS_PRESETS,
-  type RedisLogger,
   type RedisPreset,
   type RedisTlsOptions,
   type RedisTopicDefaults,

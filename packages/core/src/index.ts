@@ -58,11 +58,13 @@ export type {
 } from './transport.ts';
 export { ConnectBackoff, type ConnectBackoffOptions } from './transport-support/connect-backoff.ts';
 export {
+  consoleLogger,
   createLog,
   LOG_LEVELS,
   type Log,
   type Logger,
   type LogLevel,
+  leveledLogger,
   redactSecrets,
 } from './transport-support/logger.ts';
 export { type TlsOptions, type TlsSetting, tlsConnectionOptions } from './transport-support/tls.ts';
