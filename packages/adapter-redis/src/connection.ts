@@ -1,4 +1,5 @@
-import { type ConnectionState, tlsConnectionOptions } from '@switchyard/core';
+import type { ConnectionState } from '@switchyard/core';
+import { tlsConnectionOptions } from '@switchyard/core/transport';
 import { Redis, type RedisOptions } from 'ioredis';
 import { isAuthError, toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';

@@ -1,3 +1,9 @@
+/**
+ * Redis Streams transport for Switchyard on ioredis.
+ *
+ * @packageDocumentation
+ * @module @switchyard/adapter-redis
+ */
 // The public surface of @switchyard/adapter-redis. Everything not listed here is internal.
 export { DATA_FIELD, HEADER_PREFIX } from './entry.ts';
 export { REDIS_ENV, redisOptionsFromEnv, transportFromEnv } from './from-env.ts';

@@ -1,3 +1,4 @@
+import type { Logger, LogLevel, TlsOptions } from '@switchyard/core';
 import {
   checkAtLeast as atLeast,
   configError,
@@ -5,13 +6,10 @@ import {
   consoleLogger,
   definedFields,
   LOG_LEVELS,
-  type Logger,
-  type LogLevel,
   leveledLogger,
   checkPositive as positive,
-  type TlsOptions,
   checkWholeAtLeast as wholeAtLeast,
-} from '@switchyard/core';
+} from '@switchyard/core/transport';
 
 /** How a topic's stream is trimmed: the settings of a topic that its `TopicSpec` leaves open. */
 export interface RedisTopicDefaults {
