@@ -1,16 +1,18 @@
 import {
   type ConnectionState,
-  type ConsumeRequest,
-  type ConsumerHandle,
   EventBusError,
-  type InboundMessage,
-  type OutboundMessage,
-  type SendOutcome,
   type TopicSpec,
   type Transport,
   type TransportCapabilities,
   type TransportHealth,
 } from '@switchyard/core';
+import type {
+  ConsumeRequest,
+  ConsumerHandle,
+  InboundMessage,
+  OutboundMessage,
+  SendOutcome,
+} from '@switchyard/core/transport';
 import { ensureTopic } from './admin/ensure-topic.ts';
 import { TopicCreator } from './admin/topic-creator.ts';
 import { GroupMember, type MemberContext } from './consumer/group-member.ts';

@@ -26,12 +26,22 @@ export function connectionOptions(o: ResolvedNatsOptions): ConnectionOptions {
   if (o.nkeySeed !== undefined)
     options.authenticator = nkeyAuthenticator(new TextEncoder().encode(o.nkeySeed));
   if (o.tls !== undefined) {
-    const tls: NonNullable<ConnectionOptions['tls']> = {};
-    if (o.tls.caFile !== undefined) tls.caFile = o.tls.caFile;
-    if (o.tls.certFile !== undefined) tls.certFile = o.tls.certFile;
-    if (o.tls.keyFile !== undefined) tls.keyFile = o.tls.keyFile;
-    if (o.tls.handshakeFirst !== undefined) tls.handshakeFirst = o.tls.handshakeFirst;
-    options.tls = tls;
+    // nats.js reads the files itself, and hands contents and the rest to Node's tls.connect.
+    const tls: Record<string, unknown> = {};
+    for (const field of [
+      'ca',
+      'caFile',
+      'cert',
+      'certFile',
+      'key',
+      'keyFile',
+      'servername',
+      'rejectUnauthorized',
+      'handshakeFirst',
+    ] as const) {
+      if (o.tls[field] !== undefined) tls[field] = o.tls[field];
+    }
+    options.tls = tls as NonNullable<ConnectionOptions['tls']>;
   }
   return options;
 }

@@ -1,5 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import type { ConsumeRequest, ConsumerHandle, ConsumerLag, InboundMessage } from '@switchyard/core';
+import type { ConsumerLag } from '@switchyard/core';
+import type { ConsumeRequest, ConsumerHandle, InboundMessage } from '@switchyard/core/transport';
 import { fromNatsHeaders, keyOf } from './inbound-headers.ts';
 import { durableNameFor } from './names.ts';
 

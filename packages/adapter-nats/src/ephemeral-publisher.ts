@@ -1,5 +1,5 @@
 import { type NatsConnection, headers as natsHeaders } from '@nats-io/nats-core';
-import type { OutboundMessage, SendOutcome } from '@switchyard/core';
+import type { OutboundMessage, SendOutcome } from '@switchyard/core/transport';
 import { toEventBusError } from './map-error.ts';
 
 /**

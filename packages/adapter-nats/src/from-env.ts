@@ -1,4 +1,5 @@
-import { parseEnvValue, restateForEnv, type Transport } from '@switchyard/core';
+import type { Transport } from '@switchyard/core';
+import { parseEnvValue, restateForEnv } from '@switchyard/core/transport';
 import { nats } from './nats.ts';
 import type { NatsPreset, NatsTlsOptions, NatsTopicDefaults, NatsTransportOptions } from './options.ts';
 

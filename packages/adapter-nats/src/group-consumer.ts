@@ -9,7 +9,8 @@ import {
   ReplayPolicy,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { type ConsumeRequest, EventBusError } from '@switchyard/core';
+import { EventBusError } from '@switchyard/core';
+import type { ConsumeRequest } from '@switchyard/core/transport';
 import { durableNameFor } from './names.ts';
 import type { ResolvedNatsOptions } from './options.ts';
 

@@ -13,7 +13,6 @@ export {
   DEFAULT_NATS_OPTIONS,
   DEFAULT_NATS_TOPIC,
   NATS_PRESETS,
-  type NatsLogger,
   type NatsPreset,
   type NatsTlsOptions,
   type NatsTopicDefaults,

@@ -1,6 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/nats-core';
-import { EventBusError, type OutboundMessage, type SendOutcome } from '@switchyard/core';
+import { EventBusError } from '@switchyard/core';
+import type { OutboundMessage, SendOutcome } from '@switchyard/core/transport';
 import { AckWindow } from './ack-window.ts';
 import { toEventBusError } from './map-error.ts';
 import type { ResolvedNatsOptions } from './options.ts';

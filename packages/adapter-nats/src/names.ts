@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { EventBusError, validateTopicName } from '@switchyard/core';
+import { EventBusError } from '@switchyard/core';
+import { validateTopicName } from '@switchyard/core/transport';
 
 /** Subject prefixes the NATS client and server keep for themselves: request replies and system subjects. */
 const RESERVED_PREFIXES = ['_INBOX.', '_INBOX_', '_R_.'];

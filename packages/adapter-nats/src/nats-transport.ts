@@ -2,18 +2,20 @@ import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManage
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
-  ConnectBackoff,
-  type ConsumeRequest,
-  type ConsumerHandle,
   EventBusError,
-  type InboundMessage,
-  type OutboundMessage,
-  type SendOutcome,
   type TopicSpec,
   type Transport,
   type TransportCapabilities,
   type TransportHealth,
 } from '@switchyard/core';
+import {
+  ConnectBackoff,
+  type ConsumeRequest,
+  type ConsumerHandle,
+  type InboundMessage,
+  type OutboundMessage,
+  type SendOutcome,
+} from '@switchyard/core/transport';
 import { ConnectionWatch, connectionOptions, describeServers } from './connection.ts';
 import { EphemeralConsumer } from './ephemeral-consumer.ts';
 import { publishEphemeral } from './ephemeral-publisher.ts';

@@ -1,11 +1,15 @@
+import type { Logger, LogLevel, TlsOptions } from '@switchyard/core';
 import {
   checkAtLeast as atLeast,
   configError,
   rejectOption as configFail,
+  consoleLogger,
   definedFields,
+  LOG_LEVELS,
+  leveledLogger,
   checkPositive as positive,
   checkWholeAtLeast as wholeAtLeast,
-} from '@switchyard/core';
+} from '@switchyard/core/transport';
 
 /** How streams are stored and retained: the settings of a topic that its `TopicSpec` leaves open. */
 export interface NatsTopicDefaults {
@@ -49,22 +53,13 @@ export interface NatsTopicDefaults {
   readonly maxMessages?: number;
 }
 
-/** TLS settings: a CA to trust a private server certificate, and a client certificate for mutual TLS. */
-export interface NatsTlsOptions {
-  /** PEM file of the CA that signed the server certificate. @default the system's CAs */
-  readonly caFile?: string;
-  /** PEM client certificate file for mutual TLS. @default none */
-  readonly certFile?: string;
-  /** PEM private key file of `certFile`. @default none */
-  readonly keyFile?: string;
+/**
+ * TLS settings, with core's names (PEM contents or files, `servername`, `rejectUnauthorized`), plus
+ * NATS's `handshakeFirst`. `tls: true` means TLS with the system's CAs.
+ */
+export interface NatsTlsOptions extends TlsOptions {
   /** Start TLS before the server's INFO (server option `handshake_first`). @default false */
   readonly handshakeFirst?: boolean;
-}
-
-/** Where log lines go. Credentials never reach it. */
-export interface NatsLogger {
-  warn(message: string): void;
-  error(message: string): void;
 }
 
 export type NatsPreset = 'durable' | 'throughput' | 'latency';
@@ -93,7 +88,7 @@ export interface NatsTransportOptions {
   /** NKey seed (starts with `SU`) for nkey authentication. Never logged. @default none */
   readonly nkeySeed?: string;
   /** TLS; also implied by a `tls://` server URL. @default none */
-  readonly tls?: NatsTlsOptions;
+  readonly tls?: boolean | NatsTlsOptions;
   /**
    * How long `connect` may take before it fails with CONNECTION_FAILED, in ms. 5 s suits a LAN;
    * use 15–30 s in a cloud and 30–60 s across regions.
@@ -180,8 +175,14 @@ export interface NatsTransportOptions {
    * @default 1048576 (the server's default max_payload)
    */
   readonly maxMessageBytes?: number;
-  /** Receives warnings (ignored topic settings, reconnects, dropped ephemeral events). @default console with a `[switchyard:nats]` prefix */
-  readonly logger?: NatsLogger;
+  /**
+   * Receives the adapter's log lines (ignored topic settings, reconnects, dropped ephemeral events),
+   * prefixed `[switchyard:nats]`, credentials redacted. Any console-shaped logger.
+   * @default console
+   */
+  readonly logger?: Logger;
+  /** Lines below this level are dropped. @default 'warn' */
+  readonly logLevel?: LogLevel;
 }
 
 type Resolved<T> = { readonly [K in keyof T]-?: Exclude<T[K], undefined> };
@@ -189,8 +190,9 @@ type Resolved<T> = { readonly [K in keyof T]-?: Exclude<T[K], undefined> };
 export interface ResolvedNatsOptions
   extends Omit<
     Resolved<NatsTransportOptions>,
-    'servers' | 'user' | 'password' | 'token' | 'nkeySeed' | 'tls' | 'topicDefaults'
+    'servers' | 'user' | 'password' | 'token' | 'nkeySeed' | 'tls' | 'topicDefaults' | 'logger'
   > {
+  readonly logger: Required<Logger>;
   readonly servers: readonly string[];
   readonly user: string | undefined;
   readonly password: string | undefined;
@@ -199,11 +201,6 @@ export interface ResolvedNatsOptions
   readonly tls: NatsTlsOptions | undefined;
   readonly topicDefaults: Resolved<NatsTopicDefaults>;
 }
-
-const consoleLogger: NatsLogger = {
-  warn: (message) => console.warn(`[switchyard:nats] ${message}`),
-  error: (message) => console.error(`[switchyard:nats] ${message}`),
-};
 
 export const DEFAULT_NATS_TOPIC: Resolved<NatsTopicDefaults> = {
   storage: 'file',
@@ -236,7 +233,13 @@ export const DEFAULT_NATS_OPTIONS = {
   ephemeralBufferLimit: 10_000,
   maxMessageBytes: 1_048_576,
   logger: consoleLogger,
-} as const satisfies Omit<ResolvedNatsOptions, 'user' | 'password' | 'token' | 'nkeySeed' | 'tls'>;
+  logLevel: 'warn',
+} as const satisfies Omit<
+  ResolvedNatsOptions,
+  'user' | 'password' | 'token' | 'nkeySeed' | 'tls' | 'logger'
+> & {
+  logger: Logger;
+};
 
 export const NATS_PRESETS: Readonly<Record<NatsPreset, Partial<NatsTransportOptions>>> = {
   durable: { maxPendingAcks: 1_024 },
@@ -264,8 +267,14 @@ export function resolveNatsOptions(options: NatsTransportOptions = {}): Resolved
     password: options.password,
     token: options.token,
     nkeySeed: options.nkeySeed,
-    tls: options.tls,
+    tls: options.tls === true ? {} : options.tls === false ? undefined : options.tls,
     topicDefaults,
+    logger: leveledLogger(
+      'nats',
+      checkedLogger(merged.logger),
+      merged.logLevel,
+      [options.password, options.token, options.nkeySeed].filter((x): x is string => x !== undefined),
+    ),
     ephemeralTopics: [...merged.ephemeralTopics],
   };
   validate(resolved);
@@ -321,9 +330,15 @@ function validate(o: ResolvedNatsOptions): void {
   atLeast('topicDefaults.maxAgeMs', t.maxAgeMs, 0);
   wholeAtLeast('topicDefaults.maxBytes', t.maxBytes, -1);
   wholeAtLeast('topicDefaults.maxMessages', t.maxMessages, -1);
-  if (typeof o.logger?.warn !== 'function' || typeof o.logger.error !== 'function') {
-    throw configError('logger', 'must have warn(message) and error(message) functions');
+  if (!LOG_LEVELS.includes(o.logLevel))
+    configFail('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`, o.logLevel);
+}
+
+function checkedLogger(logger: Logger): Logger {
+  if (typeof logger?.warn !== 'function' || typeof logger.error !== 'function') {
+    throw configError('logger', 'must have warn(message) and error(message) functions, like console');
   }
+  return logger;
 }
 
 /** Hides `user:password@` in a URL so it can appear in errors and logs. */

@@ -1,7 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { type NatsConnection, headers as natsHeaders } from '@nats-io/nats-core';
 import type { MsgHdrsImpl } from '@nats-io/nats-core/internal';
-import type { OutboundMessage } from '@switchyard/core';
+import type { OutboundMessage } from '@switchyard/core/transport';
 import { describe, expect, it } from 'vitest';
 import { publishHeaders } from './publish-headers.ts';
 import { message } from './test-support/fixture.ts';

@@ -1,7 +1,7 @@
 import { PubHeaders } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/nats-core';
 import { MsgHdrsImpl } from '@nats-io/nats-core/internal';
-import type { OutboundMessage } from '@switchyard/core';
+import type { OutboundMessage } from '@switchyard/core/transport';
 import { isValidHeaderName } from './header-name.ts';
 
 const MSG_ID = PubHeaders.MsgIdHdr;

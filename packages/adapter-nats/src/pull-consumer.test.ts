@@ -2,7 +2,7 @@ import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import type { MsgImpl } from '@nats-io/nats-core/internal';
 import { connect } from '@nats-io/transport-node';
-import type { InboundMessage } from '@switchyard/core';
+import type { InboundMessage } from '@switchyard/core/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromNatsHeaders, headersOf } from './inbound-headers.ts';
 import { streamNameFor } from './names.ts';

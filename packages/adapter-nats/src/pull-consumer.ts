@@ -1,5 +1,6 @@
 import type { Consumer, ConsumerMessages, FetchOptions, JsMsg } from '@nats-io/jetstream';
-import type { ConsumeRequest, ConsumerHandle, ConsumerLag, InboundMessage } from '@switchyard/core';
+import type { ConsumerLag } from '@switchyard/core';
+import type { ConsumeRequest, ConsumerHandle, InboundMessage } from '@switchyard/core/transport';
 import { AttemptTracker } from './attempt-tracker.ts';
 import { headersOf, keyOf } from './inbound-headers.ts';
 

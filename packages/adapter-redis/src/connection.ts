@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { type ConnectionState, configError } from '@switchyard/core';
+import type { ConnectionState } from '@switchyard/core';
+import { tlsConnectionOptions } from '@switchyard/core/transport';
 import { Redis, type RedisOptions } from 'ioredis';
 import { isAuthError, toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';
@@ -201,23 +201,9 @@ function clientOptions(
   };
   if (o.username !== undefined) options.username = o.username;
   if (o.password !== undefined) options.password = o.password;
-  if (o.tls !== undefined) {
-    const tls: NonNullable<RedisOptions['tls']> = {};
-    if (o.tls.caFile !== undefined) tls.ca = readPem('tls.caFile', o.tls.caFile);
-    if (o.tls.certFile !== undefined) tls.cert = readPem('tls.certFile', o.tls.certFile);
-    if (o.tls.keyFile !== undefined) tls.key = readPem('tls.keyFile', o.tls.keyFile);
-    if (o.tls.servername !== undefined) tls.servername = o.tls.servername;
-    options.tls = tls;
-  }
+  const tls = tlsConnectionOptions(o.tls);
+  if (tls !== undefined) options.tls = tls;
   return options;
-}
-
-function readPem(field: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw configError(field, `cannot read ${file}: ${(error as Error).message}`);
-  }
 }
 
 function isTlsFailure(error: unknown): boolean {

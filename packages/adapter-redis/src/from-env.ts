@@ -1,4 +1,4 @@
-import { parseEnvValue, restateForEnv } from '@switchyard/core';
+import { parseEnvValue, restateForEnv } from '@switchyard/core/transport';
 import type { RedisTlsOptions, RedisTopicDefaults, RedisTransportOptions } from './options.ts';
 import { redis } from './redis.ts';
 import type { RedisTransport } from './redis-transport.ts';

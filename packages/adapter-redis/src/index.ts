@@ -1,3 +1,9 @@
+/**
+ * Redis Streams transport for Switchyard on ioredis.
+ *
+ * @packageDocumentation
+ * @module @switchyard/adapter-redis
+ */
 // The public surface of @switchyard/adapter-redis. Everything not listed here is internal.
 export { DATA_FIELD, HEADER_PREFIX } from './entry.ts';
 export { REDIS_ENV, redisOptionsFromEnv, transportFromEnv } from './from-env.ts';
@@ -5,7 +11,6 @@ export {
   DEFAULT_REDIS_OPTIONS,
   DEFAULT_REDIS_TOPIC,
   REDIS_PRESETS,
-  type RedisLogger,
   type RedisPreset,
   type RedisTlsOptions,
   type RedisTopicDefaults,

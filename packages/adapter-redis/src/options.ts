@@ -1,11 +1,15 @@
+import type { Logger, LogLevel, TlsOptions } from '@switchyard/core';
 import {
   checkAtLeast as atLeast,
   configError,
   rejectOption as configFail,
+  consoleLogger,
   definedFields,
+  LOG_LEVELS,
+  leveledLogger,
   checkPositive as positive,
   checkWholeAtLeast as wholeAtLeast,
-} from '@switchyard/core';
+} from '@switchyard/core/transport';
 
 /** How a topic's stream is trimmed: the settings of a topic that its `TopicSpec` leaves open. */
 export interface RedisTopicDefaults {
@@ -25,23 +29,8 @@ export interface RedisTopicDefaults {
   readonly maxAgeMs?: number;
 }
 
-/** TLS settings: a CA to trust a private server certificate, and a client certificate for mutual TLS. */
-export interface RedisTlsOptions {
-  /** PEM file of the CA that signed the server certificate. @default the system's CAs */
-  readonly caFile?: string;
-  /** PEM client certificate file for mutual TLS. @default none */
-  readonly certFile?: string;
-  /** PEM private key file of `certFile`. @default none */
-  readonly keyFile?: string;
-  /** Server name to verify the certificate against, when it differs from `host`. @default host */
-  readonly servername?: string;
-}
-
-/** Where log lines go. Credentials never reach it. */
-export interface RedisLogger {
-  warn(message: string): void;
-  error(message: string): void;
-}
+/** TLS settings with core's names (PEM contents or files, `servername`, `rejectUnauthorized`). */
+export type RedisTlsOptions = TlsOptions;
 
 export type RedisPreset = 'durable' | 'throughput' | 'latency';
 
@@ -72,7 +61,7 @@ export interface RedisTransportOptions {
   /** Password of `username` (or of `requirepass`). Never logged. @default from `url`, else none */
   readonly password?: string;
   /** TLS; also implied by a `rediss://` URL. @default none */
-  readonly tls?: RedisTlsOptions;
+  readonly tls?: boolean | RedisTlsOptions;
   /**
    * How long `connect` may take before it fails with CONNECTION_FAILED, in ms. 5 s suits a LAN;
    * use 15–30 s in a cloud and 30–60 s across regions.
@@ -144,15 +133,25 @@ export interface RedisTransportOptions {
    * @default 1048576
    */
   readonly maxMessageBytes?: number;
-  /** Receives warnings (reconnects, entries trimmed before they were acknowledged). @default console with a `[switchyard:redis]` prefix */
-  readonly logger?: RedisLogger;
+  /**
+   * Receives the adapter's log lines (reconnects, entries trimmed before they were acknowledged),
+   * prefixed `[switchyard:redis]`, credentials redacted. Any console-shaped logger.
+   * @default console
+   */
+  readonly logger?: Logger;
+  /** Lines below this level are dropped. @default 'warn' */
+  readonly logLevel?: LogLevel;
 }
 
 type Resolved<T> = { readonly [K in keyof T]-?: Exclude<T[K], undefined> };
 
 /** Every option filled in. Credentials are held apart (`credentials`), never in a printable field. */
 export interface ResolvedRedisOptions
-  extends Omit<Resolved<RedisTransportOptions>, 'url' | 'username' | 'password' | 'tls' | 'topicDefaults'> {
+  extends Omit<
+    Resolved<RedisTransportOptions>,
+    'url' | 'username' | 'password' | 'tls' | 'topicDefaults' | 'logger'
+  > {
+  readonly logger: Required<Logger>;
   /** The server as `redis[s]://host:port/db`, without credentials: safe for messages and logs. */
   readonly url: string;
   readonly username: string | undefined;
@@ -160,11 +159,6 @@ export interface ResolvedRedisOptions
   readonly tls: RedisTlsOptions | undefined;
   readonly topicDefaults: Resolved<RedisTopicDefaults>;
 }
-
-const consoleLogger: RedisLogger = {
-  warn: (message) => console.warn(`[switchyard:redis] ${message}`),
-  error: (message) => console.error(`[switchyard:redis] ${message}`),
-};
 
 export const DEFAULT_REDIS_TOPIC: Resolved<RedisTopicDefaults> = {
   maxMessages: 1_000_000,
@@ -191,7 +185,10 @@ export const DEFAULT_REDIS_OPTIONS = {
   streamPrefix: '',
   maxMessageBytes: 1_048_576,
   logger: consoleLogger,
-} as const satisfies Omit<ResolvedRedisOptions, 'username' | 'password' | 'tls'>;
+  logLevel: 'warn',
+} as const satisfies Omit<ResolvedRedisOptions, 'username' | 'password' | 'tls' | 'logger'> & {
+  logger: Logger;
+};
 
 export const REDIS_PRESETS: Readonly<Record<RedisPreset, Partial<RedisTransportOptions>>> = {
   durable: {},
@@ -214,7 +211,12 @@ export function resolveRedisOptions(options: RedisTransportOptions = {}): Resolv
   const host = options.host ?? fromUrl.host;
   const port = options.port ?? fromUrl.port;
   const db = options.db ?? fromUrl.db;
-  const tls = options.tls ?? (fromUrl.tls ? {} : undefined);
+  const tls =
+    options.tls === true
+      ? {}
+      : options.tls === false
+        ? undefined
+        : (options.tls ?? (fromUrl.tls ? {} : undefined));
   const resolved: ResolvedRedisOptions = {
     ...merged,
     host,
@@ -225,6 +227,12 @@ export function resolveRedisOptions(options: RedisTransportOptions = {}): Resolv
     password: options.password ?? fromUrl.password,
     tls,
     topicDefaults: { ...DEFAULT_REDIS_TOPIC, ...definedFields(options.topicDefaults) },
+    logger: leveledLogger(
+      'redis',
+      checkedLogger(merged.logger),
+      merged.logLevel,
+      [options.password ?? fromUrl.password].filter((x): x is string => x !== undefined),
+    ),
   };
   validate(resolved);
   return resolved;
@@ -293,10 +301,9 @@ function validate(o: ResolvedRedisOptions): void {
   if (t.maxMessages === 0) configFail('topicDefaults.maxMessages', 'must be -1 (no bound) or >= 1', 0);
   atLeast('topicDefaults.maxAgeMs', t.maxAgeMs, 0);
   if (o.tls !== undefined && (typeof o.tls !== 'object' || o.tls === null))
-    configFail('tls', 'must be an object like { caFile }', o.tls);
-  if (typeof o.logger?.warn !== 'function' || typeof o.logger.error !== 'function') {
-    throw configError('logger', 'must have warn(message) and error(message) functions');
-  }
+    configFail('tls', 'must be true or an object like { caFile }', o.tls);
+  if (!LOG_LEVELS.includes(o.logLevel))
+    configFail('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`, o.logLevel);
 }
 
 function wholeBetween(field: string, value: number, min: number, max: number): void {
@@ -307,4 +314,11 @@ function wholeBetween(field: string, value: number, min: number, max: number): v
 /** Hides `user:password@` in a URL so it can appear in errors and logs. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/[^/@\s]*@/, '//***@');
+}
+
+function checkedLogger(logger: Logger): Logger {
+  if (typeof logger?.warn !== 'function' || typeof logger.error !== 'function') {
+    throw configError('logger', 'must have warn(message) and error(message) functions, like console');
+  }
+  return logger;
 }

@@ -1,4 +1,5 @@
-import { EventBusError, type OutboundMessage, type SendOutcome } from '@switchyard/core';
+import { EventBusError } from '@switchyard/core';
+import type { OutboundMessage, SendOutcome } from '@switchyard/core/transport';
 import type { Pipeline, Redis } from 'ioredis';
 import type { RedisConnection } from './connection.ts';
 import { toEventBusError } from './map-error.ts';

@@ -1,4 +1,4 @@
-import type { InboundMessage } from '@switchyard/core';
+import type { InboundMessage } from '@switchyard/core/transport';
 import { type EntryDecoder, KEY_FIELD } from './entry.ts';
 
 /** What a message reports back to the member that handed it over. */

@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
-  type ConsumeRequest,
-  type ConsumerHandle,
   EventBusError,
-  type InboundMessage,
-  type OutboundMessage,
-  type SendOutcome,
   type TopicSpec,
   type Transport,
   type TransportCapabilities,
   type TransportHealth,
 } from '@switchyard/core';
+import type {
+  ConsumeRequest,
+  ConsumerHandle,
+  InboundMessage,
+  OutboundMessage,
+  SendOutcome,
+} from '@switchyard/core/transport';
 import { RedisConnection } from './connection.ts';
 import { HEADER_PREFIX } from './entry.ts';
 import { readerOptions } from './group-reader.ts';

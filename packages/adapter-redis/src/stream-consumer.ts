@@ -1,4 +1,5 @@
-import type { ConsumeRequest, ConsumerHandle, ConsumerLag, InboundMessage } from '@switchyard/core';
+import type { ConsumerLag } from '@switchyard/core';
+import type { ConsumeRequest, ConsumerHandle, InboundMessage } from '@switchyard/core/transport';
 import { AckBatch } from './ack-batch.ts';
 import type { RedisConnection } from './connection.ts';
 import { DelayedRedeliveries } from './delayed-redeliveries.ts';

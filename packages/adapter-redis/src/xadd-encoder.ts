@@ -1,4 +1,5 @@
-import { EventBusError, type OutboundMessage } from '@switchyard/core';
+import { EventBusError } from '@switchyard/core';
+import type { OutboundMessage } from '@switchyard/core/transport';
 import { Command } from 'ioredis';
 import { DATA_FIELD } from './entry.ts';
 

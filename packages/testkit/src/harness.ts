@@ -3,10 +3,10 @@ import {
   createEventBus,
   type EventBus,
   type EventBusOptions,
-  type InboundMessage,
   type Transport,
   type TransportCapabilities,
 } from '@switchyard/core';
+import type { InboundMessage } from '@switchyard/core/transport';
 import { waitFor } from './wait.ts';
 
 export interface ConformanceOptions {

@@ -1,4 +1,4 @@
-import { configError } from '@switchyard/core';
+import { configError } from '@switchyard/core/transport';
 
 export interface PartitionPlan {
   /** Events per second the topic must carry at peak. */

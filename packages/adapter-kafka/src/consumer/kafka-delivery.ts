@@ -1,4 +1,4 @@
-import type { InboundMessage } from '@switchyard/core';
+import type { InboundMessage } from '@switchyard/core/transport';
 import type { OffsetTracker } from './offset-tracker.ts';
 import type { RetryOrigin } from './retry-topics.ts';
 

@@ -1,4 +1,5 @@
-import type { ConsumeRequest, ConsumerLag } from '@switchyard/core';
+import type { ConsumerLag } from '@switchyard/core';
+import type { ConsumeRequest } from '@switchyard/core/transport';
 import type { KafkaDriver } from '../driver/driver.ts';
 
 /**

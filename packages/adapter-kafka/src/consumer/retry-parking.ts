@@ -1,4 +1,4 @@
-import type { InboundMessage } from '@switchyard/core';
+import type { InboundMessage } from '@switchyard/core/transport';
 import type { KafkaProducer } from '../producer/producer.ts';
 import { type RetryOrigin, tierFor, toRetryMessage } from './retry-topics.ts';
 

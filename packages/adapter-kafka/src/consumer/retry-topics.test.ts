@@ -1,4 +1,4 @@
-import type { InboundMessage } from '@switchyard/core';
+import type { InboundMessage } from '@switchyard/core/transport';
 import { describe, expect, it } from 'vitest';
 import {
   parseParked,

@@ -1,4 +1,4 @@
-import type { InboundMessage, OutboundMessage } from '@switchyard/core';
+import type { InboundMessage, OutboundMessage } from '@switchyard/core/transport';
 
 /** Headers the transport adds to an event parked in a retry topic. */
 export const RETRY_HEADERS = {

@@ -1,10 +1,5 @@
-import type {
-  ConsumeRequest,
-  ConsumerHandle,
-  ConsumerLag,
-  EventBusError,
-  InboundMessage,
-} from '@switchyard/core';
+import type { ConsumerLag, EventBusError } from '@switchyard/core';
+import type { ConsumeRequest, ConsumerHandle, InboundMessage } from '@switchyard/core/transport';
 import type { DriverBatch, KafkaDriver } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
 import type { Log } from '../log.ts';

@@ -1,4 +1,4 @@
-import { configError } from '@switchyard/core';
+import { configError } from '@switchyard/core/transport';
 import type { KafkaTransportOptions } from './options.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -1,4 +1,4 @@
-import { configError, definedFields } from '@switchyard/core';
+import { configError, definedFields } from '@switchyard/core/transport';
 import type {
   KafkaAutoCreateOptions,
   KafkaConsumerOptions,

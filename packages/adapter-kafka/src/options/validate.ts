@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import { configError } from '@switchyard/core';
+import { configError } from '@switchyard/core/transport';
 import type { KafkaSaslOptions } from './options.ts';
 
 export function checkKnownKeys(value: object, known: readonly string[], prefix: string): void {

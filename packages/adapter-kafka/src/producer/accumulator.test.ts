@@ -1,4 +1,4 @@
-import type { SendOutcome } from '@switchyard/core';
+import type { SendOutcome } from '@switchyard/core/transport';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   Accumulator,

@@ -1,4 +1,4 @@
-import type { SendOutcome } from '@switchyard/core';
+import type { SendOutcome } from '@switchyard/core/transport';
 import type { DriverRecord } from '../driver/driver.ts';
 
 /** One event waiting in (or travelling with) a partition batch. */

@@ -1,4 +1,4 @@
-import type { OutboundMessage } from '@switchyard/core';
+import type { OutboundMessage } from '@switchyard/core/transport';
 import { describe, expect, it } from 'vitest';
 import type { KafkaDriver, ProduceRequest, TopicMetadata } from '../driver/driver.ts';
 import type { KafkaProducerOptions } from '../options/options.ts';

@@ -1,4 +1,5 @@
-import { EventBusError, type OutboundMessage, type SendOutcome } from '@switchyard/core';
+import { EventBusError } from '@switchyard/core';
+import type { OutboundMessage, SendOutcome } from '@switchyard/core/transport';
 import type { DriverRecord, KafkaDriver, TopicMetadata } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
 import type { KafkaProducerOptions } from '../options/options.ts';

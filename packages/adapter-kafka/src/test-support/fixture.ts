@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ConsumeRequest, InboundMessage, OutboundMessage } from '@switchyard/core';
+import type { ConsumeRequest, InboundMessage, OutboundMessage } from '@switchyard/core/transport';
 import { kafka } from '../kafka.ts';
 import type { KafkaTransport } from '../kafka-transport.ts';
 import type { KafkaTransportOptions } from '../options/options.ts';

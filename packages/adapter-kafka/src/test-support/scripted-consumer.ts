@@ -1,4 +1,4 @@
-import type { ConsumeRequest, InboundMessage } from '@switchyard/core';
+import type { ConsumeRequest, InboundMessage } from '@switchyard/core/transport';
 import { GroupMember } from '../consumer/group-member.ts';
 import { TopicConsumer } from '../consumer/topic-consumer.ts';
 import type { DriverBatch, DriverConsumer, DriverConsumerHandlers, KafkaDriver } from '../driver/driver.ts';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import type { InboundMessage, OutboundMessage, Transport } from '@switchyard/core';
+import type { Transport } from '@switchyard/core';
+import type { InboundMessage, OutboundMessage } from '@switchyard/core/transport';
 import { streamNameFor } from '../names.ts';
 import { nats } from '../nats.ts';
 import type { NatsTransportOptions } from '../options.ts';

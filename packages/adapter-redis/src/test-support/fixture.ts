@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { InboundMessage, OutboundMessage, Transport } from '@switchyard/core';
+import type { Transport } from '@switchyard/core';
+import type { InboundMessage, OutboundMessage } from '@switchyard/core/transport';
 import { Redis } from 'ioredis';
 import type { RedisTransportOptions } from '../options.ts';
 import { redis } from '../redis.ts';

@@ -44,7 +44,7 @@ export class DeadLetterer {
     attempts: number,
     span: Span | undefined,
   ): Promise<void> {
-    const { metrics, options, publisher, deadLetterTopic: topic, group } = this.#deps;
+    const { metrics, options, deadLetterTopic: topic, group } = this.#deps;
     const id = eventId ?? message.headers[`${this.#deps.prefix}id`];
     span?.addEvent('dead_letter', {
       'switchyard.dead_letter.reason': reason,

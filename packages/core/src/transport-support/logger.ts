@@ -52,3 +52,25 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   for (const secret of secrets) if (secret.length >= 3) out = out.split(secret).join('***');
   return out;
 }
+
+/**
+ * `logger` behind a level filter, with a `[switchyard:<name>]` prefix and secrets redacted, as an
+ * object whose four methods always exist: adapters call `log.warn(...)` without checking.
+ */
+export function leveledLogger(
+  name: string,
+  logger: Logger | undefined,
+  level: LogLevel,
+  secrets: readonly string[] = [],
+): Required<Logger> {
+  const log = createLog(name, logger, level, secrets);
+  return {
+    debug: (message, fields) => log('debug', message, fields),
+    info: (message, fields) => log('info', message, fields),
+    warn: (message, fields) => log('warn', message, fields),
+    error: (message, fields) => log('error', message, fields),
+  };
+}
+
+/** The default sink of every adapter: the console. */
+export const consoleLogger: Logger = console;
