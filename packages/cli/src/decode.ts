@@ -1,11 +1,5 @@
-import {
-  bytesCodec,
-  type Codec,
-  DLQ_HEADERS,
-  type EventEnvelope,
-  fromWire,
-  jsonCodec,
-} from '@switchyard/core';
+import { bytesCodec, type Codec, DLQ_HEADERS, type EventEnvelope, jsonCodec } from '@switchyard/core';
+import { fromWire } from '@switchyard/core/transport';
 import type { RawRecord } from './backends/backend.ts';
 
 const textCodec: Codec = {
