@@ -3,13 +3,30 @@ import { openDeadLetters, scanDeadLetters } from './dlq-common.ts';
 
 export interface ListOptions {
   readonly all?: boolean;
+  /** Group by the exact error message, not its shape. */
+  readonly exact?: boolean;
+}
+
+/**
+ * An error message with the parts that vary per event blanked out, so one bug is one group: ids
+ * (UUIDs, long hex) become `<id>`, numbers `#`. `card declined for customer-89` → `card declined
+ * for customer-#`.
+ */
+export function messageShape(message: string): string {
+  return message
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
+    .replace(/\b[0-9a-f]{16,}\b/gi, '<id>')
+    .replace(/\d+(\.\d+)?/g, '#');
 }
 
 interface Group {
   originalTopic: string;
   type: string;
   errorClass: string;
+  /** The message's shape (or the exact message with `--exact`). */
   errorMessage: string;
+  /** One message of the group as it was. */
+  example: string;
   reason: string;
   count: number;
   first: string;
@@ -23,17 +40,18 @@ export async function dlqList(ctx: CommandContext, topic: string, options: ListO
   await scanDeadLetters(ctx, backend, journal, topic, options.all === true, (entry) => {
     total++;
     const dead = entry.dead;
-    const group: Omit<Group, 'count' | 'first' | 'last'> = {
+    const message = dead?.errorMessage ?? '-';
+    const group: Omit<Group, 'count' | 'first' | 'last' | 'example'> = {
       originalTopic: dead?.originalTopic ?? '(no dead-letter headers)',
       type: entry.event?.type ?? '(not a CloudEvent)',
       errorClass: dead?.errorClass ?? '-',
-      errorMessage: dead?.errorMessage ?? '-',
+      errorMessage: options.exact ? message : messageShape(message),
       reason: dead?.reason ?? '-',
     };
     const key = JSON.stringify(group);
     const at = entry.deadLetteredAt.toISOString();
     const known = groups.get(key);
-    if (known === undefined) groups.set(key, { ...group, count: 1, first: at, last: at });
+    if (known === undefined) groups.set(key, { ...group, example: message, count: 1, first: at, last: at });
     else {
       known.count++;
       if (at < known.first) known.first = at;

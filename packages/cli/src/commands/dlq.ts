@@ -15,6 +15,7 @@ export function registerDlq(program: Command, runner: Runner): void {
       'dead letters grouped by original topic, event type and error, with counts and first/last time',
     )
     .option('--all', 'include entries an earlier redrive moved')
+    .option('--exact', 'group by the exact error message (default: numbers and ids blanked out)')
     .addHelpText(
       'after',
       examples('switchyard dlq list orders.dlq', 'switchyard dlq list orders.dlq --json | jq ".groups[0]"'),
