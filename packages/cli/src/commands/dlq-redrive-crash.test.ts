@@ -42,7 +42,10 @@ describe.each(testBrokers())('switchyard dlq redrive killed with SIGKILL on $nam
     });
     expect(again.code, again.stderr).toBe(0);
     const summary = jsonLines(again.stdout).at(-1)!.summary as Record<string, number>;
-    expect(summary).toMatchObject({ recovered: 50, moved: 150, failed: 0 });
+    // Windows 1-2 were journaled moved (Kafka keeps them in its log; NATS deleted them), window 3 is
+    // found in the target, windows 4-6 are sent now.
+    const alreadyMoved = broker.name === 'kafka' ? 100 : 0;
+    expect(summary).toMatchObject({ recovered: 50, moved: 150, alreadyMoved, failed: 0 });
     await expectEachMovedOnce(topic, ids);
   });
 

@@ -116,9 +116,12 @@ export async function redrive(
 
   // 1. What an interrupted run may have sent already.
   const inFlight = journal.inFlight();
+  /** Found in their target just now (a dry run only says so): the scan below passes them by. */
+  const recoveredNow = new Set<string>();
   if (inFlight.length > 0) {
     const found = await findCopies(backend, inFlight, signal);
     const recovered = inFlight.filter((r) => found.has(r.position));
+    for (const r of recovered) recoveredNow.add(r.position);
     await write(recovered.map((r) => ({ ...r, state: 'moved' as const })));
     for (const r of recovered)
       report({
@@ -214,8 +217,8 @@ export async function redrive(
     tally.scanned++;
     const entry = deadLetterEntry(raw, backend.headerPrefix);
     const id = entry.event?.id;
-    if (journal.isMoved(raw.position, id)) {
-      tally.alreadyMoved++;
+    if (recoveredNow.has(raw.position) || journal.isMoved(raw.position, id)) {
+      if (!recoveredNow.has(raw.position)) tally.alreadyMoved++;
       if (!options.dryRun) await backend.deleteRecord?.(raw); // moved, then interrupted before the delete
       return true;
     }
