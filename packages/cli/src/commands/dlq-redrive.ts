@@ -46,8 +46,12 @@ export async function dlqRedrive(
       `Create it with \`switchyard topics ensure ${settings.to}\`.`,
     );
   }
-  const progress = startProgress(ctx, settings.dryRun ? `dry run ${topic}` : `redrive ${topic}`, 0);
-  let bar: ReturnType<typeof startProgress> | undefined;
+  // The topic's size bounds the entries to look at (on Kafka it includes entries moved before).
+  const progress = startProgress(
+    ctx,
+    settings.dryRun ? `dry run ${topic}` : `redrive ${topic}`,
+    info.messages,
+  );
   const started = performance.now();
   let tally: Tally;
   try {
@@ -59,21 +63,14 @@ export async function dlqRedrive(
         signal: ctx.signal,
         retentionMs: info.retentionMs,
         ...hangForCrashTests(ctx),
-        onItem: (item) => (bar ?? progress).item({ ...item }, () => renderItem(ctx, item)),
-        onProgress: ({ total, done }) => {
-          if (total !== undefined) {
-            progress.stop();
-            bar = startProgress(ctx, settings.dryRun ? `dry run ${topic}` : `redrive ${topic}`, total);
-          }
-          if (done !== undefined) bar?.tick(0, done);
-        },
+        onItem: (item) => progress.item({ ...item }, () => renderItem(ctx, item)),
+        onProgress: (done) => progress.tick(0, done),
       },
       topic,
       settings,
     );
   } finally {
     progress.stop();
-    bar?.stop();
   }
   const seconds = (performance.now() - started) / 1000;
   const left = LEFT.reduce((sum, outcome) => sum + tally[outcome], 0);

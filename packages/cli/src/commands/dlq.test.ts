@@ -99,8 +99,9 @@ describe.each(testBrokers())('switchyard dlq on $name', (broker) => {
     const listed = JSON.parse((await runCli(['dlq', 'list', dlq, '--json'], { env })).stdout);
     expect(listed).toMatchObject({ total: 6, movedByRedrive: 3 });
 
-    const rest = await runCli(['dlq', 'redrive', dlq, '--json'], { env });
+    const rest = await runCli(['dlq', 'redrive', dlq, '--json', '--progress'], { env });
     expect(rest.code, rest.stderr).toBe(0);
+    expect(rest.stderr).toMatch(new RegExp(`redrive ${dlq.replaceAll('.', '\\.')} \\[[█░]+\\] \\d+/\\d+`));
     // Kafka keeps moved entries in its log (the journal says they are done); NATS deleted them.
     const alreadyMoved = broker.name === 'kafka' ? 3 : 0;
     expect(jsonLines(rest.stdout).at(-1)).toMatchObject({ summary: { matched: 6, moved: 6, alreadyMoved } });

@@ -63,8 +63,8 @@ export interface RedriveDeps {
    * The crash tests stop the process here, the worst moment for a crash.
    */
   readonly afterRepublish?: (window: number) => Promise<void>;
-  /** Called once the entries to look at are known (an upper bound: the topic's size), then per entry taken. */
-  readonly onProgress: (event: { total?: number; done?: number }) => void;
+  /** Entries looked at so far (read from the topic, and taken or passed by). */
+  readonly onProgress: (done: number) => void;
 }
 
 interface Planned {
@@ -146,7 +146,6 @@ export async function redrive(
   const planned = new Set<string>();
   const windowed: Planned[] = [];
   let taken = 0;
-  deps.onProgress({ total: (await backend.describeTopic(deadLetterTopic))?.messages ?? 0 });
 
   let windows = 0;
   const flush = async () => {
@@ -209,11 +208,12 @@ export async function redrive(
         ...(s.reason ? { reason: s.reason } : {}),
       });
     }
-    deps.onProgress({ done: taken });
+    deps.onProgress(tally.scanned);
   };
 
   await backend.read(deadLetterTopic, { from: { kind: 'earliest' }, follow: false, signal }, async (raw) => {
     if (signal.aborted) return false;
+    deps.onProgress(tally.scanned - windowed.length);
     tally.scanned++;
     const entry = deadLetterEntry(raw, backend.headerPrefix);
     const id = entry.event?.id;
@@ -270,7 +270,6 @@ export async function redrive(
         }
       }
     }
-    deps.onProgress({ done: taken - windowed.length });
     return taken < options.limit;
   });
   if (!signal.aborted) await flush(); // after Ctrl-C, entries not yet journaled are simply not taken
