@@ -156,7 +156,7 @@ describe('installing the packed packages into an app outside the workspace', () 
       },
     );
 
-    const cliBrokers = brokers.filter((b) => b.transport === 'kafka' || b.transport === 'nats');
+    const cliBrokers = brokers;
     it(`runs the switchyard CLI with npx: help, then topics ensure, publish and tail on ${cliBrokers.map((b) => b.transport).join(', ') || 'no broker'}`, async () => {
       const help = await app.npx(['switchyard', '--help']);
       expect(help.stdout).toContain('Exit codes:');

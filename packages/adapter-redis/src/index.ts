@@ -7,6 +7,8 @@
 // The public surface of @switchyard/adapter-redis. Everything not listed here is internal.
 export { DATA_FIELD, HEADER_PREFIX } from './entry.ts';
 export { REDIS_ENV, redisOptionsFromEnv, transportFromEnv } from './from-env.ts';
+// The adapter's one mapping of ioredis errors, for tools that use ioredis beside the transport (the CLI).
+export { type ErrorContext as RedisErrorContext, toEventBusError as toRedisError } from './map-error.ts';
 export {
   DEFAULT_REDIS_OPTIONS,
   DEFAULT_REDIS_TOPIC,

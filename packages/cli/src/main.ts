@@ -6,9 +6,9 @@ import { buildProgram } from './program.ts';
 
 const HINTS: Partial<Record<ExitCode, string>> = {
   [EXIT.unreachable]:
-    'Is the broker running? Check SWITCHYARD_TRANSPORT and KAFKA_BROKERS / NATS_URL (or --brokers / --nats-url).',
+    'Is the broker running? Check SWITCHYARD_TRANSPORT and KAFKA_BROKERS / NATS_URL / REDIS_URL (or --brokers / --nats-url / --redis-url).',
   [EXIT.auth]:
-    'Check the credentials in SWITCHYARD_KAFKA_SASL_* or SWITCHYARD_NATS_USER / _PASSWORD / _TOKEN.',
+    'Check the credentials: SWITCHYARD_KAFKA_SASL_*, SWITCHYARD_NATS_USER / _PASSWORD / _TOKEN, or the REDIS_URL user and password.',
 };
 
 /**

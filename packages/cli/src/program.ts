@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { BACKENDS } from './backends/backend.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerHealth } from './commands/health.ts';
 import { registerLag } from './commands/lag.ts';
@@ -33,11 +34,13 @@ Exit codes:
 
 const ENV_HELP = `
 Environment (the same variables as @switchyard/core/di):
-  SWITCHYARD_TRANSPORT   kafka | nats                      (--transport)
+  SWITCHYARD_TRANSPORT   kafka | nats | redis              (--transport)
   KAFKA_BROKERS          host:port,host:port               (--brokers)
   SWITCHYARD_KAFKA_*     TLS, SASL, timeouts: see @switchyard/adapter-kafka
   NATS_URL               nats://host:4222                  (--nats-url)
   SWITCHYARD_NATS_*      credentials, TLS, timeouts: see @switchyard/adapter-nats
+  REDIS_URL              redis://[user[:password]@]host:6379  (--redis-url)
+  SWITCHYARD_REDIS_*     ACL user, TLS, stream prefix: see @switchyard/adapter-redis
   SWITCHYARD_SOURCE      CloudEvents source of published events (default switchyard-cli)`;
 
 /** The `switchyard` program. `exitCode` receives what the command decided; errors propagate. */
@@ -50,9 +53,10 @@ export function buildProgram(
   const program = new Command('switchyard')
     .description('Operate Switchyard event buses: topics, tail, publish, lag, dead letters, health.')
     .version('0.1.0')
-    .addOption(new Option('-t, --transport <name>', 'broker to talk to').choices(['kafka', 'nats']))
+    .addOption(new Option('-t, --transport <name>', 'broker to talk to').choices([...BACKENDS]))
     .option('--brokers <list>', 'Kafka brokers, comma-separated (KAFKA_BROKERS)')
     .option('--nats-url <url>', 'NATS server URL(s), comma-separated (NATS_URL)')
+    .option('--redis-url <url>', 'Redis server URL, redis:// or rediss:// (REDIS_URL)')
     .option('--source <name>', 'CloudEvents source of published events (SWITCHYARD_SOURCE)')
     .option('--json', 'machine-readable output: one JSON document, or JSON lines for streams')
     .option('--no-color', 'no colours (also NO_COLOR)')

@@ -1,7 +1,7 @@
 import type { Transport } from '@switchyard/core';
 
 /** The transports the CLI knows, each with one backend module beside this file. */
-export const BACKENDS = ['kafka', 'nats'] as const;
+export const BACKENDS = ['kafka', 'nats', 'redis'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -9,7 +9,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** One message as the broker holds it, before any decoding. */
 export interface RawRecord {
   readonly topic: string;
-  /** Where it sits, as one string: `<partition>:<offset>` on Kafka, the stream sequence on NATS. */
+  /** Where it sits, as one string: `<partition>:<offset>` on Kafka, the stream sequence on NATS, the entry id on Redis. */
   readonly position: string;
   readonly partition?: number;
   readonly offset?: string;

@@ -22,5 +22,7 @@ export async function loadBackend(name: string | undefined, env: Env): Promise<B
       return (await import('./kafka.ts')).kafkaBackend(env);
     case 'nats':
       return (await import('./nats.ts')).natsBackend(env);
+    case 'redis':
+      return (await import('./redis.ts')).redisBackend(env);
   }
 }

@@ -10,7 +10,9 @@ describe.each(testBrokers())('switchyard health on $name', ({ name, env }) => {
     expect(json).toMatchObject({ ok: true, transport: { name, state: 'connected' } });
     if (name === 'kafka')
       expect(json.cluster).toMatchObject({ clusterId: expect.any(String), brokers: expect.any(Array) });
-    else expect(json.cluster).toMatchObject({ version: expect.any(String), jetstream: true });
+    else if (name === 'nats')
+      expect(json.cluster).toMatchObject({ version: expect.any(String), jetstream: true });
+    else expect(json.cluster).toMatchObject({ version: expect.stringMatching(/^\d+\./), mode: 'standalone' });
   });
 });
 
@@ -18,6 +20,7 @@ describe('switchyard health without a broker', () => {
   it.each([
     ['kafka', { SWITCHYARD_TRANSPORT: 'kafka', KAFKA_BROKERS: '127.0.0.1:1' }],
     ['nats', { SWITCHYARD_TRANSPORT: 'nats', NATS_URL: 'nats://127.0.0.1:1' }],
+    ['redis', { SWITCHYARD_TRANSPORT: 'redis', REDIS_URL: 'redis://127.0.0.1:1' }],
   ])('exits 4 on %s, with the error as JSON on stderr under --json', async (_name, env) => {
     const result = await runCli(['health', '--json'], { env });
     expect(result.code).toBe(4);

@@ -3,8 +3,8 @@ import {
   applicationBus,
   eventually,
   kafkaGroups,
-  natsConsumers,
   publishRaw,
+  streamGroups,
 } from '../test-support/broker-clients.ts';
 import { jsonLines, runCli, startCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
 
@@ -104,7 +104,7 @@ describe.each(testBrokers())('switchyard tail on $name', (broker) => {
       const groups = await runCli(['lag', topic, '--json'], { env });
       expect(JSON.parse(groups.stdout).groups.map((g: { group: string }) => g.group)).toEqual(['billing']);
     } else {
-      expect(await natsConsumers(broker, topic)).toEqual(['billing']);
+      expect(await streamGroups(broker, topic)).toEqual(['billing']);
     }
   });
 

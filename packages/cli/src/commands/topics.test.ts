@@ -65,6 +65,7 @@ describe('switchyard without a broker', () => {
   it.each([
     ['kafka', { SWITCHYARD_TRANSPORT: 'kafka', KAFKA_BROKERS: '127.0.0.1:1' }],
     ['nats', { SWITCHYARD_TRANSPORT: 'nats', NATS_URL: 'nats://127.0.0.1:1' }],
+    ['redis', { SWITCHYARD_TRANSPORT: 'redis', REDIS_URL: 'redis://127.0.0.1:1' }],
   ])('exits 4 with a clear message when the %s broker is unreachable', async (_name, env) => {
     const result = await runCli(['topics'], { env, timeoutMs: 60_000 });
     expect(result.code).toBe(4);

@@ -3,13 +3,16 @@ import { headers as natsHeaders } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { transportFromEnv as kafkaFromEnv } from '@switchyard/adapter-kafka';
 import { transportFromEnv as natsFromEnv } from '@switchyard/adapter-nats';
+import { transportFromEnv as redisFromEnv } from '@switchyard/adapter-redis';
 import { createEventBus, type EventBus } from '@switchyard/core';
+import { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
 import type { TestBroker } from './run-cli.ts';
 
 /** A Switchyard bus in the test process, as an application would make it from the same environment. */
 export function applicationBus(broker: TestBroker, source = 'cli-test-app'): EventBus {
-  const transport = broker.name === 'kafka' ? kafkaFromEnv(broker.env) : natsFromEnv(broker.env);
+  const fromEnv = { kafka: kafkaFromEnv, nats: natsFromEnv, redis: redisFromEnv }[broker.name];
+  const transport = fromEnv(broker.env);
   return createEventBus({ source, transport, onError: () => undefined });
 }
 
@@ -30,6 +33,12 @@ export async function publishRaw(
     await producer.disconnect();
     return;
   }
+  if (broker.name === 'redis') {
+    const redis = new Redis(broker.env.REDIS_URL!);
+    await redis.xadd(topic, '*', ...Object.entries(headers).flat(), 'data', value);
+    redis.disconnect();
+    return;
+  }
   const nc = await connect({ servers: broker.env.NATS_URL! });
   const h = natsHeaders();
   for (const [name, v] of Object.entries(headers)) h.set(name, v);
@@ -48,8 +57,17 @@ export async function kafkaGroups(broker: TestBroker, prefix: string): Promise<s
   }
 }
 
-/** Names of the consumers on the stream that holds `topic` (NATS). */
-export async function natsConsumers(broker: TestBroker, topic: string): Promise<string[]> {
+/** The consumer groups reading `topic`: NATS durable consumers on its stream, Redis consumer groups. */
+export async function streamGroups(broker: TestBroker, topic: string): Promise<string[]> {
+  if (broker.name === 'redis') {
+    const redis = new Redis(broker.env.REDIS_URL!);
+    try {
+      const groups = (await redis.xinfo('GROUPS', topic)) as unknown[][];
+      return groups.map((g) => String(g[g.indexOf('name') + 1])).sort();
+    } finally {
+      redis.disconnect();
+    }
+  }
   const nc = await connect({ servers: broker.env.NATS_URL! });
   try {
     const jsm = await jetstreamManager(nc);

@@ -9,7 +9,7 @@ const NODE_ARGS = ['--conditions=@switchyard/source'];
 
 /** One broker the CLI tests run against, with the environment that selects it. */
 export interface TestBroker {
-  readonly name: 'kafka' | 'nats';
+  readonly name: 'kafka' | 'nats' | 'redis';
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -20,6 +20,8 @@ export function testBrokers(): TestBroker[] {
   if (kafka) brokers.push({ name: 'kafka', env: { SWITCHYARD_TRANSPORT: 'kafka', KAFKA_BROKERS: kafka } });
   const nats = requireBroker('NATS_URL', 'nats');
   if (nats) brokers.push({ name: 'nats', env: { SWITCHYARD_TRANSPORT: 'nats', NATS_URL: nats } });
+  const redis = requireBroker('REDIS_URL', 'redis');
+  if (redis) brokers.push({ name: 'redis', env: { SWITCHYARD_TRANSPORT: 'redis', REDIS_URL: redis } });
   return brokers;
 }
 
