@@ -42,36 +42,51 @@ export function runFaults(options: FaultsOptions): void {
     }, 240_000);
     afterAll(() => broker?.close(), 60_000);
 
-    for (const fault of CASES) {
-      it(
-        fault.title,
-        async (ctx) => {
-          const missing = unmet(fault, capabilities!, broker !== undefined);
-          if (missing !== undefined) {
-            const reason = `${options.name} has no ${missing}, which "${fault.scenario}" needs`;
-            console.warn(`[faults] skipped: ${reason}`);
-            ctx.skip(reason);
-            return;
-          }
-          const h = new FaultHarness(options, capabilities!, broker, fault.scenario);
-          try {
-            const figures = await fault.run(h);
-            ctx.task.meta.faultFigures = figures;
-            console.info(`[faults] ${options.name} ${fault.scenario}: ${JSON.stringify(figures)}`);
-            expect(h.tally.lost().slice(0, 20), 'acknowledged events never handled').toEqual([]);
-            expect(h.tally.badFailures, 'publishes that failed without a retriable error').toEqual([]);
-            expect(figures.unsettled, 'publishes that never settled').toBe(0);
-            expect(h.problems).toEqual([]);
-            if (figures.orderViolations !== null) expect(figures.orderViolations, 'order per key').toBe(0);
-            expect(figures.peakRssMiB).toBeLessThan(options.maxRssMiB ?? 1_024);
-          } finally {
-            await h.cleanup();
-          }
-        },
-        CASE_TIMEOUT_MS,
-      );
-    }
+    for (const fault of CASES) faultTest(options, fault, () => ({ broker, capabilities: capabilities! }));
   });
+}
+
+/**
+ * Registers one fault case as a Vitest test with the suite's checks (nothing acknowledged lost,
+ * every failure a retriable EventBusError, no publish left hanging, order per key where promised,
+ * bounded memory), its figures in `meta.faultFigures`, and its cleanup. `context` gives the broker
+ * and capabilities once the suite's `beforeAll` ran. For fault tests of a transport's own (a
+ * cluster's certification), beside the suite.
+ */
+export function faultTest(
+  options: FaultsOptions,
+  fault: FaultCase,
+  context: () => { broker: FaultsBroker | undefined; capabilities: TransportCapabilities },
+  timeoutMs = CASE_TIMEOUT_MS,
+): void {
+  it(
+    fault.title,
+    async (ctx) => {
+      const { broker, capabilities } = context();
+      const missing = unmet(fault, capabilities, broker !== undefined);
+      if (missing !== undefined) {
+        const reason = `${options.name} has no ${missing}, which "${fault.scenario}" needs`;
+        console.warn(`[faults] skipped: ${reason}`);
+        ctx.skip(reason);
+        return;
+      }
+      const h = new FaultHarness(options, capabilities, broker, fault.scenario);
+      try {
+        const figures = await fault.run(h);
+        ctx.task.meta.faultFigures = figures;
+        console.info(`[faults] ${options.name} ${fault.scenario}: ${JSON.stringify(figures)}`);
+        expect(h.tally.lost().slice(0, 20), 'acknowledged events never handled').toEqual([]);
+        expect(h.tally.badFailures, 'publishes that failed without a retriable error').toEqual([]);
+        expect(figures.unsettled, 'publishes that never settled').toBe(0);
+        expect(h.problems).toEqual([]);
+        if (figures.orderViolations !== null) expect(figures.orderViolations, 'order per key').toBe(0);
+        expect(figures.peakRssMiB).toBeLessThan(options.maxRssMiB ?? 1_024);
+      } finally {
+        await h.cleanup();
+      }
+    },
+    timeoutMs,
+  );
 }
 
 function unmet(fault: FaultCase, c: TransportCapabilities, hasBroker: boolean): string | undefined {
@@ -81,4 +96,7 @@ function unmet(fault: FaultCase, c: TransportCapabilities, hasBroker: boolean): 
   return undefined;
 }
 
+export type { FaultCase } from './faults/fault-case.ts';
+export { FaultHarness } from './faults/fault-harness.ts';
 export type { FaultFigures, FaultsBroker, FaultsOptions } from './faults/options.ts';
+export { SteadyPublisher } from './faults/publishers.ts';

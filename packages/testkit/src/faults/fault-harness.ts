@@ -216,6 +216,7 @@ export class FaultHarness {
       duplicated: t.duplicated,
       orderViolations: extra.orderPromised ? t.orderViolations : null,
       publishStallSeconds: round(t.longestAckGapMs / 1000),
+      longestPublishSeconds: round(t.longestSettleMs / 1000),
       consumeStallSeconds: round(t.longestHandleGapMs / 1000),
       peakRssMiB: Math.round((extra.rss?.peakBytes ?? this.#peakRss) / MiB),
       rssOf: extra.rss?.of ?? 'test process (publisher and consumer)',

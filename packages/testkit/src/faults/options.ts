@@ -74,7 +74,12 @@ export interface FaultFigures {
   readonly orderViolations: number | null;
   /** Longest time without a publish being acknowledged while publishing, in s. */
   readonly publishStallSeconds: number;
-  /** Longest time without a new event handled while events were flowing, in s. */
+  /** Longest time one publish took to resolve or reject, in s. */
+  readonly longestPublishSeconds: number;
+  /**
+   * Longest time without an event handled for the first time, from the first to the last, in s:
+   * the outage as consumers see it, or how long events a dead consumer held waited to come back.
+   */
   readonly consumeStallSeconds: number;
   /** Peak resident set of the process named by `rssOf`, in MiB. */
   readonly peakRssMiB: number;

@@ -9,10 +9,11 @@ export interface FaultEventData {
   readonly crash?: true;
 }
 
-/** Where a publisher reports each publish's outcome. */
+/** Where a publisher reports each publish's outcome, and how long it took to settle. */
 export interface PublishSink {
   ack(n: number, at: number): void;
   fail(n: number, error: unknown): void;
+  settled(ms: number): void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,9 +28,17 @@ function publishNumbered(
   crash = false,
 ): Promise<void> {
   const data: FaultEventData = crash ? { n, crash: true } : { n };
+  const started = performance.now();
   return bus.publish(topic, { type: FAULT_EVENT_TYPE, data, key: keyOf(n, keys) }).then(
-    () => sink.ack(n, performance.now()),
-    (error: unknown) => sink.fail(n, error),
+    () => {
+      const at = performance.now();
+      sink.settled(at - started);
+      sink.ack(n, at);
+    },
+    (error: unknown) => {
+      sink.settled(performance.now() - started);
+      sink.fail(n, error);
+    },
   );
 }
 

@@ -40,13 +40,16 @@ describe('FaultTally', () => {
     expect(t.badFailures).toHaveLength(2);
   });
 
-  it('measures the longest gap between acknowledgements and between first handles', () => {
+  it('measures the longest publish, and the longest gaps between acknowledgements and between first handles', () => {
     const t = new FaultTally(1);
     t.ack(0, 1_000);
+    t.settled(300);
+    t.settled(120);
     t.ack(1, 1_100);
     t.ack(2, 3_100);
     t.endPublishing(3_600);
     expect(t.longestAckGapMs).toBe(2_000);
+    expect(t.longestSettleMs).toBe(300);
     t.handle(0, 1_000);
     t.handle(0, 5_000); // a redelivery is no progress
     t.handle(1, 6_000);

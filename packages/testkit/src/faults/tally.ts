@@ -24,6 +24,7 @@ export class FaultTally {
   #lastAckAt = 0;
   #longestAckGapMs = 0;
   #lastFirstHandleAt = 0;
+  #longestSettleMs = 0;
   #longestHandleGapMs = 0;
 
   constructor(keys: number) {
@@ -66,6 +67,15 @@ export class FaultTally {
 
   get longestHandleGapMs(): number {
     return this.#longestHandleGapMs;
+  }
+
+  /** Longest time one publish took to resolve or reject. */
+  get longestSettleMs(): number {
+    return this.#longestSettleMs;
+  }
+
+  settled(ms: number): void {
+    this.#longestSettleMs = Math.max(this.#longestSettleMs, ms);
   }
 
   ack(n: number, at = performance.now()): void {

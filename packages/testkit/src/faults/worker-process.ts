@@ -33,6 +33,7 @@ export class WorkerProcess {
         case 'acked':
           for (const n of message.n) tally.ack(n, at);
           tally.noteAckGap(message.longestAckGapMs);
+          tally.settled(message.longestSettleMs);
           break;
         case 'failed':
           for (const f of message.failures) tally.failLabelled(f.label, f.count, f.example);

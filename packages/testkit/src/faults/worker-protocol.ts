@@ -24,7 +24,12 @@ export interface WorkerConfig {
 export type ToParent =
   | { readonly t: 'ready' }
   | { readonly t: 'handled'; readonly n: readonly number[] }
-  | { readonly t: 'acked'; readonly n: readonly number[]; readonly longestAckGapMs: number }
+  | {
+      readonly t: 'acked';
+      readonly n: readonly number[];
+      readonly longestAckGapMs: number;
+      readonly longestSettleMs: number;
+    }
   | {
       readonly t: 'failed';
       readonly failures: ReadonlyArray<{ label: string; count: number; example: string }>;

@@ -21,9 +21,10 @@ const acked: number[] = [];
 const failures = new Map<string, { count: number; example: string }>();
 let lastAckAt = 0;
 let longestAckGapMs = 0;
+let longestSettleMs = 0;
 
 function flush(): void {
-  if (acked.length > 0) send({ t: 'acked', n: acked.splice(0), longestAckGapMs });
+  if (acked.length > 0) send({ t: 'acked', n: acked.splice(0), longestAckGapMs, longestSettleMs });
   if (failures.size > 0) {
     send({ t: 'failed', failures: [...failures].map(([label, f]) => ({ label, ...f })) });
     failures.clear();
@@ -64,6 +65,9 @@ async function publish(bus: EventBus): Promise<void> {
         acked.push(n);
         if (lastAckAt > 0) longestAckGapMs = Math.max(longestAckGapMs, at - lastAckAt);
         lastAckAt = at;
+      },
+      settled(ms) {
+        longestSettleMs = Math.max(longestSettleMs, ms);
       },
       fail(n, error) {
         const label = isEventBusError(error)
