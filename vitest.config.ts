@@ -11,6 +11,7 @@ export default defineConfig({
       'infra',
       'examples/*',
       'bench',
+      'reliability',
       {
         test: {
           name: 'faults',
