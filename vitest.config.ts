@@ -2,8 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 // One root config; each package is a project and tests run against `src` without a build.
 // The faults suites and the Kafka certification (packages/*/faults/) crash, pause and restart
-// brokers and load the machine: they run after every other project (groupOrder 1), one file at a
-// time, so their figures are not skewed by, and do not skew, the rest of the run.
+// brokers and load the machine: they run in a group of their own (sequence.groupOrder 1), one file
+// at a time, never beside another project, so their figures are not skewed by the rest of the run
+// and the certification never takes the shared cluster down under another suite. (Vitest runs the
+// groups one after the other; projects limited to one worker, as on a 2-core machine, form the
+// last group, so there the faults group runs first.)
 export default defineConfig({
   test: {
     projects: [

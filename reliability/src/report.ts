@@ -84,7 +84,7 @@ Machine: ${m.cores} cores, ${m.memoryGb} GiB, Node ${m.node}; load average (1 / 
 
 ## Scenarios
 
-Each scenario runs against real brokers started for it (\`infra/up\` on free ports: never the shared ones), except the certification, which uses the shared 3-node cluster through \`infra/kafka-cluster\` (other failover tests wait while its nodes are down). The suites are \`runFaults\` of \`@switchyard/testkit\` (packages/testkit/src/faults/) plugged in by each adapter (\`packages/*/faults/*.test.ts\`).
+Each scenario runs against real brokers started for it (\`infra/up\` on free ports: never the shared ones), except the certification, which uses the 3-node cluster of \`infra/up kafka-cluster\` named by \`KAFKA_CLUSTER_BROKERS\` (in CI the shared one; its notes name the one used) through \`infra/kafka-cluster\`, which makes other failover tests wait while its nodes are down. The suites are \`runFaults\` of \`@switchyard/testkit\` (packages/testkit/src/faults/) plugged in by each adapter (\`packages/*/faults/*.test.ts\`).
 
 ${used.map((id) => `- **${id}** — ${SCENARIOS[id] ?? ''}`).join('\n')}
 
@@ -105,7 +105,7 @@ ${notesList(r.scenarios)}
 
 ## Suites
 
-| file | s | passed | failed | skipped |
+| file | tests s (broker start not included) | passed | failed | skipped |
 | --- | ---: | ---: | ---: | ---: |
 ${r.suites.map((s) => `| ${s.file} | ${secs(s.seconds)} | ${s.passed} | ${s.failed} | ${s.skipped} |`).join('\n')}
 

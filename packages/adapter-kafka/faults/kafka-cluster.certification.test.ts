@@ -48,6 +48,7 @@ const certification: FaultCase = {
     publisher.start();
     await h.until('events flowing before the outage', () => h.tally.received >= 1_000, 30_000);
 
+    h.notes.push(`cluster ${BROKERS} (${process.env.INFRA_STATE_DIR ?? 'infra/.state'})`);
     const t0 = performance.now();
     let restarted = false;
     try {

@@ -219,7 +219,7 @@ export class FaultHarness {
       longestPublishSeconds: round(t.longestSettleMs / 1000),
       consumeStallSeconds: round(t.longestHandleGapMs / 1000),
       peakRssMiB: Math.round((extra.rss?.peakBytes ?? this.#peakRss) / MiB),
-      rssOf: extra.rss?.of ?? 'test process (publisher and consumer)',
+      rssOf: extra.rss?.of ?? 'test process',
       faultSeconds: round(extra.faultSeconds),
       unsettled: extra.unsettled,
       seconds: round((performance.now() - this.started) / 1000),

@@ -1,5 +1,5 @@
 import type { FaultCase } from '../fault-case.ts';
-import { FAULT_GROUP, seconds, sleep } from '../fault-harness.ts';
+import { FAULT_GROUP, peakOf, seconds, sleep } from '../fault-harness.ts';
 
 /** Throughput counts as back once a 1 s window reaches this share of the rate before the pause. */
 const RECOVERED_SHARE = 0.8;
@@ -78,7 +78,7 @@ export const brokerPause: FaultCase = {
       return await h.finish(topic, () => publisher.stopPublishing(60_000), {
         faultSeconds: (resumedAt - pausedAt) / 1000,
         orderPromised: h.capabilities.orderingScope !== 'none',
-        rss: { of: 'publisher process', peakBytes: publisher.peakRssBytes },
+        rss: peakOf('publisher process', publisher),
       });
     } finally {
       clearInterval(sampler);

@@ -33,7 +33,7 @@ export const consumerKill: FaultCase = {
       faultSeconds,
       // Across two instances the order per key holds only where the broker keeps it for the group.
       orderPromised: h.capabilities.orderingScope === 'group',
-      rss: peakOf('consumer processes (A, B)', first, second),
+      rss: peakOf('consumers A and B', first, second),
     });
   },
 };

@@ -47,7 +47,7 @@ export const handlerCrash: FaultCase = {
     return h.finish(topic, () => publisher.stop(60_000), {
       faultSeconds,
       orderPromised: h.capabilities.orderingScope === 'group',
-      rss: peakOf('consumer processes (A, B)', first, second),
+      rss: peakOf('consumers A and B', first, second),
     });
   },
 };
