@@ -30,7 +30,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Runs one step of the outage, noting when it happened relative to the fault's start. */
 async function step(h: FaultHarness, t0: number, what: string, action: () => Promise<unknown>) {
   await action();
-  h.notes.push(`${((performance.now() - t0) / 1000).toFixed(1)} s: ${what} (acked ${h.tally.acked.size})`);
+  h.notes.push(
+    `${((performance.now() - t0) / 1000).toFixed(1)} s: ${what} (acked ${h.tally.acked.size}, failed ${h.tally.failed})`,
+  );
 }
 
 const certification: FaultCase = {

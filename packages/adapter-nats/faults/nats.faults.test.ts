@@ -16,5 +16,7 @@ for (const { service, label, url } of servers) {
     adapter: new URL('../src/index.ts', import.meta.url),
     broker: () => PrivateBroker.start(service),
     transportEnv: (env) => ({ NATS_URL: env[url] }),
+    // Longer than a publish's deadline (publishTimeoutMs, 10 s): publishes in flight time out.
+    pauseMs: 12_000,
   });
 }
