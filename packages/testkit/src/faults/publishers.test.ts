@@ -46,7 +46,9 @@ describe('fault case publishers', () => {
   it('marks the crash event in its data', async () => {
     const tally = new FaultTally(4);
     let crash: unknown;
-    await bus.subscribe('crash', (e) => void (crash = e.data));
+    await bus.subscribe('crash', (e) => {
+      crash = e.data;
+    });
     const n = await new SteadyPublisher(bus, 'crash', 4, tally).publishCrash();
     await sleep(50);
     expect(crash).toEqual({ n, crash: true });
