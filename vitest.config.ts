@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { sourceConditions } from './vitest.shared.ts';
 
-// One root config; each package is a project and tests run against `src` without a build.
+// One root config; each package is a project, and tests run against `src` without a build (the
+// `@switchyard/source` export condition, see vitest.shared.ts). tests/install is the exception
+// on purpose: it builds and packs the public packages and installs them outside the workspace.
+//
 // The faults suites and the Kafka certification (packages/*/faults/) crash, pause and restart
 // brokers and load the machine: they run in a group of their own (sequence.groupOrder 1), one file
 // at a time, never beside another project, so their figures are not skewed by the rest of the run
@@ -8,6 +12,7 @@ import { defineConfig } from 'vitest/config';
 // groups one after the other; projects limited to one worker, as on a 2-core machine, form the
 // last group, so there the faults group runs first.)
 export default defineConfig({
+  ...sourceConditions,
   test: {
     projects: [
       'packages/*',
@@ -15,7 +20,9 @@ export default defineConfig({
       'examples/*',
       'bench',
       'reliability',
+      'tests/*',
       {
+        ...sourceConditions,
         test: {
           name: 'faults',
           include: ['packages/*/faults/**/*.test.ts'],

@@ -32,5 +32,5 @@ set +a
 
 mkdir -p .test-results
 rm -f .test-results/vitest.json
-echo "[test-all] running vitest (unit, conformance, integration, smoke)"
+echo "[test-all] running vitest (unit, conformance, integration, smoke, install)"
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.test-results/vitest.json

@@ -27,6 +27,9 @@ export class Worker {
   constructor(name: string, env: Record<string, string>, log: (line: string) => void) {
     this.name = name;
     this.#child = fork(WORKER, [name], {
+      // The worker imports @switchyard/* from their sources (the workspace's export condition),
+      // also when the parent is a Vitest worker whose execArgv says nothing of it.
+      execArgv: [...process.execArgv, '--conditions=@switchyard/source'],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       serialization: 'advanced',

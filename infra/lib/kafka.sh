@@ -17,9 +17,11 @@ kafka_cluster_ctrl_port() { echo $((19191 + $1 + PORT_OFFSET)); }
 kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_POM" | head -n1; }
 kafka_jars_dir() { printf '%s/kafka-%s' "$CACHE_DIR" "$(kafka_version)"; }
 
-# The broker JVM: Kafka's own G1 settings with a modest heap (override with KAFKA_HEAP_OPTS).
+# The broker JVM: Kafka's own G1 settings with a modest heap (override with KAFKA_HEAP_OPTS). The
+# single node all suites share gets 1 GiB: a full run creates thousands of partitions (every case's
+# topic, its dead-letter and retry topics), and 512 MiB ran out of heap after a few runs.
 kafka_broker_jvm_opts() {
-  printf '%s\n' ${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m} \
+  printf '%s\n' ${KAFKA_HEAP_OPTS:--Xms256m -Xmx${1:-512m}} \
     -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
     "-Dlog4j2.configurationFile=$KAFKA_LOG4J"
@@ -105,7 +107,8 @@ kafka_format() {   # kafka_format SERVICE NODE PROPS CLUSTER_ID EXTRA_ARGS...
 kafka_start_node() {   # kafka_start_node SERVICE NODE PROPS
   local svc=$1 node=$2 props=$3
   local opts=()
-  mapfile -t opts < <(kafka_broker_jvm_opts)
+  # The shared single node gets 1 GiB of heap, cluster and secured nodes 512 MiB.
+  mapfile -t opts < <(kafka_broker_jvm_opts "$([[ $svc == kafka ]] && echo 1g || echo 512m)")
   spawn "$svc" "$node" "$STATE_DIR/$svc/$node.log" java "${opts[@]}" -cp "$(kafka_jars_dir)/*" kafka.Kafka "$props"
 }
 

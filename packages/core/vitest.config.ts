@@ -1,3 +1,7 @@
 import { defineConfig } from 'vitest/config';
+import { sourceConditions } from '../../vitest.shared.ts';
 
-export default defineConfig({ test: { name: 'core', include: ['src/**/*.test.ts'], testTimeout: 20_000 } });
+export default defineConfig({
+  ...sourceConditions,
+  test: { name: 'core', include: ['src/**/*.test.ts'], testTimeout: 20_000 },
+});

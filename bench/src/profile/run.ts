@@ -1,8 +1,9 @@
-// One benchmark workload in this process, for `node --cpu-prof`. Examples:
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events] [off|api|sampled|always]
-//   node bench/src/profile/run.ts fill nats switchyard 50000 my_topic   (then)
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
+// One benchmark workload in this process, for `node --cpu-prof` (with --conditions=@switchyard/source,
+// which makes @switchyard/* imports run the workspace sources). Examples:
+//   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled
+//   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events] [off|api|sampled|always]
+//   node --conditions=@switchyard/source bench/src/profile/run.ts fill nats switchyard 50000 my_topic   (then)
+//   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
 // and summarise with: node bench/src/profile/summarize.ts /tmp/prof/*.cpuprofile [top] [function-for-callers]
 import { loadBrokerEnv } from '../env.ts';
 import { runInproc } from '../inproc.ts';
@@ -83,6 +84,7 @@ if (what === 'inproc') {
     console.log(`filled ${topic} with ${count}`);
   } else {
     const c = await s.consumer(config, env);
+    const cpu = process.cpuUsage();
     let got = 0;
     let first = 0;
     let last = 0;
@@ -94,7 +96,15 @@ if (what === 'inproc') {
       if (++got === count) done.resolve();
     });
     await done.promise;
-    console.log(id, 'consume', Math.round(((count - 1) / (last - first)) * 1000), '/s');
+    const used = process.cpuUsage(cpu);
+    console.log(
+      id,
+      'consume',
+      Math.round(((count - 1) / (last - first)) * 1000),
+      '/s',
+      ((used.user + used.system) / count).toFixed(2),
+      'CPU µs/event',
+    );
     await c.close();
   }
 } else {

@@ -9,7 +9,7 @@ export const consumeScenario: Scenario = {
   id: 'consume',
   family: 'consume',
   title: 'Consume throughput from a pre-filled topic',
-  transports: ['kafka', 'nats'],
+  transports: ['kafka', 'nats', 'redis'],
   async run(ctx, transport) {
     const { available, missing } = await ctx.subjects(transport, { extras: true });
     const count = ctx.quick ? 10_000 : 50_000;

@@ -20,7 +20,7 @@ export const latencyScenario: Scenario = {
   id: 'latency',
   family: 'latency',
   title: 'End-to-end latency at fixed rates (producer and consumer in separate processes)',
-  transports: ['kafka', 'nats'],
+  transports: ['kafka', 'nats', 'redis'],
   async run(ctx, transport) {
     const { available, missing } = await ctx.subjects(transport);
     const config = latencyConfig(transport);

@@ -23,7 +23,7 @@ export const publishScenario: Scenario = {
   id: 'publish',
   family: 'publish',
   title: 'Publish throughput: awaited sequential, concurrent (1,000 in flight), fire-and-forget',
-  transports: ['kafka', 'nats'],
+  transports: ['kafka', 'nats', 'redis'],
   async run(ctx, transport) {
     const { available, missing } = await ctx.subjects(transport, { extras: true });
     const counts: Record<PublishMode, number> = {

@@ -8,7 +8,7 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
-import { benchBus, busConsumer, busProducer, decode, encode, windowed } from './switchyard-client.ts';
+import { decode, encode, switchyardBusSubject, windowed } from './switchyard-client.ts';
 import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
 
 const servers = (env: Record<string, string>) => env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -124,22 +124,7 @@ async function switchyardSubject(): Promise<Subject> {
       servers: servers(env),
       ...(typeof config.preset === 'string' ? { preset: config.preset as 'durable' } : {}),
     });
-  return {
-    id: 'switchyard',
-    label: 'Switchyard (nats)',
-    kind: 'switchyard',
-    async prepareTopic(topic, config, env, options) {
-      const bus = benchBus(transport(config, env), config);
-      try {
-        await bus.ensureTopic({ name: topic, partitions: options.partitions });
-      } finally {
-        await bus.close();
-      }
-    },
-    producer: async (config, env) => busProducer(benchBus(transport(config, env), config)),
-    consumer: async (config, env) =>
-      busConsumer(benchBus(transport(config, env), config), Number(config.concurrency ?? 64)),
-  };
+  return switchyardBusSubject('nats', transport);
 }
 
 export const natsModule: TransportModule = {

@@ -5,6 +5,7 @@ const MODULES: Record<string, () => Promise<TransportModule>> = {
   memory: async () => (await import('./memory.ts')).memoryModule,
   nats: async () => (await import('./nats.ts')).natsModule,
   kafka: async () => (await import('./kafka.ts')).kafkaModule,
+  redis: async () => (await import('./redis.ts')).redisModule,
 };
 
 export const TRANSPORTS = Object.keys(MODULES);

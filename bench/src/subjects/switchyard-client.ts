@@ -1,7 +1,7 @@
 import type { EventBus, EventBusOptions, Transport } from '@switchyard/core';
 import { createEventBus } from '@switchyard/core';
 import type { BenchData } from '../payload.ts';
-import type { ConsumerClient, Outgoing, ProducerClient, SubjectConfig } from './types.ts';
+import type { ConsumerClient, Outgoing, ProducerClient, Subject, SubjectConfig } from './types.ts';
 
 const TYPE = 'bench.event';
 
@@ -80,6 +80,32 @@ export function busConsumer(bus: EventBus, concurrency: number): ConsumerClient 
       });
     },
     close: () => bus.close({ drainTimeoutMs: 10_000 }),
+  };
+}
+
+/**
+ * The Switchyard subject of a transport: its topics made through `bus.ensureTopic` (with the
+ * run's partitions), producer and consumer through the bus (consumer concurrency 64 unless configured).
+ */
+export function switchyardBusSubject(
+  transport: string,
+  make: (config: SubjectConfig, env: Record<string, string>) => Transport,
+): Subject {
+  return {
+    id: 'switchyard',
+    label: `Switchyard (${transport})`,
+    kind: 'switchyard',
+    async prepareTopic(topic, config, env, options) {
+      const bus = benchBus(make(config, env), config);
+      try {
+        await bus.ensureTopic({ name: topic, partitions: options.partitions });
+      } finally {
+        await bus.close();
+      }
+    },
+    producer: async (config, env) => busProducer(benchBus(make(config, env), config)),
+    consumer: async (config, env) =>
+      busConsumer(benchBus(make(config, env), config), Number(config.concurrency ?? 64)),
   };
 }
 

@@ -9,6 +9,7 @@ const jaeger = requireEnv('JAEGER_QUERY_URL', 'the Jaeger end-to-end test');
 const otlp = requireEnv('OTEL_EXPORTER_OTLP_ENDPOINT', 'the Jaeger end-to-end test');
 const natsUrl = requireEnv('NATS_URL', 'the Jaeger end-to-end test on NATS');
 const kafkaBrokers = requireEnv('KAFKA_BROKERS', 'the Jaeger end-to-end test on Kafka');
+const redisUrl = requireEnv('REDIS_URL', 'the Jaeger end-to-end test on Redis');
 const haveJaeger = jaeger !== undefined && otlp !== undefined;
 
 const probes: ProbeProcess[] = [];
@@ -40,7 +41,7 @@ function parentOf(span: JaegerSpan): string | undefined {
 }
 
 interface Expected {
-  readonly transport: 'memory' | 'nats' | 'kafka';
+  readonly transport: 'memory' | 'nats' | 'kafka' | 'redis';
   readonly topic: string;
   readonly eventId: string;
   readonly key: string;
@@ -93,6 +94,9 @@ function expectOneTraceAcrossProcesses(trace: JaegerTrace, x: Expected): void {
   for (const tags of [s.tags, p.tags]) {
     if (x.transport === 'nats') {
       expect(tags['switchyard.stream.sequence']).toBe(1);
+    } else if (x.transport === 'redis') {
+      expect(tags['switchyard.message.offset']).toMatch(/^\d+-\d+$/); // the stream entry id
+      expect(tags['messaging.destination.partition.id']).toBeUndefined();
     } else {
       expect(tags['messaging.destination.partition.id']).toMatch(/^\d+$/);
       if (x.transport === 'kafka') {
@@ -106,7 +110,7 @@ function expectOneTraceAcrossProcesses(trace: JaegerTrace, x: Expected): void {
 }
 
 /** Producer and consumer as two processes (two services in Jaeger), one broker between them. */
-async function acrossProcesses(transport: 'nats' | 'kafka'): Promise<void> {
+async function acrossProcesses(transport: 'nats' | 'kafka' | 'redis'): Promise<void> {
   const run = `${transport}-${Date.now().toString(36)}`;
   const consumer = new ProbeProcess('consumer', probeEnv(transport, run, `orders-e2e-consumer-${run}`));
   probes.push(consumer);
@@ -195,6 +199,12 @@ describe.skipIf(!haveJaeger)('traces in Jaeger, end to end', () => {
   it.skipIf(natsUrl === undefined)(
     'nats: the consumer process’s span is the child of the producer process’s span, with the messaging attributes',
     () => acrossProcesses('nats'),
+    120_000,
+  );
+
+  it.skipIf(redisUrl === undefined)(
+    'redis: the consumer process’s span is the child of the producer process’s span, with the messaging attributes',
+    () => acrossProcesses('redis'),
     120_000,
   );
 

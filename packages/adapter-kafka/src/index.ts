@@ -1,3 +1,10 @@
+/**
+ * The Kafka transport (kafkajs): `kafka(options)`, `transportFromEnv`, options and presets,
+ * Java-compatible partitioning, retry topics.
+ *
+ * @packageDocumentation
+ * @module @switchyard/adapter-kafka
+ */
 export { type PartitionPlan, recommendPartitions } from './admin/recommend-partitions.ts';
 export { RETRY_HEADERS, retryTopicName } from './consumer/retry-topics.ts';
 export { kafka, transportFromEnv } from './kafka.ts';

@@ -13,10 +13,12 @@ import {
 } from '@switchyard/core';
 import { ensureTopic } from './admin/ensure-topic.ts';
 import { TopicCreator } from './admin/topic-creator.ts';
-import { ConsumerSession } from './consumer/consumer-session.ts';
+import { GroupMember, type MemberContext } from './consumer/group-member.ts';
 import { RetryParking } from './consumer/retry-parking.ts';
 import { retryTopicName } from './consumer/retry-topics.ts';
 import { retryWhileRetriable } from './consumer/retry-while-retriable.ts';
+import { latestForUncommitted } from './consumer/start-position.ts';
+import { TopicConsumer } from './consumer/topic-consumer.ts';
 import type { KafkaDriver } from './driver/driver.ts';
 import { toEventBusError } from './errors.ts';
 import { createLog, type Log } from './log.ts';
@@ -27,7 +29,7 @@ import { KafkaProducer } from './producer/producer.ts';
 
 const MAX_TOPIC_LENGTH = 249;
 
-/** The Kafka transport: a batching producer, one group member per `consume()`, admin and health. */
+/** The Kafka transport: a batching producer, one group member per consumer group for all its topics, admin and health. */
 export class KafkaTransport implements Transport {
   readonly name = 'kafka';
   readonly headerPrefix = 'ce_';
@@ -39,7 +41,9 @@ export class KafkaTransport implements Transport {
   private readonly creator: TopicCreator;
   private readonly metadata: MetadataCache;
   private readonly producer: KafkaProducer;
-  private readonly sessions = new Set<ConsumerSession>();
+  /** One member per group, reading every topic `consume()` was called with for it. */
+  private readonly members = new Map<string, GroupMember>();
+  private readonly consumerContext: MemberContext;
   private state: ConnectionState = 'disconnected';
   private connecting: Promise<void> | undefined;
   private lastError: string | undefined;
@@ -69,6 +73,16 @@ export class KafkaTransport implements Transport {
         if (this.state === 'reconnecting') this.state = 'connected';
       },
     });
+    this.consumerContext = {
+      driver,
+      commitIntervalMs: options.consumer.commitIntervalMs,
+      parking: options.retryTopics.enabled
+        ? new RetryParking(this.producer, options.retryTopics.tiersMs)
+        : undefined,
+      secrets: this.secrets,
+      onError: (error) => this.noteError(error),
+      log: this.log,
+    };
     this.capabilities = {
       persistent: true,
       consumerGroups: true,
@@ -105,64 +119,89 @@ export class KafkaTransport implements Transport {
     request: ConsumeRequest,
     onMessages: (messages: readonly InboundMessage[]) => void,
   ): Promise<ConsumerHandle> {
-    await this.connect();
-    // A topic just created, a broker just restarted or a busy coordinator answers "not yet" for a
-    // while; subscribing waits that out (bounded by the rebalance timeout) instead of failing.
-    const session = await retryWhileRetriable(
-      this.options.consumer.rebalanceTimeoutMs,
-      async () => {
-        const metadata = await this.metadata.get(request.topic).catch((error: unknown) => {
-          throw toEventBusError(error, { operation: 'consume', topic: request.topic, secrets: this.secrets });
-        });
-        const retry = this.options.retryTopics;
-        const retryTopics = retry.enabled
-          ? retry.tiersMs.map((tier) => retryTopicName(request.topic, tier))
-          : [];
-        for (const name of retryTopics) {
-          if (name.length > MAX_TOPIC_LENGTH) {
-            throw new EventBusError(
-              'INVALID_TOPIC',
-              `Retry topic ${name} would exceed Kafka's 249-character limit; shorten the topic or disable retryTopics.`,
-              {
-                details: { topic: request.topic },
-              },
-            );
-          }
-        }
-        await Promise.all(
-          retryTopics.map((name) => this.creator.ensureExists(name, metadata.partitions.length)),
-        ).catch((error: unknown) => {
-          throw toEventBusError(error, { operation: 'admin', topic: request.topic, secrets: this.secrets });
-        });
-        const session = new ConsumerSession(
-          {
-            driver: this.driver,
-            commitIntervalMs: this.options.consumer.commitIntervalMs,
-            parking: retry.enabled ? new RetryParking(this.producer, retry.tiersMs) : undefined,
-            secrets: this.secrets,
-            onError: (error) => this.noteError(error),
-            log: this.log,
-          },
-          request,
-          retryTopics,
-          onMessages,
+    const member = this.memberFor(request.group);
+    // The member's next start waits while this call prepares, so concurrent calls share one join.
+    let release: (() => void) | undefined = member.reserve();
+    try {
+      await this.connect();
+      // A topic just created, a broker just restarted or a busy coordinator answers "not yet" for a
+      // while; subscribing waits that out (bounded by the rebalance timeout) instead of failing.
+      return await retryWhileRetriable(
+        this.options.consumer.rebalanceTimeoutMs,
+        async () => {
+          release ??= member.reserve();
+          const { retryTopics, latestAtStart } = await this.prepare(request);
+          if (this.state === 'closed') throw new EventBusError('CLOSED', 'The Kafka transport is closed.');
+          const consumer = new TopicConsumer(
+            member,
+            this.consumerContext,
+            request,
+            retryTopics,
+            onMessages,
+            latestAtStart,
+          );
+          const added = member.add(consumer);
+          release();
+          release = undefined;
+          await added.catch((error: unknown) => {
+            throw toEventBusError(error, {
+              operation: 'consume',
+              topic: request.topic,
+              secrets: this.secrets,
+            });
+          });
+          return consumer;
+        },
+        (error, delayMs) => {
+          release?.();
+          release = undefined;
+          this.log('info', 'consumer start retried', { topic: request.topic, error: error.message, delayMs });
+        },
+      );
+    } finally {
+      release?.();
+    }
+  }
+
+  /** Makes sure the topic and its retry topics exist; for `latest`, takes the end of partitions never committed. */
+  private async prepare(
+    request: ConsumeRequest,
+  ): Promise<{ retryTopics: string[]; latestAtStart: Map<number, string> }> {
+    const metadata = await this.metadata.get(request.topic).catch((error: unknown) => {
+      throw toEventBusError(error, { operation: 'consume', topic: request.topic, secrets: this.secrets });
+    });
+    const retry = this.options.retryTopics;
+    const retryTopics = retry.enabled ? retry.tiersMs.map((tier) => retryTopicName(request.topic, tier)) : [];
+    for (const name of retryTopics) {
+      if (name.length > MAX_TOPIC_LENGTH) {
+        throw new EventBusError(
+          'INVALID_TOPIC',
+          `Retry topic ${name} would exceed Kafka's 249-character limit; shorten the topic or disable retryTopics.`,
+          { details: { topic: request.topic } },
         );
-        await session.start();
-        return session;
-      },
-      (error, delayMs) =>
-        this.log('info', 'consumer start retried', { topic: request.topic, error: error.message, delayMs }),
-    );
-    this.sessions.add(session);
-    return {
-      pause: () => session.pause(),
-      resume: () => session.resume(),
-      stop: async () => {
-        await session.stop();
-        this.sessions.delete(session);
-      },
-      lag: () => session.lag(),
-    };
+      }
+    }
+    try {
+      await Promise.all(
+        retryTopics.map((name) => this.creator.ensureExists(name, metadata.partitions.length)),
+      );
+      const latestAtStart =
+        request.startFrom === 'latest'
+          ? await latestForUncommitted(this.driver, request.group, request.topic)
+          : new Map<number, string>();
+      return { retryTopics, latestAtStart };
+    } catch (error) {
+      throw toEventBusError(error, { operation: 'admin', topic: request.topic, secrets: this.secrets });
+    }
+  }
+
+  private memberFor(group: string): GroupMember {
+    let member = this.members.get(group);
+    if (member === undefined) {
+      member = new GroupMember(this.consumerContext, group);
+      this.members.set(group, member);
+    }
+    return member;
   }
 
   async ensureTopic(spec: TopicSpec): Promise<void> {
@@ -186,21 +225,15 @@ export class KafkaTransport implements Transport {
         brokers: this.options.brokers,
         preset: this.options.preset,
         inFlightRequests: this.producer.inFlightRequests,
-        consumers: [...this.sessions].map((s) => ({
-          topic: s.request.topic,
-          group: s.request.group,
-          assignedPartitions: s.assignedPartitions,
-          pending: s.pendingCount,
-          ...(s.lastError === undefined ? {} : { lastError: s.lastError }),
-        })),
+        consumers: [...this.members.values()].filter((m) => m.consumers().length > 0).map((m) => m.health()),
       },
     };
   }
 
   async close(): Promise<void> {
     if (this.state === 'closed') return;
-    await Promise.allSettled([...this.sessions].map((s) => s.stop()));
-    this.sessions.clear();
+    const consumers = [...this.members.values()].flatMap((m) => m.consumers());
+    await Promise.allSettled(consumers.map((c) => c.stop()));
     if (this.state === 'connected' || this.state === 'reconnecting') await this.producer.flush();
     this.producer.close();
     this.state = 'closed';

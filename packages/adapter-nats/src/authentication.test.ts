@@ -1,5 +1,5 @@
 import { nkeys } from '@nats-io/nats-core';
-import { EventBusError, isEventBusError, type Transport } from '@switchyard/core';
+import { createEventBus, EventBusError, isEventBusError, type Transport } from '@switchyard/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nats } from './nats.ts';
 import type { NatsTransportOptions } from './options.ts';
@@ -86,6 +86,39 @@ describe.skipIf(secure.url === undefined)('the secured server (TLS and user/pass
       ...logged,
     ];
     expect(seen.join('\n')).not.toContain(wrong);
+  });
+
+  it('backs off after a wrong password instead of opening a connection per emit', async () => {
+    // infra's monitoring port is the client port + 4000 (4242 -> 8242).
+    const url = new URL(secure.url!.replace(/^tls:/, 'http:'));
+    const varz = `http://${url.hostname}:${Number(url.port) + 4000}/varz`;
+    const connections = async () =>
+      ((await (await fetch(varz)).json()) as { total_connections: number }).total_connections;
+    const before = await connections();
+    const errors: Error[] = [];
+    const { transport: t } = transport({
+      servers: secure.url!,
+      user: secure.user!,
+      password: 'wrong-password-1b2c',
+      tls: { caFile: secure.caFile! },
+    });
+    const bus = createEventBus({ source: 'emitter', transport: t, onError: (e) => errors.push(e) });
+    const started = Date.now();
+    while (Date.now() - started < 2_500) {
+      bus.emit('auth.backoff', { type: 'tick', data: Date.now() });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const opened = (await connections()) - before;
+    // Connects at 0 s, 1 s and 3 s at most (doubling from 1 s), not one per emit (~250).
+    expect(opened).toBeLessThanOrEqual(3);
+    expect(errors.length).toBeGreaterThan(100);
+    expect(errors.every((e) => isEventBusError(e, 'AUTHENTICATION_FAILED'))).toBe(true);
+    expect(errors.at(-1)!.message).toMatch(/backing off after \d failed connect/);
+    const health = await bus.health();
+    expect(health.transport.details).toMatchObject({
+      connectBackoff: { failedConnects: expect.any(Number) },
+    });
+    await bus.close();
   });
 
   it('fails with AUTHENTICATION_FAILED without credentials', async () => {

@@ -14,8 +14,8 @@ export function connectionOptions(o: ResolvedNatsOptions): ConnectionOptions {
     maxReconnectAttempts: o.maxReconnectAttempts,
     reconnectTimeWait: o.reconnectWaitMs,
     waitOnFirstConnect: false,
-    // nats.js captures a stack per request by default; that halved pipelined publish throughput when
-    // measured here (2 cores). Our errors name the operation and topic instead.
+    // nats.js captures a stack per request by default, a large cost on pipelined publishes
+    // (docs/internals/nats-publish-path.md). Our errors name the operation and topic instead.
     noAsyncTraces: true,
   };
   if (o.user !== undefined) {

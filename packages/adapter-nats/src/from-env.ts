@@ -1,4 +1,4 @@
-import { configError, type Transport } from '@switchyard/core';
+import { parseEnvValue, restateForEnv, type Transport } from '@switchyard/core';
 import { nats } from './nats.ts';
 import type { NatsPreset, NatsTlsOptions, NatsTopicDefaults, NatsTransportOptions } from './options.ts';
 
@@ -64,7 +64,7 @@ export function natsOptionsFromEnv(env: Env): NatsTransportOptions {
   const tls: Record<string, unknown> = {};
   const topicDefaults: Record<string, unknown> = {};
   const natsUrl = env.NATS_URL?.trim();
-  if (natsUrl) options.servers = list(natsUrl);
+  if (natsUrl) options.servers = parseEnvValue('NATS_URL', 'list', natsUrl);
   for (const [variable, field] of Object.entries(NATS_ENV)) {
     const raw = env[variable]?.trim();
     if (raw === undefined || raw === '') continue;
@@ -87,31 +87,17 @@ export function transportFromEnv(env: Env = process.env): Transport {
   try {
     return nats(options);
   } catch (error) {
-    const field = (error as { details?: { field?: string } }).details?.field;
-    const variable = Object.entries(NATS_ENV).find(([, f]) => f === field)?.[0];
-    if (variable === undefined) throw error;
-    throw configError(variable, (error as Error).message.replace(/^Invalid option `[^`]+`: /, ''));
+    throw restateForEnv(error, (field) => Object.entries(NATS_ENV).find(([, f]) => f === field)?.[0]);
   }
 }
 
 function parse(variable: string, field: string, raw: string): unknown {
-  if (NUMBERS.has(field)) {
-    const value = Number(raw);
-    if (!Number.isFinite(value)) throw configError(variable, `must be a number, got ${JSON.stringify(raw)}`);
-    return value;
-  }
-  if (BOOLEANS.has(field)) {
-    if (/^(true|1|yes|on)$/i.test(raw)) return true;
-    if (/^(false|0|no|off)$/i.test(raw)) return false;
-    throw configError(variable, `must be true or false, got ${JSON.stringify(raw)}`);
-  }
-  if (LISTS.has(field)) return list(raw);
-  return raw;
-}
-
-function list(raw: string): string[] {
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  const kind = NUMBERS.has(field)
+    ? 'number'
+    : BOOLEANS.has(field)
+      ? 'boolean'
+      : LISTS.has(field)
+        ? 'list'
+        : 'string';
+  return parseEnvValue(variable, kind, raw);
 }

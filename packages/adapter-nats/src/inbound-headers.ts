@@ -29,7 +29,7 @@ export function fromNatsHeaders(headers: MsgHdrs | undefined): Record<string, st
  * nats.js decodes a block into MsgHdrs line by line: per header a canonical-key copy (a spread of
  * char codes), a key search that allocates two arrays, a regex test and a map entry, and
  * `fromNatsHeaders` then searches the keys again per name. On a consumer of events with eight
- * headers that was ~15 % of CPU and much of its garbage (node --cpu-prof, 200k 100 B events).
+ * headers that was a large share of CPU and of its garbage (docs/internals/nats-consume-path.md).
  * This reads the bytes nats.js keeps beside the payload once. Where they are not there (another
  * nats.js version, headers already decoded) it goes through `msg.headers`.
  */

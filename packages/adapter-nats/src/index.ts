@@ -1,3 +1,9 @@
+/**
+ * The NATS JetStream transport: `nats(options)`, `transportFromEnv`, options and presets.
+ *
+ * @packageDocumentation
+ * @module @switchyard/adapter-nats
+ */
 // The public surface of @switchyard/adapter-nats. Everything not listed here is internal.
 export { NATS_ENV, natsOptionsFromEnv, transportFromEnv } from './from-env.ts';
 export { nats } from './nats.ts';

@@ -6,8 +6,8 @@ import { RequestOne } from '@nats-io/nats-core/internal';
 /*
  * @nats-io/nats-core 3.4.0 settles every request — each JetStream publish ack is one — by calling
  * `cancel()`, which builds `new RequestError("cancelled")` (capturing a stack trace) only to reject
- * a promise that is already settled, a no-op. That was 15 % of the publisher's CPU here
- * (node --cpu-prof, 100k pipelined publishes). After settling, this resolver does what `cancel()`
+ * a promise that is already settled, a no-op, yet a visible share of the publisher's CPU
+ * (docs/internals/nats-publish-path.md). After settling, this resolver does what `cancel()`
  * does — stop the timer, leave the mux — without the discarded error. `cancel()` itself, used for
  * real cancellations, is unchanged. Applied once, to nats-core 3.4.0 only.
  */

@@ -2,6 +2,7 @@ import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManage
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import {
+  ConnectBackoff,
   type ConsumeRequest,
   type ConsumerHandle,
   EventBusError,
@@ -48,6 +49,7 @@ export class NatsTransport implements Transport {
   readonly #ephemeralConsumers = new Set<EphemeralConsumer>();
   #connected: Connected | undefined;
   #connecting: Promise<Connected> | undefined;
+  readonly #backoff = new ConnectBackoff();
   #closed = false;
   #ephemeralDropped = 0;
 
@@ -141,6 +143,7 @@ export class NatsTransport implements Transport {
       onMessages,
       leaseMs: leaseMs(request, this.#options),
       fetchExpiresMs: this.#options.fetchExpiresMs,
+      flush: () => nc.flush(),
       ensure: async () => {
         try {
           const stream = await this.#topics.streamFor(request.topic);
@@ -191,6 +194,7 @@ export class NatsTransport implements Transport {
           ? {}
           : { server: nc.info.server_name, version: nc.info.version, jetstream: nc.info.jetstream === true }),
         reconnects: this.#watch.reconnects,
+        ...(this.#backoff.report === undefined ? {} : { connectBackoff: this.#backoff.report }),
         consumers: this.#pullConsumers.size + this.#ephemeralConsumers.size,
         ephemeralDropped: this.#ephemeralDropped,
       },
@@ -217,10 +221,27 @@ export class NatsTransport implements Transport {
   #connect(): Promise<Connected> {
     if (this.#closed)
       return Promise.reject(new EventBusError('CLOSED', 'The NATS transport is closed. Create a new one.'));
-    this.#connecting ??= this.#open().catch((error: unknown) => {
-      this.#connecting = undefined;
-      throw error;
-    });
+    if (this.#connecting === undefined) {
+      // After a failed connect (a wrong password, a server down) callers fail at once until the
+      // backoff passes, instead of each opening a connection.
+      const blocked = this.#backoff.blocked();
+      if (blocked !== undefined) return Promise.reject(blocked);
+      this.#connecting = this.#open().then(
+        (connected) => {
+          this.#backoff.succeeded();
+          return connected;
+        },
+        (error: unknown) => {
+          this.#connecting = undefined;
+          this.#backoff.failed(
+            error instanceof EventBusError
+              ? error
+              : toEventBusError(error, { operation: 'connect', servers: this.#servers }),
+          );
+          throw error;
+        },
+      );
+    }
     return this.#connecting;
   }
 

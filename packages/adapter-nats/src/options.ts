@@ -1,4 +1,11 @@
-import { configError, definedFields } from '@switchyard/core';
+import {
+  checkAtLeast as atLeast,
+  configError,
+  rejectOption as configFail,
+  definedFields,
+  checkPositive as positive,
+  checkWholeAtLeast as wholeAtLeast,
+} from '@switchyard/core';
 
 /** How streams are stored and retained: the settings of a topic that its `TopicSpec` leaves open. */
 export interface NatsTopicDefaults {
@@ -317,25 +324,6 @@ function validate(o: ResolvedNatsOptions): void {
   if (typeof o.logger?.warn !== 'function' || typeof o.logger.error !== 'function') {
     throw configError('logger', 'must have warn(message) and error(message) functions');
   }
-}
-
-function configFail(field: string, problem: string, got: unknown): never {
-  throw configError(field, `${problem}, got ${JSON.stringify(got)}`);
-}
-
-function positive(field: string, value: number): void {
-  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
-    configFail(field, 'must be a number > 0', value);
-}
-
-function atLeast(field: string, value: number, min: number): void {
-  if (!(typeof value === 'number' && value >= min && Number.isFinite(value)))
-    configFail(field, `must be a number >= ${min}`, value);
-}
-
-function wholeAtLeast(field: string, value: number, min: number): void {
-  if (!(Number.isInteger(value) && value >= min))
-    configFail(field, `must be a whole number >= ${min}`, value);
 }
 
 /** Hides `user:password@` in a URL so it can appear in errors and logs. */

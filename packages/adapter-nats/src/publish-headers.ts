@@ -11,8 +11,8 @@ const MSG_ID = PubHeaders.MsgIdHdr;
  *
  * nats.js builds the same block through `MsgHdrs.set` (per header: two key searches, each
  * allocating arrays, and a canonical-key copy) and encodes it with `TextEncoder` into a fresh
- * ArrayBuffer; with ~8 headers per event that was ~12 % of publisher CPU and much of its garbage
- * (node --cpu-prof, 110k pipelined 100 B publishes). This checks each name and value as nats.js
+ * ArrayBuffer; with ~8 headers per event that was a large share of publisher CPU and of its
+ * garbage (profiles in docs/internals/nats-publish-path.md). This checks each name and value as nats.js
  * does, fills the same map and encodes the bytes `MsgHdrsImpl.encode()` would produce, once, into
  * Buffer's shared pool. A name or value nats.js would refuse goes through nats.js itself, so it
  * fails with nats.js's own error.

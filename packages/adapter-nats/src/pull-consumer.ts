@@ -12,7 +12,16 @@ export interface PullConsumerDeps {
   readonly leaseMs: number;
   readonly fetchExpiresMs: number;
   readonly onError: (error: unknown) => void;
+  /** A round trip to the server (nats.js `flush`). */
+  readonly flush?: () => Promise<void>;
 }
+
+/**
+ * Events given back on close are nak'd with this small delay, not at once: with an immediate nak
+ * right after our pull closed, one event in a few hundred was redelivered into nothing and came
+ * back only after ack_wait (seen on nats-server 2.9 and 2.15).
+ */
+const HAND_BACK_DELAY_MS = 100;
 
 interface Delivery {
   readonly msg: JsMsg;
@@ -42,6 +51,9 @@ export class PullConsumer implements ConsumerHandle {
   #leaseTimer: NodeJS.Timeout | undefined;
   #batch: InboundMessage[] = [];
   #flushScheduled = false;
+  /** Naks of events given back while paused, sent on resume or after the pull is closed on stop. */
+  #held: Array<() => void> = [];
+  #pullClosed = false;
 
   constructor(deps: PullConsumerDeps) {
     this.#deps = deps;
@@ -67,7 +79,12 @@ export class PullConsumer implements ConsumerHandle {
 
   resume(): void {
     this.#paused = false;
+    this.#releaseHeld();
     this.#poke();
+  }
+
+  #releaseHeld(): void {
+    for (const nak of this.#held.splice(0)) nak();
   }
 
   async stop(): Promise<void> {
@@ -78,8 +95,14 @@ export class PullConsumer implements ConsumerHandle {
     this.#endSleep?.();
     await this.#fetch?.close();
     await this.#loop;
-    // Handed to nobody yet: give them back at once instead of after the lease.
+    this.#pullClosed = true;
+    // Handed to nobody yet: give them back at once instead of after the lease. With the pull
+    // closed, the server redelivers them to the next owner, not back here.
     for (const message of this.#batch.splice(0)) message.nack();
+    // A round trip first: the server has then processed our pull's unsubscribe, so it redelivers
+    // what we give back to another member's pull, not into ours.
+    await this.#deps.flush?.().catch(() => undefined);
+    this.#releaseHeld();
   }
 
   /**
@@ -151,7 +174,9 @@ export class PullConsumer implements ConsumerHandle {
 
   #receive(msg: JsMsg): void {
     if (this.#stopped) {
-      msg.nak();
+      // While our pull is still open a nak would come straight back to it, and be lost with it.
+      if (this.#pullClosed) msg.nak();
+      else this.#held.push(() => msg.nak());
       return;
     }
     const delivery: Delivery = { msg, since: performance.now() };
@@ -176,9 +201,20 @@ export class PullConsumer implements ConsumerHandle {
         msg.ack();
       },
       nack: (options) => {
+        const delayMs = options?.delayMs !== undefined && options.delayMs > 0 ? options.delayMs : undefined;
+        if (delayMs === undefined && (this.#paused || this.#stopped) && this.#unsettled.has(delivery)) {
+          // Given back while intake is paused (core closing, or full): a nak now would make the
+          // server redeliver it at once to this instance's open pull. Held until resume or stop.
+          this.#held.push(() => {
+            if (!settle()) return;
+            attempts.nacked(msg.seq, msg.info.deliveryCount, options?.nextAttempt);
+            msg.nak(HAND_BACK_DELAY_MS);
+          });
+          return;
+        }
         if (!settle()) return;
         attempts.nacked(msg.seq, msg.info.deliveryCount, options?.nextAttempt);
-        msg.nak(options?.delayMs !== undefined && options.delayMs > 0 ? options.delayMs : undefined);
+        msg.nak(delayMs);
       },
       working: () => {
         if (this.#unsettled.has(delivery)) msg.working();

@@ -14,10 +14,13 @@ import { OverflowReport } from './publish/overflow-report.ts';
 import { Publisher } from './publish/publisher.ts';
 import type { TopicSpec, Transport, TransportHealth } from './transport.ts';
 import type {
+  BatchHandler,
+  BatchOptions,
   BusHealth,
   EventBus,
   EventHandler,
   PublishReceipt,
+  SubscribeBatchOptions,
   SubscribeOptions,
   Subscription,
 } from './types.ts';
@@ -117,24 +120,54 @@ class SwitchyardBus implements EventBus {
     handler: EventHandler<TData>,
     options?: SubscribeOptions,
   ): Promise<Subscription>;
-  async subscribe(
+  subscribe(
     topic: string,
     handlerOrEvent: EventHandler | EventDefinition<unknown>,
     handlerOrOptions?: EventHandler | SubscribeOptions,
     maybeOptions?: SubscribeOptions,
   ): Promise<Subscription> {
+    return this.#subscribe('subscribe', topic, handlerOrEvent, handlerOrOptions, maybeOptions);
+  }
+
+  subscribeBatch(
+    topic: string,
+    handler: BatchHandler,
+    options?: SubscribeBatchOptions,
+  ): Promise<Subscription>;
+  subscribeBatch<TData>(
+    topic: string,
+    event: EventDefinition<TData>,
+    handler: BatchHandler<TData>,
+    options?: SubscribeBatchOptions,
+  ): Promise<Subscription>;
+  subscribeBatch(
+    topic: string,
+    handlerOrEvent: BatchHandler | EventDefinition<unknown>,
+    handlerOrOptions?: BatchHandler | SubscribeBatchOptions,
+    maybeOptions?: SubscribeBatchOptions,
+  ): Promise<Subscription> {
+    return this.#subscribe('subscribeBatch', topic, handlerOrEvent, handlerOrOptions, maybeOptions);
+  }
+
+  async #subscribe(
+    method: 'subscribe' | 'subscribeBatch',
+    topic: string,
+    handlerOrEvent: EventHandler | BatchHandler | EventDefinition<unknown>,
+    handlerOrOptions?: EventHandler | BatchHandler | SubscribeBatchOptions,
+    maybeOptions?: SubscribeBatchOptions,
+  ): Promise<Subscription> {
     if (this.#closing)
       throw new EventBusError('CLOSED', `Cannot subscribe to ${topic}: the event bus is closed.`);
     const typed = typeof handlerOrOptions === 'function';
     const definition = typed ? (handlerOrEvent as EventDefinition<unknown>) : undefined;
-    const handler = (typed ? handlerOrOptions : handlerOrEvent) as EventHandler;
-    const options = (typed ? maybeOptions : (handlerOrOptions as SubscribeOptions | undefined)) ?? {};
+    const handler = (typed ? handlerOrOptions : handlerOrEvent) as EventHandler | BatchHandler;
+    const options = (typed ? maybeOptions : (handlerOrOptions as SubscribeBatchOptions | undefined)) ?? {};
     if (typeof handler !== 'function')
-      throw new EventBusError('INVALID_CONFIG', 'subscribe needs a handler function.');
+      throw new EventBusError('INVALID_CONFIG', `${method} needs a handler function.`);
     if (definition !== undefined && typeof definition.type !== 'string') {
       throw new EventBusError(
         'INVALID_CONFIG',
-        'subscribe(topic, event, handler): `event` must come from defineEvent().',
+        `${method}(topic, event, handler): \`event\` must come from defineEvent().`,
       );
     }
     this.#publisher.validateTopic(topic);
@@ -147,7 +180,8 @@ class SwitchyardBus implements EventBus {
     }
     const group = options.group ?? this.source;
     const retry = resolveRetryPolicy(options.retry);
-    const { consumer, started } = this.#consumerFor(topic, group, options);
+    const batch = method === 'subscribeBatch' ? (options.batch ?? {}) : undefined;
+    const { consumer, started } = this.#consumerFor(topic, group, options, batch);
     const entry = consumer.add(definition, handler, retry);
     try {
       await started;
@@ -164,14 +198,15 @@ class SwitchyardBus implements EventBus {
     topic: string,
     group: string,
     options: SubscribeOptions,
+    batch: BatchOptions | undefined,
   ): { consumer: TopicConsumer; started: Promise<void> } {
     const key = `${group}\u0000${topic}`;
     const running = this.#consumers.get(key);
     if (running !== undefined) {
-      assertSameConsumer(running.consumer.settings, topic, group, options);
+      assertSameConsumer(running.consumer.settings, topic, group, options, batch);
       return running;
     }
-    const settings = consumerSettings(topic, options);
+    const settings = consumerSettings(topic, options, batch);
     if (settings.deadLetterTopic !== undefined) this.#publisher.validateTopic(settings.deadLetterTopic);
     const consumer = new TopicConsumer(
       {

@@ -1,3 +1,10 @@
+/**
+ * The broker-agnostic event bus: `createEventBus`, typed events (`defineEvent`), codecs, errors,
+ * the in-memory transport, and the `Transport` port that adapters implement.
+ *
+ * @packageDocumentation
+ * @module @switchyard/core
+ */
 // The public surface of @switchyard/core. Everything not listed here is internal.
 export { bytesCodec, type Codec, jsonCodec } from './codec.ts';
 export { type DeadLetterReason, DLQ_HEADERS } from './consume/dead-letter.ts';
@@ -18,6 +25,14 @@ export { createEventBus } from './event-bus.ts';
 export { MemoryBroker } from './memory/memory-broker.ts';
 export { type MemoryTransportOptions, memoryTransport } from './memory/memory-transport.ts';
 export type { ConsumeMiddleware, HandleFn, PublishFn, PublishMiddleware } from './middleware.ts';
+export {
+  checkAtLeast,
+  checkPositive,
+  checkWholeAtLeast,
+  parseEnvValue,
+  rejectOption,
+  restateForEnv,
+} from './option-checks.ts';
 export {
   DEFAULT_BUS_OPTIONS,
   type ErrorReport,
@@ -41,12 +56,26 @@ export type {
   TransportHealth,
   TransportReceipt,
 } from './transport.ts';
+export { ConnectBackoff, type ConnectBackoffOptions } from './transport-support/connect-backoff.ts';
+export {
+  createLog,
+  LOG_LEVELS,
+  type Log,
+  type Logger,
+  type LogLevel,
+  redactSecrets,
+} from './transport-support/logger.ts';
+export { type TlsOptions, type TlsSetting, tlsConnectionOptions } from './transport-support/tls.ts';
 export type {
+  BatchContext,
+  BatchHandler,
+  BatchOptions,
   BusHealth,
   EventBus,
   EventHandler,
   HandlerContext,
   PublishReceipt,
+  SubscribeBatchOptions,
   SubscribeOptions,
   Subscription,
   SubscriptionHealth,

@@ -65,8 +65,8 @@ export interface TracingOptions {
    * - `'follow'`: keep the producer's decision without asking the SDK: no `process` span is
    *   started; the handler runs in the producer's span context (as a local parent), so what it
    *   publishes continues the same unsampled trace. This is the answer the SDK's default
-   *   `ParentBasedSampler` gives, whatever its root and local-parent settings, for about 1 µs less
-   *   per event.
+   *   `ParentBasedSampler` gives, whatever its root and local-parent settings, without the
+   *   sampler call, span id and attribute copy per event (measured in docs/internals/tracing-cost.md).
    * - `'sampler'`: start the `process` span through the SDK like any other, for samplers that may
    *   record under an unsampled remote parent (`ParentBasedSampler` with `remoteParentNotSampled`
    *   set, or a sampler of your own).
@@ -81,7 +81,8 @@ export interface TracingOptions {
    *   more than one event it carries `messaging.batch.message_count` and no per-event attributes
    *   (the `process` spans have them). One event alone gets a span like `'per-event'`'s.
    * - `'per-event'`: every such event starts a trace of its own. Costs a root span (sampler, two
-   *   random ids, an attribute copy: about 1.3 µs) per event even when the trace is not sampled.
+   *   random ids, an attribute copy) per event even when the trace is not sampled (measured in
+   *   docs/internals/tracing-cost.md).
    * Events published inside a trace always get their own `send` span, a child of the active one.
    * @default 'per-send'
    */

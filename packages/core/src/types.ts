@@ -44,6 +44,30 @@ export type EventHandler<TData = unknown> = (
  * may leave them out or repeat them, and giving a different value is refused (INVALID_CONFIG).
  * `retry` and `signal` belong to each subscription.
  */
+/** What a batch handler gets besides its events. */
+export interface BatchContext {
+  /** 1 on the first run of this batch, counting in-process retries of the whole batch. */
+  readonly attempt: number;
+  /** Aborted when the drain deadline passes during `close`, or when this consumer lost the events. */
+  readonly signal: AbortSignal;
+  readonly topic: string;
+  readonly group: string;
+  /** One `process <topic>` span for the batch, linked to each event's producer span. */
+  readonly span: Span | undefined;
+}
+
+export type BatchHandler<TData = unknown> = (
+  events: ReadonlyArray<EventEnvelope<TData>>,
+  ctx: BatchContext,
+) => Promise<void> | void;
+
+export interface BatchOptions {
+  /** Events per batch at most. @default 100 */
+  readonly maxEvents?: number;
+  /** How long a batch waits to fill after its first event arrived, in ms. @default 20 */
+  readonly maxWaitMs?: number;
+}
+
 export interface SubscribeOptions {
   /**
    * Consumer group: services (buses) with the same group share the work, different groups each get
@@ -93,6 +117,14 @@ export interface SubscribeOptions {
   readonly unhandled?: 'ack' | 'dead-letter';
   /** Aborting it closes the subscription. */
   readonly signal?: AbortSignal;
+}
+
+/**
+ * A batch subscription's options. `concurrency` is the number of batches running at once; with
+ * `ordering: 'key'` the events of one key always travel in the same lane, one batch at a time.
+ */
+export interface SubscribeBatchOptions extends SubscribeOptions {
+  readonly batch?: BatchOptions;
 }
 
 export interface Subscription {
@@ -170,6 +202,24 @@ export interface EventBus {
     event: EventDefinition<TData>,
     handler: EventHandler<TData>,
     options?: SubscribeOptions,
+  ): Promise<Subscription>;
+  /**
+   * Subscribes a handler that gets events in batches (a database insert per batch). The whole
+   * batch succeeds or fails together: a handler that throws runs again with the same batch (its
+   * `retry` policy, in process), and after the last attempt every event of it is dead-lettered
+   * with the error. Same-key events keep their order across batches. A batch handler is the only
+   * handler of its consumer (its group on its topic in this bus).
+   */
+  subscribeBatch(
+    topic: string,
+    handler: BatchHandler,
+    options?: SubscribeBatchOptions,
+  ): Promise<Subscription>;
+  subscribeBatch<TData>(
+    topic: string,
+    event: EventDefinition<TData>,
+    handler: BatchHandler<TData>,
+    options?: SubscribeBatchOptions,
   ): Promise<Subscription>;
   /** Creates, updates or validates a topic on the broker (a no-op `skip` by default for transports without admin). */
   ensureTopic(

@@ -4,8 +4,8 @@ import { randomFillSync } from 'node:crypto';
  * UUIDv7 (RFC 9562): 48-bit Unix milliseconds, version 7, 12 bits of sub-millisecond counter
  * (method 1, so ids from one process sort in creation order), variant 10, 62 random bits.
  * Written here rather than taken from the `uuid` package because the package draws fresh
- * randomness from the OS for every id, which was 17 % of CPU time at 200k events/s in the
- * in-memory benchmark; this draws it 4 KiB at a time.
+ * randomness from the OS for every id, a large share of the in-memory hot path (measured in
+ * docs/internals/core-hot-path.md); this draws it 4 KiB at a time.
  */
 const POOL_SIZE = 4096;
 const pool = Buffer.alloc(POOL_SIZE);

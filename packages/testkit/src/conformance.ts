@@ -1,5 +1,6 @@
 import type { TransportCapabilities } from '@switchyard/core';
 import { afterEach, describe, it } from 'vitest';
+import { batchCases } from './cases/batch.ts';
 import { deadLetterCases } from './cases/dead-letter.ts';
 import { deliveryCases } from './cases/delivery.ts';
 import { errorCases } from './cases/errors.ts';
@@ -59,6 +60,7 @@ const SUITES: ReadonlyArray<{
   },
   { title: 'errors', cases: errorCases },
   { title: 'written like a service', cases: serviceCases },
+  { title: 'batch handlers', cases: batchCases },
 ];
 
 /**

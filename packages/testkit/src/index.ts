@@ -1,3 +1,10 @@
+/**
+ * The conformance suite every Switchyard transport runs (`runConformance`), for Vitest, and the
+ * helpers its cases use.
+ *
+ * @packageDocumentation
+ * @module @switchyard/testkit
+ */
 export { runConformance } from './conformance.ts';
 export {
   type FaultCase,

@@ -9,7 +9,7 @@ const PROBE = join(HERE, 'trace-probe.ts');
 
 export type ProbeLine = { readonly event: string } & Record<string, unknown>;
 
-/** `node trace-probe.ts ROLE` as a child process, with its JSON lines collected as they come. */
+/** `node --conditions=@switchyard/source trace-probe.ts ROLE` as a child process, with its JSON lines collected as they come. */
 export class ProbeProcess {
   readonly lines: ProbeLine[] = [];
   readonly #child: ChildProcess;
@@ -19,7 +19,8 @@ export class ProbeProcess {
 
   constructor(role: 'producer' | 'consumer' | 'both', env: Readonly<Record<string, string | undefined>>) {
     // The working directory is the demo's, so SWITCHYARD_TRANSPORT finds the adapters it depends on.
-    this.#child = spawn(process.execPath, [PROBE, role], {
+    // --conditions: the probe imports @switchyard/* from their sources, as the workspace's tests do.
+    this.#child = spawn(process.execPath, ['--conditions=@switchyard/source', PROBE, role], {
       cwd: ORDERS_DIR,
       env: env as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-// One side of the Jaeger end-to-end test, run as its own process: `node trace-probe.ts ROLE`.
+// One side of the Jaeger end-to-end test, run as its own process: `node --conditions=@switchyard/source trace-probe.ts ROLE`.
 //   producer  publishes one order inside a root span `place order`, prints its trace id
 //   consumer  subscribes, handles that order inside `charge card`, prints what it saw, exits
 //   both      does both in one process (the memory transport cannot cross processes), plus a

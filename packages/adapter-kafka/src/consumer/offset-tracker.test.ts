@@ -61,4 +61,14 @@ describe('OffsetTracker', () => {
     expect(t.position()).toBe(n);
     expect(t.outstanding).toBe(0);
   });
+
+  it('resumes after the last offset handed over, or where it was told to start before any', () => {
+    const fresh = new OffsetTracker('t', 0);
+    expect(fresh.resumeAt()).toBeUndefined(); // from the group's commit
+    const latest = new OffsetTracker('t', 0, 40);
+    expect(latest.resumeAt()).toBe(40);
+    for (const o of [40, 41, 42]) latest.add(o);
+    latest.ack(40);
+    expect(latest.resumeAt()).toBe(43); // 41 and 42 are still in flight here: not fetched again
+  });
 });

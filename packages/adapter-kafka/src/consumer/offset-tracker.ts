@@ -17,10 +17,22 @@ export class OffsetTracker {
 
   readonly topic: string;
   readonly partition: number;
+  /** Where fetching starts before anything was delivered (`startFrom: 'latest'` on a group that never committed). */
+  private readonly startAt: number | undefined;
 
-  constructor(topic: string, partition: number) {
+  constructor(topic: string, partition: number, startAt?: number) {
     this.topic = topic;
     this.partition = partition;
+    this.startAt = startAt;
+  }
+
+  /**
+   * Where this member's fetching continues when it gets the partition again in a new generation
+   * (after a rejoin): right after the last offset handed over, since everything before it is acked,
+   * committed or still in flight here. Undefined: from the group's committed offset.
+   */
+  resumeAt(): number | undefined {
+    return this.next ?? this.startAt;
   }
 
   /** Offsets delivered and not yet acknowledged. */

@@ -1,36 +1,22 @@
 type Paused = ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>;
 
 /**
- * Which assigned partitions fetch, from three reasons to stop: core's scheduler is full
- * (`pause()`), the transport's own prefetch bound is reached, or a retry-topic partition's next
- * event is not due yet. Applies the result only when it changes.
+ * Which assigned partitions of a group member fetch. A whole topic stops when its consumer says so
+ * (core's scheduler is full, the prefetch bound is reached, the subscription is stopping, or no
+ * consumer owns it any more); a retry-topic partition stops until its next event is due. Applies the
+ * result only when it changes; call `sync()` after a topic's answer changed.
  */
 export class PauseState {
-  private core = false;
-  private prefetchFull = false;
   private assignment: ReadonlyMap<string, readonly number[]> = new Map();
   private readonly holds = new Map<string, { topic: string; partition: number; timer: NodeJS.Timeout }>();
   private applied = '';
 
   private readonly apply: (paused: Paused) => void;
+  private readonly topicPaused: (topic: string) => boolean;
 
-  constructor(apply: (paused: Paused) => void) {
+  constructor(apply: (paused: Paused) => void, topicPaused: (topic: string) => boolean) {
     this.apply = apply;
-  }
-
-  get corePaused(): boolean {
-    return this.core;
-  }
-
-  setCore(paused: boolean): void {
-    this.core = paused;
-    this.sync();
-  }
-
-  setPrefetchFull(full: boolean): void {
-    if (this.prefetchFull === full) return;
-    this.prefetchFull = full;
-    this.sync();
+    this.topicPaused = topicPaused;
   }
 
   setAssignment(assignment: ReadonlyMap<string, readonly number[]>): void {
@@ -63,11 +49,12 @@ export class PauseState {
   }
 
   paused(): Paused {
-    if (this.core || this.prefetchFull) {
-      return [...this.assignment].map(([topic, partitions]) => ({ topic, partitions }));
-    }
     const byTopic = new Map<string, number[]>();
+    for (const [topic, partitions] of this.assignment) {
+      if (this.topicPaused(topic)) byTopic.set(topic, [...partitions]);
+    }
     for (const { topic, partition } of this.holds.values()) {
+      if (this.topicPaused(topic)) continue;
       let list = byTopic.get(topic);
       if (list === undefined) {
         list = [];
@@ -78,7 +65,7 @@ export class PauseState {
     return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
   }
 
-  private sync(): void {
+  sync(): void {
     const paused = this.paused();
     const signature = JSON.stringify(paused);
     if (signature === this.applied) return;

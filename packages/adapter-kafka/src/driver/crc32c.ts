@@ -1,7 +1,7 @@
 /*
  * CRC-32C (Castagnoli), the checksum of a Kafka record batch, eight bytes per step
- * ("slice-by-8"): kafkajs 2.2.4 computes it one byte per step over every produced batch, ~4 % of
- * producer CPU with Switchyard's CloudEvents headers. kafkajs-encoder-patch.ts installs `crc32c`
+ * ("slice-by-8"): kafkajs 2.2.4 computes it one byte per step over every produced batch, a visible
+ * share of producer CPU (docs/internals/kafka-producer.md). kafkajs-encoder-patch.ts installs `crc32c`
  * in place of kafkajs' own; the values are the same (crc32c.test.ts).
  */
 const POLY = 0x82f63b78; // reflected Castagnoli polynomial

@@ -107,15 +107,29 @@ export interface DriverConsumerHandlers {
   readonly onCrash: (error: unknown, restarting: boolean) => void;
 }
 
+/**
+ * One group member. Its topics are fixed while it runs: to add one, `stop()`, `subscribe()` the new
+ * topics and `run()` again (the same handlers); a topic cannot be removed, so dropping one takes a
+ * new consumer.
+ */
 export interface DriverConsumer {
+  /** Adds topics to the subscription; only before `run()` or after `stop()`. */
   subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void>;
-  /** Joins the group and starts fetching; resolves once the first assignment is in. */
+  /**
+   * Joins the group and starts fetching; resolves once the first assignment is in, rejects if the
+   * client gives up first (or does not join within the rebalance and session timeouts).
+   */
   run(handlers: DriverConsumerHandlers): Promise<void>;
+  /** Stops fetching and leaves the group; the connections stay, and `subscribe()`/`run()` may follow. */
+  stop(): Promise<void>;
   /** Moves the next fetch of a partition (only valid from `onAssigned` or later). */
   seek(topic: string, partition: number, offset: string): void;
   /** Exactly these partitions are paused; every other assigned partition fetches. */
   setPaused(paused: ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>): void;
-  /** Commits the next offset to read per partition for the current generation. */
+  /**
+   * Commits the next offset to read per partition for the current generation. Rejects with
+   * `type: 'UNKNOWN_MEMBER_ID'` while the consumer is not a member (stopped, crashed, rejoining).
+   */
   commit(
     offsets: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly offset: string }>,
   ): Promise<void>;

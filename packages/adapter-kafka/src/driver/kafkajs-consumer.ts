@@ -6,10 +6,20 @@ import type { DriverBatch, DriverConsumer, DriverConsumerHandlers, DriverInbound
  * over and `eachBatch` returns at once, so kafkajs keeps fetching and heartbeating while Switchyard's
  * scheduler works; offsets are committed by hand (`autoCommit: false`) and the fetch position is
  * advanced with `resolveOffset` for exactly the messages taken (`eachBatchAutoResolve: false`).
+ *
+ * kafkajs 2.2.4 lets a consumer run again: `stop()` stops the fetch loop and leaves the group
+ * (LeaveGroup) but keeps the connections and the subscribed topics, after which `subscribe()` adds
+ * topics and `run()` joins as a new member. Instrumentation listeners outlive `stop()`, so they are
+ * added once, on the first `run()`.
  */
 export class KafkajsConsumer implements DriverConsumer {
   private subscribed: string[] = [];
   private paused: ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }> = [];
+  private handlers: DriverConsumerHandlers | undefined;
+  /** Between a join and the next stop or crash: pause, resume and commit need a running member. */
+  private member = false;
+  /** The join the current `run()` waits for. */
+  private join: { joined: () => void; failed: (error: unknown) => void; lastCrash?: unknown } | undefined;
 
   private readonly consumer: kafkajs.Consumer;
   private readonly group: string;
@@ -27,33 +37,15 @@ export class KafkajsConsumer implements DriverConsumer {
   }
 
   async run(handlers: DriverConsumerHandlers): Promise<void> {
-    const { events } = this.consumer;
-    let joined!: () => void;
-    let failed!: (error: unknown) => void;
+    if (this.handlers === undefined) this.listen();
+    this.handlers = handlers;
     const firstJoin = new Promise<void>((resolve, reject) => {
-      joined = resolve;
-      failed = reject;
-    });
-    this.consumer.on(events.GROUP_JOIN, (event) => {
-      const assignment = new Map<string, number[]>();
-      for (const [topic, partitions] of Object.entries(event.payload.memberAssignment)) {
-        assignment.set(topic, [...partitions]);
-      }
-      handlers.onAssigned(assignment);
-      joined();
-    });
-    this.consumer.on(events.REBALANCING, () => handlers.onRebalancing());
-    let lastCrash: unknown;
-    this.consumer.on(events.CRASH, (event) => {
-      lastCrash = event.payload.error;
-      // Before the first join a crash kafkajs restarts from (a coordinator still loading, say) is waited out.
-      if (!event.payload.restart) failed(event.payload.error); // no-op once joined
-      handlers.onCrash(event.payload.error, event.payload.restart);
+      this.join = { joined: resolve, failed: reject };
     });
     firstJoin.catch(() => undefined); // observed below; this only keeps an early failure from going unhandled
     const deadline = setTimeout(() => {
-      failed(
-        lastCrash ??
+      this.join?.failed(
+        this.join.lastCrash ??
           Object.assign(
             new Error(`The consumer did not join group ${this.group} within ${this.joinTimeoutMs} ms`),
             { name: 'KafkaJSTimeout' },
@@ -80,7 +72,37 @@ export class KafkajsConsumer implements DriverConsumer {
       await firstJoin;
     } finally {
       clearTimeout(deadline);
+      this.join = undefined;
     }
+  }
+
+  private listen(): void {
+    const { events } = this.consumer;
+    this.consumer.on(events.GROUP_JOIN, (event) => {
+      this.member = true;
+      const assignment = new Map<string, number[]>();
+      for (const [topic, partitions] of Object.entries(event.payload.memberAssignment)) {
+        assignment.set(topic, [...partitions]);
+      }
+      this.handlers?.onAssigned(assignment);
+      this.join?.joined();
+    });
+    this.consumer.on(events.REBALANCING, () => this.handlers?.onRebalancing());
+    this.consumer.on(events.CRASH, (event) => {
+      this.member = false;
+      const { error, restart } = event.payload;
+      if (this.join !== undefined) {
+        this.join.lastCrash = error;
+        // Before the first join a crash kafkajs restarts from (a coordinator still loading, say) is waited out.
+        if (!restart) this.join.failed(error);
+      }
+      this.handlers?.onCrash(error, restart);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.member = false;
+    await this.consumer.stop();
   }
 
   seek(topic: string, partition: number, offset: string): void {
@@ -88,6 +110,9 @@ export class KafkajsConsumer implements DriverConsumer {
   }
 
   setPaused(paused: ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>): void {
+    this.paused = paused;
+    // Without a running member kafkajs throws; the next assignment applies the paused set afresh.
+    if (!this.member) return;
     // Resuming whole topics clears kafkajs' topic-level and partition-level flags alike, so the
     // paused set is always exactly what the caller asked for.
     this.consumer.resume(this.subscribed.map((topic) => ({ topic })));
@@ -95,19 +120,24 @@ export class KafkajsConsumer implements DriverConsumer {
       .filter((p) => p.partitions.length > 0)
       .map((p) => ({ topic: p.topic, partitions: [...p.partitions] }));
     if (nonEmpty.length > 0) this.consumer.pause(nonEmpty);
-    this.paused = paused;
   }
 
   async commit(
     offsets: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly offset: string }>,
   ): Promise<void> {
     if (offsets.length === 0) return;
+    if (!this.member) {
+      throw Object.assign(new Error(`Not a member of group ${this.group} right now`), {
+        type: 'UNKNOWN_MEMBER_ID',
+      });
+    }
     await this.consumer.commitOffsets(
       offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
     );
   }
 
   async disconnect(): Promise<void> {
+    this.member = false;
     await this.consumer.disconnect();
   }
 

@@ -7,8 +7,7 @@ import { encodeRecord, groupMessagesPerPartition, type RecordInput } from './rec
  * kafkajs 2.2.4 encodes every record and every header with a fresh `Encoder` that starts from a
  * zero-filled 512-byte `Buffer.alloc`, and writes each varint through a temporary array and
  * `Buffer.from`. With the eleven CloudEvents headers Switchyard sends per event, that was the
- * largest cost of a publish: 19 % of producer CPU in buffer allocation and 15 % in varints
- * (node --cpu-prof, 300k 100-byte events). This module swaps in an Encoder that takes pooled,
+ * largest cost of a publish (profiles in docs/internals/kafka-producer.md). This module swaps in an Encoder that takes pooled,
  * uninitialised memory (every byte up to `offset` is written before `buffer` exposes it) and
  * writes varints in place; the bytes on the wire are identical (see kafkajs-encoder-patch.test.ts).
  *

@@ -16,8 +16,8 @@ let applied = false;
  * kafkajs 2.2.4 re-arms a timer after every response even when nothing waits, with a negative delay
  * that Node ≥ 23 reports as a TimeoutNegativeWarning and clamps to 1 ms: each connection then spins
  * a 1 ms timer loop for its whole life (kafkajs issues #1704 and #1751; the fix in pull requests
- * #1755/#1768 is unreleased). Measured here: 2.6 % of a core for one idle producer. This applies that
- * fix to kafkajs' RequestQueue: schedule a check only while requests wait or the broker throttles.
+ * #1755/#1768 is unreleased), a steady idle CPU cost (measured in docs/internals/kafka-producer.md).
+ * This applies that fix to kafkajs' RequestQueue: schedule a check only while requests wait or the broker throttles.
  * Applied once, and only to the exact kafkajs version it was written against.
  */
 export function patchKafkajs(): void {

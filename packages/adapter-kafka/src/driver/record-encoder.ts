@@ -233,8 +233,8 @@ function writeUVarLong(buf: Buffer, at: number, v: number): number {
 
 /**
  * kafkajs' `groupMessagesPerPartition`, linear: the original rebuilds a partition's array with
- * every message (`[...current, message]`), quadratic in the batch size (6 % of producer CPU at
- * 1,000-event batches). Same result: partition → its messages in their original order.
+ * every message (`[...current, message]`), quadratic in the batch size (its share of producer CPU
+ * is in docs/internals/kafka-producer.md). Same result: partition → its messages in their original order.
  */
 export function groupMessagesPerPartition({
   topic,

@@ -1,3 +1,10 @@
+/**
+ * The Kafka presets (`durable`, `throughput`, `latency`) and deployment profiles (`local`,
+ * `cloud`, `cross-region`) as data, and the defaults a transport runs with when given nothing.
+ *
+ * @packageDocumentation
+ * @module @switchyard/adapter-kafka/presets
+ */
 import type {
   DeploymentProfile,
   KafkaConsumerOptions,

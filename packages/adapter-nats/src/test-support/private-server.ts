@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { endProcess, freePort, startServerProcess } from '@switchyard/infra/test-server';
 
 /**
  * A nats-server of its own for tests that stop and restart the server (which a shared broker
@@ -45,64 +45,23 @@ export class PrivateNatsServer {
   }
 
   async start(): Promise<void> {
-    const child = spawn(
+    this.#process = await startServerProcess(
+      'nats-server',
       this.bin,
       ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir, ...this.#args],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      /Server is ready/,
     );
-    this.#process = child;
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(
-        () => reject(new Error(`nats-server did not start within 10 s:\n${output}`)),
-        10_000,
-      );
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Server is ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`nats-server exited with ${code}:\n${output}`));
-      });
-    });
   }
 
   /** Ends the server process; SIGKILL is a crash, SIGTERM a clean shutdown. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.#process;
     this.#process = undefined;
-    if (child === undefined || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    });
+    await endProcess(child, signal);
   }
 
   async stop(): Promise<void> {
     await this.kill('SIGTERM');
     await rm(this.storeDir, { recursive: true, force: true });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }

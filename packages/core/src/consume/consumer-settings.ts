@@ -1,5 +1,5 @@
 import { configError } from '../errors.ts';
-import type { SubscribeOptions } from '../types.ts';
+import type { BatchOptions, SubscribeOptions } from '../types.ts';
 
 /**
  * What the subscriptions of one group on one topic share inside one bus: they are one consumer
@@ -14,6 +14,8 @@ export interface ConsumerSettings {
   /** `undefined`: failed events are reported and dropped (`deadLetter: false`). */
   readonly deadLetterTopic: string | undefined;
   readonly unhandled: 'ack' | 'dead-letter';
+  /** Set for a batch consumer (`subscribeBatch`). */
+  readonly batch: { readonly maxEvents: number; readonly maxWaitMs: number } | undefined;
 }
 
 export const DEFAULT_CONSUMER_SETTINGS = {
@@ -23,10 +25,16 @@ export const DEFAULT_CONSUMER_SETTINGS = {
   startFrom: 'earliest',
   ackTimeoutMs: 60_000,
   unhandled: 'ack',
+  batchMaxEvents: 100,
+  batchMaxWaitMs: 20,
 } as const;
 
 /** The consumer settings `options` ask for, checked; a field left out takes its default. */
-export function consumerSettings(topic: string, options: SubscribeOptions): ConsumerSettings {
+export function consumerSettings(
+  topic: string,
+  options: SubscribeOptions,
+  batchOptions?: BatchOptions,
+): ConsumerSettings {
   const concurrency = options.concurrency ?? DEFAULT_CONSUMER_SETTINGS.concurrency;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw configError('concurrency', `must be a whole number >= 1, got ${concurrency}`);
@@ -47,7 +55,27 @@ export function consumerSettings(topic: string, options: SubscribeOptions): Cons
   const deadLetter = options.deadLetter ?? true;
   const deadLetterTopic =
     deadLetter === false ? undefined : deadLetter === true ? `${topic}.dlq` : deadLetter.topic;
-  return { concurrency, ordering, prefetch, startFrom, ackTimeoutMs, deadLetterTopic, unhandled };
+  return {
+    concurrency,
+    ordering,
+    prefetch,
+    startFrom,
+    ackTimeoutMs,
+    deadLetterTopic,
+    unhandled,
+    batch: batchOptions === undefined ? undefined : batchSettings(batchOptions, prefetch),
+  };
+}
+
+function batchSettings(options: BatchOptions, prefetch: number): NonNullable<ConsumerSettings['batch']> {
+  const maxEvents = options.maxEvents ?? DEFAULT_CONSUMER_SETTINGS.batchMaxEvents;
+  if (!Number.isInteger(maxEvents) || maxEvents < 1)
+    throw configError('batch.maxEvents', `must be a whole number >= 1, got ${maxEvents}`);
+  if (maxEvents > prefetch)
+    throw configError('batch.maxEvents', `must not exceed prefetch (${prefetch}), got ${maxEvents}`);
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_CONSUMER_SETTINGS.batchMaxWaitMs;
+  if (!(maxWaitMs >= 0)) throw configError('batch.maxWaitMs', `must be >= 0, got ${maxWaitMs}`);
+  return { maxEvents, maxWaitMs };
 }
 
 /**
@@ -59,7 +87,20 @@ export function assertSameConsumer(
   topic: string,
   group: string,
   options: SubscribeOptions,
+  batch?: BatchOptions,
 ): void {
+  if ((batch === undefined) !== (current.batch === undefined)) {
+    throw configError(
+      batch === undefined ? 'subscribe' : 'subscribeBatch',
+      `group "${group}" on ${topic} already has ${current.batch === undefined ? 'per-event' : 'a batch'} handler: ` +
+        'a batch handler is the only handler of its consumer; subscribe it in another group',
+    );
+  }
+  if (batch !== undefined)
+    throw configError(
+      'subscribeBatch',
+      `group "${group}" on ${topic} already has a batch handler; a consumer has at most one`,
+    );
   const asked = consumerSettings(topic, options);
   const given: Array<[keyof SubscribeOptions, keyof ConsumerSettings]> = [
     ['concurrency', 'concurrency'],

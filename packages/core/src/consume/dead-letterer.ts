@@ -91,12 +91,14 @@ export class DeadLetterer {
   async #write(dead: OutboundMessage, span: Span | undefined): Promise<boolean> {
     const { publisher } = this.#deps;
     const limit = publisher.transportMaxBytes;
+    let refusal = `the transport's limit of ${limit} bytes`;
     if (encodedSize(dead) <= limit) {
       try {
         await publisher.sendRaw(dead, span);
         return false;
       } catch (error) {
         if (!isEventBusError(error, 'EVENT_TOO_LARGE')) throw error;
+        refusal = `the topic's own limit (the broker refused it: ${errorMessage(error)})`;
       }
     } else span?.end();
     const prefix = this.#deps.prefix;
@@ -115,7 +117,7 @@ export class DeadLetterer {
       new EventBusError(
         'EVENT_TOO_LARGE',
         `The dead letter of event ${dead.id} (${dead.value.byteLength} bytes of payload) is larger than ` +
-          `${dead.topic} accepts (${limit} bytes): it was written without its payload ` +
+          `${dead.topic} accepts, ${refusal}: it was written without its payload ` +
           `(header ${DLQ_HEADERS.truncated}); the original is at ${origin.join('/')} while retention keeps it.`,
         { details: { topic: dead.topic, bytes: dead.value.byteLength, limit } },
       ),

@@ -1,7 +1,7 @@
 import type { EventDefinition } from '../define-event.ts';
 import { EventBusError } from '../errors.ts';
 import type { HandleFn } from '../middleware.ts';
-import type { Subscription } from '../types.ts';
+import type { BatchHandler, Subscription } from '../types.ts';
 import type { ResolvedRetryPolicy } from './retry-policy.ts';
 
 /** What a handler entry needs from the consumer it belongs to. */
@@ -24,6 +24,8 @@ export class HandlerEntry implements Subscription {
   readonly type: string | undefined;
   readonly definition: EventDefinition<unknown> | undefined;
   readonly handle: HandleFn;
+  /** Set for a batch subscription: called with each batch instead of `handle` per event. */
+  readonly batch: BatchHandler | undefined;
   readonly retry: ResolvedRetryPolicy;
   /** Aborted when intake stops (close called): no new attempt of this handler starts. */
   readonly #closing = new AbortController();
@@ -42,6 +44,7 @@ export class HandlerEntry implements Subscription {
     definition: EventDefinition<unknown> | undefined,
     handle: HandleFn,
     retry: ResolvedRetryPolicy,
+    batch?: BatchHandler,
   ) {
     this.#owner = owner;
     this.topic = owner.topic;
@@ -49,6 +52,7 @@ export class HandlerEntry implements Subscription {
     this.definition = definition;
     this.type = definition?.type;
     this.handle = handle;
+    this.batch = batch;
     this.retry = retry;
   }
 
@@ -109,7 +113,8 @@ function combined(
   if (message === undefined) return own;
   let signal = cache.get(message);
   if (signal === undefined) {
-    // `AbortSignal.any` per event was ~5 % of Kafka consumer CPU: once per message signal.
+    // `AbortSignal.any` per event showed in consumer profiles (docs/internals/core-hot-path.md):
+    // once per message signal.
     signal = AbortSignal.any([own, message]);
     cache.set(message, signal);
   }

@@ -15,10 +15,12 @@ import {
 } from '../observability/tracing.ts';
 import type { ResolvedBusOptions } from '../options.ts';
 import type { Publisher } from '../publish/publisher.ts';
+import { BatchScheduler } from '../scheduler/batch-scheduler.ts';
 import { KeyedScheduler } from '../scheduler/keyed-scheduler.ts';
 import type { ConsumerHandle, ConsumerLag, InboundMessage, Transport } from '../transport.ts';
-import type { EventHandler, SubscriptionHealth } from '../types.ts';
+import type { BatchHandler, EventHandler, SubscriptionHealth } from '../types.ts';
 import { fromWire } from '../wire.ts';
+import { type BatchItem, BatchRuns } from './batch-runs.ts';
 import type { ConsumerSettings } from './consumer-settings.ts';
 import { DeadLetterer } from './dead-letterer.ts';
 import { DispatchTable } from './dispatch-table.ts';
@@ -69,10 +71,11 @@ export class TopicConsumer implements EntryOwner {
   #unhandled = 0;
   readonly #deps: ConsumerDeps;
   readonly #table = new DispatchTable();
-  readonly #scheduler: KeyedScheduler<Delivery>;
+  readonly #scheduler: Intake<Delivery>;
   readonly #producers = new ProducerContexts();
   readonly #runs: HandlerRuns;
   readonly #deadLetters: DeadLetterer;
+  readonly #batchRuns: BatchRuns;
 
   constructor(deps: ConsumerDeps, topic: string, group: string, settings: ConsumerSettings) {
     this.#deps = deps;
@@ -101,15 +104,38 @@ export class TopicConsumer implements EntryOwner {
       noteError,
       retryDelayMs: () => this.#table.entries[0]?.retry.maxDelayMs ?? 30_000,
     });
-    this.#scheduler = new KeyedScheduler<Delivery>({
-      concurrency: settings.concurrency,
+    const keyOf = settings.ordering === 'key' ? (d: Delivery) => d.key : () => undefined;
+    const flow = {
       highWaterMark: settings.prefetch,
-      keyOf: settings.ordering === 'key' ? (d) => d.key : () => undefined,
-      run: (d, done) => this.#process(d, done),
+      keyOf,
       onSaturated: () => this.#handle?.pause(),
       onDrained: () => {
         if (this.#state === 'running') this.#handle?.resume();
       },
+    };
+    this.#scheduler =
+      settings.batch === undefined
+        ? new KeyedScheduler<Delivery>({
+            ...flow,
+            concurrency: settings.concurrency,
+            run: (d, done) => this.#process(d, done),
+          })
+        : new BatchScheduler<Delivery>({
+            ...flow,
+            lanes: settings.concurrency,
+            maxItems: settings.batch.maxEvents,
+            maxWaitMs: settings.batch.maxWaitMs,
+            run: (batch, done) => this.#processBatch(batch, done),
+          });
+    this.#batchRuns = new BatchRuns({
+      topic,
+      group,
+      system: deps.transport.name,
+      tracing: deps.options.tracing,
+      metrics: deps.metrics,
+      producers: this.#producers,
+      deadLetters: this.#deadLetters,
+      noteError,
     });
   }
 
@@ -124,15 +150,21 @@ export class TopicConsumer implements EntryOwner {
   /** Adds a handler; it gets the events this consumer takes from now on. */
   add(
     definition: EventDefinition<unknown> | undefined,
-    handler: EventHandler,
+    handler: EventHandler | BatchHandler,
     retry: ResolvedRetryPolicy,
   ): HandlerEntry {
-    const middleware = this.#deps.options.consumeMiddleware;
-    const call = handler as HandleFn;
-    const handle = middleware.length === 0 ? call : composeConsume(middleware, call);
-    const entry = new HandlerEntry(this, definition, handle, retry);
+    const entry =
+      this.settings.batch === undefined
+        ? new HandlerEntry(this, definition, this.#withMiddleware(handler as EventHandler), retry)
+        : new HandlerEntry(this, definition, unusedHandle, retry, handler as BatchHandler);
     this.#table.add(entry);
     return entry;
+  }
+
+  #withMiddleware(handler: EventHandler): HandleFn {
+    const middleware = this.#deps.options.consumeMiddleware;
+    const call = handler as HandleFn;
+    return middleware.length === 0 ? call : composeConsume(middleware, call);
   }
 
   async start(): Promise<void> {
@@ -316,36 +348,87 @@ export class TopicConsumer implements EntryOwner {
     }
     const targets = this.#table.targets(envelope.type);
     if (targets.length === 0) {
-      this.#unhandledEvent(delivery, envelope, done);
+      const dead = this.#unhandledEvent(delivery, envelope);
+      if (dead === undefined) done(delivery);
+      else whenSettled(dead, delivery, done);
       return;
     }
     this.#dispatch(delivery, envelope, targets, done);
   }
 
-  #unhandledEvent(delivery: Delivery, envelope: EventEnvelope, done: (delivery: Delivery) => void): void {
+  /** Settles an event no handler declares by the `unhandled` policy; a promise while dead-lettering. */
+  #unhandledEvent(delivery: Delivery, envelope: EventEnvelope): Promise<void> | undefined {
     this.#unhandled++;
     this.#deps.metrics.unhandled(this.topic, this.group);
     if (this.settings.unhandled === 'ack') {
       delivery.message.ack();
-      done(delivery);
-      return;
+      return undefined;
     }
     const error = new EventBusError(
       'UNSUPPORTED',
       `No handler of group "${this.group}" on ${this.topic} declares event type ${envelope.type}.`,
     );
-    whenSettled(
-      this.#deadLetters.send(
-        delivery.message,
-        delivery.envelope?.id,
-        'unhandled-type',
-        error,
-        delivery.message.attempt,
-        undefined,
-      ),
-      delivery,
-      done,
+    return this.#deadLetters.send(
+      delivery.message,
+      envelope.id,
+      'unhandled-type',
+      error,
+      delivery.message.attempt,
+      undefined,
     );
+  }
+
+  /**
+   * A batch from the batch scheduler: what cannot go to the handler is settled on its own
+   * (dead-lettered, unhandled, or skipped when revoked); the rest is one handler run.
+   */
+  #processBatch(deliveries: readonly Delivery[], done: () => void): void {
+    if (this.#state !== 'running') {
+      for (const d of deliveries) d.message.nack();
+      done();
+      return;
+    }
+    const entry = this.#table.entries[0];
+    const work: Array<Promise<void>> = [];
+    const ready: BatchItem[] = [];
+    for (const delivery of deliveries) {
+      const { message, envelope } = delivery;
+      if (message.signal?.aborted) continue;
+      if (envelope === undefined) {
+        work.push(
+          this.#deadLetters.send(
+            message,
+            undefined,
+            'decode-failed',
+            delivery.decodeError,
+            message.attempt,
+            undefined,
+          ),
+        );
+        continue;
+      }
+      if (entry === undefined || (entry.type !== undefined && entry.type !== envelope.type)) {
+        const dead = this.#unhandledEvent(delivery, envelope);
+        if (dead !== undefined) work.push(dead);
+        continue;
+      }
+      const checked = validated(entry, envelope);
+      if (checked.ok) ready.push({ message, envelope: checked.envelope });
+      else
+        work.push(
+          this.#deadLetters.send(
+            message,
+            envelope.id,
+            'schema-invalid',
+            checked.error,
+            message.attempt,
+            undefined,
+          ),
+        );
+    }
+    if (entry !== undefined && ready.length > 0) work.push(this.#batchRuns.run(entry, ready));
+    if (work.length === 0) done();
+    else Promise.allSettled(work).then(done);
   }
 
   /** Runs the event's handlers (each with its own retries) in the event's trace context. */
@@ -485,4 +568,39 @@ function whenSettled<T>(work: Promise<void>, delivery: T, done: (delivery: T) =>
     () => done(delivery),
     () => done(delivery),
   );
+}
+
+/** What the consumer needs of its scheduler, per event or in batches. */
+interface Intake<T> {
+  readonly size: number;
+  readonly running: number;
+  readonly saturated: boolean;
+  submit(item: T): void;
+  takeQueued(): T[];
+  idle(): Promise<void>;
+}
+
+const unusedHandle: HandleFn = () => Promise.resolve();
+
+/** A batch entry's schema check of one event; asynchronous schemas are not supported for batches. */
+function validated(
+  entry: HandlerEntry,
+  envelope: EventEnvelope,
+): { ok: true; envelope: EventEnvelope } | { ok: false; error: unknown } {
+  if (entry.definition === undefined) return { ok: true, envelope };
+  try {
+    const data = entry.definition.validate(envelope.data);
+    if (data instanceof Promise) {
+      data.catch(() => undefined);
+      return {
+        ok: false,
+        error: new Error(
+          `The schema of ${envelope.type} is asynchronous; batch handlers need a synchronous one.`,
+        ),
+      };
+    }
+    return { ok: true, envelope: data === envelope.data ? envelope : { ...envelope, data } };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }

@@ -1,7 +1,10 @@
 import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { type DependencyContainer, container as root } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
-import { isEventBusError } from '../errors.ts';
 import type { EventBus } from '../types.ts';
 import { EVENT_BUS, registerEventBus, TRANSPORT } from './index.ts';
 
@@ -15,6 +18,8 @@ class OrderService {
     return this.#bus.publish('orders', { type: 'order.placed', data: { id }, key: id });
   }
 }
+
+const run = promisify(execFile);
 
 describe('registerEventBus', () => {
   const child = (): DependencyContainer => root.createChildContainer();
@@ -36,11 +41,17 @@ describe('registerEventBus', () => {
   });
 
   it('names the missing package when an adapter is not installed', async () => {
-    const error = await registerEventBus(child(), {
-      source: 's',
-      env: { SWITCHYARD_TRANSPORT: 'redis' },
-    }).catch((e) => e);
-    expect(isEventBusError(error, 'INVALID_CONFIG')).toBe(true);
+    // Inside this workspace every adapter resolves (pnpm's NODE_PATH, Vite), so the check runs in a
+    // plain Node process whose working directory, like an application's, lacks the adapter.
+    const loader = fileURLToPath(new URL('./load-transport.ts', import.meta.url));
+    const script = `import { loadTransport } from ${JSON.stringify(pathToFileURL(loader).href)};
+      loadTransport('redis', {}).then(() => console.log('loaded'), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH ?? '' }, // not the test's: pnpm's NODE_PATH reaches every workspace package
+    });
+    const error = JSON.parse(stdout) as { code: string; message: string };
+    expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toMatch(/@switchyard\/adapter-redis/);
   });
 

@@ -203,6 +203,35 @@ export function startProcessSpan(
   return { span, context: withSpan(parent, span) };
 }
 
+/**
+ * Starts one `process <topic>` (CONSUMER) span for a batch, as the messaging conventions describe
+ * batch processing: a root of its own, linked to each event's producer context.
+ */
+export function startBatchProcessSpan(
+  system: string,
+  topic: string,
+  group: string,
+  messages: readonly InboundMessage[],
+  producers: ProducerContexts,
+): HandlerTrace | undefined {
+  const tracer = activeTracer();
+  if (tracer === undefined) return undefined;
+  const links: Link[] = [];
+  for (const message of messages) {
+    const producer = trace.getSpanContext(producers.parentOf(message.headers));
+    if (producer !== undefined) links.push({ context: producer });
+  }
+  const attributes = operationAttributes(system, topic, 'process');
+  attributes['messaging.consumer.group.name'] = group;
+  attributes['messaging.batch.message_count'] = messages.length;
+  const span = tracer.startSpan(
+    `process ${topic}`,
+    { kind: SpanKind.CONSUMER, attributes, links },
+    ROOT_CONTEXT,
+  );
+  return { span, context: withSpan(ROOT_CONTEXT, span) };
+}
+
 /** A handler's span and the context it runs in. */
 export interface HandlerTrace {
   readonly span: Span;

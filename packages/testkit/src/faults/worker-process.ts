@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FaultTally } from './tally.ts';
 import type { ToParent, ToWorker, WorkerConfig } from './worker-protocol.ts';
 
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+// worker.ts beside this file in the workspace, worker.js in the published dist/.
+const WORKER = fileURLToPath(new URL(`./worker${extname(import.meta.url)}`, import.meta.url));
 
 /** A worker process of a fault case, seen from the test: its reports land in the case's tally. */
 export class WorkerProcess {
@@ -58,7 +60,9 @@ export class WorkerProcess {
     tally: FaultTally,
     timeoutMs = 60_000,
   ): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, [WORKER], {
+    // In the workspace, @switchyard/* imports resolve to the sources through this condition;
+    // elsewhere Node ignores it.
+    const child = spawn(process.execPath, ['--conditions=@switchyard/source', WORKER], {
       env: { ...process.env, SWITCHYARD_FAULTS_WORKER: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

@@ -5,21 +5,18 @@ import type {
   EventBusError,
   InboundMessage,
 } from '@switchyard/core';
-import type { DriverBatch, DriverConsumer, KafkaDriver } from '../driver/driver.ts';
+import type { DriverBatch, KafkaDriver } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
 import type { Log } from '../log.ts';
-import { Committer } from './committer.ts';
 import { type DeliveryOwner, KafkaDelivery } from './kafka-delivery.ts';
 import { computeLag } from './lag.ts';
-import { OffsetTracker } from './offset-tracker.ts';
-import { PauseState } from './pause-state.ts';
+import type { OffsetTracker } from './offset-tracker.ts';
+import type { PauseState } from './pause-state.ts';
 import type { RetryParking } from './retry-parking.ts';
 import { parseParked } from './retry-topics.ts';
-import { latestForUncommitted } from './start-position.ts';
 
-export interface SessionContext {
+export interface TopicContext {
   readonly driver: KafkaDriver;
-  readonly commitIntervalMs: number;
   /** Present when delayed nacks go through retry topics. */
   readonly parking: RetryParking | undefined;
   readonly secrets: readonly string[];
@@ -27,94 +24,112 @@ export interface SessionContext {
   readonly log: Log;
 }
 
+/** The group member a topic's consumer belongs to. */
+export interface TopicMember {
+  readonly pauses: PauseState;
+  /** The consumer stops: commit what is acked, then go on without its topics (or leave the group). */
+  remove(consumer: TopicConsumer): Promise<void>;
+}
+
 /**
- * One `consume()` call: a kafkajs group member for the topic (and its retry topics) whose batches
- * go to core's scheduler at once. Handlers run outside the fetch loop, so heartbeats never wait on
- * them; acks come back in any order and only the contiguous acknowledged prefix of each partition is
- * committed. Fetching pauses when `prefetch` events are outstanding or core says so.
+ * One `consume()` call: a topic (and its retry topics) read by the group member of its group. The
+ * member routes the topic's batches here; they go to core's scheduler at once, so handlers never
+ * hold up fetching or heartbeats. Fetching of the topic pauses when `prefetch` events are
+ * outstanding or core says so; the member's other topics keep flowing.
  */
-export class ConsumerSession implements ConsumerHandle {
-  private readonly trackers = new Map<string, OffsetTracker>();
-  private readonly pauses: PauseState;
+export class TopicConsumer implements ConsumerHandle {
+  /** The topic and its retry topics, as the member subscribes them. */
+  readonly topics: readonly string[];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly parkingWrites = new Set<Promise<void>>();
   /** Nacked events waiting for core to resume intake. */
   private readonly held: Array<() => void> = [];
-  private consumer: DriverConsumer | undefined;
-  private commitTimer: NodeJS.Timeout | undefined;
-  private readonly committer: Committer;
   private outstanding = 0;
+  private corePaused = false;
+  private prefetchFull = false;
   private stopped = false;
-  /** Where partitions that never committed start, captured when `consume()` was called (`startFrom: 'latest'`). */
-  private latestAtStart = new Map<number, string>();
-  lastError: string | undefined;
+  private stopping: Promise<void> | undefined;
 
-  private readonly context: SessionContext;
+  private readonly member: TopicMember;
+  private readonly context: TopicContext;
   readonly request: ConsumeRequest;
-  private readonly retryTopics: readonly string[];
   private readonly onMessages: (messages: readonly InboundMessage[]) => void;
-  /** What each delivery settles through (kept private to the session). */
+  /** Where partitions that never committed start, taken when `consume()` was called (`startFrom: 'latest'`). */
+  private readonly latestAtStart: Map<number, string>;
+  /** What each delivery settles through (kept private to the consumer). */
   private readonly owner: DeliveryOwner = {
     finish: (tracker, offset) => this.finish(tracker, offset),
     retry: (delivery, delayMs, attempt) => this.retry(delivery, delayMs, attempt),
   };
 
   constructor(
-    context: SessionContext,
+    member: TopicMember,
+    context: TopicContext,
     request: ConsumeRequest,
     retryTopics: readonly string[],
     onMessages: (messages: readonly InboundMessage[]) => void,
+    latestAtStart: Map<number, string> = new Map(),
   ) {
+    this.member = member;
     this.context = context;
     this.request = request;
-    this.retryTopics = retryTopics;
+    this.topics = [request.topic, ...retryTopics];
     this.onMessages = onMessages;
-    this.pauses = new PauseState((paused) => this.consumer?.setPaused(paused));
-    this.committer = new Committer(context.log, request.group, (error) => this.fail(error, true));
+    this.latestAtStart = latestAtStart;
   }
 
-  async start(): Promise<void> {
-    const { driver } = this.context;
-    const { topic, group, startFrom } = this.request;
-    if (startFrom === 'latest') this.latestAtStart = await latestForUncommitted(driver, group, topic);
-    const consumer = driver.createConsumer({ group });
-    this.consumer = consumer;
-    try {
-      await consumer.subscribe([topic], startFrom === 'earliest');
-      if (this.retryTopics.length > 0) await consumer.subscribe(this.retryTopics, true);
-      await consumer.run({
-        onBatch: (batch) => this.onBatch(batch),
-        onAssigned: (assignment) => this.onAssigned(assignment),
-        onRebalancing: () => void this.commitNow(),
-        onCrash: (error, restarting) => this.fail(error, restarting),
-      });
-    } catch (error) {
-      await consumer.disconnect().catch(() => undefined);
-      throw toEventBusError(error, { operation: 'consume', topic, secrets: this.context.secrets });
-    }
-    this.commitTimer = setInterval(() => void this.commitNow(), this.context.commitIntervalMs);
+  /** Whether the member should stop fetching this consumer's topics. */
+  get paused(): boolean {
+    return this.stopped || this.corePaused || this.prefetchFull;
+  }
+
+  get pendingCount(): number {
+    return this.outstanding;
+  }
+
+  /** Whether a partition of `topic` the group never committed is read from its beginning (retry topics always are). */
+  fromBeginning(topic: string): boolean {
+    return topic !== this.request.topic || this.request.startFrom === 'earliest';
+  }
+
+  /** Where a partition this member never had starts: the captured end for `latest`, else the group's commit. */
+  startAt(topic: string, partition: number): number | undefined {
+    if (topic !== this.request.topic) return undefined;
+    const latest = this.latestAtStart.get(partition);
+    this.latestAtStart.delete(partition);
+    return latest === undefined ? undefined : Number(latest);
+  }
+
+  /** The member lost the partition: its events in flight here commit nothing. */
+  revoked(tracker: OffsetTracker): void {
+    this.outstanding -= tracker.outstanding;
+    this.setPrefetchFull(this.outstanding >= this.request.prefetch);
   }
 
   pause(): void {
-    this.pauses.setCore(true);
+    this.corePaused = true;
+    this.member.pauses.sync();
   }
 
   resume(): void {
-    this.pauses.setCore(false);
+    this.corePaused = false;
+    this.member.pauses.sync();
     for (const redeliver of this.held.splice(0)) redeliver();
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /** Commits what is acked and takes the topic out of the member; a second call waits for the first. */
+  stop(): Promise<void> {
+    this.stopping ??= this.leave();
+    return this.stopping;
+  }
+
+  private async leave(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.commitTimer);
     for (const timer of this.timers) clearTimeout(timer);
-    this.pauses.setCore(true);
-    this.pauses.dispose();
+    this.member.pauses.sync();
     // Events moving to a retry topic ack their originals once written; let them finish first.
     await Promise.allSettled([...this.parkingWrites]);
-    await this.commitNow();
-    await this.consumer?.disconnect().catch(() => undefined);
+    await this.member.remove(this);
   }
 
   lag(): Promise<ConsumerLag> {
@@ -127,46 +142,9 @@ export class ConsumerSession implements ConsumerHandle {
     });
   }
 
-  get pendingCount(): number {
-    return this.outstanding;
-  }
-
-  get assignedPartitions(): number {
-    return this.trackers.size;
-  }
-
-  private onAssigned(assignment: ReadonlyMap<string, readonly number[]>): void {
-    const assigned = new Set<string>();
-    for (const [topic, partitions] of assignment) for (const p of partitions) assigned.add(`${topic}|${p}`);
-    for (const [key, tracker] of this.trackers) {
-      if (assigned.has(key)) continue;
-      // Revoked: in-flight work finishes in core but commits nothing; the new owner starts from the last commit.
-      tracker.revoked = true;
-      tracker.revocation.abort();
-      this.outstanding -= tracker.outstanding;
-      this.trackers.delete(key);
-      this.pauses.clearDue(tracker.topic, tracker.partition);
-    }
-    for (const [topic, partitions] of assignment) {
-      for (const partition of partitions) {
-        const key = `${topic}|${partition}`;
-        if (this.trackers.has(key)) continue;
-        this.trackers.set(key, new OffsetTracker(topic, partition));
-        const latest = topic === this.request.topic ? this.latestAtStart.get(partition) : undefined;
-        if (latest !== undefined) {
-          this.consumer?.seek(topic, partition, latest);
-          this.latestAtStart.delete(partition);
-        }
-      }
-    }
-    this.pauses.setAssignment(assignment);
-    this.pauses.setPrefetchFull(this.outstanding >= this.request.prefetch);
-  }
-
-  private onBatch(batch: DriverBatch): number {
+  /** A fetched batch of one of this consumer's topics; returns how many messages were taken. */
+  onBatch(batch: DriverBatch, tracker: OffsetTracker): number {
     if (this.stopped) return 0;
-    const tracker = this.trackers.get(`${batch.topic}|${batch.partition}`);
-    if (tracker === undefined) return 0;
     const parked = batch.topic !== this.request.topic;
     const deliveries: InboundMessage[] = [];
     let taken = 0;
@@ -205,7 +183,7 @@ export class ConsumerSession implements ConsumerHandle {
       }
       if (event.dueAt > Date.now()) {
         // Records of one tier are in due order: hold the partition until the first one is due.
-        this.pauses.holdUntil(batch.topic, batch.partition, event.dueAt);
+        this.member.pauses.holdUntil(batch.topic, batch.partition, event.dueAt);
         break;
       }
       tracker.add(offset);
@@ -233,7 +211,7 @@ export class ConsumerSession implements ConsumerHandle {
   private deliver(deliveries: readonly InboundMessage[]): void {
     if (deliveries.length === 0) return;
     this.outstanding += deliveries.length;
-    this.pauses.setPrefetchFull(this.outstanding >= this.request.prefetch);
+    this.setPrefetchFull(this.outstanding >= this.request.prefetch);
     try {
       this.onMessages(deliveries);
     } catch (error) {
@@ -241,12 +219,17 @@ export class ConsumerSession implements ConsumerHandle {
     }
   }
 
+  private setPrefetchFull(full: boolean): void {
+    if (this.prefetchFull === full) return;
+    this.prefetchFull = full;
+    this.member.pauses.sync();
+  }
+
   private finish(tracker: OffsetTracker, offset: number): void {
     if (tracker.revoked) return;
     tracker.ack(offset);
     this.outstanding--;
-    if (this.outstanding < this.request.prefetch / 2 || this.outstanding === 0)
-      this.pauses.setPrefetchFull(false);
+    if (this.outstanding < this.request.prefetch / 2 || this.outstanding === 0) this.setPrefetchFull(false);
   }
 
   private retry(delivery: KafkaDelivery, delayMs: number, attempt: number): void {
@@ -275,13 +258,13 @@ export class ConsumerSession implements ConsumerHandle {
   /**
    * In-process redelivery: the offset stays outstanding (and uncommitted) until the new delivery is
    * acked. While core has paused intake (full, or closing) the event waits for `resume()` instead of
-   * bouncing straight back; if the session stops first it stays uncommitted and the broker
+   * bouncing straight back; if the consumer stops first it stays uncommitted and the broker
    * redelivers it to the next owner.
    */
   private redeliverLater(delivery: KafkaDelivery, delayMs: number, attempt: number): void {
     const redeliver = () => {
       if (delivery.tracker.revoked || this.stopped) return;
-      if (this.pauses.corePaused) {
+      if (this.corePaused) {
         this.held.push(redeliver);
         return;
       }
@@ -296,20 +279,5 @@ export class ConsumerSession implements ConsumerHandle {
       redeliver();
     }, delayMs);
     this.timers.add(timer);
-  }
-
-  /** Commits every partition whose acknowledged prefix moved; one commit at a time. */
-  private commitNow(): Promise<void> {
-    return this.committer.commit(this.consumer, this.trackers.values());
-  }
-
-  private fail(error: unknown, restarting: boolean): void {
-    const mapped = toEventBusError(error, {
-      operation: 'consume',
-      topic: this.request.topic,
-      secrets: this.context.secrets,
-    });
-    this.lastError = `${mapped.code}: ${mapped.message}${restarting ? ' (recovering)' : ''}`;
-    this.context.onError(mapped);
   }
 }

@@ -1,0 +1,148 @@
+import { isEventBusError } from '@switchyard/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { scriptedMember } from '../test-support/scripted-consumer.ts';
+
+afterEach(() => vi.useRealTimers());
+
+/** Fake clocks for the backoff; setImmediate stays real (a start lets calls of the same turn join it). */
+const fakeTimers = () =>
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+
+const retriable = (message: string) => Object.assign(new Error(message), { retriable: true });
+
+describe('GroupMember', () => {
+  it('reads several topics as one client consumer, each topic to its own consumer', async () => {
+    const { consumers, current, consume } = scriptedMember();
+    const a = await consume('a');
+    const b = await consume('b');
+    expect(current().topics).toEqual(['a', 'b']);
+    current().batch('a', 0, [0]);
+    current().batch('b', 1, [0, 1]);
+    expect(a.received.map((m) => m.topic)).toEqual(['a']);
+    expect(b.received.map((m) => `${m.topic}:${m.partition}`)).toEqual(['b:1', 'b:1']);
+    // Adding `b` restarted the same client consumer: stop (leave), subscribe `b`, run.
+    expect(consumers).toHaveLength(1);
+    expect(current()).toMatchObject({ runs: 2, stops: 1 });
+  });
+
+  it('commits what is acked before it rejoins, and keeps in-flight events through the rejoin', async () => {
+    const { current, consume, commit } = scriptedMember();
+    const a = await consume('a');
+    current().batch('a', 0, [0, 1, 2]);
+    a.received[0]!.ack();
+    await consume('b');
+    expect(current().commits[0]).toEqual([{ topic: 'a', partition: 0, offset: '1' }]);
+    // The kept partition continues after what was handed over; 1 and 2 are still in flight here.
+    expect(current().seeks).toContain('a|0@3');
+    a.received[1]!.ack();
+    a.received[2]!.ack();
+    await commit();
+    expect(current().lastCommitFor(0, 'a')).toBe('3');
+    expect(a.received).toHaveLength(3);
+  });
+
+  it('pauses only the topic whose consumer is paused', async () => {
+    const { current, consume } = scriptedMember();
+    const a = await consume('a');
+    await consume('b');
+    a.handle.pause();
+    expect(current().paused).toEqual([{ topic: 'a', partitions: [0, 1] }]);
+    a.handle.resume();
+    expect(current().paused).toEqual([]);
+  });
+
+  it('starts once for consumers added while a start is being prepared', async () => {
+    const { member, consumers, current, consume } = scriptedMember();
+    const release = member.reserve(); // a consume() still creating its retry topics
+    const started = Promise.all(['a', 'b', 'c'].map((topic) => consume(topic)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(consumers).toHaveLength(0);
+    release();
+    await started;
+    expect(consumers).toHaveLength(1);
+    expect(current()).toMatchObject({ runs: 1, topics: ['a', 'b', 'c'] });
+    expect(member.health()).toMatchObject({ state: 'running', joins: 1, restarts: 0 });
+  });
+
+  it('goes on with the other topics on a new client consumer when one stops; the last stop leaves', async () => {
+    const { consumers, current, consume } = scriptedMember();
+    const a = await consume('a');
+    const b = await consume('b');
+    const first = current();
+    await a.handle.stop();
+    expect(first.disconnected).toBe(true); // kafkajs cannot drop a topic from a consumer
+    expect(consumers).toHaveLength(2);
+    expect(current().topics).toEqual(['b']);
+    current().batch('b', 0, [0]);
+    expect(b.received).toHaveLength(1);
+    expect(current().batch('a', 0, [0])).toBe(0);
+    await b.handle.stop();
+    expect(current().disconnected).toBe(true);
+    expect(consumers).toHaveLength(2);
+  });
+
+  it('refuses a second consumer for a topic the group already reads here', async () => {
+    const { consume } = scriptedMember();
+    await consume('a');
+    const error = await consume('a').catch((e: unknown) => e);
+    expect(isEventBusError(error, 'UNSUPPORTED')).toBe(true);
+    expect((error as Error).message).toMatch(/already consumed by group billing/);
+  });
+
+  it('rejects the consumers of a start that fails and restarts the member for the topics it had', async () => {
+    fakeTimers();
+    const { member, consumers, current, consume, errors } = scriptedMember();
+    await consume('a');
+    current().failNextRun = new Error('not authorized for b');
+    const error = await consume('b').catch((e: unknown) => e);
+    expect((error as Error).message).toBe('not authorized for b');
+    expect(member.health()).toMatchObject({ state: 'restarting' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(consumers).toHaveLength(2);
+    expect(current().topics).toEqual(['a']);
+    expect(member.health()).toMatchObject({ state: 'running', restarts: 1 });
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/not authorized for b/)]);
+  });
+
+  it('restarts a client consumer that gave up, with backoff, keeping topics and in-flight events', async () => {
+    fakeTimers();
+    const { member, consumers, current, consume, commit, errors } = scriptedMember();
+    const a = await consume('a');
+    const crashed = current();
+    crashed.batch('a', 0, [0, 1]);
+    crashed.handlers.onCrash(retriable('coordinator gone'), false);
+    expect(member.health()).toMatchObject({
+      state: 'restarting',
+      restarts: 0,
+      lastError: expect.stringMatching(/coordinator gone/),
+    });
+    expect(errors).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(consumers).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(consumers).toHaveLength(2);
+    expect(current().topics).toEqual(['a']);
+    expect(current().seeks).toContain('a|0@2');
+    expect(member.health()).toMatchObject({ state: 'running', restarts: 1 });
+    for (const m of a.received) m.ack();
+    await commit();
+    expect(current().lastCommitFor(0, 'a')).toBe('2');
+    // A second crash soon after waits twice as long.
+    current().handlers.onCrash(retriable('again'), false);
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(consumers).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(consumers).toHaveLength(3);
+    expect(member.health()).toMatchObject({ state: 'running', restarts: 2 });
+  });
+
+  it('leaves a restart kafkajs makes itself to kafkajs, and shows it in health', async () => {
+    const { member, consumers, current, consume } = scriptedMember();
+    await consume('a');
+    current().handlers.onCrash(retriable('request timed out'), true);
+    expect(member.health()).toMatchObject({ state: 'restarting', restarts: 1 });
+    current().handlers.onAssigned(new Map([['a', [0, 1]]]));
+    expect(member.health()).toMatchObject({ state: 'running', restarts: 1, joins: 2 });
+    expect(consumers).toHaveLength(1);
+  });
+});

@@ -1,0 +1,228 @@
+import { readFileSync } from 'node:fs';
+import { type ConnectionState, configError } from '@switchyard/core';
+import { Redis, type RedisOptions } from 'ioredis';
+import { isAuthError, toEventBusError } from './map-error.ts';
+import type { ResolvedRedisOptions } from './options.ts';
+import { within } from './within.ts';
+
+/** Hooks the transport gives its connections. */
+export interface ConnectionHooks {
+  /** A connection that was ready lost the server; `server` is the redacted URL. */
+  readonly onDisconnect?: (error: string | undefined) => void;
+  /** Ready again after a lost connection. */
+  readonly onReconnect?: () => void;
+}
+
+/**
+ * One ioredis client with the transport's reconnect policy and a state for `health()`. Credentials
+ * go to ioredis and nowhere else; this object keeps them only inside the client it owns.
+ *
+ * The policy: reconnect every `reconnectWaitMs` (plus jitter) up to `maxReconnectAttempts`; stop at
+ * once on wrong credentials or an untrusted certificate before the first connection (they will not
+ * fix themselves), and retry them only every 30 s after one (a rotated password, not a hot loop).
+ * Commands wait while the connection is down (`maxRetriesPerRequest: null`): the transport bounds
+ * every wait itself.
+ */
+export class RedisConnection {
+  readonly client: Redis;
+  readonly #options: ResolvedRedisOptions;
+  readonly #hooks: ConnectionHooks;
+  #everReady = false;
+  #fatal: unknown;
+  #closing = false;
+  #gaveUp = false;
+  #lastError: string | undefined;
+  reconnects = 0;
+
+  constructor(
+    options: ResolvedRedisOptions,
+    role: string,
+    hooks: ConnectionHooks = {},
+    extra: Partial<RedisOptions> = {},
+  ) {
+    this.#options = options;
+    this.#hooks = hooks;
+    const settings: RedisOptions = {
+      ...clientOptions(options, role, (times) => this.#retryDelay(times)),
+      ...extra,
+    };
+    // ioredis types `replyMapping` in a way exactOptionalPropertyTypes rejects; `settings` is checked above.
+    this.client = new Redis(settings as never);
+    this.client.on('error', (error: Error) => {
+      if (isAuthError(error) || isTlsFailure(error)) this.#fatal = error;
+      this.#lastError = toEventBusError(error, { operation: 'connect', server: options.url }).message;
+    });
+    this.client.on('ready', () => {
+      this.#fatal = undefined;
+      if (this.#everReady) {
+        this.reconnects++;
+        this.#hooks.onReconnect?.();
+      }
+      this.#everReady = true;
+    });
+    this.client.on('close', () => {
+      if (this.#everReady && !this.#closing) this.#hooks.onDisconnect?.(this.#lastError);
+    });
+  }
+
+  get ready(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
+  get state(): ConnectionState {
+    const status = this.client.status;
+    if (status === 'ready') return 'connected';
+    if (status === 'end') return this.#closing ? 'closed' : 'disconnected';
+    if (status === 'wait') return 'disconnected';
+    return this.#everReady ? 'reconnecting' : 'connecting';
+  }
+
+  /**
+   * Connects within `connectTimeoutMs`, retrying refused connections meanwhile. Rejects with
+   * AUTHENTICATION_FAILED at once on wrong credentials, CONNECTION_FAILED otherwise.
+   */
+  async connect(): Promise<void> {
+    if (this.ready) return;
+    this.#gaveUp = false;
+    this.#fatal = undefined;
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const fail = (error: unknown) => {
+      cleanup();
+      // Stop retrying until the next connect(); the state says `disconnected`, not `closed`.
+      this.#gaveUp = true;
+      this.client.disconnect();
+      reject(toEventBusError(error, { operation: 'connect', server: this.#options.url }));
+    };
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = () => {
+      if (this.#fatal !== undefined) fail(this.#fatal);
+    };
+    const onEnd = () => fail(this.#fatal ?? new Error(this.#lastError ?? 'Connection is closed.'));
+    const timer = setTimeout(
+      () =>
+        fail(
+          Object.assign(
+            new Error(
+              `no connection within connectTimeoutMs ${this.#options.connectTimeoutMs}${this.#lastError === undefined ? '' : ` (last error: ${this.#lastError})`}`,
+            ),
+            { code: 'ETIMEDOUT' },
+          ),
+        ),
+      this.#options.connectTimeoutMs,
+    );
+    const cleanup = () => {
+      clearTimeout(timer);
+      this.client.off('ready', onReady);
+      this.client.off('error', onError);
+      this.client.off('end', onEnd);
+    };
+    this.client.on('ready', onReady);
+    this.client.on('error', onError);
+    this.client.on('end', onEnd);
+    if (this.client.status === 'wait' || this.client.status === 'end')
+      this.client.connect().catch(() => undefined);
+    return promise;
+  }
+
+  /** Resolves once the connection is ready, or with false when `deadline` (performance.now()) passes first. */
+  whenReady(deadline: number): Promise<boolean> {
+    if (this.ready) return Promise.resolve(true);
+    if (this.client.status === 'end') return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        this.client.off('end', onEnd);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const onEnd = () => done(false);
+      const timer = setTimeout(() => done(this.ready), Math.max(0, deadline - performance.now()));
+      this.client.on('ready', onReady);
+      this.client.on('end', onEnd);
+    });
+  }
+
+  /** A second connection with the same settings, for blocking reads (a blocked connection serves nobody else). */
+  duplicate(role: string, extra: Partial<RedisOptions> = {}): RedisConnection {
+    return new RedisConnection(this.#options, role, {}, extra);
+  }
+
+  /** Closes at once: commands still waiting fail with "Connection is closed". */
+  disconnect(): void {
+    this.#closing = true;
+    this.client.disconnect();
+  }
+
+  /** Sends QUIT after the replies still due (waiting 2 s at most: the server may just have gone), then closes. */
+  async quit(): Promise<void> {
+    this.#closing = true;
+    if (this.client.status === 'end' || this.client.status === 'wait') return;
+    if (this.ready)
+      await within(
+        this.client.quit().catch(() => undefined),
+        2_000,
+      );
+    this.client.disconnect();
+  }
+
+  #retryDelay(times: number): number | null {
+    if (this.#closing || this.#gaveUp) return null;
+    const max = this.#options.maxReconnectAttempts;
+    if (max >= 0 && times > max) return null;
+    if (this.#fatal !== undefined) return this.#everReady ? 30_000 : null;
+    return this.#options.reconnectWaitMs + Math.floor(Math.random() * 100);
+  }
+}
+
+function clientOptions(
+  o: ResolvedRedisOptions,
+  role: string,
+  retryStrategy: (times: number) => number | null,
+): RedisOptions {
+  const options: RedisOptions = {
+    host: o.host,
+    port: o.port,
+    db: o.db,
+    connectionName: `${o.name}-${role}`,
+    lazyConnect: true,
+    connectTimeout: o.connectTimeoutMs,
+    maxRetriesPerRequest: null,
+    retryStrategy,
+    // CLIENT SETINFO exists from Redis 7.2; on 7.0 it only costs an error reply per connect.
+    disableClientInfo: true,
+  };
+  if (o.username !== undefined) options.username = o.username;
+  if (o.password !== undefined) options.password = o.password;
+  if (o.tls !== undefined) {
+    const tls: NonNullable<RedisOptions['tls']> = {};
+    if (o.tls.caFile !== undefined) tls.ca = readPem('tls.caFile', o.tls.caFile);
+    if (o.tls.certFile !== undefined) tls.cert = readPem('tls.certFile', o.tls.certFile);
+    if (o.tls.keyFile !== undefined) tls.key = readPem('tls.keyFile', o.tls.keyFile);
+    if (o.tls.servername !== undefined) tls.servername = o.tls.servername;
+    options.tls = tls;
+  }
+  return options;
+}
+
+function readPem(field: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw configError(field, `cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function isTlsFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' && /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|DEPTH_ZERO|HOSTNAME|ERR_TLS/.test(code)
+  );
+}

@@ -1,0 +1,7 @@
+import { defineConfig } from 'vitest/config';
+import { sourceConditions } from '../../vitest.shared.ts';
+
+export default defineConfig({
+  ...sourceConditions,
+  test: { name: 'adapter-redis', include: ['src/**/*.test.ts'], testTimeout: 30_000 },
+});
