@@ -45,11 +45,12 @@ export const envFilePath: string = join(
   'env',
 );
 
-function readEnvFile(): Map<string, string> {
+/** The `export NAME=value` lines of an env file `infra/up` wrote (empty when there is none yet). */
+export function readEnvFile(path: string = envFilePath): Map<string, string> {
   const vars = new Map<string, string>();
   let text: string;
   try {
-    text = readFileSync(envFilePath, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     return vars; // nothing started yet
   }

@@ -110,6 +110,13 @@ service_nodes() {
   for f in "$d"/*.pid; do [[ -e $f ]] && basename "$f" .pid; done
 }
 
+# A service stopped by `infra/service stop|kill` keeps its data dir, config and address until
+# `infra/service start` (or `infra/down`): this marker says so, and keeps its env lines.
+held_marker() { printf '%s/%s/stopped-keeping-data' "$STATE_DIR" "$1"; }
+
+# pid_paused PID : the process is stopped by a signal (SIGSTOP: `infra/service pause`).
+pid_paused() { [[ $(awk '{print $3}' "/proc/$1/stat" 2> /dev/null) == T ]]; }
+
 # service_state SERVICE -> running | partial | stopped
 service_state() {
   local svc=$1 n alive=0 total=0
@@ -133,6 +140,8 @@ stop_pidfiles() {
   done
   ((${#pids[@]})) || return 0
   kill -TERM "${pids[@]}" 2> /dev/null || true
+  # A process paused by `infra/service pause` (SIGSTOP) acts on TERM only once it runs again.
+  kill -CONT "${pids[@]}" 2> /dev/null || true
   local deadline left
   deadline=$(awk -v a="$(now)" -v g="$grace" 'BEGIN { printf "%.1f", a + g }')
   while :; do
@@ -355,7 +364,7 @@ write_env() {
       printf 'export KAFKA_JARS_DIR=%s\n' "$(kafka_jars_dir)"
     fi
     for s in "${ALL_SERVICES[@]}"; do
-      [[ $(service_state "$s") == running || $(service_state "$s") == partial ]] || continue
+      [[ $(service_state "$s") == running || $(service_state "$s") == partial || -f $(held_marker "$s") ]] || continue
       f="$(fn_name "$s")_env"
       "$f"
     done
@@ -404,7 +413,7 @@ OFFSET_FILE=$STATE_DIR/port-offset
 SAVED_OFFSET=$(cat "$OFFSET_FILE" 2> /dev/null || true)
 anything_running() {
   local s
-  for s in "${ALL_SERVICES[@]}"; do [[ $(service_state "$s") == stopped ]] || return 0; done
+  for s in "${ALL_SERVICES[@]}"; do [[ $(service_state "$s") == stopped && ! -f $(held_marker "$s") ]] || return 0; done
   return 1
 }
 if [[ -n $SAVED_OFFSET ]] && ! anything_running; then   # left over from a crash or a reboot

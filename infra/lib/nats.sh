@@ -47,6 +47,11 @@ nats_ready() {
   curl -fsS --max-time 2 "http://$HOST:$http/healthz?js-enabled-only=true" | grep -q '"ok"'
 }
 
+# nats_spawn SERVICE BIN : starts the server on the config (and JetStream store) its directory holds.
+nats_spawn() {
+  spawn "$1" server "$STATE_DIR/$1/server.log" "$2" -c "$STATE_DIR/$1/nats.conf"
+}
+
 nats_info_version() {   # the server version announced on PORT
   local line
   exec 3<> "/dev/tcp/$HOST/$1" || return 1
@@ -62,7 +67,7 @@ nats_timeout() { echo "${INFRA_TIMEOUT:-30}"; }
 nats_what() { echo "the NATS INFO line on 127.0.0.1:$P_NATS and JetStream healthy on :$P_NATS_HTTP/healthz"; }
 nats_launch() {
   nats_conf nats $P_NATS $P_NATS_HTTP
-  spawn nats server "$STATE_DIR/nats/server.log" "$(nats_debian_bin)" -c "$STATE_DIR/nats/nats.conf"
+  nats_spawn nats "$(nats_debian_bin)"
 }
 nats_probe() { nats_ready $P_NATS $P_NATS_HTTP; }
 nats_env() { printf 'export NATS_URL=nats://%s:%s\n' "$HOST" "$P_NATS"; }
@@ -81,7 +86,7 @@ nats_latest_timeout() { echo "${INFRA_TIMEOUT:-30}"; }
 nats_latest_what() { echo "the NATS INFO line on 127.0.0.1:$P_NATS_LATEST and JetStream healthy on :$P_NATS_LATEST_HTTP/healthz"; }
 nats_latest_launch() {
   nats_conf nats-latest $P_NATS_LATEST $P_NATS_LATEST_HTTP
-  spawn nats-latest server "$STATE_DIR/nats-latest/server.log" "$(nats_latest_bin)" -c "$STATE_DIR/nats-latest/nats.conf"
+  nats_spawn nats-latest "$(nats_latest_bin)"
 }
 nats_latest_probe() { nats_ready $P_NATS_LATEST $P_NATS_LATEST_HTTP; }
 nats_latest_env() { printf 'export NATS_LATEST_URL=nats://%s:%s\n' "$HOST" "$P_NATS_LATEST"; }
@@ -111,7 +116,7 @@ authorization {
 CONF
   )
   nats_conf nats-secure $P_NATS_SECURE $P_NATS_SECURE_HTTP "$extra"
-  spawn nats-secure server "$STATE_DIR/nats-secure/server.log" "$(nats_debian_bin)" -c "$STATE_DIR/nats-secure/nats.conf"
+  nats_spawn nats-secure "$(nats_debian_bin)"
 }
 nats_secure_probe() { nats_ready $P_NATS_SECURE $P_NATS_SECURE_HTTP '"tls_required":true' && nats_ready $P_NATS_SECURE $P_NATS_SECURE_HTTP '"auth_required":true'; }
 nats_secure_env() {

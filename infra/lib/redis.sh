@@ -39,7 +39,7 @@ logfile ""
 dir $d/data
 save ""
 $persistence
-maxmemory 1gb
+maxmemory 4gb
 maxmemory-policy noeviction
 $extra
 CONF

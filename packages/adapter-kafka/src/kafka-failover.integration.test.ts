@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requireBroker } from './test-support/brokers.ts';
+import { allThreeUp } from './test-support/cluster.ts';
 import { event, KafkaFixture, sleep, waitFor } from './test-support/fixture.ts';
 
 const run = promisify(execFile);
@@ -31,21 +32,6 @@ async function leaderOfPartition0(brokers: string[], topic: string): Promise<num
       if (leader !== undefined && leader >= 0) return leader;
       if (Date.now() - started > 30_000) throw new Error(`no leader for ${topic}/0 within 30 s`);
       await sleep(200);
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Other suites share the cluster and may have a node down for a moment: wait until all three serve. */
-async function allThreeUp(brokers: string[]): Promise<void> {
-  const admin = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const started = Date.now();
-    while ((await admin.describeCluster()).brokers.length < 3) {
-      if (Date.now() - started > 90_000) throw new Error('the cluster did not have 3 brokers within 90 s');
-      await sleep(500);
     }
   } finally {
     await admin.disconnect();

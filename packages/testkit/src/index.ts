@@ -6,6 +6,16 @@
  * @module @switchyard/testkit
  */
 export { runConformance } from './conformance.ts';
+export {
+  type FaultCase,
+  type FaultFigures,
+  FaultHarness,
+  type FaultsBroker,
+  type FaultsOptions,
+  faultTest,
+  runFaults,
+  SteadyPublisher,
+} from './faults.ts';
 export { CaseHarness, type ConformanceOptions } from './harness.ts';
 export { itemSchema } from './schema.ts';
 export { errorOf, sleep, waitFor } from './wait.ts';

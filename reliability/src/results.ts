@@ -1,0 +1,88 @@
+import type { FaultFigures } from '@switchyard/testkit';
+
+/** The subset of Vitest's JSON report this package reads. */
+export interface VitestJson {
+  readonly startTime: number;
+  readonly testResults: ReadonlyArray<{
+    readonly name: string;
+    readonly startTime: number;
+    readonly endTime: number;
+    readonly assertionResults: ReadonlyArray<{
+      readonly ancestorTitles: readonly string[];
+      readonly title: string;
+      readonly status: string;
+      readonly duration?: number | null;
+      readonly failureMessages: readonly string[];
+      readonly meta?: { readonly faultFigures?: FaultFigures };
+    }>;
+  }>;
+}
+
+export interface ScenarioResult extends FaultFigures {
+  readonly title: string;
+  readonly status: 'passed' | 'failed';
+  /** The first line of the failure, when it failed. */
+  readonly failure?: string;
+}
+
+export interface ReliabilityResults {
+  readonly generatedAt: string;
+  readonly command: string;
+  readonly revision: string;
+  readonly durationSeconds: number;
+  readonly machine: {
+    readonly cores: number;
+    readonly memoryGb: number;
+    readonly node: string;
+    readonly loadAverageAtStart: readonly number[];
+    readonly loadAverageAtEnd: readonly number[];
+  };
+  /** Each test file of the run, with its wall time. */
+  readonly suites: ReadonlyArray<{
+    readonly file: string;
+    readonly seconds: number;
+    readonly passed: number;
+    readonly failed: number;
+    readonly skipped: number;
+  }>;
+  readonly scenarios: readonly ScenarioResult[];
+  /** Cases that did not run here, and cases that failed before reporting figures. */
+  readonly notRun: ReadonlyArray<{ readonly suite: string; readonly title: string; readonly status: string }>;
+}
+
+/** Picks the fault figures, suite times and skipped cases out of a Vitest JSON report. */
+export function extractResults(
+  report: VitestJson,
+  run: Omit<ReliabilityResults, 'suites' | 'scenarios' | 'notRun'>,
+  repoDir: string,
+): ReliabilityResults {
+  const suites: Array<ReliabilityResults['suites'][number]> = [];
+  const scenarios: ScenarioResult[] = [];
+  const notRun: Array<ReliabilityResults['notRun'][number]> = [];
+  for (const file of report.testResults) {
+    const count = (status: string) => file.assertionResults.filter((a) => a.status === status).length;
+    suites.push({
+      file: file.name.startsWith(`${repoDir}/`) ? file.name.slice(repoDir.length + 1) : file.name,
+      seconds: Math.round((file.endTime - file.startTime) / 100) / 10,
+      passed: count('passed'),
+      failed: count('failed'),
+      skipped: file.assertionResults.length - count('passed') - count('failed'),
+    });
+    for (const test of file.assertionResults) {
+      const figures = test.meta?.faultFigures;
+      const suite = test.ancestorTitles.join(' › ');
+      if (figures === undefined) {
+        notRun.push({ suite, title: test.title, status: test.status });
+        continue;
+      }
+      const failure = test.failureMessages[0]?.split('\n')[0];
+      scenarios.push({
+        ...figures,
+        title: test.title,
+        status: test.status === 'passed' ? 'passed' : 'failed',
+        ...(failure === undefined ? {} : { failure }),
+      });
+    }
+  }
+  return { ...run, suites, scenarios, notRun };
+}
