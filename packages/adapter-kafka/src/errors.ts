@@ -1,12 +1,13 @@
 import { type ErrorCode, EventBusError } from '@switchyard/core';
+import { type Redact, redactedCause } from './redaction.ts';
 
 export type KafkaOperation = 'connect' | 'publish' | 'consume' | 'commit' | 'admin' | 'lag';
 
 export interface ErrorContext {
   readonly operation: KafkaOperation;
   readonly topic?: string;
-  /** Strings that must never appear in a message (the SASL password, username). */
-  readonly secrets?: readonly string[];
+  /** Replaces the secrets (the SASL password) in a message; see `redaction.ts`. */
+  readonly redact?: Redact;
 }
 
 interface ClientErrorLike {
@@ -54,13 +55,11 @@ export function toEventBusError(error: unknown, context: ErrorContext): EventBus
   const { code, retriable, hint } = classify(root, context.operation);
   const where = context.topic === undefined ? '' : ` (topic ${JSON.stringify(context.topic)})`;
   const detail = describe(root);
-  const message = scrub(
-    `Kafka ${context.operation} failed${where}: ${detail}.${hint ? ` ${hint}` : ''}`,
-    context.secrets,
-  );
+  const text = `Kafka ${context.operation} failed${where}: ${detail}.${hint ? ` ${hint}` : ''}`;
+  const message = context.redact === undefined ? text : context.redact(text);
   return new EventBusError(code, message, {
     retriable,
-    cause: error,
+    cause: context.redact === undefined ? error : redactedCause(error, context.redact),
     details: {
       ...(context.topic === undefined ? {} : { topic: context.topic }),
       ...(root.type === undefined ? {} : { kafkaError: root.type }),
@@ -169,13 +168,4 @@ function rootCause(error: unknown): ClientErrorLike {
 function describe(e: ClientErrorLike): string {
   const message = (e.message ?? 'unknown error').replace(/\.$/, '');
   return e.type !== undefined && !message.includes(e.type) ? `${message} [${e.type}]` : message;
-}
-
-/** Replaces every secret with `***`; an empty or very short secret is left alone to keep messages readable. */
-export function scrub(text: string, secrets: readonly string[] | undefined): string {
-  let out = text;
-  for (const secret of secrets ?? []) {
-    if (secret.length >= 3) out = out.split(secret).join('***');
-  }
-  return out;
 }

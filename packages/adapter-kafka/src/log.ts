@@ -1,5 +1,5 @@
-import { scrub } from './errors.ts';
 import type { KafkaLogEntry, KafkaLogLevel } from './options/options.ts';
+import type { Redact } from './redaction.ts';
 
 export type Log = (
   level: KafkaLogEntry['level'],
@@ -13,13 +13,13 @@ const RANK: Readonly<Record<KafkaLogLevel, number>> = { nothing: 0, error: 1, wa
 export function createLog(
   level: KafkaLogLevel,
   sink: ((entry: KafkaLogEntry) => void) | undefined,
-  secrets: readonly string[],
+  redact: Redact,
 ): Log {
   if (sink === undefined || level === 'nothing') return () => {};
   return (lineLevel, message, fields = {}) => {
     if (RANK[lineLevel] > RANK[level]) return;
     try {
-      sink({ level: lineLevel, namespace: 'Switchyard', message: scrub(message, secrets), fields });
+      sink({ level: lineLevel, namespace: 'Switchyard', message: redact(message), fields });
     } catch {
       // A failing log sink must not break the transport.
     }

@@ -8,6 +8,7 @@ import type {
 import type { DriverBatch, KafkaDriver } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
 import type { Log } from '../log.ts';
+import type { Redact } from '../redaction.ts';
 import { type DeliveryOwner, KafkaDelivery } from './kafka-delivery.ts';
 import { computeLag } from './lag.ts';
 import type { OffsetTracker } from './offset-tracker.ts';
@@ -19,7 +20,7 @@ export interface TopicContext {
   readonly driver: KafkaDriver;
   /** Present when delayed nacks go through retry topics. */
   readonly parking: RetryParking | undefined;
-  readonly secrets: readonly string[];
+  readonly redact: Redact;
   readonly onError: (error: EventBusError) => void;
   readonly log: Log;
 }
@@ -137,7 +138,7 @@ export class TopicConsumer implements ConsumerHandle {
       throw toEventBusError(error, {
         operation: 'lag',
         topic: this.request.topic,
-        secrets: this.context.secrets,
+        redact: this.context.redact,
       });
     });
   }
@@ -215,7 +216,13 @@ export class TopicConsumer implements ConsumerHandle {
     try {
       this.onMessages(deliveries);
     } catch (error) {
-      this.context.onError(toEventBusError(error, { operation: 'consume', topic: this.request.topic }));
+      this.context.onError(
+        toEventBusError(error, {
+          operation: 'consume',
+          topic: this.request.topic,
+          redact: this.context.redact,
+        }),
+      );
     }
   }
 
@@ -244,7 +251,13 @@ export class TopicConsumer implements ConsumerHandle {
           this.context.log('warn', 'could not write to the retry topic; redelivering in-process instead', {
             topic: this.request.topic,
           });
-          this.context.onError(toEventBusError(error, { operation: 'publish', topic: this.request.topic }));
+          this.context.onError(
+            toEventBusError(error, {
+              operation: 'publish',
+              topic: this.request.topic,
+              redact: this.context.redact,
+            }),
+          );
           this.redeliverLater(delivery, delayMs, attempt);
         },
       );
@@ -271,7 +284,13 @@ export class TopicConsumer implements ConsumerHandle {
       try {
         this.onMessages([delivery.again(attempt)]);
       } catch (error) {
-        this.context.onError(toEventBusError(error, { operation: 'consume', topic: this.request.topic }));
+        this.context.onError(
+          toEventBusError(error, {
+            operation: 'consume',
+            topic: this.request.topic,
+            redact: this.context.redact,
+          }),
+        );
       }
     };
     const timer = setTimeout(() => {

@@ -1,8 +1,8 @@
 // Must load before kafkajs: see kafkajs-encoder-patch.ts.
 import './kafkajs-encoder-patch.ts';
 import kafkajs from 'kafkajs';
-import { scrub } from '../errors.ts';
 import type { KafkaLogEntry, KafkaLogLevel } from '../options/options.ts';
+import type { Redact } from '../redaction.ts';
 
 const { logLevel } = kafkajs;
 
@@ -27,7 +27,7 @@ const LEVEL_NAME: Readonly<Record<number, KafkaLogEntry['level']>> = {
  */
 export function logCreatorFor(
   sink: ((entry: KafkaLogEntry) => void) | undefined,
-  secrets: readonly string[],
+  redact: Redact,
 ): kafkajs.logCreator {
   return () => (entry) => {
     if (sink === undefined) return;
@@ -42,13 +42,13 @@ export function logCreatorFor(
     };
     const clean: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(fields)) {
-      clean[name] = typeof value === 'string' ? scrub(value, secrets) : value;
+      clean[name] = typeof value === 'string' ? redact(value) : value;
     }
     try {
       sink({
         level: LEVEL_NAME[entry.level] ?? 'debug',
         namespace: entry.namespace,
-        message: scrub(String(message), secrets),
+        message: redact(String(message)),
         fields: clean,
       });
     } catch {

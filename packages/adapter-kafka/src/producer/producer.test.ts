@@ -51,7 +51,7 @@ function producer(overrides: Partial<KafkaProducerOptions> = {}) {
     new MetadataCache(driver as unknown as KafkaDriver, undefined, 60_000),
     options,
     {
-      secrets: [],
+      redact: (text) => text,
       onError: (e) => errors.push(e.code),
       onSuccess: () => {},
     },

@@ -2,6 +2,7 @@ import { EventBusError, type OutboundMessage, type SendOutcome } from '@switchya
 import type { DriverRecord, KafkaDriver, TopicMetadata } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
 import type { KafkaProducerOptions } from '../options/options.ts';
+import type { Redact } from '../redaction.ts';
 import { Accumulator, type PartitionBatch, type PendingRecord } from './accumulator.ts';
 import { BufferGate } from './buffer-gate.ts';
 import type { MetadataCache } from './metadata-cache.ts';
@@ -12,7 +13,7 @@ export interface ProducerHooks {
   /** A request failed; `error` is already mapped. */
   readonly onError: (error: EventBusError) => void;
   readonly onSuccess: () => void;
-  readonly secrets: readonly string[];
+  readonly redact: Redact;
 }
 
 /** The outcomes of one `send` call, filled in slot by slot; resolves when the last one is in. */
@@ -228,7 +229,7 @@ export class KafkaProducer {
         error: toEventBusError(error, {
           operation: 'publish',
           topic: item.topic,
-          secrets: this.hooks.secrets,
+          redact: this.hooks.redact,
         }),
       });
       return;
@@ -306,7 +307,7 @@ export class KafkaProducer {
       const error = toEventBusError(cause, {
         operation: 'publish',
         ...(topics.length === 1 ? { topic: topics[0]! } : {}),
-        secrets: this.hooks.secrets,
+        redact: this.hooks.redact,
       });
       for (const batch of batches) for (const r of batch.records) r.settle({ ok: false, error });
       for (const topic of topics) this.metadata.refresh(topic);
