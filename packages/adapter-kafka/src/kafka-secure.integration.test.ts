@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { isEventBusError } from '@switchyard/core';
+import { createEventBus, isEventBusError } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafka } from './kafka.ts';
 import type { KafkaLogEntry, KafkaSaslOptions, KafkaTransportOptions } from './options/options.ts';
 import { requireBroker, secureSetting } from './test-support/brokers.ts';
+import { CountingProxy } from './test-support/counting-proxy.ts';
 import { event, KafkaFixture, waitFor } from './test-support/fixture.ts';
 
 const BROKERS = requireBroker('KAFKA_SECURE_BROKERS', 'kafka-secure');
@@ -65,6 +66,36 @@ describe.skipIf(BROKERS === undefined)('kafka transport against the SASL_SSL bro
     expect(lines.length).toBeGreaterThan(0);
     expect(transport.health().lastError).not.toContain(password);
     await transport.close();
+  });
+
+  it('backs off after a wrong password instead of opening a connection per emit', async () => {
+    // Every connection goes through a proxy that counts them (a wrong password never gets as far
+    // as the metadata that would point the client at the broker's own address).
+    const proxy = await CountingProxy.start(BROKERS!);
+    const errors: Error[] = [];
+    try {
+      const transport = kafka({
+        brokers: [proxy.address],
+        ...secure({ ...scram(), password: 'wrong-password-1b2c' }),
+      });
+      const bus = createEventBus({ source: 'emitter', transport, onError: (e) => errors.push(e) });
+      const started = Date.now();
+      while (Date.now() - started < 2_500) {
+        bus.emit('auth.backoff', { type: 'tick', data: Date.now() });
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await waitFor('the last emits to fail', () => errors.length > 100);
+      // Connects at 0 s, 1 s and 3 s at most (doubling from 1 s), not one per emit (~200).
+      expect(proxy.connections).toBeLessThanOrEqual(3);
+      expect(errors.every((e) => isEventBusError(e, 'AUTHENTICATION_FAILED'))).toBe(true);
+      expect(errors.at(-1)!.message).toMatch(/backing off after \d failed connect/);
+      expect((await bus.health()).transport.details).toMatchObject({
+        connectBackoff: { failedConnects: expect.any(Number), retryInMs: expect.any(Number) },
+      });
+      await bus.close();
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('refuses a SASL mechanism the broker has not enabled with AUTHENTICATION_FAILED', async () => {

@@ -1,4 +1,5 @@
 import {
+  ConnectBackoff,
   type ConnectionState,
   type ConsumeRequest,
   type ConsumerHandle,
@@ -50,6 +51,7 @@ export class KafkaTransport implements Transport {
   #state: ConnectionState = 'disconnected';
   #connecting: Promise<void> | undefined;
   #lastError: string | undefined;
+  readonly #backoff = new ConnectBackoff();
   readonly #options: ResolvedKafkaOptions;
   readonly #driver: KafkaDriver;
 
@@ -102,9 +104,23 @@ export class KafkaTransport implements Transport {
     if (this.#state === 'closed')
       return Promise.reject(new EventBusError('CLOSED', 'The Kafka transport is closed.'));
     if (this.#state === 'connected' || this.#state === 'reconnecting') return Promise.resolve();
-    this.#connecting ??= this.#connectWithin(this.#options.connectionTimeoutMs).finally(() => {
-      this.#connecting = undefined;
-    });
+    if (this.#connecting === undefined) {
+      // After a failed connect (a wrong password, brokers down) callers fail at once until the
+      // backoff passes, instead of each publish, emit or subscribe opening a connection.
+      const blocked = this.#backoff.blocked();
+      if (blocked !== undefined) return Promise.reject(blocked);
+      this.#connecting = this.#connectWithin(this.#options.connectionTimeoutMs)
+        .then(
+          () => this.#backoff.succeeded(),
+          (error: EventBusError) => {
+            this.#backoff.failed(error);
+            throw error;
+          },
+        )
+        .finally(() => {
+          this.#connecting = undefined;
+        });
+    }
     return this.#connecting;
   }
 
@@ -231,6 +247,7 @@ export class KafkaTransport implements Transport {
         brokers: this.#options.brokers,
         preset: this.#options.preset,
         inFlightRequests: this.#producer.inFlightRequests,
+        ...(this.#backoff.report === undefined ? {} : { connectBackoff: this.#backoff.report }),
         consumers: [...this.#members.values()].filter((m) => m.consumers().length > 0).map((m) => m.health()),
       },
     };
