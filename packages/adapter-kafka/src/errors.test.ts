@@ -97,6 +97,22 @@ describe('toEventBusError', () => {
     expect(error.message).toMatch(/TLS/);
   });
 
+  it('explains a connection the broker closes at once by what the client did not bring', () => {
+    const closed = () =>
+      make(
+        (kafkajs as unknown as Record<string, unknown>).KafkaJSConnectionClosedError,
+        'Closed connection',
+        { host: 'h', port: 1 },
+      );
+    const tlsOnly = toEventBusError(closed(), { operation: 'connect', security: { tls: true, sasl: false } });
+    expect(tlsOnly).toMatchObject({ code: 'CONNECTION_FAILED', retriable: true });
+    expect(tlsOnly.message).toMatch(/during or after the TLS handshake.*needs SASL credentials/);
+    const plain = toEventBusError(closed(), { operation: 'connect', security: { tls: false, sasl: false } });
+    expect(plain.message).toMatch(/needs TLS .* and SASL credentials/);
+    const both = toEventBusError(closed(), { operation: 'connect', security: { tls: true, sasl: true } });
+    expect(both.message).not.toMatch(/probably/);
+  });
+
   it('falls back by operation and keeps the client’s retriable flag', () => {
     expect(toEventBusError(new Error('boom'), { operation: 'publish' })).toMatchObject({
       code: 'PUBLISH_FAILED',

@@ -8,6 +8,8 @@ export interface ErrorContext {
   readonly topic?: string;
   /** Replaces the secrets (the SASL password) in a message; see `redaction.ts`. */
   readonly redact?: Redact;
+  /** How the transport connects, to explain a connection the broker closes at once. */
+  readonly security?: { readonly tls: boolean; readonly sasl: boolean };
 }
 
 interface ClientErrorLike {
@@ -52,7 +54,7 @@ const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i;
 export function toEventBusError(error: unknown, context: ErrorContext): EventBusError {
   if (error instanceof EventBusError) return error;
   const root = rootCause(error);
-  const { code, retriable, hint } = classify(root, context.operation);
+  const { code, retriable, hint } = closedByListener(root, context) ?? classify(root, context.operation);
   const where = context.topic === undefined ? '' : ` (topic ${JSON.stringify(context.topic)})`;
   const detail = describe(root);
   const text = `Kafka ${context.operation} failed${where}: ${detail}.${hint ? ` ${hint}` : ''}`;
@@ -143,6 +145,23 @@ function classify(
     lag: 'INTERNAL',
   };
   return { code: fallback[operation], retriable: clientRetriable };
+}
+
+/**
+ * A broker that closes a new connection at once (kafkajs: "Closed connection") usually has a
+ * listener that wants something the client did not bring: SASL after TLS, or TLS itself.
+ */
+function closedByListener(
+  e: ClientErrorLike,
+  context: ErrorContext,
+): { code: ErrorCode; retriable: boolean; hint: string } | undefined {
+  if (e.name !== 'KafkaJSConnectionClosedError' || context.operation !== 'connect') return undefined;
+  const security = context.security;
+  if (security === undefined || (security.tls && security.sasl)) return undefined;
+  const hint = security.tls
+    ? 'The broker closed the connection during or after the TLS handshake: the listener probably needs SASL credentials (set `sasl`: mechanism, username, password).'
+    : `The broker closed the connection as soon as it opened: the listener probably needs TLS (set \`tls\`)${security.sasl ? '' : ' and SASL credentials (`sasl`)'}.`;
+  return { code: 'CONNECTION_FAILED', retriable: true, hint };
 }
 
 /** Unwraps kafkajs' "retries exceeded" and non-retriable wrappers down to the error that caused them. */

@@ -106,6 +106,24 @@ describe.skipIf(BROKERS === undefined)('kafka transport against the SASL_SSL bro
     await transport.close();
   });
 
+  it('says the listener probably needs SASL when TLS connects without credentials', async () => {
+    const transport = kafka({ brokers: [BROKERS!], ssl: { ca: [ca()] } });
+    const error = await transport.connect().catch((e: unknown) => e);
+    expect(isEventBusError(error, 'CONNECTION_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/closed the connection (during or )?after the TLS handshake/);
+    expect((error as Error).message).toMatch(/needs SASL credentials/);
+    await transport.close();
+  });
+
+  it('says the listener probably needs TLS when a plaintext connection is closed', async () => {
+    const transport = kafka({ brokers: [BROKERS!], sasl: scram() });
+    const error = await transport.connect().catch((e: unknown) => e);
+    expect(isEventBusError(error, 'CONNECTION_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/closed the connection/);
+    expect((error as Error).message).toMatch(/needs TLS/);
+    await transport.close();
+  });
+
   it('fails TLS verification without the CA as a non-retriable CONNECTION_FAILED', async () => {
     const transport = kafka({ brokers: [BROKERS!], ssl: true, sasl: scram(), connectionTimeoutMs: 5000 });
     const error = await transport.connect().catch((e: unknown) => e);

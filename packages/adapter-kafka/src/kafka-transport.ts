@@ -299,7 +299,11 @@ export class KafkaTransport implements Transport {
     } catch (error) {
       this.#state = 'disconnected';
       await this.#driver.disconnect().catch(() => undefined);
-      const mapped = toEventBusError(error, { operation: 'connect', redact: this.#redact });
+      const mapped = toEventBusError(error, {
+        operation: 'connect',
+        redact: this.#redact,
+        security: { tls: this.#options.ssl !== false, sasl: this.#options.sasl !== undefined },
+      });
       this.#noteError(mapped);
       throw mapped;
     } finally {
