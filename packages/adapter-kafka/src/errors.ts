@@ -95,7 +95,7 @@ function classify(
     return {
       code: 'CONNECTION_FAILED',
       retriable: false,
-      hint: 'The TLS handshake failed: check `ssl` (CA, server name).',
+      hint: 'The TLS handshake failed: check `tls` (ca or caFile, servername).',
     };
   }
   if (CONNECTION_NAMES.has(name)) {

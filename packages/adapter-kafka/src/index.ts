@@ -16,8 +16,6 @@ export type {
   KafkaAutoCreateOptions,
   KafkaCompression,
   KafkaConsumerOptions,
-  KafkaLogEntry,
-  KafkaLogLevel,
   KafkaPreset,
   KafkaProducerOptions,
   KafkaRetryOptions,

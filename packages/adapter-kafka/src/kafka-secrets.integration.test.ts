@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { createEventBus, type EventBus } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafka } from './kafka.ts';
 import type { KafkaTransport } from './kafka-transport.ts';
-import type { KafkaLogEntry, KafkaSaslOptions } from './options/options.ts';
+import type { KafkaSaslOptions } from './options/options.ts';
 import { requireBroker, secureSetting } from './test-support/brokers.ts';
 import { waitFor } from './test-support/fixture.ts';
+import { logLines } from './test-support/log-lines.ts';
 
 const BROKERS = requireBroker('KAFKA_SECURE_BROKERS', 'kafka-secure');
 
@@ -28,10 +28,10 @@ describe.skipIf(BROKERS === undefined)('the SASL password never leaves the Kafka
   function service(password: string): {
     bus: EventBus;
     transport: KafkaTransport;
-    lines: KafkaLogEntry[];
+    lines: string[];
     errors: Error[];
   } {
-    const lines: KafkaLogEntry[] = [];
+    const { logger, lines } = logLines();
     const errors: Error[] = [];
     const sasl: KafkaSaslOptions = {
       mechanism: secureSetting('MECHANISM') as KafkaSaslOptions['mechanism'],
@@ -40,10 +40,10 @@ describe.skipIf(BROKERS === undefined)('the SASL password never leaves the Kafka
     };
     const transport = kafka({
       brokers: [BROKERS!],
-      ssl: { ca: [readFileSync(secureSetting('CA_FILE'), 'utf8')] },
+      tls: { caFile: secureSetting('CA_FILE') },
       sasl,
       logLevel: 'debug',
-      logger: (entry) => lines.push(entry),
+      logger,
     });
     const bus = createEventBus({ source: 'billing', transport, onError: (error) => errors.push(error) });
     opened.push(bus);

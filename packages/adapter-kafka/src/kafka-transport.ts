@@ -5,6 +5,7 @@ import {
   type ConsumerHandle,
   EventBusError,
   type InboundMessage,
+  type Log,
   type OutboundMessage,
   type SendOutcome,
   type TopicSpec,
@@ -22,7 +23,6 @@ import { latestForUncommitted } from './consumer/start-position.ts';
 import { TopicConsumer } from './consumer/topic-consumer.ts';
 import type { KafkaDriver } from './driver/driver.ts';
 import { toEventBusError } from './errors.ts';
-import { createLog, type Log } from './log.ts';
 import type { KafkaAutoCreateOptions, ResolvedKafkaOptions } from './options/options.ts';
 import { DEFAULT_KAFKA_OPTIONS } from './options/presets.ts';
 import { MetadataCache } from './producer/metadata-cache.ts';
@@ -55,11 +55,11 @@ export class KafkaTransport implements Transport {
   readonly #options: ResolvedKafkaOptions;
   readonly #driver: KafkaDriver;
 
-  constructor(options: ResolvedKafkaOptions, driver: KafkaDriver) {
+  constructor(options: ResolvedKafkaOptions, driver: KafkaDriver, log: Log) {
     this.#options = options;
     this.#driver = driver;
     this.#redact = redactorFor(credentialsOf(options));
-    this.#log = createLog(options.logLevel, options.logger, this.#redact);
+    this.#log = log;
     // Retry topics are the transport's own, so they are created even when autoCreateTopics is off.
     this.#creator = new TopicCreator(
       driver,
@@ -109,7 +109,7 @@ export class KafkaTransport implements Transport {
       // backoff passes, instead of each publish, emit or subscribe opening a connection.
       const blocked = this.#backoff.blocked();
       if (blocked !== undefined) return Promise.reject(blocked);
-      this.#connecting = this.#connectWithin(this.#options.connectionTimeoutMs)
+      this.#connecting = this.#connectWithin(this.#options.connectTimeoutMs)
         .then(
           () => this.#backoff.succeeded(),
           (error: EventBusError) => {
@@ -286,7 +286,7 @@ export class KafkaTransport implements Transport {
           reject(
             new EventBusError(
               'CONNECTION_FAILED',
-              `Could not connect to Kafka at ${this.#options.brokers.join(', ')} within ${timeoutMs} ms (connectionTimeoutMs). Check that the brokers are running and reachable.`,
+              `Could not connect to Kafka at ${this.#options.brokers.join(', ')} within ${timeoutMs} ms (connectTimeoutMs). Check that the brokers are running and reachable.`,
               { retriable: true, details: { brokers: this.#options.brokers } },
             ),
           ),
@@ -302,7 +302,7 @@ export class KafkaTransport implements Transport {
       const mapped = toEventBusError(error, {
         operation: 'connect',
         redact: this.#redact,
-        security: { tls: this.#options.ssl !== false, sasl: this.#options.sasl !== undefined },
+        security: { tls: this.#options.tls !== undefined, sasl: this.#options.sasl !== undefined },
       });
       this.#noteError(mapped);
       throw mapped;

@@ -29,8 +29,8 @@ export function redactedCause(error: unknown, redact: Redact): unknown {
 export function credentialsOf(options: ResolvedKafkaOptions): string[] {
   const found: string[] = [];
   if (options.sasl !== undefined) found.push(options.sasl.password);
-  if (typeof options.ssl === 'object') {
-    const { key, passphrase, pfx } = options.ssl;
+  if (options.tls !== undefined) {
+    const { key, passphrase, pfx } = options.tls;
     for (const value of [key, passphrase, pfx].flat()) {
       if (typeof value === 'string') found.push(value);
       else if (Buffer.isBuffer(value)) found.push(value.toString('utf8'));
@@ -51,7 +51,7 @@ export function printable(options: ResolvedKafkaOptions, state: string): Record<
     clientId: options.clientId,
     preset: options.preset,
     profile: options.profile,
-    tls: options.ssl !== false,
+    tls: options.tls !== undefined,
     ...(options.sasl === undefined
       ? {}
       : { sasl: { mechanism: options.sasl.mechanism, username: options.sasl.username, password: '***' } }),

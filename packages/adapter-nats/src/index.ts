@@ -7,6 +7,7 @@
 // The public surface of @switchyard/adapter-nats. Everything not listed here is internal.
 export { NATS_ENV, natsOptionsFromEnv, transportFromEnv } from './from-env.ts';
 export { nats } from './nats.ts';
+export type { NatsTransport } from './nats-transport.ts';
 export {
   DEFAULT_NATS_OPTIONS,
   DEFAULT_NATS_TOPIC,

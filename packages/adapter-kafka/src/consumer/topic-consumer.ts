@@ -4,10 +4,10 @@ import type {
   ConsumerLag,
   EventBusError,
   InboundMessage,
+  Log,
 } from '@switchyard/core';
 import type { DriverBatch, KafkaDriver } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
-import type { Log } from '../log.ts';
 import type { Redact } from '../redaction.ts';
 import { type DeliveryOwner, KafkaDelivery } from './kafka-delivery.ts';
 import { computeLag } from './lag.ts';

@@ -1,9 +1,9 @@
 // Must load before kafkajs: see kafkajs-encoder-patch.ts.
 import './kafkajs-encoder-patch.ts';
+import type { Log } from '@switchyard/core';
 import type { Message } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import type { ResolvedKafkaOptions } from '../options/options.ts';
-import { credentialsOf, redactorFor } from '../redaction.ts';
 import { compressionType, registerCompressionCodecs } from './compression.ts';
 import type {
   ConnectionEvent,
@@ -31,8 +31,8 @@ interface ProducerSession {
   retired: boolean;
 }
 
-export function createKafkajsDriver(options: ResolvedKafkaOptions): KafkaDriver {
-  return new KafkajsDriver(options);
+export function createKafkajsDriver(options: ResolvedKafkaOptions, log: Log): KafkaDriver {
+  return new KafkajsDriver(options, log);
 }
 
 class KafkajsDriver implements KafkaDriver {
@@ -45,16 +45,16 @@ class KafkajsDriver implements KafkaDriver {
   readonly #compression: kafkajs.CompressionTypes;
   readonly #options: ResolvedKafkaOptions;
 
-  constructor(options: ResolvedKafkaOptions) {
+  constructor(options: ResolvedKafkaOptions, log: Log) {
     this.#options = options;
     registerCompressionCodecs();
     patchKafkajs();
     this.#kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
-      ssl: options.ssl,
+      ssl: options.tls ?? false,
       ...(options.sasl === undefined ? {} : { sasl: { ...options.sasl } as kafkajs.SASLOptions }),
-      connectionTimeout: options.connectionTimeoutMs,
+      connectionTimeout: options.connectTimeoutMs,
       authenticationTimeout: options.authenticationTimeoutMs,
       requestTimeout: options.requestTimeoutMs,
       enforceRequestTimeout: true,
@@ -64,7 +64,7 @@ class KafkajsDriver implements KafkaDriver {
         maxRetryTime: options.retry.maxRetryTimeMs,
       },
       logLevel: KAFKAJS_LEVEL[options.logLevel],
-      logCreator: logCreatorFor(options.logger, redactorFor(credentialsOf(options))),
+      logCreator: logCreatorFor(log),
     });
     this.#admin = this.#kafka.admin();
     this.#session = this.#newSession();

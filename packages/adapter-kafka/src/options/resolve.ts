@@ -1,4 +1,4 @@
-import { configError, definedFields } from '@switchyard/core';
+import { configError, definedFields, LOG_LEVELS } from '@switchyard/core';
 import type {
   KafkaAutoCreateOptions,
   KafkaConsumerOptions,
@@ -14,17 +14,24 @@ import {
   checkKnownKeys,
   checkOneOf,
   checkSasl,
-  checkSsl,
   checkTiers,
+  checkTls,
 } from './validate.ts';
 
 const TOP_LEVEL_KEYS = [...Object.keys(DEFAULT_KAFKA_OPTIONS)] as const;
+
+/** Options that were renamed: naming the new one beats "unknown option". */
+const RENAMED: Readonly<Record<string, string>> = {
+  ssl: 'was renamed to `tls` (true, or { ca | caFile, cert | certFile, key | keyFile, servername, rejectUnauthorized })',
+  connectionTimeoutMs: 'was renamed to `connectTimeoutMs`',
+};
 
 /**
  * Merges defaults < preset < deployment profile < the caller's fields, then checks every value
  * and the rules between them. Throws `INVALID_CONFIG` naming the field at fault.
  */
 export function resolveKafkaOptions(options: KafkaTransportOptions = {}): ResolvedKafkaOptions {
+  for (const [old, why] of Object.entries(RENAMED)) if (old in options) throw configError(old, why);
   checkKnownKeys(options, TOP_LEVEL_KEYS, '');
   const preset = checkOneOf('preset', options.preset ?? DEFAULT_KAFKA_OPTIONS.preset, [
     'durable',
@@ -62,9 +69,9 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
     clientId: options.clientId ?? DEFAULT_KAFKA_OPTIONS.clientId,
     preset,
     profile,
-    ssl: checkSsl('ssl', options.ssl ?? DEFAULT_KAFKA_OPTIONS.ssl),
+    tls: checkTls('tls', options.tls),
     sasl: checkSasl('sasl', options.sasl),
-    connectionTimeoutMs: options.connectionTimeoutMs ?? profileValues.connectionTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? profileValues.connectTimeoutMs,
     requestTimeoutMs: options.requestTimeoutMs ?? profileValues.requestTimeoutMs,
     authenticationTimeoutMs: options.authenticationTimeoutMs ?? profileValues.authenticationTimeoutMs,
     retry,
@@ -73,14 +80,8 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
     consumer,
     retryTopics: { ...DEFAULT_KAFKA_OPTIONS.retryTopics, ...definedFields(options.retryTopics) },
     autoCreateTopics,
-    logLevel: checkOneOf('logLevel', options.logLevel ?? DEFAULT_KAFKA_OPTIONS.logLevel, [
-      'nothing',
-      'error',
-      'warn',
-      'info',
-      'debug',
-    ]),
-    logger: options.logger,
+    logLevel: checkOneOf('logLevel', options.logLevel ?? DEFAULT_KAFKA_OPTIONS.logLevel, LOG_LEVELS),
+    logger: options.logger ?? DEFAULT_KAFKA_OPTIONS.logger,
   };
   checkValues(resolved);
   return resolved;
@@ -97,7 +98,7 @@ function resolveAutoCreate(value: KafkaTransportOptions['autoCreateTopics']): Ka
 function checkValues(o: ResolvedKafkaOptions): void {
   if (typeof o.clientId !== 'string' || o.clientId.length === 0)
     throw configError('clientId', 'must be a non-empty string');
-  checkInteger('connectionTimeoutMs', o.connectionTimeoutMs, 1);
+  checkInteger('connectTimeoutMs', o.connectTimeoutMs, 1);
   checkInteger('requestTimeoutMs', o.requestTimeoutMs, 1);
   checkInteger('authenticationTimeoutMs', o.authenticationTimeoutMs, 1);
   checkInteger('metadataMaxAgeMs', o.metadataMaxAgeMs, 0);
@@ -160,6 +161,6 @@ function checkValues(o: ResolvedKafkaOptions): void {
       checkInteger('autoCreateTopics.replicationFactor', o.autoCreateTopics.replicationFactor, 1);
     }
   }
-  if (o.logger !== undefined && typeof o.logger !== 'function')
-    throw configError('logger', 'must be a function');
+  if (typeof o.logger?.warn !== 'function' || typeof o.logger.error !== 'function')
+    throw configError('logger', 'must have warn(message) and error(message) functions, like console');
 }
