@@ -56,17 +56,6 @@ export interface KafkaProducerOptions {
   readonly batchMaxMessages: number;
   /** A partition's batch is closed at this many bytes (uncompressed). @default 524288 (durable, throughput), 65536 (latency) */
   readonly batchMaxBytes: number;
-  /** Events accepted but not yet confirmed by the broker, across all partitions. @default 100000 */
-  readonly bufferMaxMessages: number;
-  /** Bytes accepted but not yet confirmed by the broker. @default 33554432 (32 MiB, like Java's buffer.memory) */
-  readonly bufferMaxBytes: number;
-  /**
-   * What `send` does when the buffer is full: `wait` for room (up to `bufferWaitTimeoutMs`), or
-   * `fail` at once with a retriable `BUFFER_FULL` outcome. @default 'wait'
-   */
-  readonly whenBufferFull: 'wait' | 'fail';
-  /** Longest a `send` waits for buffer room before its events fail with `BUFFER_FULL`. @default 30000 */
-  readonly bufferWaitTimeoutMs: number;
   /** Produce requests in flight per broker. Must be 1 with `idempotent` (kafkajs serialises them anyway). @default 1 */
   readonly maxInFlightRequests: number;
   /** How long the broker may wait for replicas before answering a produce request (`acks: all`). @default 30000 */

@@ -113,6 +113,15 @@ describe('resolveKafkaOptions', () => {
     }
   });
 
+  it('points the old producer buffer options at core’s publish buffer', () => {
+    expect(fieldOf(() => resolveKafkaOptions({ producer: { bufferMaxMessages: 10 } } as never))).toBe(
+      'producer.bufferMaxMessages',
+    );
+    expect(() => resolveKafkaOptions({ producer: { whenBufferFull: 'fail' } } as never)).toThrow(
+      /publishBuffer/,
+    );
+  });
+
   it('says what a renamed option is called now', () => {
     expect(() => resolveKafkaOptions({ ssl: true } as never)).toThrow(/renamed to `tls`/);
     expect(() => resolveKafkaOptions({ connectionTimeoutMs: 1 } as never)).toThrow(

@@ -20,6 +20,14 @@ import {
 
 const TOP_LEVEL_KEYS = [...Object.keys(DEFAULT_KAFKA_OPTIONS)] as const;
 
+/** The producer's own buffer options, gone since core's publish buffer is the one bound. */
+const REMOVED_PRODUCER_KEYS = [
+  'bufferMaxMessages',
+  'bufferMaxBytes',
+  'whenBufferFull',
+  'bufferWaitTimeoutMs',
+];
+
 /** Options that were renamed: naming the new one beats "unknown option". */
 const RENAMED: Readonly<Record<string, string>> = {
   ssl: 'was renamed to `tls` (true, or { ca | caFile, cert | certFile, key | keyFile, servername, rejectUnauthorized })',
@@ -45,6 +53,14 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
   ]);
   const presetValues = KAFKA_PRESETS[preset];
   const profileValues = DEPLOYMENT_PROFILES[profile];
+  for (const removed of REMOVED_PRODUCER_KEYS) {
+    if (options.producer !== undefined && removed in options.producer) {
+      throw configError(
+        `producer.${removed}`,
+        'was removed: the publish buffer is core’s, set it on the bus: createEventBus({ publishBuffer: { maxMessages, maxBytes, whenFull } })',
+      );
+    }
+  }
   checkKnownKeys(options.producer ?? {}, Object.keys(DEFAULT_KAFKA_OPTIONS.producer), 'producer.');
   checkKnownKeys(options.consumer ?? {}, Object.keys(DEFAULT_KAFKA_OPTIONS.consumer), 'consumer.');
   checkKnownKeys(options.retry ?? {}, Object.keys(DEFAULT_KAFKA_OPTIONS.retry), 'retry.');
@@ -109,14 +125,10 @@ function checkValues(o: ResolvedKafkaOptions): void {
   const p = o.producer;
   checkOneOf('producer.acks', p.acks, ['all', 'leader', 'none']);
   checkOneOf('producer.compression', p.compression, ['none', 'gzip', 'snappy', 'lz4', 'zstd']);
-  checkOneOf('producer.whenBufferFull', p.whenBufferFull, ['wait', 'fail']);
   if (typeof p.idempotent !== 'boolean') throw configError('producer.idempotent', 'must be true or false');
   checkInteger('producer.lingerMs', p.lingerMs, 0);
   checkInteger('producer.batchMaxMessages', p.batchMaxMessages, 1);
   checkInteger('producer.batchMaxBytes', p.batchMaxBytes, 1);
-  checkInteger('producer.bufferMaxMessages', p.bufferMaxMessages, p.batchMaxMessages);
-  checkInteger('producer.bufferMaxBytes', p.bufferMaxBytes, Math.max(p.batchMaxBytes, p.maxMessageBytes));
-  checkInteger('producer.bufferWaitTimeoutMs', p.bufferWaitTimeoutMs, 0);
   checkInteger('producer.maxInFlightRequests', p.maxInFlightRequests, 1);
   checkInteger('producer.produceTimeoutMs', p.produceTimeoutMs, 1);
   checkInteger('producer.maxMessageBytes', p.maxMessageBytes, 1);
