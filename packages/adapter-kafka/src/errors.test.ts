@@ -2,7 +2,8 @@ import { inspect } from 'node:util';
 import { EventBusError } from '@switchyard/core';
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { scrub, toEventBusError } from './errors.ts';
+import { toEventBusError } from './errors.ts';
+import { redactorFor } from './redaction.ts';
 
 const {
   KafkaJSConnectionError,
@@ -41,7 +42,7 @@ describe('toEventBusError', () => {
       KafkaJSSASLAuthenticationError,
       'SASL PLAIN authentication failed: bad password hunter2-secret',
     );
-    const error = toEventBusError(root, { operation: 'connect', secrets: ['hunter2-secret'] });
+    const error = toEventBusError(root, { operation: 'connect', redact: redactorFor(['hunter2-secret']) });
     expect(error.code).toBe('AUTHENTICATION_FAILED');
     expect(error.retriable).toBe(false);
     expect(error.message).not.toContain('hunter2-secret');
@@ -96,6 +97,22 @@ describe('toEventBusError', () => {
     expect(error.message).toMatch(/TLS/);
   });
 
+  it('explains a connection the broker closes at once by what the client did not bring', () => {
+    const closed = () =>
+      make(
+        (kafkajs as unknown as Record<string, unknown>).KafkaJSConnectionClosedError,
+        'Closed connection',
+        { host: 'h', port: 1 },
+      );
+    const tlsOnly = toEventBusError(closed(), { operation: 'connect', security: { tls: true, sasl: false } });
+    expect(tlsOnly).toMatchObject({ code: 'CONNECTION_FAILED', retriable: true });
+    expect(tlsOnly.message).toMatch(/during or after the TLS handshake.*needs SASL credentials/);
+    const plain = toEventBusError(closed(), { operation: 'connect', security: { tls: false, sasl: false } });
+    expect(plain.message).toMatch(/needs TLS .* and SASL credentials/);
+    const both = toEventBusError(closed(), { operation: 'connect', security: { tls: true, sasl: true } });
+    expect(both.message).not.toMatch(/probably/);
+  });
+
   it('falls back by operation and keeps the client’s retriable flag', () => {
     expect(toEventBusError(new Error('boom'), { operation: 'publish' })).toMatchObject({
       code: 'PUBLISH_FAILED',
@@ -112,9 +129,9 @@ describe('toEventBusError', () => {
   it('keeps secrets out of inspected output too', () => {
     const error = toEventBusError(new Error('auth for alice:pa55word-long failed'), {
       operation: 'connect',
-      secrets: ['pa55word-long'],
+      redact: redactorFor(['pa55word-long']),
     });
-    expect(inspect(error.message)).not.toContain('pa55word-long');
-    expect(scrub('a secret b secret', ['secret'])).toBe('a *** b ***');
+    expect(inspect(error, { depth: Number.POSITIVE_INFINITY })).not.toContain('pa55word-long');
+    expect(redactorFor(['secret'])('a secret b secret')).toBe('a *** b ***');
   });
 });

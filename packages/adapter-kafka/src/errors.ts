@@ -1,12 +1,15 @@
 import { type ErrorCode, EventBusError } from '@switchyard/core';
+import { type Redact, redactedCause } from './redaction.ts';
 
 export type KafkaOperation = 'connect' | 'publish' | 'consume' | 'commit' | 'admin' | 'lag';
 
 export interface ErrorContext {
   readonly operation: KafkaOperation;
   readonly topic?: string;
-  /** Strings that must never appear in a message (the SASL password, username). */
-  readonly secrets?: readonly string[];
+  /** Replaces the secrets (the SASL password) in a message; see `redaction.ts`. */
+  readonly redact?: Redact;
+  /** How the transport connects, to explain a connection the broker closes at once. */
+  readonly security?: { readonly tls: boolean; readonly sasl: boolean };
 }
 
 interface ClientErrorLike {
@@ -51,16 +54,14 @@ const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i;
 export function toEventBusError(error: unknown, context: ErrorContext): EventBusError {
   if (error instanceof EventBusError) return error;
   const root = rootCause(error);
-  const { code, retriable, hint } = classify(root, context.operation);
+  const { code, retriable, hint } = closedByListener(root, context) ?? classify(root, context.operation);
   const where = context.topic === undefined ? '' : ` (topic ${JSON.stringify(context.topic)})`;
   const detail = describe(root);
-  const message = scrub(
-    `Kafka ${context.operation} failed${where}: ${detail}.${hint ? ` ${hint}` : ''}`,
-    context.secrets,
-  );
+  const text = `Kafka ${context.operation} failed${where}: ${detail}.${hint ? ` ${hint}` : ''}`;
+  const message = context.redact === undefined ? text : context.redact(text);
   return new EventBusError(code, message, {
     retriable,
-    cause: error,
+    cause: context.redact === undefined ? error : redactedCause(error, context.redact),
     details: {
       ...(context.topic === undefined ? {} : { topic: context.topic }),
       ...(root.type === undefined ? {} : { kafkaError: root.type }),
@@ -94,7 +95,7 @@ function classify(
     return {
       code: 'CONNECTION_FAILED',
       retriable: false,
-      hint: 'The TLS handshake failed: check `ssl` (CA, server name).',
+      hint: 'The TLS handshake failed: check `tls` (ca or caFile, servername).',
     };
   }
   if (CONNECTION_NAMES.has(name)) {
@@ -146,6 +147,23 @@ function classify(
   return { code: fallback[operation], retriable: clientRetriable };
 }
 
+/**
+ * A broker that closes a new connection at once (kafkajs: "Closed connection") usually has a
+ * listener that wants something the client did not bring: SASL after TLS, or TLS itself.
+ */
+function closedByListener(
+  e: ClientErrorLike,
+  context: ErrorContext,
+): { code: ErrorCode; retriable: boolean; hint: string } | undefined {
+  if (e.name !== 'KafkaJSConnectionClosedError' || context.operation !== 'connect') return undefined;
+  const security = context.security;
+  if (security === undefined || (security.tls && security.sasl)) return undefined;
+  const hint = security.tls
+    ? 'The broker closed the connection during or after the TLS handshake: the listener probably needs SASL credentials (set `sasl`: mechanism, username, password).'
+    : `The broker closed the connection as soon as it opened: the listener probably needs TLS (set \`tls\`)${security.sasl ? '' : ' and SASL credentials (`sasl`)'}.`;
+  return { code: 'CONNECTION_FAILED', retriable: true, hint };
+}
+
 /** Unwraps kafkajs' "retries exceeded" and non-retriable wrappers down to the error that caused them. */
 function rootCause(error: unknown): ClientErrorLike {
   let current: unknown = error;
@@ -169,13 +187,4 @@ function rootCause(error: unknown): ClientErrorLike {
 function describe(e: ClientErrorLike): string {
   const message = (e.message ?? 'unknown error').replace(/\.$/, '');
   return e.type !== undefined && !message.includes(e.type) ? `${message} [${e.type}]` : message;
-}
-
-/** Replaces every secret with `***`; an empty or very short secret is left alone to keep messages readable. */
-export function scrub(text: string, secrets: readonly string[] | undefined): string {
-  let out = text;
-  for (const secret of secrets ?? []) {
-    if (secret.length >= 3) out = out.split(secret).join('***');
-  }
-  return out;
 }

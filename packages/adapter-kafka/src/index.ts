@@ -18,8 +18,6 @@ export type {
   KafkaAutoCreateOptions,
   KafkaCompression,
   KafkaConsumerOptions,
-  KafkaLogEntry,
-  KafkaLogLevel,
   KafkaPreset,
   KafkaProducerOptions,
   KafkaRetryOptions,

@@ -5,6 +5,7 @@ import type { MemberHealth } from './consumer/group-member.ts';
 import { kafka } from './kafka.ts';
 import { requireBroker } from './test-support/brokers.ts';
 import { sleep, waitFor } from './test-support/fixture.ts';
+import { logLines } from './test-support/log-lines.ts';
 import { PrivateKafka } from './test-support/private-kafka.ts';
 
 // Runs where the Kafka infra is in use (its jars are there); the broker it freezes is its own.
@@ -20,18 +21,18 @@ describe.skipIf(KAFKA_BROKERS === undefined)('kafka: a consumer kafkajs gives up
   }, 90_000);
 
   it('is restarted by the transport, and events flow again without the user doing anything', async () => {
-    const logs: string[] = [];
+    const { logger, lines: logs } = logLines();
     bus = createEventBus({
       source: 'svc',
       // Short timeouts and one retry, so kafkajs gives up within seconds of the broker freezing.
       transport: kafka({
         brokers: broker.brokers,
         requestTimeoutMs: 2_000,
-        connectionTimeoutMs: 1_000,
+        connectTimeoutMs: 1_000,
         retry: { retries: 1, initialRetryTimeMs: 100, maxRetryTimeMs: 500 },
         consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000, rebalanceTimeoutMs: 10_000 },
         logLevel: 'warn',
-        logger: (entry) => logs.push(`${entry.namespace} ${entry.message}`),
+        logger,
       }),
       onError: () => {},
     });

@@ -8,8 +8,8 @@ import { event, KafkaFixture, payloadOf, sleep, waitFor } from './test-support/f
 const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
 
 describe('kafka transport: connecting', () => {
-  it('fails with CONNECTION_FAILED within connectionTimeoutMs when no broker listens', async () => {
-    const transport = kafka({ brokers: ['127.0.0.1:1'], connectionTimeoutMs: 1500 });
+  it('fails with CONNECTION_FAILED within connectTimeoutMs when no broker listens', async () => {
+    const transport = kafka({ brokers: ['127.0.0.1:1'], connectTimeoutMs: 1500 });
     const started = Date.now();
     const error = await transport.connect().catch((e: unknown) => e);
     expect(isEventBusError(error, 'CONNECTION_FAILED')).toBe(true);

@@ -6,12 +6,14 @@ import {
   type TransportCapabilities,
   type TransportHealth,
 } from '@switchyard/core';
-import type {
-  ConsumeRequest,
-  ConsumerHandle,
-  InboundMessage,
-  OutboundMessage,
-  SendOutcome,
+import {
+  ConnectBackoff,
+  type ConsumeRequest,
+  type ConsumerHandle,
+  type InboundMessage,
+  type Log,
+  type OutboundMessage,
+  type SendOutcome,
 } from '@switchyard/core/transport';
 import { ensureTopic } from './admin/ensure-topic.ts';
 import { TopicCreator } from './admin/topic-creator.ts';
@@ -23,11 +25,11 @@ import { latestForUncommitted } from './consumer/start-position.ts';
 import { TopicConsumer } from './consumer/topic-consumer.ts';
 import type { KafkaDriver } from './driver/driver.ts';
 import { toEventBusError } from './errors.ts';
-import { createLog, type Log } from './log.ts';
 import type { KafkaAutoCreateOptions, ResolvedKafkaOptions } from './options/options.ts';
 import { DEFAULT_KAFKA_OPTIONS } from './options/presets.ts';
 import { MetadataCache } from './producer/metadata-cache.ts';
 import { KafkaProducer } from './producer/producer.ts';
+import { credentialsOf, printable, type Redact, redactorFor } from './redaction.ts';
 
 const MAX_TOPIC_LENGTH = 249;
 
@@ -38,52 +40,54 @@ export class KafkaTransport implements Transport {
   /** The ordering key travels as the Kafka message key (the CloudEvents Kafka binding's `partitionkey`). */
   readonly nativeKey = true;
   readonly capabilities: TransportCapabilities;
-  private readonly secrets: readonly string[];
-  private readonly log: Log;
-  private readonly creator: TopicCreator;
-  private readonly metadata: MetadataCache;
-  private readonly producer: KafkaProducer;
+  // Every field is #private: the options and the driver hold the SASL password, and a #private
+  // field is invisible to util.inspect, console.log and JSON.stringify (a TS `private` is not).
+  readonly #redact: Redact;
+  readonly #log: Log;
+  readonly #creator: TopicCreator;
+  readonly #metadata: MetadataCache;
+  readonly #producer: KafkaProducer;
   /** One member per group, reading every topic `consume()` was called with for it. */
-  private readonly members = new Map<string, GroupMember>();
-  private readonly consumerContext: MemberContext;
-  private state: ConnectionState = 'disconnected';
-  private connecting: Promise<void> | undefined;
-  private lastError: string | undefined;
+  readonly #members = new Map<string, GroupMember>();
+  readonly #consumerContext: MemberContext;
+  #state: ConnectionState = 'disconnected';
+  #connecting: Promise<void> | undefined;
+  #lastError: string | undefined;
+  readonly #backoff = new ConnectBackoff();
+  readonly #options: ResolvedKafkaOptions;
+  readonly #driver: KafkaDriver;
 
-  readonly options: ResolvedKafkaOptions;
-  private readonly driver: KafkaDriver;
-
-  constructor(options: ResolvedKafkaOptions, driver: KafkaDriver) {
-    this.options = options;
-    this.driver = driver;
-    this.secrets = options.sasl === undefined ? [] : [options.sasl.password];
-    this.log = createLog(options.logLevel, options.logger, this.secrets);
+  constructor(options: ResolvedKafkaOptions, driver: KafkaDriver, log: Log) {
+    this.#options = options;
+    this.#driver = driver;
+    this.#redact = redactorFor(credentialsOf(options));
+    this.#log = log;
     // Retry topics are the transport's own, so they are created even when autoCreateTopics is off.
-    this.creator = new TopicCreator(
+    this.#creator = new TopicCreator(
       driver,
       options.autoCreateTopics || (DEFAULT_KAFKA_OPTIONS.autoCreateTopics as KafkaAutoCreateOptions),
     );
-    this.metadata = new MetadataCache(
+    this.#metadata = new MetadataCache(
       driver,
-      options.autoCreateTopics === false ? undefined : this.creator,
+      options.autoCreateTopics === false ? undefined : this.#creator,
       options.metadataMaxAgeMs,
     );
-    this.producer = new KafkaProducer(driver, this.metadata, options.producer, {
-      secrets: this.secrets,
-      onError: (error) => this.noteError(error),
+    this.#producer = new KafkaProducer(driver, this.#metadata, options.producer, {
+      redact: this.#redact,
+      onError: (error) => this.#noteError(error),
       onSuccess: () => {
-        if (this.state === 'reconnecting') this.state = 'connected';
+        if (this.#state === 'reconnecting') this.#state = 'connected';
       },
     });
-    this.consumerContext = {
+    this.#consumerContext = {
       driver,
       commitIntervalMs: options.consumer.commitIntervalMs,
       parking: options.retryTopics.enabled
-        ? new RetryParking(this.producer, options.retryTopics.tiersMs)
+        ? new RetryParking(this.#producer, options.retryTopics.tiersMs)
         : undefined,
-      secrets: this.secrets,
-      onError: (error) => this.noteError(error),
-      log: this.log,
+      redact: this.#redact,
+      onError: (error) => this.#noteError(error),
+      log: this.#log,
     };
     this.capabilities = {
       persistent: true,
@@ -94,34 +98,48 @@ export class KafkaTransport implements Transport {
       topicAdmin: true,
     };
     driver.onConnectionEvent((event) => {
-      if (event.type === 'disconnected' && this.state === 'connected') this.state = 'reconnecting';
+      if (event.type === 'disconnected' && this.#state === 'connected') this.#state = 'reconnecting';
     });
   }
 
   connect(): Promise<void> {
-    if (this.state === 'closed')
+    if (this.#state === 'closed')
       return Promise.reject(new EventBusError('CLOSED', 'The Kafka transport is closed.'));
-    if (this.state === 'connected' || this.state === 'reconnecting') return Promise.resolve();
-    this.connecting ??= this.connectWithin(this.options.connectionTimeoutMs).finally(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting;
+    if (this.#state === 'connected' || this.#state === 'reconnecting') return Promise.resolve();
+    if (this.#connecting === undefined) {
+      // After a failed connect (a wrong password, brokers down) callers fail at once until the
+      // backoff passes, instead of each publish, emit or subscribe opening a connection.
+      const blocked = this.#backoff.blocked();
+      if (blocked !== undefined) return Promise.reject(blocked);
+      this.#connecting = this.#connectWithin(this.#options.connectTimeoutMs)
+        .then(
+          () => this.#backoff.succeeded(),
+          (error: EventBusError) => {
+            this.#backoff.failed(error);
+            throw error;
+          },
+        )
+        .finally(() => {
+          this.#connecting = undefined;
+        });
+    }
+    return this.#connecting;
   }
 
   send(
     messages: readonly OutboundMessage[],
     onOutcome?: (index: number, outcome: SendOutcome) => void,
   ): Promise<readonly SendOutcome[]> {
-    if (this.state === 'connected' || this.state === 'reconnecting')
-      return this.producer.send(messages, onOutcome);
-    return this.connect().then(() => this.producer.send(messages, onOutcome));
+    if (this.#state === 'connected' || this.#state === 'reconnecting')
+      return this.#producer.send(messages, onOutcome);
+    return this.connect().then(() => this.#producer.send(messages, onOutcome));
   }
 
   async consume(
     request: ConsumeRequest,
     onMessages: (messages: readonly InboundMessage[]) => void,
   ): Promise<ConsumerHandle> {
-    const member = this.memberFor(request.group);
+    const member = this.#memberFor(request.group);
     // The member's next start waits while this call prepares, so concurrent calls share one join.
     let release: (() => void) | undefined = member.reserve();
     try {
@@ -129,14 +147,14 @@ export class KafkaTransport implements Transport {
       // A topic just created, a broker just restarted or a busy coordinator answers "not yet" for a
       // while; subscribing waits that out (bounded by the rebalance timeout) instead of failing.
       return await retryWhileRetriable(
-        this.options.consumer.rebalanceTimeoutMs,
+        this.#options.consumer.rebalanceTimeoutMs,
         async () => {
           release ??= member.reserve();
-          const { retryTopics, latestAtStart } = await this.prepare(request);
-          if (this.state === 'closed') throw new EventBusError('CLOSED', 'The Kafka transport is closed.');
+          const { retryTopics, latestAtStart } = await this.#prepare(request);
+          if (this.#state === 'closed') throw new EventBusError('CLOSED', 'The Kafka transport is closed.');
           const consumer = new TopicConsumer(
             member,
-            this.consumerContext,
+            this.#consumerContext,
             request,
             retryTopics,
             onMessages,
@@ -149,7 +167,7 @@ export class KafkaTransport implements Transport {
             throw toEventBusError(error, {
               operation: 'consume',
               topic: request.topic,
-              secrets: this.secrets,
+              redact: this.#redact,
             });
           });
           return consumer;
@@ -157,7 +175,11 @@ export class KafkaTransport implements Transport {
         (error, delayMs) => {
           release?.();
           release = undefined;
-          this.log('info', 'consumer start retried', { topic: request.topic, error: error.message, delayMs });
+          this.#log('info', 'consumer start retried', {
+            topic: request.topic,
+            error: error.message,
+            delayMs,
+          });
         },
       );
     } finally {
@@ -166,13 +188,13 @@ export class KafkaTransport implements Transport {
   }
 
   /** Makes sure the topic and its retry topics exist; for `latest`, takes the end of partitions never committed. */
-  private async prepare(
+  async #prepare(
     request: ConsumeRequest,
   ): Promise<{ retryTopics: string[]; latestAtStart: Map<number, string> }> {
-    const metadata = await this.metadata.get(request.topic).catch((error: unknown) => {
-      throw toEventBusError(error, { operation: 'consume', topic: request.topic, secrets: this.secrets });
+    const metadata = await this.#metadata.get(request.topic).catch((error: unknown) => {
+      throw toEventBusError(error, { operation: 'consume', topic: request.topic, redact: this.#redact });
     });
-    const retry = this.options.retryTopics;
+    const retry = this.#options.retryTopics;
     const retryTopics = retry.enabled ? retry.tiersMs.map((tier) => retryTopicName(request.topic, tier)) : [];
     for (const name of retryTopics) {
       if (name.length > MAX_TOPIC_LENGTH) {
@@ -185,23 +207,23 @@ export class KafkaTransport implements Transport {
     }
     try {
       await Promise.all(
-        retryTopics.map((name) => this.creator.ensureExists(name, metadata.partitions.length)),
+        retryTopics.map((name) => this.#creator.ensureExists(name, metadata.partitions.length)),
       );
       const latestAtStart =
         request.startFrom === 'latest'
-          ? await latestForUncommitted(this.driver, request.group, request.topic)
+          ? await latestForUncommitted(this.#driver, request.group, request.topic)
           : new Map<number, string>();
       return { retryTopics, latestAtStart };
     } catch (error) {
-      throw toEventBusError(error, { operation: 'admin', topic: request.topic, secrets: this.secrets });
+      throw toEventBusError(error, { operation: 'admin', topic: request.topic, redact: this.#redact });
     }
   }
 
-  private memberFor(group: string): GroupMember {
-    let member = this.members.get(group);
+  #memberFor(group: string): GroupMember {
+    let member = this.#members.get(group);
     if (member === undefined) {
-      member = new GroupMember(this.consumerContext, group);
-      this.members.set(group, member);
+      member = new GroupMember(this.#consumerContext, group);
+      this.#members.set(group, member);
     }
     return member;
   }
@@ -209,41 +231,56 @@ export class KafkaTransport implements Transport {
   async ensureTopic(spec: TopicSpec): Promise<void> {
     await this.connect();
     try {
-      await ensureTopic(this.driver, this.creator, spec);
+      await ensureTopic(this.#driver, this.#creator, spec);
       // Partitions may have been added: keys must map over the new count from the next send on.
-      this.metadata.invalidate(spec.name);
+      this.#metadata.invalidate(spec.name);
     } catch (error) {
-      throw toEventBusError(error, { operation: 'admin', topic: spec.name, secrets: this.secrets });
+      throw toEventBusError(error, { operation: 'admin', topic: spec.name, redact: this.#redact });
     }
   }
 
   health(): TransportHealth {
     return {
-      state: this.state,
-      bufferedMessages: this.producer.bufferedMessages,
-      bufferedBytes: this.producer.bufferedBytes,
-      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      state: this.#state,
+      bufferedMessages: this.#producer.bufferedMessages,
+      bufferedBytes: this.#producer.bufferedBytes,
+      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
       details: {
-        brokers: this.options.brokers,
-        preset: this.options.preset,
-        inFlightRequests: this.producer.inFlightRequests,
-        consumers: [...this.members.values()].filter((m) => m.consumers().length > 0).map((m) => m.health()),
+        brokers: this.#options.brokers,
+        preset: this.#options.preset,
+        inFlightRequests: this.#producer.inFlightRequests,
+        ...(this.#backoff.report === undefined ? {} : { connectBackoff: this.#backoff.report }),
+        consumers: [...this.#members.values()].filter((m) => m.consumers().length > 0).map((m) => m.health()),
       },
     };
   }
 
-  async close(): Promise<void> {
-    if (this.state === 'closed') return;
-    const consumers = [...this.members.values()].flatMap((m) => m.consumers());
-    await Promise.allSettled(consumers.map((c) => c.stop()));
-    if (this.state === 'connected' || this.state === 'reconnecting') await this.producer.flush();
-    this.producer.close();
-    this.state = 'closed';
-    await this.driver.disconnect();
+  /** What `JSON.stringify` shows: where and how it connects, credentials as `***`. */
+  toJSON(): Record<string, unknown> {
+    return printable(this.#options, this.#state);
   }
 
-  private async connectWithin(timeoutMs: number): Promise<void> {
-    this.state = 'connecting';
+  /** What `console.log` and `util.inspect` show: the same as {@link toJSON}. */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
+    return `KafkaTransport ${inspect(this.toJSON(), options)}`;
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    const consumers = [...this.#members.values()].flatMap((m) => m.consumers());
+    await Promise.allSettled(consumers.map((c) => c.stop()));
+    if (this.#state === 'connected' || this.#state === 'reconnecting') await this.#producer.flush();
+    this.#producer.close();
+    this.#state = 'closed';
+    await this.#driver.disconnect();
+  }
+
+  async #connectWithin(timeoutMs: number): Promise<void> {
+    this.#state = 'connecting';
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -251,30 +288,34 @@ export class KafkaTransport implements Transport {
           reject(
             new EventBusError(
               'CONNECTION_FAILED',
-              `Could not connect to Kafka at ${this.options.brokers.join(', ')} within ${timeoutMs} ms (connectionTimeoutMs). Check that the brokers are running and reachable.`,
-              { retriable: true, details: { brokers: this.options.brokers } },
+              `Could not connect to Kafka at ${this.#options.brokers.join(', ')} within ${timeoutMs} ms (connectTimeoutMs). Check that the brokers are running and reachable.`,
+              { retriable: true, details: { brokers: this.#options.brokers } },
             ),
           ),
         timeoutMs,
       );
     });
     try {
-      await Promise.race([this.driver.connect(), deadline]);
-      this.state = 'connected';
+      await Promise.race([this.#driver.connect(), deadline]);
+      this.#state = 'connected';
     } catch (error) {
-      this.state = 'disconnected';
-      await this.driver.disconnect().catch(() => undefined);
-      const mapped = toEventBusError(error, { operation: 'connect', secrets: this.secrets });
-      this.noteError(mapped);
+      this.#state = 'disconnected';
+      await this.#driver.disconnect().catch(() => undefined);
+      const mapped = toEventBusError(error, {
+        operation: 'connect',
+        redact: this.#redact,
+        security: { tls: this.#options.tls !== undefined, sasl: this.#options.sasl !== undefined },
+      });
+      this.#noteError(mapped);
       throw mapped;
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private noteError(error: EventBusError): void {
-    this.lastError = `${error.code}: ${error.message}`;
-    this.log('warn', this.lastError, { code: error.code, retriable: error.retriable });
-    if (error.code === 'CONNECTION_FAILED' && this.state === 'connected') this.state = 'reconnecting';
+  #noteError(error: EventBusError): void {
+    this.#lastError = `${error.code}: ${error.message}`;
+    this.#log('warn', this.#lastError, { code: error.code, retriable: error.retriable });
+    if (error.code === 'CONNECTION_FAILED' && this.#state === 'connected') this.#state = 'reconnecting';
   }
 }

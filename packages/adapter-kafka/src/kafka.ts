@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { createLog } from '@switchyard/core/transport';
 import { createKafkajsDriver } from './driver/kafkajs-driver.ts';
 import { KafkaTransport } from './kafka-transport.ts';
 import { kafkaOptionsFromEnv } from './options/from-env.ts';
 import type { KafkaTransportOptions } from './options/options.ts';
 import { resolveKafkaOptions } from './options/resolve.ts';
+import { credentialsOf } from './redaction.ts';
 
 /**
  * A Kafka transport for `createEventBus({ transport })`. Options are checked here, so a bad value
@@ -14,7 +15,8 @@ import { resolveKafkaOptions } from './options/resolve.ts';
  */
 export function kafka(options: KafkaTransportOptions = {}): KafkaTransport {
   const resolved = resolveKafkaOptions(options);
-  return new KafkaTransport(resolved, createKafkajsDriver(resolved));
+  const log = createLog('kafka', resolved.logger, resolved.logLevel, credentialsOf(resolved));
+  return new KafkaTransport(resolved, createKafkajsDriver(resolved, log), log);
 }
 
 /**
@@ -24,5 +26,5 @@ export function kafka(options: KafkaTransportOptions = {}): KafkaTransport {
 export function transportFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): KafkaTransport {
-  return kafka(kafkaOptionsFromEnv(env, (path) => readFileSync(path, 'utf8')));
+  return kafka(kafkaOptionsFromEnv(env));
 }

@@ -1,6 +1,7 @@
 import type { Transport } from '@switchyard/core';
-import { parseEnvValue, restateForEnv } from '@switchyard/core/transport';
+import { configError, parseEnvValue, restateForEnv } from '@switchyard/core/transport';
 import { nats } from './nats.ts';
+import type { NatsTransport } from './nats-transport.ts';
 import type { NatsPreset, NatsTlsOptions, NatsTopicDefaults, NatsTransportOptions } from './options.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -83,7 +84,7 @@ export function natsOptionsFromEnv(env: Env): NatsTransportOptions {
  * The transport as configured by the environment: what `@switchyard/core/di` calls when
  * `SWITCHYARD_TRANSPORT=nats`. Validation errors name the environment variable at fault.
  */
-export function transportFromEnv(env: Env = process.env): Transport {
+export function transportFromEnv(env: Env = process.env): NatsTransport {
   const options = natsOptionsFromEnv(env);
   try {
     return nats(options);

@@ -1,4 +1,3 @@
-import type { Transport } from '@switchyard/core';
 import { NatsTransport } from './nats-transport.ts';
 import { type NatsTransportOptions, resolveNatsOptions } from './options.ts';
 
@@ -10,6 +9,6 @@ import { type NatsTransportOptions, resolveNatsOptions } from './options.ts';
  * @example
  * const bus = createEventBus({ source: 'orders-svc', transport: nats({ servers: 'nats://127.0.0.1:4222' }) });
  */
-export function nats(options: NatsTransportOptions = {}): Transport {
+export function nats(options: NatsTransportOptions = {}): NatsTransport {
   return new NatsTransport(resolveNatsOptions(options));
 }

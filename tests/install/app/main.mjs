@@ -21,7 +21,13 @@ const TRANSPORTS = {
   memory: async () => memoryTransport(),
   kafka: async () => {
     const { kafka } = await import('@switchyard/adapter-kafka');
-    return kafka({ brokers: env('KAFKA_BROKERS').split(','), clientId: 'install-test' });
+    // Errors only, to the console (core's Logger shape): the app's own output stays readable.
+    return kafka({
+      brokers: env('KAFKA_BROKERS').split(','),
+      clientId: 'install-test',
+      logger: console,
+      logLevel: 'error',
+    });
   },
   nats: async () => {
     const { nats } = await import('@switchyard/adapter-nats');

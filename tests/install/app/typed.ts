@@ -2,7 +2,7 @@
 // once with module/moduleResolution nodenext and once with esnext/bundler. Public specifiers only.
 import { type KafkaTransport, kafka } from '@switchyard/adapter-kafka';
 import { KAFKA_PRESETS } from '@switchyard/adapter-kafka/presets';
-import { nats } from '@switchyard/adapter-nats';
+import { type NatsTransport, nats } from '@switchyard/adapter-nats';
 import {
   createEventBus,
   DLQ_HEADERS,
@@ -24,7 +24,22 @@ const OrderPlaced = defineEvent('order.placed', z.object({ orderId: z.string(), 
 
 export async function main(): Promise<void> {
   const transport: KafkaTransport = kafka({ brokers: ['127.0.0.1:9092'], preset: 'durable' });
-  const natsTransport: Transport = nats({ servers: 'nats://127.0.0.1:4222' });
+  // The names every adapter shares: connectTimeoutMs, tls (core's TlsOptions), logger + logLevel.
+  const secured: KafkaTransport = kafka({
+    brokers: ['kafka.internal:9096'],
+    connectTimeoutMs: 10_000,
+    tls: { caFile: '/etc/ssl/kafka-ca.pem', servername: 'kafka.internal' },
+    sasl: { mechanism: 'scram-sha-512', username: 'orders', password: 'from-a-vault' },
+    logger: console,
+    logLevel: 'info',
+  });
+  // @ts-expect-error renamed to `tls`
+  kafka({ ssl: true });
+  // @ts-expect-error renamed to `connectTimeoutMs`
+  kafka({ connectionTimeoutMs: 1000 });
+  const natsTransport: NatsTransport = nats({ servers: 'nats://127.0.0.1:4222' });
+  const asPort: Transport = natsTransport;
+  console.log(secured.name, asPort.name);
   const bus: EventBus = createEventBus({ source: 'orders-svc', transport });
 
   const receipt: PublishReceipt = await bus.publish(

@@ -1,5 +1,5 @@
+import type { Log } from '@switchyard/core/transport';
 import type { DriverConsumer } from '../driver/driver.ts';
-import type { Log } from '../log.ts';
 import type { OffsetTracker } from './offset-tracker.ts';
 
 /** Commit refusals that are part of a normal rebalance: the next interval (or the new owner) takes over. */

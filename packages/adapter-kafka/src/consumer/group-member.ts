@@ -281,7 +281,7 @@ export class GroupMember implements TopicMember {
     const mapped = toEventBusError(error, {
       operation: 'consume',
       ...(topics.length === 1 ? { topic: topics[0]! } : {}),
-      secrets: this.context.secrets,
+      redact: this.context.redact,
     });
     this.lastError = `${mapped.code}: ${mapped.message}${note}`;
     this.context.onError(mapped);

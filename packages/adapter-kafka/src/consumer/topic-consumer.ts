@@ -1,8 +1,8 @@
 import type { ConsumerLag, EventBusError } from '@switchyard/core';
-import type { ConsumeRequest, ConsumerHandle, InboundMessage } from '@switchyard/core/transport';
+import type { ConsumeRequest, ConsumerHandle, InboundMessage, Log } from '@switchyard/core/transport';
 import type { DriverBatch, KafkaDriver } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
-import type { Log } from '../log.ts';
+import type { Redact } from '../redaction.ts';
 import { type DeliveryOwner, KafkaDelivery } from './kafka-delivery.ts';
 import { computeLag } from './lag.ts';
 import type { OffsetTracker } from './offset-tracker.ts';
@@ -14,7 +14,7 @@ export interface TopicContext {
   readonly driver: KafkaDriver;
   /** Present when delayed nacks go through retry topics. */
   readonly parking: RetryParking | undefined;
-  readonly secrets: readonly string[];
+  readonly redact: Redact;
   readonly onError: (error: EventBusError) => void;
   readonly log: Log;
 }
@@ -132,7 +132,7 @@ export class TopicConsumer implements ConsumerHandle {
       throw toEventBusError(error, {
         operation: 'lag',
         topic: this.request.topic,
-        secrets: this.context.secrets,
+        redact: this.context.redact,
       });
     });
   }
@@ -210,7 +210,13 @@ export class TopicConsumer implements ConsumerHandle {
     try {
       this.onMessages(deliveries);
     } catch (error) {
-      this.context.onError(toEventBusError(error, { operation: 'consume', topic: this.request.topic }));
+      this.context.onError(
+        toEventBusError(error, {
+          operation: 'consume',
+          topic: this.request.topic,
+          redact: this.context.redact,
+        }),
+      );
     }
   }
 
@@ -239,7 +245,13 @@ export class TopicConsumer implements ConsumerHandle {
           this.context.log('warn', 'could not write to the retry topic; redelivering in-process instead', {
             topic: this.request.topic,
           });
-          this.context.onError(toEventBusError(error, { operation: 'publish', topic: this.request.topic }));
+          this.context.onError(
+            toEventBusError(error, {
+              operation: 'publish',
+              topic: this.request.topic,
+              redact: this.context.redact,
+            }),
+          );
           this.redeliverLater(delivery, delayMs, attempt);
         },
       );
@@ -266,7 +278,13 @@ export class TopicConsumer implements ConsumerHandle {
       try {
         this.onMessages([delivery.again(attempt)]);
       } catch (error) {
-        this.context.onError(toEventBusError(error, { operation: 'consume', topic: this.request.topic }));
+        this.context.onError(
+          toEventBusError(error, {
+            operation: 'consume',
+            topic: this.request.topic,
+            redact: this.context.redact,
+          }),
+        );
       }
     };
     const timer = setTimeout(() => {

@@ -1,5 +1,6 @@
 // Must load before kafkajs: see kafkajs-encoder-patch.ts.
 import './kafkajs-encoder-patch.ts';
+import type { Log } from '@switchyard/core/transport';
 import type { Message } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import type { ResolvedKafkaOptions } from '../options/options.ts';
@@ -30,31 +31,30 @@ interface ProducerSession {
   retired: boolean;
 }
 
-export function createKafkajsDriver(options: ResolvedKafkaOptions): KafkaDriver {
-  return new KafkajsDriver(options);
+export function createKafkajsDriver(options: ResolvedKafkaOptions, log: Log): KafkaDriver {
+  return new KafkajsDriver(options, log);
 }
 
 class KafkajsDriver implements KafkaDriver {
-  private readonly kafka: kafkajs.Kafka;
-  private readonly admin: kafkajs.Admin;
-  private session: ProducerSession;
-  private readonly listeners: Array<(event: ConnectionEvent) => void> = [];
-  private readonly acks: -1 | 0 | 1;
-  private readonly compression: kafkajs.CompressionTypes;
+  // #private: the kafkajs client and the options hold the SASL password (see kafka-transport.ts).
+  readonly #kafka: kafkajs.Kafka;
+  readonly #admin: kafkajs.Admin;
+  #session: ProducerSession;
+  readonly #listeners: Array<(event: ConnectionEvent) => void> = [];
+  readonly #acks: -1 | 0 | 1;
+  readonly #compression: kafkajs.CompressionTypes;
+  readonly #options: ResolvedKafkaOptions;
 
-  private readonly options: ResolvedKafkaOptions;
-
-  constructor(options: ResolvedKafkaOptions) {
-    this.options = options;
+  constructor(options: ResolvedKafkaOptions, log: Log) {
+    this.#options = options;
     registerCompressionCodecs();
     patchKafkajs();
-    const secrets = options.sasl === undefined ? [] : [options.sasl.password];
-    this.kafka = new Kafka({
+    this.#kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
-      ssl: options.ssl,
+      ssl: options.tls ?? false,
       ...(options.sasl === undefined ? {} : { sasl: { ...options.sasl } as kafkajs.SASLOptions }),
-      connectionTimeout: options.connectionTimeoutMs,
+      connectionTimeout: options.connectTimeoutMs,
       authenticationTimeout: options.authenticationTimeoutMs,
       requestTimeout: options.requestTimeoutMs,
       enforceRequestTimeout: true,
@@ -64,23 +64,23 @@ class KafkajsDriver implements KafkaDriver {
         maxRetryTime: options.retry.maxRetryTimeMs,
       },
       logLevel: KAFKAJS_LEVEL[options.logLevel],
-      logCreator: logCreatorFor(options.logger, secrets),
+      logCreator: logCreatorFor(log),
     });
-    this.admin = this.kafka.admin();
-    this.session = this.newSession();
-    this.acks = ACKS[options.producer.acks];
-    this.compression = compressionType(options.producer.compression);
+    this.#admin = this.#kafka.admin();
+    this.#session = this.#newSession();
+    this.#acks = ACKS[options.producer.acks];
+    this.#compression = compressionType(options.producer.compression);
   }
 
   async connect(): Promise<void> {
-    await this.admin.connect();
-    await this.session.producer.connect();
-    this.emit({ type: 'connected' });
+    await this.#admin.connect();
+    await this.#session.producer.connect();
+    this.#emit({ type: 'connected' });
   }
 
   async topicMetadata(topic: string): Promise<TopicMetadata | undefined> {
     try {
-      const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+      const { topics } = await this.#admin.fetchTopicMetadata({ topics: [topic] });
       const found = topics.find((t) => t.name === topic);
       if (found === undefined || found.partitions.length === 0) return undefined;
       const partitions = found.partitions
@@ -94,13 +94,13 @@ class KafkajsDriver implements KafkaDriver {
   }
 
   async produce(request: ProduceRequest): Promise<readonly PartitionWrite[]> {
-    const session = this.session;
+    const session = this.#session;
     session.inFlight++;
     try {
       const written = await session.producer.sendBatch({
-        acks: this.acks,
-        timeout: this.options.producer.produceTimeoutMs,
-        compression: this.compression,
+        acks: this.#acks,
+        timeout: this.#options.producer.produceTimeoutMs,
+        compression: this.#compression,
         topicMessages: request.topics.map(({ topic, records }) => ({
           topic,
           // A DriverRecord is the message kafkajs wants ({ partition, key, value, headers }), and
@@ -117,42 +117,42 @@ class KafkajsDriver implements KafkaDriver {
   }
 
   async resetProducer(): Promise<void> {
-    const old = this.session;
-    const fresh = this.newSession();
+    const old = this.#session;
+    const fresh = this.#newSession();
     await fresh.producer.connect();
-    this.session = fresh;
+    this.#session = fresh;
     old.retired = true;
     if (old.inFlight === 0) await old.producer.disconnect().catch(() => undefined);
   }
 
   createConsumer(config: DriverConsumerConfig): DriverConsumer {
-    const c = this.options.consumer;
-    const consumer = this.kafka.consumer({
+    const c = this.#options.consumer;
+    const consumer = this.#kafka.consumer({
       groupId: config.group,
       sessionTimeout: c.sessionTimeoutMs,
       rebalanceTimeout: c.rebalanceTimeoutMs,
       heartbeatInterval: c.heartbeatIntervalMs,
-      metadataMaxAge: this.options.metadataMaxAgeMs,
+      metadataMaxAge: this.#options.metadataMaxAgeMs,
       allowAutoTopicCreation: false,
       minBytes: c.minBytes,
       maxBytes: c.maxBytes,
       maxBytesPerPartition: c.maxBytesPerPartition,
       maxWaitTimeInMs: c.maxWaitTimeMs,
       retry: {
-        retries: this.options.retry.retries,
-        initialRetryTime: this.options.retry.initialRetryTimeMs,
-        maxRetryTime: this.options.retry.maxRetryTimeMs,
+        retries: this.#options.retry.retries,
+        initialRetryTime: this.#options.retry.initialRetryTimeMs,
+        maxRetryTime: this.#options.retry.maxRetryTimeMs,
       },
     });
     return new KafkajsConsumer(consumer, config.group, c.rebalanceTimeoutMs + c.sessionTimeoutMs);
   }
 
   async createTopic(spec: DriverTopicSpec): Promise<boolean> {
-    const created = await this.admin.createTopics({
+    const created = await this.#admin.createTopics({
       // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers until
       // its metadata image has caught up with the controller; so wait here instead.
       waitForLeaders: false,
-      timeout: this.options.requestTimeoutMs,
+      timeout: this.#options.requestTimeoutMs,
       topics: [
         {
           topic: spec.topic,
@@ -162,12 +162,12 @@ class KafkajsDriver implements KafkaDriver {
         },
       ],
     });
-    await this.waitForLeaders(spec.topic, this.options.requestTimeoutMs);
+    await this.#waitForLeaders(spec.topic, this.#options.requestTimeoutMs);
     return created;
   }
 
   /** Polls metadata until every partition of the topic has a leader (or the deadline passes). */
-  private async waitForLeaders(topic: string, timeoutMs: number): Promise<void> {
+  async #waitForLeaders(topic: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
       const metadata = await this.topicMetadata(topic).catch(() => undefined);
@@ -178,7 +178,7 @@ class KafkajsDriver implements KafkaDriver {
   }
 
   async topicConfigs(topic: string): Promise<Record<string, string>> {
-    const described = await this.admin.describeConfigs({
+    const described = await this.#admin.describeConfigs({
       includeSynonyms: false,
       resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
     });
@@ -192,7 +192,7 @@ class KafkajsDriver implements KafkaDriver {
   }
 
   async setTopicConfigs(topic: string, configs: Readonly<Record<string, string>>): Promise<void> {
-    await this.admin.alterConfigs({
+    await this.#admin.alterConfigs({
       validateOnly: false,
       resources: [
         {
@@ -205,18 +205,18 @@ class KafkajsDriver implements KafkaDriver {
   }
 
   async addPartitions(topic: string, count: number): Promise<void> {
-    await this.admin.createPartitions({ topicPartitions: [{ topic, count }] });
+    await this.#admin.createPartitions({ topicPartitions: [{ topic, count }] });
   }
 
   async brokerCount(): Promise<number> {
-    const cluster = await this.admin.describeCluster();
+    const cluster = await this.#admin.describeCluster();
     return cluster.brokers.length;
   }
 
   async topicOffsets(
     topic: string,
   ): Promise<ReadonlyArray<{ partition: number; low: string; high: string }>> {
-    const offsets = await this.admin.fetchTopicOffsets(topic);
+    const offsets = await this.#admin.fetchTopicOffsets(topic);
     return offsets.map((o) => ({ partition: o.partition, low: o.low, high: o.high }));
   }
 
@@ -224,7 +224,7 @@ class KafkajsDriver implements KafkaDriver {
     group: string,
     topic: string,
   ): Promise<ReadonlyArray<{ partition: number; offset: string }>> {
-    const offsets = await this.admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const offsets = await this.#admin.fetchOffsets({ groupId: group, topics: [topic] });
     return (offsets.find((t) => t.topic === topic)?.partitions ?? []).map((p) => ({
       partition: p.partition,
       offset: p.offset,
@@ -232,35 +232,35 @@ class KafkajsDriver implements KafkaDriver {
   }
 
   onConnectionEvent(listener: (event: ConnectionEvent) => void): void {
-    this.listeners.push(listener);
+    this.#listeners.push(listener);
   }
 
   async disconnect(): Promise<void> {
-    await Promise.allSettled([this.session.producer.disconnect(), this.admin.disconnect()]);
-    this.emit({ type: 'disconnected' });
+    await Promise.allSettled([this.#session.producer.disconnect(), this.#admin.disconnect()]);
+    this.#emit({ type: 'disconnected' });
   }
 
-  private newSession(): ProducerSession {
-    const p = this.options.producer;
-    const producer = this.kafka.producer({
+  #newSession(): ProducerSession {
+    const p = this.#options.producer;
+    const producer = this.#kafka.producer({
       createPartitioner: usePartitionAsGiven,
       idempotent: p.idempotent,
       maxInFlightRequests: p.maxInFlightRequests,
       allowAutoTopicCreation: false,
-      metadataMaxAge: this.options.metadataMaxAgeMs,
+      metadataMaxAge: this.#options.metadataMaxAgeMs,
       retry: {
-        retries: this.options.retry.retries,
-        initialRetryTime: this.options.retry.initialRetryTimeMs,
-        maxRetryTime: this.options.retry.maxRetryTimeMs,
+        retries: this.#options.retry.retries,
+        initialRetryTime: this.#options.retry.initialRetryTimeMs,
+        maxRetryTime: this.#options.retry.maxRetryTimeMs,
       },
     });
     producer.on(producer.events.DISCONNECT, () => {
-      if (producer === this.session?.producer) this.emit({ type: 'disconnected' });
+      if (producer === this.#session?.producer) this.#emit({ type: 'disconnected' });
     });
     return { producer, inFlight: 0, retired: false };
   }
 
-  private emit(event: ConnectionEvent): void {
-    for (const listener of this.listeners) listener(event);
+  #emit(event: ConnectionEvent): void {
+    for (const listener of this.#listeners) listener(event);
   }
 }

@@ -1,20 +1,21 @@
 // Must load before kafkajs: see kafkajs-encoder-patch.ts.
 import './kafkajs-encoder-patch.ts';
+import type { LogLevel } from '@switchyard/core';
+import type { Log } from '@switchyard/core/transport';
 import kafkajs from 'kafkajs';
-import { scrub } from '../errors.ts';
-import type { KafkaLogEntry, KafkaLogLevel } from '../options/options.ts';
 
 const { logLevel } = kafkajs;
 
-export const KAFKAJS_LEVEL: Readonly<Record<KafkaLogLevel, kafkajs.logLevel>> = {
-  nothing: logLevel.NOTHING,
+/** kafkajs' own level for ours, so it does not even build the lines we would drop. */
+export const KAFKAJS_LEVEL: Readonly<Record<LogLevel, kafkajs.logLevel>> = {
+  silent: logLevel.NOTHING,
   error: logLevel.ERROR,
   warn: logLevel.WARN,
   info: logLevel.INFO,
   debug: logLevel.DEBUG,
 };
 
-const LEVEL_NAME: Readonly<Record<number, KafkaLogEntry['level']>> = {
+const LEVEL_NAME: Readonly<Record<number, 'error' | 'warn' | 'info' | 'debug'>> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
   [logLevel.INFO]: 'info',
@@ -22,37 +23,32 @@ const LEVEL_NAME: Readonly<Record<number, KafkaLogEntry['level']>> = {
 };
 
 /**
- * Routes kafkajs' log lines to the injected sink. Secrets are scrubbed from every string and
- * stacks are dropped; without a sink nothing is written (kafkajs' default prints to the console).
+ * kafkajs lines that are routine here, written at `debug` whatever kafkajs' level: a broker's
+ * error response (kafkajs logs each at ERROR, e.g. metadata of a topic about to be created; the
+ * request's own result carries it to publish, health and `onError`), and the warning about
+ * bounded retries of the idempotent producer (bounded on purpose: after a failed batch the
+ * producer starts a new session, so no sequence number is reused).
  */
-export function logCreatorFor(
-  sink: ((entry: KafkaLogEntry) => void) | undefined,
-  secrets: readonly string[],
-): kafkajs.logCreator {
+const ROUTINE = [/^Response \w+\(key: \d+/, /^Limiting retries for the idempotent producer/];
+
+/**
+ * Routes kafkajs' log lines through the transport's log (level filter, secrets replaced, the
+ * `[switchyard:kafka]` prefix), as `[<namespace>] <message>` with kafkajs' fields; stacks,
+ * timestamps and kafkajs' own logger name are dropped.
+ */
+export function logCreatorFor(log: Log): kafkajs.logCreator {
   return () => (entry) => {
-    if (sink === undefined) return;
     const {
       message,
       stack: _stack,
       timestamp: _timestamp,
       logger: _logger,
       ...fields
-    } = entry.log as kafkajs.LoggerEntryContent & {
-      stack?: unknown;
-    };
-    const clean: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(fields)) {
-      clean[name] = typeof value === 'string' ? scrub(value, secrets) : value;
-    }
-    try {
-      sink({
-        level: LEVEL_NAME[entry.level] ?? 'debug',
-        namespace: entry.namespace,
-        message: scrub(String(message), secrets),
-        fields: clean,
-      });
-    } catch {
-      // A failing log sink must not break the client.
-    }
+    } = entry.log as kafkajs.LoggerEntryContent & { stack?: unknown };
+    const text = String(message);
+    const level = ROUTINE.some((pattern) => pattern.test(text))
+      ? 'debug'
+      : (LEVEL_NAME[entry.level] ?? 'debug');
+    log(level, `[${entry.namespace}] ${text}`, fields);
   };
 }

@@ -104,10 +104,12 @@ describe.skipIf(!hasJava || KAFKA_BROKERS === undefined)(
 
 /**
  * Which codec the broker stored the batches with, read by Kafka's DumpLogSegments from the
- * single-node broker's data directory (written by infra/up kafka); `none` when no batch is compressed.
+ * single-node broker's data directory (written by infra/up kafka, under `INFRA_STATE_DIR` when set);
+ * `none` when no batch is compressed.
  */
 async function codecOnDisk(topic: string): Promise<string | undefined> {
-  const dataDir = join(import.meta.dirname, '../../../../infra/.state/kafka/data');
+  const stateDir = process.env.INFRA_STATE_DIR ?? join(import.meta.dirname, '../../../../infra/.state');
+  const dataDir = join(stateDir, 'kafka/data');
   if (!existsSync(dataDir)) return undefined;
   const files = readdirSync(dataDir)
     .filter((d) => d.startsWith(`${topic}-`))

@@ -3,25 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { kafkaOptionsFromEnv } from './from-env.ts';
 import { resolveKafkaOptions } from './resolve.ts';
 
-const noFile = (path: string) => {
-  throw new Error(`unexpected read of ${path}`);
-};
-
 describe('kafkaOptionsFromEnv', () => {
   it('reads brokers and settings', () => {
-    const options = kafkaOptionsFromEnv(
-      {
-        KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093',
-        SWITCHYARD_KAFKA_PRESET: 'throughput',
-        SWITCHYARD_KAFKA_PROFILE: 'cloud',
-        SWITCHYARD_KAFKA_COMPRESSION: 'zstd',
-        SWITCHYARD_KAFKA_LINGER_MS: '20',
-        SWITCHYARD_KAFKA_RETRY_TIERS_MS: '500, 5000',
-        SWITCHYARD_KAFKA_TOPIC_REPLICATION_FACTOR: 'auto',
-        SWITCHYARD_KAFKA_RETRY_TOPICS: 'false',
-      },
-      noFile,
-    );
+    const options = kafkaOptionsFromEnv({
+      KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093',
+      SWITCHYARD_KAFKA_PRESET: 'throughput',
+      SWITCHYARD_KAFKA_PROFILE: 'cloud',
+      SWITCHYARD_KAFKA_COMPRESSION: 'zstd',
+      SWITCHYARD_KAFKA_LINGER_MS: '20',
+      SWITCHYARD_KAFKA_RETRY_TIERS_MS: '500, 5000',
+      SWITCHYARD_KAFKA_TOPIC_REPLICATION_FACTOR: 'auto',
+      SWITCHYARD_KAFKA_RETRY_TOPICS: 'false',
+    });
     expect(options).toEqual({
       brokers: ['127.0.0.1:9092', '127.0.0.1:9093'],
       preset: 'throughput',
@@ -34,22 +27,43 @@ describe('kafkaOptionsFromEnv', () => {
   });
 
   it('reads SASL and TLS with a CA file', () => {
-    const options = kafkaOptionsFromEnv(
-      {
-        SWITCHYARD_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
-        SWITCHYARD_KAFKA_SASL_USERNAME: 'alice',
-        SWITCHYARD_KAFKA_SASL_PASSWORD: 'secret',
-        SWITCHYARD_KAFKA_SSL_CA_FILE: '/ca.pem',
-      },
-      (path) => `pem from ${path}`,
-    );
+    const options = kafkaOptionsFromEnv({
+      SWITCHYARD_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
+      SWITCHYARD_KAFKA_SASL_USERNAME: 'alice',
+      SWITCHYARD_KAFKA_SASL_PASSWORD: 'secret',
+      SWITCHYARD_KAFKA_TLS_CA_FILE: '/ca.pem',
+      SWITCHYARD_KAFKA_TLS_SERVERNAME: 'kafka.internal',
+      SWITCHYARD_KAFKA_CONNECT_TIMEOUT_MS: '2500',
+    });
     expect(options.sasl).toEqual({ mechanism: 'scram-sha-256', username: 'alice', password: 'secret' });
-    expect(options.ssl).toEqual({ ca: ['pem from /ca.pem'] });
+    expect(options.tls).toEqual({ caFile: '/ca.pem', servername: 'kafka.internal' });
+    expect(options.connectTimeoutMs).toBe(2500);
+    expect(kafkaOptionsFromEnv({ SWITCHYARD_KAFKA_TLS: 'true' }).tls).toBe(true);
+  });
+
+  it('still reads the old SSL and CONNECTION_TIMEOUT_MS names, with a deprecation warning', () => {
+    const warned: string[] = [];
+    const emit = process.emitWarning;
+    process.emitWarning = ((message: string) => warned.push(message)) as typeof process.emitWarning;
+    try {
+      const options = kafkaOptionsFromEnv({
+        SWITCHYARD_KAFKA_SSL_CA_FILE: '/ca.pem',
+        SWITCHYARD_KAFKA_CONNECTION_TIMEOUT_MS: '2500',
+      });
+      expect(options.tls).toEqual({ caFile: '/ca.pem' });
+      expect(options.connectTimeoutMs).toBe(2500);
+    } finally {
+      process.emitWarning = emit;
+    }
+    expect(warned).toEqual([
+      'SWITCHYARD_KAFKA_CONNECTION_TIMEOUT_MS is deprecated; use SWITCHYARD_KAFKA_CONNECT_TIMEOUT_MS',
+      'SWITCHYARD_KAFKA_SSL_CA_FILE is deprecated; use SWITCHYARD_KAFKA_TLS_CA_FILE',
+    ]);
   });
 
   it('names the variable when a value does not parse', () => {
     try {
-      kafkaOptionsFromEnv({ SWITCHYARD_KAFKA_LINGER_MS: 'soon' }, noFile);
+      kafkaOptionsFromEnv({ SWITCHYARD_KAFKA_LINGER_MS: 'soon' });
       expect.unreachable();
     } catch (error) {
       expect(isEventBusError(error, 'INVALID_CONFIG')).toBe(true);
@@ -58,6 +72,6 @@ describe('kafkaOptionsFromEnv', () => {
   });
 
   it('gives nothing for an empty environment (the defaults apply)', () => {
-    expect(kafkaOptionsFromEnv({}, noFile)).toEqual({});
+    expect(kafkaOptionsFromEnv({})).toEqual({});
   });
 });

@@ -30,7 +30,7 @@ const SETTINGS: ReadonlyArray<readonly [string, string, Parser]> = [
   ['CLIENT_ID', 'clientId', text],
   ['PRESET', 'preset', text],
   ['PROFILE', 'profile', text],
-  ['CONNECTION_TIMEOUT_MS', 'connectionTimeoutMs', integer],
+  ['CONNECT_TIMEOUT_MS', 'connectTimeoutMs', integer],
   ['REQUEST_TIMEOUT_MS', 'requestTimeoutMs', integer],
   ['AUTHENTICATION_TIMEOUT_MS', 'authenticationTimeoutMs', integer],
   ['RETRIES', 'retry.retries', integer],
@@ -41,9 +41,6 @@ const SETTINGS: ReadonlyArray<readonly [string, string, Parser]> = [
   ['LINGER_MS', 'producer.lingerMs', integer],
   ['BATCH_MAX_MESSAGES', 'producer.batchMaxMessages', integer],
   ['BATCH_MAX_BYTES', 'producer.batchMaxBytes', integer],
-  ['BUFFER_MAX_MESSAGES', 'producer.bufferMaxMessages', integer],
-  ['BUFFER_MAX_BYTES', 'producer.bufferMaxBytes', integer],
-  ['WHEN_BUFFER_FULL', 'producer.whenBufferFull', text],
   ['MAX_MESSAGE_BYTES', 'producer.maxMessageBytes', integer],
   ['FETCH_MIN_BYTES', 'consumer.minBytes', integer],
   ['FETCH_MAX_BYTES', 'consumer.maxBytes', integer],
@@ -56,32 +53,51 @@ const SETTINGS: ReadonlyArray<readonly [string, string, Parser]> = [
   ['TOPIC_PARTITIONS', 'autoCreateTopics.partitions', integer],
   ['TOPIC_REPLICATION_FACTOR', 'autoCreateTopics.replicationFactor', intOrAuto],
   ['LOG_LEVEL', 'logLevel', text],
+  ['TLS_CA_FILE', 'tls.caFile', text],
+  ['TLS_CERT_FILE', 'tls.certFile', text],
+  ['TLS_KEY_FILE', 'tls.keyFile', text],
+  ['TLS_SERVERNAME', 'tls.servername', text],
+  ['TLS_REJECT_UNAUTHORIZED', 'tls.rejectUnauthorized', bool],
 ];
+
+/** Old variable names still read, with a deprecation warning: old suffix → new suffix. */
+const RENAMED: Readonly<Record<string, string>> = {
+  CONNECTION_TIMEOUT_MS: 'CONNECT_TIMEOUT_MS',
+  SSL: 'TLS',
+  SSL_CA_FILE: 'TLS_CA_FILE',
+};
 
 /**
  * Reads Kafka settings from the environment: `KAFKA_BROKERS` (or `SWITCHYARD_KAFKA_BROKERS`),
- * `SWITCHYARD_KAFKA_PRESET`, `…_PROFILE`, `…_ACKS`, `…_COMPRESSION`, `…_LINGER_MS`, `…_SSL`
- * (`true` or a CA file path in `…_SSL_CA_FILE`), `…_SASL_MECHANISM` / `…_SASL_USERNAME` /
+ * `SWITCHYARD_KAFKA_PRESET`, `…_PROFILE`, `…_ACKS`, `…_COMPRESSION`, `…_LINGER_MS`, `…_TLS`
+ * (`true`; or any of `…_TLS_CA_FILE`, `…_TLS_CERT_FILE`, `…_TLS_KEY_FILE`, `…_TLS_SERVERNAME`,
+ * `…_TLS_REJECT_UNAUTHORIZED`, which imply TLS), `…_SASL_MECHANISM` / `…_SASL_USERNAME` /
  * `…_SASL_PASSWORD`, and the rest listed in the README. Errors name the variable at fault.
  */
-export function kafkaOptionsFromEnv(env: Env, readFile: (path: string) => string): KafkaTransportOptions {
+export function kafkaOptionsFromEnv(env: Env = process.env): KafkaTransportOptions {
   const options: Record<string, unknown> = {};
+  const read = (suffix: string): string | undefined => {
+    const raw = env[`SWITCHYARD_KAFKA_${suffix}`]?.trim();
+    if (raw !== undefined && raw !== '') return raw;
+    const old = Object.keys(RENAMED).find((name) => RENAMED[name] === suffix);
+    const legacy = old === undefined ? undefined : env[`SWITCHYARD_KAFKA_${old}`]?.trim();
+    if (legacy === undefined || legacy === '') return undefined;
+    process.emitWarning(
+      `SWITCHYARD_KAFKA_${old} is deprecated; use SWITCHYARD_KAFKA_${suffix}`,
+      'DeprecationWarning',
+    );
+    return legacy;
+  };
   const brokers = env.KAFKA_BROKERS;
   if (brokers !== undefined && brokers.trim() !== '') set(options, 'brokers', list('KAFKA_BROKERS', brokers));
   for (const [suffix, path, parse] of SETTINGS) {
-    const name = `SWITCHYARD_KAFKA_${suffix}`;
-    const raw = env[name];
-    if (raw !== undefined && raw.trim() !== '') set(options, path, parse(name, raw.trim()));
+    const raw = read(suffix);
+    if (raw !== undefined) set(options, path, parse(`SWITCHYARD_KAFKA_${suffix}`, raw));
   }
-  const ssl = env.SWITCHYARD_KAFKA_SSL;
-  const caFile = env.SWITCHYARD_KAFKA_SSL_CA_FILE;
-  if (caFile !== undefined && caFile !== '') {
-    options.ssl = { ca: [readFile(caFile)] };
-  } else if (ssl !== undefined && ssl !== '') {
-    options.ssl = bool('SWITCHYARD_KAFKA_SSL', ssl);
-  }
-  const mechanism = env.SWITCHYARD_KAFKA_SASL_MECHANISM;
-  if (mechanism !== undefined && mechanism !== '') {
+  const tls = read('TLS');
+  if (tls !== undefined && options.tls === undefined) options.tls = bool('SWITCHYARD_KAFKA_TLS', tls);
+  const mechanism = read('SASL_MECHANISM');
+  if (mechanism !== undefined) {
     options.sasl = {
       mechanism: mechanism.toLowerCase(),
       username: env.SWITCHYARD_KAFKA_SASL_USERNAME ?? '',

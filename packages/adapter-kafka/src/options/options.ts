@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
+import type { Logger, LogLevel, TlsSetting } from '@switchyard/core';
 
 /** Named trade-offs; any field set explicitly overrides the preset. */
 export type KafkaPreset = 'durable' | 'throughput' | 'latency';
@@ -14,15 +15,6 @@ export type DeploymentProfile = 'local' | 'cloud' | 'cross-region';
  */
 export type KafkaAcks = 'all' | 'leader' | 'none';
 export type KafkaCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
-export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
-
-export interface KafkaLogEntry {
-  readonly level: Exclude<KafkaLogLevel, 'nothing'>;
-  /** kafkajs namespace, e.g. `Connection`, `Consumer`; `Switchyard` for this adapter's own lines. */
-  readonly namespace: string;
-  readonly message: string;
-  readonly fields: Readonly<Record<string, unknown>>;
-}
 
 export interface KafkaSaslOptions {
   readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -64,17 +56,6 @@ export interface KafkaProducerOptions {
   readonly batchMaxMessages: number;
   /** A partition's batch is closed at this many bytes (uncompressed). @default 524288 (durable, throughput), 65536 (latency) */
   readonly batchMaxBytes: number;
-  /** Events accepted but not yet confirmed by the broker, across all partitions. @default 100000 */
-  readonly bufferMaxMessages: number;
-  /** Bytes accepted but not yet confirmed by the broker. @default 33554432 (32 MiB, like Java's buffer.memory) */
-  readonly bufferMaxBytes: number;
-  /**
-   * What `send` does when the buffer is full: `wait` for room (up to `bufferWaitTimeoutMs`), or
-   * `fail` at once with a retriable `BUFFER_FULL` outcome. @default 'wait'
-   */
-  readonly whenBufferFull: 'wait' | 'fail';
-  /** Longest a `send` waits for buffer room before its events fail with `BUFFER_FULL`. @default 30000 */
-  readonly bufferWaitTimeoutMs: number;
   /** Produce requests in flight per broker. Must be 1 with `idempotent` (kafkajs serialises them anyway). @default 1 */
   readonly maxInFlightRequests: number;
   /** How long the broker may wait for replicas before answering a produce request (`acks: all`). @default 30000 */
@@ -132,12 +113,15 @@ export interface KafkaTransportOptions {
   readonly preset?: KafkaPreset;
   /** @default 'local' */
   readonly profile?: DeploymentProfile;
-  /** TLS: `true` for the system CAs, or Node TLS options (ca, cert, key, servername…). @default false */
-  readonly ssl?: boolean | ConnectionOptions;
-  /** SASL credentials (PLAIN or SCRAM); combine with `ssl` outside loopback. @default undefined */
+  /**
+   * TLS: `true` for the system CAs, or core's `TlsOptions`: PEM contents (`ca`, `cert`, `key`)
+   * or files (`caFile`, `certFile`, `keyFile`), `servername`, `rejectUnauthorized`. @default false
+   */
+  readonly tls?: TlsSetting;
+  /** SASL credentials (PLAIN or SCRAM); combine with `tls` outside loopback. @default undefined */
   readonly sasl?: KafkaSaslOptions | undefined;
   /** TCP connect timeout per attempt, and the deadline for `connect()` as a whole. @default by profile: 5000 / 15000 / 30000 */
-  readonly connectionTimeoutMs?: number;
+  readonly connectTimeoutMs?: number;
   /** Client-side timeout of one request. @default by profile: 10000 / 30000 / 60000 */
   readonly requestTimeoutMs?: number;
   /** SASL handshake timeout. @default by profile: 5000 / 10000 / 20000 */
@@ -151,10 +135,13 @@ export interface KafkaTransportOptions {
   readonly retryTopics?: Partial<KafkaRetryTopicOptions>;
   /** Create topics that do not exist on first send or consume; `false` leaves it to the broker. @default { partitions: 3, replicationFactor: 'auto' } */
   readonly autoCreateTopics?: Partial<KafkaAutoCreateOptions> | false;
-  /** Client log level; quiet by default because the transport reports errors through outcomes and health. @default 'nothing' */
-  readonly logLevel?: KafkaLogLevel;
-  /** Where log lines go. @default lines are dropped */
-  readonly logger?: ((entry: KafkaLogEntry) => void) | undefined;
+  /**
+   * The least severe lines written: the transport's own and kafkajs' (connection errors, group
+   * rebalances, retries), each prefixed `[switchyard:kafka]`, kafkajs' with its namespace. @default 'warn'
+   */
+  readonly logLevel?: LogLevel;
+  /** Where log lines go: `console`, or a pino/winston-style logger. Secrets are replaced by `***`. @default console */
+  readonly logger?: Logger;
 }
 
 /** Every option filled in: what the transport runs with after presets, profile and user values merge. */
@@ -163,9 +150,10 @@ export interface ResolvedKafkaOptions {
   readonly clientId: string;
   readonly preset: KafkaPreset;
   readonly profile: DeploymentProfile;
-  readonly ssl: boolean | ConnectionOptions;
+  /** Node's TLS connection options (files read), or `undefined` for no TLS. */
+  readonly tls: ConnectionOptions | undefined;
   readonly sasl: KafkaSaslOptions | undefined;
-  readonly connectionTimeoutMs: number;
+  readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly authenticationTimeoutMs: number;
   readonly retry: KafkaRetryOptions;
@@ -174,6 +162,6 @@ export interface ResolvedKafkaOptions {
   readonly consumer: KafkaConsumerOptions;
   readonly retryTopics: KafkaRetryTopicOptions;
   readonly autoCreateTopics: KafkaAutoCreateOptions | false;
-  readonly logLevel: KafkaLogLevel;
-  readonly logger: ((entry: KafkaLogEntry) => void) | undefined;
+  readonly logLevel: LogLevel;
+  readonly logger: Logger;
 }

@@ -61,7 +61,7 @@ export const KAFKA_PRESETS: Readonly<Record<KafkaPreset, PresetValues>> = {
 };
 
 export interface ProfileValues {
-  readonly connectionTimeoutMs: number;
+  readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly authenticationTimeoutMs: number;
   readonly retry: KafkaRetryOptions;
@@ -74,21 +74,21 @@ export interface ProfileValues {
 /** Timeouts by distance to the brokers: ~5–10 s on a LAN, 15–30 s in a cloud, 30–60 s across regions. */
 export const DEPLOYMENT_PROFILES: Readonly<Record<DeploymentProfile, ProfileValues>> = {
   local: {
-    connectionTimeoutMs: 5000,
+    connectTimeoutMs: 5000,
     requestTimeoutMs: 10_000,
     authenticationTimeoutMs: 5000,
     retry: { retries: 5, initialRetryTimeMs: 100, maxRetryTimeMs: 2000 },
     consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000, rebalanceTimeoutMs: 30_000 },
   },
   cloud: {
-    connectionTimeoutMs: 15_000,
+    connectTimeoutMs: 15_000,
     requestTimeoutMs: 30_000,
     authenticationTimeoutMs: 10_000,
     retry: { retries: 8, initialRetryTimeMs: 300, maxRetryTimeMs: 15_000 },
     consumer: { sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3000, rebalanceTimeoutMs: 60_000 },
   },
   'cross-region': {
-    connectionTimeoutMs: 30_000,
+    connectTimeoutMs: 30_000,
     requestTimeoutMs: 60_000,
     authenticationTimeoutMs: 20_000,
     retry: { retries: 10, initialRetryTimeMs: 500, maxRetryTimeMs: 30_000 },
@@ -103,10 +103,6 @@ const BASE_PRODUCER: KafkaProducerOptions = {
   lingerMs: 0,
   batchMaxMessages: 1000,
   batchMaxBytes: 524_288,
-  bufferMaxMessages: 100_000,
-  bufferMaxBytes: 32 * 1024 * 1024,
-  whenBufferFull: 'wait',
-  bufferWaitTimeoutMs: 30_000,
   maxInFlightRequests: 1,
   produceTimeoutMs: 30_000,
   maxMessageBytes: 1_048_576,
@@ -127,9 +123,9 @@ export const DEFAULT_KAFKA_OPTIONS: ResolvedKafkaOptions = {
   clientId: 'switchyard',
   preset: 'durable',
   profile: 'local',
-  ssl: false,
+  tls: undefined,
   sasl: undefined,
-  connectionTimeoutMs: DEPLOYMENT_PROFILES.local.connectionTimeoutMs,
+  connectTimeoutMs: DEPLOYMENT_PROFILES.local.connectTimeoutMs,
   requestTimeoutMs: DEPLOYMENT_PROFILES.local.requestTimeoutMs,
   authenticationTimeoutMs: DEPLOYMENT_PROFILES.local.authenticationTimeoutMs,
   retry: DEPLOYMENT_PROFILES.local.retry,
@@ -138,6 +134,6 @@ export const DEFAULT_KAFKA_OPTIONS: ResolvedKafkaOptions = {
   consumer: BASE_CONSUMER,
   retryTopics: { enabled: true, tiersMs: [1000, 10_000, 60_000, 600_000] },
   autoCreateTopics: { partitions: 3, replicationFactor: 'auto' },
-  logLevel: 'nothing',
-  logger: undefined,
+  logLevel: 'warn',
+  logger: console,
 };

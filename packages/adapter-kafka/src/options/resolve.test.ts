@@ -23,7 +23,7 @@ describe('resolveKafkaOptions', () => {
       compression: 'lz4',
       maxInFlightRequests: 1,
     });
-    expect(o.connectionTimeoutMs).toBe(5000);
+    expect(o.connectTimeoutMs).toBe(5000);
   });
 
   it('merges preset < profile < the caller’s fields', () => {
@@ -58,7 +58,7 @@ describe('resolveKafkaOptions', () => {
 
   it('cross-region profile stretches timeouts', () => {
     const o = resolveKafkaOptions({ profile: 'cross-region' });
-    expect(o.connectionTimeoutMs).toBe(30_000);
+    expect(o.connectTimeoutMs).toBe(30_000);
     expect(o.requestTimeoutMs).toBe(60_000);
   });
 
@@ -96,6 +96,13 @@ describe('resolveKafkaOptions', () => {
       [{ sasl: { mechanism: 'plain', username: 'u', password: '' } }, 'sasl.password'],
       [{ autoCreateTopics: { partitions: 0 } }, 'autoCreateTopics.partitions'],
       [{ logLevel: 'loud' }, 'logLevel'],
+      [{ logLevel: 'nothing' }, 'logLevel'],
+      [{ logger: () => {} }, 'logger'],
+      [{ tls: 'yes' }, 'tls'],
+      [{ tls: { cafile: '/ca.pem' } }, 'tls.cafile'],
+      [{ tls: { caFile: '/no/such/ca.pem' } }, 'tls.caFile'],
+      [{ ssl: true }, 'ssl'],
+      [{ connectionTimeoutMs: 1000 }, 'connectionTimeoutMs'],
       [{ bootstrap: 'x' }, 'bootstrap'],
     ];
     for (const [options, field] of cases) {
@@ -104,6 +111,43 @@ describe('resolveKafkaOptions', () => {
         JSON.stringify(options),
       ).toBe(field);
     }
+  });
+
+  it('points the old producer buffer options at core’s publish buffer', () => {
+    expect(fieldOf(() => resolveKafkaOptions({ producer: { bufferMaxMessages: 10 } } as never))).toBe(
+      'producer.bufferMaxMessages',
+    );
+    expect(() => resolveKafkaOptions({ producer: { whenBufferFull: 'fail' } } as never)).toThrow(
+      /publishBuffer/,
+    );
+  });
+
+  it('says what a renamed option is called now', () => {
+    expect(() => resolveKafkaOptions({ ssl: true } as never)).toThrow(/renamed to `tls`/);
+    expect(() => resolveKafkaOptions({ connectionTimeoutMs: 1 } as never)).toThrow(
+      /renamed to `connectTimeoutMs`/,
+    );
+  });
+
+  it('maps tls to Node TLS options: true, PEM contents, or files read once', () => {
+    expect(resolveKafkaOptions().tls).toBeUndefined();
+    expect(resolveKafkaOptions({ tls: false }).tls).toBeUndefined();
+    expect(resolveKafkaOptions({ tls: true }).tls).toEqual({});
+    expect(
+      resolveKafkaOptions({ tls: { ca: 'PEM', servername: 'kafka.internal', rejectUnauthorized: true } }).tls,
+    ).toEqual({
+      ca: 'PEM',
+      servername: 'kafka.internal',
+      rejectUnauthorized: true,
+    });
+    const caFile = new URL(import.meta.url).pathname;
+    expect(Buffer.isBuffer(resolveKafkaOptions({ tls: { caFile } }).tls?.ca)).toBe(true);
+  });
+
+  it('logs warnings to the console by default, and takes any console-shaped logger', () => {
+    expect(resolveKafkaOptions()).toMatchObject({ logLevel: 'warn', logger: console });
+    const logger = { warn: () => {}, error: () => {} };
+    expect(resolveKafkaOptions({ logger, logLevel: 'silent' })).toMatchObject({ logger, logLevel: 'silent' });
   });
 
   it('never echoes a password in a configuration error', () => {

@@ -1,4 +1,4 @@
-import { configError, definedFields } from '@switchyard/core/transport';
+import { configError, definedFields, LOG_LEVELS } from '@switchyard/core/transport';
 import type {
   KafkaAutoCreateOptions,
   KafkaConsumerOptions,
@@ -14,17 +14,32 @@ import {
   checkKnownKeys,
   checkOneOf,
   checkSasl,
-  checkSsl,
   checkTiers,
+  checkTls,
 } from './validate.ts';
 
 const TOP_LEVEL_KEYS = [...Object.keys(DEFAULT_KAFKA_OPTIONS)] as const;
+
+/** The producer's own buffer options, gone since core's publish buffer is the one bound. */
+const REMOVED_PRODUCER_KEYS = [
+  'bufferMaxMessages',
+  'bufferMaxBytes',
+  'whenBufferFull',
+  'bufferWaitTimeoutMs',
+];
+
+/** Options that were renamed: naming the new one beats "unknown option". */
+const RENAMED: Readonly<Record<string, string>> = {
+  ssl: 'was renamed to `tls` (true, or { ca | caFile, cert | certFile, key | keyFile, servername, rejectUnauthorized })',
+  connectionTimeoutMs: 'was renamed to `connectTimeoutMs`',
+};
 
 /**
  * Merges defaults < preset < deployment profile < the caller's fields, then checks every value
  * and the rules between them. Throws `INVALID_CONFIG` naming the field at fault.
  */
 export function resolveKafkaOptions(options: KafkaTransportOptions = {}): ResolvedKafkaOptions {
+  for (const [old, why] of Object.entries(RENAMED)) if (old in options) throw configError(old, why);
   checkKnownKeys(options, TOP_LEVEL_KEYS, '');
   const preset = checkOneOf('preset', options.preset ?? DEFAULT_KAFKA_OPTIONS.preset, [
     'durable',
@@ -38,6 +53,14 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
   ]);
   const presetValues = KAFKA_PRESETS[preset];
   const profileValues = DEPLOYMENT_PROFILES[profile];
+  for (const removed of REMOVED_PRODUCER_KEYS) {
+    if (options.producer !== undefined && removed in options.producer) {
+      throw configError(
+        `producer.${removed}`,
+        'was removed: the publish buffer is core’s, set it on the bus: createEventBus({ publishBuffer: { maxMessages, maxBytes, whenFull } })',
+      );
+    }
+  }
   checkKnownKeys(options.producer ?? {}, Object.keys(DEFAULT_KAFKA_OPTIONS.producer), 'producer.');
   checkKnownKeys(options.consumer ?? {}, Object.keys(DEFAULT_KAFKA_OPTIONS.consumer), 'consumer.');
   checkKnownKeys(options.retry ?? {}, Object.keys(DEFAULT_KAFKA_OPTIONS.retry), 'retry.');
@@ -62,9 +85,9 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
     clientId: options.clientId ?? DEFAULT_KAFKA_OPTIONS.clientId,
     preset,
     profile,
-    ssl: checkSsl('ssl', options.ssl ?? DEFAULT_KAFKA_OPTIONS.ssl),
+    tls: checkTls('tls', options.tls),
     sasl: checkSasl('sasl', options.sasl),
-    connectionTimeoutMs: options.connectionTimeoutMs ?? profileValues.connectionTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? profileValues.connectTimeoutMs,
     requestTimeoutMs: options.requestTimeoutMs ?? profileValues.requestTimeoutMs,
     authenticationTimeoutMs: options.authenticationTimeoutMs ?? profileValues.authenticationTimeoutMs,
     retry,
@@ -73,14 +96,8 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
     consumer,
     retryTopics: { ...DEFAULT_KAFKA_OPTIONS.retryTopics, ...definedFields(options.retryTopics) },
     autoCreateTopics,
-    logLevel: checkOneOf('logLevel', options.logLevel ?? DEFAULT_KAFKA_OPTIONS.logLevel, [
-      'nothing',
-      'error',
-      'warn',
-      'info',
-      'debug',
-    ]),
-    logger: options.logger,
+    logLevel: checkOneOf('logLevel', options.logLevel ?? DEFAULT_KAFKA_OPTIONS.logLevel, LOG_LEVELS),
+    logger: options.logger ?? DEFAULT_KAFKA_OPTIONS.logger,
   };
   checkValues(resolved);
   return resolved;
@@ -97,7 +114,7 @@ function resolveAutoCreate(value: KafkaTransportOptions['autoCreateTopics']): Ka
 function checkValues(o: ResolvedKafkaOptions): void {
   if (typeof o.clientId !== 'string' || o.clientId.length === 0)
     throw configError('clientId', 'must be a non-empty string');
-  checkInteger('connectionTimeoutMs', o.connectionTimeoutMs, 1);
+  checkInteger('connectTimeoutMs', o.connectTimeoutMs, 1);
   checkInteger('requestTimeoutMs', o.requestTimeoutMs, 1);
   checkInteger('authenticationTimeoutMs', o.authenticationTimeoutMs, 1);
   checkInteger('metadataMaxAgeMs', o.metadataMaxAgeMs, 0);
@@ -108,14 +125,10 @@ function checkValues(o: ResolvedKafkaOptions): void {
   const p = o.producer;
   checkOneOf('producer.acks', p.acks, ['all', 'leader', 'none']);
   checkOneOf('producer.compression', p.compression, ['none', 'gzip', 'snappy', 'lz4', 'zstd']);
-  checkOneOf('producer.whenBufferFull', p.whenBufferFull, ['wait', 'fail']);
   if (typeof p.idempotent !== 'boolean') throw configError('producer.idempotent', 'must be true or false');
   checkInteger('producer.lingerMs', p.lingerMs, 0);
   checkInteger('producer.batchMaxMessages', p.batchMaxMessages, 1);
   checkInteger('producer.batchMaxBytes', p.batchMaxBytes, 1);
-  checkInteger('producer.bufferMaxMessages', p.bufferMaxMessages, p.batchMaxMessages);
-  checkInteger('producer.bufferMaxBytes', p.bufferMaxBytes, Math.max(p.batchMaxBytes, p.maxMessageBytes));
-  checkInteger('producer.bufferWaitTimeoutMs', p.bufferWaitTimeoutMs, 0);
   checkInteger('producer.maxInFlightRequests', p.maxInFlightRequests, 1);
   checkInteger('producer.produceTimeoutMs', p.produceTimeoutMs, 1);
   checkInteger('producer.maxMessageBytes', p.maxMessageBytes, 1);
@@ -160,6 +173,6 @@ function checkValues(o: ResolvedKafkaOptions): void {
       checkInteger('autoCreateTopics.replicationFactor', o.autoCreateTopics.replicationFactor, 1);
     }
   }
-  if (o.logger !== undefined && typeof o.logger !== 'function')
-    throw configError('logger', 'must be a function');
+  if (typeof o.logger?.warn !== 'function' || typeof o.logger.error !== 'function')
+    throw configError('logger', 'must have warn(message) and error(message) functions, like console');
 }

@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
-import { configError } from '@switchyard/core/transport';
+import type { TlsOptions } from '@switchyard/core';
+import { configError, tlsConnectionOptions } from '@switchyard/core/transport';
 import type { KafkaSaslOptions } from './options.ts';
 
 export function checkKnownKeys(value: object, known: readonly string[], prefix: string): void {
@@ -42,10 +43,15 @@ export function checkBrokers(field: string, brokers: unknown): readonly string[]
   return brokers.map((b: string) => b.trim());
 }
 
-export function checkSsl(field: string, ssl: unknown): boolean | ConnectionOptions {
-  if (typeof ssl === 'boolean' || (typeof ssl === 'object' && ssl !== null))
-    return ssl as boolean | ConnectionOptions;
-  throw configError(field, 'must be true, false or Node TLS connection options');
+const TLS_KEYS = ['ca', 'caFile', 'cert', 'certFile', 'key', 'keyFile', 'servername', 'rejectUnauthorized'];
+
+/** Node's TLS options for `tls` (reading the files it names), or `undefined` for no TLS. */
+export function checkTls(field: string, tls: unknown): ConnectionOptions | undefined {
+  if (tls === undefined || typeof tls === 'boolean') return tlsConnectionOptions(tls, field);
+  if (typeof tls !== 'object' || tls === null)
+    throw configError(field, `must be true, false or { ${TLS_KEYS.join(', ')} }`);
+  checkKnownKeys(tls, TLS_KEYS, `${field}.`);
+  return tlsConnectionOptions(tls as TlsOptions, field);
 }
 
 export function checkSasl(field: string, sasl: KafkaSaslOptions | undefined): KafkaSaslOptions | undefined {

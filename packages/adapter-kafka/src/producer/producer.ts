@@ -3,8 +3,8 @@ import type { OutboundMessage, SendOutcome } from '@switchyard/core/transport';
 import type { DriverRecord, KafkaDriver, TopicMetadata } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
 import type { KafkaProducerOptions } from '../options/options.ts';
+import type { Redact } from '../redaction.ts';
 import { Accumulator, type PartitionBatch, type PendingRecord } from './accumulator.ts';
-import { BufferGate } from './buffer-gate.ts';
 import type { MetadataCache } from './metadata-cache.ts';
 import { Partitioner } from './partitioner.ts';
 import { recordSize } from './record-size.ts';
@@ -13,7 +13,7 @@ export interface ProducerHooks {
   /** A request failed; `error` is already mapped. */
   readonly onError: (error: EventBusError) => void;
   readonly onSuccess: () => void;
-  readonly secrets: readonly string[];
+  readonly redact: Redact;
 }
 
 /** The outcomes of one `send` call, filled in slot by slot; resolves when the last one is in. */
@@ -75,14 +75,18 @@ class Prepared implements PendingRecord {
 
 /**
  * Turns `send(messages)` into per-partition batches and per-event outcomes: checks size, chooses
- * the partition, takes buffer room (waiting or failing fast when full), hands the event to the
- * accumulator, and settles each event with its receipt or a mapped error.
+ * the partition, hands the event to the accumulator, and settles each event with its receipt or a
+ * mapped error. It takes every event it is handed: what may be unconfirmed at once is bounded by
+ * core's publish buffer (`createEventBus({ publishBuffer })`), and what travels at once by the
+ * batch limits and `maxInFlightRequests` per broker.
  */
 export class KafkaProducer {
-  private readonly gate: BufferGate;
   private readonly accumulator: Accumulator;
+  /** Events (and their bytes) handed to this producer and not yet settled, for `health()`. */
+  private unsettledMessages = 0;
+  private unsettledBytes = 0;
   private readonly partitioner = new Partitioner();
-  /** Serialises the slow path (metadata lookups, waiting for room) so events keep their order. */
+  /** Serialises the slow path (metadata lookups) so events keep their order. */
   private intake: Promise<void> | undefined;
   private resetting: Promise<void> | undefined;
   private needsReset = false;
@@ -103,7 +107,6 @@ export class KafkaProducer {
     this.metadata = metadata;
     this.options = options;
     this.hooks = hooks;
-    this.gate = new BufferGate(options.bufferMaxMessages, options.bufferMaxBytes);
     this.accumulator = new Accumulator(
       {
         lingerMs: options.lingerMs,
@@ -117,11 +120,11 @@ export class KafkaProducer {
   }
 
   get bufferedMessages(): number {
-    return this.gate.messages;
+    return this.unsettledMessages;
   }
 
   get bufferedBytes(): number {
-    return this.gate.bytes;
+    return this.unsettledBytes;
   }
 
   get inFlightRequests(): number {
@@ -148,8 +151,10 @@ export class KafkaProducer {
       totalBytes += item.bytes;
     }
     if (prepared.length > 0) {
+      this.unsettledMessages += prepared.length;
+      this.unsettledBytes += totalBytes;
       const known = this.intake === undefined ? this.knownMetadata(prepared) : undefined;
-      if (known !== undefined && this.gate.tryAcquire(prepared.length, totalBytes)) {
+      if (known !== undefined) {
         for (let i = 0; i < prepared.length; i++) this.enqueue(prepared[i]!, known[i]!);
       } else {
         this.enqueueSlowly(prepared);
@@ -164,10 +169,9 @@ export class KafkaProducer {
     await this.accumulator.flush();
   }
 
-  /** Stops intake: later sends reject with CLOSED, waiters for buffer room fail. */
+  /** Stops intake: later sends reject with CLOSED. */
   close(): void {
     this.closed = true;
-    this.gate.rejectWaiters();
   }
 
   private prepare(message: OutboundMessage, results: SendResults, index: number): Prepared | undefined {
@@ -224,23 +228,16 @@ export class KafkaProducer {
     try {
       metadata = await this.metadata.get(item.topic);
     } catch (error) {
+      this.unsettledMessages--;
+      this.unsettledBytes -= item.bytes;
       item.settle({
         ok: false,
         error: toEventBusError(error, {
           operation: 'publish',
           topic: item.topic,
-          secrets: this.hooks.secrets,
+          redact: this.hooks.redact,
         }),
       });
-      return;
-    }
-    const room =
-      this.gate.tryAcquire(1, item.bytes) ||
-      (this.options.whenBufferFull === 'wait' &&
-        !this.closed &&
-        (await this.gate.acquire(item.bytes, this.options.bufferWaitTimeoutMs)));
-    if (!room) {
-      item.settle({ ok: false, error: this.bufferFull() });
       return;
     }
     this.enqueue(item, metadata);
@@ -252,17 +249,6 @@ export class KafkaProducer {
     const leader = metadata.partitions[partition]?.leader ?? -1;
     item.record.partition = partition;
     this.accumulator.append(item.topic, partition, leader, item);
-  }
-
-  private bufferFull(): EventBusError {
-    const why = this.closed
-      ? 'the transport closed while the event waited for buffer room'
-      : `no room within ${this.options.bufferWaitTimeoutMs} ms`;
-    return new EventBusError(
-      'BUFFER_FULL',
-      `The Kafka publish buffer is full (${this.options.bufferMaxMessages} events / ${this.options.bufferMaxBytes} bytes): ${why}. Publish slower, raise producer.bufferMax*, or retry.`,
-      { retriable: !this.closed },
-    );
   }
 
   private async transmit(_leader: number, batches: readonly PartitionBatch[]): Promise<void> {
@@ -307,7 +293,7 @@ export class KafkaProducer {
       const error = toEventBusError(cause, {
         operation: 'publish',
         ...(topics.length === 1 ? { topic: topics[0]! } : {}),
-        secrets: this.hooks.secrets,
+        redact: this.hooks.redact,
       });
       for (const batch of batches) for (const r of batch.records) r.settle({ ok: false, error });
       for (const topic of topics) this.metadata.refresh(topic);
@@ -316,7 +302,8 @@ export class KafkaProducer {
       if (this.options.idempotent) this.needsReset = true;
       this.hooks.onError(error);
     } finally {
-      this.gate.release(count, bytes);
+      this.unsettledMessages -= count;
+      this.unsettledBytes -= bytes;
     }
   }
 

@@ -85,7 +85,7 @@ export function scriptedMember(group = 'billing') {
     driver,
     commitIntervalMs: 60_000,
     parking: undefined,
-    secrets: [],
+    redact: (text: string) => text,
     onError: (error: Error) => errors.push(error),
     log: () => {},
   };

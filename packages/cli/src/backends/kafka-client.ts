@@ -1,19 +1,21 @@
-import { readFileSync } from 'node:fs';
 // The adapter first: it patches kafkajs' encoder before kafkajs loads, and its transport registers
 // the LZ4, Snappy and zstd codecs that reading compressed batches needs.
 import {
+  type KafkaTransportOptions,
   kafkaOptionsFromEnv,
   type ResolvedKafkaOptions,
   resolveKafkaOptions,
   toKafkaError,
 } from '@switchyard/adapter-kafka';
+import { redactSecrets } from '@switchyard/core/transport';
 import kafkajs from 'kafkajs';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The adapter's options from the same environment variables DI reads (`KAFKA_BROKERS`, `SWITCHYARD_KAFKA_*`). */
-export function kafkaOptions(env: Env): ResolvedKafkaOptions {
-  return resolveKafkaOptions(kafkaOptionsFromEnv(env, (path) => readFileSync(path, 'utf8')));
+export function kafkaOptions(env: Env): { given: KafkaTransportOptions; resolved: ResolvedKafkaOptions } {
+  const given = kafkaOptionsFromEnv(env);
+  return { given, resolved: resolveKafkaOptions(given) };
 }
 
 /** A kafkajs client with the adapter's connection settings (brokers, TLS, SASL, timeouts, retries). */
@@ -21,9 +23,9 @@ export function kafkaClient(options: ResolvedKafkaOptions): kafkajs.Kafka {
   return new kafkajs.Kafka({
     clientId: `${options.clientId}-cli`,
     brokers: [...options.brokers],
-    ssl: options.ssl,
+    ssl: options.tls ?? false,
     ...(options.sasl === undefined ? {} : { sasl: { ...options.sasl } as kafkajs.SASLOptions }),
-    connectionTimeout: options.connectionTimeoutMs,
+    connectionTimeout: options.connectTimeoutMs,
     authenticationTimeout: options.authenticationTimeoutMs,
     requestTimeout: options.requestTimeoutMs,
     enforceRequestTimeout: true,
@@ -45,7 +47,12 @@ export function kafkaError(
   topic?: string,
 ): Error {
   const secrets = options.sasl === undefined ? [] : [options.sasl.password];
-  return toKafkaError(error, { operation, secrets, ...(topic === undefined ? {} : { topic }) });
+  return toKafkaError(error, {
+    operation,
+    redact: (text) => redactSecrets(text, secrets),
+    security: { tls: options.tls !== undefined, sasl: options.sasl !== undefined },
+    ...(topic === undefined ? {} : { topic }),
+  });
 }
 
 const LEADER_MOVING = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER']);

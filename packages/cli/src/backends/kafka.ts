@@ -13,9 +13,9 @@ const OWN_GROUPS = /^switchyard-cli-/;
 
 /** Kafka through kafkajs: the adapter's settings, its admin client for metadata and lag. */
 export function kafkaBackend(env: Env): Backend {
-  const options = kafkaOptions(env);
+  const { given, resolved: options } = kafkaOptions(env);
   // Made now, though only publishing uses it: the transport registers kafkajs' compression codecs.
-  const transport = kafka(options);
+  const transport = kafka(given);
   const client = kafkaClient(options);
   const admin = client.admin();
   let connected: Promise<void> | undefined;
