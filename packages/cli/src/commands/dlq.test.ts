@@ -28,7 +28,8 @@ describe.each(testBrokers())('switchyard dlq on $name', (broker) => {
       errorClass: 'TypeError',
       errorMessage: 'bad total for #',
       count: 3,
-      example: 'bad total for 0',
+      // whichever of the three was read first (dead letters of several partitions interleave)
+      example: expect.stringMatching(/^bad total for [036]$/),
     });
     const exact = JSON.parse(
       (await runCli(['dlq', 'list', `${topic}.dlq`, '--exact', '--json'], { env })).stdout,
