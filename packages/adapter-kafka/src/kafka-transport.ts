@@ -74,6 +74,7 @@ export class KafkaTransport implements Transport {
     );
     this.#producer = new KafkaProducer(driver, this.#metadata, options.producer, {
       redact: this.#redact,
+      requestTimeoutMs: options.requestTimeoutMs,
       onError: (error) => this.#noteError(error),
       onSuccess: () => {
         if (this.#state === 'reconnecting') this.#state = 'connected';

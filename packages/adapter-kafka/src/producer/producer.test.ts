@@ -65,6 +65,7 @@ function producer(overrides: Partial<KafkaProducerOptions> = {}) {
     options,
     {
       redact: (text) => text,
+      requestTimeoutMs: 10_000,
       onError: (e) => errors.push(e.code),
       onSuccess: () => {},
     },

@@ -14,6 +14,11 @@ export interface ProducerHooks {
   readonly onError: (error: EventBusError) => void;
   readonly onSuccess: () => void;
   readonly redact: Redact;
+  /**
+   * The client's request timeout. A write that took longer was retried by the client after a
+   * timeout, on a leader it found afresh: this producer's view of the leaders is refreshed too.
+   */
+  readonly requestTimeoutMs: number;
 }
 
 /** The outcomes of one `send` call, filled in slot by slot; resolves when the last one is in. */
@@ -258,6 +263,7 @@ export class KafkaProducer {
       count += batch.records.length;
       for (const r of batch.records) bytes += r.bytes;
     }
+    const started = Date.now();
     try {
       await this.resetIfNeeded();
       const byTopic = new Map<string, DriverRecord[]>();
@@ -287,6 +293,8 @@ export class KafkaProducer {
           });
         }
       }
+      if (Date.now() - started > this.hooks.requestTimeoutMs)
+        for (const batch of batches) this.metadata.refresh(batch.topic);
       this.hooks.onSuccess();
     } catch (cause) {
       const topics = [...new Set(batches.map((b) => b.topic))];
