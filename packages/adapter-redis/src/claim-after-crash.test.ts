@@ -20,7 +20,7 @@ describe.skipIf(REDIS_URL === undefined)('a group member that crashes', () => {
     const set = `${topic}:handled`;
     const producer = createEventBus({ source: 'orders-svc', transport: await f.transport() });
     await producer.ensureTopic({ name: topic });
-    process_ = spawn(process.execPath, [child], {
+    process_ = spawn(process.execPath, ['--conditions=@switchyard/source', child], {
       env: { ...process.env, CRASH_URL: f.url, CRASH_TOPIC: topic, CRASH_GROUP: 'billing', CRASH_SET: set },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

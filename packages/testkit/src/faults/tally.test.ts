@@ -17,12 +17,21 @@ describe('FaultTally', () => {
 
   it('flags an event handled first after a later one of its key, but not a redelivery', () => {
     const t = new FaultTally(2); // keys: even and odd numbers
+    for (const n of [0, 1, 2, 3, 4, 5]) t.ack(n);
     for (const n of [0, 2, 4, 0, 2]) t.handle(n); // 0 and 2 again: redeliveries
     expect(t.orderViolations).toBe(0);
     t.handle(1);
     t.handle(5);
     t.handle(3); // first time, after 5 of the same key
     expect(t.orderViolations).toBe(1);
+  });
+
+  it('leaves out of the order check an event whose publish was reported failed but was stored anyway', () => {
+    const t = new FaultTally(1);
+    for (const n of [0, 1, 3]) t.ack(n);
+    t.fail(2, new EventBusError('TIMEOUT', 'publish timed out', { retriable: true }));
+    for (const n of [0, 1, 3, 2]) t.handle(n); // 2 landed after 3: the caller was told it failed
+    expect(t.orderViolations).toBe(0);
   });
 
   it('keeps retriable EventBusErrors apart from failures that break the contract', () => {
