@@ -3,6 +3,26 @@ import { expect } from 'vitest';
 import type { CaseHarness } from '../harness.ts';
 import { itemSchema } from '../schema.ts';
 
+/**
+ * A bus whose group `g` records the `n` of every event it handles on a fresh topic, and a raw
+ * reader of that topic's dead letters: the start of every case about input that cannot be handled.
+ */
+async function goodAndDead(h: CaseHarness) {
+  const topic = h.topic();
+  const bus = await h.bus();
+  await h.ensureTopics(bus, topic, `${topic}.dlq`);
+  const good: number[] = [];
+  await bus.subscribe(
+    topic,
+    (event) => {
+      good.push((event.data as { n: number }).n);
+    },
+    { group: 'g' },
+  );
+  const dead = await h.rawConsume(`${topic}.dlq`);
+  return { topic, bus, good, dead };
+}
+
 /** Dead letters: after the last attempt, and for input that can never be handled. */
 export const deadLetterCases = {
   async 'dead-letters after the last attempt with the error attached'(h: CaseHarness) {
@@ -34,18 +54,7 @@ export const deadLetterCases = {
   },
 
   async 'dead-letters undecodable input and keeps consuming'(h: CaseHarness) {
-    const topic = h.topic();
-    const bus = await h.bus();
-    await h.ensureTopics(bus, topic, `${topic}.dlq`);
-    const good: number[] = [];
-    await bus.subscribe(
-      topic,
-      (event) => {
-        good.push((event.data as { n: number }).n);
-      },
-      { group: 'g' },
-    );
-    const dead = await h.rawConsume(`${topic}.dlq`);
+    const { topic, bus, good, dead } = await goodAndDead(h);
     const raw = await h.rawTransport();
     const p = raw.headerPrefix ?? 'ce_';
     const outcomes = await raw.send([
@@ -98,18 +107,7 @@ export const deadLetterCases = {
   },
 
   async 'dead-letters an undecodable event as large as the broker takes, and moves on'(h: CaseHarness) {
-    const topic = h.topic();
-    const bus = await h.bus();
-    await h.ensureTopics(bus, topic, `${topic}.dlq`);
-    const good: number[] = [];
-    await bus.subscribe(
-      topic,
-      (event) => {
-        good.push((event.data as { n: number }).n);
-      },
-      { group: 'g' },
-    );
-    const dead = await h.rawConsume(`${topic}.dlq`);
+    const { topic, bus, good, dead } = await goodAndDead(h);
     const raw = await h.rawTransport();
     const p = raw.headerPrefix ?? 'ce_';
     const headers = { [`${p}id`]: `huge-${h.id}` };
