@@ -78,6 +78,11 @@ describe('resolveKafkaOptions', () => {
     ).toBeUndefined();
   });
 
+  it('refuses an idempotent producer without retries, naming retry.retries', () => {
+    expect(fieldOf(() => resolveKafkaOptions({ retry: { retries: 0 } }))).toBe('retry.retries');
+    expect(resolveKafkaOptions({ retry: { retries: 0 }, producer: { idempotent: false } }).retry.retries).toBe(0);
+  });
+
   it('names the bad field for each kind of mistake', () => {
     const cases: Array<[unknown, string]> = [
       [{ preset: 'fast' }, 'preset'],

@@ -138,6 +138,12 @@ function checkValues(o: ResolvedKafkaOptions): void {
       `the idempotent producer needs acks 'all', but acks is '${p.acks}'; set acks: 'all' or idempotent: false`,
     );
   }
+  if (p.idempotent && o.retry.retries < 1) {
+    throw configError(
+      'retry.retries',
+      'must be at least 1 with the idempotent producer (a transient broker error would otherwise fail the batch); set retries >= 1 or idempotent: false',
+    );
+  }
   if (p.idempotent && p.maxInFlightRequests !== 1) {
     throw configError(
       'producer.maxInFlightRequests',
