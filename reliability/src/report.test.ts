@@ -131,7 +131,15 @@ describe('RELIABILITY.md', () => {
       generatedAt: '2026-12-02T10:00:00.000Z',
       command: 'pnpm reliability --update -- packages/adapter-redis/faults',
       suites: [{ file: redisFile, seconds: 90, passed: 4, failed: 0, skipped: 0 }],
-      scenarios: [{ ...figures, transport: 'redis (append-only file)', title: 'pause', status: 'passed' as const, file: redisFile }],
+      scenarios: [
+        {
+          ...figures,
+          transport: 'redis (append-only file)',
+          title: 'pause',
+          status: 'passed' as const,
+          file: redisFile,
+        },
+      ],
       notRun: [],
     };
     const merged = mergeResults(results, partial);

@@ -129,9 +129,9 @@ export function mergeResults(full: ReliabilityResults, partial: ReliabilityResul
       ...notRun,
     ],
     updates: [
-      ...(full.updates ?? []).map((u) => ({ ...u, files: u.files.filter((f) => !files.has(f)) })).filter(
-        (u) => u.files.length > 0,
-      ),
+      ...(full.updates ?? [])
+        .map((u) => ({ ...u, files: u.files.filter((f) => !files.has(f)) }))
+        .filter((u) => u.files.length > 0),
       { ...run, files: [...files] },
     ],
   };
