@@ -5,6 +5,7 @@
  *
  *   pnpm reliability                      run everything, write RELIABILITY.md
  *   pnpm reliability -- <vitest filters>  run some files (e.g. packages/adapter-nats/faults): writes results/partial.*
+ *   pnpm reliability --update -- <filters> the same, then puts those files' rows into results/latest.json and RELIABILITY.md
  *   pnpm reliability --from <report.json> render from an existing Vitest JSON report (e.g. CI's), run nothing
  *
  * Brokers: the suites start their own; they read whether Kafka, NATS and the cluster are installed
@@ -15,7 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { reliabilityMd } from './report.ts';
-import { extractResults, type VitestJson } from './results.ts';
+import { extractResults, mergeResults, type ReliabilityResults, type VitestJson } from './results.ts';
 
 const REPO_DIR = resolve(import.meta.dirname, '../..');
 const RESULTS_DIR = join(REPO_DIR, 'reliability', 'results');
@@ -29,7 +30,12 @@ function revision(): string {
 
 const loadAverage = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
 
-const args = process.argv.slice(2).filter((a) => a !== '--');
+const update = process.argv.includes('--update');
+const args = process.argv.slice(2).filter((a) => a !== '--' && a !== '--update');
+if (update && args.length === 0) {
+  console.error('[reliability] --update needs the files to run (e.g. -- packages/adapter-redis/faults)');
+  process.exit(2);
+}
 const fromIndex = args.indexOf('--from');
 const started = Date.now();
 const loadAtStart = loadAverage();
@@ -66,7 +72,7 @@ const results = extractResults(
     command:
       fromIndex >= 0
         ? `pnpm reliability --from ${args[fromIndex + 1]}`
-        : `pnpm reliability${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
+        : `pnpm reliability${update ? ' --update' : ''}${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
     revision: revision(),
     durationSeconds:
       fromIndex >= 0
@@ -82,6 +88,7 @@ const results = extractResults(
   },
   REPO_DIR,
 );
+if (update) partial = true;
 const name = partial ? 'partial' : 'latest';
 const written = [
   join(RESULTS_DIR, `${name}.json`),
@@ -89,6 +96,15 @@ const written = [
 ];
 writeFileSync(written[0]!, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(written[1]!, reliabilityMd(results));
+if (update) {
+  // The full run's file with this run's files in place of theirs.
+  const latestFile = join(RESULTS_DIR, 'latest.json');
+  const full = JSON.parse(readFileSync(latestFile, 'utf8')) as ReliabilityResults;
+  const merged = mergeResults(full, results);
+  writeFileSync(latestFile, `${JSON.stringify(merged, null, 2)}\n`);
+  writeFileSync(join(REPO_DIR, 'RELIABILITY.md'), reliabilityMd(merged));
+  written.push(latestFile, join(REPO_DIR, 'RELIABILITY.md'));
+}
 // Biome aligns the Markdown tables, so `pnpm lint` accepts the file as written.
 spawnSync(join(REPO_DIR, 'node_modules', '.bin', 'biome'), ['format', '--write', ...written], {
   cwd: REPO_DIR,

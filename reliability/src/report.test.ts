@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reliabilityMd } from './report.ts';
-import { extractResults, type VitestJson } from './results.ts';
+import { extractResults, mergeResults, type VitestJson } from './results.ts';
 
 const figures = {
   transport: 'nats (nats-server 2.9)',
@@ -97,7 +97,12 @@ describe('RELIABILITY.md', () => {
       { file: 'packages/testkit/faults/memory.faults.test.ts', seconds: 0, passed: 0, failed: 0, skipped: 1 },
     ]);
     expect(results.notRun).toEqual([
-      { suite: 'faults: memory', title: 'loses no acknowledged event', status: 'skipped' },
+      {
+        suite: 'faults: memory',
+        title: 'loses no acknowledged event',
+        status: 'skipped',
+        file: 'packages/testkit/faults/memory.faults.test.ts',
+      },
     ]);
   });
 
@@ -117,5 +122,44 @@ describe('RELIABILITY.md', () => {
   it('says 0 lost when nothing was', () => {
     const clean = { ...results, scenarios: results.scenarios.filter((s) => s.status === 'passed') };
     expect(reliabilityMd(clean)).toContain('**0 acknowledged events lost** in all 1 scenarios');
+  });
+
+  it('puts a partial run’s files in place of the same files of the full run, and names the update', () => {
+    const redisFile = 'packages/adapter-redis/faults/redis.faults.test.ts';
+    const partial = {
+      ...run,
+      generatedAt: '2026-12-02T10:00:00.000Z',
+      command: 'pnpm reliability --update -- packages/adapter-redis/faults',
+      suites: [{ file: redisFile, seconds: 90, passed: 4, failed: 0, skipped: 0 }],
+      scenarios: [
+        {
+          ...figures,
+          transport: 'redis (append-only file)',
+          title: 'pause',
+          status: 'passed' as const,
+          file: redisFile,
+        },
+      ],
+      notRun: [],
+    };
+    const merged = mergeResults(results, partial);
+    expect(merged.suites.map((s) => s.file)).toEqual([
+      'packages/adapter-nats/faults/nats.faults.test.ts',
+      'packages/testkit/faults/memory.faults.test.ts',
+      redisFile,
+    ]);
+    expect(merged.scenarios.map((s) => s.transport)).toEqual([
+      'nats (nats-server 2.9)',
+      'nats (nats-server 2.9)',
+      'redis (append-only file)',
+    ]);
+    expect(merged.generatedAt).toBe(run.generatedAt);
+    // Run again: the second update replaces the first.
+    const again = mergeResults(merged, { ...partial, generatedAt: '2026-12-02T11:00:00.000Z' });
+    expect(again.scenarios).toHaveLength(3);
+    expect(again.updates?.map((u) => u.generatedAt)).toEqual(['2026-12-02T11:00:00.000Z']);
+    expect(reliabilityMd(again)).toContain(
+      'Then `pnpm reliability --update -- packages/adapter-redis/faults` (2026-12-02T11:00:00.000Z',
+    );
   });
 });

@@ -20,6 +20,8 @@ export interface VitestJson {
 
 export interface ScenarioResult extends FaultFigures {
   readonly title: string;
+  /** The test file it ran in (repository-relative); absent in results written before `--update` existed. */
+  readonly file?: string;
   readonly status: 'passed' | 'failed';
   /** The first line of the failure, when it failed. */
   readonly failure?: string;
@@ -47,8 +49,21 @@ export interface ReliabilityResults {
   }>;
   readonly scenarios: readonly ScenarioResult[];
   /** Cases that did not run here, and cases that failed before reporting figures. */
-  readonly notRun: ReadonlyArray<{ readonly suite: string; readonly title: string; readonly status: string }>;
+  readonly notRun: ReadonlyArray<{
+    readonly suite: string;
+    readonly title: string;
+    readonly status: string;
+    readonly file?: string;
+  }>;
+  /** Later partial runs (`--update`) whose suites replaced this run's suites of the same files. */
+  readonly updates?: ReadonlyArray<RunInfo & { readonly files: readonly string[] }>;
 }
+
+/** When, how and where one run was made. */
+export type RunInfo = Pick<
+  ReliabilityResults,
+  'generatedAt' | 'command' | 'revision' | 'durationSeconds' | 'machine'
+>;
 
 /** Picks the fault figures, suite times and skipped cases out of a Vitest JSON report. */
 export function extractResults(
@@ -60,9 +75,10 @@ export function extractResults(
   const scenarios: ScenarioResult[] = [];
   const notRun: Array<ReliabilityResults['notRun'][number]> = [];
   for (const file of report.testResults) {
+    const name = file.name.startsWith(`${repoDir}/`) ? file.name.slice(repoDir.length + 1) : file.name;
     const count = (status: string) => file.assertionResults.filter((a) => a.status === status).length;
     suites.push({
-      file: file.name.startsWith(`${repoDir}/`) ? file.name.slice(repoDir.length + 1) : file.name,
+      file: name,
       seconds: Math.round((file.endTime - file.startTime) / 100) / 10,
       passed: count('passed'),
       failed: count('failed'),
@@ -72,17 +88,51 @@ export function extractResults(
       const figures = test.meta?.faultFigures;
       const suite = test.ancestorTitles.join(' › ');
       if (figures === undefined) {
-        notRun.push({ suite, title: test.title, status: test.status });
+        notRun.push({ suite, title: test.title, status: test.status, file: name });
         continue;
       }
       const failure = test.failureMessages[0]?.split('\n')[0];
       scenarios.push({
         ...figures,
         title: test.title,
+        file: name,
         status: test.status === 'passed' ? 'passed' : 'failed',
         ...(failure === undefined ? {} : { failure }),
       });
     }
   }
   return { ...run, suites, scenarios, notRun };
+}
+
+/**
+ * A full run's results with the suites of a partial run put in place of the same files' (`pnpm
+ * reliability --update -- <files>`): the partial run's suites, scenarios and skipped cases replace
+ * those of its files (and, in results older than per-scenario files, the scenarios of its
+ * transports); the rest of the full run stays, and the update is listed.
+ */
+export function mergeResults(full: ReliabilityResults, partial: ReliabilityResults): ReliabilityResults {
+  const files = new Set(partial.suites.map((s) => s.file));
+  const transports = new Set(partial.scenarios.map((s) => s.transport));
+  const replaced = (s: { readonly file?: string }, transport?: string) =>
+    s.file === undefined ? transport !== undefined && transports.has(transport) : files.has(s.file);
+  const { suites, scenarios, notRun, updates: _, ...run } = partial;
+  return {
+    ...full,
+    suites: [...full.suites.filter((s) => !files.has(s.file)), ...suites],
+    scenarios: [...full.scenarios.filter((s) => !replaced(s, s.transport)), ...scenarios],
+    notRun: [
+      ...full.notRun.filter((n) =>
+        n.file === undefined
+          ? !notRun.some((m) => m.suite === n.suite && m.title === n.title)
+          : !files.has(n.file),
+      ),
+      ...notRun,
+    ],
+    updates: [
+      ...(full.updates ?? [])
+        .map((u) => ({ ...u, files: u.files.filter((f) => !files.has(f)) }))
+        .filter((u) => u.files.length > 0),
+      { ...run, files: [...files] },
+    ],
+  };
 }

@@ -2,7 +2,7 @@
 // which makes @switchyard/* imports run the workspace sources). Examples:
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events] [off|api|sampled|always]
-//   node --conditions=@switchyard/source bench/src/profile/run.ts fill nats switchyard 50000 my_topic   (then)
+//   node --conditions=@switchyard/source bench/src/profile/run.ts fill nats switchyard 50000 my_topic [payload bytes, 100]   (then)
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
 // and summarise with: node bench/src/profile/summarize.ts /tmp/prof/*.cpuprofile [top] [function-for-callers]
 import { loadBrokerEnv } from '../env.ts';
@@ -14,7 +14,8 @@ import { installTracing, type TracingMode } from '../tracing.ts';
 
 const [what = 'inproc', ...rest] = process.argv.slice(2);
 const env = loadBrokerEnv();
-const make = (i: number) => ({ key: keyFor(i), data: makeData(0, i, padFor(100), wallNowMs()) });
+let payloadBytes = 100;
+const make = (i: number) => ({ key: keyFor(i), data: makeData(0, i, padFor(payloadBytes), wallNowMs()) });
 
 async function subject(transport: string, id: string) {
   const module = await loadTransport(transport);
@@ -72,8 +73,10 @@ if (what === 'inproc') {
   }
   await p.close();
 } else if (what === 'fill' || what === 'consume') {
-  const [transport = 'nats', id = 'switchyard', n = '50000', topic = `bench_prof_${Date.now()}`] = rest;
+  const [transport = 'nats', id = 'switchyard', n = '50000', topic = `bench_prof_${Date.now()}`, bytes] =
+    rest;
   const count = Number(n);
+  if (bytes !== undefined) payloadBytes = Number(bytes);
   const s = await subject(transport, id);
   const config = transport === 'kafka' ? { preset: 'durable' } : {};
   if (what === 'fill') {

@@ -150,11 +150,6 @@ export class RedisConnection {
     });
   }
 
-  /** A second connection with the same settings, for blocking reads (a blocked connection serves nobody else). */
-  duplicate(role: string, extra: Partial<RedisOptions> = {}): RedisConnection {
-    return new RedisConnection(this.#options, role, {}, extra);
-  }
-
   /** Closes at once: commands still waiting fail with "Connection is closed". */
   disconnect(): void {
     this.#closing = true;

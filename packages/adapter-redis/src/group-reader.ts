@@ -1,81 +1,56 @@
 import type { RedisConnection } from './connection.ts';
 import type { Entry } from './pending-list.ts';
+import { ConnectionLost, type ReadConnection } from './read-connection.ts';
 import { within } from './within.ts';
 
 /** Slack past BLOCK after which a read that returned nothing means the connection died silently. */
 const BLOCK_GRACE_MS = 2_000;
 
-/** What a reader connection needs beyond the transport's settings: a client-side bound on blocking reads. */
-export function readerOptions(fetchExpiresMs: number): {
-  blockingTimeout: number;
-  blockingTimeoutGrace: number;
-} {
-  return { blockingTimeout: fetchExpiresMs, blockingTimeoutGrace: BLOCK_GRACE_MS };
-}
-
 /**
  * A group member's blocking reads of new entries (`XREADGROUP … >`), on a connection of its own:
- * a blocked connection serves nobody else. `wake()` ends a blocked read from the shared connection
+ * a blocked connection serves nobody else. `close()` ends a blocked read from the shared connection
  * with `CLIENT UNBLOCK`, so the read returns what it has instead of being cut off with the socket.
  */
 export class GroupReader {
-  readonly #connection: RedisConnection;
-  readonly #key: string;
-  readonly #group: string;
-  readonly #consumer: string;
+  readonly #connection: ReadConnection;
+  readonly #args: ReadonlyArray<string | number>;
   readonly #blockMs: number;
-  #clientId: number | undefined;
 
-  constructor(connection: RedisConnection, key: string, group: string, consumer: string, blockMs: number) {
+  constructor(connection: ReadConnection, key: string, group: string, consumer: string, blockMs: number) {
     this.#connection = connection;
-    this.#key = key;
-    this.#group = group;
-    this.#consumer = consumer;
     this.#blockMs = blockMs;
+    // COUNT's value (index 5) is filled in by each read.
+    this.#args = ['XREADGROUP', 'GROUP', group, consumer, 'COUNT', 0, 'BLOCK', blockMs, 'STREAMS', key, '>'];
   }
 
   /** Connects; `onReconnect` runs each time the connection is back after a loss. */
   async start(onReconnect: () => void): Promise<void> {
-    const client = this.#connection.client;
+    this.#connection.onReconnect = onReconnect;
     await this.#connection.connect();
-    this.#clientId = Number(await client.client('ID'));
-    client.on('ready', () => {
-      onReconnect();
-      client.client('ID').then(
-        (id) => {
-          this.#clientId = Number(id);
-        },
-        () => undefined,
-      );
-    });
   }
 
   /**
    * Up to `count` new entries, waiting up to the block time for the first; null when none came.
-   * A read the server never answered (ioredis's client-side bound passed) means the connection is
-   * dead without having said so: it is reconnected, and `lost` tells the caller that the reply —
-   * entries now in the pending list — went with it.
+   * A lost connection is opened again first (quietly, every `reconnectWaitMs`). A read the server
+   * never answered within the block time and a grace means the connection is dead without having
+   * said so: it is dropped, and `lost` tells the caller that the reply — entries now in the pending
+   * list — went with it (as it does when the connection closes during a read).
    */
   async read(count: number): Promise<{ entries: Entry[] | null; lost: boolean }> {
-    const started = performance.now();
-    const reply = (await this.#connection.client.callBuffer(
-      'xreadgroup',
-      'GROUP',
-      this.#group,
-      this.#consumer,
-      'COUNT',
-      count,
-      'BLOCK',
-      this.#blockMs,
-      'STREAMS',
-      this.#key,
-      '>',
-    )) as Array<[Buffer, Entry[]]> | null;
-    if (reply !== null) return { entries: reply[0]![1], lost: false };
-    if (performance.now() - started <= this.#blockMs + BLOCK_GRACE_MS / 2)
-      return { entries: null, lost: false };
-    this.#connection.client.disconnect(true);
-    return { entries: null, lost: true };
+    const connection = this.#connection;
+    if (!connection.ready && !(await connection.reconnect())) return { entries: null, lost: false };
+    const args = [...this.#args];
+    args[5] = count;
+    const timer = setTimeout(() => connection.drop(), this.#blockMs + BLOCK_GRACE_MS);
+    try {
+      const reply = (await connection.call(args)) as Array<[Buffer, Entry[]]> | null;
+      return { entries: reply === null ? null : reply[0]![1], lost: false };
+    } catch (error) {
+      if (error instanceof ConnectionLost) return { entries: null, lost: true };
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -84,16 +59,17 @@ export class GroupReader {
    * Each wait is bounded by `waitMs`: the server may be gone.
    */
   async close(via: RedisConnection, loop: Promise<void>, waitMs: number): Promise<void> {
-    if (this.#clientId !== undefined && via.ready)
+    const id = this.#connection.clientId;
+    if (id !== undefined && this.#connection.ready && via.ready)
       await within(
-        via.client.client('UNBLOCK', this.#clientId).catch(() => undefined),
+        via.client.client('UNBLOCK', id).catch(() => undefined),
         waitMs,
       );
     const ended = await within(
       loop.then(() => true),
       1_000,
     );
-    if (ended === true) await within(this.#connection.quit(), waitMs);
+    if (ended === true) await this.#connection.quit(waitMs);
     this.#connection.disconnect();
   }
 }

@@ -81,7 +81,7 @@ export interface RedisTransportOptions {
   /**
    * How long one publish may take until Redis stored it, waiting for a lost connection included,
    * in ms. A publish still waiting for the connection then fails with NOT_CONNECTED (nothing was
-   * written); one already written fails with TIMEOUT and may still have been stored.
+   * written); one already written fails with TIMEOUT and may still be stored, also later (see the README).
    * @default 10000
    */
   readonly publishTimeoutMs?: number;

@@ -144,7 +144,7 @@ export class StreamPublisher {
       failAll(
         new EventBusError(
           'TIMEOUT',
-          `Redis publish to ${this.#options.url} did not complete within publishTimeoutMs ${this.#options.publishTimeoutMs}. The event may still have been stored; a retry can store it twice (same event id).`,
+          `Redis publish to ${this.#options.url} did not complete within publishTimeoutMs ${this.#options.publishTimeoutMs}. The event may still be stored, also later (a stalled server stores what it received when it resumes); a retry can store it twice (same event id).`,
           { retriable: true, details: { operation: 'publish' } },
         ),
       );

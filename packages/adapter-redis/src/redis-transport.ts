@@ -16,10 +16,10 @@ import type {
 } from '@switchyard/core/transport';
 import { RedisConnection } from './connection.ts';
 import { HEADER_PREFIX } from './entry.ts';
-import { readerOptions } from './group-reader.ts';
 import { toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';
 import { StreamPublisher } from './publisher.ts';
+import { ReadConnection } from './read-connection.ts';
 import { readServerInfo, type ServerInfo } from './server-info.ts';
 import { StreamConsumer } from './stream-consumer.ts';
 import { TopicSettings } from './topic-settings.ts';
@@ -96,7 +96,7 @@ export class RedisTransport implements Transport {
       request,
       onMessages,
       main: this.#main,
-      reader: this.#main.duplicate('reader', readerOptions(options.fetchExpiresMs)),
+      reader: new ReadConnection(options, 'reader'),
       key: this.#topics.streamKey(request.topic),
       consumer: consumerName(options.name),
       leaseMs: Math.max(1_000, Math.min(options.ackWaitMs, request.ackTimeoutMs)),

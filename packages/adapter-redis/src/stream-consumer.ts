@@ -8,6 +8,7 @@ import { ensureGroup, groupLag } from './group.ts';
 import { GroupReader } from './group-reader.ts';
 import { isGroupGone } from './map-error.ts';
 import { type Entry, PendingList } from './pending-list.ts';
+import type { ReadConnection } from './read-connection.ts';
 import { type MessageOwner, RedisMessage } from './redis-message.ts';
 import { within } from './within.ts';
 
@@ -17,7 +18,7 @@ export interface StreamConsumerDeps {
   /** The transport's shared connection: acks, leases, claims, group admin. */
   readonly main: RedisConnection;
   /** This member's own connection for blocking reads. */
-  readonly reader: RedisConnection;
+  readonly reader: ReadConnection;
   /** The topic's stream key. */
   readonly key: string;
   /** This member's consumer name in the group. */
