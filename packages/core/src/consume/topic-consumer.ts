@@ -460,15 +460,18 @@ export class TopicConsumer implements EntryOwner {
       this.#finish(delivery, targets, traced?.span, started, outcome, done);
     // One handler (the usual case) may hand a long retry back to the broker; with several, a
     // redelivery would run again the handlers that succeeded, so their retries stay in process.
-    const run =
-      targets.length === 1
-        ? () => this.#runs.run(targets[0]!, delivery.message, envelope, traced, true, finish)
-        : () => this.#runAll(targets, delivery, envelope, traced, finish);
+    if (traced === undefined) {
+      if (targets.length === 1) this.#runs.run(targets[0]!, message, envelope, undefined, true, finish);
+      else this.#runAll(targets, delivery, envelope, undefined, finish);
+      return;
+    }
     // The continuation that settles the event is registered in its context too, and so is what the
     // scheduler starts from there: the next event of the same producer context (the rest of a
     // shared `send` span's batch) finds its context already active and enters none.
-    if (traced === undefined) run();
-    else runInContext(traced.context, run);
+    runInContext(traced.context, () => {
+      if (targets.length === 1) this.#runs.run(targets[0]!, message, envelope, traced, true, finish);
+      else this.#runAll(targets, delivery, envelope, traced, finish);
+    });
   }
 
   #runAll(
@@ -501,11 +504,6 @@ export class TopicConsumer implements EntryOwner {
   ): void {
     const { message } = delivery;
     const { metrics } = this.#deps;
-    const ended = () => {
-      metrics.inFlight(this.topic, this.group, -1);
-      for (const entry of targets) entry.ended();
-      done(delivery);
-    };
     try {
       switch (outcome.kind) {
         case 'handled':
@@ -536,7 +534,7 @@ export class TopicConsumer implements EntryOwner {
               span,
             ),
             delivery,
-            ended,
+            () => this.#ended(delivery, targets, done),
           );
           return;
         }
@@ -545,7 +543,13 @@ export class TopicConsumer implements EntryOwner {
       // An ack that throws is a transport bug; the key must not stall on it.
       this.#deadLetters.report(error, 'consume', delivery.envelope?.id);
     }
-    ended();
+    this.#ended(delivery, targets, done);
+  }
+
+  #ended(delivery: Delivery, targets: readonly HandlerEntry[], done: (delivery: Delivery) => void): void {
+    this.#deps.metrics.inFlight(this.topic, this.group, -1);
+    for (const entry of targets) entry.ended();
+    done(delivery);
   }
 }
 
