@@ -282,10 +282,14 @@ export class PullConsumer implements ConsumerHandle {
     });
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      // Everything that arrived in this turn of the event loop goes to core as one batch.
-      setImmediate(() => this.#flush());
+      // Everything nats.js parsed from one socket read goes to core as one batch, as soon as that
+      // read is parsed: a microtask, not setImmediate, which also waited for the rest of the loop's
+      // I/O phase before the first event of a burst reached its handler.
+      queueMicrotask(this.#flushTask);
     }
   }
+
+  readonly #flushTask = (): void => this.#flush();
 
   #flush(): void {
     this.#flushScheduled = false;
