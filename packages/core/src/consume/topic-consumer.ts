@@ -7,6 +7,7 @@ import { DEFAULT_HEALTH_TIMEOUT_MS, errorMessage, withTimeout } from '../observa
 import type { BusMetrics } from '../observability/metrics.ts';
 import { ProducerContexts } from '../observability/producer-contexts.ts';
 import {
+  activeTracer,
   endSpanWithError,
   followedProducer,
   type HandlerTrace,
@@ -69,6 +70,8 @@ export class TopicConsumer implements EntryOwner {
   #lagRefresh: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #unhandled = 0;
+  /** Whether the batch being received is traced: tracing on and an SDK registered (see #receive). */
+  #tracing = false;
   readonly #deps: ConsumerDeps;
   readonly #table = new DispatchTable();
   readonly #scheduler: Intake<Delivery>;
@@ -273,7 +276,10 @@ export class TopicConsumer implements EntryOwner {
 
   #receive(messages: readonly InboundMessage[]): void {
     const { options } = this.#deps;
-    if (!options.tracing) {
+    // Asked once per batch, not per event: with tracing on but no SDK registered (the default for a
+    // user without OpenTelemetry), the events of this batch start no span and follow no producer.
+    this.#tracing = options.tracing && activeTracer() !== undefined;
+    if (!this.#tracing) {
       for (const message of messages) this.#accept(message, undefined);
       return;
     }
@@ -442,7 +448,7 @@ export class TopicConsumer implements EntryOwner {
     const { options, metrics } = this.#deps;
     const traced =
       delivery.followed ??
-      (options.tracing
+      (this.#tracing
         ? startProcessSpan(
             this.#deps.transport.name,
             this.topic,
