@@ -43,10 +43,17 @@ export class RunContext {
 
   async subjects(
     transport: string,
-    options: { extras?: boolean } = {},
+    options: { extras?: boolean; consume?: boolean } = {},
   ): Promise<{ available: Subject[]; missing: Array<{ id: string; reason: string }> }> {
     const { available, missing } = await (await loadTransport(transport)).subjects();
-    return { available: available.filter((s) => options.extras === true || s.extra !== true), missing };
+    return {
+      available: available.filter(
+        (s) =>
+          (options.extras === true || s.extra !== true) &&
+          (options.consume === true || s.consumeOnly !== true),
+      ),
+      missing,
+    };
   }
 
   /** Starts a worker process with a subject opened; stopped by `stopAll` if the scenario forgets. */

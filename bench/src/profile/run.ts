@@ -106,7 +106,9 @@ if (what === 'inproc') {
       Math.round(((count - 1) / (last - first)) * 1000),
       '/s',
       ((used.user + used.system) / count).toFixed(2),
-      'CPU µs/event',
+      'CPU µs/event,',
+      Math.round(process.resourceUsage().maxRSS / 1024),
+      'MB peak RSS',
     );
     await c.close();
   }

@@ -23,7 +23,7 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 const where = (n: Node) =>
   n.callFrame.url
     .replace(/^.*node_modules\/\.pnpm\/([^/]+)\/.*$/, 'pkg:$1')
-    .replace(/^.*\/work\/main\//, '') || n.callFrame.functionName;
+    .replace(/^.*\/work\/[^/]+\//, '') || n.callFrame.functionName;
 const selfTime = new Map<number, number>();
 let total = 0;
 profile.samples.forEach((id, i) => {

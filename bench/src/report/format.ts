@@ -45,17 +45,25 @@ export function peersOf(rows: readonly Row[], row: Row): Row[] {
 }
 
 /** Switchyard's rate over its raw peer's (plain, and with the same headers) and over Java's, within the same run. */
-export function ratios(rows: readonly Row[], row: Row): { raw?: number; rawHeaders?: number; java?: number } {
+export function ratios(
+  rows: readonly Row[],
+  row: Row,
+): { raw?: number; rawHeaders?: number; rawSame?: number; java?: number } {
   // Rows at a fixed send rate (end-to-end latency) measure latency, not throughput: no ratio.
   if (row.kind !== 'switchyard' || row.msgPerSec === null || row.config.ratePerSec !== undefined) return {};
   const peers = peersOf(rows, row).filter((p) => p.msgPerSec !== null);
-  const raw = peers.find((p) => p.kind === 'raw' && !p.subjectId.endsWith('+ce'));
+  const raw = peers.find(
+    (p) => p.kind === 'raw' && !p.subjectId.endsWith('+ce') && !p.subjectId.endsWith('+same'),
+  );
   const rawHeaders = peers.find((p) => p.kind === 'raw' && p.subjectId.endsWith('+ce'));
+  // The raw client doing a Switchyard subscription's work (see bench/src/subjects/same-work.ts).
+  const rawSame = peers.find((p) => p.kind === 'raw' && p.subjectId.endsWith('+same'));
   const java = peers.find((p) => p.kind === 'java');
   const over = (p: Row) => row.msgPerSec! / p.msgPerSec!;
   return {
     ...(raw === undefined ? {} : { raw: over(raw) }),
     ...(rawHeaders === undefined ? {} : { rawHeaders: over(rawHeaders) }),
+    ...(rawSame === undefined ? {} : { rawSame: over(rawSame) }),
     ...(java === undefined ? {} : { java: over(java) }),
   };
 }

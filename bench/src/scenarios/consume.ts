@@ -11,7 +11,7 @@ export const consumeScenario: Scenario = {
   title: 'Consume throughput from a pre-filled topic',
   transports: ['kafka', 'nats', 'redis'],
   async run(ctx, transport) {
-    const { available, missing } = await ctx.subjects(transport, { extras: true });
+    const { available, missing } = await ctx.subjects(transport, { extras: true, consume: true });
     const count = ctx.quick ? 10_000 : 50_000;
     const config = defaultConfig(transport);
     for (const payloadBytes of PAYLOADS(ctx.quick)) {

@@ -5,6 +5,7 @@ import { zstdCompress, zstdDecompress } from 'node:zlib';
 import type kafkajsTypes from 'kafkajs';
 import type { BenchData } from '../payload.ts';
 import { adapterOverrides, type KafkaSettings, PRESETS, resolveSettings } from './kafka-settings.ts';
+import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
 import { benchBus, busConsumer, busProducer, decode, encode, windowed } from './switchyard-client.ts';
 import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
 
@@ -84,13 +85,27 @@ function ceHeaders(): Record<string, string> {
   };
 }
 
-const raw = rawKafkajs({ id: 'kafkajs', label: 'raw kafkajs', headers: false });
+/** Raw minimal: `eachBatch` decoding the data, offsets resolved and committed by kafkajs per batch. */
+const raw = rawKafkajs({ id: 'kafkajs', label: 'raw kafkajs (minimal)', headers: false });
 /** Raw kafkajs sending the CloudEvents headers Switchyard sends: isolates what headers cost in kafkajs. */
 const rawWithHeaders = rawKafkajs({ id: 'kafkajs+ce', label: 'raw kafkajs + CE headers', headers: true });
+/**
+ * Raw kafkajs doing a Switchyard subscription's work (consume only): the CloudEvents headers read,
+ * the JSON data decoded, events of one key handled one at a time with up to 64 keys at once across
+ * the partitions (`partitionsConsumedConcurrently`), and only offsets handled contiguously resolved
+ * (`eachBatchAutoResolve: false` + `resolveOffset`), which kafkajs then commits.
+ */
+const rawSameWork = rawKafkajs({
+  id: 'kafkajs+same',
+  label: 'raw kafkajs, same work (CE headers read, keyed, contiguous commits)',
+  headers: true,
+  sameWork: true,
+});
 
-function rawKafkajs(variant: { id: string; label: string; headers: boolean }): Subject {
+function rawKafkajs(variant: { id: string; label: string; headers: boolean; sameWork?: boolean }): Subject {
   return {
     ...(variant.headers ? { extra: true } : {}),
+    ...(variant.sameWork === true ? { consumeOnly: true } : {}),
     id: variant.id,
     label: variant.label,
     kind: 'raw',
@@ -162,18 +177,67 @@ function rawKafkajs(variant: { id: string; label: string; headers: boolean }): S
           );
           await consumer.connect();
           await consumer.subscribe({ topics: [topic], fromBeginning: true });
-          await consumer.run({
-            eachBatchAutoResolve: true,
-            eachBatch: async ({ batch }) => {
-              for (const m of batch.messages) if (m.value !== null) onData(decode(m.value) as BenchData);
-            },
-          });
+          if (variant.sameWork === true) await consumer.run(sameWorkRun(onData));
+          else
+            await consumer.run({
+              eachBatchAutoResolve: true,
+              eachBatch: async ({ batch }) => {
+                for (const m of batch.messages) if (m.value !== null) onData(decode(m.value) as BenchData);
+              },
+            });
           await bounded(joined, 30_000, `kafkajs consumer did not join group ${group}`);
         },
         close: async () => {
           await Promise.allSettled(consumers.map((c) => c.disconnect()));
         },
       };
+    },
+  };
+}
+
+type RunConfig = Parameters<kafkajsTypes.Consumer['run']>[0] & {};
+type Headers = kafkajsTypes.KafkaMessage['headers'];
+
+function headerOf(headers: Headers, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined) return undefined;
+  const first = Array.isArray(value) ? value[0] : value;
+  return first?.toString();
+}
+
+/** The `kafkajs+same` consumer: keyed handling across partitions, contiguous offsets resolved. */
+function sameWorkRun(onData: (data: BenchData) => void): RunConfig {
+  const keyed = new KeyedQueue(SAME_WORK_CONCURRENCY);
+  return {
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 3,
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      const messages = batch.messages;
+      const handled = new Uint8Array(messages.length);
+      let next = 0;
+      await new Promise<void>((resolve) => {
+        if (messages.length === 0) resolve();
+        messages.forEach((m, i) => {
+          const event = ceEvent(
+            (name) => headerOf(m.headers, name),
+            'ce_',
+            () => decode(m.value!),
+            m.key?.toString(),
+          );
+          keyed.submit(
+            event.key,
+            () => onData(event.data),
+            () => {
+              handled[i] = 1;
+              if (i !== next) return;
+              while (next < messages.length && handled[next] === 1) next++;
+              resolveOffset(messages[next - 1]!.offset);
+              if (next === messages.length) resolve();
+            },
+          );
+        });
+      });
+      await heartbeat();
     },
   };
 }
@@ -276,6 +340,7 @@ export const kafkaModule: TransportModule = {
     if (id === 'switchyard') return switchyardSubject();
     if (id === raw.id) return raw;
     if (id === rawWithHeaders.id) return rawWithHeaders;
+    if (id === rawSameWork.id) return rawSameWork;
     if (id === 'platformatic') {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
       return platformaticSubject(brokers, createTopic, () => PRESETS);
@@ -284,7 +349,7 @@ export const kafkaModule: TransportModule = {
   },
   async subjects() {
     const missing: Array<{ id: string; reason: string }> = [];
-    const available: Subject[] = [raw, rawWithHeaders];
+    const available: Subject[] = [raw, rawWithHeaders, rawSameWork];
     try {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
       available.push(platformaticSubject(brokers, createTopic, () => PRESETS));

@@ -8,6 +8,7 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
 import { decode, encode, switchyardBusSubject, windowed } from './switchyard-client.ts';
 import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
 
@@ -37,21 +38,34 @@ function cePublishOptions(m: Outgoing): Partial<JetStreamPublishOptions> {
   return { msgID: id, headers: h };
 }
 
-const raw = rawNatsJs({ id: 'nats.js', label: 'raw @nats-io/jetstream', headers: false });
+/** Raw minimal: no headers, the data decoded and acked in the `consume()` callback. */
+const raw = rawNatsJs({ id: 'nats.js', label: 'raw @nats-io/jetstream (minimal)', headers: false });
 /** Raw nats.js sending the headers and msgID Switchyard sends: isolates what they cost nats.js and the server. */
 const rawWithHeaders = rawNatsJs({
   id: 'nats.js+ce',
   label: 'raw @nats-io/jetstream + CE headers',
   headers: true,
 });
+/**
+ * Raw nats.js doing a Switchyard subscription's work (consume only): reads the CloudEvents headers
+ * through `msg.headers` (nats.js's documented way), decodes the JSON data, handles events of one key
+ * one at a time with up to 64 keys at once, and acks each event once handled.
+ */
+const rawSameWork = rawNatsJs({
+  id: 'nats.js+same',
+  label: 'raw @nats-io/jetstream, same work (CE headers read, keyed, ack each)',
+  headers: true,
+  sameWork: true,
+});
 
 /** Raw @nats-io/jetstream, used as its docs show: awaited `js.publish`, pipelined publishes, `consume()`. */
-function rawNatsJs(variant: { id: string; label: string; headers: boolean }): Subject {
+function rawNatsJs(variant: { id: string; label: string; headers: boolean; sameWork?: boolean }): Subject {
   const options = variant.headers ? cePublishOptions : () => undefined;
   return {
     id: variant.id,
     label: variant.label,
     ...(variant.headers ? { extra: true } : {}),
+    ...(variant.sameWork === true ? { consumeOnly: true } : {}),
     kind: 'raw',
     async prepareTopic(topic, _config, env) {
       const nc = await rawConnection(env);
@@ -103,6 +117,27 @@ function rawNatsJs(variant: { id: string; label: string; headers: boolean }): Su
             max_ack_pending: 10_000,
           });
           const consumer = await js.consumers.get(topic, group);
+          if (variant.sameWork === true) {
+            const keyed = new KeyedQueue(SAME_WORK_CONCURRENCY);
+            await consumer.consume({
+              max_messages: 1_000,
+              callback: (m) => {
+                const h = m.headers;
+                // MsgHdrs.get answers '' for a missing header.
+                const event = ceEvent(
+                  (name) => h?.get(name) || undefined,
+                  'ce-',
+                  () => decode(m.data),
+                );
+                keyed.submit(
+                  event.key,
+                  () => onData(event.data),
+                  () => m.ack(),
+                );
+              },
+            });
+            return;
+          }
           await consumer.consume({
             max_messages: 1_000,
             callback: (m) => {
@@ -166,7 +201,7 @@ export const natsModule: TransportModule = {
     return deleted;
   },
   async subjects() {
-    const available: Subject[] = [raw, rawWithHeaders];
+    const available: Subject[] = [raw, rawWithHeaders, rawSameWork];
     const missing: Array<{ id: string; reason: string }> = [];
     try {
       available.unshift(await switchyardSubject());

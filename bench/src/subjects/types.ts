@@ -39,6 +39,11 @@ export interface Subject {
   readonly kind: 'switchyard' | 'raw';
   /** A variant measured only where it explains a gap (publish families), not in every scenario. */
   readonly extra?: boolean;
+  /**
+   * A consume peer doing a Switchyard subscription's work with the raw client (`+same` ids): measured
+   * only in the consume scenario, where `× raw (same work)` compares against it.
+   */
+  readonly consumeOnly?: boolean;
   /** Creates the topic (stream) this subject's runs use; the Switchyard subjects go through `bus.ensureTopic`. */
   prepareTopic(
     topic: string,

@@ -86,6 +86,19 @@ for (const server of TEST_SERVERS) {
       const t = await f.transport({ autoCreateTopics: false });
       const [outcome] = await t.send([message(f.topic(), 1)]);
       expect(!outcome!.ok && outcome!.error.code).toBe('TOPIC_NOT_FOUND');
+      // The publish that found no stream before the lookup is not reported as a retry.
+      expect(!outcome!.ok && outcome!.error.message).not.toContain('gave up');
+    });
+
+    it('stores a whole burst sent at once to a topic nobody ensured, in one stream', async () => {
+      const t = await f.transport();
+      const topic = f.topic();
+      const outcomes = await t.send(Array.from({ length: 200 }, (_, n) => message(topic, n)));
+      expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+      const nc = await connect({ servers: f.url });
+      const info = await (await jetstreamManager(nc)).streams.info(topic.replaceAll('.', '_'));
+      await nc.close();
+      expect(info.state.messages).toBe(200);
     });
 
     it('claims the server max_payload once connected', async () => {

@@ -87,9 +87,17 @@ export class JetStreamPublisher {
 
   async #publishWithRetry(message: OutboundMessage, headers: MsgHdrs, started: number): Promise<SendOutcome> {
     const deadline = started + this.#options.publishTimeoutMs;
+    // The first attempt goes out at once, without asking which stream holds the topic: a stream
+    // that holds it answers; none answering ("no responders") is the one case that needs the
+    // lookup (which creates the stream when autoCreateTopics allows, or says TOPIC_NOT_FOUND).
+    // Looking up first cost the first event to a topic a JetStream API round trip, and awaiting
+    // the cached lookup split every burst into stages, so no event of a burst left before the
+    // whole burst had been through the first stage.
+    let lookUp = false;
+    let missed = 0; // 1 once the first attempt found no stream: that attempt is not counted
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.#topics.streamFor(message.topic);
+        if (lookUp) await this.#topics.streamFor(message.topic);
         const remaining = deadline - performance.now();
         const ack = await this.#js.publish(message.topic, message.value, {
           headers,
@@ -98,13 +106,21 @@ export class JetStreamPublisher {
         return { ok: true, receipt: { stream: ack.stream, sequence: ack.seq, duplicate: ack.duplicate } };
       } catch (cause) {
         const error = toEventBusError(cause, { operation: 'publish', topic: message.topic });
-        // Nothing answered on the subject: the stream may be gone, so look it up (or create it) again.
-        if (error.details.noResponders === true) this.#topics.forget(message.topic);
-        const pause = Math.min(50 * 2 ** attempt, 1_000);
+        if (error.details.noResponders === true) {
+          // Nothing answered on the subject: find (or create) its stream, at once the first time
+          // (the lookup is shared by a burst's events); after a lookup, the stream may be gone.
+          if (!lookUp) {
+            lookUp = true;
+            missed = 1;
+            continue;
+          }
+          this.#topics.forget(message.topic);
+        }
+        lookUp = true;
+        const tries = attempt + 1 - missed;
+        const pause = Math.min(50 * 2 ** (tries - 1), 1_000);
         if (!error.retriable || performance.now() + pause >= deadline) {
-          return failed(
-            attempt === 0 ? error : withAttempts(error, attempt + 1, this.#options.publishTimeoutMs),
-          );
+          return failed(tries === 1 ? error : withAttempts(error, tries, this.#options.publishTimeoutMs));
         }
         await new Promise((resolve) => setTimeout(resolve, pause));
       }

@@ -82,6 +82,36 @@ for (const server of TEST_SERVERS) {
       expect(received).toHaveLength(15);
     });
 
+    it('never holds more than prefetch unsettled while pulls overlap under a steady flow of acks', async () => {
+      const topic = f.topic();
+      await publish(topic, 400);
+      const unsettled = new Set<InboundMessage>();
+      let most = 0;
+      let handled = 0;
+      const t = await f.transport();
+      const handle = await t.consume(
+        { topic, group: 'g', prefetch: 20, startFrom: 'earliest', maxDeliveries: 5, ackTimeoutMs: 30_000 },
+        (messages) => {
+          for (const m of messages) unsettled.add(m);
+          most = Math.max(most, unsettled.size);
+          // Settle a few at a time, later: new pulls start while earlier ones still deliver.
+          setTimeout(() => {
+            for (const m of messages) {
+              m.ack();
+              unsettled.delete(m);
+              handled++;
+            }
+          }, 2);
+        },
+      );
+      try {
+        await waitFor('all 400 handled', () => handled === 400);
+        expect(most).toBeLessThanOrEqual(20);
+      } finally {
+        await handle.stop();
+      }
+    });
+
     it('stops pulling while paused and starts again on resume', async () => {
       const topic = f.topic();
       await publish(topic, 5);

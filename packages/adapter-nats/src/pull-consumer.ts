@@ -3,6 +3,7 @@ import type { ConsumerLag } from '@switchyard/core';
 import type { ConsumeRequest, ConsumerHandle, InboundMessage } from '@switchyard/core/transport';
 import { AttemptTracker } from './attempt-tracker.ts';
 import { headersOf, keyOf } from './inbound-headers.ts';
+import { deliveryNumbers } from './reply-subject.ts';
 
 export interface PullConsumerDeps {
   readonly request: ConsumeRequest;
@@ -29,6 +30,12 @@ interface Delivery {
   readonly since: number;
 }
 
+/** One open pull request: what it still may deliver. */
+interface Pull {
+  fetch: ConsumerMessages | undefined;
+  asked: number;
+}
+
 /**
  * One instance's share of a group: pulls from the group's durable consumer with credit-based
  * fetches, so that at most `prefetch` events are handed over and not yet settled. `pause` stops
@@ -41,8 +48,13 @@ export class PullConsumer implements ConsumerHandle {
   readonly #attempts = new AttemptTracker();
   readonly #threshold: number;
   #consumer: Consumer | undefined;
-  #fetch: ConsumerMessages | undefined;
+  /** Pull requests open at once: a new one starts while earlier ones still deliver (see #run). */
+  readonly #pulls = new Set<Pull>();
+  /** Events asked for by the open pulls and not delivered yet. */
   #asked = 0;
+  /** A pull that ended with an error since the last successful one: the loop backs off, then re-ensures. */
+  #failed: unknown;
+  #failures = 0;
   #paused = false;
   #stopped = false;
   #wake: (() => void) | undefined;
@@ -94,8 +106,8 @@ export class PullConsumer implements ConsumerHandle {
     clearInterval(this.#leaseTimer);
     this.#poke();
     this.#endSleep?.();
-    await this.#fetch?.close();
     await this.#loop;
+    await Promise.all([...this.#pulls].map((pull) => this.#closePull(pull)));
     this.#pullClosed = true;
     // Handed to nobody yet: give them back at once instead of after the lease. With the pull
     // closed, the server redelivers them to the next owner, not back here.
@@ -113,7 +125,7 @@ export class PullConsumer implements ConsumerHandle {
    */
   reconnected(): void {
     this.#needsEnsure = true;
-    void this.#fetch?.close();
+    for (const pull of this.#pulls) void pull.fetch?.close();
   }
 
   async lag(): Promise<ConsumerLag> {
@@ -130,48 +142,94 @@ export class PullConsumer implements ConsumerHandle {
     return this.#deps.request.prefetch - this.#unsettled.size - this.#asked;
   }
 
+  /**
+   * Keeps pull requests open for the free credit. A new pull starts once a quarter of the prefetch
+   * is free even while earlier pulls still deliver (the server queues them in order), as nats.js's
+   * own `consume()` re-pulls at a threshold: waiting for a pull to finish before asking again left
+   * a round trip without events after every pull, which showed in end-to-end p99 and throughput.
+   */
   async #run(): Promise<void> {
-    let failures = 0;
     while (!this.#stopped) {
+      if (this.#failed !== undefined) {
+        const error = this.#failed;
+        this.#failed = undefined;
+        this.#deps.onError(error);
+        await this.#sleep(Math.min(100 * 2 ** (this.#failures - 1), 5_000));
+        this.#needsEnsure = true;
+        continue;
+      }
       const credit = this.#credit();
-      if (this.#paused || credit < this.#threshold) {
+      if (this.#paused || credit < this.#threshold || (this.#needsEnsure && this.#pulls.size > 0)) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
         });
         continue;
       }
       try {
-        if (failures > 0 || this.#needsEnsure) {
+        if (this.#needsEnsure) {
           this.#needsEnsure = false;
           this.#consumer = await this.#deps.ensure();
+          continue; // the credit may have changed meanwhile
         }
-        this.#asked = credit;
-        // A callback instead of the async iterator: no promise per message. nats.js's fetch takes it
-        // as consume() does (one implementation), though its FetchOptions type leaves it out.
-        this.#fetch = await this.#consumer!.fetch({
-          max_messages: credit,
-          expires: this.#deps.fetchExpiresMs,
-          callback: this.#onMessage,
-        } as FetchOptions);
-        const ended = await this.#fetch.closed();
-        if (ended instanceof Error) throw ended;
-        failures = 0;
+        await this.#pull(credit);
       } catch (error) {
         if (this.#stopped) break;
-        failures++;
-        this.#deps.onError(error);
-        await this.#sleep(Math.min(100 * 2 ** (failures - 1), 5_000));
-      } finally {
-        this.#fetch = undefined;
-        this.#asked = 0;
+        this.#failures++;
+        this.#failed = error;
       }
     }
   }
 
-  readonly #onMessage = (msg: JsMsg): void => {
-    this.#asked = Math.max(0, this.#asked - 1);
-    this.#receive(msg);
-  };
+  async #pull(credit: number): Promise<void> {
+    const pull: Pull = { fetch: undefined, asked: credit };
+    this.#asked += credit;
+    this.#pulls.add(pull);
+    try {
+      // A callback instead of the async iterator: no promise per message. nats.js's fetch takes it
+      // as consume() does (one implementation), though its FetchOptions type leaves it out.
+      pull.fetch = await this.#consumer!.fetch({
+        max_messages: credit,
+        expires: this.#deps.fetchExpiresMs,
+        callback: (msg: JsMsg) => {
+          if (pull.asked > 0) {
+            pull.asked--;
+            this.#asked--;
+          }
+          this.#receive(msg);
+        },
+      } as FetchOptions);
+    } catch (error) {
+      this.#endPull(pull);
+      throw error;
+    }
+    pull.fetch.closed().then(
+      (ended) => this.#pullEnded(pull, ended instanceof Error ? ended : undefined),
+      (error: unknown) => this.#pullEnded(pull, error),
+    );
+  }
+
+  #pullEnded(pull: Pull, error: unknown): void {
+    this.#endPull(pull);
+    if (error === undefined) this.#failures = 0;
+    else if (!this.#stopped) {
+      this.#failures++;
+      this.#failed ??= error;
+    }
+    this.#poke();
+  }
+
+  /** What a pull had asked for and not delivered is credit again. */
+  #endPull(pull: Pull): void {
+    if (!this.#pulls.delete(pull)) return;
+    this.#asked -= pull.asked;
+    pull.asked = 0;
+  }
+
+  async #closePull(pull: Pull): Promise<void> {
+    await pull.fetch?.close();
+    await pull.fetch?.closed().catch(() => undefined);
+    this.#endPull(pull);
+  }
 
   #receive(msg: JsMsg): void {
     if (this.#stopped) {
@@ -189,16 +247,17 @@ export class PullConsumer implements ConsumerHandle {
       return true;
     };
     const attempts = this.#attempts;
+    const { sequence, deliveryCount } = deliveryNumbers(msg);
     this.#batch.push({
       topic: msg.subject,
       key: keyOf(headers),
       value: msg.data,
       headers,
-      attempt: attempts.attemptOf(msg.seq, msg.info.deliveryCount),
-      sequence: msg.seq,
+      attempt: attempts.attemptOf(sequence, deliveryCount),
+      sequence,
       ack: () => {
         if (!settle()) return;
-        attempts.settled(msg.seq);
+        attempts.settled(sequence);
         msg.ack();
       },
       nack: (options) => {
@@ -208,13 +267,13 @@ export class PullConsumer implements ConsumerHandle {
           // server redeliver it at once to this instance's open pull. Held until resume or stop.
           this.#held.push(() => {
             if (!settle()) return;
-            attempts.nacked(msg.seq, msg.info.deliveryCount, options?.nextAttempt);
+            attempts.nacked(sequence, deliveryCount, options?.nextAttempt);
             msg.nak(HAND_BACK_DELAY_MS);
           });
           return;
         }
         if (!settle()) return;
-        attempts.nacked(msg.seq, msg.info.deliveryCount, options?.nextAttempt);
+        attempts.nacked(sequence, deliveryCount, options?.nextAttempt);
         msg.nak(delayMs);
       },
       working: () => {
@@ -223,10 +282,14 @@ export class PullConsumer implements ConsumerHandle {
     });
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      // Everything that arrived in this turn of the event loop goes to core as one batch.
-      setImmediate(() => this.#flush());
+      // Everything nats.js parsed from one socket read goes to core as one batch, as soon as that
+      // read is parsed: a microtask, not setImmediate, which also waited for the rest of the loop's
+      // I/O phase before the first event of a burst reached its handler.
+      queueMicrotask(this.#flushTask);
     }
   }
+
+  readonly #flushTask = (): void => this.#flush();
 
   #flush(): void {
     this.#flushScheduled = false;

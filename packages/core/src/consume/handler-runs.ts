@@ -85,17 +85,21 @@ export class HandlerRuns {
     brokerRetry: boolean,
     settle: (outcome: Outcome) => void,
   ): void {
-    const retry = (error: unknown) =>
-      this.#retry(entry, message, envelope, traced, brokerRetry, message.attempt, error).then(settle);
+    // The retry continuation is made only when an attempt fails or is asynchronous: a synchronous
+    // handler that returns costs no closure here.
     let result: unknown;
     try {
       result = this.#invoke(entry, envelope, this.#context(entry, message, message.attempt, traced?.span));
     } catch (error) {
-      void retry(error);
+      void this.#retry(entry, message, envelope, traced, brokerRetry, message.attempt, error).then(settle);
       return;
     }
     if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
-      (result as Promise<void>).then(() => settle(HANDLED), retry);
+      (result as Promise<void>).then(
+        () => settle(HANDLED),
+        (error: unknown) =>
+          this.#retry(entry, message, envelope, traced, brokerRetry, message.attempt, error).then(settle),
+      );
       return;
     }
     settle(HANDLED);

@@ -7,6 +7,7 @@ import { DEFAULT_HEALTH_TIMEOUT_MS, errorMessage, withTimeout } from '../observa
 import type { BusMetrics } from '../observability/metrics.ts';
 import { ProducerContexts } from '../observability/producer-contexts.ts';
 import {
+  activeTracer,
   endSpanWithError,
   followedProducer,
   type HandlerTrace,
@@ -69,6 +70,8 @@ export class TopicConsumer implements EntryOwner {
   #lagRefresh: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #unhandled = 0;
+  /** Whether the batch being received is traced: tracing on and an SDK registered (see #receive). */
+  #tracing = false;
   readonly #deps: ConsumerDeps;
   readonly #table = new DispatchTable();
   readonly #scheduler: Intake<Delivery>;
@@ -273,7 +276,10 @@ export class TopicConsumer implements EntryOwner {
 
   #receive(messages: readonly InboundMessage[]): void {
     const { options } = this.#deps;
-    if (!options.tracing) {
+    // Asked once per batch, not per event: with tracing on but no SDK registered (the default for a
+    // user without OpenTelemetry), the events of this batch start no span and follow no producer.
+    this.#tracing = options.tracing && activeTracer() !== undefined;
+    if (!this.#tracing) {
       for (const message of messages) this.#accept(message, undefined);
       return;
     }
@@ -442,7 +448,7 @@ export class TopicConsumer implements EntryOwner {
     const { options, metrics } = this.#deps;
     const traced =
       delivery.followed ??
-      (options.tracing
+      (this.#tracing
         ? startProcessSpan(
             this.#deps.transport.name,
             this.topic,
@@ -460,15 +466,18 @@ export class TopicConsumer implements EntryOwner {
       this.#finish(delivery, targets, traced?.span, started, outcome, done);
     // One handler (the usual case) may hand a long retry back to the broker; with several, a
     // redelivery would run again the handlers that succeeded, so their retries stay in process.
-    const run =
-      targets.length === 1
-        ? () => this.#runs.run(targets[0]!, delivery.message, envelope, traced, true, finish)
-        : () => this.#runAll(targets, delivery, envelope, traced, finish);
+    if (traced === undefined) {
+      if (targets.length === 1) this.#runs.run(targets[0]!, message, envelope, undefined, true, finish);
+      else this.#runAll(targets, delivery, envelope, undefined, finish);
+      return;
+    }
     // The continuation that settles the event is registered in its context too, and so is what the
     // scheduler starts from there: the next event of the same producer context (the rest of a
     // shared `send` span's batch) finds its context already active and enters none.
-    if (traced === undefined) run();
-    else runInContext(traced.context, run);
+    runInContext(traced.context, () => {
+      if (targets.length === 1) this.#runs.run(targets[0]!, message, envelope, traced, true, finish);
+      else this.#runAll(targets, delivery, envelope, traced, finish);
+    });
   }
 
   #runAll(
@@ -501,11 +510,6 @@ export class TopicConsumer implements EntryOwner {
   ): void {
     const { message } = delivery;
     const { metrics } = this.#deps;
-    const ended = () => {
-      metrics.inFlight(this.topic, this.group, -1);
-      for (const entry of targets) entry.ended();
-      done(delivery);
-    };
     try {
       switch (outcome.kind) {
         case 'handled':
@@ -536,7 +540,7 @@ export class TopicConsumer implements EntryOwner {
               span,
             ),
             delivery,
-            ended,
+            () => this.#ended(delivery, targets, done),
           );
           return;
         }
@@ -545,7 +549,13 @@ export class TopicConsumer implements EntryOwner {
       // An ack that throws is a transport bug; the key must not stall on it.
       this.#deadLetters.report(error, 'consume', delivery.envelope?.id);
     }
-    ended();
+    this.#ended(delivery, targets, done);
+  }
+
+  #ended(delivery: Delivery, targets: readonly HandlerEntry[], done: (delivery: Delivery) => void): void {
+    this.#deps.metrics.inFlight(this.topic, this.group, -1);
+    for (const entry of targets) entry.ended();
+    done(delivery);
   }
 }
 
