@@ -28,10 +28,27 @@ describe('publishing', () => {
     const bus = createEventBus({ source: 't', transport });
     await bus.publish('p1', { type: 'warm', data: 0 });
     const receipts = await Promise.all(
-      Array.from({ length: 500 }, (_, n) => bus.publish('p1', { type: 'x', data: n })),
+      Array.from({ length: 200 }, (_, n) => bus.publish('p1', { type: 'x', data: n })),
     );
-    expect(transport.calls).toEqual([1, 500]);
-    expect(new Set(receipts.map((r) => r.id)).size).toBe(500);
+    expect(transport.calls).toEqual([1, 200]);
+    expect(new Set(receipts.map((r) => r.id)).size).toBe(200);
+    await bus.close();
+  });
+
+  it('sends a large tick in chunks of about 64 KiB, the first before the tick ends, in order', async () => {
+    const transport = recordingTransport();
+    const bus = createEventBus({ source: 't', transport });
+    await bus.publish('p-burst', { type: 'warm', data: 0 });
+    const data = 'x'.repeat(1_000);
+    const publishes = Array.from({ length: 200 }, (_, n) =>
+      bus.publish('p-burst', { type: 'x', data: { n, data }, key: 'k' }),
+    );
+    expect(transport.calls.length).toBeGreaterThan(1); // already sending while the tick runs
+    const receipts = await Promise.all(publishes);
+    expect(transport.calls.slice(1).reduce((a, b) => a + b, 0)).toBe(200);
+    expect(transport.calls.length).toBeGreaterThanOrEqual(4); // ~200 KB in sends of ~64 KiB
+    const offsets = receipts.map((r) => Number(r.offset));
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
     await bus.close();
   });
 

@@ -47,9 +47,18 @@ export interface PublisherConnection {
 }
 
 /**
+ * A tick's publishes leave in sends of about this many encoded bytes: a large burst starts
+ * travelling while the caller still builds its later events (1,500 publishes take milliseconds to
+ * build), as a client library's own write buffer would send it. 64 KiB is a few of Kafka's default
+ * batches and far fewer sends than events.
+ */
+const SEND_CHUNK_BYTES = 64 * 1024;
+
+/**
  * Turns drafts into envelopes and wire messages, and hands them to the transport. Every publish
- * made in the same tick travels in one `transport.send` call, so a caller never chooses between a
- * "sync" and an "async" producer: await each for latency, fire many for throughput.
+ * made in the same tick travels in one `transport.send` call (in sends of up to ~64 KiB, when a
+ * tick publishes more), so a caller never chooses between a "sync" and an "async" producer: await
+ * each for latency, fire many for throughput.
  */
 export class Publisher {
   readonly buffer: PublishBuffer;
@@ -60,6 +69,8 @@ export class Publisher {
   readonly #publish: PublishFn;
   readonly #validTopics = new Set<string>();
   #queue: Pending[] = [];
+  /** Encoded bytes of the events in `#queue`. */
+  #queuedBytes = 0;
   /** Events in `#queue` waiting for a shared `send` span. */
   #deferredQueued = 0;
   #flushScheduled = false;
@@ -254,7 +265,9 @@ export class Publisher {
     const shared = undefined;
     this.#queue.push({ message, bytes, span, deferred, shared, started, resolve, reject, done: false });
     if (deferred !== undefined) this.#deferredQueued++;
-    if (!this.#flushScheduled) {
+    this.#queuedBytes += bytes;
+    if (this.#queuedBytes >= SEND_CHUNK_BYTES) this.#flush();
+    else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.#flushTask);
     }
@@ -268,6 +281,7 @@ export class Publisher {
     if (this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
+    this.#queuedBytes = 0;
     if (this.#deferredQueued > 0) {
       this.#deferredQueued = 0;
       this.#startSharedSpans(batch);
