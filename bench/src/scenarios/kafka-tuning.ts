@@ -25,9 +25,14 @@ export const kafkaTuningScenario: Scenario = {
       })),
       { name: 'original plan', config: { ...PLAN_CONFIG } },
     ];
+    // BENCH_KAFKA_CONFIGS=preset keeps the configurations whose name contains one of the
+    // comma-separated words (a debugging aid: `preset` runs the three presets only).
+    const only = process.env.BENCH_KAFKA_CONFIGS?.split(',').filter(Boolean);
     const chosen = ctx.quick
       ? configs.filter((c) => c.name === 'preset durable' || c.name === 'original plan')
-      : configs;
+      : only === undefined
+        ? configs
+        : configs.filter((c) => only.some((word) => c.name.includes(word)));
     const count = ctx.quick ? 5_000 : 30_000;
     for (const { name, config } of chosen) {
       const scenario = `kafka-${name.replace(/\s+/g, '-')}`;
