@@ -49,6 +49,35 @@ describe('resolveKafkaOptions', () => {
     expect(o.retry.retries).toBe(8);
   });
 
+  it('throughput preset batches adaptively (no fixed linger) and pipelines requests without idempotence', () => {
+    const o = resolveKafkaOptions({ preset: 'throughput' });
+    expect(o.producer).toMatchObject({
+      acks: 'leader',
+      idempotent: false,
+      compression: 'lz4',
+      lingerMs: 0,
+      batchMaxBytes: 524_288,
+      maxInFlightRequests: 5,
+    });
+    expect(o.consumer).toMatchObject({ minBytes: 102_400, maxWaitTimeMs: 500 });
+  });
+
+  it('throughput preset with idempotence asked for keeps one request in flight, unless set by hand', () => {
+    const o = resolveKafkaOptions({ preset: 'throughput', producer: { acks: 'all', idempotent: true } });
+    expect(o.producer).toMatchObject({ acks: 'all', idempotent: true, maxInFlightRequests: 1 });
+    expect(
+      fieldOf(() =>
+        resolveKafkaOptions({
+          preset: 'throughput',
+          producer: { acks: 'all', idempotent: true, maxInFlightRequests: 5 },
+        }),
+      ),
+    ).toBe('producer.maxInFlightRequests');
+    expect(
+      resolveKafkaOptions({ preset: 'throughput', producer: { acks: 'all' } }).producer.maxInFlightRequests,
+    ).toBe(5);
+  });
+
   it('latency preset has no linger and short fetch waits', () => {
     const o = resolveKafkaOptions({ preset: 'latency' });
     expect(o.producer.lingerMs).toBe(0);
