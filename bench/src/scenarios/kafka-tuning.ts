@@ -7,11 +7,11 @@ import type { SubjectConfig } from '../subjects/types.ts';
 import { javaRecords } from './publish.ts';
 import type { Scenario } from './types.ts';
 
-/** Each preset, each codec (on `durable`), and the original plan's settings; Switchyard beside raw kafkajs and Java. */
+/** Each preset (100 B and 1 KiB), each codec (on `durable`), and the original plan's settings; Switchyard beside raw kafkajs and Java. */
 export const kafkaTuningScenario: Scenario = {
   id: 'kafka-tuning',
   family: 'kafka-tuning',
-  title: 'Kafka presets, codecs and the original plan’s settings (concurrent publish, 1 KiB)',
+  title: 'Kafka presets, codecs and the original plan’s settings (concurrent publish)',
   transports: ['kafka'],
   async run(ctx, transport) {
     const { available } = await ctx.subjects(transport, { extras: true });
@@ -34,7 +34,14 @@ export const kafkaTuningScenario: Scenario = {
         ? configs
         : configs.filter((c) => only.some((word) => c.name.includes(word)));
     const count = ctx.quick ? 5_000 : 30_000;
-    for (const { name, config } of chosen) {
+    // The presets at both payloads (each should earn its name on either), the rest at 1 KiB.
+    const runs = chosen.flatMap((c) =>
+      (c.name.startsWith('preset') && !ctx.quick ? [100, 1024] : [1024]).map((payloadBytes) => ({
+        ...c,
+        payloadBytes,
+      })),
+    );
+    for (const { name, config, payloadBytes } of runs) {
       const scenario = `kafka-${name.replace(/\s+/g, '-')}`;
       const contenders: Contender[] = available.map((subject) =>
         publishContender(ctx, {
@@ -43,7 +50,7 @@ export const kafkaTuningScenario: Scenario = {
           transport,
           subject,
           mode: 'concurrent',
-          payloadBytes: 1024,
+          payloadBytes,
           count,
           inFlight: 1_000,
           config,
@@ -54,8 +61,8 @@ export const kafkaTuningScenario: Scenario = {
           javaProducerContender(ctx, {
             scenario,
             family: 'kafka-tuning',
-            payloadBytes: 1024,
-            count: javaRecords(false, count, 1024),
+            payloadBytes,
+            count: javaRecords(false, count, payloadBytes),
             config,
           }),
         );
