@@ -79,7 +79,7 @@ export interface KafkaConsumerOptions {
   readonly maxWaitTimeMs: number;
   /** Largest slice of one partition in a fetch (Java's max.partition.fetch.bytes). @default 1048576 */
   readonly maxBytesPerPartition: number;
-  /** How often the contiguous prefix of acknowledged offsets is committed. @default 100 (durable, latency), 1000 (throughput) */
+  /** How often the contiguous prefix of acknowledged offsets is committed. @default 100 (durable), 1000 (throughput, latency) */
   readonly commitIntervalMs: number;
   /** A member that sends no heartbeat for this long is removed from the group. @default by profile: 10000 / 30000 / 45000 */
   readonly sessionTimeoutMs: number;

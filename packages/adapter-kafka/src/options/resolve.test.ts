@@ -83,6 +83,14 @@ describe('resolveKafkaOptions', () => {
     expect(o.producer.lingerMs).toBe(0);
     expect(o.producer.compression).toBe('none');
     expect(o.consumer.maxWaitTimeMs).toBe(100);
+    expect(o.consumer.minBytes).toBe(1);
+  });
+
+  it('latency preset commits once a second, so commits seldom hold up a fetch on the shared connection', () => {
+    expect(resolveKafkaOptions({ preset: 'latency' }).consumer.commitIntervalMs).toBe(1000);
+    expect(
+      resolveKafkaOptions({ preset: 'latency', consumer: { commitIntervalMs: 100 } }).consumer.commitIntervalMs,
+    ).toBe(100);
   });
 
   it('cross-region profile stretches timeouts', () => {
