@@ -11,12 +11,12 @@ export const latencyRates = (quick: boolean) =>
         return { rate: rate!, count: count ?? rate! * 5 };
       })
     : quick
-    ? [{ rate: 1_000, count: 2_000 }]
-    : [
-        { rate: 100, count: 1_000 },
-        { rate: 1_000, count: 5_000 },
-        { rate: 10_000, count: 30_000 },
-      ];
+      ? [{ rate: 1_000, count: 2_000 }]
+      : [
+          { rate: 100, count: 1_000 },
+          { rate: 1_000, count: 5_000 },
+          { rate: 10_000, count: 30_000 },
+        ];
 
 /** Kafka runs the `latency` preset here (issue 4's target is for it); NATS its default. */
 export const latencyConfig = (transport: string): SubjectConfig =>

@@ -89,7 +89,8 @@ describe('resolveKafkaOptions', () => {
   it('latency preset commits once a second, so commits seldom hold up a fetch on the shared connection', () => {
     expect(resolveKafkaOptions({ preset: 'latency' }).consumer.commitIntervalMs).toBe(1000);
     expect(
-      resolveKafkaOptions({ preset: 'latency', consumer: { commitIntervalMs: 100 } }).consumer.commitIntervalMs,
+      resolveKafkaOptions({ preset: 'latency', consumer: { commitIntervalMs: 100 } }).consumer
+        .commitIntervalMs,
     ).toBe(100);
   });
 
