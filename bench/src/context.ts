@@ -46,11 +46,14 @@ export class RunContext {
     options: { extras?: boolean; consume?: boolean } = {},
   ): Promise<{ available: Subject[]; missing: Array<{ id: string; reason: string }> }> {
     const { available, missing } = await (await loadTransport(transport)).subjects();
+    // BENCH_SUBJECTS=switchyard,kafkajs keeps only those subjects (a debugging aid; figures need every peer).
+    const only = process.env.BENCH_SUBJECTS?.split(',').filter(Boolean);
     return {
       available: available.filter(
         (s) =>
           (options.extras === true || s.extra !== true) &&
-          (options.consume === true || s.consumeOnly !== true),
+          (options.consume === true || s.consumeOnly !== true) &&
+          (only === undefined || only.includes(s.id)),
       ),
       missing,
     };

@@ -1,4 +1,5 @@
 // A benchmark worker process: holds one subject's clients and runs the commands the parent sends.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { type InprocSession, openInproc } from './inproc.ts';
 import { type BenchData, keyFor, makeData, padFor } from './payload.ts';
 import type { ParentMessage, WorkerMessage } from './rpc.ts';
@@ -28,6 +29,8 @@ class PhaseStats {
   readonly arrivals = new SampleBuffer();
 }
 const debugTail = process.env.BENCH_DEBUG_TAIL === '1';
+/** A directory to write each phase's [index, latency ms, arrival ms] to, as JSON (latency debugging). */
+const debugDump = process.env.BENCH_DEBUG_DUMP;
 const phases = new Map<number, PhaseStats>();
 const waiters = new Set<() => void>();
 
@@ -42,7 +45,7 @@ function onData(data: BenchData): void {
   stats.received++;
   stats.lastAt = now;
   stats.latencies.push(now - data.t);
-  if (debugTail) stats.arrivals.push(now - stats.firstAt);
+  if (debugTail || debugDump !== undefined) stats.arrivals.push(now - stats.firstAt);
   for (const w of waiters) w();
 }
 
@@ -72,6 +75,15 @@ const need = <T>(value: T | undefined, what: string): T => {
   if (value === undefined) throw new Error(`${name}: ${what} is not open`);
   return value;
 };
+
+function dumpPhase(dir: string, phase: number, s: PhaseStats): void {
+  const lat = s.latencies.values();
+  const arr = s.arrivals.values();
+  const rows = [...lat.keys()].map((k) => [k, round3(lat[k]!), round3(arr[k]!)]);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/${process.pid}-phase${phase}.json`, JSON.stringify(rows));
+}
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** The ten slowest events of a phase: arrival order, latency, arrival time (BENCH_DEBUG_TAIL=1). */
 function slowest(s: PhaseStats): Array<[number, number, number]> {
@@ -184,6 +196,7 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
       check();
     });
     const s = stats();
+    if (debugDump !== undefined && s !== undefined && args.phase >= 0) dumpPhase(debugDump, args.phase, s);
     const result = {
       received: s?.received ?? 0,
       firstAt: s?.firstAt ?? 0,

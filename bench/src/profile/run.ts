@@ -1,7 +1,8 @@
 // One benchmark workload in this process, for `node --cpu-prof` (with --conditions=@switchyard/source,
 // which makes @switchyard/* imports run the workspace sources). Examples:
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled
-//   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events] [off|api|sampled|always]
+//   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events] [off|api|sampled|always] [preset] [payload bytes] [in flight]
+//   (Kafka: preset durable|throughput|latency, default durable; BENCH_KAFKA='{"lingerMs":5}' adds producer/consumer fields as the bench's configs do)
 //   node --conditions=@switchyard/source bench/src/profile/run.ts fill nats switchyard 50000 my_topic [payload bytes, 100]   (then)
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
 // and summarise with: node bench/src/profile/summarize.ts /tmp/prof/*.cpuprofile [top] [function-for-callers]
@@ -14,8 +15,10 @@ import { installTracing, type TracingMode } from '../tracing.ts';
 
 const [what = 'inproc', ...rest] = process.argv.slice(2);
 const env = loadBrokerEnv();
-let payloadBytes = 100;
-const make = (i: number) => ({ key: keyFor(i), data: makeData(0, i, padFor(payloadBytes), wallNowMs()) });
+const makeOf = (payloadBytes: number) => {
+  const pad = padFor(payloadBytes);
+  return (i: number) => ({ key: keyFor(i), data: makeData(0, i, pad, wallNowMs()) });
+};
 
 async function subject(transport: string, id: string) {
   const module = await loadTransport(transport);
@@ -45,11 +48,21 @@ if (what === 'inproc') {
     'events/s',
   );
 } else if (what === 'publish') {
-  const [transport = 'kafka', id = 'switchyard', mode = 'concurrent', total = '50000', tracing = 'off'] =
-    rest;
+  const [
+    transport = 'kafka',
+    id = 'switchyard',
+    mode = 'concurrent',
+    total = '50000',
+    tracing = 'off',
+    preset = 'durable',
+    payload = '100',
+    inFlight = '1000',
+  ] = rest;
   const s = await subject(transport, id);
   installTracing(tracing as TracingMode);
-  const config = { ...(transport === 'kafka' ? { preset: 'durable' } : {}), tracing };
+  const extra = process.env.BENCH_KAFKA === undefined ? {} : JSON.parse(process.env.BENCH_KAFKA);
+  const config = { ...(transport === 'kafka' ? { preset, ...extra } : {}), tracing };
+  const make = makeOf(Number(payload));
   const topic = `bench_prof_${Date.now()}`;
   await s.prepareTopic(topic, config, env, { partitions: 3 });
   const p = await s.producer(config, env);
@@ -57,13 +70,14 @@ if (what === 'inproc') {
     const t = performance.now();
     const cpu = process.cpuUsage();
     if (mode === 'emit') await p.emitMany!(topic, n, make);
-    else await p.publishMany(topic, n, make, 1_000);
+    else await p.publishMany(topic, n, make, Number(inFlight));
     const used = process.cpuUsage(cpu);
     // CPU per event is steadier than the rate on a shared machine: it does not count waiting.
     const cpuPerEvent = ((used.user + used.system) / n).toFixed(2);
     console.log(
       id,
       mode,
+      ...(transport === 'kafka' ? [preset, `${payload} B`] : []),
       n,
       Math.round((n / (performance.now() - t)) * 1000),
       '/s',
@@ -76,7 +90,7 @@ if (what === 'inproc') {
   const [transport = 'nats', id = 'switchyard', n = '50000', topic = `bench_prof_${Date.now()}`, bytes] =
     rest;
   const count = Number(n);
-  if (bytes !== undefined) payloadBytes = Number(bytes);
+  const make = makeOf(bytes === undefined ? 100 : Number(bytes));
   const s = await subject(transport, id);
   const config = transport === 'kafka' ? { preset: 'durable' } : {};
   if (what === 'fill') {

@@ -7,11 +7,11 @@ import type { SubjectConfig } from '../subjects/types.ts';
 import { javaRecords } from './publish.ts';
 import type { Scenario } from './types.ts';
 
-/** Each preset, each codec (on `durable`), and the original plan's settings; Switchyard beside raw kafkajs and Java. */
+/** Each preset (100 B and 1 KiB), each codec (on `durable`), and the original plan's settings; Switchyard beside raw kafkajs and Java. */
 export const kafkaTuningScenario: Scenario = {
   id: 'kafka-tuning',
   family: 'kafka-tuning',
-  title: 'Kafka presets, codecs and the original plan’s settings (concurrent publish, 1 KiB)',
+  title: 'Kafka presets, codecs and the original plan’s settings (concurrent publish)',
   transports: ['kafka'],
   async run(ctx, transport) {
     const { available } = await ctx.subjects(transport, { extras: true });
@@ -25,11 +25,16 @@ export const kafkaTuningScenario: Scenario = {
       })),
       { name: 'original plan', config: { ...PLAN_CONFIG } },
     ];
+    // BENCH_KAFKA_CONFIGS=preset keeps the configurations whose name contains one of the
+    // comma-separated words (a debugging aid: `preset` runs the three presets only).
+    const only = process.env.BENCH_KAFKA_CONFIGS?.split(',').filter(Boolean);
     const chosen = ctx.quick
       ? configs.filter((c) => c.name === 'preset durable' || c.name === 'original plan')
-      : configs;
+      : only === undefined
+        ? configs
+        : configs.filter((c) => only.some((word) => c.name.includes(word)));
     const count = ctx.quick ? 5_000 : 30_000;
-    for (const { name, config } of chosen) {
+    const contendersOf = (name: string, config: SubjectConfig, payloadBytes: number): Contender[] => {
       const scenario = `kafka-${name.replace(/\s+/g, '-')}`;
       const contenders: Contender[] = available.map((subject) =>
         publishContender(ctx, {
@@ -38,7 +43,7 @@ export const kafkaTuningScenario: Scenario = {
           transport,
           subject,
           mode: 'concurrent',
-          payloadBytes: 1024,
+          payloadBytes,
           count,
           inFlight: 1_000,
           config,
@@ -49,13 +54,27 @@ export const kafkaTuningScenario: Scenario = {
           javaProducerContender(ctx, {
             scenario,
             family: 'kafka-tuning',
-            payloadBytes: 1024,
-            count: javaRecords(false, count, 1024),
+            payloadBytes,
+            count: javaRecords(false, count, payloadBytes),
             config,
           }),
         );
       }
-      await interleave(ctx, contenders);
+      return contenders;
+    };
+    // The presets at both payloads, each payload's presets interleaved with one another: which
+    // preset is fastest is part of the question, so load from elsewhere must hit them alike.
+    const presets = chosen.filter((c) => c.name.startsWith('preset'));
+    for (const payloadBytes of ctx.quick ? [1024] : [100, 1024]) {
+      if (presets.length === 0) break;
+      await interleave(
+        ctx,
+        presets.flatMap((c) => contendersOf(c.name, c.config, payloadBytes)),
+      );
+    }
+    // The codecs and the plan's settings at 1 KiB, each with its peers.
+    for (const { name, config } of chosen.filter((c) => !c.name.startsWith('preset'))) {
+      await interleave(ctx, contendersOf(name, config, 1024));
     }
     // End-to-end latency at 1,000 events/s per preset and for the plan's settings (fetch min 100 KB, 500 ms wait).
     const e2e = ctx.quick

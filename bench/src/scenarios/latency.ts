@@ -4,17 +4,27 @@ import type { SubjectConfig } from '../subjects/types.ts';
 import { PAYLOADS, type Scenario } from './types.ts';
 
 export const latencyRates = (quick: boolean) =>
-  quick
-    ? [{ rate: 1_000, count: 2_000 }]
-    : [
-        { rate: 100, count: 1_000 },
-        { rate: 1_000, count: 5_000 },
-        { rate: 10_000, count: 30_000 },
-      ];
+  process.env.BENCH_RATES !== undefined
+    ? // BENCH_RATES=1000:5000,100:1000 — rate:count pairs instead of the defaults (a debugging aid)
+      process.env.BENCH_RATES.split(',').map((pair) => {
+        const [rate, count] = pair.split(':').map(Number);
+        return { rate: rate!, count: count ?? rate! * 5 };
+      })
+    : quick
+      ? [{ rate: 1_000, count: 2_000 }]
+      : [
+          { rate: 100, count: 1_000 },
+          { rate: 1_000, count: 5_000 },
+          { rate: 10_000, count: 30_000 },
+        ];
 
 /** Kafka runs the `latency` preset here (issue 4's target is for it); NATS its default. */
 export const latencyConfig = (transport: string): SubjectConfig =>
-  transport === 'kafka' ? { preset: 'latency' } : {};
+  transport === 'kafka' ? { preset: 'latency', ...kafkaOverrides() } : {};
+
+/** BENCH_KAFKA='{"commitIntervalMs":1000}': fields added to the Kafka config (a debugging aid). */
+export const kafkaOverrides = (): SubjectConfig =>
+  process.env.BENCH_KAFKA === undefined ? {} : (JSON.parse(process.env.BENCH_KAFKA) as SubjectConfig);
 
 export const latencyScenario: Scenario = {
   id: 'latency',

@@ -91,12 +91,21 @@ export function adapterOverrides(config: SubjectConfig): {
 } {
   const producer: Record<string, unknown> = {};
   const consumer: Record<string, unknown> = {};
-  for (const f of ['acks', 'compression', 'lingerMs', 'batchMaxMessages', 'batchMaxBytes', 'idempotent']) {
+  for (const f of [
+    'acks',
+    'compression',
+    'lingerMs',
+    'batchMaxMessages',
+    'batchMaxBytes',
+    'idempotent',
+    'maxInFlightRequests',
+  ]) {
     if (config[f] !== undefined) producer[f] = config[f];
   }
   if (config.acks !== undefined && config.acks !== 'all' && config.idempotent === undefined) {
     producer.idempotent = false;
   }
-  for (const f of ['minBytes', 'maxWaitTimeMs']) if (config[f] !== undefined) consumer[f] = config[f];
+  for (const f of ['minBytes', 'maxWaitTimeMs', 'commitIntervalMs'])
+    if (config[f] !== undefined) consumer[f] = config[f];
   return { producer, consumer };
 }

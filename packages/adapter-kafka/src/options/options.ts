@@ -49,14 +49,20 @@ export interface KafkaProducerOptions {
    * How long a partition's batch waits for more events before it is sent while the connection is
    * idle. `0` is adaptive: send at once when nothing is in flight to that broker, and while a
    * request is in flight let events accumulate into the next one — batches grow with load and an
-   * idle producer adds no delay. @default 0 (durable, latency), 10 (throughput)
+   * idle producer adds no delay. A positive value also holds a batch that long when the broker is
+   * idle, which costs a publisher with a bounded number of unconfirmed publishes `lingerMs` per
+   * round trip. @default 0
    */
   readonly lingerMs: number;
   /** A partition's batch is closed at this many events. @default 1000 (durable, latency), 2000 (throughput) */
   readonly batchMaxMessages: number;
   /** A partition's batch is closed at this many bytes (uncompressed). @default 524288 (durable, throughput), 65536 (latency) */
   readonly batchMaxBytes: number;
-  /** Produce requests in flight per broker. Must be 1 with `idempotent` (kafkajs serialises them anyway). @default 1 */
+  /**
+   * Produce requests in flight per broker; a partition never has more than one batch in flight.
+   * Must be 1 with `idempotent` (kafkajs serialises them anyway); a preset's value gives way to 1
+   * when you turn idempotence on without setting this. @default 1 (durable, latency), 5 (throughput)
+   */
   readonly maxInFlightRequests: number;
   /** How long the broker may wait for replicas before answering a produce request (`acks: all`). @default 30000 */
   readonly produceTimeoutMs: number;
@@ -73,7 +79,7 @@ export interface KafkaConsumerOptions {
   readonly maxWaitTimeMs: number;
   /** Largest slice of one partition in a fetch (Java's max.partition.fetch.bytes). @default 1048576 */
   readonly maxBytesPerPartition: number;
-  /** How often the contiguous prefix of acknowledged offsets is committed. @default 100 (durable, latency), 1000 (throughput) */
+  /** How often the contiguous prefix of acknowledged offsets is committed. @default 100 (durable), 1000 (throughput, latency) */
   readonly commitIntervalMs: number;
   /** A member that sends no heartbeat for this long is removed from the group. @default by profile: 10000 / 30000 / 45000 */
   readonly sessionTimeoutMs: number;

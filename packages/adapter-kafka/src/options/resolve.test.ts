@@ -49,11 +49,49 @@ describe('resolveKafkaOptions', () => {
     expect(o.retry.retries).toBe(8);
   });
 
+  it('throughput preset batches adaptively (no fixed linger) and pipelines requests without idempotence', () => {
+    const o = resolveKafkaOptions({ preset: 'throughput' });
+    expect(o.producer).toMatchObject({
+      acks: 'leader',
+      idempotent: false,
+      compression: 'lz4',
+      lingerMs: 0,
+      batchMaxBytes: 524_288,
+      maxInFlightRequests: 5,
+    });
+    expect(o.consumer).toMatchObject({ minBytes: 102_400, maxWaitTimeMs: 500 });
+  });
+
+  it('throughput preset with idempotence asked for keeps one request in flight, unless set by hand', () => {
+    const o = resolveKafkaOptions({ preset: 'throughput', producer: { acks: 'all', idempotent: true } });
+    expect(o.producer).toMatchObject({ acks: 'all', idempotent: true, maxInFlightRequests: 1 });
+    expect(
+      fieldOf(() =>
+        resolveKafkaOptions({
+          preset: 'throughput',
+          producer: { acks: 'all', idempotent: true, maxInFlightRequests: 5 },
+        }),
+      ),
+    ).toBe('producer.maxInFlightRequests');
+    expect(
+      resolveKafkaOptions({ preset: 'throughput', producer: { acks: 'all' } }).producer.maxInFlightRequests,
+    ).toBe(5);
+  });
+
   it('latency preset has no linger and short fetch waits', () => {
     const o = resolveKafkaOptions({ preset: 'latency' });
     expect(o.producer.lingerMs).toBe(0);
     expect(o.producer.compression).toBe('none');
     expect(o.consumer.maxWaitTimeMs).toBe(100);
+    expect(o.consumer.minBytes).toBe(1);
+  });
+
+  it('latency preset commits once a second, so commits seldom hold up a fetch on the shared connection', () => {
+    expect(resolveKafkaOptions({ preset: 'latency' }).consumer.commitIntervalMs).toBe(1000);
+    expect(
+      resolveKafkaOptions({ preset: 'latency', consumer: { commitIntervalMs: 100 } }).consumer
+        .commitIntervalMs,
+    ).toBe(100);
   });
 
   it('cross-region profile stretches timeouts', () => {

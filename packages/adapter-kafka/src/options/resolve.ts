@@ -66,11 +66,19 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
   checkKnownKeys(options.retry ?? {}, Object.keys(DEFAULT_KAFKA_OPTIONS.retry), 'retry.');
   checkKnownKeys(options.retryTopics ?? {}, Object.keys(DEFAULT_KAFKA_OPTIONS.retryTopics), 'retryTopics.');
 
-  const producer: KafkaProducerOptions = {
+  const producerFields = definedFields(options.producer);
+  const merged: KafkaProducerOptions = {
     ...DEFAULT_KAFKA_OPTIONS.producer,
     ...presetValues.producer,
-    ...definedFields(options.producer),
+    ...producerFields,
   };
+  // `{ preset: 'throughput', producer: { acks: 'all', idempotent: true } }` asks for idempotence on
+  // top of a preset that pipelines requests: the preset's in-flight count gives way (kafkajs keeps
+  // idempotent requests one at a time); only a value the caller set is refused below.
+  const producer: KafkaProducerOptions =
+    merged.idempotent && producerFields.maxInFlightRequests === undefined
+      ? { ...merged, maxInFlightRequests: 1 }
+      : merged;
   const consumer: KafkaConsumerOptions = {
     ...DEFAULT_KAFKA_OPTIONS.consumer,
     ...presetValues.consumer,
