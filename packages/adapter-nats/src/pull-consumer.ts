@@ -1,6 +1,11 @@
 import type { Consumer, ConsumerMessages, FetchOptions, JsMsg } from '@nats-io/jetstream';
 import type { ConsumerLag } from '@switchyard/core';
-import type { ConsumeRequest, ConsumerHandle, InboundMessage } from '@switchyard/core/transport';
+import {
+  type ConsumeRequest,
+  type ConsumerHandle,
+  type InboundMessage,
+  LoopWaker,
+} from '@switchyard/core/transport';
 import { AttemptTracker } from './attempt-tracker.ts';
 import { headersOf, keyOf } from './inbound-headers.ts';
 import { deliveryNumbers } from './reply-subject.ts';
@@ -57,8 +62,7 @@ export class PullConsumer implements ConsumerHandle {
   #failures = 0;
   #paused = false;
   #stopped = false;
-  #wake: (() => void) | undefined;
-  #endSleep: (() => void) | undefined;
+  readonly #waker = new LoopWaker();
   #needsEnsure = false;
   #loop: Promise<void> = Promise.resolve();
   #leaseTimer: NodeJS.Timeout | undefined;
@@ -93,7 +97,7 @@ export class PullConsumer implements ConsumerHandle {
   resume(): void {
     this.#paused = false;
     this.#releaseHeld();
-    this.#poke();
+    this.#waker.poke();
   }
 
   #releaseHeld(): void {
@@ -104,8 +108,8 @@ export class PullConsumer implements ConsumerHandle {
     if (this.#stopped) return;
     this.#stopped = true;
     clearInterval(this.#leaseTimer);
-    this.#poke();
-    this.#endSleep?.();
+    this.#waker.poke();
+    this.#waker.endSleep();
     await this.#loop;
     await Promise.all([...this.#pulls].map((pull) => this.#closePull(pull)));
     this.#pullClosed = true;
@@ -154,15 +158,13 @@ export class PullConsumer implements ConsumerHandle {
         const error = this.#failed;
         this.#failed = undefined;
         this.#deps.onError(error);
-        await this.#sleep(Math.min(100 * 2 ** (this.#failures - 1), 5_000));
+        await this.#waker.sleep(Math.min(100 * 2 ** (this.#failures - 1), 5_000));
         this.#needsEnsure = true;
         continue;
       }
       const credit = this.#credit();
       if (this.#paused || credit < this.#threshold || (this.#needsEnsure && this.#pulls.size > 0)) {
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve;
-        });
+        await this.#waker.untilPoked();
         continue;
       }
       try {
@@ -215,7 +217,7 @@ export class PullConsumer implements ConsumerHandle {
       this.#failures++;
       this.#failed ??= error;
     }
-    this.#poke();
+    this.#waker.poke();
   }
 
   /** What a pull had asked for and not delivered is credit again. */
@@ -243,7 +245,7 @@ export class PullConsumer implements ConsumerHandle {
     const headers = headersOf(msg);
     const settle = (): boolean => {
       if (!this.#unsettled.delete(delivery)) return false;
-      if (this.#credit() >= this.#threshold) this.#poke();
+      if (this.#credit() >= this.#threshold) this.#waker.poke();
       return true;
     };
     const attempts = this.#attempts;
@@ -309,21 +311,5 @@ export class PullConsumer implements ConsumerHandle {
     for (const delivery of this.#unsettled) {
       if (now - delivery.since < limit) delivery.msg.working();
     }
-  }
-
-  #poke(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#endSleep = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

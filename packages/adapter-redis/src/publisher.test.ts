@@ -12,19 +12,19 @@ describe.skipIf(REDIS_URL === undefined)('publishing', () => {
     await f.cleanup();
   });
 
-  it('sends the publishes of one tick as one pipeline: one write, one round trip', async () => {
+  it('sends the publishes of one tick (up to core’s ~64 KiB send) as one pipeline: one write, one round trip', async () => {
     const topic = f.topic();
     const bus = createEventBus({ source: 'orders-svc', transport: await f.transport() });
     await bus.publish(topic, { type: 'warmup', data: {} }); // connected, topic settings read
     const pipeline = vi.spyOn(Redis.prototype, 'pipeline');
     const receipts = await Promise.all(
-      Array.from({ length: 1_000 }, (_, n) =>
+      Array.from({ length: 200 }, (_, n) =>
         bus.publish(topic, { type: 'item', data: { n }, key: `k${n % 10}` }),
       ),
     );
     expect(pipeline).toHaveBeenCalledTimes(1);
-    expect(new Set(receipts.map((r) => r.offset)).size).toBe(1_000);
-    expect(await f.admin.xlen(topic)).toBe(1_001);
+    expect(new Set(receipts.map((r) => r.offset)).size).toBe(200);
+    expect(await f.admin.xlen(topic)).toBe(201);
     await bus.close();
   });
 

@@ -1,5 +1,10 @@
 import type { ConsumerLag } from '@switchyard/core';
-import type { ConsumeRequest, ConsumerHandle, InboundMessage } from '@switchyard/core/transport';
+import {
+  type ConsumeRequest,
+  type ConsumerHandle,
+  type InboundMessage,
+  LoopWaker,
+} from '@switchyard/core/transport';
 import { AckBatch } from './ack-batch.ts';
 import type { RedisConnection } from './connection.ts';
 import { DelayedRedeliveries } from './delayed-redeliveries.ts';
@@ -70,8 +75,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
   #claimCursor = '0-0';
   #claiming = false;
   readonly #reader: GroupReader;
-  #wake: (() => void) | undefined;
-  #endSleep: (() => void) | undefined;
+  readonly #waker = new LoopWaker();
   #loop: Promise<void> = Promise.resolve();
   readonly #timers: NodeJS.Timeout[] = [];
 
@@ -108,7 +112,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
   /** Called by the transport when a connection is back: replies lost with it may have left entries here. */
   reconnected(): void {
     this.#rereadPending = true;
-    this.#poke();
+    this.#waker.poke();
   }
 
   pause(): void {
@@ -121,7 +125,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     this.#held = [];
     this.#handOver(held);
     this.#takeDue();
-    this.#poke();
+    this.#waker.poke();
   }
 
   async lag(): Promise<ConsumerLag> {
@@ -133,8 +137,8 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
     const { main } = this.#deps;
-    this.#poke();
-    this.#endSleep?.();
+    this.#waker.poke();
+    this.#waker.endSleep();
     // Every wait below is bounded: while Redis is unreachable, commands wait for it (a command sent
     // as the connection dies is resent after the reconnect), and a close must not. What is not
     // acknowledged or released here stays in the pending list and comes back through a claim.
@@ -174,7 +178,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
         this.#delay(id, delayMs, nextAttempt ?? message.attempt + 1);
       else this.#hold(message);
     }
-    if (!this.#paused && this.#credit() >= this.#threshold) this.#poke();
+    if (!this.#paused && this.#credit() >= this.#threshold) this.#waker.poke();
   }
 
   working(message: RedisMessage): void {
@@ -191,9 +195,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     while (!this.#stopped) {
       const credit = this.#credit();
       if (this.#paused || credit < this.#threshold) {
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve;
-        });
+        await this.#waker.untilPoked();
         continue;
       }
       try {
@@ -217,7 +219,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
         }
         failures++;
         this.#deps.onError(error);
-        await this.#sleep(Math.min(100 * 2 ** (failures - 1), 5_000));
+        await this.#waker.sleep(Math.min(100 * 2 ** (failures - 1), 5_000));
       }
     }
   }
@@ -397,21 +399,5 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     const timer = setInterval(() => void run(), Math.max(10, ms));
     timer.unref();
     this.#timers.push(timer);
-  }
-
-  #poke(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#endSleep = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

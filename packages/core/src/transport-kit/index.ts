@@ -42,5 +42,6 @@ export {
   leveledLogger,
   redactSecrets,
 } from '../transport-support/logger.ts';
+export { LoopWaker } from '../transport-support/loop-waker.ts';
 export { tlsConnectionOptions } from '../transport-support/tls.ts';
 export { fromWire, toWire, type WireForm } from '../wire.ts';
