@@ -1,5 +1,5 @@
 import { createLog } from '@switchyard/core/transport';
-import { createKafkajsDriver } from './driver/kafkajs-driver.ts';
+import { createKafkajsDriver } from './driver/kafkajs/kafkajs-driver.ts';
 import { KafkaTransport } from './kafka-transport.ts';
 import { kafkaOptionsFromEnv } from './options/from-env.ts';
 import type { KafkaTransportOptions } from './options/options.ts';

@@ -1,5 +1,5 @@
 import type kafkajs from 'kafkajs';
-import type { DriverBatch, DriverConsumer, DriverConsumerHandlers, DriverInbound } from './driver.ts';
+import type { DriverBatch, DriverConsumer, DriverConsumerHandlers, DriverInbound } from '../driver.ts';
 
 /**
  * kafkajs consumer behind the driver seam. Handlers run outside `eachBatch`: each batch is handed

@@ -1,0 +1,83 @@
+import type { ClassifiedError, ClientError, ClientErrorKind } from '../driver.ts';
+
+interface PlatformaticErrorLike {
+  readonly code?: unknown;
+  readonly message?: string;
+  readonly apiId?: string;
+  readonly canRetry?: boolean;
+  readonly cause?: unknown;
+  readonly errors?: readonly unknown[];
+}
+
+const PREFIX = 'PLT_KFK_';
+
+/**
+ * @platformatic/kafka's errors, driver-neutral. Its errors carry a `PLT_KFK_*` code; broker errors
+ * are `PLT_KFK_PROTOCOL` with the Kafka name in `apiId`; retries and fan-out requests wrap them in
+ * `PLT_KFK_MULTIPLE` (an AggregateError), and a network error keeps the socket's error (with its
+ * system code, `ECONNREFUSED` or a TLS one) as `cause`. `undefined` for any other error.
+ */
+export function classifyPlatformaticError(error: unknown): ClassifiedError | undefined {
+  if (!isPlatformatic(error)) return undefined;
+  const root = rootCause(error as PlatformaticErrorLike);
+  const code = root.code as string;
+  const systemCode = (root.cause as { code?: unknown } | undefined)?.code;
+  const client: ClientError = {
+    name: code,
+    message: root.message ?? '',
+    ...(root.apiId === undefined ? {} : { type: root.apiId }),
+    ...(typeof systemCode === 'string' || typeof systemCode === 'number' ? { code: systemCode } : {}),
+    retriable: root.canRetry === true,
+  };
+  return { root: client, kind: kindOf(code, root) };
+}
+
+function isPlatformatic(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith(PREFIX);
+}
+
+function kindOf(code: string, root: PlatformaticErrorLike): ClientErrorKind | undefined {
+  switch (code) {
+    case 'PLT_KFK_AUTHENTICATION':
+      return 'authentication';
+    case 'PLT_KFK_TIMEOUT':
+      return 'timeout';
+    case 'PLT_KFK_UNSUPPORTED_API':
+    case 'PLT_KFK_UNSUPPORTED':
+      return 'unsupported';
+    case 'PLT_KFK_NETWORK': {
+      const message = `${root.message ?? ''} ${(root.cause as { message?: string } | undefined)?.message ?? ''}`;
+      return /closed|ECONNRESET|EPIPE|socket hang up/i.test(message) ? 'connection-closed' : 'connection';
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The most telling error under the wrappers: a broker's answer or an authentication failure first,
+ * then the first error of an aggregate, depth-first.
+ */
+function rootCause(error: PlatformaticErrorLike): PlatformaticErrorLike {
+  const all: PlatformaticErrorLike[] = [];
+  const walk = (e: unknown, depth: number): void => {
+    if (depth > 8 || typeof e !== 'object' || e === null || !isPlatformatic(e)) return;
+    const p = e as PlatformaticErrorLike;
+    if (p.code === 'PLT_KFK_MULTIPLE' || p.code === 'PLT_KFK_RESPONSE') {
+      for (const inner of p.errors ?? []) walk(inner, depth + 1);
+      if (isPlatformatic(p.cause)) walk(p.cause, depth + 1);
+      if ((p.errors ?? []).length === 0) all.push(p);
+      return;
+    }
+    all.push(p);
+    if (isPlatformatic(p.cause)) walk(p.cause, depth + 1);
+  };
+  walk(error, 0);
+  return (
+    all.find((e) => e.code === 'PLT_KFK_AUTHENTICATION') ??
+    all.find((e) => e.apiId !== undefined && e.apiId !== 'NONE') ??
+    all[0] ??
+    error
+  );
+}
