@@ -83,6 +83,11 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
   const resolved: ResolvedKafkaOptions = {
     brokers: checkBrokers('brokers', options.brokers ?? DEFAULT_KAFKA_OPTIONS.brokers),
     clientId: options.clientId ?? DEFAULT_KAFKA_OPTIONS.clientId,
+    driver: checkOneOf('driver', options.driver ?? DEFAULT_KAFKA_OPTIONS.driver, ['kafkajs', 'platformatic']),
+    groupProtocol: checkOneOf('groupProtocol', options.groupProtocol ?? DEFAULT_KAFKA_OPTIONS.groupProtocol, [
+      'classic',
+      'consumer',
+    ]),
     preset,
     profile,
     tls: checkTls('tls', options.tls),
@@ -138,10 +143,22 @@ function checkValues(o: ResolvedKafkaOptions): void {
       `the idempotent producer needs acks 'all', but acks is '${p.acks}'; set acks: 'all' or idempotent: false`,
     );
   }
-  if (p.idempotent && p.maxInFlightRequests !== 1) {
+  if (p.idempotent && p.maxInFlightRequests !== 1 && o.driver === 'kafkajs') {
     throw configError(
       'producer.maxInFlightRequests',
-      'must be 1 with the idempotent producer (kafkajs keeps sequence numbers per broker, one request at a time)',
+      'must be 1 with the idempotent producer on the kafkajs driver (kafkajs keeps sequence numbers per broker, one request at a time)',
+    );
+  }
+  if (p.idempotent && p.maxInFlightRequests > 5) {
+    throw configError(
+      'producer.maxInFlightRequests',
+      'must be at most 5 with the idempotent producer (the broker de-duplicates the last five batches)',
+    );
+  }
+  if (o.groupProtocol === 'consumer' && o.driver !== 'platformatic') {
+    throw configError(
+      'groupProtocol',
+      "'consumer' (KIP-848) needs driver: 'platformatic'; kafkajs speaks only the classic protocol",
     );
   }
 
