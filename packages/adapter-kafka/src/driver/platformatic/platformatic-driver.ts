@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Log } from '@switchyard/core/transport';
 import {
   Admin,
@@ -24,7 +26,12 @@ import type {
 import { PlatformaticConsumer } from './platformatic-consumer.ts';
 
 const require = createRequire(import.meta.url);
-const CLIENT_VERSION = (require('@platformatic/kafka/package.json') as { version: string }).version;
+// The package exports no ./package.json; its entry point is dist/index.js.
+const CLIENT_VERSION = (
+  JSON.parse(
+    readFileSync(join(dirname(require.resolve('@platformatic/kafka')), '..', 'package.json'), 'utf8'),
+  ) as { version: string }
+).version;
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
 const SASL_MECHANISMS = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const;
 
@@ -127,7 +134,7 @@ class PlatformaticDriver implements KafkaDriver {
         .sort((a, b) => a.partition - b.partition);
       return { topic, partitions };
     } catch (error) {
-      if (hasApiId(error, 'UNKNOWN_TOPIC_OR_PARTITION')) return undefined;
+      if (isUnknownTopic(error)) return undefined;
       throw error;
     }
   }
@@ -308,4 +315,16 @@ export function hasApiId(error: unknown, apiId: string): boolean {
     return (x.errors ?? []).some(walk) || walk(x.cause);
   };
   return walk(error);
+}
+
+/**
+ * The client turns a metadata answer of UNKNOWN_TOPIC_OR_PARTITION into a user error "Unknown topic
+ * <name>." without the broker's error under it.
+ */
+export function isUnknownTopic(error: unknown): boolean {
+  if (hasApiId(error, 'UNKNOWN_TOPIC_OR_PARTITION')) return true;
+  const e = error as { code?: unknown; message?: unknown; errors?: unknown[] } | null;
+  if (e?.code === 'PLT_KFK_USER' && typeof e.message === 'string' && e.message.startsWith('Unknown topic '))
+    return true;
+  return (e?.errors ?? []).some(isUnknownTopic);
 }

@@ -22,10 +22,13 @@ export function classifyPlatformaticError(error: unknown): ClassifiedError | und
   const root = rootCause(error as PlatformaticErrorLike);
   const code = root.code as string;
   const systemCode = (root.cause as { code?: unknown } | undefined)?.code;
+  // A metadata answer of UNKNOWN_TOPIC_OR_PARTITION comes back as a user error without it.
+  const unknownTopic = code === 'PLT_KFK_USER' && root.message?.startsWith('Unknown topic ') === true;
+  const type = unknownTopic ? 'UNKNOWN_TOPIC_OR_PARTITION' : root.apiId;
   const client: ClientError = {
     name: code,
     message: root.message ?? '',
-    ...(root.apiId === undefined ? {} : { type: root.apiId }),
+    ...(type === undefined ? {} : { type }),
     ...(typeof systemCode === 'string' || typeof systemCode === 'number' ? { code: systemCode } : {}),
     retriable: root.canRetry === true,
   };
