@@ -20,7 +20,9 @@ export function kafka(options: KafkaTransportOptions = {}): KafkaTransport {
   const resolved = resolveKafkaOptions(options);
   const log = createLog('kafka', resolved.logger, resolved.logLevel, credentialsOf(resolved));
   const driver: KafkaDriver =
-    resolved.driver === 'platformatic' ? createPlatformaticDriver(resolved, log) : createKafkajsDriver(resolved, log);
+    resolved.driver === 'platformatic'
+      ? createPlatformaticDriver(resolved, log)
+      : createKafkajsDriver(resolved, log);
   return new KafkaTransport(resolved, driver, log);
 }
 

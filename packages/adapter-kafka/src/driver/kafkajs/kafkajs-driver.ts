@@ -5,21 +5,21 @@ import type { Log } from '@switchyard/core/transport';
 import type { Message } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
-import { compressionType, registerCompressionCodecs } from './compression.ts';
 import type {
   ConnectionEvent,
-  DriverInfo,
   DriverConsumer,
   DriverConsumerConfig,
+  DriverInfo,
   DriverTopicSpec,
   KafkaDriver,
   PartitionWrite,
   ProduceRequest,
   TopicMetadata,
 } from '../driver.ts';
+import { compressionType, registerCompressionCodecs } from './compression.ts';
 import { KafkajsConsumer } from './kafkajs-consumer.ts';
-import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
 import { encoderPatch } from './kafkajs-encoder-patch.ts';
+import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
 import { patchKafkajs, requestQueuePatched } from './kafkajs-patches.ts';
 
 const require = createRequire(import.meta.url);

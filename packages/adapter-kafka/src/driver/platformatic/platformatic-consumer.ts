@@ -1,4 +1,3 @@
-import type { Log } from '@switchyard/core/transport';
 import {
   type BaseOptions,
   type ClusterMetadata,
@@ -6,6 +5,7 @@ import {
   type ConsumerOptions,
   type MessagesStream,
 } from '@platformatic/kafka';
+import type { Log } from '@switchyard/core/transport';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
 import type { DriverConsumer, DriverConsumerHandlers, DriverInbound } from '../driver.ts';
 import { headerString } from '../header-strings.ts';
@@ -107,9 +107,12 @@ export class PlatformaticConsumer implements DriverConsumer {
       timer = setTimeout(
         () =>
           reject(
-            Object.assign(new Error(`The consumer did not join group ${this.#group} within ${joinTimeoutMs} ms`), {
-              code: 'PLT_KFK_TIMEOUT',
-            }),
+            Object.assign(
+              new Error(`The consumer did not join group ${this.#group} within ${joinTimeoutMs} ms`),
+              {
+                code: 'PLT_KFK_TIMEOUT',
+              },
+            ),
           ),
         joinTimeoutMs,
       );
@@ -165,7 +168,10 @@ export class PlatformaticConsumer implements DriverConsumer {
       const assignment = new Map<string, number[]>();
       for (const a of assignments) {
         if (!this.#topics.has(a.topic)) continue;
-        assignment.set(a.topic, [...(assignment.get(a.topic) ?? []), ...a.partitions].sort((x, y) => x - y));
+        assignment.set(
+          a.topic,
+          [...(assignment.get(a.topic) ?? []), ...a.partitions].sort((x, y) => x - y),
+        );
       }
       const positions = await this.#startPositions(client, assignment);
       if (client !== this.#client) return;
@@ -241,7 +247,10 @@ export class PlatformaticConsumer implements DriverConsumer {
       return;
     }
     if (client !== this.#client || !this.#running) return;
-    const byNode = new Map<number, Map<string, { topicId: string; partitions: FetchRequestTopic['partitions'] }>>();
+    const byNode = new Map<
+      number,
+      Map<string, { topicId: string; partitions: FetchRequestTopic['partitions'] }>
+    >();
     const maxBytes = this.#options.consumer.maxBytesPerPartition;
     for (const [topic, partitions] of this.#assignment) {
       const topicMetadata = metadata.topics.get(topic);
@@ -251,7 +260,8 @@ export class PlatformaticConsumer implements DriverConsumer {
         if (this.#paused.has(k)) continue;
         const offset = this.#positions.get(k);
         const leader = topicMetadata.partitions[partition]?.leader;
-        if (offset === undefined || leader === undefined || leader < 0 || this.#inflight.has(leader)) continue;
+        if (offset === undefined || leader === undefined || leader < 0 || this.#inflight.has(leader))
+          continue;
         let topics = byNode.get(leader);
         if (topics === undefined) byNode.set(leader, (topics = new Map()));
         let entry = topics.get(topic);
@@ -298,7 +308,8 @@ export class PlatformaticConsumer implements DriverConsumer {
     } finally {
       this.#inflight.delete(node);
       if (client === this.#client && this.#running) {
-        if (failed) this.#wakeTimer ??= setTimeout(() => this.#wake(), this.#options.retry.initialRetryTimeMs);
+        if (failed)
+          this.#wakeTimer ??= setTimeout(() => this.#wake(), this.#options.retry.initialRetryTimeMs);
         else this.#wake();
       }
     }
@@ -318,7 +329,9 @@ export class PlatformaticConsumer implements DriverConsumer {
       for (const p of topicResponse.partitions) {
         const partition = p.partitionIndex;
         const k = key(topic, partition);
-        const fetchedAt = asked.find((a: FetchRequestTopic['partitions'][number]) => a.partition === partition)?.fetchOffset;
+        const fetchedAt = asked.find(
+          (a: FetchRequestTopic['partitions'][number]) => a.partition === partition,
+        )?.fetchOffset;
         // A partition the fetch session still lists, moved (seek) or paused since: not this fetch's.
         if (fetchedAt === undefined || this.#positions.get(k) !== fetchedAt || this.#paused.has(k)) continue;
         const batches = p.records;
@@ -374,7 +387,10 @@ export class PlatformaticConsumer implements DriverConsumer {
   }
 
   #retryLater(error: unknown): void {
-    this.#log('warn', `fetching for group ${this.#group} failed, trying again: ${(error as Error)?.message ?? error}`);
+    this.#log(
+      'warn',
+      `fetching for group ${this.#group} failed, trying again: ${(error as Error)?.message ?? error}`,
+    );
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Log } from '@switchyard/core/transport';
 import {
   Admin,
   type BaseOptions,
@@ -11,6 +10,7 @@ import {
   type ProducerOptions,
   type SASLOptions,
 } from '@platformatic/kafka';
+import type { Log } from '@switchyard/core/transport';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
 import type {
   ConnectionEvent,
@@ -24,6 +24,7 @@ import type {
   TopicMetadata,
 } from '../driver.ts';
 import { PlatformaticConsumer } from './platformatic-consumer.ts';
+import { classifyPlatformaticError } from './platformatic-errors.ts';
 
 const require = createRequire(import.meta.url);
 // The package exports no ./package.json; its entry point is dist/index.js.
@@ -32,8 +33,13 @@ const CLIENT_VERSION = (
     readFileSync(join(dirname(require.resolve('@platformatic/kafka')), '..', 'package.json'), 'utf8'),
   ) as { version: string }
 ).version;
+const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i;
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
-const SASL_MECHANISMS = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const;
+const SASL_MECHANISMS = {
+  plain: 'PLAIN',
+  'scram-sha-256': 'SCRAM-SHA-256',
+  'scram-sha-512': 'SCRAM-SHA-512',
+} as const;
 
 export function createPlatformaticDriver(options: ResolvedKafkaOptions, log: Log): KafkaDriver {
   return new PlatformaticDriver(options, log);
@@ -54,7 +60,8 @@ export function baseClientOptions(options: ResolvedKafkaOptions): BaseOptions {
     timeout: options.requestTimeoutMs,
     retries,
     retryDelay: (_client, _operation, attempt) =>
-      Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** Math.max(0, attempt - 1)) * (0.8 + Math.random() * 0.4),
+      Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** Math.max(0, attempt - 1)) *
+      (0.8 + Math.random() * 0.4),
     metadataMaxAge: options.metadataMaxAgeMs,
     autocreateTopics: false,
     ...(options.tls === undefined
@@ -85,19 +92,25 @@ class PlatformaticDriver implements KafkaDriver {
   // #private: the clients and the options hold the SASL password (see kafka-transport.ts).
   readonly #options: ResolvedKafkaOptions;
   readonly #base: BaseOptions;
-  readonly #admin: Admin;
-  readonly #producer: Producer<Buffer, Buffer, string, string>;
+  #adminClient: Admin | undefined;
+  #producerClient: Producer<Buffer, Buffer, string, string> | undefined;
+  readonly #producerOptions: ProducerOptions<Buffer, Buffer, string, string>;
   readonly #listeners: Array<(event: ConnectionEvent) => void> = [];
   readonly #log: Log;
+  readonly #acks: -1 | 0 | 1;
   readonly info: DriverInfo;
 
   constructor(options: ResolvedKafkaOptions, log: Log) {
     this.#options = options;
     this.#log = log;
     this.#base = baseClientOptions(options);
-    this.info = { driver: 'platformatic', clientVersion: CLIENT_VERSION, groupProtocol: options.groupProtocol };
-    this.#admin = new Admin({ ...this.#base });
+    this.info = {
+      driver: 'platformatic',
+      clientVersion: CLIENT_VERSION,
+      groupProtocol: options.groupProtocol,
+    };
     const p = options.producer;
+    this.#acks = ACKS[p.acks];
     const producerOptions: ProducerOptions<Buffer, Buffer, string, string> = {
       ...this.#base,
       timeout: p.produceTimeoutMs,
@@ -108,19 +121,56 @@ class PlatformaticDriver implements KafkaDriver {
       repeatOnStaleMetadata: true,
       serializers: { headerKey: cachedBytes(headerNames), headerValue: cachedBytes(headerValues) },
     };
-    this.#producer = new Producer(producerOptions);
-    for (const client of [this.#producer, this.#admin]) {
-      client.on('client:broker:disconnect', () => this.#emit({ type: 'disconnected' }));
-      client.on('client:broker:failed', (payload: unknown) =>
-        this.#emit({ type: 'error', error: (payload as { error?: unknown }).error ?? payload }),
-      );
+    this.#producerOptions = producerOptions;
+  }
+
+  // A closed client cannot connect again: after `disconnect()` the next call makes new ones.
+  get #admin(): Admin {
+    if (this.#adminClient === undefined) {
+      this.#adminClient = new Admin({ ...this.#base });
+      this.#watch(this.#adminClient);
     }
+    return this.#adminClient;
+  }
+
+  get #producer(): Producer<Buffer, Buffer, string, string> {
+    if (this.#producerClient === undefined) {
+      this.#producerClient = new Producer({ ...this.#producerOptions });
+      this.#watch(this.#producerClient);
+    }
+    return this.#producerClient;
+  }
+
+  #watch(client: Admin | Producer<Buffer, Buffer, string, string>): void {
+    client.on('client:broker:disconnect', () => this.#emit({ type: 'disconnected' }));
+    client.on('client:broker:failed', (payload: unknown) =>
+      this.#emit({ type: 'error', error: (payload as { error?: unknown }).error ?? payload }),
+    );
   }
 
   async connect(): Promise<void> {
-    // A metadata request opens (and authenticates) a connection to a bootstrap broker.
-    await this.#admin.metadata({ topics: [] });
-    await this.#producer.metadata({ topics: [] });
+    // A metadata request opens (and authenticates) a connection to a bootstrap broker. The client
+    // would retry a failed authentication or TLS handshake like a network error (its network error
+    // wraps them and says it can be retried); they are final here, so the retries are the driver's.
+    const { retries, initialRetryTimeMs, maxRetryTimeMs } = this.#options.retry;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#admin.metadata({ topics: [], retries: 0 });
+        await this.#producer.metadata({ topics: [], retries: 0 });
+        break;
+      } catch (error) {
+        const classified = classifyPlatformaticError(error);
+        const final =
+          classified?.kind === 'authentication' ||
+          classified?.root.retriable === false ||
+          (typeof classified?.root.code === 'string' && TLS_CODES.test(classified.root.code)) ||
+          attempt >= retries;
+        if (final) throw error;
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** attempt)),
+        );
+      }
+    }
     this.#emit({ type: 'connected' });
   }
 
@@ -146,10 +196,18 @@ class PlatformaticDriver implements KafkaDriver {
     let i = 0;
     for (const { topic, records } of request.topics) {
       for (const r of records) {
-        messages[i++] = { topic, partition: r.partition, key: r.key ?? undefined, value: r.value, headers: r.headers };
+        messages[i++] = {
+          topic,
+          partition: r.partition,
+          key: r.key ?? undefined,
+          value: r.value,
+          headers: r.headers,
+        };
       }
     }
-    const result = await this.#producer.send({ messages });
+    // acks per send: the client takes the producer's `acks` option only for idempotence and
+    // otherwise defaults each send to the leader's.
+    const result = await this.#producer.send({ messages, acks: this.#acks });
     if (result.offsets === undefined) {
       // acks none: no offsets; one write per partition written.
       const written: PartitionWrite[] = [];
@@ -163,7 +221,11 @@ class PlatformaticDriver implements KafkaDriver {
       }
       return written;
     }
-    return result.offsets.map((o) => ({ topic: o.topic, partition: o.partition, baseOffset: String(o.offset) }));
+    return result.offsets.map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      baseOffset: String(o.offset),
+    }));
   }
 
   async resetProducer(): Promise<void> {
@@ -255,7 +317,11 @@ class PlatformaticDriver implements KafkaDriver {
     const out: Array<{ partition: number; low: string; high: string }> = [];
     for (const t of high) {
       for (const p of t.partitions) {
-        out.push({ partition: p.partitionIndex, low: String(lows.get(p.partitionIndex) ?? 0n), high: String(p.offset) });
+        out.push({
+          partition: p.partitionIndex,
+          low: String(lows.get(p.partitionIndex) ?? 0n),
+          high: String(p.offset),
+        });
       }
     }
     return out.sort((a, b) => a.partition - b.partition);
@@ -268,9 +334,15 @@ class PlatformaticDriver implements KafkaDriver {
     const metadata = await this.#admin.metadata({ topics: [topic] });
     const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
     const groups = await this.#admin.listConsumerGroupOffsets({
-      groups: [{ groupId: group, topics: [{ name: topic, partitionIndexes: Array.from({ length: count }, (_, i) => i) }] }],
+      groups: [
+        {
+          groupId: group,
+          topics: [{ name: topic, partitionIndexes: Array.from({ length: count }, (_, i) => i) }],
+        },
+      ],
     });
-    const partitions = groups.find((g) => g.groupId === group)?.topics.find((t) => t.name === topic)?.partitions ?? [];
+    const partitions =
+      groups.find((g) => g.groupId === group)?.topics.find((t) => t.name === topic)?.partitions ?? [];
     return partitions.map((p) => ({ partition: p.partitionIndex, offset: String(p.committedOffset) }));
   }
 
@@ -279,7 +351,10 @@ class PlatformaticDriver implements KafkaDriver {
   }
 
   async disconnect(): Promise<void> {
-    await Promise.allSettled([this.#producer.close(), this.#admin.close()]);
+    const clients = [this.#producerClient, this.#adminClient];
+    this.#producerClient = undefined;
+    this.#adminClient = undefined;
+    await Promise.allSettled(clients.map((client) => client?.close()));
     this.#emit({ type: 'disconnected' });
   }
 

@@ -59,28 +59,31 @@ function kindOf(code: string, root: PlatformaticErrorLike): ClientErrorKind | un
 }
 
 /**
- * The most telling error under the wrappers: a broker's answer or an authentication failure first,
- * then the first error of an aggregate, depth-first.
+ * The most telling error under the wrappers: a broker's answer first (SASL_AUTHENTICATION_FAILED,
+ * UNKNOWN_TOPIC_OR_PARTITION …), then a connection the broker closed during authentication (a
+ * listener that wants TLS), then an authentication failure, then a TLS or socket error, then the
+ * first error of an aggregate, depth-first. Network errors keep their cause (the socket's error or
+ * the authentication failure) as `cause`.
  */
 function rootCause(error: PlatformaticErrorLike): PlatformaticErrorLike {
   const all: PlatformaticErrorLike[] = [];
   const walk = (e: unknown, depth: number): void => {
-    if (depth > 8 || typeof e !== 'object' || e === null || !isPlatformatic(e)) return;
+    if (depth > 10 || typeof e !== 'object' || e === null || !isPlatformatic(e)) return;
     const p = e as PlatformaticErrorLike;
-    if (p.code === 'PLT_KFK_MULTIPLE' || p.code === 'PLT_KFK_RESPONSE') {
-      for (const inner of p.errors ?? []) walk(inner, depth + 1);
-      if (isPlatformatic(p.cause)) walk(p.cause, depth + 1);
-      if ((p.errors ?? []).length === 0) all.push(p);
-      return;
-    }
     all.push(p);
-    if (isPlatformatic(p.cause)) walk(p.cause, depth + 1);
+    for (const inner of p.errors ?? []) walk(inner, depth + 1);
+    walk(p.cause, depth + 1);
   };
   walk(error, 0);
-  return (
-    all.find((e) => e.code === 'PLT_KFK_AUTHENTICATION') ??
-    all.find((e) => e.apiId !== undefined && e.apiId !== 'NONE') ??
-    all[0] ??
-    error
-  );
+  const protocol = all.find((e) => e.code === 'PLT_KFK_PROTOCOL' && e.apiId !== undefined && e.apiId !== 'NONE');
+  if (protocol !== undefined) return protocol;
+  const auth = all.find((e) => e.code === 'PLT_KFK_AUTHENTICATION');
+  const closed = all.find((e) => e.code === 'PLT_KFK_NETWORK' && /closed/i.test(e.message ?? ''));
+  if (auth !== undefined && closed !== undefined) return closed;
+  if (auth !== undefined) return auth;
+  const leaves = all.filter((e) => e.code !== 'PLT_KFK_MULTIPLE' && e.code !== 'PLT_KFK_RESPONSE');
+  // The innermost network error carries the socket's error (ECONNREFUSED, a TLS code) as cause.
+  const network = leaves.filter((e) => e.code === 'PLT_KFK_NETWORK');
+  const withSystemCause = network.find((e) => typeof (e.cause as { code?: unknown } | undefined)?.code === 'string');
+  return withSystemCause ?? leaves[0] ?? all[0] ?? error;
 }
