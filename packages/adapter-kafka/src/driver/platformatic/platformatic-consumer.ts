@@ -73,14 +73,14 @@ export class PlatformaticConsumer implements DriverConsumer {
   async run(handlers: DriverConsumerHandlers): Promise<void> {
     this.#handlers = handlers;
     const c = this.#options.consumer;
-    const group =
-      this.#options.groupProtocol === 'consumer'
-        ? { groupProtocol: 'consumer' as const, rebalanceTimeout: c.rebalanceTimeoutMs }
-        : {
-            sessionTimeout: c.sessionTimeoutMs,
-            rebalanceTimeout: c.rebalanceTimeoutMs,
-            heartbeatInterval: c.heartbeatIntervalMs,
-          };
+    // With KIP-848 the broker sets the session timeout and heartbeat interval (group.consumer.*);
+    // the client still checks the values it was given, so they are passed either way.
+    const group = {
+      ...(this.#options.groupProtocol === 'consumer' ? { groupProtocol: 'consumer' as const } : {}),
+      sessionTimeout: c.sessionTimeoutMs,
+      rebalanceTimeout: c.rebalanceTimeoutMs,
+      heartbeatInterval: c.heartbeatIntervalMs,
+    };
     const client = new Consumer({
       ...this.#base,
       groupId: this.#group,

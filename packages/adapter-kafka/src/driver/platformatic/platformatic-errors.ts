@@ -75,7 +75,9 @@ function rootCause(error: PlatformaticErrorLike): PlatformaticErrorLike {
     walk(p.cause, depth + 1);
   };
   walk(error, 0);
-  const protocol = all.find((e) => e.code === 'PLT_KFK_PROTOCOL' && e.apiId !== undefined && e.apiId !== 'NONE');
+  const protocol = all.find(
+    (e) => e.code === 'PLT_KFK_PROTOCOL' && e.apiId !== undefined && e.apiId !== 'NONE',
+  );
   if (protocol !== undefined) return protocol;
   const auth = all.find((e) => e.code === 'PLT_KFK_AUTHENTICATION');
   const closed = all.find((e) => e.code === 'PLT_KFK_NETWORK' && /closed/i.test(e.message ?? ''));
@@ -84,6 +86,8 @@ function rootCause(error: PlatformaticErrorLike): PlatformaticErrorLike {
   const leaves = all.filter((e) => e.code !== 'PLT_KFK_MULTIPLE' && e.code !== 'PLT_KFK_RESPONSE');
   // The innermost network error carries the socket's error (ECONNREFUSED, a TLS code) as cause.
   const network = leaves.filter((e) => e.code === 'PLT_KFK_NETWORK');
-  const withSystemCause = network.find((e) => typeof (e.cause as { code?: unknown } | undefined)?.code === 'string');
+  const withSystemCause = network.find(
+    (e) => typeof (e.cause as { code?: unknown } | undefined)?.code === 'string',
+  );
   return withSystemCause ?? leaves[0] ?? all[0] ?? error;
 }
