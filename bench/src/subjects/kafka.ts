@@ -178,16 +178,23 @@ function rawKafkajs(variant: { id: string; label: string; headers: boolean }): S
   };
 }
 
-async function switchyardSubject(): Promise<Subject> {
+/** Switchyard on each of its Kafka drivers: kafkajs (the default) and @platformatic/kafka. */
+const DRIVER_SUBJECTS = {
+  switchyard: { driver: 'kafkajs', label: 'Switchyard (kafka)' },
+  'switchyard-platformatic': { driver: 'platformatic', label: 'Switchyard (kafka, platformatic driver)' },
+} as const;
+
+async function switchyardSubject(id: keyof typeof DRIVER_SUBJECTS = 'switchyard'): Promise<Subject> {
   const adapter = (await import('@switchyard/adapter-kafka')) as Record<string, unknown>;
   const kafka = adapter.kafka as ((options: unknown) => import('@switchyard/core').Transport) | undefined;
   if (typeof kafka !== 'function')
     throw new Error('@switchyard/adapter-kafka exports no kafka() factory yet');
+  const { driver, label } = DRIVER_SUBJECTS[id];
   const transport = (config: SubjectConfig, env: Record<string, string>) =>
-    kafka({ brokers: brokers(env), preset: config.preset ?? 'durable', ...adapterOverrides(config) });
+    kafka({ brokers: brokers(env), driver, preset: config.preset ?? 'durable', ...adapterOverrides(config) });
   return {
-    id: 'switchyard',
-    label: 'Switchyard (kafka)',
+    id,
+    label,
     kind: 'switchyard',
     prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
     producer: async (config, env) => busProducer(benchBus(transport(config, env), config)),
@@ -273,7 +280,7 @@ export const kafkaModule: TransportModule = {
   },
   /** In a worker: load only the subject it runs (see `kafkajsLib` for why the order matters). */
   async load(id) {
-    if (id === 'switchyard') return switchyardSubject();
+    if (id === 'switchyard' || id === 'switchyard-platformatic') return switchyardSubject(id);
     if (id === raw.id) return raw;
     if (id === rawWithHeaders.id) return rawWithHeaders;
     if (id === 'platformatic') {
@@ -291,13 +298,15 @@ export const kafkaModule: TransportModule = {
     } catch (error) {
       missing.push({ id: 'platformatic', reason: `@platformatic/kafka does not load: ${String(error)}` });
     }
-    try {
-      available.unshift(await switchyardSubject());
-    } catch (error) {
-      missing.push({
-        id: 'switchyard',
-        reason: `@switchyard/adapter-kafka not usable yet: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-      });
+    for (const id of ['switchyard-platformatic', 'switchyard'] as const) {
+      try {
+        available.unshift(await switchyardSubject(id));
+      } catch (error) {
+        missing.push({
+          id,
+          reason: `@switchyard/adapter-kafka not usable yet: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        });
+      }
     }
     return { available, missing };
   },
