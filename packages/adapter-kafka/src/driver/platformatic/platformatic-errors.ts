@@ -50,6 +50,8 @@ function kindOf(code: string, root: PlatformaticErrorLike): ClientErrorKind | un
     case 'PLT_KFK_UNSUPPORTED':
       return 'unsupported';
     case 'PLT_KFK_NETWORK': {
+      // The client's TimeoutError carries the network error's code (2.12): told apart by its message.
+      if (/timed out/i.test(root.message ?? '')) return 'timeout';
       const message = `${root.message ?? ''} ${(root.cause as { message?: string } | undefined)?.message ?? ''}`;
       return /closed|ECONNRESET|EPIPE|socket hang up/i.test(message) ? 'connection-closed' : 'connection';
     }
