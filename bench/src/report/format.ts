@@ -49,8 +49,15 @@ export function ratios(rows: readonly Row[], row: Row): { raw?: number; rawHeade
   // Rows at a fixed send rate (end-to-end latency) measure latency, not throughput: no ratio.
   if (row.kind !== 'switchyard' || row.msgPerSec === null || row.config.ratePerSec !== undefined) return {};
   const peers = peersOf(rows, row).filter((p) => p.msgPerSec !== null);
-  const raw = peers.find((p) => p.kind === 'raw' && !p.subjectId.endsWith('+ce'));
-  const rawHeaders = peers.find((p) => p.kind === 'raw' && p.subjectId.endsWith('+ce'));
+  // Switchyard on a given client (`switchyard-<client>`) is compared with that client raw.
+  const client = row.subjectId.startsWith('switchyard-')
+    ? row.subjectId.slice('switchyard-'.length)
+    : undefined;
+  const own = (p: Row, id: string) => client === undefined || p.subjectId === id;
+  const raw = peers.find((p) => p.kind === 'raw' && !p.subjectId.endsWith('+ce') && own(p, client ?? ''));
+  const rawHeaders = peers.find(
+    (p) => p.kind === 'raw' && p.subjectId.endsWith('+ce') && own(p, `${client ?? ''}+ce`),
+  );
   const java = peers.find((p) => p.kind === 'java');
   const over = (p: Row) => row.msgPerSec! / p.msgPerSec!;
   return {

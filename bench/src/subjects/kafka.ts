@@ -88,6 +88,13 @@ const raw = rawKafkajs({ id: 'kafkajs', label: 'raw kafkajs', headers: false });
 /** Raw kafkajs sending the CloudEvents headers Switchyard sends: isolates what headers cost in kafkajs. */
 const rawWithHeaders = rawKafkajs({ id: 'kafkajs+ce', label: 'raw kafkajs + CE headers', headers: true });
 
+/** Raw @platformatic/kafka with the same CloudEvents headers: the fair peer of Switchyard on the platformatic driver. */
+const PLATFORMATIC_CE = {
+  id: 'platformatic+ce',
+  label: 'raw @platformatic/kafka + CE headers',
+  headers: ceHeaders,
+};
+
 function rawKafkajs(variant: { id: string; label: string; headers: boolean }): Subject {
   return {
     ...(variant.headers ? { extra: true } : {}),
@@ -287,6 +294,10 @@ export const kafkaModule: TransportModule = {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
       return platformaticSubject(brokers, createTopic, () => PRESETS);
     }
+    if (id === PLATFORMATIC_CE.id) {
+      const { platformaticSubject } = await import('./kafka-platformatic.ts');
+      return platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_CE);
+    }
     throw new Error(`unknown kafka subject ${id}`);
   },
   async subjects() {
@@ -295,6 +306,7 @@ export const kafkaModule: TransportModule = {
     try {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
       available.push(platformaticSubject(brokers, createTopic, () => PRESETS));
+      available.push(platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_CE));
     } catch (error) {
       missing.push({ id: 'platformatic', reason: `@platformatic/kafka does not load: ${String(error)}` });
     }

@@ -372,10 +372,12 @@ const headerValues = new Map<string, Buffer>();
 function cachedBytes(cache: Map<string, Buffer>): (value: string | undefined) => Buffer | undefined {
   return (value) => {
     if (value === undefined) return undefined;
+    // Ids (36 characters) and times (24) never repeat: not worth a lookup.
+    if (value.length > 20) return Buffer.from(value);
     const known = cache.get(value);
     if (known !== undefined) return known;
     const bytes = Buffer.from(value);
-    if (value.length <= 64 && cache.size < 512) cache.set(value, bytes);
+    if (cache.size < 512) cache.set(value, bytes);
     return bytes;
   };
 }
