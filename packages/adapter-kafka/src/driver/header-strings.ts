@@ -22,3 +22,23 @@ export function headerString(name: string, bytes: Buffer, slot: number): string 
   slotValues[slot] = value.length === length ? value : undefined;
   return value;
 }
+
+const nameSlots: Array<string | undefined> = new Array(VALUE_SLOTS);
+
+/**
+ * A header name as a string, reusing the one decoded last at this position when the bytes match
+ * (clients that hand names over as bytes: the names of CloudEvents headers repeat in every event).
+ */
+export function headerNameString(bytes: Buffer, slot: number): string {
+  if (slot >= VALUE_SLOTS) return bytes.toString();
+  const length = bytes.length;
+  const known = nameSlots[slot];
+  if (known !== undefined && known.length === length) {
+    let i = 0;
+    while (i < length && known.charCodeAt(i) === bytes[i]) i++;
+    if (i === length) return known;
+  }
+  const name = bytes.toString();
+  nameSlots[slot] = name.length === length ? name : undefined;
+  return name;
+}

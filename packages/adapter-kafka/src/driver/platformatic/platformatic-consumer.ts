@@ -8,7 +8,7 @@ import {
 import type { Log } from '@switchyard/core/transport';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
 import type { DriverConsumer, DriverConsumerHandlers, DriverInbound } from '../driver.ts';
-import { headerString } from '../header-strings.ts';
+import { headerNameString, headerString } from '../header-strings.ts';
 import { hasApiId } from './platformatic-driver.ts';
 
 type FetchOptions = Parameters<Consumer['fetch']>[0];
@@ -474,7 +474,7 @@ function headersOf(headers: ReadonlyArray<[Buffer | null, Buffer | null]>): Reco
   let slot = 0;
   for (const [name, value] of headers) {
     if (name === null || value === null) continue;
-    const n = name.toString();
+    const n = headerNameString(name, slot);
     out[n] = headerString(n, value, slot++);
   }
   return out;
