@@ -34,16 +34,14 @@ describe.skipIf(KAFKA_BROKERS === undefined)('kafka: KIP-848 consumer group prot
     });
     // The broker moves partitions to the second member with its next heartbeats (incremental: the
     // first keeps reading the partitions it keeps).
-    const assigned = (t: typeof a) =>
-      (
-        (
-          t.health().details?.consumers as Array<{
-            topics: Array<{ topic: string; assignedPartitions: number }>;
-          }>
-        )[0]?.topics ?? []
-      )
+    const assigned = (t: typeof a): number => {
+      const consumers = (t.health().details?.consumers ?? []) as Array<{
+        topics: Array<{ topic: string; assignedPartitions: number }>;
+      }>;
+      return (consumers[0]?.topics ?? [])
         .filter((x) => x.topic === topic)
         .reduce((sum, x) => sum + x.assignedPartitions, 0);
+    };
     await waitFor('both members to hold partitions', () => assigned(a) > 0 && assigned(b) > 0, 60_000);
     await a.send(Array.from({ length: 100 }, (_, n) => event(topic, n, `k${n}`)));
     await waitFor('100 events across both', () => new Set([...seenA, ...seenB]).size === 100, 30_000);

@@ -1,10 +1,4 @@
-import {
-  type BaseOptions,
-  type ClusterMetadata,
-  Consumer,
-  type ConsumerOptions,
-  type MessagesStream,
-} from '@platformatic/kafka';
+import { type BaseOptions, type ClusterMetadata, Consumer, type ConsumerOptions } from '@platformatic/kafka';
 import type { Log } from '@switchyard/core/transport';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
 import type { DriverConsumer, DriverConsumerHandlers, DriverInbound } from '../driver.ts';
@@ -42,7 +36,6 @@ export class PlatformaticConsumer implements DriverConsumer {
   /** Subscribed topics and whether a partition without a committed offset starts at the earliest one. */
   readonly #topics = new Map<string, boolean>();
   #client: Consumer | undefined;
-  #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   #handlers: DriverConsumerHandlers | undefined;
   #member = false;
   /** Next offset to fetch per `topic:partition` of the current assignment. */
@@ -125,7 +118,6 @@ export class PlatformaticConsumer implements DriverConsumer {
           mode: 'committed',
           fallbackMode: 'earliest',
         });
-        this.#stream = stream;
         stream.on('error', (error: unknown) => this.#crashed(client, error));
         this.#member = true;
         this.#running = true;
@@ -263,9 +255,15 @@ export class PlatformaticConsumer implements DriverConsumer {
         if (offset === undefined || leader === undefined || leader < 0 || this.#inflight.has(leader))
           continue;
         let topics = byNode.get(leader);
-        if (topics === undefined) byNode.set(leader, (topics = new Map()));
+        if (topics === undefined) {
+          topics = new Map();
+          byNode.set(leader, topics);
+        }
         let entry = topics.get(topic);
-        if (entry === undefined) topics.set(topic, (entry = { topicId: topicMetadata.id, partitions: [] }));
+        if (entry === undefined) {
+          entry = { topicId: topicMetadata.id, partitions: [] };
+          topics.set(topic, entry);
+        }
         entry.partitions.push({
           partition,
           fetchOffset: offset,
@@ -405,7 +403,6 @@ export class PlatformaticConsumer implements DriverConsumer {
     this.#wakeTimer = undefined;
     const client = this.#client;
     this.#client = undefined;
-    this.#stream = undefined;
     this.#seenAssignments = null;
     this.#assignment = new Map();
     this.#positions = new Map();
