@@ -239,6 +239,12 @@ for (const driver of KAFKA_DRIVERS) {
       expect(health.state).toBe('connected');
       expect(health.bufferedMessages).toBe(10);
       expect(health.bufferedBytes).toBeGreaterThan(0);
+      // Which driver runs, and for kafkajs whether its patches are in place.
+      expect(health.details).toMatchObject(
+        driver === 'kafkajs'
+          ? { driver, clientVersion: '2.2.4', patches: { encoder: 'full', requestQueue: true } }
+          : { driver, clientVersion: expect.stringMatching(/^2\./), groupProtocol: 'classic' },
+      );
       await pending;
       expect(transport.health().bufferedMessages).toBe(0);
     });
