@@ -93,8 +93,8 @@ class PlatformaticDriver implements KafkaDriver {
   readonly #options: ResolvedKafkaOptions;
   readonly #base: BaseOptions;
   #adminClient: Admin | undefined;
-  #producerClient: Producer<Buffer, Buffer, string, string> | undefined;
-  readonly #producerOptions: ProducerOptions<Buffer, Buffer, string, string>;
+  #producerClient: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
+  readonly #producerOptions: ProducerOptions<Buffer, Buffer, Buffer, Buffer>;
   readonly #listeners: Array<(event: ConnectionEvent) => void> = [];
   readonly #log: Log;
   readonly #acks: -1 | 0 | 1;
@@ -111,7 +111,7 @@ class PlatformaticDriver implements KafkaDriver {
     };
     const p = options.producer;
     this.#acks = ACKS[p.acks];
-    const producerOptions: ProducerOptions<Buffer, Buffer, string, string> = {
+    const producerOptions: ProducerOptions<Buffer, Buffer, Buffer, Buffer> = {
       ...this.#base,
       timeout: p.produceTimeoutMs,
       acks: ACKS[p.acks],
@@ -119,7 +119,6 @@ class PlatformaticDriver implements KafkaDriver {
       compression: p.compression,
       maxInflights: p.maxInFlightRequests,
       repeatOnStaleMetadata: true,
-      serializers: { headerKey: cachedBytes(headerNames), headerValue: cachedBytes(headerValues) },
     };
     this.#producerOptions = producerOptions;
   }
@@ -133,7 +132,7 @@ class PlatformaticDriver implements KafkaDriver {
     return this.#adminClient;
   }
 
-  get #producer(): Producer<Buffer, Buffer, string, string> {
+  get #producer(): Producer<Buffer, Buffer, Buffer, Buffer> {
     if (this.#producerClient === undefined) {
       this.#producerClient = new Producer({ ...this.#producerOptions });
       this.#watch(this.#producerClient);
@@ -141,7 +140,7 @@ class PlatformaticDriver implements KafkaDriver {
     return this.#producerClient;
   }
 
-  #watch(client: Admin | Producer<Buffer, Buffer, string, string>): void {
+  #watch(client: Admin | Producer<Buffer, Buffer, Buffer, Buffer>): void {
     client.on('client:broker:disconnect', () => this.#emit({ type: 'disconnected' }));
     client.on('client:broker:failed', (payload: unknown) =>
       this.#emit({ type: 'error', error: (payload as { error?: unknown }).error ?? payload }),
@@ -201,7 +200,7 @@ class PlatformaticDriver implements KafkaDriver {
           partition: r.partition,
           key: r.key ?? undefined,
           value: r.value,
-          headers: r.headers,
+          headers: headerMap(r.headers),
         };
       }
     }
@@ -380,6 +379,16 @@ function cachedBytes(cache: Map<string, Buffer>): (value: string | undefined) =>
     if (cache.size < 512) cache.set(value, bytes);
     return bytes;
   };
+}
+
+const nameBytes = cachedBytes(headerNames);
+const valueBytes = cachedBytes(headerValues);
+
+/** The headers as the bytes the client writes (its serializers would be called twice per header, after an `Object.entries` copy). */
+function headerMap(headers: Readonly<Record<string, string>>): Map<Buffer, Buffer> {
+  const map = new Map<Buffer, Buffer>();
+  for (const name in headers) map.set(nameBytes(name)!, valueBytes(headers[name])!);
+  return map;
 }
 
 export function hasApiId(error: unknown, apiId: string): boolean {
