@@ -52,12 +52,25 @@ export function ratios(
   // Rows at a fixed send rate (end-to-end latency) measure latency, not throughput: no ratio.
   if (row.kind !== 'switchyard' || row.msgPerSec === null || row.config.ratePerSec !== undefined) return {};
   const peers = peersOf(rows, row).filter((p) => p.msgPerSec !== null);
+  // Switchyard on a given client (`switchyard-<client>`) is compared with that client raw.
+  const client = row.subjectId.startsWith('switchyard-')
+    ? row.subjectId.slice('switchyard-'.length)
+    : undefined;
+  const own = (p: Row, id: string) => client === undefined || p.subjectId === id;
   const raw = peers.find(
-    (p) => p.kind === 'raw' && !p.subjectId.endsWith('+ce') && !p.subjectId.endsWith('+same'),
+    (p) =>
+      p.kind === 'raw' &&
+      !p.subjectId.endsWith('+ce') &&
+      !p.subjectId.endsWith('+same') &&
+      own(p, client ?? ''),
   );
-  const rawHeaders = peers.find((p) => p.kind === 'raw' && p.subjectId.endsWith('+ce'));
+  const rawHeaders = peers.find(
+    (p) => p.kind === 'raw' && p.subjectId.endsWith('+ce') && own(p, `${client ?? ''}+ce`),
+  );
   // The raw client doing a Switchyard subscription's work (see bench/src/subjects/same-work.ts).
-  const rawSame = peers.find((p) => p.kind === 'raw' && p.subjectId.endsWith('+same'));
+  const rawSame = peers.find(
+    (p) => p.kind === 'raw' && p.subjectId.endsWith('+same') && own(p, `${client ?? ''}+same`),
+  );
   const java = peers.find((p) => p.kind === 'java');
   const over = (p: Row) => row.msgPerSec! / p.msgPerSec!;
   return {

@@ -14,29 +14,44 @@ export function platformaticSubject(
   brokers: (env: Record<string, string>) => string[],
   createTopic: (topic: string, env: Record<string, string>, partitions: number) => Promise<void>,
   presets: () => typeof PRESETS,
+  /** The `platformatic+ce` variant sends the CloudEvents headers Switchyard sends (as `kafkajs+ce` does). */
+  variant: { id: string; label: string; headers?: () => Record<string, string> } = {
+    id: 'platformatic',
+    label: 'raw @platformatic/kafka',
+  },
 ): Subject {
   const settingsOf = (config: Parameters<typeof resolveSettings>[0]): KafkaSettings =>
     resolveSettings(config, presets());
+  const headers = variant.headers;
   return {
-    id: 'platformatic',
-    label: 'raw @platformatic/kafka',
+    id: variant.id,
+    label: variant.label,
     kind: 'raw',
     extra: true,
     prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
     async producer(config, env) {
       const s = settingsOf(config);
-      const producer = new Producer({
+      const producer = new Producer<Buffer, Buffer, string, string>({
         clientId: 'bench-platformatic',
         bootstrapBrokers: brokers(env),
         idempotent: s.idempotent,
         acks: ACKS[s.acks],
         compression: s.compression,
         autocreateTopics: false,
+        ...(headers === undefined
+          ? {}
+          : {
+              serializers: {
+                headerKey: (k?: string) => (k === undefined ? undefined : Buffer.from(k)),
+                headerValue: (v?: string) => (v === undefined ? undefined : Buffer.from(v)),
+              },
+            }),
       });
       const toMessage = (topic: string, m: Outgoing) => ({
         topic,
         key: Buffer.from(m.key),
         value: encode(m),
+        ...(headers === undefined ? {} : { headers: headers() }),
       });
       const sendChunk = (topic: string, from: number, to: number, make: (i: number) => Outgoing) => {
         const messages = new Array(to - from);

@@ -102,6 +102,13 @@ const rawSameWork = rawKafkajs({
   sameWork: true,
 });
 
+/** Raw @platformatic/kafka with the same CloudEvents headers: the fair peer of Switchyard on the platformatic driver. */
+const PLATFORMATIC_CE = {
+  id: 'platformatic+ce',
+  label: 'raw @platformatic/kafka + CE headers',
+  headers: ceHeaders,
+};
+
 function rawKafkajs(variant: { id: string; label: string; headers: boolean; sameWork?: boolean }): Subject {
   return {
     ...(variant.headers ? { extra: true } : {}),
@@ -242,16 +249,23 @@ function sameWorkRun(onData: (data: BenchData) => void): RunConfig {
   };
 }
 
-async function switchyardSubject(): Promise<Subject> {
+/** Switchyard on each of its Kafka drivers: kafkajs (the default) and @platformatic/kafka. */
+const DRIVER_SUBJECTS = {
+  switchyard: { driver: 'kafkajs', label: 'Switchyard (kafka)' },
+  'switchyard-platformatic': { driver: 'platformatic', label: 'Switchyard (kafka, platformatic driver)' },
+} as const;
+
+async function switchyardSubject(id: keyof typeof DRIVER_SUBJECTS = 'switchyard'): Promise<Subject> {
   const adapter = (await import('@switchyard/adapter-kafka')) as Record<string, unknown>;
   const kafka = adapter.kafka as ((options: unknown) => import('@switchyard/core').Transport) | undefined;
   if (typeof kafka !== 'function')
     throw new Error('@switchyard/adapter-kafka exports no kafka() factory yet');
+  const { driver, label } = DRIVER_SUBJECTS[id];
   const transport = (config: SubjectConfig, env: Record<string, string>) =>
-    kafka({ brokers: brokers(env), preset: config.preset ?? 'durable', ...adapterOverrides(config) });
+    kafka({ brokers: brokers(env), driver, preset: config.preset ?? 'durable', ...adapterOverrides(config) });
   return {
-    id: 'switchyard',
-    label: 'Switchyard (kafka)',
+    id,
+    label,
     kind: 'switchyard',
     prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
     producer: async (config, env) => busProducer(benchBus(transport(config, env), config)),
@@ -337,13 +351,17 @@ export const kafkaModule: TransportModule = {
   },
   /** In a worker: load only the subject it runs (see `kafkajsLib` for why the order matters). */
   async load(id) {
-    if (id === 'switchyard') return switchyardSubject();
+    if (id === 'switchyard' || id === 'switchyard-platformatic') return switchyardSubject(id);
     if (id === raw.id) return raw;
     if (id === rawWithHeaders.id) return rawWithHeaders;
     if (id === rawSameWork.id) return rawSameWork;
     if (id === 'platformatic') {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
       return platformaticSubject(brokers, createTopic, () => PRESETS);
+    }
+    if (id === PLATFORMATIC_CE.id) {
+      const { platformaticSubject } = await import('./kafka-platformatic.ts');
+      return platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_CE);
     }
     throw new Error(`unknown kafka subject ${id}`);
   },
@@ -353,16 +371,19 @@ export const kafkaModule: TransportModule = {
     try {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
       available.push(platformaticSubject(brokers, createTopic, () => PRESETS));
+      available.push(platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_CE));
     } catch (error) {
       missing.push({ id: 'platformatic', reason: `@platformatic/kafka does not load: ${String(error)}` });
     }
-    try {
-      available.unshift(await switchyardSubject());
-    } catch (error) {
-      missing.push({
-        id: 'switchyard',
-        reason: `@switchyard/adapter-kafka not usable yet: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-      });
+    for (const id of ['switchyard-platformatic', 'switchyard'] as const) {
+      try {
+        available.unshift(await switchyardSubject(id));
+      } catch (error) {
+        missing.push({
+          id,
+          reason: `@switchyard/adapter-kafka not usable yet: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        });
+      }
     }
     return { available, missing };
   },

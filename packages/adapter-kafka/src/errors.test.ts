@@ -1,4 +1,12 @@
 import { inspect } from 'node:util';
+import {
+  AuthenticationError,
+  MultipleErrors,
+  NetworkError,
+  ProtocolError,
+  TimeoutError,
+  UserError,
+} from '@platformatic/kafka';
 import { EventBusError } from '@switchyard/core';
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
@@ -133,5 +141,59 @@ describe('toEventBusError', () => {
     });
     expect(inspect(error, { depth: Number.POSITIVE_INFINITY })).not.toContain('pa55word-long');
     expect(redactorFor(['secret'])('a secret b secret')).toBe('a *** b ***');
+  });
+
+  describe('with @platformatic/kafka errors', () => {
+    const wrapped = (inner: Error) =>
+      new MultipleErrors('metadata failed 3 times.', [
+        new MultipleErrors('Cannot connect to any broker.', [
+          new NetworkError('Connection to 127.0.0.1:9096 failed.', { cause: inner }),
+        ]),
+      ]);
+
+    it('finds the broker’s answer under the retry and network wrappers', () => {
+      const auth = wrapped(
+        new AuthenticationError('SASL authentication failed.', {
+          cause: new ProtocolError('SASL_AUTHENTICATION_FAILED'),
+        }),
+      );
+      expect(toEventBusError(auth, { operation: 'connect' })).toMatchObject({
+        code: 'AUTHENTICATION_FAILED',
+        retriable: false,
+        details: { kafkaError: 'SASL_AUTHENTICATION_FAILED' },
+      });
+      expect(toEventBusError(new ProtocolError('MESSAGE_TOO_LARGE'), { operation: 'publish' }).code).toBe(
+        'EVENT_TOO_LARGE',
+      );
+    });
+
+    it('maps a refused connection to CONNECTION_FAILED, retriable, and a closed one to the listener hint', () => {
+      const refused = wrapped(
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+      );
+      expect(toEventBusError(refused, { operation: 'connect' })).toMatchObject({
+        code: 'CONNECTION_FAILED',
+        retriable: true,
+      });
+      const closed = wrapped(
+        new AuthenticationError('Cannot find a suitable SASL mechanism.', {
+          cause: new NetworkError('Connection closed'),
+        }),
+      );
+      const error = toEventBusError(closed, { operation: 'connect', security: { tls: false, sasl: true } });
+      expect(error.code).toBe('CONNECTION_FAILED');
+      expect(error.message).toMatch(/needs TLS/);
+    });
+
+    it('reads the client’s "Unknown topic" user error as UNKNOWN_TOPIC_OR_PARTITION', () => {
+      expect(toEventBusError(new UserError('Unknown topic orders.'), { operation: 'publish' })).toMatchObject(
+        {
+          code: 'TOPIC_NOT_FOUND',
+        },
+      );
+      expect(toEventBusError(new TimeoutError('Request timed out.'), { operation: 'publish' }).code).toBe(
+        'TIMEOUT',
+      );
+    });
   });
 });

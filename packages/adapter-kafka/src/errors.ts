@@ -1,4 +1,7 @@
 import { type ErrorCode, EventBusError } from '@switchyard/core';
+import type { ClassifiedError, ClientError } from './driver/driver.ts';
+import { classifyKafkajsError } from './driver/kafkajs/kafkajs-errors.ts';
+import { classifyPlatformaticError } from './driver/platformatic/platformatic-errors.ts';
 import { type Redact, redactedCause } from './redaction.ts';
 
 export type KafkaOperation = 'connect' | 'publish' | 'consume' | 'commit' | 'admin' | 'lag';
@@ -10,17 +13,6 @@ export interface ErrorContext {
   readonly redact?: Redact;
   /** How the transport connects, to explain a connection the broker closes at once. */
   readonly security?: { readonly tls: boolean; readonly sasl: boolean };
-}
-
-interface ClientErrorLike {
-  readonly name?: string;
-  readonly message?: string;
-  readonly type?: string;
-  readonly code?: string | number;
-  readonly retriable?: boolean;
-  readonly cause?: unknown;
-  readonly originalError?: unknown;
-  readonly errors?: readonly unknown[];
 }
 
 const AUTHENTICATION_TYPES = new Set([
@@ -37,24 +29,19 @@ const CONFIG_TYPES = new Set([
   'INVALID_REPLICA_ASSIGNMENT',
   'POLICY_VIOLATION',
 ]);
-const CONNECTION_NAMES = new Set([
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSNoBrokerAvailableError',
-  'KafkaJSGroupCoordinatorNotFound',
-]);
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i;
 
 /**
- * The one place kafkajs errors become `EventBusError`s. Finds the root cause under the client's
- * retry wrappers, picks the closed code, keeps `retriable` from the client, and scrubs secrets
- * from the message.
+ * The one place client errors become `EventBusError`s. Each driver's classifier finds the root cause
+ * under its client's retry wrappers and says what it means (driver-neutral); this picks the closed
+ * code, keeps `retriable` from the client, and scrubs secrets from the message.
  */
 export function toEventBusError(error: unknown, context: ErrorContext): EventBusError {
   if (error instanceof EventBusError) return error;
-  const root = rootCause(error);
-  const { code, retriable, hint } = closedByListener(root, context) ?? classify(root, context.operation);
+  const classified = classifyClientError(error);
+  const root = classified.root;
+  const { code, retriable, hint } =
+    closedByListener(classified, context) ?? classify(classified, context.operation);
   const where = context.topic === undefined ? '' : ` (topic ${JSON.stringify(context.topic)})`;
   const detail = describe(root);
   const text = `Kafka ${context.operation} failed${where}: ${detail}.${hint ? ` ${hint}` : ''}`;
@@ -70,14 +57,26 @@ export function toEventBusError(error: unknown, context: ErrorContext): EventBus
   });
 }
 
+const CLASSIFIERS = [classifyKafkajsError, classifyPlatformaticError];
+
+/** The driver's reading of its client's error; any other error is taken as it is. */
+function classifyClientError(error: unknown): ClassifiedError {
+  for (const classifier of CLASSIFIERS) {
+    const classified = classifier(error);
+    if (classified !== undefined) return classified;
+  }
+  const root: ClientError =
+    typeof error === 'object' && error !== null ? (error as ClientError) : { message: String(error) };
+  return { root, kind: undefined };
+}
+
 function classify(
-  e: ClientErrorLike,
+  { root: e, kind }: ClassifiedError,
   operation: KafkaOperation,
 ): { code: ErrorCode; retriable: boolean; hint?: string } {
   const type = e.type ?? '';
-  const name = e.name ?? '';
   const clientRetriable = e.retriable === true;
-  if (name === 'KafkaJSSASLAuthenticationError' || AUTHENTICATION_TYPES.has(type)) {
+  if (kind === 'authentication' || AUTHENTICATION_TYPES.has(type)) {
     return {
       code: 'AUTHENTICATION_FAILED',
       retriable: false,
@@ -98,19 +97,14 @@ function classify(
       hint: 'The TLS handshake failed: check `tls` (ca or caFile, servername).',
     };
   }
-  if (CONNECTION_NAMES.has(name)) {
+  if (kind === 'connection' || kind === 'connection-closed') {
     return {
       code: 'CONNECTION_FAILED',
       retriable: true,
       hint: 'Check that the brokers are reachable at the configured addresses.',
     };
   }
-  if (
-    name === 'KafkaJSRequestTimeoutError' ||
-    name === 'KafkaJSTimeout' ||
-    name === 'KafkaJSLockTimeout' ||
-    TIMEOUT_TYPES.has(type)
-  ) {
+  if (kind === 'timeout' || TIMEOUT_TYPES.has(type)) {
     return { code: 'TIMEOUT', retriable: true };
   }
   if (TOO_LARGE_TYPES.has(type)) {
@@ -129,11 +123,11 @@ function classify(
   }
   if (type === 'INVALID_TOPIC_EXCEPTION') return { code: 'INVALID_TOPIC', retriable: false };
   if (CONFIG_TYPES.has(type)) return { code: 'INVALID_CONFIG', retriable: false };
-  if (name === 'KafkaJSServerDoesNotSupportApiKey' || type === 'UNSUPPORTED_VERSION') {
+  if (kind === 'unsupported' || type === 'UNSUPPORTED_VERSION') {
     return {
       code: 'UNSUPPORTED',
       retriable: false,
-      hint: 'The broker does not speak a protocol version kafkajs needs.',
+      hint: 'The broker does not speak a protocol version the client needs.',
     };
   }
   const fallback: Record<KafkaOperation, ErrorCode> = {
@@ -152,10 +146,10 @@ function classify(
  * listener that wants something the client did not bring: SASL after TLS, or TLS itself.
  */
 function closedByListener(
-  e: ClientErrorLike,
+  { kind }: ClassifiedError,
   context: ErrorContext,
 ): { code: ErrorCode; retriable: boolean; hint: string } | undefined {
-  if (e.name !== 'KafkaJSConnectionClosedError' || context.operation !== 'connect') return undefined;
+  if (kind !== 'connection-closed' || context.operation !== 'connect') return undefined;
   const security = context.security;
   if (security === undefined || (security.tls && security.sasl)) return undefined;
   const hint = security.tls
@@ -164,27 +158,7 @@ function closedByListener(
   return { code: 'CONNECTION_FAILED', retriable: true, hint };
 }
 
-/** Unwraps kafkajs' "retries exceeded" and non-retriable wrappers down to the error that caused them. */
-function rootCause(error: unknown): ClientErrorLike {
-  let current: unknown = error;
-  for (let depth = 0; depth < 8; depth++) {
-    if (typeof current !== 'object' || current === null) break;
-    const e = current as ClientErrorLike;
-    const inner =
-      e.name === 'KafkaJSNumberOfRetriesExceeded' ||
-      (e.name === 'KafkaJSNonRetriableError' && e.cause !== undefined)
-        ? (e.cause ?? e.originalError)
-        : e.name === 'KafkaJSAggregateError' && e.errors !== undefined
-          ? e.errors[0]
-          : undefined;
-    if (inner === undefined || inner === current) break;
-    current = inner;
-  }
-  if (typeof current === 'object' && current !== null) return current as ClientErrorLike;
-  return { message: String(current) };
-}
-
-function describe(e: ClientErrorLike): string {
+function describe(e: ClientError): string {
   const message = (e.message ?? 'unknown error').replace(/\.$/, '');
   return e.type !== undefined && !message.includes(e.type) ? `${message} [${e.type}]` : message;
 }

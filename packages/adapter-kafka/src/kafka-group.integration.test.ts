@@ -3,127 +3,131 @@ import { createEventBus, type EventBus } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafka } from './kafka.ts';
 import { requireBroker } from './test-support/brokers.ts';
-import { waitFor } from './test-support/fixture.ts';
+import { KAFKA_DRIVERS, waitFor } from './test-support/fixture.ts';
 
 const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
 
-/**
- * Services as users write them: one bus per service instance, default options, several topics read
- * by one group (the bus's `source` when no group is given).
- */
-describe.skipIf(KAFKA_BROKERS === undefined)('kafka: one group reading several topics', () => {
-  const buses: EventBus[] = [];
-  const run = randomUUID().slice(0, 8);
-  const topicName = (name: string) => `test.kafka.group.${name}.${run}`;
-  afterEach(async () => {
-    await Promise.allSettled(buses.splice(0).map((bus) => bus.close({ drainTimeoutMs: 2_000 })));
-  });
-
-  function service(source = `svc-${randomUUID().slice(0, 8)}`): EventBus {
-    const bus = createEventBus({
-      source,
-      transport: kafka({ brokers: (KAFKA_BROKERS ?? '').split(',') }),
-      onError: () => {},
+for (const driver of KAFKA_DRIVERS) {
+  /**
+   * Services as users write them: one bus per service instance, default options, several topics read
+   * by one group (the bus's `source` when no group is given).
+   */
+  describe.skipIf(KAFKA_BROKERS === undefined)(`kafka: one group reading several topics (${driver})`, () => {
+    const buses: EventBus[] = [];
+    const run = randomUUID().slice(0, 8);
+    const topicName = (name: string) => `test.kafka.group.${name}.${run}`;
+    afterEach(async () => {
+      await Promise.allSettled(buses.splice(0).map((bus) => bus.close({ drainTimeoutMs: 2_000 })));
     });
-    buses.push(bus);
-    return bus;
-  }
 
-  /** Records `topic:n` of every event handled. */
-  function tally() {
-    const seen = new Set<string>();
-    let handled = 0;
-    const handler = (event: { data: unknown }, ctx: { topic: string }) => {
-      handled++;
-      seen.add(`${ctx.topic}:${(event.data as { n: number }).n}`);
-    };
-    return { seen, handler, handled: () => handled };
-  }
+    function service(source = `svc-${randomUUID().slice(0, 8)}`): EventBus {
+      const bus = createEventBus({
+        source,
+        transport: kafka({ driver, brokers: (KAFKA_BROKERS ?? '').split(',') }),
+        onError: () => {},
+      });
+      buses.push(bus);
+      return bus;
+    }
 
-  const publishEach = (bus: EventBus, topics: readonly string[], count: number, from = 0) =>
-    Promise.all(
-      topics.flatMap((topic) =>
-        Array.from({ length: count }, (_, i) =>
-          bus.publish(topic, { type: 'item', data: { n: from + i }, key: `k${from + i}` }),
+    /** Records `topic:n` of every event handled. */
+    function tally() {
+      const seen = new Set<string>();
+      let handled = 0;
+      const handler = (event: { data: unknown }, ctx: { topic: string }) => {
+        handled++;
+        seen.add(`${ctx.topic}:${(event.data as { n: number }).n}`);
+      };
+      return { seen, handler, handled: () => handled };
+    }
+
+    const publishEach = (bus: EventBus, topics: readonly string[], count: number, from = 0) =>
+      Promise.all(
+        topics.flatMap((topic) =>
+          Array.from({ length: count }, (_, i) =>
+            bus.publish(topic, { type: 'item', data: { n: from + i }, key: `k${from + i}` }),
+          ),
         ),
-      ),
-    );
+      );
 
-  it('handles every event of both topics a bus subscribes to without a group', async () => {
-    const bus = service();
-    const [a, b] = [topicName('a'), topicName('b')];
-    const { seen, handler } = tally();
-    await bus.subscribe(a, handler);
-    await bus.subscribe(b, handler);
-    await publishEach(bus, [a, b], 10);
-    await waitFor('all 20 events', () => seen.size === 20, 30_000);
+    it('handles every event of both topics a bus subscribes to without a group', async () => {
+      const bus = service();
+      const [a, b] = [topicName('a'), topicName('b')];
+      const { seen, handler } = tally();
+      await bus.subscribe(a, handler);
+      await bus.subscribe(b, handler);
+      await publishEach(bus, [a, b], 10);
+      await waitFor('all 20 events', () => seen.size === 20, 30_000);
+    });
+
+    it('handles 2,000 events over 20 topics subscribed one after another', async () => {
+      const bus = service();
+      const topics = Array.from({ length: 20 }, (_, i) => topicName(`many${i}`));
+      const { seen, handler } = tally();
+      const started = Date.now();
+      for (const topic of topics) await bus.subscribe(topic, handler);
+      const subscribedMs = Date.now() - started;
+      await publishEach(bus, topics, 100);
+      await waitFor('all 2,000 events', () => seen.size === 2_000, 60_000);
+      console.info(`[kafka-group] 20 sequential subscribes: ${subscribedMs} ms`);
+    }, 120_000);
+
+    it('joins the group once for 20 topics subscribed at the same time', async () => {
+      const bus = service();
+      const topics = Array.from({ length: 20 }, (_, i) => topicName(`all${i}`));
+      const { seen, handler } = tally();
+      const started = Date.now();
+      await Promise.all(topics.map((topic) => bus.subscribe(topic, handler)));
+      const subscribedMs = Date.now() - started;
+      await publishEach(bus, topics, 10);
+      await waitFor('all 200 events', () => seen.size === 200, 60_000);
+      const health = await bus.health();
+      const members = (health.transport.details as { consumers: Array<{ joins: number; topics: string[] }> })
+        .consumers;
+      expect(members).toHaveLength(1);
+      expect(members[0]!.topics).toHaveLength(20);
+      // The member starts once every consume() of the group that was under way is ready.
+      expect(members[0]!.joins).toBe(1);
+      console.info(
+        `[kafka-group] 20 concurrent subscribes: ${subscribedMs} ms, ${members[0]!.joins} join(s)`,
+      );
+    }, 120_000);
+
+    it('shares the work of one group over two topics between two instances of a service', async () => {
+      const [a, b] = [topicName('shared-a'), topicName('shared-b')];
+      const first = service('orders-svc');
+      const second = service('orders-svc');
+      for (const topic of [a, b]) await first.ensureTopic({ name: topic, partitions: 4 });
+      const one = tally();
+      const two = tally();
+      await first.subscribe(a, one.handler, { group: `workers-${run}` });
+      await first.subscribe(b, one.handler, { group: `workers-${run}` });
+      await second.subscribe(a, two.handler, { group: `workers-${run}` });
+      await second.subscribe(b, two.handler, { group: `workers-${run}` });
+      await publishEach(first, [a, b], 100);
+      await waitFor(
+        'all 200 events across both instances',
+        () => new Set([...one.seen, ...two.seen]).size === 200,
+        45_000,
+      );
+      expect(one.seen.size).toBeGreaterThan(0);
+      expect(two.seen.size).toBeGreaterThan(0);
+    }, 90_000);
+
+    it('adds a topic to a group that is already reading another, without losing or repeating events', async () => {
+      const bus = service();
+      const [a, b] = [topicName('flowing-a'), topicName('late-b')];
+      const { seen, handler, handled } = tally();
+      await bus.subscribe(a, handler);
+      await publishEach(bus, [a], 50);
+      await waitFor('the first 50 of a', () => seen.size === 50, 30_000);
+      // Events of `a` keep arriving while the member rejoins with `b`.
+      const during = publishEach(bus, [a], 50, 50);
+      await bus.subscribe(b, handler);
+      await during;
+      await publishEach(bus, [a, b], 50, 100);
+      await waitFor('150 of a and 50 of b', () => seen.size === 200, 30_000);
+      expect(handled()).toBe(200);
+    }, 60_000);
   });
-
-  it('handles 2,000 events over 20 topics subscribed one after another', async () => {
-    const bus = service();
-    const topics = Array.from({ length: 20 }, (_, i) => topicName(`many${i}`));
-    const { seen, handler } = tally();
-    const started = Date.now();
-    for (const topic of topics) await bus.subscribe(topic, handler);
-    const subscribedMs = Date.now() - started;
-    await publishEach(bus, topics, 100);
-    await waitFor('all 2,000 events', () => seen.size === 2_000, 60_000);
-    console.info(`[kafka-group] 20 sequential subscribes: ${subscribedMs} ms`);
-  }, 120_000);
-
-  it('joins the group once for 20 topics subscribed at the same time', async () => {
-    const bus = service();
-    const topics = Array.from({ length: 20 }, (_, i) => topicName(`all${i}`));
-    const { seen, handler } = tally();
-    const started = Date.now();
-    await Promise.all(topics.map((topic) => bus.subscribe(topic, handler)));
-    const subscribedMs = Date.now() - started;
-    await publishEach(bus, topics, 10);
-    await waitFor('all 200 events', () => seen.size === 200, 60_000);
-    const health = await bus.health();
-    const members = (health.transport.details as { consumers: Array<{ joins: number; topics: string[] }> })
-      .consumers;
-    expect(members).toHaveLength(1);
-    expect(members[0]!.topics).toHaveLength(20);
-    // The member starts once every consume() of the group that was under way is ready.
-    expect(members[0]!.joins).toBe(1);
-    console.info(`[kafka-group] 20 concurrent subscribes: ${subscribedMs} ms, ${members[0]!.joins} join(s)`);
-  }, 120_000);
-
-  it('shares the work of one group over two topics between two instances of a service', async () => {
-    const [a, b] = [topicName('shared-a'), topicName('shared-b')];
-    const first = service('orders-svc');
-    const second = service('orders-svc');
-    for (const topic of [a, b]) await first.ensureTopic({ name: topic, partitions: 4 });
-    const one = tally();
-    const two = tally();
-    await first.subscribe(a, one.handler, { group: `workers-${run}` });
-    await first.subscribe(b, one.handler, { group: `workers-${run}` });
-    await second.subscribe(a, two.handler, { group: `workers-${run}` });
-    await second.subscribe(b, two.handler, { group: `workers-${run}` });
-    await publishEach(first, [a, b], 100);
-    await waitFor(
-      'all 200 events across both instances',
-      () => new Set([...one.seen, ...two.seen]).size === 200,
-      45_000,
-    );
-    expect(one.seen.size).toBeGreaterThan(0);
-    expect(two.seen.size).toBeGreaterThan(0);
-  }, 90_000);
-
-  it('adds a topic to a group that is already reading another, without losing or repeating events', async () => {
-    const bus = service();
-    const [a, b] = [topicName('flowing-a'), topicName('late-b')];
-    const { seen, handler, handled } = tally();
-    await bus.subscribe(a, handler);
-    await publishEach(bus, [a], 50);
-    await waitFor('the first 50 of a', () => seen.size === 50, 30_000);
-    // Events of `a` keep arriving while the member rejoins with `b`.
-    const during = publishEach(bus, [a], 50, 50);
-    await bus.subscribe(b, handler);
-    await during;
-    await publishEach(bus, [a, b], 50, 100);
-    await waitFor('150 of a and 50 of b', () => seen.size === 200, 30_000);
-    expect(handled()).toBe(200);
-  }, 60_000);
-});
+}

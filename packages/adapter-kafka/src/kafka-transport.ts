@@ -249,6 +249,7 @@ export class KafkaTransport implements Transport {
       details: {
         brokers: this.#options.brokers,
         preset: this.#options.preset,
+        ...this.#driver.info,
         inFlightRequests: this.#producer.inFlightRequests,
         ...(this.#backoff.report === undefined ? {} : { connectBackoff: this.#backoff.report }),
         consumers: [...this.#members.values()].filter((m) => m.consumers().length > 0).map((m) => m.health()),

@@ -1,5 +1,7 @@
 import { createLog } from '@switchyard/core/transport';
-import { createKafkajsDriver } from './driver/kafkajs-driver.ts';
+import type { KafkaDriver } from './driver/driver.ts';
+import { createKafkajsDriver } from './driver/kafkajs/kafkajs-driver.ts';
+import { createPlatformaticDriver } from './driver/platformatic/platformatic-driver.ts';
 import { KafkaTransport } from './kafka-transport.ts';
 import { kafkaOptionsFromEnv } from './options/from-env.ts';
 import type { KafkaTransportOptions } from './options/options.ts';
@@ -12,11 +14,16 @@ import { credentialsOf } from './redaction.ts';
  *
  * @example
  * const transport = kafka({ brokers: ['127.0.0.1:9092'], preset: 'durable', profile: 'local' });
+ * const onPlatformatic = kafka({ brokers: ['127.0.0.1:9092'], driver: 'platformatic' });
  */
 export function kafka(options: KafkaTransportOptions = {}): KafkaTransport {
   const resolved = resolveKafkaOptions(options);
   const log = createLog('kafka', resolved.logger, resolved.logLevel, credentialsOf(resolved));
-  return new KafkaTransport(resolved, createKafkajsDriver(resolved, log), log);
+  const driver: KafkaDriver =
+    resolved.driver === 'platformatic'
+      ? createPlatformaticDriver(resolved, log)
+      : createKafkajsDriver(resolved, log);
+  return new KafkaTransport(resolved, driver, log);
 }
 
 /**

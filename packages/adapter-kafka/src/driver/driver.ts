@@ -1,10 +1,13 @@
 /**
- * The narrow seam between this adapter and a Kafka client library. Everything Switchyard-specific
- * (batching, partitioning, offsets, retry topics, options) lives above it; only `kafkajs-driver.ts`
- * knows kafkajs. Another client (e.g. @platformatic/kafka) would implement these two interfaces.
- * Drivers throw the client's own errors; `errors.ts` maps them.
+ * The seam between this adapter and a Kafka client library. Everything Switchyard-specific
+ * (batching, partitioning, offsets, retry topics, options) lives above it; each driver lives in its
+ * own folder (`kafkajs/`, `platformatic/`) and is the only code that knows its client: its patches,
+ * its codecs, its errors. Drivers throw the client's own errors; each driver's `classify…Error`
+ * turns them into a `ClassifiedError`, which `errors.ts` maps to `EventBusError` codes.
  */
 export interface KafkaDriver {
+  /** Which driver runs, and its own facts for `health()` (kafkajs: whether its patches are active). */
+  readonly info: DriverInfo;
   /** Connects the producer and admin connections; rejects if the brokers cannot be reached or authenticated. */
   connect(): Promise<void>;
   /** Partitions and their leaders, or `undefined` when the topic does not exist. */
@@ -135,4 +138,38 @@ export interface DriverConsumer {
   ): Promise<void>;
   /** Leaves the group and closes connections. */
   disconnect(): Promise<void>;
+}
+
+export type KafkaDriverName = 'kafkajs' | 'platformatic';
+
+export interface DriverInfo {
+  readonly driver: KafkaDriverName;
+  /** The client library's version. */
+  readonly clientVersion: string;
+  readonly [detail: string]: unknown;
+}
+
+/** A client error as the adapter sees it: the root cause under the client's wrappers, driver-neutral. */
+export interface ClientError {
+  readonly name?: string;
+  readonly message?: string;
+  /** The Kafka protocol error name (`UNKNOWN_TOPIC_OR_PARTITION` …) when the broker answered one. */
+  readonly type?: string;
+  /** A system error code (`ECONNREFUSED`, `DEPTH_ZERO_SELF_SIGNED_CERT` …) or the client's own. */
+  readonly code?: string | number;
+  readonly retriable?: boolean;
+}
+
+/** What a client error means, whatever the client: the adapter picks the `EventBusError` code from it. */
+export type ClientErrorKind =
+  | 'authentication'
+  | 'connection'
+  /** The broker closed a new connection at once (often a listener wanting TLS or SASL). */
+  | 'connection-closed'
+  | 'timeout'
+  | 'unsupported';
+
+export interface ClassifiedError {
+  readonly root: ClientError;
+  readonly kind: ClientErrorKind | undefined;
 }

@@ -7,7 +7,7 @@ import type { KafkaCompression } from '../options/options.ts';
 import { murmur2, partitionForKey } from '../producer/murmur2.ts';
 import { JAVA_VECTORS } from '../producer/murmur2.vectors.ts';
 import { kafkaJarsDir, requireBroker } from '../test-support/brokers.ts';
-import { event, KafkaFixture } from '../test-support/fixture.ts';
+import { event, KAFKA_DRIVERS, KafkaFixture } from '../test-support/fixture.ts';
 
 const run = promisify(execFile);
 const JAVA_DIR = join(import.meta.dirname, 'java');
@@ -47,60 +47,62 @@ describe.skipIf(!hasJava)('interop with the Java client from the Kafka jars', ()
   }, 60_000);
 });
 
-describe.skipIf(!hasJava || KAFKA_BROKERS === undefined)(
-  'Kafka’s Java consumer reads what Switchyard wrote',
-  () => {
-    const fx = new KafkaFixture(KAFKA_BROKERS ?? '');
-    afterEach(() => fx.cleanup());
+for (const driver of KAFKA_DRIVERS) {
+  describe.skipIf(!hasJava || KAFKA_BROKERS === undefined)(
+    `Kafka’s Java consumer reads what Switchyard wrote (${driver} driver)`,
+    () => {
+      const fx = new KafkaFixture(KAFKA_BROKERS ?? '', driver);
+      afterEach(() => fx.cleanup());
 
-    it('with every codec: none, gzip, snappy, lz4, zstd', async () => {
-      const codecs: KafkaCompression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
-      const written = new Map<string, { codec: KafkaCompression; sent: ReturnType<typeof event>[] }>();
-      for (const codec of codecs) {
-        const transport = await fx.transport({ producer: { compression: codec } });
-        const topic = fx.topic(`codec-${codec}`);
-        await transport.ensureTopic({ name: topic, partitions: 3, strategy: 'create-or-update' });
-        // Repetitive values so every codec actually compresses; keys spread over the partitions.
-        const sent = Array.from({ length: 40 }, (_, n) => {
-          const e = event(topic, n, `key-${n % 9}`);
-          return {
-            ...e,
-            value: Buffer.from(JSON.stringify({ n, text: 'switchyard '.repeat(20) })),
-            headers: { ...e.headers, 'x-codec': codec },
-          };
-        });
-        const outcomes = await transport.send(sent);
-        expect(outcomes.every((o) => o.ok)).toBe(true);
-        written.set(topic, { codec, sent });
-      }
-      const lines = await java('ReadTopics.java', [
-        fx.brokers.join(','),
-        ...[...written.keys()].map((t) => `${t}:40`),
-      ]);
-      for (const [topic, { codec, sent }] of written) {
-        const records = lines.map((l) => l.split('\t')).filter(([t]) => t === topic);
-        expect(records, `records of ${codec}`).toHaveLength(40);
-        const byId = new Map(sent.map((s) => [s.id, s]));
-        for (const [, partition, , key, value, headers] of records) {
-          const h = Object.fromEntries(
-            headers!.split(';').map((kv) => {
-              const [name, v] = kv.split('=');
-              return [name!, Buffer.from(v ?? '', 'base64').toString('utf8')];
-            }),
-          );
-          const original = byId.get(h.ce_id!)!;
-          expect(original, `${codec}: record ${h.ce_id} was sent`).toBeDefined();
-          expect(Buffer.from(key!, 'base64').toString('utf8')).toBe(original.key);
-          expect(Buffer.from(value!, 'base64')).toEqual(original.value);
-          expect(h['x-codec']).toBe(codec);
-          // Java's consumer sees the record on the partition Java's partitioner would pick.
-          expect(Number(partition)).toBe(partitionForKey(original.key!, 3));
+      it('with every codec: none, gzip, snappy, lz4, zstd', async () => {
+        const codecs: KafkaCompression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+        const written = new Map<string, { codec: KafkaCompression; sent: ReturnType<typeof event>[] }>();
+        for (const codec of codecs) {
+          const transport = await fx.transport({ producer: { compression: codec } });
+          const topic = fx.topic(`codec-${codec}`);
+          await transport.ensureTopic({ name: topic, partitions: 3, strategy: 'create-or-update' });
+          // Repetitive values so every codec actually compresses; keys spread over the partitions.
+          const sent = Array.from({ length: 40 }, (_, n) => {
+            const e = event(topic, n, `key-${n % 9}`);
+            return {
+              ...e,
+              value: Buffer.from(JSON.stringify({ n, text: 'switchyard '.repeat(20) })),
+              headers: { ...e.headers, 'x-codec': codec },
+            };
+          });
+          const outcomes = await transport.send(sent);
+          expect(outcomes.every((o) => o.ok)).toBe(true);
+          written.set(topic, { codec, sent });
         }
-        expect(await codecOnDisk(topic)).toBe(codec === 'none' ? 'none' : codec);
-      }
-    }, 120_000);
-  },
-);
+        const lines = await java('ReadTopics.java', [
+          fx.brokers.join(','),
+          ...[...written.keys()].map((t) => `${t}:40`),
+        ]);
+        for (const [topic, { codec, sent }] of written) {
+          const records = lines.map((l) => l.split('\t')).filter(([t]) => t === topic);
+          expect(records, `records of ${codec}`).toHaveLength(40);
+          const byId = new Map(sent.map((s) => [s.id, s]));
+          for (const [, partition, , key, value, headers] of records) {
+            const h = Object.fromEntries(
+              headers!.split(';').map((kv) => {
+                const [name, v] = kv.split('=');
+                return [name!, Buffer.from(v ?? '', 'base64').toString('utf8')];
+              }),
+            );
+            const original = byId.get(h.ce_id!)!;
+            expect(original, `${codec}: record ${h.ce_id} was sent`).toBeDefined();
+            expect(Buffer.from(key!, 'base64').toString('utf8')).toBe(original.key);
+            expect(Buffer.from(value!, 'base64')).toEqual(original.value);
+            expect(h['x-codec']).toBe(codec);
+            // Java's consumer sees the record on the partition Java's partitioner would pick.
+            expect(Number(partition)).toBe(partitionForKey(original.key!, 3));
+          }
+          expect(await codecOnDisk(topic)).toBe(codec === 'none' ? 'none' : codec);
+        }
+      }, 120_000);
+    },
+  );
+}
 
 /**
  * Which codec the broker stored the batches with, read by Kafka's DumpLogSegments from the

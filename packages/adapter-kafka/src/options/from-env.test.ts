@@ -71,6 +71,15 @@ describe('kafkaOptionsFromEnv', () => {
     }
   });
 
+  it('reads the driver and the group protocol', () => {
+    expect(
+      kafkaOptionsFromEnv({
+        SWITCHYARD_KAFKA_DRIVER: 'platformatic',
+        SWITCHYARD_KAFKA_GROUP_PROTOCOL: 'consumer',
+      }),
+    ).toEqual({ driver: 'platformatic', groupProtocol: 'consumer' });
+  });
+
   it('gives nothing for an empty environment (the defaults apply)', () => {
     expect(kafkaOptionsFromEnv({})).toEqual({});
   });

@@ -28,6 +28,8 @@ const intOrAuto: Parser = (name, raw) => (raw.trim() === 'auto' ? 'auto' : integ
 const SETTINGS: ReadonlyArray<readonly [string, string, Parser]> = [
   ['BROKERS', 'brokers', list],
   ['CLIENT_ID', 'clientId', text],
+  ['DRIVER', 'driver', text],
+  ['GROUP_PROTOCOL', 'groupProtocol', text],
   ['PRESET', 'preset', text],
   ['PROFILE', 'profile', text],
   ['CONNECT_TIMEOUT_MS', 'connectTimeoutMs', integer],

@@ -14,6 +14,14 @@ export type DeploymentProfile = 'local' | 'cloud' | 'cross-region';
  *   receipt has no offset. Never the default.
  */
 export type KafkaAcks = 'all' | 'leader' | 'none';
+/** The Kafka client under the transport; see the README's driver table. */
+export type KafkaDriverName = 'kafkajs' | 'platformatic';
+/**
+ * The consumer group protocol: `classic` (JoinGroup/SyncGroup, the client assigns) or `consumer`
+ * (KIP-848, `group.protocol=consumer`: the broker assigns, rebalances are incremental; Kafka ≥ 4.0,
+ * platformatic driver only).
+ */
+export type KafkaGroupProtocol = 'classic' | 'consumer';
 export type KafkaCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
 export interface KafkaSaslOptions {
@@ -60,8 +68,9 @@ export interface KafkaProducerOptions {
   readonly batchMaxBytes: number;
   /**
    * Produce requests in flight per broker; a partition never has more than one batch in flight.
-   * Must be 1 with `idempotent` (kafkajs serialises them anyway); a preset's value gives way to 1
-   * when you turn idempotence on without setting this. @default 1 (durable, latency), 5 (throughput)
+   * With `idempotent`: must be 1 on the kafkajs driver (it serialises them anyway), up to 5 on the
+   * platformatic driver; a preset's value gives way to 1 when you turn idempotence on without
+   * setting this. @default 1 (durable, latency), 5 (throughput)
    */
   readonly maxInFlightRequests: number;
   /** How long the broker may wait for replicas before answering a produce request (`acks: all`). @default 30000 */
@@ -115,6 +124,13 @@ export interface KafkaTransportOptions {
   readonly brokers?: readonly string[];
   /** Client id shown in broker logs and quotas. @default 'switchyard' */
   readonly clientId?: string;
+  /**
+   * The Kafka client: `kafkajs` (the default, patched for speed, unmaintained upstream) or
+   * `platformatic` (@platformatic/kafka: maintained, faster, KIP-848). @default 'kafkajs'
+   */
+  readonly driver?: KafkaDriverName;
+  /** Consumer group protocol; `consumer` (KIP-848) needs the platformatic driver. @default 'classic' */
+  readonly groupProtocol?: KafkaGroupProtocol;
   /** @default 'durable' */
   readonly preset?: KafkaPreset;
   /** @default 'local' */
@@ -142,8 +158,8 @@ export interface KafkaTransportOptions {
   /** Create topics that do not exist on first send or consume; `false` leaves it to the broker. @default { partitions: 3, replicationFactor: 'auto' } */
   readonly autoCreateTopics?: Partial<KafkaAutoCreateOptions> | false;
   /**
-   * The least severe lines written: the transport's own and kafkajs' (connection errors, group
-   * rebalances, retries), each prefixed `[switchyard:kafka]`, kafkajs' with its namespace. @default 'warn'
+   * The least severe lines written: the transport's own and the client's (kafkajs: connection
+   * errors, group rebalances, retries), each prefixed `[switchyard:kafka]`, kafkajs' with its namespace. @default 'warn'
    */
   readonly logLevel?: LogLevel;
   /** Where log lines go: `console`, or a pino/winston-style logger. Secrets are replaced by `***`. @default console */
@@ -154,6 +170,8 @@ export interface KafkaTransportOptions {
 export interface ResolvedKafkaOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  readonly driver: KafkaDriverName;
+  readonly groupProtocol: KafkaGroupProtocol;
   readonly preset: KafkaPreset;
   readonly profile: DeploymentProfile;
   /** Node's TLS connection options (files read), or `undefined` for no TLS. */

@@ -131,6 +131,8 @@ const BASE_CONSUMER: KafkaConsumerOptions = {
 export const DEFAULT_KAFKA_OPTIONS: ResolvedKafkaOptions = {
   brokers: ['127.0.0.1:9092'],
   clientId: 'switchyard',
+  driver: 'kafkajs',
+  groupProtocol: 'classic',
   preset: 'durable',
   profile: 'local',
   tls: undefined,

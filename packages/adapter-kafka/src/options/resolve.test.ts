@@ -118,7 +118,9 @@ describe('resolveKafkaOptions', () => {
 
   it('refuses an idempotent producer without retries, naming retry.retries', () => {
     expect(fieldOf(() => resolveKafkaOptions({ retry: { retries: 0 } }))).toBe('retry.retries');
-    expect(resolveKafkaOptions({ retry: { retries: 0 }, producer: { idempotent: false } }).retry.retries).toBe(0);
+    expect(
+      resolveKafkaOptions({ retry: { retries: 0 }, producer: { idempotent: false } }).retry.retries,
+    ).toBe(0);
   });
 
   it('names the bad field for each kind of mistake', () => {
@@ -147,6 +149,10 @@ describe('resolveKafkaOptions', () => {
       [{ ssl: true }, 'ssl'],
       [{ connectionTimeoutMs: 1000 }, 'connectionTimeoutMs'],
       [{ bootstrap: 'x' }, 'bootstrap'],
+      [{ driver: 'rdkafka' }, 'driver'],
+      [{ groupProtocol: 'eager' }, 'groupProtocol'],
+      [{ groupProtocol: 'consumer' }, 'groupProtocol'],
+      [{ driver: 'platformatic', producer: { maxInFlightRequests: 6 } }, 'producer.maxInFlightRequests'],
     ];
     for (const [options, field] of cases) {
       expect(
@@ -154,6 +160,19 @@ describe('resolveKafkaOptions', () => {
         JSON.stringify(options),
       ).toBe(field);
     }
+  });
+
+  it('runs on kafkajs with the classic group protocol by default; KIP-848 takes the platformatic driver', () => {
+    expect(resolveKafkaOptions()).toMatchObject({ driver: 'kafkajs', groupProtocol: 'classic' });
+    expect(resolveKafkaOptions({ driver: 'platformatic', groupProtocol: 'consumer' })).toMatchObject({
+      driver: 'platformatic',
+      groupProtocol: 'consumer',
+    });
+    // The platformatic client pipelines idempotent requests (up to the broker's five); kafkajs cannot.
+    expect(
+      resolveKafkaOptions({ driver: 'platformatic', producer: { maxInFlightRequests: 5 } }).producer
+        .maxInFlightRequests,
+    ).toBe(5);
   });
 
   it('points the old producer buffer options at core’s publish buffer', () => {

@@ -91,6 +91,11 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
   const resolved: ResolvedKafkaOptions = {
     brokers: checkBrokers('brokers', options.brokers ?? DEFAULT_KAFKA_OPTIONS.brokers),
     clientId: options.clientId ?? DEFAULT_KAFKA_OPTIONS.clientId,
+    driver: checkOneOf('driver', options.driver ?? DEFAULT_KAFKA_OPTIONS.driver, ['kafkajs', 'platformatic']),
+    groupProtocol: checkOneOf('groupProtocol', options.groupProtocol ?? DEFAULT_KAFKA_OPTIONS.groupProtocol, [
+      'classic',
+      'consumer',
+    ]),
     preset,
     profile,
     tls: checkTls('tls', options.tls),
@@ -152,10 +157,22 @@ function checkValues(o: ResolvedKafkaOptions): void {
       'must be at least 1 with the idempotent producer (a transient broker error would otherwise fail the batch); set retries >= 1 or idempotent: false',
     );
   }
-  if (p.idempotent && p.maxInFlightRequests !== 1) {
+  if (p.idempotent && p.maxInFlightRequests !== 1 && o.driver === 'kafkajs') {
     throw configError(
       'producer.maxInFlightRequests',
-      'must be 1 with the idempotent producer (kafkajs keeps sequence numbers per broker, one request at a time)',
+      'must be 1 with the idempotent producer on the kafkajs driver (kafkajs keeps sequence numbers per broker, one request at a time)',
+    );
+  }
+  if (p.idempotent && p.maxInFlightRequests > 5) {
+    throw configError(
+      'producer.maxInFlightRequests',
+      'must be at most 5 with the idempotent producer (the broker de-duplicates the last five batches)',
+    );
+  }
+  if (o.groupProtocol === 'consumer' && o.driver !== 'platformatic') {
+    throw configError(
+      'groupProtocol',
+      "'consumer' (KIP-848) needs driver: 'platformatic'; kafkajs speaks only the classic protocol",
     );
   }
 

@@ -2,16 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumeRequest, InboundMessage, OutboundMessage } from '@switchyard/core/transport';
 import { kafka } from '../kafka.ts';
 import type { KafkaTransport } from '../kafka-transport.ts';
-import type { KafkaTransportOptions } from '../options/options.ts';
+import type { KafkaDriverName, KafkaTransportOptions } from '../options/options.ts';
+
+/** Every driver; the integration suites run once per driver. */
+export const KAFKA_DRIVERS: readonly KafkaDriverName[] = ['kafkajs', 'platformatic'];
 
 /** Per-test fixture against a real broker: unique topics, transports and consumers that close themselves. */
 export class KafkaFixture {
   readonly brokers: readonly string[];
+  readonly driver: KafkaDriverName;
   readonly #transports: KafkaTransport[] = [];
   readonly #stops: Array<() => Promise<void>> = [];
 
-  constructor(brokers: string) {
+  constructor(brokers: string, driver: KafkaDriverName = 'kafkajs') {
     this.brokers = brokers.split(',');
+    this.driver = driver;
   }
 
   topic(name = 't'): string {
@@ -19,7 +24,7 @@ export class KafkaFixture {
   }
 
   async transport(options: KafkaTransportOptions = {}): Promise<KafkaTransport> {
-    const transport = kafka({ brokers: this.brokers, ...options });
+    const transport = kafka({ brokers: this.brokers, driver: this.driver, ...options });
     this.#transports.push(transport);
     await transport.connect();
     return transport;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pristineKafkajs } from '../test-support/pristine-kafkajs.ts';
+import { pristineKafkajs } from '../../test-support/pristine-kafkajs.ts';
 import { encodeRecord, groupMessagesPerPartition, type RecordInput } from './record-encoder.ts';
 
 /** kafkajs' own Record and grouping (encoder and header modules reloaded so Record uses pristine ones). */

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import './kafkajs-encoder-patch.ts';
-import { pristineKafkajs } from '../test-support/pristine-kafkajs.ts';
+import { pristineKafkajs } from '../../test-support/pristine-kafkajs.ts';
 import { decodeRecord, type RecordBatchContext, type RecordDecoderFn } from './record-decoder.ts';
 
 const require = createRequire(import.meta.url);

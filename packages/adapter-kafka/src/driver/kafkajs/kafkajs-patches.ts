@@ -22,6 +22,12 @@ interface BrokerPoolLike {
 }
 
 let applied = false;
+let patched = false;
+
+/** Whether the request-queue and hung-broker patches are in place (kafkajs 2.2.4 only). */
+export function requestQueuePatched(): boolean {
+  return patched;
+}
 
 /**
  * kafkajs 2.2.4 re-arms a timer after every response even when nothing waits, with a negative delay
@@ -52,6 +58,7 @@ export function patchKafkajs(): void {
     }, delay);
   };
   forgetHungBrokers();
+  patched = true;
 }
 
 /** Brokers whose connect, metadata or produce request timed out: hung, or too slow to wait for. */

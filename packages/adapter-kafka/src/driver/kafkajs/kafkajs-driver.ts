@@ -1,23 +1,29 @@
 // Must load before kafkajs: see kafkajs-encoder-patch.ts.
 import './kafkajs-encoder-patch.ts';
+import { createRequire } from 'node:module';
 import type { Log } from '@switchyard/core/transport';
 import type { Message } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import type { ResolvedKafkaOptions } from '../options/options.ts';
-import { compressionType, registerCompressionCodecs } from './compression.ts';
+import type { ResolvedKafkaOptions } from '../../options/options.ts';
 import type {
   ConnectionEvent,
   DriverConsumer,
   DriverConsumerConfig,
+  DriverInfo,
   DriverTopicSpec,
   KafkaDriver,
   PartitionWrite,
   ProduceRequest,
   TopicMetadata,
-} from './driver.ts';
+} from '../driver.ts';
+import { compressionType, registerCompressionCodecs } from './compression.ts';
 import { KafkajsConsumer } from './kafkajs-consumer.ts';
+import { encoderPatch } from './kafkajs-encoder-patch.ts';
 import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
-import { patchKafkajs } from './kafkajs-patches.ts';
+import { patchKafkajs, requestQueuePatched } from './kafkajs-patches.ts';
+
+const require = createRequire(import.meta.url);
+const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
 
 const { Kafka, ConfigResourceTypes } = kafkajs;
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
@@ -44,11 +50,19 @@ class KafkajsDriver implements KafkaDriver {
   readonly #acks: -1 | 0 | 1;
   readonly #compression: kafkajs.CompressionTypes;
   readonly #options: ResolvedKafkaOptions;
+  readonly info: DriverInfo;
 
   constructor(options: ResolvedKafkaOptions, log: Log) {
     this.#options = options;
     registerCompressionCodecs();
     patchKafkajs();
+    this.info = {
+      driver: 'kafkajs',
+      clientVersion: KAFKAJS_VERSION,
+      // What is replaced inside kafkajs (see kafkajs-encoder-patch.ts and kafkajs-patches.ts):
+      // `full`, `varint-only` (kafkajs was loaded before the adapter) or `skipped` (another version).
+      patches: { encoder: encoderPatch, requestQueue: requestQueuePatched() },
+    };
     this.#kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],

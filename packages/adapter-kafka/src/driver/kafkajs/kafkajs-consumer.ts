@@ -1,5 +1,6 @@
 import type kafkajs from 'kafkajs';
-import type { DriverBatch, DriverConsumer, DriverConsumerHandlers, DriverInbound } from './driver.ts';
+import type { DriverBatch, DriverConsumer, DriverConsumerHandlers, DriverInbound } from '../driver.ts';
+import { headerString } from '../header-strings.ts';
 
 /**
  * kafkajs consumer behind the driver seam. Handlers run outside `eachBatch`: each batch is handed
@@ -168,31 +169,7 @@ export function headersToStrings(headers: kafkajs.IHeaders | undefined): Record<
     const raw = headers[name];
     const value = Array.isArray(raw) ? raw.at(-1) : raw;
     if (value === undefined || value === null) continue;
-    out[name] = typeof value === 'string' ? value : headerValue(name, value, slot++);
+    out[name] = typeof value === 'string' ? value : headerString(name, value, slot++);
   }
   return out;
-}
-
-// Most header values repeat from event to event in the same position (spec version, type, source,
-// content type), so the value last decoded at each position is reused when the bytes match. Only a
-// string as long as its bytes is kept: from UTF-8 that means every byte was ASCII and equals its
-// character, so a match is exact. Comparing is about half the cost of decoding (~30 vs ~60 ns per
-// header, mixing hits and misses as CloudEvents headers do), and nothing keeps fetched buffers alive.
-const VALUE_SLOTS = 16;
-const slotNames: Array<string | undefined> = new Array(VALUE_SLOTS);
-const slotValues: Array<string | undefined> = new Array(VALUE_SLOTS);
-
-function headerValue(name: string, bytes: Buffer, slot: number): string {
-  if (slot >= VALUE_SLOTS) return bytes.toString();
-  const length = bytes.length;
-  const known = slotValues[slot];
-  if (known !== undefined && known.length === length && slotNames[slot] === name) {
-    let i = 0;
-    while (i < length && known.charCodeAt(i) === bytes[i]) i++;
-    if (i === length) return known;
-  }
-  const value = bytes.toString();
-  slotNames[slot] = name;
-  slotValues[slot] = value.length === length ? value : undefined;
-  return value;
 }

@@ -4,7 +4,7 @@ import { zstdCompress, zstdDecompress } from 'node:zlib';
 // Must load before kafkajs: see kafkajs-encoder-patch.ts.
 import './kafkajs-encoder-patch.ts';
 import kafkajs from 'kafkajs';
-import type { KafkaCompression } from '../options/options.ts';
+import type { KafkaCompression } from '../../options/options.ts';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
 const require = createRequire(import.meta.url);

@@ -1,0 +1,416 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import {
+  Admin,
+  type BaseOptions,
+  ConfigResourceTypes,
+  ConfigSources,
+  Producer,
+  type ProducerOptions,
+  type SASLOptions,
+} from '@platformatic/kafka';
+import type { Log } from '@switchyard/core/transport';
+import type { ResolvedKafkaOptions } from '../../options/options.ts';
+import type {
+  ConnectionEvent,
+  DriverConsumer,
+  DriverConsumerConfig,
+  DriverInfo,
+  DriverTopicSpec,
+  KafkaDriver,
+  PartitionWrite,
+  ProduceRequest,
+  TopicMetadata,
+} from '../driver.ts';
+import { PlatformaticConsumer } from './platformatic-consumer.ts';
+import { classifyPlatformaticError } from './platformatic-errors.ts';
+
+const require = createRequire(import.meta.url);
+// The package exports no ./package.json; its entry point is dist/index.js.
+const CLIENT_VERSION = (
+  JSON.parse(
+    readFileSync(join(dirname(require.resolve('@platformatic/kafka')), '..', 'package.json'), 'utf8'),
+  ) as { version: string }
+).version;
+const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i;
+const ACKS = { all: -1, leader: 1, none: 0 } as const;
+const SASL_MECHANISMS = {
+  plain: 'PLAIN',
+  'scram-sha-256': 'SCRAM-SHA-256',
+  'scram-sha-512': 'SCRAM-SHA-512',
+} as const;
+
+export function createPlatformaticDriver(options: ResolvedKafkaOptions, log: Log): KafkaDriver {
+  return new PlatformaticDriver(options, log);
+}
+
+/**
+ * The connection settings every @platformatic/kafka client of the transport shares: brokers, TLS,
+ * SASL, timeouts and the retry budget (exponential back-off from `retry.initialRetryTimeMs` to
+ * `retry.maxRetryTimeMs`, as with kafkajs).
+ */
+export function baseClientOptions(options: ResolvedKafkaOptions): BaseOptions {
+  const { initialRetryTimeMs, maxRetryTimeMs, retries } = options.retry;
+  return {
+    clientId: options.clientId,
+    bootstrapBrokers: [...options.brokers],
+    connectTimeout: options.connectTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    timeout: options.requestTimeoutMs,
+    retries,
+    retryDelay: (_client, _operation, attempt) =>
+      Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** Math.max(0, attempt - 1)) *
+      (0.8 + Math.random() * 0.4),
+    metadataMaxAge: options.metadataMaxAgeMs,
+    autocreateTopics: false,
+    ...(options.tls === undefined
+      ? {}
+      : {
+          tls: options.tls,
+          ...(options.tls.servername === undefined ? {} : { tlsServerName: options.tls.servername }),
+        }),
+    ...(options.sasl === undefined
+      ? {}
+      : {
+          sasl: {
+            mechanism: SASL_MECHANISMS[options.sasl.mechanism],
+            username: options.sasl.username,
+            password: options.sasl.password,
+          } as SASLOptions,
+        }),
+  };
+}
+
+/**
+ * @platformatic/kafka behind the driver seam. Its producer writes what the adapter's accumulator
+ * batched (one Produce request per leader per call) and owns the idempotent sequencing: after a
+ * failed idempotent write it takes a new producer id on its own. Admin calls go through its Admin
+ * client; the consumer is `platformatic-consumer.ts`.
+ */
+class PlatformaticDriver implements KafkaDriver {
+  // #private: the clients and the options hold the SASL password (see kafka-transport.ts).
+  readonly #options: ResolvedKafkaOptions;
+  readonly #base: BaseOptions;
+  #adminClient: Admin | undefined;
+  #producerClient: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
+  readonly #producerOptions: ProducerOptions<Buffer, Buffer, Buffer, Buffer>;
+  readonly #listeners: Array<(event: ConnectionEvent) => void> = [];
+  readonly #log: Log;
+  readonly #acks: -1 | 0 | 1;
+  readonly info: DriverInfo;
+
+  constructor(options: ResolvedKafkaOptions, log: Log) {
+    this.#options = options;
+    this.#log = log;
+    this.#base = baseClientOptions(options);
+    this.info = {
+      driver: 'platformatic',
+      clientVersion: CLIENT_VERSION,
+      groupProtocol: options.groupProtocol,
+    };
+    const p = options.producer;
+    this.#acks = ACKS[p.acks];
+    const producerOptions: ProducerOptions<Buffer, Buffer, Buffer, Buffer> = {
+      ...this.#base,
+      timeout: p.produceTimeoutMs,
+      acks: ACKS[p.acks],
+      idempotent: p.idempotent,
+      compression: p.compression,
+      maxInflights: p.maxInFlightRequests,
+      repeatOnStaleMetadata: true,
+    };
+    this.#producerOptions = producerOptions;
+  }
+
+  // A closed client cannot connect again: after `disconnect()` the next call makes new ones.
+  get #admin(): Admin {
+    if (this.#adminClient === undefined) {
+      this.#adminClient = new Admin({ ...this.#base });
+      this.#watch(this.#adminClient);
+    }
+    return this.#adminClient;
+  }
+
+  get #producer(): Producer<Buffer, Buffer, Buffer, Buffer> {
+    if (this.#producerClient === undefined) {
+      this.#producerClient = new Producer({ ...this.#producerOptions });
+      this.#watch(this.#producerClient);
+    }
+    return this.#producerClient;
+  }
+
+  #watch(client: Admin | Producer<Buffer, Buffer, Buffer, Buffer>): void {
+    client.on('client:broker:disconnect', () => this.#emit({ type: 'disconnected' }));
+    client.on('client:broker:failed', (payload: unknown) =>
+      this.#emit({ type: 'error', error: (payload as { error?: unknown }).error ?? payload }),
+    );
+  }
+
+  async connect(): Promise<void> {
+    // A metadata request opens (and authenticates) a connection to a bootstrap broker. The client
+    // would retry a failed authentication or TLS handshake like a network error (its network error
+    // wraps them and says it can be retried); they are final here, so the retries are the driver's.
+    const { retries, initialRetryTimeMs, maxRetryTimeMs } = this.#options.retry;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#admin.metadata({ topics: [], retries: 0 });
+        await this.#producer.metadata({ topics: [], retries: 0 });
+        break;
+      } catch (error) {
+        const classified = classifyPlatformaticError(error);
+        const final =
+          classified?.kind === 'authentication' ||
+          classified?.root.retriable === false ||
+          (typeof classified?.root.code === 'string' && TLS_CODES.test(classified.root.code)) ||
+          attempt >= retries;
+        if (final) throw error;
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** attempt)),
+        );
+      }
+    }
+    this.#emit({ type: 'connected' });
+  }
+
+  async topicMetadata(topic: string): Promise<TopicMetadata | undefined> {
+    try {
+      const metadata = await this.#admin.metadata({ topics: [topic], forceUpdate: true });
+      const found = metadata.topics.get(topic);
+      if (found === undefined || found.partitions.length === 0) return undefined;
+      const partitions = found.partitions
+        .map((p, partition) => ({ partition, leader: p.leader, replicas: p.replicas.length }))
+        .sort((a, b) => a.partition - b.partition);
+      return { topic, partitions };
+    } catch (error) {
+      if (isUnknownTopic(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async produce(request: ProduceRequest): Promise<readonly PartitionWrite[]> {
+    let count = 0;
+    for (const t of request.topics) count += t.records.length;
+    const messages = new Array(count);
+    let i = 0;
+    for (const { topic, records } of request.topics) {
+      for (const r of records) {
+        messages[i++] = {
+          topic,
+          partition: r.partition,
+          key: r.key ?? undefined,
+          value: r.value,
+          headers: headerMap(r.headers),
+        };
+      }
+    }
+    // acks per send: the client takes the producer's `acks` option only for idempotence and
+    // otherwise defaults each send to the leader's.
+    const result = await this.#producer.send({ messages, acks: this.#acks });
+    if (result.offsets === undefined) {
+      // acks none: no offsets; one write per partition written.
+      const written: PartitionWrite[] = [];
+      for (const { topic, records } of request.topics) {
+        const seen = new Set<number>();
+        for (const r of records) {
+          if (seen.has(r.partition)) continue;
+          seen.add(r.partition);
+          written.push({ topic, partition: r.partition, baseOffset: undefined });
+        }
+      }
+      return written;
+    }
+    return result.offsets.map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      baseOffset: String(o.offset),
+    }));
+  }
+
+  async resetProducer(): Promise<void> {
+    // The client already dropped its producer id and sequences when the idempotent write failed;
+    // its next write takes a new one.
+  }
+
+  createConsumer(config: DriverConsumerConfig): DriverConsumer {
+    return new PlatformaticConsumer(this.#options, this.#base, config.group, this.#log);
+  }
+
+  async createTopic(spec: DriverTopicSpec): Promise<boolean> {
+    try {
+      await this.#admin.createTopics({
+        topics: [spec.topic],
+        partitions: spec.partitions,
+        replicas: spec.replicationFactor,
+        configs: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+      });
+    } catch (error) {
+      if (!hasApiId(error, 'TOPIC_ALREADY_EXISTS')) throw error;
+      return false;
+    }
+    await this.#waitForLeaders(spec.topic, this.#options.requestTimeoutMs);
+    return true;
+  }
+
+  /** Polls metadata until every partition of the topic has a leader (or the deadline passes). */
+  async #waitForLeaders(topic: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+      const metadata = await this.topicMetadata(topic).catch(() => undefined);
+      if (metadata?.partitions.every((p) => p.leader >= 0)) return;
+      if (Date.now() + delay > deadline) return; // the first write will retry on its own
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  async topicConfigs(topic: string): Promise<Record<string, string>> {
+    const described = await this.#admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }],
+    });
+    const out: Record<string, string> = {};
+    for (const resource of described) {
+      for (const entry of resource.configs) {
+        if (entry.configSource === ConfigSources.DYNAMIC_TOPIC_CONFIG && entry.value !== null)
+          out[entry.name] = entry.value as string;
+      }
+    }
+    return out;
+  }
+
+  async setTopicConfigs(topic: string, configs: Readonly<Record<string, string>>): Promise<void> {
+    await this.#admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          resourceType: ConfigResourceTypes.TOPIC,
+          resourceName: topic,
+          configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    });
+  }
+
+  async addPartitions(topic: string, count: number): Promise<void> {
+    await this.#admin.createPartitions({ topics: [{ name: topic, count }] });
+  }
+
+  async brokerCount(): Promise<number> {
+    const metadata = await this.#admin.metadata({ topics: [], forceUpdate: true });
+    return metadata.brokers.size;
+  }
+
+  async topicOffsets(
+    topic: string,
+  ): Promise<ReadonlyArray<{ partition: number; low: string; high: string }>> {
+    const metadata = await this.#admin.metadata({ topics: [topic] });
+    const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+    const ids = Array.from({ length: count }, (_, i) => i);
+    const list = (timestamp: bigint) =>
+      this.#admin.listOffsets({
+        topics: [{ name: topic, partitions: ids.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+      });
+    const [low, high] = await Promise.all([list(-2n), list(-1n)]);
+    const lows = new Map<number, bigint>();
+    for (const t of low) for (const p of t.partitions) lows.set(p.partitionIndex, p.offset);
+    const out: Array<{ partition: number; low: string; high: string }> = [];
+    for (const t of high) {
+      for (const p of t.partitions) {
+        out.push({
+          partition: p.partitionIndex,
+          low: String(lows.get(p.partitionIndex) ?? 0n),
+          high: String(p.offset),
+        });
+      }
+    }
+    return out.sort((a, b) => a.partition - b.partition);
+  }
+
+  async groupOffsets(
+    group: string,
+    topic: string,
+  ): Promise<ReadonlyArray<{ partition: number; offset: string }>> {
+    const metadata = await this.#admin.metadata({ topics: [topic] });
+    const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+    const groups = await this.#admin.listConsumerGroupOffsets({
+      groups: [
+        {
+          groupId: group,
+          topics: [{ name: topic, partitionIndexes: Array.from({ length: count }, (_, i) => i) }],
+        },
+      ],
+    });
+    const partitions =
+      groups.find((g) => g.groupId === group)?.topics.find((t) => t.name === topic)?.partitions ?? [];
+    return partitions.map((p) => ({ partition: p.partitionIndex, offset: String(p.committedOffset) }));
+  }
+
+  onConnectionEvent(listener: (event: ConnectionEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  async disconnect(): Promise<void> {
+    const clients = [this.#producerClient, this.#adminClient];
+    this.#producerClient = undefined;
+    this.#adminClient = undefined;
+    await Promise.allSettled(clients.map((client) => client?.close()));
+    this.#emit({ type: 'disconnected' });
+  }
+
+  #emit(event: ConnectionEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+}
+
+// CloudEvents header names and most values (spec version, type, source, content type) repeat from
+// event to event: their bytes are made once. Ids and times differ, and are not kept past the bound.
+const headerNames = new Map<string, Buffer>();
+const headerValues = new Map<string, Buffer>();
+
+/** Header names and values are strings above the seam; Kafka wants bytes (UTF-8). */
+function cachedBytes(cache: Map<string, Buffer>): (value: string | undefined) => Buffer | undefined {
+  return (value) => {
+    if (value === undefined) return undefined;
+    // Ids (36 characters) and times (24) never repeat: not worth a lookup.
+    if (value.length > 20) return Buffer.from(value);
+    const known = cache.get(value);
+    if (known !== undefined) return known;
+    const bytes = Buffer.from(value);
+    if (cache.size < 512) cache.set(value, bytes);
+    return bytes;
+  };
+}
+
+const nameBytes = cachedBytes(headerNames);
+const valueBytes = cachedBytes(headerValues);
+
+/** The headers as the bytes the client writes (its serializers would be called twice per header, after an `Object.entries` copy). */
+function headerMap(headers: Readonly<Record<string, string>>): Map<Buffer, Buffer> {
+  const map = new Map<Buffer, Buffer>();
+  for (const name in headers) map.set(nameBytes(name)!, valueBytes(headers[name])!);
+  return map;
+}
+
+export function hasApiId(error: unknown, apiId: string): boolean {
+  const seen = new Set<unknown>();
+  const walk = (e: unknown): boolean => {
+    if (typeof e !== 'object' || e === null || seen.has(e)) return false;
+    seen.add(e);
+    const x = e as { apiId?: string; errors?: unknown[]; cause?: unknown };
+    if (x.apiId === apiId) return true;
+    return (x.errors ?? []).some(walk) || walk(x.cause);
+  };
+  return walk(error);
+}
+
+/**
+ * The client turns a metadata answer of UNKNOWN_TOPIC_OR_PARTITION into a user error "Unknown topic
+ * <name>." without the broker's error under it.
+ */
+export function isUnknownTopic(error: unknown): boolean {
+  if (hasApiId(error, 'UNKNOWN_TOPIC_OR_PARTITION')) return true;
+  const e = error as { code?: unknown; message?: unknown; errors?: unknown[] } | null;
+  if (e?.code === 'PLT_KFK_USER' && typeof e.message === 'string' && e.message.startsWith('Unknown topic '))
+    return true;
+  return (e?.errors ?? []).some(isUnknownTopic);
+}
