@@ -52,6 +52,22 @@ describe('publishing', () => {
     await bus.close();
   });
 
+  it('keeps a large tick in order when it is published before the first connect', async () => {
+    const transport = recordingTransport();
+    const bus = createEventBus({ source: 't', transport });
+    const data = 'x'.repeat(1_000);
+    const burst = (from: number) =>
+      Array.from({ length: 100 }, (_, i) =>
+        bus.publish('p-early', { type: 'x', data: { n: from + i, data }, key: 'k' }),
+      );
+    const first = burst(0);
+    await Promise.resolve(); // a second burst a microtask later, while the first waits for the connect
+    const receipts = await Promise.all([...first, ...burst(100)]);
+    const offsets = receipts.map((r) => Number(r.offset));
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    await bus.close();
+  });
+
   it('settles a publish when the transport reports its outcome, not when the slowest of its tick is known', async () => {
     const inner = memoryTransport();
     const held = Promise.withResolvers<void>();

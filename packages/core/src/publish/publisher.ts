@@ -266,7 +266,9 @@ export class Publisher {
     this.#queue.push({ message, bytes, span, deferred, shared, started, resolve, reject, done: false });
     if (deferred !== undefined) this.#deferredQueued++;
     this.#queuedBytes += bytes;
-    if (this.#queuedBytes >= SEND_CHUNK_BYTES) this.#flush();
+    // Not while sends wait for the first connect: theirs leave a microtask after it, and a send
+    // made in between would overtake them.
+    if (this.#queuedBytes >= SEND_CHUNK_BYTES && this.#awaitingConnect === 0) this.#flush();
     else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.#flushTask);
