@@ -1,30 +1,54 @@
-import { type BaseOptions, type ClusterMetadata, Consumer, type ConsumerOptions } from '@platformatic/kafka';
+import {
+  Base,
+  type BaseOptions,
+  type ClusterMetadata,
+  ConnectionPool,
+  Consumer,
+  type ConsumerOptions,
+} from '@platformatic/kafka';
+import { EventBusError } from '@switchyard/core';
 import type { Log } from '@switchyard/core/transport';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
-import type { DriverConsumer, DriverConsumerHandlers, DriverInbound } from '../driver.ts';
-import { headerNameString, headerString } from '../header-strings.ts';
+import type { DriverConsumer, DriverConsumerHandlers } from '../driver.ts';
 import { hasApiId } from './platformatic-driver.ts';
+import { type FetchPartition, type FetchResponse, recordsOf } from './platformatic-records.ts';
 
-type FetchOptions = Parameters<Consumer['fetch']>[0];
-type FetchRequestTopic = FetchOptions['topics'][number];
-type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>;
+export type PlatformaticConsumerClient = Consumer<Buffer, Buffer, Buffer, Buffer>;
 
-const IS_CONTROL = 0b10_0000;
+/** How the consumer makes its client and its fetch connections (tests hand in fakes). */
+export interface PlatformaticConsumerFactories {
+  readonly client: (options: ConsumerOptions<Buffer, Buffer, Buffer, Buffer>) => PlatformaticConsumerClient;
+  readonly fetchPool: (base: BaseOptions) => ConnectionPool;
+}
+
+const DEFAULT_FACTORIES: PlatformaticConsumerFactories = {
+  client: (options) => new Consumer(options),
+  fetchPool: (base) => new ConnectionPool(base.clientId, { ...base }),
+};
+
 const OFFSET_OUT_OF_RANGE = 1;
-/** How long the loop sleeps when there is nothing to fetch (every partition paused, or none assigned). */
+/** How the loop sleeps when there is nothing to fetch (every partition paused, or none assigned). */
 const IDLE_MS = 50;
 
 type Paused = ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>;
+/** One topic of a fetch request, and the offset each partition was asked from. */
+interface Requested {
+  readonly topicId: string;
+  readonly partitions: FetchPartition[];
+  readonly at: Map<number, bigint>;
+}
 
 /**
  * @platformatic/kafka consumer behind the driver seam.
  *
- * Membership is the client's own: `consume()` joins the group with the classic protocol or KIP-848
- * (`groupProtocol: 'consumer'`), heartbeats and rejoins, and keeps `assignments` current. The
- * stream it returns is never read (a stream nobody reads does not fetch); fetching is this class's
- * loop over the client's `fetch()` (one request in flight per broker, incremental fetch sessions),
- * because the adapter needs what the stream does not offer: per-partition pause, seek, and taking
- * only the front of a batch (the rest is fetched again). Offsets are committed by hand.
+ * Membership is the client's own: it joins the group with the classic protocol (`joinGroup()`) or
+ * KIP-848 (`consume()`, whose stream is never read: a stream nobody reads does not fetch), heartbeats
+ * and rejoins, and keeps `assignments` current. A rejoin that fails, or heartbeats that stall, end
+ * this consumer (`onCrash`): the group member starts a new one. Fetching is this class's loop over the
+ * client's `fetch()` (one request in flight per broker, incremental fetch sessions) on connections of
+ * its own, so a long poll never holds up a heartbeat or a commit; the adapter needs what the stream
+ * does not offer: per-partition pause, seek, and taking only the front of a batch (the rest is
+ * fetched again). Offsets are committed by hand.
  *
  * `stop()` closes the client (leaving the group); `run()` after it joins with a new client.
  */
@@ -33,15 +57,18 @@ export class PlatformaticConsumer implements DriverConsumer {
   readonly #base: BaseOptions;
   readonly #group: string;
   readonly #log: Log;
+  readonly #factories: PlatformaticConsumerFactories;
   /** Subscribed topics and whether a partition without a committed offset starts at the earliest one. */
   readonly #topics = new Map<string, boolean>();
-  #client: Consumer | undefined;
+  #client: PlatformaticConsumerClient | undefined;
+  #fetchPool: ConnectionPool | undefined;
   #handlers: DriverConsumerHandlers | undefined;
+  /** A member of the current generation with its assignment applied: commits are allowed. */
   #member = false;
   /** Next offset to fetch per `topic:partition` of the current assignment. */
   #positions = new Map<string, bigint>();
   #assignment = new Map<string, number[]>();
-  /** The client's `assignments` array last handled (it makes a new one on each change). */
+  /** The client's `assignments` array last applied (it makes a new one on each change). */
   #seenAssignments: unknown = null;
   /** Bumped on each assignment and stop: responses to older requests are dropped. */
   #epoch = 0;
@@ -49,14 +76,27 @@ export class PlatformaticConsumer implements DriverConsumer {
   #pausedList: Paused = [];
   readonly #inflight = new Set<number>();
   #wakeTimer: NodeJS.Timeout | undefined;
+  /** The back-off after the last failure of a streak (0: the last attempt succeeded). */
+  #retryDelayMs = 0;
   #running = false;
   #assigning: Promise<void> | undefined;
+  /** Rejects the `run()` in progress (a crash before it resolved). */
+  #joinFailed: ((error: unknown) => void) | undefined;
+  /** The offsets of the commit in flight; emptied when the group rebalances under it. */
+  #committing: Array<{ topic: string; partition: number; offset: bigint; leaderEpoch: number }> | undefined;
 
-  constructor(options: ResolvedKafkaOptions, base: BaseOptions, group: string, log: Log) {
+  constructor(
+    options: ResolvedKafkaOptions,
+    base: BaseOptions,
+    group: string,
+    log: Log,
+    factories: PlatformaticConsumerFactories = DEFAULT_FACTORIES,
+  ) {
     this.#options = options;
     this.#base = base;
     this.#group = group;
     this.#log = log;
+    this.#factories = factories;
   }
 
   async subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void> {
@@ -68,13 +108,7 @@ export class PlatformaticConsumer implements DriverConsumer {
     const c = this.#options.consumer;
     // With KIP-848 the broker sets the session timeout and heartbeat interval (group.consumer.*);
     // the client still checks the values it was given, so they are passed either way.
-    const group = {
-      ...(this.#options.groupProtocol === 'consumer' ? { groupProtocol: 'consumer' as const } : {}),
-      sessionTimeout: c.sessionTimeoutMs,
-      rebalanceTimeout: c.rebalanceTimeoutMs,
-      heartbeatInterval: c.heartbeatIntervalMs,
-    };
-    const client = new Consumer({
+    const client = this.#factories.client({
       ...this.#base,
       groupId: this.#group,
       autocommit: false,
@@ -82,68 +116,105 @@ export class PlatformaticConsumer implements DriverConsumer {
       maxBytes: c.maxBytes,
       maxBytesPerPartition: c.maxBytesPerPartition,
       maxWaitTime: c.maxWaitTimeMs,
-      ...group,
+      ...(this.#options.groupProtocol === 'consumer' ? { groupProtocol: 'consumer' as const } : {}),
+      sessionTimeout: c.sessionTimeoutMs,
+      rebalanceTimeout: c.rebalanceTimeoutMs,
+      heartbeatInterval: c.heartbeatIntervalMs,
     } as ConsumerOptions<Buffer, Buffer, Buffer, Buffer>);
     this.#client = client;
-    client.on('consumer:group:join', () => this.#wake());
-    client.on('consumer:group:rebalance', () => {
-      if (client === this.#client) this.#handlers?.onRebalancing();
-    });
-    client.on('error', (error: unknown) => {
+    this.#fetchPool = this.#factories.fetchPool(this.#base);
+    client.on('consumer:group:join', () => {
       if (client !== this.#client) return;
-      this.#log('warn', `the consumer of group ${this.#group} failed: ${(error as Error)?.message ?? error}`);
+      this.#voidCommit();
+      this.#wake();
     });
+    client.on('consumer:group:rebalance', () => {
+      if (client !== this.#client) return;
+      // A commit now would go out under the old generation and make the client rejoin once more.
+      this.#member = false;
+      this.#voidCommit();
+      this.#handlers?.onRebalancing();
+    });
+    // The client emits 'error' when a rejoin failed (it stops heartbeating) and 'stalled' when no
+    // heartbeat succeeded for a rebalance timeout: either way it is no longer a member.
+    client.on('error', (error: unknown) => this.#crashed(client, error));
+    client.on('consumer:heartbeat:stalled', (payload: { lastError?: unknown; stalledFor?: number }) =>
+      this.#crashed(
+        client,
+        payload?.lastError ??
+          new Error(`The consumer of group ${this.#group} could not heartbeat for ${payload?.stalledFor} ms`),
+      ),
+    );
 
     const joinTimeoutMs = c.rebalanceTimeoutMs + c.sessionTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
+    const failed = new Promise<never>((_, reject) => {
+      this.#joinFailed = reject;
       timer = setTimeout(
         () =>
           reject(
-            Object.assign(
-              new Error(`The consumer did not join group ${this.#group} within ${joinTimeoutMs} ms`),
-              {
-                code: 'PLT_KFK_TIMEOUT',
-              },
+            new EventBusError(
+              'TIMEOUT',
+              `The consumer did not join group ${this.#group} within ${joinTimeoutMs} ms (rebalance plus session timeout).`,
+              { retriable: true, details: { group: this.#group } },
             ),
           ),
         joinTimeoutMs,
       );
     });
     try {
-      const joined = (async () => {
-        const stream = await client.consume({
-          topics: [...this.#topics.keys()],
-          autocommit: false,
-          mode: 'committed',
-          fallbackMode: 'earliest',
-        });
-        stream.on('error', (error: unknown) => this.#crashed(client, error));
-        this.#member = true;
-        this.#running = true;
-        // Wait for the first assignment (KIP-848 hands it over with a later heartbeat).
-        while (client.assignments === null || client.assignments === undefined) {
-          if (client !== this.#client) throw new Error('The consumer was stopped while joining');
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        await this.#checkAssignment();
-      })();
+      const joined = this.#join(client);
       joined.catch(() => undefined);
-      await Promise.race([joined, deadline]);
+      await Promise.race([joined, failed]);
     } catch (error) {
       this.#running = false;
       this.#member = false;
       throw error;
     } finally {
       clearTimeout(timer);
+      this.#joinFailed = undefined;
     }
     this.#wake();
   }
 
-  #crashed(client: Consumer, error: unknown): void {
+  async #join(client: PlatformaticConsumerClient): Promise<void> {
+    const topics = [...this.#topics.keys()];
+    if (this.#options.groupProtocol === 'consumer') {
+      // KIP-848: only `consume()` joins. Its stream reads offsets on each assignment and destroys
+      // itself when that fails: a crash, as for any other loss of the client.
+      const stream = await client.consume({
+        topics,
+        autocommit: false,
+        mode: 'committed',
+        fallbackMode: 'earliest',
+      });
+      stream.on('error', (error: unknown) => this.#crashed(client, error));
+    } else {
+      for (const topic of topics) client.topics.track(topic);
+      await client.joinGroup({});
+    }
+    if (client !== this.#client) throw new Error('The consumer was stopped while joining');
+    this.#running = true;
+    // Wait for the first assignment (KIP-848 hands it over with a later heartbeat).
+    while (client.assignments === null || client.assignments === undefined) {
+      if (client !== this.#client) throw new Error('The consumer was stopped while joining');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await this.#checkAssignment();
+  }
+
+  #crashed(client: PlatformaticConsumerClient, error: unknown): void {
     if (client !== this.#client) return;
+    if (this.#joinFailed !== undefined) {
+      this.#joinFailed(error);
+      return;
+    }
+    if (!this.#running) return; // reported already
     this.#member = false;
     this.#running = false;
+    this.#epoch++;
+    clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = undefined;
     this.#handlers?.onCrash(error, false);
   }
 
@@ -151,36 +222,48 @@ export class PlatformaticConsumer implements DriverConsumer {
   async #checkAssignment(): Promise<void> {
     const client = this.#client;
     if (client === undefined) return;
-    const assignments = client.assignments;
-    if (assignments === null || assignments === this.#seenAssignments) return;
     if (this.#assigning !== undefined) return this.#assigning;
-    this.#seenAssignments = assignments;
-    this.#assigning = (async () => {
-      this.#epoch++;
-      const assignment = new Map<string, number[]>();
-      for (const a of assignments) {
-        if (!this.#topics.has(a.topic)) continue;
-        assignment.set(
-          a.topic,
-          [...(assignment.get(a.topic) ?? []), ...a.partitions].sort((x, y) => x - y),
-        );
-      }
-      const positions = await this.#startPositions(client, assignment);
-      if (client !== this.#client) return;
-      this.#assignment = assignment;
-      this.#positions = positions;
-      this.#member = true;
-      this.#handlers?.onAssigned(assignment);
-      this.#applyPaused();
-    })().finally(() => {
+    const assignments = client.assignments;
+    if (assignments === null || assignments === undefined || assignments === this.#seenAssignments) return;
+    this.#assigning = this.#assign(client, assignments).finally(() => {
       this.#assigning = undefined;
     });
     await this.#assigning;
     // The client may have moved on while the offsets were read.
-    if (client.assignments !== this.#seenAssignments) await this.#checkAssignment();
+    if (client === this.#client && client.assignments !== this.#seenAssignments)
+      await this.#checkAssignment();
   }
 
-  async #startPositions(client: Consumer, assignment: Map<string, number[]>): Promise<Map<string, bigint>> {
+  async #assign(
+    client: PlatformaticConsumerClient,
+    assignments: NonNullable<PlatformaticConsumerClient['assignments']>,
+  ): Promise<void> {
+    // Nothing of the old assignment is fetched or committed from here on. `#seenAssignments` moves
+    // only once the positions are in: a failed lookup is tried again by the fetch loop.
+    this.#epoch++;
+    this.#member = false;
+    const assignment = new Map<string, number[]>();
+    for (const a of assignments) {
+      if (!this.#topics.has(a.topic)) continue;
+      assignment.set(
+        a.topic,
+        [...(assignment.get(a.topic) ?? []), ...a.partitions].sort((x, y) => x - y),
+      );
+    }
+    const positions = await this.#startPositions(client, assignment);
+    if (client !== this.#client) return;
+    this.#seenAssignments = assignments;
+    this.#assignment = assignment;
+    this.#positions = positions;
+    this.#member = true;
+    this.#handlers?.onAssigned(assignment);
+    this.#applyPaused();
+  }
+
+  async #startPositions(
+    client: PlatformaticConsumerClient,
+    assignment: Map<string, number[]>,
+  ): Promise<Map<string, bigint>> {
     const positions = new Map<string, bigint>();
     if (assignment.size === 0) return positions;
     const topics = [...assignment].map(([topic, partitions]) => ({ topic, partitions }));
@@ -227,7 +310,13 @@ export class PlatformaticConsumer implements DriverConsumer {
     const client = this.#client;
     if (!this.#running || client === undefined) return;
     if (client.assignments !== this.#seenAssignments) {
-      await this.#checkAssignment().catch((error: unknown) => this.#retryLater(error));
+      try {
+        await this.#checkAssignment();
+      } catch (error) {
+        // Not the old assignment either: it may belong to another member by now.
+        if (client === this.#client) this.#retryLater(error, 'reading the start offsets');
+        return;
+      }
       if (client !== this.#client) return;
     }
     if (this.#assigning !== undefined) return;
@@ -235,14 +324,11 @@ export class PlatformaticConsumer implements DriverConsumer {
     try {
       metadata = await client.metadata({ topics: [...this.#topics.keys()] });
     } catch (error) {
-      this.#retryLater(error);
+      if (client === this.#client) this.#retryLater(error, 'reading metadata');
       return;
     }
     if (client !== this.#client || !this.#running) return;
-    const byNode = new Map<
-      number,
-      Map<string, { topicId: string; partitions: FetchRequestTopic['partitions'] }>
-    >();
+    const byNode = new Map<number, Map<string, Requested>>();
     const maxBytes = this.#options.consumer.maxBytesPerPartition;
     for (const [topic, partitions] of this.#assignment) {
       const topicMetadata = metadata.topics.get(topic);
@@ -261,9 +347,10 @@ export class PlatformaticConsumer implements DriverConsumer {
         }
         let entry = topics.get(topic);
         if (entry === undefined) {
-          entry = { topicId: topicMetadata.id, partitions: [] };
+          entry = { topicId: topicMetadata.id, partitions: [], at: new Map() };
           topics.set(topic, entry);
         }
+        entry.at.set(partition, offset);
         entry.partitions.push({
           partition,
           fetchOffset: offset,
@@ -281,114 +368,96 @@ export class PlatformaticConsumer implements DriverConsumer {
   }
 
   async #fetchFrom(
-    client: Consumer,
+    client: PlatformaticConsumerClient,
     node: number,
-    topics: Map<string, { topicId: string; partitions: FetchRequestTopic['partitions'] }>,
+    topics: Map<string, Requested>,
   ): Promise<void> {
     this.#inflight.add(node);
     const epoch = this.#epoch;
     const names = new Map<string, string>();
     for (const [topic, { topicId }] of topics) names.set(topicId, topic);
-    let failed = false;
+    let failure: unknown;
     try {
       const c = this.#options.consumer;
       const response = await client.fetch({
         node,
-        topics: [...topics.values()],
+        topics: [...topics.values()].map(({ topicId, partitions }) => ({ topicId, partitions })),
         minBytes: c.minBytes,
         maxBytes: c.maxBytes,
         maxWaitTime: c.maxWaitTimeMs,
+        ...(this.#fetchPool === undefined ? {} : { connectionPool: this.#fetchPool }),
       });
+      this.#retryDelayMs = 0;
       if (epoch === this.#epoch && client === this.#client) this.#deliver(response, names, topics);
     } catch (error) {
-      failed = true;
-      if (epoch === this.#epoch && client === this.#client) this.#fetchFailed(error, names);
+      if (epoch === this.#epoch && client === this.#client && !this.#outOfRange(error, names))
+        failure = error;
     } finally {
       this.#inflight.delete(node);
-      if (client === this.#client && this.#running) {
-        if (failed)
-          this.#wakeTimer ??= setTimeout(() => this.#wake(), this.#options.retry.initialRetryTimeMs);
-        else this.#wake();
-      }
     }
+    if (client !== this.#client || !this.#running) return;
+    if (failure !== undefined) this.#retryLater(failure, `fetching from broker ${node}`);
+    else this.#wake();
   }
 
-  #deliver(
-    response: FetchResponse,
-    names: Map<string, string>,
-    requested: Map<string, { topicId: string; partitions: FetchRequestTopic['partitions'] }>,
-  ): void {
+  #deliver(response: FetchResponse, names: Map<string, string>, requested: Map<string, Requested>): void {
     const handlers = this.#handlers;
     if (handlers === undefined) return;
     for (const topicResponse of response.responses) {
       const topic = names.get(topicResponse.topicId);
       if (topic === undefined) continue;
-      const asked = requested.get(topic)!.partitions;
+      const asked = requested.get(topic)!.at;
       for (const p of topicResponse.partitions) {
         const partition = p.partitionIndex;
         const k = key(topic, partition);
-        const fetchedAt = asked.find(
-          (a: FetchRequestTopic['partitions'][number]) => a.partition === partition,
-        )?.fetchOffset;
+        const fetchedAt = asked.get(partition);
         // A partition the fetch session still lists, moved (seek) or paused since: not this fetch's.
         if (fetchedAt === undefined || this.#positions.get(k) !== fetchedAt || this.#paused.has(k)) continue;
-        const batches = p.records;
-        if (batches === undefined || batches === null || batches.length === 0) continue;
-        const messages: DriverInbound[] = [];
-        let next = fetchedAt;
-        for (const batch of batches) {
-          const last = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
-          if ((batch.attributes & IS_CONTROL) === 0) {
-            for (const record of batch.records) {
-              const offset = batch.firstOffset + BigInt(record.offsetDelta);
-              if (offset < fetchedAt) continue;
-              messages.push({
-                offset: String(offset),
-                key: record.key,
-                value: record.value,
-                headers: headersOf(record.headers),
-                timestamp: String(batch.firstTimestamp + record.timestampDelta),
-              });
-            }
-          }
-          if (last > next) next = last;
-        }
-        if (messages.length === 0) {
+        const records = recordsOf(topic, p, fetchedAt);
+        if (records === undefined) continue;
+        const { batch, next } = records;
+        if (batch.messages.length === 0) {
           this.#positions.set(k, next);
           continue;
         }
-        const taken = handlers.onBatch({ topic, partition, messages });
+        const taken = handlers.onBatch(batch);
         // Handlers may have sought or been reassigned meanwhile: only move a position still ours.
         if (this.#positions.get(k) !== fetchedAt) continue;
-        if (taken >= messages.length) this.#positions.set(k, next);
-        else if (taken > 0) this.#positions.set(k, BigInt(messages[taken]!.offset));
+        if (taken >= batch.messages.length) this.#positions.set(k, next);
+        else if (taken > 0) this.#positions.set(k, BigInt(batch.messages[taken]!.offset));
       }
     }
   }
 
-  #fetchFailed(error: unknown, names: Map<string, string>): void {
+  /** Moves partitions whose offset is gone (retention) or beyond the end, like auto.offset.reset; false for any other error. */
+  #outOfRange(error: unknown, names: Map<string, string>): boolean {
     const response = (error as { response?: FetchResponse }).response;
-    if (response !== undefined && hasApiId(error, 'OFFSET_OUT_OF_RANGE')) {
-      for (const t of response.responses ?? []) {
-        const topic = names.get(t.topicId);
-        if (topic === undefined) continue;
-        for (const p of t.partitions) {
-          if (p.errorCode !== OFFSET_OUT_OF_RANGE) continue;
-          // The committed offset is gone (retention) or beyond the end: like auto.offset.reset.
-          const reset = this.#topics.get(topic) === true ? p.logStartOffset : p.highWatermark;
-          if (reset >= 0n) this.#positions.set(key(topic, p.partitionIndex), reset);
-        }
+    if (response === undefined || !hasApiId(error, 'OFFSET_OUT_OF_RANGE')) return false;
+    for (const t of response.responses ?? []) {
+      const topic = names.get(t.topicId);
+      if (topic === undefined) continue;
+      for (const p of t.partitions) {
+        if (p.errorCode !== OFFSET_OUT_OF_RANGE) continue;
+        const reset = this.#topics.get(topic) === true ? p.logStartOffset : p.highWatermark;
+        if (reset >= 0n) this.#positions.set(key(topic, p.partitionIndex), reset);
       }
-      return;
     }
-    this.#retryLater(error);
+    return true;
   }
 
-  #retryLater(error: unknown): void {
+  /** Wakes the loop again after a back-off: `retry.initialRetryTimeMs`, doubling up to `retry.maxRetryTimeMs`. */
+  #retryLater(error: unknown, what: string): void {
+    const { initialRetryTimeMs, maxRetryTimeMs } = this.#options.retry;
+    const delayMs =
+      this.#retryDelayMs === 0 ? initialRetryTimeMs : Math.min(maxRetryTimeMs, this.#retryDelayMs * 2);
+    this.#retryDelayMs = delayMs;
     this.#log(
       'warn',
-      `fetching for group ${this.#group} failed, trying again: ${(error as Error)?.message ?? error}`,
+      `${what} for group ${this.#group} failed, trying again in ${delayMs} ms: ${(error as Error)?.message ?? error}`,
     );
+    if (!this.#running) return;
+    clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = setTimeout(() => this.#wake(), delayMs);
   }
 
   async stop(): Promise<void> {
@@ -402,11 +471,28 @@ export class PlatformaticConsumer implements DriverConsumer {
     clearTimeout(this.#wakeTimer);
     this.#wakeTimer = undefined;
     const client = this.#client;
+    const pool = this.#fetchPool;
     this.#client = undefined;
+    this.#fetchPool = undefined;
     this.#seenAssignments = null;
     this.#assignment = new Map();
     this.#positions = new Map();
-    if (client !== undefined) await client.close(true).catch(() => undefined);
+    try {
+      await client?.close(true);
+    } catch (error) {
+      // When leaving the group fails the client returns before closing its connections: the
+      // broker drops the member after the session timeout, the sockets are closed here.
+      this.#log(
+        'warn',
+        `the consumer of group ${this.#group} could not leave the group: ${(error as Error)?.message ?? error}`,
+      );
+      try {
+        await Base.prototype.close.call(client);
+      } catch {
+        // closed as far as it goes
+      }
+    }
+    await pool?.close().catch(() => undefined);
   }
 
   seek(topic: string, partition: number, offset: string): void {
@@ -437,18 +523,33 @@ export class PlatformaticConsumer implements DriverConsumer {
   ): Promise<void> {
     if (offsets.length === 0) return;
     const client = this.#client;
-    if (!this.#member || client === undefined) {
-      throw Object.assign(new Error(`Not a member of group ${this.#group} right now`), {
-        type: 'UNKNOWN_MEMBER_ID',
-      });
+    if (!this.#member || client === undefined) throw this.#notMember();
+    const request = offsets.map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      offset: BigInt(o.offset),
+      leaderEpoch: -1,
+    }));
+    // The client answers a commit refused for the generation by rejoining and committing the same
+    // offsets again under the new one, whose assignment may give them to another member: the
+    // request is emptied when the group rebalances under it (see #voidCommit).
+    this.#committing = request;
+    try {
+      await client.commit({ offsets: request });
+    } finally {
+      if (this.#committing === request) this.#committing = undefined;
     }
-    await client.commit({
-      offsets: offsets.map((o) => ({
-        topic: o.topic,
-        partition: o.partition,
-        offset: BigInt(o.offset),
-        leaderEpoch: -1,
-      })),
+    if (request.length === 0) throw this.#notMember();
+  }
+
+  /** Empties the offsets of the commit in flight: the client reads them again when it commits after a rejoin. */
+  #voidCommit(): void {
+    if (this.#committing !== undefined) this.#committing.length = 0;
+  }
+
+  #notMember(): Error {
+    return Object.assign(new Error(`Not a member of group ${this.#group} right now`), {
+      type: 'UNKNOWN_MEMBER_ID',
     });
   }
 
@@ -463,16 +564,4 @@ export class PlatformaticConsumer implements DriverConsumer {
 
 function key(topic: string, partition: number): string {
   return `${topic}:${partition}`;
-}
-
-/** Headers as strings; a null value is left out, the last of a repeated name wins (as in Java's `lastHeader`). */
-function headersOf(headers: ReadonlyArray<[Buffer | null, Buffer | null]>): Record<string, string> {
-  const out: Record<string, string> = {};
-  let slot = 0;
-  for (const [name, value] of headers) {
-    if (name === null || value === null) continue;
-    const n = headerNameString(name, slot);
-    out[n] = headerString(n, value, slot++);
-  }
-  return out;
 }
