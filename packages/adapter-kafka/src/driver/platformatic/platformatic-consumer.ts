@@ -1,17 +1,9 @@
-import {
-  Base,
-  type BaseOptions,
-  type ClusterMetadata,
-  ConnectionPool,
-  Consumer,
-  type ConsumerOptions,
-} from '@platformatic/kafka';
+import { Base, type BaseOptions, ConnectionPool, Consumer, type ConsumerOptions } from '@platformatic/kafka';
 import { EventBusError } from '@switchyard/core';
 import type { Log } from '@switchyard/core/transport';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
 import type { DriverConsumer, DriverConsumerHandlers } from '../driver.ts';
-import { hasApiId } from './platformatic-driver.ts';
-import { type FetchPartition, type FetchResponse, recordsOf } from './platformatic-records.ts';
+import { FetchLoop, partitionKey } from './platformatic-fetch-loop.ts';
 
 export type PlatformaticConsumerClient = Consumer<Buffer, Buffer, Buffer, Buffer>;
 
@@ -26,17 +18,7 @@ const DEFAULT_FACTORIES: PlatformaticConsumerFactories = {
   fetchPool: (base) => new ConnectionPool(base.clientId, { ...base }),
 };
 
-const OFFSET_OUT_OF_RANGE = 1;
-/** How the loop sleeps when there is nothing to fetch (every partition paused, or none assigned). */
-const IDLE_MS = 50;
-
 type Paused = ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>;
-/** One topic of a fetch request, and the offset each partition was asked from. */
-interface Requested {
-  readonly topicId: string;
-  readonly partitions: FetchPartition[];
-  readonly at: Map<number, bigint>;
-}
 
 /**
  * @platformatic/kafka consumer behind the driver seam.
@@ -44,11 +26,11 @@ interface Requested {
  * Membership is the client's own: it joins the group with the classic protocol (`joinGroup()`) or
  * KIP-848 (`consume()`, whose stream is never read: a stream nobody reads does not fetch), heartbeats
  * and rejoins, and keeps `assignments` current. A rejoin that fails, or heartbeats that stall, end
- * this consumer (`onCrash`): the group member starts a new one. Fetching is this class's loop over the
- * client's `fetch()` (one request in flight per broker, incremental fetch sessions) on connections of
- * its own, so a long poll never holds up a heartbeat or a commit; the adapter needs what the stream
- * does not offer: per-partition pause, seek, and taking only the front of a batch (the rest is
- * fetched again). Offsets are committed by hand.
+ * this consumer (`onCrash`): the group member starts a new one. Fetching is the driver's own loop
+ * ({@link FetchLoop}) over the client's `fetch()` on connections of its own, so a long poll never
+ * holds up a heartbeat or a commit; the adapter needs what the stream does not offer: per-partition
+ * pause, seek, and taking only the front of a batch (the rest is fetched again). Offsets are
+ * committed by hand.
  *
  * `stop()` closes the client (leaving the group); `run()` after it joins with a new client.
  */
@@ -62,22 +44,12 @@ export class PlatformaticConsumer implements DriverConsumer {
   readonly #topics = new Map<string, boolean>();
   #client: PlatformaticConsumerClient | undefined;
   #fetchPool: ConnectionPool | undefined;
+  readonly #fetching: FetchLoop;
   #handlers: DriverConsumerHandlers | undefined;
   /** A member of the current generation with its assignment applied: commits are allowed. */
   #member = false;
-  /** Next offset to fetch per `topic:partition` of the current assignment. */
-  #positions = new Map<string, bigint>();
-  #assignment = new Map<string, number[]>();
   /** The client's `assignments` array last applied (it makes a new one on each change). */
   #seenAssignments: unknown = null;
-  /** Bumped on each assignment and stop: responses to older requests are dropped. */
-  #epoch = 0;
-  #paused = new Set<string>();
-  #pausedList: Paused = [];
-  readonly #inflight = new Set<number>();
-  #wakeTimer: NodeJS.Timeout | undefined;
-  /** The back-off after the last failure of a streak (0: the last attempt succeeded). */
-  #retryDelayMs = 0;
   #running = false;
   #assigning: Promise<void> | undefined;
   /** Rejects the `run()` in progress (a crash before it resolved). */
@@ -97,6 +69,11 @@ export class PlatformaticConsumer implements DriverConsumer {
     this.#group = group;
     this.#log = log;
     this.#factories = factories;
+    this.#fetching = new FetchLoop(options, log, `group ${group}`, {
+      prepare: () => this.#prepareFetch(),
+      onBatch: (batch) => this.#handlers?.onBatch(batch) ?? 0,
+      topics: this.#topics,
+    });
   }
 
   async subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void> {
@@ -126,7 +103,7 @@ export class PlatformaticConsumer implements DriverConsumer {
     client.on('consumer:group:join', () => {
       if (client !== this.#client) return;
       this.#voidCommit();
-      this.#wake();
+      this.#fetching.wake();
     });
     client.on('consumer:group:rebalance', () => {
       if (client !== this.#client) return;
@@ -174,7 +151,7 @@ export class PlatformaticConsumer implements DriverConsumer {
       clearTimeout(timer);
       this.#joinFailed = undefined;
     }
-    this.#wake();
+    this.#fetching.start(client, this.#fetchPool);
   }
 
   async #join(client: PlatformaticConsumerClient): Promise<void> {
@@ -212,9 +189,7 @@ export class PlatformaticConsumer implements DriverConsumer {
     if (!this.#running) return; // reported already
     this.#member = false;
     this.#running = false;
-    this.#epoch++;
-    clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = undefined;
+    this.#fetching.stop();
     this.#handlers?.onCrash(error, false);
   }
 
@@ -240,7 +215,7 @@ export class PlatformaticConsumer implements DriverConsumer {
   ): Promise<void> {
     // Nothing of the old assignment is fetched or committed from here on. `#seenAssignments` moves
     // only once the positions are in: a failed lookup is tried again by the fetch loop.
-    this.#epoch++;
+    this.#fetching.invalidate();
     this.#member = false;
     const assignment = new Map<string, number[]>();
     for (const a of assignments) {
@@ -253,11 +228,9 @@ export class PlatformaticConsumer implements DriverConsumer {
     const positions = await this.#startPositions(client, assignment);
     if (client !== this.#client) return;
     this.#seenAssignments = assignments;
-    this.#assignment = assignment;
-    this.#positions = positions;
+    this.#fetching.assign(assignment, positions);
     this.#member = true;
     this.#handlers?.onAssigned(assignment);
-    this.#applyPaused();
   }
 
   async #startPositions(
@@ -274,7 +247,7 @@ export class PlatformaticConsumer implements DriverConsumer {
       for (const partition of partitions) {
         const offset = offsets[partition];
         if (offset !== undefined && offset >= 0n) {
-          positions.set(key(topic, partition), offset);
+          positions.set(partitionKey(topic, partition), offset);
           continue;
         }
         const earliest = this.#topics.get(topic) === true;
@@ -291,173 +264,27 @@ export class PlatformaticConsumer implements DriverConsumer {
       });
       for (const [topic, partitions] of byTopic) {
         const offsets = listed.get(topic) ?? [];
-        for (const partition of partitions) positions.set(key(topic, partition), offsets[partition] ?? 0n);
+        for (const partition of partitions)
+          positions.set(partitionKey(topic, partition), offsets[partition] ?? 0n);
       }
     }
     return positions;
   }
 
-  #wake(): void {
-    if (this.#wakeTimer !== undefined) {
-      clearTimeout(this.#wakeTimer);
-      this.#wakeTimer = undefined;
-    }
-    setImmediate(() => void this.#pump());
-  }
-
-  /** Starts a fetch on every broker that leads an unpaused assigned partition and has none in flight. */
-  async #pump(): Promise<void> {
+  /** Before each round of fetches: the client's current assignment applied, or false. */
+  async #prepareFetch(): Promise<boolean> {
     const client = this.#client;
-    if (!this.#running || client === undefined) return;
+    if (!this.#running || client === undefined) return false;
     if (client.assignments !== this.#seenAssignments) {
       try {
         await this.#checkAssignment();
       } catch (error) {
         // Not the old assignment either: it may belong to another member by now.
-        if (client === this.#client) this.#retryLater(error, 'reading the start offsets');
-        return;
-      }
-      if (client !== this.#client) return;
-    }
-    if (this.#assigning !== undefined) return;
-    let metadata: ClusterMetadata;
-    try {
-      metadata = await client.metadata({ topics: [...this.#topics.keys()] });
-    } catch (error) {
-      if (client === this.#client) this.#retryLater(error, 'reading metadata');
-      return;
-    }
-    if (client !== this.#client || !this.#running) return;
-    const byNode = new Map<number, Map<string, Requested>>();
-    const maxBytes = this.#options.consumer.maxBytesPerPartition;
-    for (const [topic, partitions] of this.#assignment) {
-      const topicMetadata = metadata.topics.get(topic);
-      if (topicMetadata === undefined) continue;
-      for (const partition of partitions) {
-        const k = key(topic, partition);
-        if (this.#paused.has(k)) continue;
-        const offset = this.#positions.get(k);
-        const leader = topicMetadata.partitions[partition]?.leader;
-        if (offset === undefined || leader === undefined || leader < 0 || this.#inflight.has(leader))
-          continue;
-        let topics = byNode.get(leader);
-        if (topics === undefined) {
-          topics = new Map();
-          byNode.set(leader, topics);
-        }
-        let entry = topics.get(topic);
-        if (entry === undefined) {
-          entry = { topicId: topicMetadata.id, partitions: [], at: new Map() };
-          topics.set(topic, entry);
-        }
-        entry.at.set(partition, offset);
-        entry.partitions.push({
-          partition,
-          fetchOffset: offset,
-          partitionMaxBytes: maxBytes,
-          currentLeaderEpoch: -1,
-          lastFetchedEpoch: -1,
-        });
+        if (client === this.#client) this.#fetching.retryLater(error, 'reading the start offsets');
+        return false;
       }
     }
-    if (byNode.size === 0) {
-      if (this.#inflight.size === 0) this.#wakeTimer ??= setTimeout(() => this.#wake(), IDLE_MS);
-      return;
-    }
-    for (const [node, topics] of byNode) void this.#fetchFrom(client, node, topics);
-  }
-
-  async #fetchFrom(
-    client: PlatformaticConsumerClient,
-    node: number,
-    topics: Map<string, Requested>,
-  ): Promise<void> {
-    this.#inflight.add(node);
-    const epoch = this.#epoch;
-    const names = new Map<string, string>();
-    for (const [topic, { topicId }] of topics) names.set(topicId, topic);
-    let failure: unknown;
-    try {
-      const c = this.#options.consumer;
-      const response = await client.fetch({
-        node,
-        topics: [...topics.values()].map(({ topicId, partitions }) => ({ topicId, partitions })),
-        minBytes: c.minBytes,
-        maxBytes: c.maxBytes,
-        maxWaitTime: c.maxWaitTimeMs,
-        ...(this.#fetchPool === undefined ? {} : { connectionPool: this.#fetchPool }),
-      });
-      this.#retryDelayMs = 0;
-      if (epoch === this.#epoch && client === this.#client) this.#deliver(response, names, topics);
-    } catch (error) {
-      if (epoch === this.#epoch && client === this.#client && !this.#outOfRange(error, names))
-        failure = error;
-    } finally {
-      this.#inflight.delete(node);
-    }
-    if (client !== this.#client || !this.#running) return;
-    if (failure !== undefined) this.#retryLater(failure, `fetching from broker ${node}`);
-    else this.#wake();
-  }
-
-  #deliver(response: FetchResponse, names: Map<string, string>, requested: Map<string, Requested>): void {
-    const handlers = this.#handlers;
-    if (handlers === undefined) return;
-    for (const topicResponse of response.responses) {
-      const topic = names.get(topicResponse.topicId);
-      if (topic === undefined) continue;
-      const asked = requested.get(topic)!.at;
-      for (const p of topicResponse.partitions) {
-        const partition = p.partitionIndex;
-        const k = key(topic, partition);
-        const fetchedAt = asked.get(partition);
-        // A partition the fetch session still lists, moved (seek) or paused since: not this fetch's.
-        if (fetchedAt === undefined || this.#positions.get(k) !== fetchedAt || this.#paused.has(k)) continue;
-        const records = recordsOf(topic, p, fetchedAt);
-        if (records === undefined) continue;
-        const { batch, next } = records;
-        if (batch.messages.length === 0) {
-          this.#positions.set(k, next);
-          continue;
-        }
-        const taken = handlers.onBatch(batch);
-        // Handlers may have sought or been reassigned meanwhile: only move a position still ours.
-        if (this.#positions.get(k) !== fetchedAt) continue;
-        if (taken >= batch.messages.length) this.#positions.set(k, next);
-        else if (taken > 0) this.#positions.set(k, BigInt(batch.messages[taken]!.offset));
-      }
-    }
-  }
-
-  /** Moves partitions whose offset is gone (retention) or beyond the end, like auto.offset.reset; false for any other error. */
-  #outOfRange(error: unknown, names: Map<string, string>): boolean {
-    const response = (error as { response?: FetchResponse }).response;
-    if (response === undefined || !hasApiId(error, 'OFFSET_OUT_OF_RANGE')) return false;
-    for (const t of response.responses ?? []) {
-      const topic = names.get(t.topicId);
-      if (topic === undefined) continue;
-      for (const p of t.partitions) {
-        if (p.errorCode !== OFFSET_OUT_OF_RANGE) continue;
-        const reset = this.#topics.get(topic) === true ? p.logStartOffset : p.highWatermark;
-        if (reset >= 0n) this.#positions.set(key(topic, p.partitionIndex), reset);
-      }
-    }
-    return true;
-  }
-
-  /** Wakes the loop again after a back-off: `retry.initialRetryTimeMs`, doubling up to `retry.maxRetryTimeMs`. */
-  #retryLater(error: unknown, what: string): void {
-    const { initialRetryTimeMs, maxRetryTimeMs } = this.#options.retry;
-    const delayMs =
-      this.#retryDelayMs === 0 ? initialRetryTimeMs : Math.min(maxRetryTimeMs, this.#retryDelayMs * 2);
-    this.#retryDelayMs = delayMs;
-    this.#log(
-      'warn',
-      `${what} for group ${this.#group} failed, trying again in ${delayMs} ms: ${(error as Error)?.message ?? error}`,
-    );
-    if (!this.#running) return;
-    clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = setTimeout(() => this.#wake(), delayMs);
+    return client === this.#client && this.#running && this.#assigning === undefined;
   }
 
   async stop(): Promise<void> {
@@ -467,16 +294,12 @@ export class PlatformaticConsumer implements DriverConsumer {
   async #close(): Promise<void> {
     this.#member = false;
     this.#running = false;
-    this.#epoch++;
-    clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = undefined;
+    this.#fetching.stop();
     const client = this.#client;
     const pool = this.#fetchPool;
     this.#client = undefined;
     this.#fetchPool = undefined;
     this.#seenAssignments = null;
-    this.#assignment = new Map();
-    this.#positions = new Map();
     try {
       await client?.close(true);
     } catch (error) {
@@ -496,26 +319,11 @@ export class PlatformaticConsumer implements DriverConsumer {
   }
 
   seek(topic: string, partition: number, offset: string): void {
-    this.#positions.set(key(topic, partition), BigInt(offset));
+    this.#fetching.seek(topic, partition, BigInt(offset));
   }
 
   setPaused(paused: Paused): void {
-    this.#pausedList = paused;
-    this.#applyPaused();
-  }
-
-  #applyPaused(): void {
-    const wasPaused = this.#paused;
-    this.#paused = new Set();
-    for (const { topic, partitions } of this.#pausedList) {
-      for (const partition of partitions) this.#paused.add(key(topic, partition));
-    }
-    for (const k of wasPaused) {
-      if (!this.#paused.has(k)) {
-        this.#wake();
-        break;
-      }
-    }
+    this.#fetching.setPaused(paused);
   }
 
   async commit(
@@ -558,10 +366,6 @@ export class PlatformaticConsumer implements DriverConsumer {
   }
 
   pausedPartitions(): Paused {
-    return this.#pausedList;
+    return this.#fetching.pausedList;
   }
-}
-
-function key(topic: string, partition: number): string {
-  return `${topic}:${partition}`;
 }
