@@ -59,6 +59,26 @@ export function toEventBusError(error: unknown, context: ErrorContext): EventBus
 
 const CLASSIFIERS = [classifyKafkajsError, classifyPlatformaticError];
 
+/**
+ * Commit refusals that are part of a normal rebalance, by their Kafka name (kafkajs says
+ * NOT_COORDINATOR_FOR_GROUP, the protocol NOT_COORDINATOR; the last two are KIP-848's).
+ */
+const REBALANCE_TYPES = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'NOT_COORDINATOR',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'COORDINATOR_NOT_AVAILABLE',
+  'STALE_MEMBER_EPOCH',
+  'FENCED_MEMBER_EPOCH',
+]);
+
+/** Whether a client error refuses a commit because the group is rebalancing (or this member left it), whatever the driver. */
+export function isRebalanceRefusal(error: unknown): boolean {
+  return REBALANCE_TYPES.has(classifyClientError(error).root.type ?? '');
+}
+
 /** The driver's reading of its client's error; any other error is taken as it is. */
 function classifyClientError(error: unknown): ClassifiedError {
   for (const classifier of CLASSIFIERS) {

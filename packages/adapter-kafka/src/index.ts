@@ -1,5 +1,5 @@
 /**
- * The Kafka transport (kafkajs): `kafka(options)`, `transportFromEnv`, options and presets,
+ * The Kafka transport (on kafkajs or @platformatic/kafka): `kafka(options)`, `transportFromEnv`, options and presets,
  * Java-compatible partitioning, retry topics.
  *
  * @packageDocumentation
@@ -7,7 +7,7 @@
  */
 export { type PartitionPlan, recommendPartitions } from './admin/recommend-partitions.ts';
 export { RETRY_HEADERS, retryTopicName } from './consumer/retry-topics.ts';
-/** For tools that use kafkajs beside the transport (the CLI): the adapter's one mapping of kafkajs errors. */
+/** For tools that use a Kafka client beside the transport (the CLI): the adapter's one mapping of client errors. */
 export { type ErrorContext as KafkaErrorContext, toEventBusError as toKafkaError } from './errors.ts';
 export { kafka, transportFromEnv } from './kafka.ts';
 export type { KafkaTransport } from './kafka-transport.ts';

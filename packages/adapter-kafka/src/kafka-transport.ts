@@ -100,6 +100,7 @@ export class KafkaTransport implements Transport {
     };
     driver.onConnectionEvent((event) => {
       if (event.type === 'disconnected' && this.#state === 'connected') this.#state = 'reconnecting';
+      else if (event.type === 'connected' && this.#state === 'reconnecting') this.#state = 'connected';
     });
   }
 

@@ -1,7 +1,8 @@
 import { createLog } from '@switchyard/core/transport';
+import { DeferredDriver } from './driver/deferred-driver.ts';
 import type { KafkaDriver } from './driver/driver.ts';
 import { createKafkajsDriver } from './driver/kafkajs/kafkajs-driver.ts';
-import { createPlatformaticDriver } from './driver/platformatic/platformatic-driver.ts';
+import { platformaticInfo } from './driver/platformatic/platformatic-info.ts';
 import { KafkaTransport } from './kafka-transport.ts';
 import { kafkaOptionsFromEnv } from './options/from-env.ts';
 import type { KafkaTransportOptions } from './options/options.ts';
@@ -21,7 +22,13 @@ export function kafka(options: KafkaTransportOptions = {}): KafkaTransport {
   const log = createLog('kafka', resolved.logger, resolved.logLevel, credentialsOf(resolved));
   const driver: KafkaDriver =
     resolved.driver === 'platformatic'
-      ? createPlatformaticDriver(resolved, log)
+      ? // Imported on the first connect: kafkajs users never load @platformatic/kafka.
+        new DeferredDriver(platformaticInfo(resolved), async () =>
+          (await import('./driver/platformatic/platformatic-driver.ts')).createPlatformaticDriver(
+            resolved,
+            log,
+          ),
+        )
       : createKafkajsDriver(resolved, log);
   return new KafkaTransport(resolved, driver, log);
 }

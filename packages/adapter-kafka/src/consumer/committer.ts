@@ -1,15 +1,7 @@
 import type { Log } from '@switchyard/core/transport';
 import type { DriverConsumer } from '../driver/driver.ts';
+import { isRebalanceRefusal } from '../errors.ts';
 import type { OffsetTracker } from './offset-tracker.ts';
-
-/** Commit refusals that are part of a normal rebalance: the next interval (or the new owner) takes over. */
-const REBALANCE_ERRORS = new Set([
-  'REBALANCE_IN_PROGRESS',
-  'ILLEGAL_GENERATION',
-  'UNKNOWN_MEMBER_ID',
-  'NOT_COORDINATOR_FOR_GROUP',
-  'COORDINATOR_NOT_AVAILABLE',
-]);
 
 /**
  * Commits each owned partition's acknowledged prefix, one commit request at a time. A commit
@@ -49,9 +41,8 @@ export class Committer {
           for (const { tracker, offset } of positions) tracker.committed = offset;
         },
         (error: unknown) => {
-          const type = (error as { type?: string }).type ?? '';
-          if (REBALANCE_ERRORS.has(type)) {
-            this.log('debug', `commit refused during a rebalance (${type}); retrying next interval`, {
+          if (isRebalanceRefusal(error)) {
+            this.log('debug', `commit refused during a rebalance; retrying next interval`, {
               group: this.group,
             });
           } else {

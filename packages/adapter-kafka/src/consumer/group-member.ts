@@ -14,7 +14,7 @@ export interface MemberContext extends TopicContext {
 
 /**
  * `joining` (a start is waiting for its first assignment), `running`, `rejoining` (leaving to
- * change topics), `restarting` (the client stopped on an error; kafkajs or the transport restarts
+ * change topics), `restarting` (the client stopped on an error; the client or the transport restarts
  * it), `stopped` (no topics left: not in the group).
  */
 export type MemberState = 'joining' | 'running' | 'rejoining' | 'restarting' | 'stopped';
@@ -25,7 +25,7 @@ export interface MemberHealth {
   readonly topics: ReadonlyArray<{ topic: string; assignedPartitions: number; pending: number }>;
   /** Assignments received (each start and each rebalance). */
   readonly joins: number;
-  /** Restarts after the client stopped on an error, by kafkajs itself or by the transport. */
+  /** Restarts after the client stopped on an error, by the client itself (kafkajs) or by the transport. */
   readonly restarts: number;
   readonly lastError?: string;
 }
@@ -50,7 +50,7 @@ export class GroupMember implements TopicMember {
   private readonly committer: Committer;
   private readonly backoff = new RestartBackoff();
   private consumer: DriverConsumer | undefined;
-  /** What the current client consumer subscribed; kafkajs can add topics but not drop them. */
+  /** What the current client consumer subscribed; a driver consumer can add topics but not drop them. */
   private subscribed = new Set<string>();
   /** The client gave up (or failed to join): the next start takes a new one. */
   private broken = false;
@@ -200,7 +200,7 @@ export class GroupMember implements TopicMember {
       for (const topic of fresh) this.subscribed.add(topic);
       await consumer.run(this.handlersFor(consumer));
     } catch (error) {
-      // kafkajs may still be retrying on its own: end it, the next start takes a new consumer.
+      // The client may still be retrying on its own: end it, the next start takes a new consumer.
       this.consumer = undefined;
       this.subscribed = new Set();
       await consumer.disconnect().catch(() => undefined);
@@ -244,7 +244,7 @@ export class GroupMember implements TopicMember {
   }
 
   private onCrash(error: unknown, restarting: boolean): void {
-    this.report(error, restarting ? ' (kafkajs restarts it)' : '');
+    this.report(error, restarting ? ' (the client restarts it)' : '');
     if (restarting) {
       this.restarts++;
       if (this.state === 'running') this.state = 'restarting';

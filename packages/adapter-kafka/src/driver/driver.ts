@@ -33,7 +33,11 @@ export interface KafkaDriver {
   /** The group's committed offset per partition; `-1` where it never committed. */
   groupOffsets(group: string, topic: string): Promise<ReadonlyArray<{ partition: number; offset: string }>>;
 
-  /** Connection events for health: the driver calls this on connect, disconnect and request failure. */
+  /**
+   * Connection events for health: `connected` when it connects (or a client connects again),
+   * `disconnected` when the transport lost its connections (not when one idle socket closes: clients
+   * open another on the next request), `error` on a failed connection attempt.
+   */
   onConnectionEvent(listener: (event: ConnectionEvent) => void): void;
   disconnect(): Promise<void>;
 }

@@ -39,7 +39,7 @@ interface PartitionQueue {
 }
 
 /**
- * kafkajs has no linger, so batching happens here: per-partition queues, closed by count, bytes or
+ * The clients have no linger, so batching happens here: per-partition queues, closed by count, bytes or
  * linger time, drained into one request per broker (leader). At most one batch per partition is
  * in flight — a later batch never overtakes an earlier one, even when the client retries — and at
  * most `maxInFlightPerLeader` requests per broker. With `lingerMs: 0` this is adaptive: a partition

@@ -46,7 +46,7 @@ class SendResults {
   }
 }
 
-/** The record kafkajs gets; its partition is chosen once the topic's metadata is known. */
+/** The record the driver gets; its partition is chosen once the topic's metadata is known. */
 interface MutableRecord {
   partition: number;
   readonly key: Buffer | null;

@@ -47,6 +47,11 @@ export class CountingProxy {
     return this.#connections;
   }
 
+  /** Closes every connection made so far, as a broker does with idle ones; new ones are still accepted. */
+  dropConnections(): void {
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
   async stop(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));

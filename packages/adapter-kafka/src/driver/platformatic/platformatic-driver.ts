@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { isIP } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Admin,
   type BaseOptions,
@@ -10,6 +9,7 @@ import {
   type ProducerOptions,
   type SASLOptions,
 } from '@platformatic/kafka';
+import { EventBusError } from '@switchyard/core';
 import type { Log } from '@switchyard/core/transport';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
 import type {
@@ -25,14 +25,8 @@ import type {
 } from '../driver.ts';
 import { PlatformaticConsumer } from './platformatic-consumer.ts';
 import { classifyPlatformaticError } from './platformatic-errors.ts';
+import { platformaticInfo } from './platformatic-info.ts';
 
-const require = createRequire(import.meta.url);
-// The package exports no ./package.json; its entry point is dist/index.js.
-const CLIENT_VERSION = (
-  JSON.parse(
-    readFileSync(join(dirname(require.resolve('@platformatic/kafka')), '..', 'package.json'), 'utf8'),
-  ) as { version: string }
-).version;
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i;
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
 const SASL_MECHANISMS = {
@@ -64,12 +58,7 @@ export function baseClientOptions(options: ResolvedKafkaOptions): BaseOptions {
       (0.8 + Math.random() * 0.4),
     metadataMaxAge: options.metadataMaxAgeMs,
     autocreateTopics: false,
-    ...(options.tls === undefined
-      ? {}
-      : {
-          tls: options.tls,
-          ...(options.tls.servername === undefined ? {} : { tlsServerName: options.tls.servername }),
-        }),
+    ...(options.tls === undefined ? {} : { tls: options.tls, ...serverName(options) }),
     ...(options.sasl === undefined
       ? {}
       : {
@@ -80,6 +69,20 @@ export function baseClientOptions(options: ResolvedKafkaOptions): BaseOptions {
           } as SASLOptions,
         }),
   };
+}
+
+/**
+ * TLS SNI: `tls.servername` when given, else each broker's own host name (as kafkajs and the Java
+ * client send it). The client takes one setting for every connection, so with no servername it is
+ * on only when no bootstrap broker is given as an IP address (RFC 6066 forbids an IP there and Node
+ * warns about one).
+ */
+function serverName(options: ResolvedKafkaOptions): { tlsServerName?: string | boolean } {
+  if (options.tls?.servername !== undefined) return { tlsServerName: options.tls.servername };
+  const hosts = options.brokers.map((broker) =>
+    broker.slice(0, broker.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
+  );
+  return hosts.some((host) => isIP(host) !== 0) ? {} : { tlsServerName: true };
 }
 
 /**
@@ -99,16 +102,18 @@ class PlatformaticDriver implements KafkaDriver {
   readonly #log: Log;
   readonly #acks: -1 | 0 | 1;
   readonly info: DriverInfo;
+  /** Between `connect()` and `disconnect()`: only then are clients made. */
+  #open = false;
+  /** Bumped by each `connect()` and `disconnect()`: a connect that a disconnect overtook stops. */
+  #generation = 0;
+  /** Ends the back-off sleeps of a connect when `disconnect()` is called. */
+  #aborts = new AbortController();
 
   constructor(options: ResolvedKafkaOptions, log: Log) {
     this.#options = options;
     this.#log = log;
     this.#base = baseClientOptions(options);
-    this.info = {
-      driver: 'platformatic',
-      clientVersion: CLIENT_VERSION,
-      groupProtocol: options.groupProtocol,
-    };
+    this.info = platformaticInfo(options);
     const p = options.producer;
     this.#acks = ACKS[p.acks];
     const producerOptions: ProducerOptions<Buffer, Buffer, Buffer, Buffer> = {
@@ -123,8 +128,9 @@ class PlatformaticDriver implements KafkaDriver {
     this.#producerOptions = producerOptions;
   }
 
-  // A closed client cannot connect again: after `disconnect()` the next call makes new ones.
+  // A closed client cannot connect again: after `disconnect()` the next `connect()` makes new ones.
   get #admin(): Admin {
+    this.#checkOpen();
     if (this.#adminClient === undefined) {
       this.#adminClient = new Admin({ ...this.#base });
       this.#watch(this.#adminClient);
@@ -133,6 +139,7 @@ class PlatformaticDriver implements KafkaDriver {
   }
 
   get #producer(): Producer<Buffer, Buffer, Buffer, Buffer> {
+    this.#checkOpen();
     if (this.#producerClient === undefined) {
       this.#producerClient = new Producer({ ...this.#producerOptions });
       this.#watch(this.#producerClient);
@@ -140,8 +147,15 @@ class PlatformaticDriver implements KafkaDriver {
     return this.#producerClient;
   }
 
+  #checkOpen(): void {
+    if (!this.#open) throw new EventBusError('CLOSED', 'The Kafka transport is disconnected.');
+  }
+
+  // A broker closing one socket (an idle one after connections.max.idle.ms, say) is not the
+  // transport losing Kafka: the client opens another on the next request. So a socket closing is no
+  // connection event, only a failed connect is; a new socket means the brokers answer again.
   #watch(client: Admin | Producer<Buffer, Buffer, Buffer, Buffer>): void {
-    client.on('client:broker:disconnect', () => this.#emit({ type: 'disconnected' }));
+    client.on('client:broker:connect', () => this.#emit({ type: 'connected' }));
     client.on('client:broker:failed', (payload: unknown) =>
       this.#emit({ type: 'error', error: (payload as { error?: unknown }).error ?? payload }),
     );
@@ -152,12 +166,24 @@ class PlatformaticDriver implements KafkaDriver {
     // would retry a failed authentication or TLS handshake like a network error (its network error
     // wraps them and says it can be retried); they are final here, so the retries are the driver's.
     const { retries, initialRetryTimeMs, maxRetryTimeMs } = this.#options.retry;
+    this.#open = true;
+    const generation = ++this.#generation;
+    const signal = this.#aborts.signal;
+    // After a disconnect (the transport's connect timeout, say) nothing more is opened.
+    const check = () => {
+      if (generation !== this.#generation)
+        throw new EventBusError('CLOSED', 'The Kafka transport is disconnected.');
+    };
     for (let attempt = 0; ; attempt++) {
       try {
+        check();
         await this.#admin.metadata({ topics: [], retries: 0 });
+        check();
         await this.#producer.metadata({ topics: [], retries: 0 });
+        check();
         break;
       } catch (error) {
+        check();
         const classified = classifyPlatformaticError(error);
         const final =
           classified?.kind === 'authentication' ||
@@ -165,8 +191,8 @@ class PlatformaticDriver implements KafkaDriver {
           (typeof classified?.root.code === 'string' && TLS_CODES.test(classified.root.code)) ||
           attempt >= retries;
         if (final) throw error;
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** attempt)),
+        await sleep(Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** attempt), undefined, { signal }).catch(
+          () => undefined,
         );
       }
     }
@@ -258,7 +284,7 @@ class PlatformaticDriver implements KafkaDriver {
     for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
       const metadata = await this.topicMetadata(topic).catch(() => undefined);
       if (metadata?.partitions.every((p) => p.leader >= 0)) return;
-      if (Date.now() + delay > deadline) return; // the first write will retry on its own
+      if (!this.#open || Date.now() + delay > deadline) return; // the first write will retry on its own
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
@@ -350,6 +376,10 @@ class PlatformaticDriver implements KafkaDriver {
   }
 
   async disconnect(): Promise<void> {
+    this.#open = false;
+    this.#generation++;
+    this.#aborts.abort();
+    this.#aborts = new AbortController();
     const clients = [this.#producerClient, this.#adminClient];
     this.#producerClient = undefined;
     this.#adminClient = undefined;

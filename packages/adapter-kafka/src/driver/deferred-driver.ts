@@ -1,0 +1,115 @@
+import { EventBusError } from '@switchyard/core';
+import type {
+  ConnectionEvent,
+  DriverConsumer,
+  DriverConsumerConfig,
+  DriverInfo,
+  DriverTopicSpec,
+  KafkaDriver,
+  PartitionWrite,
+  ProduceRequest,
+  TopicMetadata,
+} from './driver.ts';
+
+/**
+ * A driver whose module is imported on the first `connect()`: a client library is loaded only by the
+ * transports that use it (@platformatic/kafka needs a newer Node than kafkajs users may run). Every
+ * call but `createConsumer` waits for the import; the transport connects before anything else.
+ */
+export class DeferredDriver implements KafkaDriver {
+  readonly info: DriverInfo;
+  readonly #load: () => Promise<KafkaDriver>;
+  #loading: Promise<KafkaDriver> | undefined;
+  #driver: KafkaDriver | undefined;
+  readonly #listeners: Array<(event: ConnectionEvent) => void> = [];
+
+  constructor(info: DriverInfo, load: () => Promise<KafkaDriver>) {
+    this.info = info;
+    this.#load = load;
+  }
+
+  #loaded(): Promise<KafkaDriver> {
+    this.#loading ??= this.#load().then(
+      (driver) => {
+        for (const listener of this.#listeners) driver.onConnectionEvent(listener);
+        this.#driver = driver;
+        return driver;
+      },
+      (error: unknown) => {
+        this.#loading = undefined;
+        throw new EventBusError(
+          'UNSUPPORTED',
+          `The ${this.info.driver} Kafka driver could not be loaded on Node ${process.versions.node}: ${(error as Error)?.message ?? error}. See the driver table in the @switchyard/adapter-kafka README for the Node versions it needs, or use driver 'kafkajs'.`,
+          { cause: error },
+        );
+      },
+    );
+    return this.#loading;
+  }
+
+  async connect(): Promise<void> {
+    await (await this.#loaded()).connect();
+  }
+
+  async topicMetadata(topic: string): Promise<TopicMetadata | undefined> {
+    return (await this.#loaded()).topicMetadata(topic);
+  }
+
+  async produce(request: ProduceRequest): Promise<readonly PartitionWrite[]> {
+    return (this.#driver ?? (await this.#loaded())).produce(request);
+  }
+
+  async resetProducer(): Promise<void> {
+    await (await this.#loaded()).resetProducer();
+  }
+
+  createConsumer(config: DriverConsumerConfig): DriverConsumer {
+    if (this.#driver === undefined)
+      throw new EventBusError('NOT_CONNECTED', 'The Kafka transport is not connected.');
+    return this.#driver.createConsumer(config);
+  }
+
+  async createTopic(spec: DriverTopicSpec): Promise<boolean> {
+    return (await this.#loaded()).createTopic(spec);
+  }
+
+  async topicConfigs(topic: string): Promise<Record<string, string>> {
+    return (await this.#loaded()).topicConfigs(topic);
+  }
+
+  async setTopicConfigs(topic: string, configs: Readonly<Record<string, string>>): Promise<void> {
+    await (await this.#loaded()).setTopicConfigs(topic, configs);
+  }
+
+  async addPartitions(topic: string, count: number): Promise<void> {
+    await (await this.#loaded()).addPartitions(topic, count);
+  }
+
+  async brokerCount(): Promise<number> {
+    return (await this.#loaded()).brokerCount();
+  }
+
+  async topicOffsets(
+    topic: string,
+  ): Promise<ReadonlyArray<{ partition: number; low: string; high: string }>> {
+    return (await this.#loaded()).topicOffsets(topic);
+  }
+
+  async groupOffsets(
+    group: string,
+    topic: string,
+  ): Promise<ReadonlyArray<{ partition: number; offset: string }>> {
+    return (await this.#loaded()).groupOffsets(group, topic);
+  }
+
+  onConnectionEvent(listener: (event: ConnectionEvent) => void): void {
+    this.#listeners.push(listener);
+    this.#driver?.onConnectionEvent(listener);
+  }
+
+  async disconnect(): Promise<void> {
+    // A connect still importing the module is disconnected once it has it.
+    const driver = this.#driver ?? (await this.#loading?.catch(() => undefined));
+    await driver?.disconnect();
+  }
+}

@@ -1,0 +1,273 @@
+import type { ClusterMetadata, ConnectionPool, Consumer } from '@platformatic/kafka';
+import type { Log } from '@switchyard/core/transport';
+import type { ResolvedKafkaOptions } from '../../options/options.ts';
+import type { DriverBatch } from '../driver.ts';
+import { hasApiId } from './platformatic-driver.ts';
+import { type FetchPartition, type FetchResponse, recordsOf } from './platformatic-records.ts';
+
+type Client = Consumer<Buffer, Buffer, Buffer, Buffer>;
+type Paused = ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>;
+
+const OFFSET_OUT_OF_RANGE = 1;
+/** How long the loop sleeps when there is nothing to fetch (every partition paused, or none assigned). */
+const IDLE_MS = 50;
+
+/** One topic of a fetch request, and the offset each partition was asked from. */
+interface Requested {
+  readonly topicId: string;
+  readonly partitions: FetchPartition[];
+  readonly at: Map<number, bigint>;
+}
+
+export interface FetchLoopHooks {
+  /**
+   * Brings the assignment up to date before a round of fetches (the client may have a new one);
+   * false when nothing may be fetched now (an assignment being applied, or its lookup failed).
+   */
+  readonly prepare: () => Promise<boolean>;
+  /** A batch for the handlers; returns how many messages from the front were taken. */
+  readonly onBatch: (batch: DriverBatch) => number;
+  /** The subscribed topics, and whether one without a usable offset restarts at the log start (else at the end). */
+  readonly topics: ReadonlyMap<string, boolean>;
+}
+
+/**
+ * The platformatic consumer's fetch loop: one `Fetch` per leader with none in flight, for the
+ * assigned and unpaused partitions at their positions, on the given connection pool. A response is
+ * dropped for a partition whose position moved (seek) or that was paused meanwhile, and after a new
+ * assignment (epoch). Failures wake the loop again after a back-off: `retry.initialRetryTimeMs`,
+ * doubling up to `retry.maxRetryTimeMs`.
+ */
+export class FetchLoop {
+  readonly #options: ResolvedKafkaOptions;
+  readonly #log: Log;
+  readonly #what: string;
+  readonly #hooks: FetchLoopHooks;
+  #client: Client | undefined;
+  #pool: ConnectionPool | undefined;
+  /** Next offset to fetch per `topic:partition` of the current assignment. */
+  #positions = new Map<string, bigint>();
+  #assignment = new Map<string, number[]>();
+  /** Bumped on each assignment and stop: responses to older requests are dropped. */
+  #epoch = 0;
+  #paused = new Set<string>();
+  #pausedList: Paused = [];
+  readonly #inflight = new Set<number>();
+  #wakeTimer: NodeJS.Timeout | undefined;
+  /** The back-off after the last failure of a streak (0: the last attempt succeeded). */
+  #retryDelayMs = 0;
+
+  constructor(options: ResolvedKafkaOptions, log: Log, what: string, hooks: FetchLoopHooks) {
+    this.#options = options;
+    this.#log = log;
+    this.#what = what;
+    this.#hooks = hooks;
+  }
+
+  get pausedList(): Paused {
+    return this.#pausedList;
+  }
+
+  start(client: Client, pool: ConnectionPool | undefined): void {
+    this.#client = client;
+    this.#pool = pool;
+    this.wake();
+  }
+
+  /** Stops fetching; responses in flight are dropped. */
+  stop(): void {
+    this.#client = undefined;
+    this.#pool = undefined;
+    this.invalidate();
+    clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = undefined;
+    this.#assignment = new Map();
+    this.#positions = new Map();
+  }
+
+  /** Responses to requests made so far are dropped (the assignment is about to change). */
+  invalidate(): void {
+    this.#epoch++;
+  }
+
+  assign(assignment: Map<string, number[]>, positions: Map<string, bigint>): void {
+    this.#epoch++;
+    this.#assignment = assignment;
+    this.#positions = positions;
+    this.#applyPaused();
+  }
+
+  seek(topic: string, partition: number, offset: bigint): void {
+    this.#positions.set(partitionKey(topic, partition), offset);
+  }
+
+  setPaused(paused: Paused): void {
+    this.#pausedList = paused;
+    this.#applyPaused();
+  }
+
+  wake(): void {
+    if (this.#wakeTimer !== undefined) {
+      clearTimeout(this.#wakeTimer);
+      this.#wakeTimer = undefined;
+    }
+    setImmediate(() => void this.#pump());
+  }
+
+  /** Wakes the loop again after the back-off. */
+  retryLater(error: unknown, what: string): void {
+    const { initialRetryTimeMs, maxRetryTimeMs } = this.#options.retry;
+    const delayMs =
+      this.#retryDelayMs === 0 ? initialRetryTimeMs : Math.min(maxRetryTimeMs, this.#retryDelayMs * 2);
+    this.#retryDelayMs = delayMs;
+    this.#log(
+      'warn',
+      `${what} for ${this.#what} failed, trying again in ${delayMs} ms: ${(error as Error)?.message ?? error}`,
+    );
+    if (this.#client === undefined) return;
+    clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = setTimeout(() => this.wake(), delayMs);
+  }
+
+  #applyPaused(): void {
+    const wasPaused = this.#paused;
+    this.#paused = new Set();
+    for (const { topic, partitions } of this.#pausedList) {
+      for (const partition of partitions) this.#paused.add(partitionKey(topic, partition));
+    }
+    for (const k of wasPaused) {
+      if (!this.#paused.has(k)) {
+        this.wake();
+        break;
+      }
+    }
+  }
+
+  /** Starts a fetch on every broker that leads an unpaused assigned partition and has none in flight. */
+  async #pump(): Promise<void> {
+    const client = this.#client;
+    if (client === undefined) return;
+    if (!(await this.#hooks.prepare()) || client !== this.#client) return;
+    let metadata: ClusterMetadata;
+    try {
+      metadata = await client.metadata({ topics: [...this.#hooks.topics.keys()] });
+    } catch (error) {
+      if (client === this.#client) this.retryLater(error, 'reading metadata');
+      return;
+    }
+    if (client !== this.#client) return;
+    const byNode = new Map<number, Map<string, Requested>>();
+    const maxBytes = this.#options.consumer.maxBytesPerPartition;
+    for (const [topic, partitions] of this.#assignment) {
+      const topicMetadata = metadata.topics.get(topic);
+      if (topicMetadata === undefined) continue;
+      for (const partition of partitions) {
+        const k = partitionKey(topic, partition);
+        if (this.#paused.has(k)) continue;
+        const offset = this.#positions.get(k);
+        const leader = topicMetadata.partitions[partition]?.leader;
+        if (offset === undefined || leader === undefined || leader < 0 || this.#inflight.has(leader))
+          continue;
+        let topics = byNode.get(leader);
+        if (topics === undefined) {
+          topics = new Map();
+          byNode.set(leader, topics);
+        }
+        let entry = topics.get(topic);
+        if (entry === undefined) {
+          entry = { topicId: topicMetadata.id, partitions: [], at: new Map() };
+          topics.set(topic, entry);
+        }
+        entry.at.set(partition, offset);
+        entry.partitions.push({
+          partition,
+          fetchOffset: offset,
+          partitionMaxBytes: maxBytes,
+          currentLeaderEpoch: -1,
+          lastFetchedEpoch: -1,
+        });
+      }
+    }
+    if (byNode.size === 0) {
+      if (this.#inflight.size === 0) this.#wakeTimer ??= setTimeout(() => this.wake(), IDLE_MS);
+      return;
+    }
+    for (const [node, topics] of byNode) void this.#fetchFrom(client, node, topics);
+  }
+
+  async #fetchFrom(client: Client, node: number, topics: Map<string, Requested>): Promise<void> {
+    this.#inflight.add(node);
+    const epoch = this.#epoch;
+    const names = new Map<string, string>();
+    for (const [topic, { topicId }] of topics) names.set(topicId, topic);
+    let failure: unknown;
+    try {
+      const c = this.#options.consumer;
+      const response = await client.fetch({
+        node,
+        topics: [...topics.values()].map(({ topicId, partitions }) => ({ topicId, partitions })),
+        minBytes: c.minBytes,
+        maxBytes: c.maxBytes,
+        maxWaitTime: c.maxWaitTimeMs,
+        ...(this.#pool === undefined ? {} : { connectionPool: this.#pool }),
+      });
+      this.#retryDelayMs = 0;
+      if (epoch === this.#epoch && client === this.#client) this.#deliver(response, names, topics);
+    } catch (error) {
+      if (epoch === this.#epoch && client === this.#client && !this.#outOfRange(error, names))
+        failure = error;
+    } finally {
+      this.#inflight.delete(node);
+    }
+    if (client !== this.#client) return;
+    if (failure !== undefined) this.retryLater(failure, `fetching from broker ${node}`);
+    else this.wake();
+  }
+
+  #deliver(response: FetchResponse, names: Map<string, string>, requested: Map<string, Requested>): void {
+    for (const topicResponse of response.responses) {
+      const topic = names.get(topicResponse.topicId);
+      if (topic === undefined) continue;
+      const asked = requested.get(topic)!.at;
+      for (const p of topicResponse.partitions) {
+        const k = partitionKey(topic, p.partitionIndex);
+        const fetchedAt = asked.get(p.partitionIndex);
+        // A partition the fetch session still lists, moved (seek) or paused since: not this fetch's.
+        if (fetchedAt === undefined || this.#positions.get(k) !== fetchedAt || this.#paused.has(k)) continue;
+        const records = recordsOf(topic, p, fetchedAt);
+        if (records === undefined) continue;
+        const { batch, next } = records;
+        if (batch.messages.length === 0) {
+          this.#positions.set(k, next);
+          continue;
+        }
+        const taken = this.#hooks.onBatch(batch);
+        // Handlers may have sought or been reassigned meanwhile: only move a position still ours.
+        if (this.#positions.get(k) !== fetchedAt) continue;
+        if (taken >= batch.messages.length) this.#positions.set(k, next);
+        else if (taken > 0) this.#positions.set(k, BigInt(batch.messages[taken]!.offset));
+      }
+    }
+  }
+
+  /** Moves partitions whose offset is gone (retention) or beyond the end, like auto.offset.reset; false for any other error. */
+  #outOfRange(error: unknown, names: Map<string, string>): boolean {
+    const response = (error as { response?: FetchResponse }).response;
+    if (response === undefined || !hasApiId(error, 'OFFSET_OUT_OF_RANGE')) return false;
+    for (const t of response.responses ?? []) {
+      const topic = names.get(t.topicId);
+      if (topic === undefined) continue;
+      for (const p of t.partitions) {
+        if (p.errorCode !== OFFSET_OUT_OF_RANGE) continue;
+        const reset = this.#hooks.topics.get(topic) === true ? p.logStartOffset : p.highWatermark;
+        if (reset >= 0n) this.#positions.set(partitionKey(topic, p.partitionIndex), reset);
+      }
+    }
+    return true;
+  }
+}
+
+/** How positions are keyed. */
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}
