@@ -54,15 +54,17 @@ describe.skipIf(KAFKA_BROKERS === undefined)('kafka: a consumer kafkajs gives up
     // while the broker is frozen. Thawed while such a restart waits for metadata, after longer than
     // the broker's session timeout, the broker answers kafkajs' group-coordinator lookup with an
     // error that kafkajs does not retry: KafkaJSGroupCoordinatorNotFound, restart: false. Thawed at
-    // another moment kafkajs recovers by itself; then freeze it again (at most three times).
-    for (let round = 0; round < 3 && !gaveUp(); round++) {
+    // another moment kafkajs recovers by itself; then freeze it again (at most six times). On a
+    // loaded machine kafkajs sometimes does not restart within a freeze at all (CI saw one such
+    // round); that round just ends and the next freezes again.
+    for (let round = 0; round < 6 && !gaveUp(); round++) {
       const frozenAt = Date.now();
       broker.pause();
       try {
         await sleep(7_000);
         const before = (await member()).restarts;
         for (let restarts = before; restarts === before; restarts = (await member()).restarts) {
-          if (Date.now() - frozenAt > 30_000) throw new Error('kafkajs did not restart the consumer');
+          if (Date.now() - frozenAt > 30_000) break;
           await sleep(50);
         }
         await sleep(800); // the restart is under way and waits for the frozen broker's metadata
@@ -70,7 +72,7 @@ describe.skipIf(KAFKA_BROKERS === undefined)('kafka: a consumer kafkajs gives up
         broker.resume();
       }
       for (let state = ''; state !== 'running'; state = (await member()).state) {
-        if (Date.now() - frozenAt > 60_000) throw new Error('the consumer did not run again');
+        if (Date.now() - frozenAt > 90_000) throw new Error('the consumer did not run again');
         await sleep(100);
       }
     }
@@ -98,5 +100,5 @@ describe.skipIf(KAFKA_BROKERS === undefined)('kafka: a consumer kafkajs gives up
     console.info(
       `[kafka-recovery] frozen until kafkajs gave up and the transport restarted it: ${recoveredMs} ms, restarts ${health.restarts}`,
     );
-  }, 120_000);
+  }, 420_000);
 });
