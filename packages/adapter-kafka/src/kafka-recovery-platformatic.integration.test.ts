@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemberHealth } from './consumer/group-member.ts';
 import { kafka } from './kafka.ts';
 import { requireBroker } from './test-support/brokers.ts';
-import { sleep, waitFor } from './test-support/fixture.ts';
+import { publishEachWhenAccepted, sleep, waitFor } from './test-support/fixture.ts';
 import { PrivateKafka } from './test-support/private-kafka.ts';
 
 // Runs where the Kafka infra is in use (its jars are there); the broker it freezes is its own.
@@ -62,18 +62,7 @@ describe.skipIf(KAFKA_BROKERS === undefined)('kafka (platformatic): a consumer t
     const health = await member();
     expect(health.restarts).toBeGreaterThan(0);
 
-    for (let n = 1; n <= 10; n++) {
-      const deadline = Date.now() + 20_000;
-      while (
-        !(await bus.publish(topic, { type: 'item', data: { n } }).then(
-          () => true,
-          () => false,
-        ))
-      ) {
-        if (Date.now() > deadline) throw new Error(`event ${n} was not accepted within 20 s`);
-        await sleep(250);
-      }
-    }
+    await publishEachWhenAccepted(bus, topic, 10);
     await waitFor('the events published after the restart', () => seen.size === 11, 30_000);
   }, 150_000);
 });

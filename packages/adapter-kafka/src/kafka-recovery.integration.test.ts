@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemberHealth } from './consumer/group-member.ts';
 import { kafka } from './kafka.ts';
 import { requireBroker } from './test-support/brokers.ts';
-import { sleep, waitFor } from './test-support/fixture.ts';
+import { publishEachWhenAccepted, sleep, waitFor } from './test-support/fixture.ts';
 import { logLines } from './test-support/log-lines.ts';
 import { PrivateKafka } from './test-support/private-kafka.ts';
 
@@ -84,18 +84,7 @@ describe.skipIf(KAFKA_BROKERS === undefined)('kafka: a consumer kafkajs gives up
     expect(health.lastError).toMatch(/^[A-Z_]+: Kafka consume failed/);
 
     // Nothing the user does: publish (the broker may refuse writes for a moment after thawing) and receive.
-    for (let n = 1; n <= 10; n++) {
-      const deadline = Date.now() + 20_000;
-      while (
-        !(await bus.publish(topic, { type: 'item', data: { n } }).then(
-          () => true,
-          () => false,
-        ))
-      ) {
-        if (Date.now() > deadline) throw new Error(`event ${n} was not accepted within 20 s`);
-        await sleep(250);
-      }
-    }
+    await publishEachWhenAccepted(bus, topic, 10);
     await waitFor('the events published after the restart', () => seen.size === 11, 30_000);
     console.info(
       `[kafka-recovery] frozen until kafkajs gave up and the transport restarted it: ${recoveredMs} ms, restarts ${health.restarts}`,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { EventBus } from '@switchyard/core';
 import type { ConsumeRequest, InboundMessage, OutboundMessage } from '@switchyard/core/transport';
+import { sleep } from '@switchyard/testkit';
 import { kafka } from '../kafka.ts';
 import type { KafkaTransport } from '../kafka-transport.ts';
 import type { KafkaDriverName, KafkaTransportOptions } from '../options/options.ts';
@@ -83,3 +85,26 @@ export const payloadOf = (m: InboundMessage): { n: number } =>
   JSON.parse(Buffer.from(m.value).toString('utf8'));
 
 export { sleep, waitFor } from '@switchyard/testkit';
+
+/**
+ * Publishes `{ n }` for n = 1…count, each retried every 250 ms for up to 20 s: a broker just thawed
+ * or restarted may refuse writes for a moment, as it would a user's.
+ */
+export async function publishEachWhenAccepted(
+  bus: Pick<EventBus, 'publish'>,
+  topic: string,
+  count: number,
+): Promise<void> {
+  for (let n = 1; n <= count; n++) {
+    const deadline = Date.now() + 20_000;
+    while (
+      !(await bus.publish(topic, { type: 'item', data: { n } }).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      if (Date.now() > deadline) throw new Error(`event ${n} was not accepted within 20 s`);
+      await sleep(250);
+    }
+  }
+}
