@@ -84,8 +84,14 @@ export function encodeFields(message: OutboundMessage): EncodedFields {
   return { part, count, size, data };
 }
 
+/** `xadd <key> <options…> *` in RESP, without the argument count, and how many arguments it holds. */
+export interface XaddPrefix {
+  readonly text: string;
+  readonly count: number;
+}
+
 /** `xadd <key> <options…> *` in RESP, without the argument count: the same for every event of a topic. */
-export function xaddPrefix(key: string, options: readonly string[]): { text: string; count: number } {
+export function xaddPrefix(key: string, options: readonly string[]): XaddPrefix {
   let text = `$4\r\nxadd\r\n${cachedBulk(key)}`;
   for (const option of options) text += cachedBulk(option);
   return { text: `${text}$1\r\n*\r\n`, count: 3 + options.length };
@@ -94,7 +100,7 @@ export function xaddPrefix(key: string, options: readonly string[]): { text: str
 /** The XADD commands of a batch, each holding its slice of one buffer with all their bytes. */
 export function encodeXadds(
   entries: ReadonlyArray<{
-    readonly prefix: { text: string; count: number };
+    readonly prefix: XaddPrefix;
     readonly fields: EncodedFields;
   }>,
 ): XaddCommand[] {
