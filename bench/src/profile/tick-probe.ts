@@ -36,8 +36,9 @@ const startHeap = async () => {
   session.connect();
   await session.post('HeapProfiler.startSampling', {
     samplingInterval: 1024,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    // PROBE_HEAP_LIVE=1: only what is still alive at the end (what accumulates).
+    includeObjectsCollectedByMajorGC: process.env.PROBE_HEAP_LIVE !== '1',
+    includeObjectsCollectedByMinorGC: process.env.PROBE_HEAP_LIVE !== '1',
   });
 };
 const stopHeap = async () => {
@@ -48,7 +49,7 @@ const stopHeap = async () => {
 const report = (label: string, cpu0: NodeJS.CpuUsage, t0: number) => {
   const cpu = process.cpuUsage(cpu0);
   console.log(
-    `${label} ${id}: ${count} events in ${Math.round(performance.now() - t0)} ms, ` +
+    `${label} ${id}: [from ${Math.round(t0)} to ${Math.round(performance.now())} ms] ${count} events in ${Math.round(performance.now() - t0)} ms, ` +
       `${((cpu.user + cpu.system) / count).toFixed(1)} CPU µs/event, GC ${gc.n}× ${gc.ms.toFixed(1)} ms (max ${gc.max.toFixed(2)}), ` +
       `rss ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
   );
