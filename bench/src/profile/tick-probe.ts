@@ -11,8 +11,14 @@ import { keyFor, makeData, padFor } from '../payload.ts';
 import { wallNowMs } from '../stats.ts';
 import { loadTransport } from '../subjects/registry.ts';
 
-const [what = 'produce', transport = 'redis', id = 'switchyard', total = '20000', topic = 'probe', perTickArg = '1'] =
-  process.argv.slice(2);
+const [
+  what = 'produce',
+  transport = 'redis',
+  id = 'switchyard',
+  total = '20000',
+  topic = 'probe',
+  perTickArg = '1',
+] = process.argv.slice(2);
 const count = Number(total);
 const env = loadBrokerEnv();
 const module = await loadTransport(transport);
@@ -93,7 +99,9 @@ if (what === 'produce') {
   report('consume', cpu0, t0);
   await stopHeap();
   lat.sort((a, b) => a - b);
-  console.log(`  send→handler p50 ${lat[Math.floor(count / 2)]!.toFixed(2)} p99 ${lat[Math.floor(count * 0.99)]!.toFixed(2)} ms`);
+  console.log(
+    `  send→handler p50 ${lat[Math.floor(count / 2)]!.toFixed(2)} p99 ${lat[Math.floor(count * 0.99)]!.toFixed(2)} ms`,
+  );
   await c.close();
 }
 process.exit(0);
