@@ -41,7 +41,7 @@ if (debugDump !== undefined) {
       gcPauses.push([
         round3(performance.timeOrigin + e.startTime),
         round3(e.duration),
-        (e.detail as { kind?: number } | null)?.kind ?? 0,
+        (e as { detail?: { kind?: number } }).detail?.kind ?? 0,
       ]);
   }).observe({ entryTypes: ['gc'] });
 }

@@ -5,7 +5,13 @@ import type { RedisConnection } from './connection.ts';
 import { toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';
 import type { TopicSettings, TrimSettings } from './topic-settings.ts';
-import { type EncodedFields, encodeFields, encodeXadds, type XaddPrefix, xaddPrefix } from './xadd-encoder.ts';
+import {
+  type EncodedFields,
+  encodeFields,
+  encodeXadds,
+  type XaddPrefix,
+  xaddPrefix,
+} from './xadd-encoder.ts';
 
 /**
  * Publishing: one `send` (core hands over everything published in one tick) becomes one ioredis
@@ -111,8 +117,10 @@ export class StreamPublisher {
         const s = settings?.get(c.topic) ?? this.#topics.known(c.topic)!;
         prefix = this.#prefix(c.topic, c.key, s, now);
         // One bound per XADD: by count when both are set, and by age once per batch beside it.
-        if (s.maxMessages > 0 && s.maxAgeMs > 0)
-          (minIds ??= new Map()).set(c.key, `${Math.max(0, now - s.maxAgeMs)}-0`);
+        if (s.maxMessages > 0 && s.maxAgeMs > 0) {
+          minIds ??= new Map();
+          minIds.set(c.key, `${Math.max(0, now - s.maxAgeMs)}-0`);
+        }
       }
       entries[n] = { prefix, fields: c.fields };
     }
@@ -193,7 +201,9 @@ export class StreamPublisher {
     for (const { topic } of commands) {
       if (topic === last) continue;
       last = topic;
-      if (this.#topics.known(topic) === undefined && !unknown?.includes(topic)) (unknown ??= []).push(topic);
+      if (this.#topics.known(topic) !== undefined || unknown?.includes(topic)) continue;
+      unknown ??= [];
+      unknown.push(topic);
     }
     if (unknown === undefined) return undefined;
     return this.#readSettings(unknown, deadline);
