@@ -56,6 +56,23 @@ function cachedBulk(text: string): string {
   return encoded;
 }
 
+/** The last value written under each header name, with its encoding. */
+const lastValues = new Map<string, { value: string; bulk: string }>();
+
+function valueBulk(name: string, value: string): string {
+  const last = lastValues.get(name);
+  if (last !== undefined) {
+    if (last.value !== value) {
+      last.value = value;
+      last.bulk = bulk(value);
+    }
+    return last.bulk;
+  }
+  const encoded = bulk(value);
+  if (lastValues.size < 4_096) lastValues.set(name, { value, bulk: encoded });
+  return encoded;
+}
+
 /**
  * The fields of an event's stream entry. A header named `data` would collide with the data field,
  * so it fails with INVALID_EVENT instead of being silently dropped.
@@ -75,8 +92,9 @@ export function encodeFields(message: OutboundMessage): EncodedFields {
       );
     }
     const value = headers[name]!;
-    // Names repeat from event to event and are cached; values are new each time.
-    part += cachedBulk(name) + bulk(value);
+    // Names repeat from event to event and are cached; so do most values (type, source, spec
+    // version, content type), whose encoding is kept per name while they stay the same.
+    part += cachedBulk(name) + valueBulk(name, value);
     count += 2;
     size += name.length + value.length;
   }
