@@ -1,5 +1,6 @@
 // A benchmark worker process: holds one subject's clients and runs the commands the parent sends.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { type InprocSession, openInproc } from './inproc.ts';
 import { type BenchData, keyFor, makeData, padFor } from './payload.ts';
 import type { ParentMessage, WorkerMessage } from './rpc.ts';
@@ -32,6 +33,18 @@ const debugTail = process.env.BENCH_DEBUG_TAIL === '1';
 /** A directory to write each phase's [index, latency ms, arrival ms] to, as JSON (latency debugging). */
 const debugDump = process.env.BENCH_DEBUG_DUMP;
 const phases = new Map<number, PhaseStats>();
+/** With BENCH_DEBUG_DUMP: this process's GC pauses as [wall start ms, duration ms, kind], to lay beside slow events. */
+const gcPauses: Array<[number, number, number]> = [];
+if (debugDump !== undefined) {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      gcPauses.push([
+        round3(performance.timeOrigin + e.startTime),
+        round3(e.duration),
+        (e as { detail?: { kind?: number } }).detail?.kind ?? 0,
+      ]);
+  }).observe({ entryTypes: ['gc'] });
+}
 const waiters = new Set<() => void>();
 
 function onData(data: BenchData): void {
@@ -82,6 +95,13 @@ function dumpPhase(dir: string, phase: number, s: PhaseStats): void {
   const rows = [...lat.keys()].map((k) => [k, round3(lat[k]!), round3(arr[k]!)]);
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}/${process.pid}-phase${phase}.json`, JSON.stringify(rows));
+  writeFileSync(`${dir}/${process.pid}-phase${phase}-first.json`, JSON.stringify(s.firstAt));
+  dumpGc(dir);
+}
+
+function dumpGc(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/${process.pid}-gc.json`, JSON.stringify(gcPauses));
 }
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -166,16 +186,27 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
     const started = performance.now();
     const interval = 1000 / args.rate;
     let sent = 0;
+    /** With BENCH_DEBUG_DUMP: how late each event's send call came after its scheduled time (ms). */
+    const late = debugDump !== undefined && args.phase >= 0 ? new Float64Array(args.count) : undefined;
     while (sent < args.count) {
       const due = Math.min(args.count, Math.floor((performance.now() - started) / interval) + 1);
       for (; sent < due; sent++) {
         const data = makeData(args.phase, sent, pad, startedWall + sent * interval);
+        if (late !== undefined) late[sent] = wallNowMs() - data.t;
         p.send(args.topic, { key: keyFor(sent), data }, onError);
       }
       if (sent < args.count) {
         const wait = sent * interval - (performance.now() - started);
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
       }
+    }
+    if (late !== undefined && debugDump !== undefined) {
+      mkdirSync(debugDump, { recursive: true });
+      writeFileSync(
+        `${debugDump}/${process.pid}-send${args.phase}.json`,
+        JSON.stringify({ startedWall, interval, late: [...late].map(round3) }),
+      );
+      dumpGc(debugDump);
     }
     return { sent, errors, firstError, elapsedMs: performance.now() - started };
   },

@@ -1,6 +1,6 @@
 import type { RedisConnection } from './connection.ts';
 import type { Entry } from './pending-list.ts';
-import { ConnectionLost, type ReadConnection } from './read-connection.ts';
+import { ConnectionLost, encodeBulk, type ReadConnection } from './read-connection.ts';
 import { within } from './within.ts';
 
 /** Slack past BLOCK after which a read that returned nothing means the connection died silently. */
@@ -13,14 +13,20 @@ const BLOCK_GRACE_MS = 2_000;
  */
 export class GroupReader {
   readonly #connection: ReadConnection;
-  readonly #args: ReadonlyArray<string | number>;
   readonly #blockMs: number;
+  /** The read in RESP around COUNT's value, which each read fills in: encoded once, not per read. */
+  readonly #head: string;
+  readonly #tail: string;
+  /** The last read's command and count: the credit is the same read after read at low rates. */
+  #command = '';
+  #count = -1;
 
   constructor(connection: ReadConnection, key: string, group: string, consumer: string, blockMs: number) {
     this.#connection = connection;
     this.#blockMs = blockMs;
-    // COUNT's value (index 5) is filled in by each read.
-    this.#args = ['XREADGROUP', 'GROUP', group, consumer, 'COUNT', 0, 'BLOCK', blockMs, 'STREAMS', key, '>'];
+    // XREADGROUP GROUP <group> <consumer> COUNT <count> BLOCK <ms> STREAMS <key> >: 11 arguments.
+    this.#head = `*11\r\n${['XREADGROUP', 'GROUP', group, consumer, 'COUNT'].map(encodeBulk).join('')}`;
+    this.#tail = ['BLOCK', String(blockMs), 'STREAMS', key, '>'].map(encodeBulk).join('');
   }
 
   /** Connects; `onReconnect` runs each time the connection is back after a loss. */
@@ -39,11 +45,14 @@ export class GroupReader {
   async read(count: number): Promise<{ entries: Entry[] | null; lost: boolean }> {
     const connection = this.#connection;
     if (!connection.ready && !(await connection.reconnect())) return { entries: null, lost: false };
-    const args = [...this.#args];
-    args[5] = count;
+    if (count !== this.#count) {
+      this.#count = count;
+      this.#command = this.#head + encodeBulk(String(count)) + this.#tail;
+    }
+    const command = this.#command;
     const timer = setTimeout(() => connection.drop(), this.#blockMs + BLOCK_GRACE_MS);
     try {
-      const reply = (await connection.call(args)) as Array<[Buffer, Entry[]]> | null;
+      const reply = (await connection.call(command)) as Array<[Buffer, Entry[]]> | null;
       return { entries: reply === null ? null : reply[0]![1], lost: false };
     } catch (error) {
       if (error instanceof ConnectionLost) return { entries: null, lost: true };

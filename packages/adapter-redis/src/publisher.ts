@@ -5,7 +5,13 @@ import type { RedisConnection } from './connection.ts';
 import { toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';
 import type { TopicSettings, TrimSettings } from './topic-settings.ts';
-import { type EncodedFields, encodeFields, encodeXadds, xaddPrefix } from './xadd-encoder.ts';
+import {
+  type EncodedFields,
+  encodeFields,
+  encodeXadds,
+  type XaddPrefix,
+  xaddPrefix,
+} from './xadd-encoder.ts';
 
 /**
  * Publishing: one `send` (core hands over everything published in one tick) becomes one ioredis
@@ -20,6 +26,8 @@ export class StreamPublisher {
   #messages = 0;
   #bytes = 0;
   #idle: Array<() => void> = [];
+  /** Each topic's XADD prefix, made once while its trim settings (the object) stay the same. */
+  readonly #prefixes = new Map<string, { settings: TrimSettings; prefix: XaddPrefix }>();
 
   constructor(connection: RedisConnection, options: ResolvedRedisOptions, topics: TopicSettings) {
     this.#connection = connection;
@@ -79,9 +87,10 @@ export class StreamPublisher {
     const failAll = (error: EventBusError) => {
       for (const c of commands) outcomes[c.index] ??= failed(error);
     };
-    let settings: Map<string, TrimSettings>;
+    let settings: Map<string, TrimSettings> | undefined;
     try {
-      settings = await this.#settingsOf(commands, deadline);
+      const reading = this.#settingsOf(commands, deadline);
+      if (reading !== undefined) settings = await reading;
     } catch (error) {
       failAll(toEventBusError(error, { operation: 'publish', topic: commands[0]!.topic }));
       return;
@@ -97,36 +106,42 @@ export class StreamPublisher {
       return;
     }
     const now = Date.now();
-    const nomkstream = !this.#options.autoCreateTopics;
-    const prefixes = new Map<string, { text: string; count: number }>();
-    const minIds = new Map<string, string>();
-    const entries: Array<{ prefix: { text: string; count: number }; fields: EncodedFields }> = new Array(
-      commands.length,
-    );
+    let lastTopic: string | undefined;
+    let prefix: XaddPrefix | undefined;
+    let minIds: Map<string, string> | undefined;
+    const entries: Array<{ prefix: XaddPrefix; fields: EncodedFields }> = new Array(commands.length);
     for (let n = 0; n < commands.length; n++) {
       const c = commands[n]!;
-      let prefix = prefixes.get(c.topic);
-      if (prefix === undefined) {
-        const s = settings.get(c.topic)!;
-        let trim = s.maxMessages > 0 ? ['MAXLEN', '~', String(s.maxMessages)] : [];
-        if (s.maxAgeMs > 0) {
-          const minId = `${Math.max(0, now - s.maxAgeMs)}-0`;
-          // One bound per XADD: by count when both are set, and by age once per batch beside it.
-          if (trim.length === 0) trim = ['MINID', '~', minId];
-          else minIds.set(c.key, minId);
+      if (c.topic !== lastTopic || prefix === undefined) {
+        lastTopic = c.topic;
+        const s = settings?.get(c.topic) ?? this.#topics.known(c.topic)!;
+        prefix = this.#prefix(c.topic, c.key, s, now);
+        // One bound per XADD: by count when both are set, and by age once per batch beside it.
+        if (s.maxMessages > 0 && s.maxAgeMs > 0) {
+          minIds ??= new Map();
+          minIds.set(c.key, `${Math.max(0, now - s.maxAgeMs)}-0`);
         }
-        if (nomkstream) trim = ['NOMKSTREAM', ...trim];
-        prefix = xaddPrefix(c.key, trim);
-        prefixes.set(c.topic, prefix);
       }
       entries[n] = { prefix, fields: c.fields };
     }
-    // ChainableCommander's type leaves out sendCommand, which ioredis's Pipeline has (Pipeline.d.ts).
-    const pipeline = this.#connection.client.pipeline() as ReturnType<Redis['pipeline']> &
-      Pick<Pipeline, 'sendCommand'>;
-    for (const command of encodeXadds(entries)) pipeline.sendCommand(command);
-    for (const [key, minId] of minIds) pipeline.call('xtrim', key, 'MINID', '~', minId);
-    const written = pipeline.exec();
+    const xadds = encodeXadds(entries);
+    const client = this.#connection.client;
+    let written: Promise<Array<[Error | null, unknown]> | null>;
+    if (xadds.length === 1 && minIds === undefined) {
+      // One event (a publish awaited alone, or a low rate): the command itself, not a pipeline
+      // object around it — a pipeline per send was the largest allocation of a publish.
+      written = (client.sendCommand(xadds[0]!) as Promise<unknown>).then(
+        (id): Array<[Error | null, unknown]> => [[null, id]],
+        (error: Error): Array<[Error | null, unknown]> => [[error, null]],
+      );
+    } else {
+      // ChainableCommander's type leaves out sendCommand, which ioredis's Pipeline has (Pipeline.d.ts).
+      const pipeline = client.pipeline() as ReturnType<Redis['pipeline']> & Pick<Pipeline, 'sendCommand'>;
+      for (const command of xadds) pipeline.sendCommand(command);
+      if (minIds !== undefined)
+        for (const [key, minId] of minIds) pipeline.call('xtrim', key, 'MINID', '~', minId);
+      written = pipeline.exec();
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - performance.now()));
@@ -160,20 +175,42 @@ export class StreamPublisher {
     }
   }
 
-  /** Trim settings of every topic in the batch: known ones at once, others read (once) first. */
-  async #settingsOf(
+  /** `xadd <key> <trim> *` of a topic; kept while its settings (the object) stay, unless an age bound (MINID moves). */
+  #prefix(topic: string, key: string, s: TrimSettings, now: number): XaddPrefix {
+    const cached = this.#prefixes.get(topic);
+    if (cached !== undefined && cached.settings === s) return cached.prefix;
+    let trim = s.maxMessages > 0 ? ['MAXLEN', '~', String(s.maxMessages)] : [];
+    if (s.maxAgeMs > 0 && trim.length === 0) trim = ['MINID', '~', `${Math.max(0, now - s.maxAgeMs)}-0`];
+    if (!this.#options.autoCreateTopics) trim = ['NOMKSTREAM', ...trim];
+    const prefix = xaddPrefix(key, trim);
+    if (s.maxAgeMs === 0 && (cached !== undefined || this.#prefixes.size < 1_024))
+      this.#prefixes.set(topic, { settings: s, prefix });
+    return prefix;
+  }
+
+  /**
+   * Trim settings of the batch's topics that are not known yet, read (once) first; undefined when
+   * every topic's settings are known (`TopicSettings.known`), the usual case, which costs no map.
+   */
+  #settingsOf(
     commands: ReadonlyArray<{ topic: string }>,
     deadline: number,
-  ): Promise<Map<string, TrimSettings>> {
-    const settings = new Map<string, TrimSettings>();
-    const unknown: string[] = [];
+  ): Promise<Map<string, TrimSettings>> | undefined {
+    let unknown: string[] | undefined;
+    let last: string | undefined;
     for (const { topic } of commands) {
-      if (settings.has(topic)) continue;
-      const known = this.#topics.known(topic);
-      if (known !== undefined) settings.set(topic, known);
-      else if (!unknown.includes(topic)) unknown.push(topic);
+      if (topic === last) continue;
+      last = topic;
+      if (this.#topics.known(topic) !== undefined || unknown?.includes(topic)) continue;
+      unknown ??= [];
+      unknown.push(topic);
     }
-    if (unknown.length === 0) return settings;
+    if (unknown === undefined) return undefined;
+    return this.#readSettings(unknown, deadline);
+  }
+
+  async #readSettings(unknown: readonly string[], deadline: number): Promise<Map<string, TrimSettings>> {
+    const settings = new Map<string, TrimSettings>();
     if (!(await this.#connection.whenReady(deadline))) return this.#defaults(unknown, settings);
     const read = await Promise.all(unknown.map((topic) => this.#topics.read(topic)));
     for (let i = 0; i < unknown.length; i++) settings.set(unknown[i]!, read[i]!);

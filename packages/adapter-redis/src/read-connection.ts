@@ -89,11 +89,14 @@ export class ReadConnection {
     return false;
   }
 
-  /** Sends one command; its reply as Buffers (arrays of them), or the error reply as a rejection. */
-  call(args: ReadonlyArray<string | number>): Promise<unknown> {
+  /**
+   * Sends one command, given as its arguments or already in RESP (`encodeCommand`); its reply as
+   * Buffers (arrays of them), or the error reply as a rejection.
+   */
+  call(command: ReadonlyArray<string | number> | string): Promise<unknown> {
     const socket = this.#socket;
     if (!this.#ready || socket === undefined) return Promise.reject(new ConnectionLost('not connected'));
-    return this.#send(socket, args);
+    return this.#send(socket, command);
   }
 
   /** Closes at once: a command waiting fails with ConnectionLost. */
@@ -184,10 +187,10 @@ export class ReadConnection {
     this.#everReady = true;
   }
 
-  #send(socket: Socket, args: ReadonlyArray<string | number>): Promise<unknown> {
+  #send(socket: Socket, command: ReadonlyArray<string | number> | string): Promise<unknown> {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     this.#waiting.push({ resolve, reject });
-    socket.write(encode(args));
+    socket.write(typeof command === 'string' ? command : encodeCommand(command));
     return promise;
   }
 
@@ -208,11 +211,13 @@ export class ReadConnection {
 }
 
 /** A command as a RESP array of bulk strings. */
-function encode(args: ReadonlyArray<string | number>): string {
+export function encodeCommand(args: ReadonlyArray<string | number>): string {
   let text = `*${args.length}\r\n`;
-  for (const arg of args) {
-    const s = String(arg);
-    text += `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
-  }
+  for (const arg of args) text += encodeBulk(String(arg));
   return text;
+}
+
+/** One bulk string in RESP: what `encodeCommand` writes per argument. */
+export function encodeBulk(s: string): string {
+  return `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
 }

@@ -32,6 +32,16 @@ describe.skipIf(REDIS_URL === undefined)('topic settings and trimming', () => {
     expect(oldest[0]?.[0]).not.toBe(`${old}-1`);
   });
 
+  it('trims by the new bound once ensureTopic changes it, also publishing one event at a time', async () => {
+    const topic = f.topic();
+    const t = await f.transport();
+    await t.ensureTopic!({ name: topic, strategy: 'create-or-update', maxMessages: 100_000 });
+    for (let i = 0; i < 3; i++) await t.send(burst(topic, 1, i));
+    await t.ensureTopic!({ name: topic, strategy: 'create-or-update', maxMessages: 100 });
+    for (let i = 3; i < 600; i++) await t.send(burst(topic, 1, i));
+    expect(await f.admin.xlen(topic)).toBeLessThanOrEqual(300);
+  });
+
   it('bounds a topic nobody ensured with topicDefaults', async () => {
     const topic = f.topic();
     const t = await f.transport({ topicDefaults: { maxMessages: 50 } });

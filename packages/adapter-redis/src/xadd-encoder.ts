@@ -56,6 +56,23 @@ function cachedBulk(text: string): string {
   return encoded;
 }
 
+/** The last value written under each header name, with its encoding. */
+const lastValues = new Map<string, { value: string; bulk: string }>();
+
+function valueBulk(name: string, value: string): string {
+  const last = lastValues.get(name);
+  if (last !== undefined) {
+    if (last.value !== value) {
+      last.value = value;
+      last.bulk = bulk(value);
+    }
+    return last.bulk;
+  }
+  const encoded = bulk(value);
+  if (lastValues.size < 4_096) lastValues.set(name, { value, bulk: encoded });
+  return encoded;
+}
+
 /**
  * The fields of an event's stream entry. A header named `data` would collide with the data field,
  * so it fails with INVALID_EVENT instead of being silently dropped.
@@ -75,8 +92,9 @@ export function encodeFields(message: OutboundMessage): EncodedFields {
       );
     }
     const value = headers[name]!;
-    // Names repeat from event to event and are cached; values are new each time.
-    part += cachedBulk(name) + bulk(value);
+    // Names repeat from event to event and are cached; so do most values (type, source, spec
+    // version, content type), whose encoding is kept per name while they stay the same.
+    part += cachedBulk(name) + valueBulk(name, value);
     count += 2;
     size += name.length + value.length;
   }
@@ -84,8 +102,14 @@ export function encodeFields(message: OutboundMessage): EncodedFields {
   return { part, count, size, data };
 }
 
+/** `xadd <key> <options…> *` in RESP, without the argument count, and how many arguments it holds. */
+export interface XaddPrefix {
+  readonly text: string;
+  readonly count: number;
+}
+
 /** `xadd <key> <options…> *` in RESP, without the argument count: the same for every event of a topic. */
-export function xaddPrefix(key: string, options: readonly string[]): { text: string; count: number } {
+export function xaddPrefix(key: string, options: readonly string[]): XaddPrefix {
   let text = `$4\r\nxadd\r\n${cachedBulk(key)}`;
   for (const option of options) text += cachedBulk(option);
   return { text: `${text}$1\r\n*\r\n`, count: 3 + options.length };
@@ -94,7 +118,7 @@ export function xaddPrefix(key: string, options: readonly string[]): { text: str
 /** The XADD commands of a batch, each holding its slice of one buffer with all their bytes. */
 export function encodeXadds(
   entries: ReadonlyArray<{
-    readonly prefix: { text: string; count: number };
+    readonly prefix: XaddPrefix;
     readonly fields: EncodedFields;
   }>,
 ): XaddCommand[] {
