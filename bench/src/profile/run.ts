@@ -5,6 +5,7 @@
 //   (Kafka: preset durable|throughput|latency, default durable; BENCH_KAFKA='{"lingerMs":5}' adds producer/consumer fields as the bench's configs do)
 //   node --conditions=@switchyard/source bench/src/profile/run.ts fill nats switchyard 50000 my_topic [payload bytes, 100]   (then)
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
+//   node --conditions=@switchyard/source bench/src/profile/run.ts send nats switchyard 10000 50000 [payload bytes]   (open loop at 10,000/s, as the latency producer)
 // and summarise with: node bench/src/profile/summarize.ts /tmp/prof/*.cpuprofile [top] [function-for-callers]
 import { loadBrokerEnv } from '../env.ts';
 import { runInproc } from '../inproc.ts';
@@ -126,7 +127,47 @@ if (what === 'inproc') {
     );
     await c.close();
   }
+} else if (what === 'send') {
+  // Open loop as the latency scenario's producer (worker.ts sendAtRate): `rate` events per second.
+  const [transport = 'nats', id = 'switchyard', r = '10000', n = '50000', bytes = '100'] = rest;
+  const rate = Number(r);
+  const count = Number(n);
+  const make = makeOf(Number(bytes));
+  const s = await subject(transport, id);
+  const config = transport === 'kafka' ? { preset: 'durable' } : {};
+  const topic = `bench_prof_${Date.now()}`;
+  await s.prepareTopic(topic, config, env, { partitions: 3 });
+  const p = await s.producer(config, env);
+  let errors = 0;
+  const onError = () => {
+    errors++;
+  };
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const interval = 1000 / rate;
+  let sent = 0;
+  while (sent < count) {
+    const due = Math.min(count, Math.floor((performance.now() - started) / interval) + 1);
+    for (; sent < due; sent++) p.send(topic, make(sent), onError);
+    if (sent < count)
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, sent * interval - (performance.now() - started))));
+  }
+  const elapsed = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  console.log(
+    id,
+    'send',
+    rate,
+    '/s for',
+    count,
+    `(${Math.round(elapsed)} ms, ${errors} errors)`,
+    ((used.user + used.system) / count).toFixed(2),
+    'CPU µs/event,',
+    Math.round(process.resourceUsage().maxRSS / 1024),
+    'MB peak RSS',
+  );
+  await p.close();
 } else {
-  console.error('usage: run.ts inproc|publish|fill|consume …');
+  console.error('usage: run.ts inproc|publish|fill|consume|send …');
   process.exit(2);
 }
