@@ -70,5 +70,6 @@ for (const [key, xs] of firsts)
     ' all',
     xs.map((x) => x.toFixed(1)).join(' '),
   );
-for (const w of [...producers.values(), ...consumers.values()]) await w.call('close', {}, 30_000).catch(() => {});
+for (const w of [...producers.values(), ...consumers.values()])
+  await w.call('close', {}, 30_000).catch(() => {});
 process.exit(0);

@@ -162,7 +162,9 @@ if (what === 'inproc') {
     const due = Math.min(count, Math.floor((performance.now() - started) / interval) + 1);
     for (; sent < due; sent++) p.send(topic, make(sent), onError);
     if (sent < count)
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, sent * interval - (performance.now() - started))));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, sent * interval - (performance.now() - started))),
+      );
   }
   const elapsed = performance.now() - started;
   const used = process.cpuUsage(cpu);

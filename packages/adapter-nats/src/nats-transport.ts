@@ -24,8 +24,8 @@ import { HEADER_PREFIX } from './inbound-headers.ts';
 import { JetStreamPublisher } from './jetstream-publisher.ts';
 import { toEventBusError } from './map-error.ts';
 import { validateNatsTopic } from './names.ts';
-import type { ResolvedNatsOptions } from './options.ts';
 import { flushOutbound } from './nats-core-patches.ts';
+import type { ResolvedNatsOptions } from './options.ts';
 import { PullConsumer } from './pull-consumer.ts';
 import { TopicAdmin } from './topic-admin.ts';
 
