@@ -6,6 +6,7 @@
 // needs the CloudEvents headers (Switchyard's or `nats.js+ce`'s), a raw consumer reads any data.
 import { loadBrokerEnv } from '../env.ts';
 import { Worker } from '../rpc.ts';
+import { loadTransport } from '../subjects/registry.ts';
 
 const [transport = 'nats', n = '300', r = '5', p = 'switchyard,nats.js+ce', c = 'switchyard,nats.js'] =
   process.argv.slice(2);
@@ -72,4 +73,5 @@ for (const [key, xs] of firsts)
   );
 for (const w of [...producers.values(), ...consumers.values()])
   await w.call('close', {}, 30_000).catch(() => {});
+await (await loadTransport(transport)).cleanup?.(env, `fe_${stamp}_`); // the topics made above
 process.exit(0);

@@ -58,4 +58,5 @@ console.log(
   `N=${count}: first socket write ${median(first).toFixed(2)} ms after event 0 was made (min ${Math.min(...first).toFixed(2)}), last ${median(all).toFixed(2)} ms`,
 );
 await p.close();
+await module.cleanup?.(env, topic);
 process.exit(0);
