@@ -5,6 +5,7 @@
 //   (Kafka: preset durable|throughput|latency, default durable; BENCH_KAFKA='{"lingerMs":5}' adds producer/consumer fields as the bench's configs do)
 //   node --conditions=@switchyard/source bench/src/profile/run.ts fill nats switchyard 50000 my_topic [payload bytes, 100]   (then)
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
+//   node --conditions=@switchyard/source bench/src/profile/run.ts send nats switchyard 10000 50000 [payload bytes] [topic]   (open loop at 10,000/s, as the latency producer; with consume on the same topic: a live consumer)
 // and summarise with: node bench/src/profile/summarize.ts /tmp/prof/*.cpuprofile [top] [function-for-callers]
 import { loadBrokerEnv } from '../env.ts';
 import { runInproc } from '../inproc.ts';
@@ -101,6 +102,13 @@ if (what === 'inproc') {
     console.log(`filled ${topic} with ${count}`);
   } else {
     const c = await s.consumer(config, env);
+    // Peaks of the process's memory, sampled: which part of it makes the peak RSS.
+    const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      for (const k of Object.keys(peak) as Array<keyof typeof peak>) peak[k] = Math.max(peak[k], m[k]);
+    }, 100);
+    sampler.unref();
     const cpu = process.cpuUsage();
     let got = 0;
     let first = 0;
@@ -122,11 +130,58 @@ if (what === 'inproc') {
       ((used.user + used.system) / count).toFixed(2),
       'CPU µs/event,',
       Math.round(process.resourceUsage().maxRSS / 1024),
-      'MB peak RSS',
+      'MB peak RSS;',
+      'sampled peaks MB',
+      Object.entries(peak)
+        .map(([k, v]) => `${k} ${Math.round(v / 2 ** 20)}`)
+        .join(', '),
     );
+    clearInterval(sampler);
     await c.close();
   }
+} else if (what === 'send') {
+  // Open loop as the latency scenario's producer (worker.ts sendAtRate): `rate` events per second.
+  const [transport = 'nats', id = 'switchyard', r = '10000', n = '50000', bytes = '100', named] = rest;
+  const rate = Number(r);
+  const count = Number(n);
+  const make = makeOf(Number(bytes));
+  const s = await subject(transport, id);
+  const config = transport === 'kafka' ? { preset: 'durable' } : {};
+  const topic = named ?? `bench_prof_${Date.now()}`;
+  await s.prepareTopic(topic, config, env, { partitions: 3 });
+  const p = await s.producer(config, env);
+  let errors = 0;
+  const onError = () => {
+    errors++;
+  };
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const interval = 1000 / rate;
+  let sent = 0;
+  while (sent < count) {
+    const due = Math.min(count, Math.floor((performance.now() - started) / interval) + 1);
+    for (; sent < due; sent++) p.send(topic, make(sent), onError);
+    if (sent < count)
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, sent * interval - (performance.now() - started))),
+      );
+  }
+  const elapsed = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  console.log(
+    id,
+    'send',
+    rate,
+    '/s for',
+    count,
+    `(${Math.round(elapsed)} ms, ${errors} errors)`,
+    ((used.user + used.system) / count).toFixed(2),
+    'CPU µs/event,',
+    Math.round(process.resourceUsage().maxRSS / 1024),
+    'MB peak RSS',
+  );
+  await p.close();
 } else {
-  console.error('usage: run.ts inproc|publish|fill|consume …');
+  console.error('usage: run.ts inproc|publish|fill|consume|send …');
   process.exit(2);
 }

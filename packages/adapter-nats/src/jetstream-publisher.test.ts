@@ -1,8 +1,10 @@
+import net from 'node:net';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { isEventBusError } from '@switchyard/core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { message, NatsFixture } from './test-support/fixture.ts';
+import { createEventBus, isEventBusError } from '@switchyard/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { nats } from './nats.ts';
+import { message, NatsFixture, quiet } from './test-support/fixture.ts';
 import { TEST_SERVERS } from './test-support/servers.ts';
 
 for (const server of TEST_SERVERS) {
@@ -30,6 +32,37 @@ for (const server of TEST_SERVERS) {
       const [again] = await t.send([m]);
       expect(first).toMatchObject({ ok: true, receipt: { sequence: 1, duplicate: false } });
       expect(again).toMatchObject({ ok: true, receipt: { sequence: 1, duplicate: true } });
+    });
+
+    it('puts the first events of a large burst on the wire while the caller still publishes the rest', async () => {
+      // The plan scenario's first-event latency: 800 publishes in one loop used to leave only once
+      // the loop was done (a first socket write 10–20 ms after the first event was made).
+      const topic = f.topic('burst');
+      const bus = createEventBus({
+        source: 'burst-test',
+        transport: nats({ servers: server.url ?? '', logger: quiet }),
+        onError: () => {},
+      });
+      try {
+        await bus.ensureTopic({ name: topic });
+        await bus.publish(topic, { type: 'order.placed', data: { n: -1 } });
+        const write = vi.spyOn(net.Socket.prototype, 'write');
+        const receipts: Array<Promise<unknown>> = [];
+        let writtenDuringBurst = 0;
+        try {
+          for (let n = 0; n < 2_000; n++) {
+            const data = { n, note: 'a burst of orders placed at once '.repeat(4) };
+            receipts.push(bus.publish(topic, { type: 'order.placed', key: `k${n % 16}`, data }));
+          }
+          writtenDuringBurst = write.mock.calls.length;
+        } finally {
+          write.mockRestore();
+        }
+        expect(writtenDuringBurst).toBeGreaterThan(0);
+        expect(await Promise.all(receipts)).toHaveLength(2_000);
+      } finally {
+        await bus.close();
+      }
     });
 
     it('pipelines thousands of concurrent sends through a small ack window', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { RequestOne } from '@nats-io/nats-core/internal';
 
 /*
@@ -48,4 +49,19 @@ export function patchNatsCore(): boolean {
     this.mux.cancel(this);
   };
   return true;
+}
+
+interface WithProtocol {
+  protocol?: { flushPending?: () => void };
+}
+
+/**
+ * Writes what nats.js buffered for the socket now. nats.js writes its outbound buffer a microtask
+ * after the first command of a tick, or at once when it passes 32 KiB; publishes made in the middle
+ * of a caller's synchronous burst therefore waited until the whole burst was built. `flushPending`
+ * is what nats.js itself calls at that threshold (a no-op while disconnected or with nothing
+ * buffered); a connection without it is left to nats.js's own timing.
+ */
+export function flushOutbound(nc: NatsConnection): void {
+  (nc as unknown as WithProtocol).protocol?.flushPending?.();
 }
