@@ -87,10 +87,11 @@ function serverName(options: ResolvedKafkaOptions): { tlsServerName?: string | b
 }
 
 /**
- * @platformatic/kafka behind the driver seam. Its producer writes what the adapter's accumulator
- * batched (one Produce request per leader per call) and owns the idempotent sequencing: after a
- * failed idempotent write it takes a new producer id on its own. Admin calls go through its Admin
- * client; the consumer is `platformatic-consumer.ts`.
+ * @platformatic/kafka behind the driver seam. What the adapter's accumulator batched goes out as one
+ * Produce request per leader per call, written by `platformatic-produce.ts` on the producer client's
+ * connections with Switchyard's record batches; that writer owns the idempotent sequencing (a new
+ * producer id after a failed idempotent write). Admin calls go through its Admin client; the
+ * consumer is `platformatic-consumer.ts`.
  */
 class PlatformaticDriver implements KafkaDriver {
   // #private: the clients and the options hold the SASL password (see kafka-transport.ts).
@@ -126,7 +127,8 @@ class PlatformaticDriver implements KafkaDriver {
       timeoutMs: p.produceTimeoutMs,
       retries,
       retryDelay: (attempt) =>
-        Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** Math.max(0, attempt - 1)) * (0.8 + Math.random() * 0.4),
+        Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** Math.max(0, attempt - 1)) *
+        (0.8 + Math.random() * 0.4),
     };
     // The client's producer only lends its connections, metadata and InitProducerId: the driver
     // writes the Produce requests (platformatic-produce.ts) and does the idempotent sequencing, so

@@ -1,4 +1,4 @@
-import { type Producer, ResponseError, Reader, readRecordsBatch, type Writer } from '@platformatic/kafka';
+import { type Producer, Reader, ResponseError, readRecordsBatch, type Writer } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { hasApiId } from './platformatic-driver.ts';
 import { PlatformaticProduce, type ProduceSettings } from './platformatic-produce.ts';
@@ -72,7 +72,12 @@ function fakeClient(script: number[]) {
           partitionResponses: request
             .map((s, i) => ({ s, i }))
             .filter(({ s }) => s.topic === name)
-            .map(({ s, i }) => ({ index: s.partition, errorCode: codes[i], baseOffset: 7n, errorMessage: null })),
+            .map(({ s, i }) => ({
+              index: s.partition,
+              errorCode: codes[i],
+              baseOffset: 7n,
+              errorMessage: null,
+            })),
         })),
         throttleTimeMs: 0,
       };
@@ -80,7 +85,12 @@ function fakeClient(script: number[]) {
         if (codes.every((c) => c === 0)) callback(null, response);
         else
           callback(
-            new ResponseError(0, version, Object.fromEntries(codes.map((c, i) => [`/${i}`, [c, null]])), response),
+            new ResponseError(
+              0,
+              version,
+              Object.fromEntries(codes.map((c, i) => [`/${i}`, [c, null]])),
+              response,
+            ),
           );
       });
     },

@@ -23,6 +23,7 @@ import {
 } from '@platformatic/kafka';
 
 type ProduceResponse = produceV9.ProduceResponse;
+
 import type { KafkaCompression } from '../../options/options.ts';
 import type { DriverRecord, PartitionWrite, ProduceRequest } from '../driver.ts';
 import {
@@ -127,7 +128,10 @@ export class PlatformaticProduce {
     const produce = apis.find((api) => api.apiKey === PRODUCE_KEY);
     const version = Math.min(produce?.maxVersion ?? -1, MAX_VERSION);
     if (produce === undefined || version < Math.max(MIN_VERSION, produce.minVersion))
-      throw new ProtocolError('UNSUPPORTED_VERSION', 'The brokers support no Produce version this driver writes.');
+      throw new ProtocolError(
+        'UNSUPPORTED_VERSION',
+        'The brokers support no Produce version this driver writes.',
+      );
     this.#version = version;
     return version;
   }
@@ -203,7 +207,8 @@ export class PlatformaticProduce {
       for (const part of failed) if (!errors.includes(part.error!)) errors.push(part.error!);
       pending = failed;
       const stateLost =
-        this.#settings.idempotent && failed.some((p) => STATE_LOST.some((id) => findErrorBy(p.error, 'apiId', id)));
+        this.#settings.idempotent &&
+        failed.some((p) => STATE_LOST.some((id) => findErrorBy(p.error, 'apiId', id)));
       if (stateLost && !recovered) {
         // As the client: a new producer id, the failed batches numbered again, one more try.
         recovered = true;
@@ -217,7 +222,8 @@ export class PlatformaticProduce {
         continue;
       }
       const retriable = failed.every((p) => !findErrorBy(p.error, 'canRetry', false));
-      if (!retriable || stateLost || attempt >= this.#settings.retries) throw this.#fail(error, errors, attempt);
+      if (!retriable || stateLost || attempt >= this.#settings.retries)
+        throw this.#fail(error, errors, attempt);
       refresh = failed.some(
         (p) => findErrorBy(p.error, 'hasStaleMetadata', true) || NetworkError.isRetryable(p.error),
       );
@@ -230,7 +236,9 @@ export class PlatformaticProduce {
   #fail(error: unknown, errors: Error[], attempt: number): unknown {
     // As the client: after a failed idempotent write the next one takes a new producer id.
     if (this.#settings.idempotent) this.reset();
-    return attempt === 0 || errors.length <= 1 ? error : new MultipleErrors(`produce failed ${attempt + 1} times.`, errors);
+    return attempt === 0 || errors.length <= 1
+      ? error
+      : new MultipleErrors(`produce failed ${attempt + 1} times.`, errors);
   }
 
   /** The client's metadata for the topics, fetched again when a partition written is not in it. */
@@ -285,7 +293,8 @@ export class PlatformaticProduce {
         else part.error = new ProtocolError(p.errorCode, p.errorMessage ?? null);
       }
     }
-    for (const part of byKey.values()) part.error = new ProtocolError('UNKNOWN_SERVER_ERROR', 'No answer for the partition.');
+    for (const part of byKey.values())
+      part.error = new ProtocolError('UNKNOWN_SERVER_ERROR', 'No answer for the partition.');
   }
 
   /** The part's batch for the current session: numbered once, and resent as is while the session lasts. */

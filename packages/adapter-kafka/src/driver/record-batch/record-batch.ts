@@ -38,8 +38,9 @@ export const NO_PRODUCER: BatchProducer = { producerId: -1n, producerEpoch: -1, 
 export interface EncodedRecords {
   readonly count: number;
   readonly timestamp: number;
-  /** The records, uncompressed; `undefined` once compressed into `body`. */
+  /** Each record's bytes (views into the encoder's slab). */
   readonly records: readonly Buffer[];
+  /** Their total length. */
   readonly bytes: number;
 }
 

@@ -4,7 +4,8 @@
  * temporary array per header list and a second pass to size the headers. With the six CloudEvents
  * headers every Switchyard event carries, that module and its helpers were a fifth of producer
  * CPU (see the adapter README's performance notes). kafkajs-encoder-patch.ts installs this function
- * in place of kafkajs' own; the bytes are the same (record-encoder.test.ts compares them).
+ * in place of kafkajs' own; the bytes are the same (record-encoder.test.ts compares them). The
+ * platformatic driver's record batches (record-batch.ts) are made of these records too.
  *
  *   Record => Length:varint Attributes:int8 TimestampDelta:varlong OffsetDelta:varint
  *             Key:varint-bytes Value:varint-bytes Headers:[varint-string varint-bytes]
