@@ -74,12 +74,14 @@ export interface ProduceSettings {
   readonly retryDelay: (attempt: number) => number;
 }
 
+/** One producer id and epoch from InitProducerId, with its own sequence numbers. */
 export interface ProducerSession {
   readonly producerId: bigint;
   readonly producerEpoch: number;
+  readonly sequences: Sequences;
 }
 
-/** Per-partition sequence numbers of one producer session; a new session starts them at 0. */
+/** Per-partition sequence numbers of one producer session (a new session starts them at 0). */
 export class Sequences {
   readonly #next = new Map<string, number>();
   /** The base sequence for `count` records of the partition, and advances it (wrapping at 2^31). */
@@ -88,9 +90,6 @@ export class Sequences {
     const base = this.#next.get(key) ?? 0;
     this.#next.set(key, (base + count) % 0x80000000);
     return base;
-  }
-  clear(): void {
-    this.#next.clear();
   }
 }
 
@@ -110,7 +109,6 @@ export class PlatformaticProduce {
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #settings: ProduceSettings;
   readonly #compression: BatchCompression | undefined;
-  readonly #sequences = new Sequences();
   #session: ProducerSession | undefined;
   #starting: Promise<ProducerSession> | undefined;
   #version: number | undefined;
@@ -136,10 +134,9 @@ export class PlatformaticProduce {
     return version;
   }
 
-  /** Drops the producer id and sequences: the next idempotent write takes a new id. */
+  /** Drops the producer id and its sequences: the next idempotent write takes a new id. */
   reset(): void {
     this.#session = undefined;
-    this.#sequences.clear();
   }
 
   /** The current producer session, or a new one from InitProducerId (one call for concurrent writes). */
@@ -149,8 +146,11 @@ export class PlatformaticProduce {
       this.#starting = this.#producer
         .initIdempotentProducer({})
         .then((info) => {
-          const session = { producerId: info.producerId, producerEpoch: info.producerEpoch };
-          this.#sequences.clear();
+          const session = {
+            producerId: info.producerId,
+            producerEpoch: info.producerEpoch,
+            sequences: new Sequences(),
+          };
           this.#session = session;
           return session;
         })
@@ -191,11 +191,15 @@ export class PlatformaticProduce {
     let pending = parts;
     for (let attempt = 0; ; attempt++) {
       try {
-        if (this.#settings.idempotent) await this.#currentSession();
+        // A write numbers its batches in the session current when the attempt starts (a reset by a
+        // concurrent failure does not take it away).
+        const session = this.#settings.idempotent ? await this.#currentSession() : undefined;
         const metadata = await this.#metadata(topics, pending, refresh);
         refresh = false;
         await Promise.all(
-          [...byLeader(pending, metadata)].map(([broker, group]) => this.#send(broker, group, version)),
+          [...byLeader(pending, metadata)].map(([broker, group]) =>
+            this.#send(broker, group, version, session),
+          ),
         );
       } catch (error) {
         // The metadata, the connection or the request as a whole failed: every part is retried.
@@ -250,7 +254,12 @@ export class PlatformaticProduce {
   }
 
   /** One Produce request to one leader; each part records its base offset or its error. */
-  async #send(broker: Broker | undefined, parts: readonly Part[], version: number): Promise<void> {
+  async #send(
+    broker: Broker | undefined,
+    parts: readonly Part[],
+    version: number,
+    session: ProducerSession | undefined,
+  ): Promise<void> {
     if (broker === undefined) {
       // No leader (an election, a partition the metadata does not have yet).
       const error = new ProtocolError('LEADER_NOT_AVAILABLE');
@@ -260,7 +269,7 @@ export class PlatformaticProduce {
     const connection = await this.#producer.connections.get(broker);
     // Sequence numbers are taken just before the request is queued on the connection, in the same
     // tick: the connection keeps its queue in order, so each partition's batches go out in sequence.
-    for (const part of parts) this.#number(part);
+    for (const part of parts) this.#number(part, session);
     const { acks, timeoutMs } = this.#settings;
     const flexible = version >= 9;
     const response = await new Promise<ProduceResponse | boolean>((resolve, reject) => {
@@ -298,16 +307,16 @@ export class PlatformaticProduce {
   }
 
   /** The part's batch for the current session: numbered once, and resent as is while the session lasts. */
-  #number(part: Part): void {
-    const session = this.#settings.idempotent ? this.#session : undefined;
+  #number(part: Part, session: ProducerSession | undefined): void {
     if (part.batch !== undefined && part.session === session) return;
     part.session = session;
     const producer =
       session === undefined
         ? NO_PRODUCER
         : {
-            ...session,
-            baseSequence: this.#sequences.take(part.topic, part.partition, part.records.count),
+            producerId: session.producerId,
+            producerEpoch: session.producerEpoch,
+            baseSequence: session.sequences.take(part.topic, part.partition, part.records.count),
           };
     part.batch = recordBatch(part.records, producer, this.#compression);
     // An unhandled rejection would be reported before the request awaits it.
