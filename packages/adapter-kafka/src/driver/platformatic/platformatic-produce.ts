@@ -198,11 +198,14 @@ export class PlatformaticProduce {
         refresh = false;
         await Promise.all(
           [...byLeader(pending, metadata)].map(([broker, group]) =>
-            this.#send(broker, group, version, session),
+            this.#send(broker, group, version, session).catch((error: unknown) => {
+              // The connection or the request as a whole failed: each of its parts is retried.
+              for (const part of group) part.error = error as Error;
+            }),
           ),
         );
       } catch (error) {
-        // The metadata, the connection or the request as a whole failed: every part is retried.
+        // No metadata (or no producer id): every part is retried.
         for (const part of pending) part.error ??= error as Error;
       }
       const failed = pending.filter((part) => part.error !== undefined);
