@@ -130,6 +130,8 @@ const settings: ProduceSettings = {
   retryDelay: () => 1,
 };
 
+/** Each request's first batch: producer id and base sequence. */
+const idsAndSequences = (sent: Sent[][]) => sent.map((r) => [r[0]!.producerId, r[0]!.sequence]);
 const record = (partition: number) => ({ partition, key: null, value: Buffer.from('x'), headers: {} });
 const write = (partitions: number[]) => ({
   topics: [{ topic: 'orders', records: partitions.map(record) }],
@@ -171,7 +173,7 @@ describe('platformatic writer: idempotent sequencing', () => {
       await writer.produce(write([0]));
       await writer.produce(write([0]));
       expect(inits).toEqual([100n, 101n]);
-      expect(sent.map((r) => [r[0]!.producerId, r[0]!.sequence])).toEqual([
+      expect(idsAndSequences(sent)).toEqual([
         [100n, 0],
         [100n, 1],
         [101n, 0],
@@ -187,7 +189,7 @@ describe('platformatic writer: idempotent sequencing', () => {
     expect(hasApiId(error, 'OUT_OF_ORDER_SEQUENCE_NUMBER')).toBe(true);
     await writer.produce(write([0]));
     expect(inits).toEqual([100n, 101n, 102n]);
-    expect(sent.map((r) => [r[0]!.producerId, r[0]!.sequence])).toEqual([
+    expect(idsAndSequences(sent)).toEqual([
       [100n, 0],
       [101n, 0],
       [102n, 0],
@@ -202,7 +204,7 @@ describe('platformatic writer: idempotent sequencing', () => {
     writer.reset();
     await writer.produce(write([0]));
     expect(inits).toEqual([100n, 101n]);
-    expect(sent.map((r) => [r[0]!.producerId, r[0]!.sequence])).toEqual([
+    expect(idsAndSequences(sent)).toEqual([
       [100n, 0],
       [100n, 1],
       [101n, 0],
