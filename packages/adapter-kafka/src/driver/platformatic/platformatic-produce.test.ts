@@ -57,31 +57,31 @@ function fakeClient(script: number[]) {
     send(
       _key: number,
       version: number,
-      createPayload: () => Writer,
+      createPayload: () => Writer | Promise<Writer>,
       _parser: unknown,
       _requestTags: boolean,
       _responseTags: boolean,
       callback: (error: unknown, response?: unknown) => void,
     ) {
-      const request = readRequest(createPayload());
-      sent.push(request);
-      const codes = request.map(() => script.shift() ?? 0);
-      const response = {
-        responses: [...new Set(request.map((s) => s.topic))].map((name) => ({
-          name,
-          partitionResponses: request
-            .map((s, i) => ({ s, i }))
-            .filter(({ s }) => s.topic === name)
-            .map(({ s, i }) => ({
-              index: s.partition,
-              errorCode: codes[i],
-              baseOffset: 7n,
-              errorMessage: null,
-            })),
-        })),
-        throttleTimeMs: 0,
-      };
-      queueMicrotask(() => {
+      void Promise.resolve(createPayload()).then((payload) => {
+        const request = readRequest(payload);
+        sent.push(request);
+        const codes = request.map(() => script.shift() ?? 0);
+        const response = {
+          responses: [...new Set(request.map((s) => s.topic))].map((name) => ({
+            name,
+            partitionResponses: request
+              .map((s, i) => ({ s, i }))
+              .filter(({ s }) => s.topic === name)
+              .map(({ s, i }) => ({
+                index: s.partition,
+                errorCode: codes[i],
+                baseOffset: 7n,
+                errorMessage: null,
+              })),
+          })),
+          throttleTimeMs: 0,
+        };
         if (codes.every((c) => c === 0)) callback(null, response);
         else
           callback(
@@ -209,6 +209,20 @@ describe('platformatic writer: idempotent sequencing', () => {
       [100n, 1],
       [101n, 0],
     ]);
+  });
+
+  it('writes gzip batches (compressed asynchronously) and the other codecs the client reads back', async () => {
+    for (const compression of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
+      const { client, sent } = fakeClient([]);
+      const writer = new PlatformaticProduce(client, { ...settings, compression });
+      await writer.produce(write([0, 0, 1]));
+      await writer.produce(write([1]));
+      expect(sent.flat().map((s) => [s.partition, s.sequence, s.count])).toEqual([
+        [0, 0, 2],
+        [1, 0, 1],
+        [1, 1, 1],
+      ]);
+    }
   });
 
   it('writes no producer fields when not idempotent', async () => {

@@ -334,18 +334,25 @@ function produceRequest(
   timeoutMs: number,
   flexible: boolean,
 ): Writer | Promise<Writer> {
-  if (parts.some((p) => p.batch instanceof Promise)) {
-    return Promise.all(parts.map((p) => p.batch)).then(() => writeRequest(parts, acks, timeoutMs, flexible));
+  const batches = parts.map((p) => p.batch!);
+  if (batches.some((b) => b instanceof Promise)) {
+    return Promise.all(batches).then((ready) => writeRequest(parts, ready, acks, timeoutMs, flexible));
   }
-  return writeRequest(parts, acks, timeoutMs, flexible);
+  return writeRequest(parts, batches as Buffer[], acks, timeoutMs, flexible);
 }
 
-function writeRequest(parts: readonly Part[], acks: number, timeoutMs: number, flexible: boolean): Writer {
-  const byTopic = new Map<string, Part[]>();
-  for (const part of parts) {
-    const list = byTopic.get(part.topic);
-    if (list === undefined) byTopic.set(part.topic, [part]);
-    else list.push(part);
+function writeRequest(
+  parts: readonly Part[],
+  batches: readonly Buffer[],
+  acks: number,
+  timeoutMs: number,
+  flexible: boolean,
+): Writer {
+  const byTopic = new Map<string, number[]>();
+  for (let i = 0; i < parts.length; i++) {
+    const list = byTopic.get(parts[i]!.topic);
+    if (list === undefined) byTopic.set(parts[i]!.topic, [i]);
+    else list.push(i);
   }
   const writer = Writer.create()
     .appendString(null, flexible) // transactional id
@@ -353,11 +360,11 @@ function writeRequest(parts: readonly Part[], acks: number, timeoutMs: number, f
     .appendInt32(timeoutMs)
     .appendArray(
       [...byTopic],
-      (w, [topic, list]) => {
+      (w, [topic, indexes]) => {
         w.appendString(topic, flexible).appendArray(
-          list,
-          (w, part) => {
-            w.appendInt32(part.partition).appendBytes(part.batch as Buffer, flexible);
+          indexes,
+          (w, i) => {
+            w.appendInt32(parts[i]!.partition).appendBytes(batches[i]!, flexible);
           },
           flexible,
           flexible,
