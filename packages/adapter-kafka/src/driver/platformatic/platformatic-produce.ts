@@ -28,8 +28,8 @@ import type { KafkaCompression } from '../../options/options.ts';
 import type { DriverRecord, PartitionWrite, ProduceRequest } from '../driver.ts';
 import {
   type BatchCompression,
-  type EncodedRecords,
-  encodeRecords,
+  type BatchRecords,
+  batchRecords,
   NO_PRODUCER,
   recordBatch,
 } from '../record-batch/record-batch.ts';
@@ -97,7 +97,7 @@ export class Sequences {
 interface Part {
   readonly topic: string;
   readonly partition: number;
-  readonly records: EncodedRecords;
+  readonly records: BatchRecords;
   /** The batch as last sent, and the session it was numbered in (resent as is on a plain retry). */
   batch: Buffer | Promise<Buffer> | undefined;
   session: ProducerSession | undefined;
@@ -175,7 +175,7 @@ export class PlatformaticProduce {
         parts.push({
           topic,
           partition,
-          records: encodeRecords(list, timestamp),
+          records: batchRecords(list, timestamp),
           batch: undefined,
           session: undefined,
           baseOffset: undefined,
@@ -319,7 +319,7 @@ export class PlatformaticProduce {
         : {
             producerId: session.producerId,
             producerEpoch: session.producerEpoch,
-            baseSequence: session.sequences.take(part.topic, part.partition, part.records.count),
+            baseSequence: session.sequences.take(part.topic, part.partition, part.records.records.count),
           };
     part.batch = recordBatch(part.records, producer, this.#compression);
     // An unhandled rejection would be reported before the request awaits it.

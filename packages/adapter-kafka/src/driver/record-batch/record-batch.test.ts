@@ -1,7 +1,7 @@
 import { Reader, readRecordsBatch } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { crc32c } from './crc32c.ts';
-import { encodeRecords, NO_PRODUCER, recordBatch } from './record-batch.ts';
+import { batchRecords, NO_PRODUCER, recordBatch } from './record-batch.ts';
 
 const records = [
   { partition: 0, key: Buffer.from('k1'), value: Buffer.from('v1'), headers: { ce_id: 'a', ce_type: 'é' } },
@@ -11,7 +11,7 @@ const records = [
 describe('recordBatch', () => {
   it('writes a batch a client reads back, with a valid CRC and the producer fields', () => {
     const batch = recordBatch(
-      encodeRecords(records, 1_700_000_000_123),
+      batchRecords(records, 1_700_000_000_123),
       { producerId: 42n, producerEpoch: 3, baseSequence: 17 },
       undefined,
     ) as Buffer;
@@ -39,7 +39,7 @@ describe('recordBatch', () => {
 
   it('compresses the records (asynchronously too) and sets the codec bits', async () => {
     const { gzipSync } = await import('node:zlib');
-    const batch = await recordBatch(encodeRecords(records, 1), NO_PRODUCER, {
+    const batch = await recordBatch(batchRecords(records, 1), NO_PRODUCER, {
       bits: 1,
       compress: async (data) => gzipSync(data),
     });
