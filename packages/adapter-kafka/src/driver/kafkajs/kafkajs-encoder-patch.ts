@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
-import { crc32c } from './crc32c.ts';
+import { crc32c } from '../record-batch/crc32c.ts';
+import { encodeRecord, groupMessagesPerPartition, type RecordInput } from '../record-batch/record-encoder.ts';
 import { fastRecordDecoder, type RecordDecoderFn } from './record-decoder.ts';
-import { encodeRecord, groupMessagesPerPartition, type RecordInput } from './record-encoder.ts';
 
 /*
  * kafkajs 2.2.4 encodes every record and every header with a fresh `Encoder` that starts from a

@@ -26,6 +26,7 @@ import type {
 import { PlatformaticConsumer } from './platformatic-consumer.ts';
 import { classifyPlatformaticError } from './platformatic-errors.ts';
 import { platformaticInfo } from './platformatic-info.ts';
+import { PlatformaticProduce, type ProduceSettings } from './platformatic-produce.ts';
 
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i;
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
@@ -86,10 +87,11 @@ function serverName(options: ResolvedKafkaOptions): { tlsServerName?: string | b
 }
 
 /**
- * @platformatic/kafka behind the driver seam. Its producer writes what the adapter's accumulator
- * batched (one Produce request per leader per call) and owns the idempotent sequencing: after a
- * failed idempotent write it takes a new producer id on its own. Admin calls go through its Admin
- * client; the consumer is `platformatic-consumer.ts`.
+ * @platformatic/kafka behind the driver seam. What the adapter's accumulator batched goes out as one
+ * Produce request per leader per call, written by `platformatic-produce.ts` on the producer client's
+ * connections with Switchyard's record batches; that writer owns the idempotent sequencing (a new
+ * producer id after a failed idempotent write). Admin calls go through its Admin client; the
+ * consumer is `platformatic-consumer.ts`.
  */
 class PlatformaticDriver implements KafkaDriver {
   // #private: the clients and the options hold the SASL password (see kafka-transport.ts).
@@ -100,7 +102,9 @@ class PlatformaticDriver implements KafkaDriver {
   readonly #producerOptions: ProducerOptions<Buffer, Buffer, Buffer, Buffer>;
   readonly #listeners: Array<(event: ConnectionEvent) => void> = [];
   readonly #log: Log;
-  readonly #acks: -1 | 0 | 1;
+  readonly #produceSettings: ProduceSettings;
+  /** Writes the Produce requests on the producer client's connections (made with the client). */
+  #writer: PlatformaticProduce | undefined;
   readonly info: DriverInfo;
   /** Between `connect()` and `disconnect()`: only then are clients made. */
   #open = false;
@@ -115,14 +119,26 @@ class PlatformaticDriver implements KafkaDriver {
     this.#base = baseClientOptions(options);
     this.info = platformaticInfo(options);
     const p = options.producer;
-    this.#acks = ACKS[p.acks];
-    const producerOptions: ProducerOptions<Buffer, Buffer, Buffer, Buffer> = {
-      ...this.#base,
-      timeout: p.produceTimeoutMs,
+    const { initialRetryTimeMs, maxRetryTimeMs, retries } = options.retry;
+    this.#produceSettings = {
       acks: ACKS[p.acks],
       idempotent: p.idempotent,
       compression: p.compression,
-      maxInflights: p.maxInFlightRequests,
+      timeoutMs: p.produceTimeoutMs,
+      retries,
+      retryDelay: (attempt) =>
+        Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** Math.max(0, attempt - 1)) *
+        (0.8 + Math.random() * 0.4),
+    };
+    // The client's producer only lends its connections, metadata and InitProducerId: the driver
+    // writes the Produce requests (platformatic-produce.ts) and does the idempotent sequencing, so
+    // the client's own idempotent mode, which would also hold each connection to one request in
+    // flight, stays off. The accumulator bounds the produce requests in flight per broker.
+    const producerOptions: ProducerOptions<Buffer, Buffer, Buffer, Buffer> = {
+      ...this.#base,
+      timeout: p.produceTimeoutMs,
+      idempotent: false,
+      maxInflights: Math.max(5, p.maxInFlightRequests),
       repeatOnStaleMetadata: true,
     };
     this.#producerOptions = producerOptions;
@@ -215,47 +231,15 @@ class PlatformaticDriver implements KafkaDriver {
   }
 
   async produce(request: ProduceRequest): Promise<readonly PartitionWrite[]> {
-    let count = 0;
-    for (const t of request.topics) count += t.records.length;
-    const messages = new Array(count);
-    let i = 0;
-    for (const { topic, records } of request.topics) {
-      for (const r of records) {
-        messages[i++] = {
-          topic,
-          partition: r.partition,
-          key: r.key ?? undefined,
-          value: r.value,
-          headers: headerMap(r.headers),
-        };
-      }
-    }
-    // acks per send: the client takes the producer's `acks` option only for idempotence and
-    // otherwise defaults each send to the leader's.
-    const result = await this.#producer.send({ messages, acks: this.#acks });
-    if (result.offsets === undefined) {
-      // acks none: no offsets; one write per partition written.
-      const written: PartitionWrite[] = [];
-      for (const { topic, records } of request.topics) {
-        const seen = new Set<number>();
-        for (const r of records) {
-          if (seen.has(r.partition)) continue;
-          seen.add(r.partition);
-          written.push({ topic, partition: r.partition, baseOffset: undefined });
-        }
-      }
-      return written;
-    }
-    return result.offsets.map((o) => ({
-      topic: o.topic,
-      partition: o.partition,
-      baseOffset: String(o.offset),
-    }));
+    this.#checkOpen();
+    this.#writer ??= new PlatformaticProduce(this.#producer, this.#produceSettings);
+    return this.#writer.produce(request);
   }
 
   async resetProducer(): Promise<void> {
-    // The client already dropped its producer id and sequences when the idempotent write failed;
+    // The writer already dropped its producer id and sequences when the idempotent write failed;
     // its next write takes a new one.
+    this.#writer?.reset();
   }
 
   createConsumer(config: DriverConsumerConfig): DriverConsumer {
@@ -382,6 +366,7 @@ class PlatformaticDriver implements KafkaDriver {
     this.#aborts = new AbortController();
     const clients = [this.#producerClient, this.#adminClient];
     this.#producerClient = undefined;
+    this.#writer = undefined;
     this.#adminClient = undefined;
     await Promise.allSettled(clients.map((client) => client?.close()));
     this.#emit({ type: 'disconnected' });
@@ -390,35 +375,6 @@ class PlatformaticDriver implements KafkaDriver {
   #emit(event: ConnectionEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
-}
-
-// CloudEvents header names and most values (spec version, type, source, content type) repeat from
-// event to event: their bytes are made once. Ids and times differ, and are not kept past the bound.
-const headerNames = new Map<string, Buffer>();
-const headerValues = new Map<string, Buffer>();
-
-/** Header names and values are strings above the seam; Kafka wants bytes (UTF-8). */
-function cachedBytes(cache: Map<string, Buffer>): (value: string | undefined) => Buffer | undefined {
-  return (value) => {
-    if (value === undefined) return undefined;
-    // Ids (36 characters) and times (24) never repeat: not worth a lookup.
-    if (value.length > 20) return Buffer.from(value);
-    const known = cache.get(value);
-    if (known !== undefined) return known;
-    const bytes = Buffer.from(value);
-    if (cache.size < 512) cache.set(value, bytes);
-    return bytes;
-  };
-}
-
-const nameBytes = cachedBytes(headerNames);
-const valueBytes = cachedBytes(headerValues);
-
-/** The headers as the bytes the client writes (its serializers would be called twice per header, after an `Object.entries` copy). */
-function headerMap(headers: Readonly<Record<string, string>>): Map<Buffer, Buffer> {
-  const map = new Map<Buffer, Buffer>();
-  for (const name in headers) map.set(nameBytes(name)!, valueBytes(headers[name])!);
-  return map;
 }
 
 export function hasApiId(error: unknown, apiId: string): boolean {

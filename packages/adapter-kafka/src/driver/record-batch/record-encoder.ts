@@ -4,7 +4,8 @@
  * temporary array per header list and a second pass to size the headers. With the six CloudEvents
  * headers every Switchyard event carries, that module and its helpers were a fifth of producer
  * CPU (see the adapter README's performance notes). kafkajs-encoder-patch.ts installs this function
- * in place of kafkajs' own; the bytes are the same (record-encoder.test.ts compares them).
+ * in place of kafkajs' own; the bytes are the same (record-encoder.test.ts compares them). The
+ * platformatic driver's record batches (record-batch.ts) are made of these records too.
  *
  *   Record => Length:varint Attributes:int8 TimestampDelta:varlong OffsetDelta:varint
  *             Key:varint-bytes Value:varint-bytes Headers:[varint-string varint-bytes]
@@ -48,10 +49,85 @@ let slabAt = 0;
 export function encodeRecord(input: RecordInput): EncodedRecord | undefined {
   const { offsetDelta = 0, timestampDelta = 0, key, value, headers } = input;
   if (!Number.isSafeInteger(timestampDelta) || !isInt32(offsetDelta)) return undefined;
+  const bound = recordBound(key, value, headers);
+  if (bound < 0) return undefined;
+  const headerCount = boundHeaderCount;
+  if (slabAt + bound > slab.length) {
+    slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, bound));
+    slabAt = 0;
+  }
+
+  const buf = slab;
+  const bodyStart = slabAt + 5;
+  const at = writeBody(buf, bodyStart, timestampDelta, offsetDelta, key, value, headers, headerCount);
+  const bodyLength = at - bodyStart;
+  const start = bodyStart - sizeOfUVarInt(bodyLength * 2);
+  writeUVarInt(buf, start, bodyLength * 2);
+  slabAt = at;
+  return new EncodedRecord(buf.subarray(start, at));
+}
+
+/** The records of one batch, one after the other in one buffer (a view into the slab). */
+export interface EncodedRecords {
+  readonly count: number;
+  readonly bytes: Buffer;
+}
+
+/** What `encodeRecords` takes of a record: key, value and string headers. */
+export interface BatchRecordInput {
+  readonly key: Buffer | null;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Records with offset deltas 0, 1, 2 … and one timestamp, written back to back into the slab, so
+ * a record batch can take them as they are: no buffer per record, no copy. Each record's length
+ * prefix is given the two bytes most records need (64 B to 8 KiB) and the body moved in the rare
+ * case it needs another size. `prefix` bytes are left free in front for the caller (the batch header).
+ */
+export function encodeRecords(records: readonly BatchRecordInput[], prefix: number): EncodedRecords {
+  let bound = prefix;
+  const headerCounts = new Array<number>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const b = recordBound(r.key, r.value, r.headers);
+    if (b < 0) throw new TypeError('A record has a key, value or header Kafka cannot carry.');
+    bound += b;
+    headerCounts[i] = boundHeaderCount;
+  }
+  if (slabAt + bound > slab.length) {
+    slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, bound));
+    slabAt = 0;
+  }
+  const buf = slab;
+  const start = slabAt;
+  let at = start + prefix;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const bodyStart = at + 2;
+    const end = writeBody(buf, bodyStart, 0, i, r.key, r.value, r.headers, headerCounts[i]!);
+    const bodyLength = end - bodyStart;
+    const size = sizeOfUVarInt(bodyLength * 2);
+    if (size !== 2) buf.copyWithin(at + size, bodyStart, end);
+    at = writeUVarInt(buf, at, bodyLength * 2) + bodyLength;
+  }
+  slabAt = at;
+  return { count: records.length, bytes: buf.subarray(start, at) };
+}
+
+/** Header count of the record `recordBound` last bounded (no object per call). */
+let boundHeaderCount = 0;
+
+/** Most bytes the record can take with its length prefix, -1 if it cannot be written byte for byte; counts its headers. */
+function recordBound(
+  key: unknown,
+  value: unknown,
+  headers: Record<string, unknown> | undefined | null,
+): number {
   const keyBound = boundOf(key);
   const valueBound = boundOf(value);
-  if (keyBound < 0 || valueBound < 0) return undefined;
-
+  if (keyBound < 0 || valueBound < 0) return -1;
   // A light pass: validates the headers and bounds the record's size, so the slab has room.
   let bound = 5 + 1 + 10 + 5 + keyBound + valueBound + 5;
   let headerCount = 0;
@@ -62,27 +138,35 @@ export function encodeRecord(input: RecordInput): EncodedRecord | undefined {
       if (Array.isArray(v)) {
         for (const item of v) {
           const b = item === null || item === undefined ? -1 : boundOf(item);
-          if (b < 0) return undefined;
+          if (b < 0) return -1;
           bound += nameBound + b;
           headerCount++;
         }
       } else {
         const b = v === null || v === undefined ? -1 : boundOf(v);
-        if (b < 0) return undefined;
+        if (b < 0) return -1;
         bound += nameBound + b;
         headerCount++;
       }
     }
   }
-  if (slabAt + bound > slab.length) {
-    slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, bound));
-    slabAt = 0;
-  }
+  boundHeaderCount = headerCount;
+  return bound;
+}
 
-  const buf = slab;
-  const bodyStart = slabAt + 5;
+/** Attributes to the last header, from `at`; returns where it ends. */
+function writeBody(
+  buf: Buffer,
+  start: number,
+  timestampDelta: number,
+  offsetDelta: number,
+  key: unknown,
+  value: unknown,
+  headers: Record<string, unknown> | undefined | null,
+  headerCount: number,
+): number {
   const zigzagTimestamp = timestampDelta >= 0 ? timestampDelta * 2 : -timestampDelta * 2 - 1;
-  let at = bodyStart;
+  let at = start;
   buf[at++] = 0; // attributes: none are used per record
   at = writeUVarLong(buf, at, zigzagTimestamp);
   at = writeUVarInt(buf, at, zigzag32(offsetDelta));
@@ -115,11 +199,7 @@ export function encodeRecord(input: RecordInput): EncodedRecord | undefined {
       }
     }
   }
-  const bodyLength = at - bodyStart;
-  const start = bodyStart - sizeOfUVarInt(bodyLength * 2);
-  writeUVarInt(buf, start, bodyLength * 2);
-  slabAt = at;
-  return new EncodedRecord(buf.subarray(start, at));
+  return at;
 }
 
 /** Most bytes a key, value or header value can take with its length prefix; -1 if not a string, Buffer or null. */

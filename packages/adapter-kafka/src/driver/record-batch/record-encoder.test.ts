@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { pristineKafkajs } from '../../test-support/pristine-kafkajs.ts';
-import { encodeRecord, groupMessagesPerPartition, type RecordInput } from './record-encoder.ts';
+import {
+  encodeRecord,
+  encodeRecords,
+  groupMessagesPerPartition,
+  type RecordInput,
+} from './record-encoder.ts';
 
 /** kafkajs' own Record and grouping (encoder and header modules reloaded so Record uses pristine ones). */
 function pristineRecord(): {
@@ -89,6 +94,29 @@ describe('encodeRecord', () => {
     expect(encodeRecord({ value: Buffer.from('v'), headers: { h: null } })).toBeUndefined();
     expect(encodeRecord({ value: Buffer.from('v'), timestampDelta: 0.5 })).toBeUndefined();
     expect(encodeRecord({ value: Buffer.from('v'), offsetDelta: 2 ** 31 })).toBeUndefined();
+  });
+});
+
+describe('encodeRecords', () => {
+  it('writes records back to back, each as kafkajs would, whatever its length prefix (1, 2 or 3 bytes)', () => {
+    const inputs = [
+      { key: null, value: Buffer.from('tiny'), headers: {} }, // under 64 B: a 1-byte prefix
+      { key: Buffer.from('k'), value: Buffer.alloc(300, 1), headers: { ce_id: 'a', 'x-ü': 'é' } },
+      { key: null, value: Buffer.alloc(20_000, 2), headers: { ce_id: 'b' } }, // over 8 KiB: 3 bytes
+      { key: Buffer.from('k2'), value: Buffer.alloc(0), headers: { ce_type: 'same.type' } },
+    ];
+    const { count, bytes } = encodeRecords(inputs, 61);
+    expect(count).toBe(4);
+    const expected = Buffer.concat(
+      inputs.map((input, offsetDelta) => Record({ ...input, offsetDelta, timestampDelta: 0 }).buffer),
+    );
+    expect(bytes.subarray(61).equals(expected)).toBe(true);
+  });
+
+  it('throws on a record it cannot carry', () => {
+    expect(() => encodeRecords([{ key: null, value: 42 as unknown as Buffer, headers: {} }], 0)).toThrow(
+      TypeError,
+    );
   });
 });
 
