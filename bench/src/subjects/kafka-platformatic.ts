@@ -1,5 +1,6 @@
 import { Consumer, Producer } from '@platformatic/kafka';
 import { type KafkaSettings, type PRESETS, resolveSettings } from './kafka-settings.ts';
+import { consumeSameWork, SAME_WORK_DESERIALIZERS } from './platformatic-same-work.ts';
 import { decode, encode, windowed } from './switchyard-client.ts';
 import type { Outgoing, Subject } from './types.ts';
 
@@ -15,7 +16,7 @@ export function platformaticSubject(
   createTopic: (topic: string, env: Record<string, string>, partitions: number) => Promise<void>,
   presets: () => typeof PRESETS,
   /** The `platformatic+ce` variant sends the CloudEvents headers Switchyard sends (as `kafkajs+ce` does). */
-  variant: { id: string; label: string; headers?: () => Record<string, string> } = {
+  variant: { id: string; label: string; headers?: () => Record<string, string>; sameWork?: boolean } = {
     id: 'platformatic',
     label: 'raw @platformatic/kafka',
   },
@@ -28,6 +29,7 @@ export function platformaticSubject(
     label: variant.label,
     kind: 'raw',
     extra: true,
+    ...(variant.sameWork === true ? { consumeOnly: true } : {}),
     prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
     async producer(config, env) {
       const s = settingsOf(config);
@@ -84,7 +86,8 @@ export function platformaticSubject(
     },
     async consumer(config, env) {
       const s = settingsOf(config);
-      const consumers: Consumer[] = [];
+      const consumers: Consumer<Buffer, Buffer, string, string>[] = [];
+      const stops: Array<() => Promise<void>> = [];
       return {
         async subscribe(topic, group, onData) {
           const consumer = new Consumer({
@@ -95,14 +98,20 @@ export function platformaticSubject(
             maxWaitTime: s.maxWaitTimeMs,
             sessionTimeout: 10_000,
             heartbeatInterval: 1_000,
-          });
+            ...(variant.sameWork === true ? { deserializers: SAME_WORK_DESERIALIZERS } : {}),
+          }) as Consumer<Buffer, Buffer, string, string>;
           consumers.push(consumer);
+          if (variant.sameWork === true) {
+            stops.push(await consumeSameWork(consumer, topic, onData));
+            return;
+          }
           const stream = await consumer.consume({ topics: [topic], mode: 'earliest' });
           stream.on('data', (message: { value: Buffer | undefined }) => {
             if (message.value !== undefined) onData(decode(message.value));
           });
         },
         close: async () => {
+          await Promise.allSettled(stops.map((stop) => stop()));
           await Promise.allSettled(consumers.map((c) => c.close(true)));
         },
       };

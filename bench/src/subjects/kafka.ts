@@ -108,6 +108,13 @@ const PLATFORMATIC_CE = {
   label: 'raw @platformatic/kafka + CE headers',
   headers: ceHeaders,
 };
+/** Raw @platformatic/kafka doing a Switchyard subscription's work (consume only; platformatic-same-work.ts). */
+const PLATFORMATIC_SAME = {
+  id: 'platformatic+same',
+  label: 'raw @platformatic/kafka, same work (CE headers read, keyed, contiguous commits)',
+  headers: ceHeaders,
+  sameWork: true,
+};
 
 function rawKafkajs(variant: { id: string; label: string; headers: boolean; sameWork?: boolean }): Subject {
   return {
@@ -363,6 +370,10 @@ export const kafkaModule: TransportModule = {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
       return platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_CE);
     }
+    if (id === PLATFORMATIC_SAME.id) {
+      const { platformaticSubject } = await import('./kafka-platformatic.ts');
+      return platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_SAME);
+    }
     throw new Error(`unknown kafka subject ${id}`);
   },
   async subjects() {
@@ -372,6 +383,7 @@ export const kafkaModule: TransportModule = {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
       available.push(platformaticSubject(brokers, createTopic, () => PRESETS));
       available.push(platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_CE));
+      available.push(platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_SAME));
     } catch (error) {
       missing.push({ id: 'platformatic', reason: `@platformatic/kafka does not load: ${String(error)}` });
     }

@@ -1,6 +1,6 @@
 /**
  * What a raw client's user writes to get what a Switchyard subscription gives, for the
- * "same work" consume peers (`kafkajs+same`, `nats.js+same`): the CloudEvents attributes read from
+ * "same work" consume peers (`kafkajs+same`, `platformatic+same`, `nats.js+same`): the CloudEvents attributes read from
  * the headers, the JSON data decoded, and events of one key handled one at a time in arrival order
  * while different keys run concurrently up to a bound. Kept plain on purpose: a per-key FIFO map
  * and a ready list, no envelope object beyond the fields read, no metrics, no tracing.
