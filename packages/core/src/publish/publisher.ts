@@ -1,11 +1,10 @@
-import type { Span } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
 import type { EventDraft, EventEnvelope } from '../envelope.ts';
 import { EventBusError, toEventBusError } from '../errors.ts';
 import { composePublish, type PublishFn } from '../middleware.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
 import {
   DEFERRED_TRACE_BYTES,
-  type DeferredEvent,
   type SharedSendSpan,
   startSharedSendSpan,
 } from '../observability/shared-send-span.ts';
@@ -28,8 +27,11 @@ interface Pending {
   readonly message: OutboundMessage;
   readonly bytes: number;
   readonly span: Span | undefined;
-  /** Published outside any trace: its `send` span is shared with its send's other such events. */
-  readonly deferred: DeferredEvent | undefined;
+  /**
+   * The envelope of an event published outside any trace: its `send` span is shared with its
+   * send's other such events, and its trace context written into `message.headers` at send time.
+   */
+  readonly deferred: EventEnvelope | undefined;
   shared: SharedSendSpan | undefined;
   readonly started: number;
   readonly resolve: (receipt: PublishReceipt) => void;
@@ -218,7 +220,7 @@ export class Publisher {
     const message = { topic, key: envelope.key, value: wire.value, headers: wire.headers, id: envelope.id };
     if (!this.#options.tracing) return this.#queueMessage(message, undefined);
     if (this.#options.rootSpans === 'per-send' && publishingOutsideAnyTrace())
-      return this.#queueMessage(message, undefined, { envelope, headers: wire.headers });
+      return this.#queueMessage(message, undefined, envelope);
     const { name } = this.#transport;
     return this.#queueMessage(
       message,
@@ -229,7 +231,7 @@ export class Publisher {
   #queueMessage(
     message: OutboundMessage,
     span: Span | undefined,
-    deferred?: DeferredEvent,
+    deferred?: EventEnvelope,
     limit = this.maxEventBytes,
   ): Promise<PublishReceipt> {
     const bytes = encodedSize(message) + (deferred === undefined ? 0 : DEFERRED_TRACE_BYTES);
@@ -258,7 +260,7 @@ export class Publisher {
     message: OutboundMessage,
     bytes: number,
     span: Span | undefined,
-    deferred: DeferredEvent | undefined,
+    deferred: EventEnvelope | undefined,
   ): Promise<PublishReceipt> {
     const { promise, resolve, reject } = Promise.withResolvers<PublishReceipt>();
     const started = this.#metrics.clock();
@@ -329,21 +331,50 @@ export class Publisher {
     sending.finally(() => this.#inFlightSends.delete(sending));
   }
 
-  /** One `send` span per topic for the batch's events published outside any trace. */
+  /**
+   * One `send` span per topic for the batch's events published outside any trace. Two passes and
+   * no arrays when they all go to one topic (the usual case); per-event work is one header write.
+   */
   #startSharedSpans(batch: Pending[]): void {
     const tracer = activeTracer();
     if (tracer === undefined) return; // the provider went away since they were published
-    let rest = batch.filter((pending) => pending.deferred !== undefined);
-    // A topic at a time: one pass when the batch has one topic (the usual case), no map.
-    while (rest.length > 0) {
-      const topic = rest[0]!.message.topic;
-      const group: Pending[] = [];
-      const others: Pending[] = [];
-      for (const pending of rest) (pending.message.topic === topic ? group : others).push(pending);
-      const events = group.map((pending) => pending.deferred!);
-      const shared = startSharedSendSpan(tracer, this.#transport.name, topic, events);
-      for (const pending of group) pending.shared = shared;
-      rest = others;
+    let topic: string | undefined;
+    let count = 0;
+    let only: EventEnvelope | undefined;
+    for (const pending of batch) {
+      if (pending.deferred === undefined) continue;
+      if (topic === undefined) topic = pending.message.topic;
+      else if (pending.message.topic !== topic) {
+        this.#startSharedSpansPerTopic(tracer, batch);
+        return;
+      }
+      if (count++ === 0) only = pending.deferred;
+    }
+    if (topic === undefined) return;
+    const shared = startSharedSendSpan(tracer, this.#transport.name, topic, count, only);
+    for (const pending of batch) {
+      if (pending.deferred === undefined) continue;
+      pending.shared = shared;
+      shared.writeTo(pending.message.headers as Record<string, string>); // built by toWire for this event
+    }
+  }
+
+  /** The same for a batch whose untraced events go to several topics. */
+  #startSharedSpansPerTopic(tracer: Tracer, batch: Pending[]): void {
+    const byTopic = new Map<string, Pending[]>();
+    for (const pending of batch) {
+      if (pending.deferred === undefined) continue;
+      const group = byTopic.get(pending.message.topic);
+      if (group === undefined) byTopic.set(pending.message.topic, [pending]);
+      else group.push(pending);
+    }
+    for (const [topic, group] of byTopic) {
+      const only = group.length === 1 ? group[0]!.deferred : undefined;
+      const shared = startSharedSendSpan(tracer, this.#transport.name, topic, group.length, only);
+      for (const pending of group) {
+        pending.shared = shared;
+        shared.writeTo(pending.message.headers as Record<string, string>); // built by toWire for this event
+      }
     }
   }
 
