@@ -34,6 +34,7 @@ interface Pending {
   readonly deferred: EventEnvelope | undefined;
   shared: SharedSendSpan | undefined;
   readonly started: number;
+  /** `ignoreReceipt` for an emit: nobody awaits it, so no receipt is made. */
   readonly resolve: (receipt: PublishReceipt) => void;
   readonly reject: (error: Error) => void;
   /** Settled already (the transport reported its outcome before the whole send finished). */
@@ -69,6 +70,7 @@ export class Publisher {
   readonly #metrics: BusMetrics;
   readonly #prefix: string;
   readonly #publish: PublishFn;
+  readonly #hasMiddleware: boolean;
   readonly #validTopics = new Set<string>();
   #queue: Pending[] = [];
   /** Encoded bytes of the events in `#queue`. */
@@ -95,9 +97,11 @@ export class Publisher {
     this.#metrics = metrics;
     this.#prefix = transport.headerPrefix ?? 'ce_';
     this.buffer = new PublishBuffer(options.publishBuffer);
-    const send: PublishFn = (topic, envelope) => this.#encodeAndQueue(topic, envelope);
-    this.#publish =
-      options.publishMiddleware.length === 0 ? send : composePublish(options.publishMiddleware, send);
+    // Without `emitted` these always return a promise of the receipt.
+    const send: PublishFn = (topic, envelope) =>
+      this.#encodeAndQueue(topic, envelope, undefined) as Promise<PublishReceipt>;
+    this.#hasMiddleware = options.publishMiddleware.length > 0;
+    this.#publish = this.#hasMiddleware ? composePublish(options.publishMiddleware, send) : send;
   }
 
   /** Publishes made before the first connect finished, waiting for it (they hold buffer room already). */
@@ -106,20 +110,52 @@ export class Publisher {
   }
 
   publish(topic: string, draft: EventDraft): Promise<PublishReceipt> {
+    return this.#accept(topic, draft, undefined) as Promise<PublishReceipt>;
+  }
+
+  /**
+   * A publish nobody awaits: `failed` hears of a failure instead of a rejection. Without publish
+   * middleware (which works on promises) it makes no promise and no receipt per event.
+   */
+  emit(topic: string, draft: EventDraft, failed: (error: unknown) => void): void {
+    const result = this.#hasMiddleware ? this.publish(topic, draft) : this.#accept(topic, draft, failed);
+    result?.catch(failed);
+  }
+
+  /** A publish (`emitted` undefined) or an emit; for an emit, `undefined` unless it failed early. */
+  #accept(
+    topic: string,
+    draft: EventDraft,
+    emitted: ((error: Error) => void) | undefined,
+  ): Promise<PublishReceipt | undefined> | undefined {
     try {
       if (this.#closing && !this.#connection.acceptsWhileClosing())
         throw new EventBusError('CLOSED', `Cannot publish to ${topic}: the event bus is closed.`);
       this.validateTopic(topic);
       const envelope = this.#envelope(draft);
       const definition = draft.definition;
-      if (definition === undefined) return this.#publish(topic, envelope);
+      if (definition === undefined) return this.#send(topic, envelope, emitted);
       const checked = definition.validate(envelope.data);
       if (checked instanceof Promise)
-        return checked.then((data) => this.#publish(topic, { ...envelope, data }));
-      return this.#publish(topic, checked === envelope.data ? envelope : { ...envelope, data: checked });
+        return checked.then((data) => this.#send(topic, { ...envelope, data }, emitted));
+      return this.#send(
+        topic,
+        checked === envelope.data ? envelope : { ...envelope, data: checked },
+        emitted,
+      );
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  #send(
+    topic: string,
+    envelope: EventEnvelope,
+    emitted: ((error: Error) => void) | undefined,
+  ): Promise<PublishReceipt | undefined> | undefined {
+    return emitted === undefined
+      ? this.#publish(topic, envelope)
+      : this.#encodeAndQueue(topic, envelope, emitted);
   }
 
   /** The largest event `publish` accepts: the bus's `maxEventBytes`, capped by the transport's limit. */
@@ -144,7 +180,7 @@ export class Publisher {
    * transport's own size limit applies: a dead letter carries an event the broker already accepted.
    */
   sendRaw(message: OutboundMessage, span?: Span): Promise<PublishReceipt> {
-    return this.#queueMessage(message, span, undefined, this.transportMaxBytes);
+    return this.#queueMessage(message, span, undefined, this.transportMaxBytes) as Promise<PublishReceipt>;
   }
 
   /** Refuses publishes from now on (except from the bus's draining handlers). */
@@ -208,7 +244,12 @@ export class Publisher {
     return envelope;
   }
 
-  #encodeAndQueue(topic: string, envelope: EventEnvelope): Promise<PublishReceipt> {
+  /** A promise of the receipt; for an emit (`emitted`), `undefined` or a promise that can only reject. */
+  #encodeAndQueue(
+    topic: string,
+    envelope: EventEnvelope,
+    emitted: ((error: Error) => void) | undefined,
+  ): Promise<PublishReceipt | undefined> | undefined {
     let wire: ReturnType<typeof toWire>;
     try {
       wire = toWire(envelope, this.#options.codec, this.#prefix, this.#transport.nativeKey !== true);
@@ -218,13 +259,17 @@ export class Publisher {
       );
     }
     const message = { topic, key: envelope.key, value: wire.value, headers: wire.headers, id: envelope.id };
-    if (!this.#options.tracing) return this.#queueMessage(message, undefined);
+    const limit = this.maxEventBytes;
+    if (!this.#options.tracing) return this.#queueMessage(message, undefined, undefined, limit, emitted);
     if (this.#options.rootSpans === 'per-send' && publishingOutsideAnyTrace())
-      return this.#queueMessage(message, undefined, envelope);
+      return this.#queueMessage(message, undefined, envelope, limit, emitted);
     const { name } = this.#transport;
     return this.#queueMessage(
       message,
       startSendSpan(name, topic, envelope, wire.headers, this.#options.unsampledParent),
+      undefined,
+      limit,
+      emitted,
     );
   }
 
@@ -233,7 +278,8 @@ export class Publisher {
     span: Span | undefined,
     deferred?: EventEnvelope,
     limit = this.maxEventBytes,
-  ): Promise<PublishReceipt> {
+    emitted?: (error: Error) => void,
+  ): Promise<PublishReceipt | undefined> | undefined {
     const bytes = encodedSize(message) + (deferred === undefined ? 0 : DEFERRED_TRACE_BYTES);
     if (bytes > limit) {
       const error = new EventBusError(
@@ -246,9 +292,9 @@ export class Publisher {
       return Promise.reject(error);
     }
     const wait = this.buffer.reserve(bytes);
-    if (wait === undefined) return this.#enqueue(message, bytes, span, deferred);
+    if (wait === undefined) return this.#enqueue(message, bytes, span, deferred, emitted);
     return wait.then(
-      () => this.#enqueue(message, bytes, span, deferred),
+      () => this.#enqueue(message, bytes, span, deferred, emitted),
       (error: Error) => {
         if (span !== undefined) endSpanWithError(span, error);
         throw error;
@@ -261,8 +307,12 @@ export class Publisher {
     bytes: number,
     span: Span | undefined,
     deferred: EventEnvelope | undefined,
-  ): Promise<PublishReceipt> {
-    const { promise, resolve, reject } = Promise.withResolvers<PublishReceipt>();
+    emitted: ((error: Error) => void) | undefined,
+  ): Promise<PublishReceipt> | undefined {
+    let promise: Promise<PublishReceipt> | undefined;
+    let resolve: (receipt: PublishReceipt) => void = ignoreReceipt;
+    let reject = emitted;
+    if (reject === undefined) ({ promise, resolve, reject } = Promise.withResolvers<PublishReceipt>());
     const started = this.#metrics.clock();
     const shared = undefined;
     this.#queue.push({ message, bytes, span, deferred, shared, started, resolve, reject, done: false });
@@ -401,7 +451,7 @@ export class Publisher {
       this.#metrics.sent(pending.message.topic, 1, (now - pending.started) / 1000);
       if (pending.span !== undefined) endSendSpan(pending.span, this.#transport.name, outcome.receipt);
       else pending.shared?.succeeded(outcome.receipt);
-      pending.resolve(toReceipt(pending.message, outcome.receipt));
+      if (pending.resolve !== ignoreReceipt) pending.resolve(toReceipt(pending.message, outcome.receipt));
     } else {
       this.#fail(pending, outcome.error);
     }
@@ -429,6 +479,9 @@ export class Publisher {
     pending.reject(error);
   }
 }
+
+/** The `resolve` of an emitted event's entry. */
+const ignoreReceipt = (_receipt: PublishReceipt): void => {};
 
 // Formatting a date is a visible cost at 100k+ events/s; events made in the same millisecond share the string.
 let lastIsoMs = -1;
