@@ -279,7 +279,7 @@ export class TopicConsumer implements EntryOwner {
     // Asked once per batch, not per event: with tracing on but no SDK registered (the default for a
     // user without OpenTelemetry), the events of this batch start no span and follow no producer.
     this.#tracing = options.tracing && activeTracer() !== undefined;
-    if (!this.#tracing || options.unsampledParent !== 'follow') {
+    if (!this.#tracing || options.unsampledParent !== 'follow' || messages.length === 0) {
       for (const message of messages) this.#accept(message, undefined);
       return;
     }
