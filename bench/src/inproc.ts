@@ -16,6 +16,8 @@ export interface InprocOptions {
   /** Events emitted before the producer yields to let handlers run. */
   readonly chunk: number;
   readonly log?: (line: string) => void;
+  /** The Switchyard loop's topic (two loops in one process need two): default `bench.inproc`. */
+  readonly topic?: string;
 }
 
 export interface InprocResult {
@@ -91,8 +93,9 @@ async function switchyardLoop(options: Omit<InprocOptions, 'runs'>): Promise<Loo
     tracing: options.tracing !== 'off',
   });
   let handled = 0;
+  const topic = options.topic ?? 'bench.inproc';
   await bus.subscribe(
-    'bench.inproc',
+    topic,
     (event) => {
       if ((event.data as BenchData).p !== undefined) handled++;
     },
@@ -103,7 +106,7 @@ async function switchyardLoop(options: Omit<InprocOptions, 'runs'>): Promise<Loo
       const target = handled + events;
       const t = wallNowMs();
       for (let i = 0; i < events; i++) {
-        bus.emit('bench.inproc', { type: 'bench.event', key: keyFor(i), data: makeData(phase, i, pad, t) });
+        bus.emit(topic, { type: 'bench.event', key: keyFor(i), data: makeData(phase, i, pad, t) });
         if (i % options.chunk === options.chunk - 1) await yieldToLoop();
       }
       const deadline = Date.now() + 60_000;

@@ -1,6 +1,6 @@
 // One benchmark workload in this process, for `node --cpu-prof` (with --conditions=@switchyard/source,
 // which makes @switchyard/* imports run the workspace sources). Examples:
-//   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled
+//   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled [events] [runs]
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events] [off|api|sampled|always] [preset] [payload bytes] [in flight]
 //   (Kafka: preset durable|throughput|latency, default durable; BENCH_KAFKA='{"lingerMs":5}' adds producer/consumer fields as the bench's configs do)
 //   node --conditions=@switchyard/source bench/src/profile/run.ts fill nats switchyard 50000 my_topic [payload bytes, 100]   (then)
@@ -8,7 +8,7 @@
 //   node --conditions=@switchyard/source bench/src/profile/run.ts send nats switchyard 10000 50000 [payload bytes] [topic]   (open loop at 10,000/s, as the latency producer; with consume on the same topic: a live consumer)
 // and summarise with: node bench/src/profile/summarize.ts /tmp/prof/*.cpuprofile [top] [function-for-callers]
 import { loadBrokerEnv } from '../env.ts';
-import { runInproc } from '../inproc.ts';
+import { openInproc } from '../inproc.ts';
 import { keyFor, makeData, padFor } from '../payload.ts';
 import { wallNowMs } from '../stats.ts';
 import { loadTransport } from '../subjects/registry.ts';
@@ -31,23 +31,31 @@ async function subject(transport: string, id: string) {
 }
 
 if (what === 'inproc') {
-  const [who = 'switchyard', tracing = 'off'] = rest;
-  const r = await runInproc({
+  const [who = 'switchyard', tracing = 'off', events = '200000', runs = '3'] = rest;
+  const session = await openInproc({
     subject: who === 'bare' ? 'bare' : 'switchyard',
     tracing: tracing as TracingMode,
-    events: 200_000,
+    events: Number(events),
     warmupEvents: 50_000,
-    runs: 2,
     payloadBytes: 100,
     concurrency: 16,
     chunk: 1_000,
   });
-  console.log(
-    who,
-    tracing,
-    r.runs.map((x) => Math.round((x.events / x.elapsedMs) * 1000)),
-    'events/s',
-  );
+  for (let r = 0; r < Number(runs); r++) {
+    const cpu = process.cpuUsage();
+    const ms = await session.run(r);
+    const used = process.cpuUsage(cpu);
+    // CPU per event is steadier than the rate on a shared machine: it does not count waiting.
+    console.log(
+      who,
+      tracing,
+      Math.round((Number(events) / ms) * 1000),
+      'events/s',
+      ((used.user + used.system) / Number(events)).toFixed(2),
+      'CPU µs/event',
+    );
+  }
+  await session.close();
 } else if (what === 'publish') {
   const [
     transport = 'kafka',

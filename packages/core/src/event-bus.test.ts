@@ -6,6 +6,7 @@ import { isEventBusError } from './errors.ts';
 import { createEventBus } from './event-bus.ts';
 import { MemoryBroker } from './memory/memory-broker.ts';
 import { memoryTransport } from './memory/memory-transport.ts';
+import { fakeTransport } from './observability/test-transports.ts';
 
 const OrderPlaced = defineEvent('order.placed', z.object({ orderId: z.string(), total: z.number() }));
 
@@ -99,6 +100,50 @@ describe('EventBus on the memory transport', () => {
     b.emit('bad topic', { type: 'x', data: 1 });
     await waitFor(() => errors.length === 1);
     expect(isEventBusError(errors[0], 'INVALID_TOPIC')).toBe(true);
+    await b.close();
+  });
+
+  it('reports each emit the broker refused to onError once, with its topic, and the publishes beside them still reject', async () => {
+    const reports: Array<{ error: Error; topic: string | undefined; eventId: string | undefined }> = [];
+    const b = createEventBus({
+      source: 'test',
+      transport: fakeTransport({ failSends: 'PUBLISH_FAILED' }),
+      onError: (error, context) => reports.push({ error, topic: context.topic, eventId: context.eventId }),
+    });
+    b.emit('emits-refused', { type: 'x', data: 1 });
+    b.emit('emits-refused', { type: 'x', data: 2, id: 'mine' });
+    const published = b.publish('emits-refused', { type: 'x', data: 3 });
+    await expect(published).rejects.toMatchObject({ code: 'PUBLISH_FAILED' });
+    await waitFor(() => reports.length === 2);
+    expect(reports.map((r) => [r.error.message, r.topic, r.eventId])).toEqual([
+      ['the broker said no', 'emits-refused', undefined],
+      ['the broker said no', 'emits-refused', 'mine'],
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(reports).toHaveLength(2);
+    await b.close();
+  });
+
+  it('runs emits through publish middleware, and reports what it rejects', async () => {
+    const errors: Error[] = [];
+    const seen: string[] = [];
+    const b = createEventBus({
+      source: 'test',
+      transport: memoryTransport({ broker: new MemoryBroker() }),
+      onError: (e) => errors.push(e),
+      publishMiddleware: [
+        (next) => (topic, event) => {
+          seen.push(event.type);
+          if (event.type === 'refused') return Promise.reject(new Error('not this one'));
+          return next(topic, event);
+        },
+      ],
+    });
+    b.emit('emits-mw', { type: 'fine', data: 1 });
+    b.emit('emits-mw', { type: 'refused', data: 2 });
+    await waitFor(() => errors.length === 1);
+    expect(seen).toEqual(['fine', 'refused']);
+    expect(errors[0]!.message).toBe('not this one');
     await b.close();
   });
 });

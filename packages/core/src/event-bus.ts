@@ -97,7 +97,7 @@ class SwitchyardBus implements EventBus {
   }
 
   emit<TData>(topic: string, event: EventDraft<TData>): void {
-    this.publish(topic, event).catch((error: unknown) => {
+    this.#publisher.emit(topic, event, (error: unknown) => {
       const err = error instanceof Error ? error : new Error(String(error));
       this.#lastError = err.message;
       if (isEventBusError(err, 'BUFFER_FULL')) this.#overflow.note(err, topic);

@@ -1,4 +1,4 @@
-import type { Span } from '@opentelemetry/api';
+import { context, propagation, type Span } from '@opentelemetry/api';
 import type { EventDefinition } from '../define-event.ts';
 import type { EventEnvelope } from '../envelope.ts';
 import { EventBusError, isEventBusError } from '../errors.ts';
@@ -279,29 +279,42 @@ export class TopicConsumer implements EntryOwner {
     // Asked once per batch, not per event: with tracing on but no SDK registered (the default for a
     // user without OpenTelemetry), the events of this batch start no span and follow no producer.
     this.#tracing = options.tracing && activeTracer() !== undefined;
-    if (!this.#tracing) {
+    if (!this.#tracing || options.unsampledParent !== 'follow' || messages.length === 0) {
       for (const message of messages) this.#accept(message, undefined);
       return;
     }
     // Runs of events whose handlers will run in one context (an unsampled producer context they
     // share) are queued in that context, so the scheduler starts them there and none of them has
     // to enter it (see #dispatch).
-    const followed = messages.map((m) =>
-      followedProducer(m.headers, options.unsampledParent, this.#producers),
-    );
-    for (let i = 0; i < messages.length; ) {
-      const shared = followed[i]?.context;
-      let end = i + 1;
-      while (end < messages.length && followed[end]?.context === shared) end++;
+    const fields = propagation.fields();
+    const producers = this.#producers;
+    let i = 0;
+    let followed = followedProducer(messages[0]!.headers, producers, fields);
+    while (i < messages.length) {
       const from = i;
-      const acceptRun = () => {
-        for (let k = from; k < end; k++) this.#accept(messages[k]!, followed[k]);
-      };
-      if (shared === undefined) acceptRun();
-      else runInContext(shared, acceptRun);
+      const first = followed;
+      let next: HandlerTrace | undefined;
+      let end = i + 1;
+      for (; end < messages.length; end++) {
+        next = followedProducer(messages[end]!.headers, producers, fields);
+        if (next?.context !== first?.context) break;
+      }
+      if (first === undefined) for (let k = from; k < end; k++) this.#accept(messages[k]!, undefined);
+      else runInContext(first.context, this.#acceptRun, messages, from, end, first);
+      followed = next;
       i = end;
     }
   }
+
+  /** Accepts `messages[from..end)`, which share the followed producer context `followed`. */
+  readonly #acceptRun = (
+    messages: readonly InboundMessage[],
+    from: number,
+    end: number,
+    followed: HandlerTrace,
+  ): void => {
+    for (let k = from; k < end; k++) this.#accept(messages[k]!, followed);
+  };
 
   #accept(message: InboundMessage, followed: HandlerTrace | undefined): void {
     if (this.#state !== 'running') {
@@ -464,20 +477,28 @@ export class TopicConsumer implements EntryOwner {
     for (const entry of targets) entry.began();
     const finish = (outcome: Outcome) =>
       this.#finish(delivery, targets, traced?.span, started, outcome, done);
-    // One handler (the usual case) may hand a long retry back to the broker; with several, a
-    // redelivery would run again the handlers that succeeded, so their retries stay in process.
-    if (traced === undefined) {
-      if (targets.length === 1) this.#runs.run(targets[0]!, message, envelope, undefined, true, finish);
-      else this.#runAll(targets, delivery, envelope, undefined, finish);
-      return;
-    }
     // The continuation that settles the event is registered in its context too, and so is what the
     // scheduler starts from there: the next event of the same producer context (the rest of a
-    // shared `send` span's batch) finds its context already active and enters none.
-    runInContext(traced.context, () => {
-      if (targets.length === 1) this.#runs.run(targets[0]!, message, envelope, traced, true, finish);
-      else this.#runAll(targets, delivery, envelope, traced, finish);
-    });
+    // shared `send` span's batch) finds its context already active and enters none (and makes no
+    // closure for it).
+    if (traced === undefined || context.active() === traced.context)
+      this.#runTargets(targets, delivery, envelope, traced, finish);
+    else context.with(traced.context, this.#runTargets, this, targets, delivery, envelope, traced, finish);
+  }
+
+  /**
+   * One handler (the usual case) may hand a long retry back to the broker; with several, a
+   * redelivery would run again the handlers that succeeded, so their retries stay in process.
+   */
+  #runTargets(
+    targets: readonly HandlerEntry[],
+    delivery: Delivery,
+    envelope: EventEnvelope,
+    traced: HandlerTrace | undefined,
+    finish: (outcome: Outcome) => void,
+  ): void {
+    if (targets.length === 1) this.#runs.run(targets[0]!, delivery.message, envelope, traced, true, finish);
+    else this.#runAll(targets, delivery, envelope, traced, finish);
   }
 
   #runAll(

@@ -19,9 +19,13 @@ export class ProducerContexts {
   /**
    * The context `headers` continue, extracted into the root context: an event's handler continues
    * its producer and nothing else, whatever context the transport happened to deliver it in.
+   * `fields`: the propagator's `fields()`, when the caller asked once for many events (the W3C
+   * propagator makes a new array per call).
    */
-  parentOf(headers: Readonly<Record<string, string>>): Context {
-    const fields = propagation.fields();
+  parentOf(
+    headers: Readonly<Record<string, string>>,
+    fields: readonly string[] = propagation.fields(),
+  ): Context {
     if (this.#parent !== undefined && this.#same(fields, headers)) return this.#parent;
     this.#fields = fields;
     this.#values = fields.map((name) => headers[name]);

@@ -28,11 +28,27 @@ export class SharedSendSpan {
   #failed = 0;
   #firstError: unknown;
 
-  constructor(span: Span, system: string, count: number) {
+  /** What the propagator wrote for the span: the W3C propagator's `traceparent` alone, or every field. */
+  readonly #traceparent: string | undefined;
+  readonly #carrier: Readonly<Record<string, string>>;
+  readonly #names: readonly string[];
+
+  constructor(span: Span, system: string, count: number, carrier: Readonly<Record<string, string>>) {
     this.#span = span;
     this.#system = system;
     this.#single = count === 1;
     this.#remaining = count;
+    this.#carrier = carrier;
+    this.#names = Object.keys(carrier);
+    this.#traceparent =
+      this.#names.length === 1 && carrier.traceparent !== undefined ? carrier.traceparent : undefined;
+  }
+
+  /** Writes the span's trace context into one event's wire headers. */
+  writeTo(headers: Record<string, string>): void {
+    // The W3C propagator alone: a named store per event, not a keyed one by a variable name.
+    if (this.#traceparent !== undefined) headers.traceparent = this.#traceparent;
+    else for (const name of this.#names) headers[name] = this.#carrier[name]!;
   }
 
   succeeded(receipt: TransportReceipt): void {
@@ -54,35 +70,23 @@ export class SharedSendSpan {
   }
 }
 
-export interface DeferredEvent {
-  readonly envelope: EventEnvelope;
-  /** The wire headers the shared span's trace context is written into. */
-  readonly headers: Record<string, string>;
-}
-
 /**
- * Starts the shared span of `events` (all published to `topic` outside any trace) and writes its
- * trace context into each event's headers.
+ * Starts the shared span of `count` events published to `topic` outside any trace (`only`: the
+ * envelope when there is one event, for the per-event attributes); `writeTo` then puts its trace
+ * context into each event's headers.
  */
 export function startSharedSendSpan(
   tracer: Tracer,
   system: string,
   topic: string,
-  events: readonly DeferredEvent[],
+  count: number,
+  only: EventEnvelope | undefined,
 ): SharedSendSpan {
   const attributes = operationAttributes(system, topic, 'send');
-  if (events.length > 1) attributes['messaging.batch.message_count'] = events.length;
+  if (count > 1) attributes['messaging.batch.message_count'] = count;
   const span = tracer.startSpan(`send ${topic}`, { kind: SpanKind.PRODUCER, attributes }, ROOT_CONTEXT);
-  if (events.length === 1 && span.isRecording()) messageAttributes(span, system, events[0]!.envelope);
+  if (count === 1 && only !== undefined && span.isRecording()) messageAttributes(span, system, only);
   const carrier: Record<string, string> = {};
   propagation.inject(withSpan(ROOT_CONTEXT, span), carrier, setter);
-  const names = Object.keys(carrier);
-  const traceparent = carrier.traceparent;
-  if (names.length === 1 && traceparent !== undefined) {
-    // The W3C propagator alone: a named store per event, not a keyed one by a variable name.
-    for (const event of events) event.headers.traceparent = traceparent;
-  } else {
-    for (const event of events) for (const name of names) event.headers[name] = carrier[name]!;
-  }
-  return new SharedSendSpan(span, system, events.length);
+  return new SharedSendSpan(span, system, count, carrier);
 }

@@ -240,15 +240,16 @@ export interface HandlerTrace {
 
 /**
  * The handler's trace for an event with these headers when its producer alone decides it (an
- * unsampled producer context, followed: see `startProcessSpan`), else `undefined`.
+ * unsampled producer context, followed: see `startProcessSpan`), else `undefined`. For the
+ * consumer, which asked once per batch whether a tracer is registered and `unsampledParent` is
+ * `'follow'`, and passes the propagator's `fields()` it read once for the batch.
  */
 export function followedProducer(
   headers: Readonly<Record<string, string>>,
-  unsampledParent: 'follow' | 'sampler',
   producers: ProducerContexts,
+  fields: readonly string[],
 ): HandlerTrace | undefined {
-  if (unsampledParent !== 'follow' || activeTracer() === undefined) return undefined;
-  return producers.derived(producers.parentOf(headers), followUnsampled);
+  return producers.derived(producers.parentOf(headers, fields), followUnsampled);
 }
 
 /** The handler's context under a remote parent that is not sampled, or `undefined` for any other parent. */
@@ -353,8 +354,8 @@ function markError(span: Span, error: unknown): void {
 }
 
 /** Runs `fn` in `ctx`, entering it only when it is not the active context already. */
-export function runInContext<T>(ctx: Context, fn: () => T): T {
-  return context.active() === ctx ? fn() : context.with(ctx, fn);
+export function runInContext<A extends unknown[], T>(ctx: Context, fn: (...args: A) => T, ...args: A): T {
+  return context.active() === ctx ? fn(...args) : context.with(ctx, fn, undefined, ...args);
 }
 
 /** A valid span context whose trace is not sampled. */

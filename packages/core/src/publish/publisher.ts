@@ -1,11 +1,10 @@
-import type { Span } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
 import type { EventDraft, EventEnvelope } from '../envelope.ts';
 import { EventBusError, toEventBusError } from '../errors.ts';
 import { composePublish, type PublishFn } from '../middleware.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
 import {
   DEFERRED_TRACE_BYTES,
-  type DeferredEvent,
   type SharedSendSpan,
   startSharedSendSpan,
 } from '../observability/shared-send-span.ts';
@@ -28,10 +27,14 @@ interface Pending {
   readonly message: OutboundMessage;
   readonly bytes: number;
   readonly span: Span | undefined;
-  /** Published outside any trace: its `send` span is shared with its send's other such events. */
-  readonly deferred: DeferredEvent | undefined;
+  /**
+   * The envelope of an event published outside any trace: its `send` span is shared with its
+   * send's other such events, and its trace context written into `message.headers` at send time.
+   */
+  readonly deferred: EventEnvelope | undefined;
   shared: SharedSendSpan | undefined;
   readonly started: number;
+  /** `ignoreReceipt` for an emit: nobody awaits it, so no receipt is made. */
   readonly resolve: (receipt: PublishReceipt) => void;
   readonly reject: (error: Error) => void;
   /** Settled already (the transport reported its outcome before the whole send finished). */
@@ -67,6 +70,7 @@ export class Publisher {
   readonly #metrics: BusMetrics;
   readonly #prefix: string;
   readonly #publish: PublishFn;
+  readonly #hasMiddleware: boolean;
   readonly #validTopics = new Set<string>();
   #queue: Pending[] = [];
   /** Encoded bytes of the events in `#queue`. */
@@ -93,9 +97,11 @@ export class Publisher {
     this.#metrics = metrics;
     this.#prefix = transport.headerPrefix ?? 'ce_';
     this.buffer = new PublishBuffer(options.publishBuffer);
-    const send: PublishFn = (topic, envelope) => this.#encodeAndQueue(topic, envelope);
-    this.#publish =
-      options.publishMiddleware.length === 0 ? send : composePublish(options.publishMiddleware, send);
+    // Without `emitted` these always return a promise of the receipt.
+    const send: PublishFn = (topic, envelope) =>
+      this.#encodeAndQueue(topic, envelope, undefined) as Promise<PublishReceipt>;
+    this.#hasMiddleware = options.publishMiddleware.length > 0;
+    this.#publish = this.#hasMiddleware ? composePublish(options.publishMiddleware, send) : send;
   }
 
   /** Publishes made before the first connect finished, waiting for it (they hold buffer room already). */
@@ -104,20 +110,52 @@ export class Publisher {
   }
 
   publish(topic: string, draft: EventDraft): Promise<PublishReceipt> {
+    return this.#accept(topic, draft, undefined) as Promise<PublishReceipt>;
+  }
+
+  /**
+   * A publish nobody awaits: `failed` hears of a failure instead of a rejection. Without publish
+   * middleware (which works on promises) it makes no promise and no receipt per event.
+   */
+  emit(topic: string, draft: EventDraft, failed: (error: unknown) => void): void {
+    const result = this.#hasMiddleware ? this.publish(topic, draft) : this.#accept(topic, draft, failed);
+    result?.catch(failed);
+  }
+
+  /** A publish (`emitted` undefined) or an emit; for an emit, `undefined` unless it failed early. */
+  #accept(
+    topic: string,
+    draft: EventDraft,
+    emitted: ((error: Error) => void) | undefined,
+  ): Promise<PublishReceipt | undefined> | undefined {
     try {
       if (this.#closing && !this.#connection.acceptsWhileClosing())
         throw new EventBusError('CLOSED', `Cannot publish to ${topic}: the event bus is closed.`);
       this.validateTopic(topic);
       const envelope = this.#envelope(draft);
       const definition = draft.definition;
-      if (definition === undefined) return this.#publish(topic, envelope);
+      if (definition === undefined) return this.#send(topic, envelope, emitted);
       const checked = definition.validate(envelope.data);
       if (checked instanceof Promise)
-        return checked.then((data) => this.#publish(topic, { ...envelope, data }));
-      return this.#publish(topic, checked === envelope.data ? envelope : { ...envelope, data: checked });
+        return checked.then((data) => this.#send(topic, { ...envelope, data }, emitted));
+      return this.#send(
+        topic,
+        checked === envelope.data ? envelope : { ...envelope, data: checked },
+        emitted,
+      );
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  #send(
+    topic: string,
+    envelope: EventEnvelope,
+    emitted: ((error: Error) => void) | undefined,
+  ): Promise<PublishReceipt | undefined> | undefined {
+    return emitted === undefined
+      ? this.#publish(topic, envelope)
+      : this.#encodeAndQueue(topic, envelope, emitted);
   }
 
   /** The largest event `publish` accepts: the bus's `maxEventBytes`, capped by the transport's limit. */
@@ -142,7 +180,7 @@ export class Publisher {
    * transport's own size limit applies: a dead letter carries an event the broker already accepted.
    */
   sendRaw(message: OutboundMessage, span?: Span): Promise<PublishReceipt> {
-    return this.#queueMessage(message, span, undefined, this.transportMaxBytes);
+    return this.#queueMessage(message, span, undefined, this.transportMaxBytes) as Promise<PublishReceipt>;
   }
 
   /** Refuses publishes from now on (except from the bus's draining handlers). */
@@ -206,7 +244,12 @@ export class Publisher {
     return envelope;
   }
 
-  #encodeAndQueue(topic: string, envelope: EventEnvelope): Promise<PublishReceipt> {
+  /** A promise of the receipt; for an emit (`emitted`), `undefined` or a promise that can only reject. */
+  #encodeAndQueue(
+    topic: string,
+    envelope: EventEnvelope,
+    emitted: ((error: Error) => void) | undefined,
+  ): Promise<PublishReceipt | undefined> | undefined {
     let wire: ReturnType<typeof toWire>;
     try {
       wire = toWire(envelope, this.#options.codec, this.#prefix, this.#transport.nativeKey !== true);
@@ -216,22 +259,27 @@ export class Publisher {
       );
     }
     const message = { topic, key: envelope.key, value: wire.value, headers: wire.headers, id: envelope.id };
-    if (!this.#options.tracing) return this.#queueMessage(message, undefined);
+    const limit = this.maxEventBytes;
+    if (!this.#options.tracing) return this.#queueMessage(message, undefined, undefined, limit, emitted);
     if (this.#options.rootSpans === 'per-send' && publishingOutsideAnyTrace())
-      return this.#queueMessage(message, undefined, { envelope, headers: wire.headers });
+      return this.#queueMessage(message, undefined, envelope, limit, emitted);
     const { name } = this.#transport;
     return this.#queueMessage(
       message,
       startSendSpan(name, topic, envelope, wire.headers, this.#options.unsampledParent),
+      undefined,
+      limit,
+      emitted,
     );
   }
 
   #queueMessage(
     message: OutboundMessage,
     span: Span | undefined,
-    deferred?: DeferredEvent,
+    deferred?: EventEnvelope,
     limit = this.maxEventBytes,
-  ): Promise<PublishReceipt> {
+    emitted?: (error: Error) => void,
+  ): Promise<PublishReceipt | undefined> | undefined {
     const bytes = encodedSize(message) + (deferred === undefined ? 0 : DEFERRED_TRACE_BYTES);
     if (bytes > limit) {
       const error = new EventBusError(
@@ -244,9 +292,9 @@ export class Publisher {
       return Promise.reject(error);
     }
     const wait = this.buffer.reserve(bytes);
-    if (wait === undefined) return this.#enqueue(message, bytes, span, deferred);
+    if (wait === undefined) return this.#enqueue(message, bytes, span, deferred, emitted);
     return wait.then(
-      () => this.#enqueue(message, bytes, span, deferred),
+      () => this.#enqueue(message, bytes, span, deferred, emitted),
       (error: Error) => {
         if (span !== undefined) endSpanWithError(span, error);
         throw error;
@@ -258,9 +306,13 @@ export class Publisher {
     message: OutboundMessage,
     bytes: number,
     span: Span | undefined,
-    deferred: DeferredEvent | undefined,
-  ): Promise<PublishReceipt> {
-    const { promise, resolve, reject } = Promise.withResolvers<PublishReceipt>();
+    deferred: EventEnvelope | undefined,
+    emitted: ((error: Error) => void) | undefined,
+  ): Promise<PublishReceipt> | undefined {
+    let promise: Promise<PublishReceipt> | undefined;
+    let resolve: (receipt: PublishReceipt) => void = ignoreReceipt;
+    let reject = emitted;
+    if (reject === undefined) ({ promise, resolve, reject } = Promise.withResolvers<PublishReceipt>());
     const started = this.#metrics.clock();
     const shared = undefined;
     this.#queue.push({ message, bytes, span, deferred, shared, started, resolve, reject, done: false });
@@ -329,21 +381,50 @@ export class Publisher {
     sending.finally(() => this.#inFlightSends.delete(sending));
   }
 
-  /** One `send` span per topic for the batch's events published outside any trace. */
+  /**
+   * One `send` span per topic for the batch's events published outside any trace. Two passes and
+   * no arrays when they all go to one topic (the usual case); per-event work is one header write.
+   */
   #startSharedSpans(batch: Pending[]): void {
     const tracer = activeTracer();
     if (tracer === undefined) return; // the provider went away since they were published
-    let rest = batch.filter((pending) => pending.deferred !== undefined);
-    // A topic at a time: one pass when the batch has one topic (the usual case), no map.
-    while (rest.length > 0) {
-      const topic = rest[0]!.message.topic;
-      const group: Pending[] = [];
-      const others: Pending[] = [];
-      for (const pending of rest) (pending.message.topic === topic ? group : others).push(pending);
-      const events = group.map((pending) => pending.deferred!);
-      const shared = startSharedSendSpan(tracer, this.#transport.name, topic, events);
-      for (const pending of group) pending.shared = shared;
-      rest = others;
+    let topic: string | undefined;
+    let count = 0;
+    let only: EventEnvelope | undefined;
+    for (const pending of batch) {
+      if (pending.deferred === undefined) continue;
+      if (topic === undefined) topic = pending.message.topic;
+      else if (pending.message.topic !== topic) {
+        this.#startSharedSpansPerTopic(tracer, batch);
+        return;
+      }
+      if (count++ === 0) only = pending.deferred;
+    }
+    if (topic === undefined) return;
+    const shared = startSharedSendSpan(tracer, this.#transport.name, topic, count, only);
+    for (const pending of batch) {
+      if (pending.deferred === undefined) continue;
+      pending.shared = shared;
+      shared.writeTo(pending.message.headers as Record<string, string>); // built by toWire for this event
+    }
+  }
+
+  /** The same for a batch whose untraced events go to several topics. */
+  #startSharedSpansPerTopic(tracer: Tracer, batch: Pending[]): void {
+    const byTopic = new Map<string, Pending[]>();
+    for (const pending of batch) {
+      if (pending.deferred === undefined) continue;
+      const group = byTopic.get(pending.message.topic);
+      if (group === undefined) byTopic.set(pending.message.topic, [pending]);
+      else group.push(pending);
+    }
+    for (const [topic, group] of byTopic) {
+      const only = group.length === 1 ? group[0]!.deferred : undefined;
+      const shared = startSharedSendSpan(tracer, this.#transport.name, topic, group.length, only);
+      for (const pending of group) {
+        pending.shared = shared;
+        shared.writeTo(pending.message.headers as Record<string, string>); // built by toWire for this event
+      }
     }
   }
 
@@ -370,7 +451,7 @@ export class Publisher {
       this.#metrics.sent(pending.message.topic, 1, (now - pending.started) / 1000);
       if (pending.span !== undefined) endSendSpan(pending.span, this.#transport.name, outcome.receipt);
       else pending.shared?.succeeded(outcome.receipt);
-      pending.resolve(toReceipt(pending.message, outcome.receipt));
+      if (pending.resolve !== ignoreReceipt) pending.resolve(toReceipt(pending.message, outcome.receipt));
     } else {
       this.#fail(pending, outcome.error);
     }
@@ -398,6 +479,9 @@ export class Publisher {
     pending.reject(error);
   }
 }
+
+/** The `resolve` of an emitted event's entry. */
+const ignoreReceipt = (_receipt: PublishReceipt): void => {};
 
 // Formatting a date is a visible cost at 100k+ events/s; events made in the same millisecond share the string.
 let lastIsoMs = -1;
