@@ -309,7 +309,11 @@ export class FetchLoop {
         }
         if (p.errorCode !== 0) {
           if (STALE_METADATA.has(p.errorCode)) client.clearMetadata();
-          failure ??= new ProtocolError(p.errorCode, `${topic}[${p.partitionIndex}]`);
+          if (failure === undefined) {
+            const error = new ProtocolError(p.errorCode);
+            error.message = `${error.apiId} for ${topic}[${p.partitionIndex}]: ${error.message}`;
+            failure = error;
+          }
           continue;
         }
         if (p.records === null) continue;
