@@ -13,7 +13,13 @@ export function headerString(name: string, bytes: Buffer, slot: number): string 
 }
 
 /** `headerString` of `buffer[start, end)`, without a buffer for the value. */
-export function headerStringAt(name: string, buffer: Buffer, start: number, end: number, slot: number): string {
+export function headerStringAt(
+  name: string,
+  buffer: Buffer,
+  start: number,
+  end: number,
+  slot: number,
+): string {
   if (slot >= VALUE_SLOTS) return buffer.toString('utf8', start, end);
   const length = end - start;
   const known = slotValues[slot];

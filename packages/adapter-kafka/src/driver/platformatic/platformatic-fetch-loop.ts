@@ -8,8 +8,8 @@ import {
 } from '@platformatic/kafka';
 import type { Log } from '@switchyard/core/transport';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
-import { decodeRecordBatches } from '../record-batch/record-batch-decoder.ts';
 import type { DriverBatch } from '../driver.ts';
+import { decodeRecordBatches } from '../record-batch/record-batch-decoder.ts';
 import { hasApiId } from './platformatic-driver.ts';
 import {
   decompressWithClient,
@@ -261,7 +261,8 @@ export class FetchLoop {
     let failure: unknown;
     try {
       const broker = metadata.brokers.get(node);
-      if (broker === undefined) throw new ProtocolError('LEADER_NOT_AVAILABLE', `No broker ${node} in the metadata.`);
+      if (broker === undefined)
+        throw new ProtocolError('LEADER_NOT_AVAILABLE', `No broker ${node} in the metadata.`);
       const pool = this.#pool ?? client.connections;
       const connection = (await pool.get(broker)) as Connection;
       const c = this.#options.consumer;
@@ -272,7 +273,8 @@ export class FetchLoop {
         isolationLevel: FetchIsolationLevels.READ_COMMITTED,
         topics: [...topics.values()].map(({ topicId, partitions }) => ({ topicId, partitions })),
       });
-      if (epoch === this.#epoch && client === this.#client) failure = this.#deliverOwn(client, response, topics);
+      if (epoch === this.#epoch && client === this.#client)
+        failure = this.#deliverOwn(client, response, topics);
       if (failure === undefined) this.#retryDelayMs = 0;
     } catch (error) {
       if (epoch === this.#epoch && client === this.#client) failure = error;

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { resolveKafkaOptions } from '../../options/resolve.ts';
 import type { DriverBatch } from '../driver.ts';
 import { batchRecords, NO_PRODUCER, recordBatch } from '../record-batch/record-batch.ts';
-import { FetchLoop } from './platformatic-fetch-loop.ts';
 import { fetchRequest, parseFetchResponse, type RawFetchResponse } from './platformatic-fetch.ts';
+import { FetchLoop } from './platformatic-fetch-loop.ts';
 
 const TOPIC_ID = '6d4c3a2b-1f0e-4d5c-9b8a-7766554433ff';
 const TOPIC = 'pfetch-orders';
@@ -32,7 +32,9 @@ interface PartitionAnswer {
 /** A Fetch v17 response body (after the response header), as a broker writes it. */
 function responseBody(partitions: readonly PartitionAnswer[], errorCode = 0): Writer {
   const w = Writer.create().appendInt32(0).appendInt16(errorCode).appendInt32(0);
-  w.appendUnsignedVarInt(2).appendUUID(TOPIC_ID).appendUnsignedVarInt(partitions.length + 1);
+  w.appendUnsignedVarInt(2)
+    .appendUUID(TOPIC_ID)
+    .appendUnsignedVarInt(partitions.length + 1);
   for (const p of partitions) {
     w.appendInt32(p.partition)
       .appendInt16(p.errorCode ?? 0)
@@ -66,7 +68,9 @@ describe('Fetch requests and responses', () => {
       minBytes: 1,
       maxBytes: 1 << 20,
       isolationLevel: 1 as const,
-      topics: [{ topicId: TOPIC_ID, partitions: [{ partition: 2, fetchOffset: 42n, partitionMaxBytes: 4096 }] }],
+      topics: [
+        { topicId: TOPIC_ID, partitions: [{ partition: 2, fetchOffset: 42n, partitionMaxBytes: 4096 }] },
+      ],
     };
     const v17 = Reader.from(fetchRequest(17, settings).buffer);
     expect([v17.readInt32(), v17.readInt32(), v17.readInt32(), v17.readInt8()]).toEqual([500, 1, 1 << 20, 1]);
@@ -74,9 +78,14 @@ describe('Fetch requests and responses', () => {
     expect(v17.readUnsignedVarInt()).toBe(2);
     expect(v17.readUUID()).toBe(TOPIC_ID);
     expect(v17.readUnsignedVarInt()).toBe(2);
-    expect([v17.readInt32(), v17.readInt32(), v17.readInt64(), v17.readInt32(), v17.readInt64(), v17.readInt32()]).toEqual(
-      [2, -1, 42n, -1, -1n, 4096],
-    );
+    expect([
+      v17.readInt32(),
+      v17.readInt32(),
+      v17.readInt64(),
+      v17.readInt32(),
+      v17.readInt64(),
+      v17.readInt32(),
+    ]).toEqual([2, -1, 42n, -1, -1n, 4096]);
     const v13 = Reader.from(fetchRequest(13, settings).buffer);
     expect([v13.readInt32(), v13.readInt32()]).toEqual([-1, 500]);
     expect(fetchRequest(13, settings).buffer.length).toBe(fetchRequest(17, settings).buffer.length + 4);
@@ -140,7 +149,9 @@ function fakeClient(answers: Array<readonly PartitionAnswer[]>) {
     listApis: async () => [{ apiKey: 1, minVersion: 4, maxVersion: 17 }],
     metadata: async () => ({
       brokers: new Map([[1, broker]]),
-      topics: new Map([[TOPIC, { id: TOPIC_ID, partitionsCount: 2, partitions: [{ leader: 1 }, { leader: 1 }] }]]),
+      topics: new Map([
+        [TOPIC, { id: TOPIC_ID, partitionsCount: 2, partitions: [{ leader: 1 }, { leader: 1 }] }],
+      ]),
     }),
     connections: { get: async () => connection },
     clearMetadata: () => {
@@ -159,50 +170,58 @@ describe('fetch loop, own Fetch requests', () => {
   it.each([
     ['NOT_LEADER_OR_FOLLOWER', 6],
     ['UNKNOWN_TOPIC_OR_PARTITION', 3],
-  ])('after %s drops the metadata, backs off, and delivers the other partition meanwhile', async (name, code) => {
-    const options = resolveKafkaOptions({
-      brokers: ['127.0.0.1:1'],
-      driver: 'platformatic',
-      retry: { initialRetryTimeMs: 20, maxRetryTimeMs: 80 },
-    });
-    const { client, requests, cleared } = fakeClient([
-      [{ partition: 0, errorCode: code }, { partition: 1, records: batchAt(7n, 2) }],
-      [{ partition: 0, records: batchAt(5n, 1) }],
-    ]);
-    const batches: DriverBatch[] = [];
-    const logs: string[] = [];
-    const loop = new FetchLoop(options, (_level, message) => logs.push(message), 'group g', {
-      prepare: async () => true,
-      onBatch: (batch) => {
-        batches.push(batch);
-        return batch.messages.length;
-      },
-      topics: new Map([[TOPIC, true]]),
-    });
-    loop.assign(
-      new Map([[TOPIC, [0, 1]]]),
-      new Map([
-        [`${TOPIC}:0`, 5n],
-        [`${TOPIC}:1`, 7n],
-      ]),
-    );
-    loop.start(client as never, undefined);
-    try {
-      await waitFor(() => batches.some((b) => b.partition === 0));
-      expect(cleared()).toBeGreaterThanOrEqual(1);
-      expect(logs[0]).toMatch(new RegExp(`fetching from broker 1 for group g failed, trying again in 20 ms: .*${name}`));
-      expect(batches[0]).toMatchObject({ topic: TOPIC, partition: 1 });
-      expect(batches[0]!.messages.map((m) => [m.offset, m.headers.ce_id])).toEqual([
-        ['7', 'id-0'],
-        ['8', 'id-1'],
+  ])(
+    'after %s drops the metadata, backs off, and delivers the other partition meanwhile',
+    async (name, code) => {
+      const options = resolveKafkaOptions({
+        brokers: ['127.0.0.1:1'],
+        driver: 'platformatic',
+        retry: { initialRetryTimeMs: 20, maxRetryTimeMs: 80 },
+      });
+      const { client, requests, cleared } = fakeClient([
+        [
+          { partition: 0, errorCode: code },
+          { partition: 1, records: batchAt(7n, 2) },
+        ],
+        [{ partition: 0, records: batchAt(5n, 1) }],
       ]);
-      // The retry asks again for partition 0 where it was, and for partition 1 after what was handed over.
-      expect(requests[1]).toEqual([
-        { partition: 0, offset: 5n },
-        { partition: 1, offset: 9n },
-      ]);
-    } finally {
-      loop.stop();
-    }
-  });
+      const batches: DriverBatch[] = [];
+      const logs: string[] = [];
+      const loop = new FetchLoop(options, (_level, message) => logs.push(message), 'group g', {
+        prepare: async () => true,
+        onBatch: (batch) => {
+          batches.push(batch);
+          return batch.messages.length;
+        },
+        topics: new Map([[TOPIC, true]]),
+      });
+      loop.assign(
+        new Map([[TOPIC, [0, 1]]]),
+        new Map([
+          [`${TOPIC}:0`, 5n],
+          [`${TOPIC}:1`, 7n],
+        ]),
+      );
+      loop.start(client as never, undefined);
+      try {
+        await waitFor(() => batches.some((b) => b.partition === 0));
+        expect(cleared()).toBeGreaterThanOrEqual(1);
+        expect(logs[0]).toMatch(
+          new RegExp(`fetching from broker 1 for group g failed, trying again in 20 ms: .*${name}`),
+        );
+        expect(batches[0]).toMatchObject({ topic: TOPIC, partition: 1 });
+        expect(batches[0]!.messages.map((m) => [m.offset, m.headers.ce_id])).toEqual([
+          ['7', 'id-0'],
+          ['8', 'id-1'],
+        ]);
+        // The retry asks again for partition 0 where it was, and for partition 1 after what was handed over.
+        expect(requests[1]).toEqual([
+          { partition: 0, offset: 5n },
+          { partition: 1, offset: 9n },
+        ]);
+      } finally {
+        loop.stop();
+      }
+    },
+  );
 });

@@ -37,7 +37,10 @@ export interface FetchRequestSettings {
   readonly minBytes: number;
   readonly maxBytes: number;
   readonly isolationLevel: 0 | 1;
-  readonly topics: ReadonlyArray<{ readonly topicId: string; readonly partitions: readonly FetchRequestPartition[] }>;
+  readonly topics: ReadonlyArray<{
+    readonly topicId: string;
+    readonly partitions: readonly FetchRequestPartition[];
+  }>;
 }
 
 export interface RawFetchPartition {
@@ -163,7 +166,8 @@ export function sendFetch(
       true,
       (error, result) => {
         if (error !== null && error !== undefined) {
-          const response = error instanceof ResponseError ? (error as { response?: unknown }).response : undefined;
+          const response =
+            error instanceof ResponseError ? (error as { response?: unknown }).response : undefined;
           if (response === undefined) reject(error);
           else resolve(response as RawFetchResponse);
         } else if (result!.errorCode !== 0) reject(new ProtocolError(result!.errorCode));

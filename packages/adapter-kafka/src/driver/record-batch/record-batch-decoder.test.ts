@@ -2,8 +2,8 @@ import { compressionsAlgorithms } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { decompressWithClient } from '../platformatic/platformatic-fetch.ts';
 import { crc32c } from './crc32c.ts';
-import { CorruptBatchError, decodeRecordBatches } from './record-batch-decoder.ts';
 import { type BatchProducer, batchRecords, NO_PRODUCER, recordBatch } from './record-batch.ts';
+import { CorruptBatchError, decodeRecordBatches } from './record-batch-decoder.ts';
 
 const TIMESTAMP = 1_700_000_000_123;
 const HEADERS = { ce_id: 'a', ce_type: 'é', ce_source: '/s', ce_specversion: '1.0' };
@@ -21,7 +21,11 @@ function records(n: number, size = 10) {
 async function batchAt(
   baseOffset: bigint,
   n: number,
-  options: { codec?: keyof typeof compressionsAlgorithms; producer?: BatchProducer; transactional?: boolean } = {},
+  options: {
+    codec?: keyof typeof compressionsAlgorithms;
+    producer?: BatchProducer;
+    transactional?: boolean;
+  } = {},
 ): Promise<Buffer> {
   const codec = options.codec === undefined ? undefined : compressionsAlgorithms[options.codec];
   const batch = Buffer.from(
@@ -102,27 +106,37 @@ describe('decodeRecordBatches', () => {
   it('ignores a batch cut short at the end: next is after the last whole batch', async () => {
     const whole = await batchAt(0n, 2);
     const cut = (await batchAt(2n, 5)).subarray(0, 80);
-    const { messages, next, batches } = decodeRecordBatches(Buffer.concat([whole, cut]), 0n, null, decompressWithClient);
+    const { messages, next, batches } = decodeRecordBatches(
+      Buffer.concat([whole, cut]),
+      0n,
+      null,
+      decompressWithClient,
+    );
     expect(batches).toBe(1);
     expect(messages).toHaveLength(2);
     expect(next).toBe(2n);
     expect(decodeRecordBatches(cut, 2n, null, decompressWithClient)).toMatchObject({ batches: 0, next: 2n });
   });
 
-  it.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)('decompresses %s with the client codecs', async (codec) => {
-    const bytes = await batchAt(100n, 4, { codec });
-    expect(bytes.readInt16BE(21) & 0b111).toBe(compressionsAlgorithms[codec].bitmask);
-    const { messages, next } = decodeRecordBatches(bytes, 101n, null, decompressWithClient);
-    expect(messages.map((m) => m.offset)).toEqual(['101', '102', '103']);
-    expect(messages[2]!.headers.ce_id).toBe('id-3');
-    expect(next).toBe(104n);
-  });
+  it.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)(
+    'decompresses %s with the client codecs',
+    async (codec) => {
+      const bytes = await batchAt(100n, 4, { codec });
+      expect(bytes.readInt16BE(21) & 0b111).toBe(compressionsAlgorithms[codec].bitmask);
+      const { messages, next } = decodeRecordBatches(bytes, 101n, null, decompressWithClient);
+      expect(messages.map((m) => m.offset)).toEqual(['101', '102', '103']);
+      expect(messages[2]!.headers.ce_id).toBe('id-3');
+      expect(next).toBe(104n);
+    },
+  );
 
   it('fails clearly on a CRC mismatch', async () => {
     const bytes = await batchAt(5n, 2);
     bytes[bytes.length - 1]! ^= 0xff;
     expect(() => decodeRecordBatches(bytes, 5n, null, decompressWithClient)).toThrow(CorruptBatchError);
-    expect(() => decodeRecordBatches(bytes, 5n, null, decompressWithClient)).toThrow(/offset 5 failed its CRC check/);
+    expect(() => decodeRecordBatches(bytes, 5n, null, decompressWithClient)).toThrow(
+      /offset 5 failed its CRC check/,
+    );
   });
 
   it('leaves out aborted transactions up to their abort marker (read_committed)', async () => {

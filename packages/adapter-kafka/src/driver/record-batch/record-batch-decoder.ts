@@ -1,7 +1,7 @@
 import type { DriverInbound } from '../driver.ts';
 import { headerNameAt, headerStringAt } from '../header-strings.ts';
-import { BATCH_HEADER_BYTES } from './record-batch.ts';
 import { crc32c } from './crc32c.ts';
+import { BATCH_HEADER_BYTES } from './record-batch.ts';
 
 /*
  * The record batches of one partition of a Fetch response, read straight into the driver's
@@ -58,7 +58,9 @@ export function decodeRecordBatches(
     if (end > bytes.length) break; // cut short by the byte limit: fetched again from its start
     const magic = bytes[at + 16]!;
     if (magic !== 2)
-      throw new CorruptBatchError(`A record batch at offset ${bytes.readBigInt64BE(at)} has magic ${magic}, not 2.`);
+      throw new CorruptBatchError(
+        `A record batch at offset ${bytes.readBigInt64BE(at)} has magic ${magic}, not 2.`,
+      );
     const firstOffset = bytes.readBigInt64BE(at);
     const crc = bytes.readUInt32BE(at + CRC_AT);
     if (crc32c(bytes.subarray(at + ATTRIBUTES_AT, end)) !== crc)
@@ -78,7 +80,16 @@ export function decodeRecordBatches(
       const codec = attributes & COMPRESSION;
       const firstTimestamp = bytes.readBigInt64BE(at + 27);
       if (codec === 0) {
-        readRecords(bytes, at + BATCH_HEADER_BYTES, end, count, firstOffset, firstTimestamp, fetchedAt, messages);
+        readRecords(
+          bytes,
+          at + BATCH_HEADER_BYTES,
+          end,
+          count,
+          firstOffset,
+          firstTimestamp,
+          fetchedAt,
+          messages,
+        );
       } else {
         const records = decompress(codec, bytes.subarray(at + BATCH_HEADER_BYTES, end));
         readRecords(records, 0, records.length, count, firstOffset, firstTimestamp, fetchedAt, messages);
@@ -154,7 +165,9 @@ function readRecords(
   const baseOffset = Number(firstOffset);
   const baseTimestamp = Number(firstTimestamp);
   const exact =
-    Number.isSafeInteger(baseOffset + 2 ** 31) && Number.isSafeInteger(baseTimestamp + 2 ** 40) && baseTimestamp > -(2 ** 40);
+    Number.isSafeInteger(baseOffset + 2 ** 31) &&
+    Number.isSafeInteger(baseTimestamp + 2 ** 40) &&
+    baseTimestamp > -(2 ** 40);
   const from = Number(fetchedAt);
   try {
     for (let i = 0; i < count; i++) {
@@ -203,7 +216,9 @@ function readRecords(
 }
 
 function corrupt(firstOffset: bigint): CorruptBatchError {
-  return new CorruptBatchError(`The record batch at offset ${firstOffset} has a record that runs past its end.`);
+  return new CorruptBatchError(
+    `The record batch at offset ${firstOffset} has a record that runs past its end.`,
+  );
 }
 
 /** A varint-length byte string as a view of the fetched bytes (null for -1). */
