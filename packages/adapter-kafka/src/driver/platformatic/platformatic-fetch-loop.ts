@@ -4,6 +4,7 @@ import {
   type ConnectionPool,
   type Consumer,
   FetchIsolationLevels,
+  NetworkError,
   ProtocolError,
 } from '@platformatic/kafka';
 import type { Log } from '@switchyard/core/transport';
@@ -277,6 +278,8 @@ export class FetchLoop {
         failure = this.#deliverOwn(client, response, topics);
       if (failure === undefined) this.#retryDelayMs = 0;
     } catch (error) {
+      // As the client's fetch: after a network error the leaders are looked up again.
+      if (NetworkError.isRetryable(error as Error)) client.clearMetadata();
       if (epoch === this.#epoch && client === this.#client) failure = error;
     } finally {
       this.#inflight.delete(node);
