@@ -6,9 +6,14 @@ import { event, KafkaFixture, waitFor } from './test-support/fixture.ts';
 
 const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
 
-// The platformatic driver writes its own record batches: every codec is read back by kafkajs.
+// The platformatic driver writes its own record batches and reads them with its own decoder:
+// every codec is read back by the other driver, both ways.
 const PAIRS: ReadonlyArray<readonly [KafkaDriverName, KafkaDriverName, KafkaCompression]> = [
   ['kafkajs', 'platformatic', 'lz4'],
+  ['kafkajs', 'platformatic', 'gzip'],
+  ['kafkajs', 'platformatic', 'snappy'],
+  ['kafkajs', 'platformatic', 'zstd'],
+  ['kafkajs', 'platformatic', 'none'],
   ['platformatic', 'kafkajs', 'lz4'],
   ['platformatic', 'kafkajs', 'gzip'],
   ['platformatic', 'kafkajs', 'snappy'],

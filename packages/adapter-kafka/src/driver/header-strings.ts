@@ -9,15 +9,26 @@ const slotValues: Array<string | undefined> = new Array(VALUE_SLOTS);
 
 /** A header value as a string, reusing the one decoded last at this position when the bytes match. */
 export function headerString(name: string, bytes: Buffer, slot: number): string {
-  if (slot >= VALUE_SLOTS) return bytes.toString();
-  const length = bytes.length;
+  return headerStringAt(name, bytes, 0, bytes.length, slot);
+}
+
+/** `headerString` of `buffer[start, end)`, without a buffer for the value. */
+export function headerStringAt(
+  name: string,
+  buffer: Buffer,
+  start: number,
+  end: number,
+  slot: number,
+): string {
+  if (slot >= VALUE_SLOTS) return buffer.toString('utf8', start, end);
+  const length = end - start;
   const known = slotValues[slot];
   if (known !== undefined && known.length === length && slotNames[slot] === name) {
     let i = 0;
-    while (i < length && known.charCodeAt(i) === bytes[i]) i++;
+    while (i < length && known.charCodeAt(i) === buffer[start + i]) i++;
     if (i === length) return known;
   }
-  const value = bytes.toString();
+  const value = buffer.toString('utf8', start, end);
   slotNames[slot] = name;
   slotValues[slot] = value.length === length ? value : undefined;
   return value;
@@ -30,15 +41,20 @@ const nameSlots: Array<string | undefined> = new Array(VALUE_SLOTS);
  * (clients that hand names over as bytes: the names of CloudEvents headers repeat in every event).
  */
 export function headerNameString(bytes: Buffer, slot: number): string {
-  if (slot >= VALUE_SLOTS) return bytes.toString();
-  const length = bytes.length;
+  return headerNameAt(bytes, 0, bytes.length, slot);
+}
+
+/** `headerNameString` of `buffer[start, end)`, without a buffer for the name. */
+export function headerNameAt(buffer: Buffer, start: number, end: number, slot: number): string {
+  if (slot >= VALUE_SLOTS) return buffer.toString('utf8', start, end);
+  const length = end - start;
   const known = nameSlots[slot];
   if (known !== undefined && known.length === length) {
     let i = 0;
-    while (i < length && known.charCodeAt(i) === bytes[i]) i++;
+    while (i < length && known.charCodeAt(i) === buffer[start + i]) i++;
     if (i === length) return known;
   }
-  const name = bytes.toString();
+  const name = buffer.toString('utf8', start, end);
   nameSlots[slot] = name.length === length ? name : undefined;
   return name;
 }

@@ -76,6 +76,11 @@ class FakeClient extends EventEmitter {
     return new Map([[TOPIC, [0n, 0n, 0n, 0n]]]);
   }
 
+  /** No Fetch version the driver writes itself: the loop calls `fetch` (platformatic-fetch.test.ts covers its own requests). */
+  async listApis(): Promise<unknown[]> {
+    return [];
+  }
+
   async fetch(options: { topics: Array<{ partitions: Array<{ partition: number }> }> }): Promise<unknown> {
     this.#call(
       'fetch',

@@ -1,14 +1,46 @@
-import type { ClusterMetadata, ConnectionPool, Consumer } from '@platformatic/kafka';
+import {
+  type ClusterMetadata,
+  type Connection,
+  type ConnectionPool,
+  type Consumer,
+  FetchIsolationLevels,
+  NetworkError,
+  ProtocolError,
+} from '@platformatic/kafka';
 import type { Log } from '@switchyard/core/transport';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
 import type { DriverBatch } from '../driver.ts';
+import { decodeRecordBatches } from '../record-batch/record-batch-decoder.ts';
 import { hasApiId } from './platformatic-driver.ts';
+import {
+  decompressWithClient,
+  FETCH_KEY,
+  MAX_FETCH_VERSION,
+  MIN_FETCH_VERSION,
+  type RawFetchResponse,
+  sendFetch,
+} from './platformatic-fetch.ts';
 import { type FetchPartition, type FetchResponse, recordsOf } from './platformatic-records.ts';
 
 type Client = Consumer<Buffer, Buffer, Buffer, Buffer>;
 type Paused = ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>;
 
 const OFFSET_OUT_OF_RANGE = 1;
+/** Partition errors after which the leaders are looked up again (the client's metadata is dropped). */
+const STALE_METADATA = new Set([
+  3, // UNKNOWN_TOPIC_OR_PARTITION
+  5, // LEADER_NOT_AVAILABLE
+  6, // NOT_LEADER_OR_FOLLOWER
+  74, // FENCED_LEADER_EPOCH
+  75, // UNKNOWN_LEADER_EPOCH
+  100, // UNKNOWN_TOPIC_ID
+]);
+/**
+ * Whether the loop writes its own Fetch requests and decodes the record batches itself
+ * (platformatic-fetch.ts, record-batch-decoder.ts) rather than calling `Consumer.fetch`:
+ * `SWITCHYARD_PLATFORMATIC_FETCH=client` goes back to the client's.
+ */
+const OWN_FETCH = process.env.SWITCHYARD_PLATFORMATIC_FETCH !== 'client';
 /** How long the loop sleeps when there is nothing to fetch (every partition paused, or none assigned). */
 const IDLE_MS = 50;
 
@@ -56,6 +88,8 @@ export class FetchLoop {
   #wakeTimer: NodeJS.Timeout | undefined;
   /** The back-off after the last failure of a streak (0: the last attempt succeeded). */
   #retryDelayMs = 0;
+  /** The Fetch version for own requests (0: the client's `fetch`, the brokers know none of ours). */
+  #version: number | undefined;
 
   constructor(options: ResolvedKafkaOptions, log: Log, what: string, hooks: FetchLoopHooks) {
     this.#options = options;
@@ -192,7 +226,121 @@ export class FetchLoop {
       if (this.#inflight.size === 0) this.#wakeTimer ??= setTimeout(() => this.wake(), IDLE_MS);
       return;
     }
-    for (const [node, topics] of byNode) void this.#fetchFrom(client, node, topics);
+    const version = OWN_FETCH ? await this.#fetchVersion(client) : 0;
+    if (version === undefined || client !== this.#client) return;
+    for (const [node, topics] of byNode) {
+      if (version === 0) void this.#fetchFrom(client, node, topics);
+      else void this.#fetchOwn(client, metadata, version, node, topics);
+    }
+  }
+
+  /** The highest Fetch version both the brokers and this driver know; 0 for none (the client's fetch then). */
+  async #fetchVersion(client: Client): Promise<number | undefined> {
+    if (this.#version !== undefined) return this.#version;
+    try {
+      const fetch = (await client.listApis()).find((api) => api.apiKey === FETCH_KEY);
+      const version = Math.min(fetch?.maxVersion ?? -1, MAX_FETCH_VERSION);
+      this.#version =
+        fetch === undefined || version < Math.max(MIN_FETCH_VERSION, fetch.minVersion) ? 0 : version;
+      return this.#version;
+    } catch (error) {
+      if (client === this.#client) this.retryLater(error, 'reading the API versions');
+      return undefined;
+    }
+  }
+
+  /** One Fetch written by the driver (platformatic-fetch.ts) on the client's connection to the broker. */
+  async #fetchOwn(
+    client: Client,
+    metadata: ClusterMetadata,
+    version: number,
+    node: number,
+    topics: Map<string, Requested>,
+  ): Promise<void> {
+    this.#inflight.add(node);
+    const epoch = this.#epoch;
+    let failure: unknown;
+    try {
+      const broker = metadata.brokers.get(node);
+      if (broker === undefined)
+        throw new ProtocolError('LEADER_NOT_AVAILABLE', `No broker ${node} in the metadata.`);
+      const pool = this.#pool ?? client.connections;
+      const connection = (await pool.get(broker)) as Connection;
+      const c = this.#options.consumer;
+      const response = await sendFetch(connection, version, {
+        maxWaitMs: c.maxWaitTimeMs,
+        minBytes: c.minBytes,
+        maxBytes: c.maxBytes,
+        isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+        topics: [...topics.values()].map(({ topicId, partitions }) => ({ topicId, partitions })),
+      });
+      if (epoch === this.#epoch && client === this.#client)
+        failure = this.#deliverOwn(client, response, topics);
+      if (failure === undefined) this.#retryDelayMs = 0;
+    } catch (error) {
+      // As the client's fetch: after a network error the leaders are looked up again.
+      if (NetworkError.isRetryable(error as Error)) client.clearMetadata();
+      if (epoch === this.#epoch && client === this.#client) failure = error;
+    } finally {
+      this.#inflight.delete(node);
+    }
+    if (client !== this.#client) return;
+    if (failure !== undefined) this.retryLater(failure, `fetching from broker ${node}`);
+    else this.wake();
+  }
+
+  /**
+   * Hands each partition's records over; a partition whose offset is gone moves like
+   * auto.offset.reset; returns the first other partition error (the metadata dropped when it is a
+   * stale leader or topic), for the back-off.
+   */
+  #deliverOwn(client: Client, response: RawFetchResponse, requested: Map<string, Requested>): unknown {
+    const names = new Map<string, string>();
+    for (const [topic, { topicId }] of requested) names.set(topicId, topic);
+    let failure: unknown;
+    for (const topicResponse of response.responses) {
+      const topic = names.get(topicResponse.topicId);
+      if (topic === undefined) continue;
+      const asked = requested.get(topic)!.at;
+      for (const p of topicResponse.partitions) {
+        const k = partitionKey(topic, p.partitionIndex);
+        const fetchedAt = asked.get(p.partitionIndex);
+        // Moved (seek) or paused since: not this fetch's.
+        if (fetchedAt === undefined || this.#positions.get(k) !== fetchedAt || this.#paused.has(k)) continue;
+        if (p.errorCode === OFFSET_OUT_OF_RANGE) {
+          const reset = this.#hooks.topics.get(topic) === true ? p.logStartOffset : p.highWatermark;
+          if (reset >= 0n) this.#positions.set(k, reset);
+          continue;
+        }
+        if (p.errorCode !== 0) {
+          if (STALE_METADATA.has(p.errorCode)) client.clearMetadata();
+          if (failure === undefined) {
+            const error = new ProtocolError(p.errorCode);
+            error.message = `${error.apiId} for ${topic}[${p.partitionIndex}]: ${error.message}`;
+            failure = error;
+          }
+          continue;
+        }
+        if (p.records === null) continue;
+        const { messages, next, batches } = decodeRecordBatches(
+          p.records,
+          fetchedAt,
+          p.abortedTransactions,
+          decompressWithClient,
+        );
+        if (batches === 0) continue;
+        if (messages.length === 0) {
+          this.#positions.set(k, next);
+          continue;
+        }
+        const taken = this.#hooks.onBatch({ topic, partition: p.partitionIndex, messages });
+        // Handlers may have sought or been reassigned meanwhile: only move a position still ours.
+        if (this.#positions.get(k) !== fetchedAt) continue;
+        if (taken >= messages.length) this.#positions.set(k, next);
+        else if (taken > 0) this.#positions.set(k, BigInt(messages[taken]!.offset));
+      }
+    }
+    return failure;
   }
 
   async #fetchFrom(client: Client, node: number, topics: Map<string, Requested>): Promise<void> {
