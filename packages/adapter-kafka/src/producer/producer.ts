@@ -54,7 +54,7 @@ class SendResults {
 class Prepared implements PendingRecord, DriverRecord {
   readonly topic: string;
   partition = -1;
-  readonly key: Buffer | null;
+  readonly key: string | null;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
   readonly bytes: number;
@@ -63,7 +63,7 @@ class Prepared implements PendingRecord, DriverRecord {
 
   constructor(
     topic: string,
-    key: Buffer | null,
+    key: string | null,
     value: Buffer,
     headers: Readonly<Record<string, string>>,
     bytes: number,
@@ -190,7 +190,8 @@ export class KafkaProducer {
   }
 
   private prepare(message: OutboundMessage, results: SendResults, index: number): Prepared | undefined {
-    const key = message.key === undefined ? null : Buffer.from(message.key, 'utf8');
+    // The key stays a string: the partitioner hashes it and the encoder writes it without a buffer of its own.
+    const key = message.key ?? null;
     const value = Buffer.isBuffer(message.value)
       ? message.value
       : Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength);
@@ -258,7 +259,6 @@ export class KafkaProducer {
   }
 
   private enqueue(item: Prepared, metadata: TopicMetadata): void {
-    // The key's UTF-8 bytes, already made for the record, feed murmur2 too.
     const partition = this.partitioner.choose(item.topic, item.key ?? undefined, metadata);
     const leader = metadata.partitions[partition]?.leader ?? -1;
     item.partition = partition;
