@@ -59,7 +59,8 @@ export interface TopicMetadata {
 
 export interface DriverRecord {
   readonly partition: number;
-  readonly key: Buffer | null;
+  /** A string is written as its UTF-8 bytes. */
+  readonly key: Buffer | string | null;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
 }

@@ -12,6 +12,24 @@ describe('murmur2', () => {
     }
   });
 
+  it('hashes a string key as its UTF-8 bytes, whether ASCII, not, or longer than the scratch buffer', () => {
+    const keys = [
+      '',
+      'k',
+      'order-42',
+      'größe',
+      '🚚',
+      'a'.repeat(256),
+      'b'.repeat(257),
+      `${'c'.repeat(255)}é`,
+    ];
+    for (const key of keys) {
+      const bytes = Buffer.from(key, 'utf8');
+      expect(partitionForKey(key, 1_000_003), key).toBe(partitionForKey(bytes, 1_000_003));
+      expect(partitionForKey(key, 1_000_003), key).toBe(toPositive(murmur2(bytes)) % 1_000_003);
+    }
+  });
+
   it('matches the vectors from Kafka’s own murmur2 tests', () => {
     // These five come from Kafka's UtilsTest / kafkajs' tests and are stable across versions.
     expect(murmur2(Buffer.from('21'))).toBe(-973932308);

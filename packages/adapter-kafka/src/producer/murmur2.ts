@@ -3,8 +3,7 @@
  * client, so a key lands on the same partition whichever client produced it. Java's `int`
  * arithmetic is reproduced with `Math.imul` and `| 0` (32-bit wrap-around) and `>>>` (unsigned shift).
  */
-export function murmur2(data: Uint8Array): number {
-  const length = data.length;
+export function murmur2(data: Uint8Array, length = data.length): number {
   const m = 0x5bd1e995;
   let h = (0x9747b28c ^ length) | 0;
   const length4 = length >>> 2;
@@ -38,6 +37,23 @@ export function toPositive(n: number): number {
 
 /** The partition Java's default partitioner picks for a key: `toPositive(murmur2(utf8(key))) % partitions`. */
 export function partitionForKey(key: string | Uint8Array, partitions: number): number {
-  const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
-  return toPositive(murmur2(bytes)) % partitions;
+  if (typeof key !== 'string') return toPositive(murmur2(key)) % partitions;
+  const length = asciiInto(key);
+  const hash = length >= 0 ? murmur2(scratch, length) : murmur2(Buffer.from(key, 'utf8'));
+  return toPositive(hash) % partitions;
+}
+
+/** Short ASCII keys (most keys) are hashed from here: no buffer per event. */
+const scratch = new Uint8Array(256);
+
+/** Copies an ASCII key that fits into `scratch` and returns its length; -1 for any other key. */
+function asciiInto(key: string): number {
+  const n = key.length;
+  if (n > scratch.length) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    scratch[i] = c;
+  }
+  return n;
 }

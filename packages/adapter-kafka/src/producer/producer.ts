@@ -46,31 +46,41 @@ class SendResults {
   }
 }
 
-/** The record the driver gets; its partition is chosen once the topic's metadata is known. */
-interface MutableRecord {
-  partition: number;
-  readonly key: Buffer | null;
+/**
+ * One event from `send` to its outcome: the same object is the driver's record (its partition
+ * chosen once the topic's metadata is known), waits in the accumulator (as its PendingRecord) and
+ * settles its slot, so an event costs one object here, not five.
+ */
+class Prepared implements PendingRecord, DriverRecord {
+  readonly topic: string;
+  partition = -1;
+  readonly key: string | null;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
-}
-
-/**
- * One event from `send` to its outcome: the same object waits in the accumulator (as its
- * PendingRecord) and settles its slot, so an event costs one object here, not four.
- */
-class Prepared implements PendingRecord {
-  readonly topic: string;
-  readonly record: MutableRecord;
   readonly bytes: number;
   private readonly results: SendResults;
   private readonly index: number;
 
-  constructor(topic: string, record: MutableRecord, bytes: number, results: SendResults, index: number) {
+  constructor(
+    topic: string,
+    key: string | null,
+    value: Buffer,
+    headers: Readonly<Record<string, string>>,
+    bytes: number,
+    results: SendResults,
+    index: number,
+  ) {
     this.topic = topic;
-    this.record = record;
+    this.key = key;
+    this.value = value;
+    this.headers = headers;
     this.bytes = bytes;
     this.results = results;
     this.index = index;
+  }
+
+  get record(): DriverRecord {
+    return this;
   }
 
   settle(outcome: SendOutcome): void {
@@ -180,7 +190,8 @@ export class KafkaProducer {
   }
 
   private prepare(message: OutboundMessage, results: SendResults, index: number): Prepared | undefined {
-    const key = message.key === undefined ? null : Buffer.from(message.key, 'utf8');
+    // The key stays a string: the partitioner hashes it and the encoder writes it without a buffer of its own.
+    const key = message.key ?? null;
     const value = Buffer.isBuffer(message.value)
       ? message.value
       : Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength);
@@ -196,8 +207,7 @@ export class KafkaProducer {
       });
       return undefined;
     }
-    const record: MutableRecord = { partition: -1, key, value, headers: message.headers };
-    return new Prepared(message.topic, record, bytes, results, index);
+    return new Prepared(message.topic, key, value, message.headers, bytes, results, index);
   }
 
   /** Each item's topic metadata, or undefined if one is not loaded yet; looked up once per run of a topic. */
@@ -249,10 +259,9 @@ export class KafkaProducer {
   }
 
   private enqueue(item: Prepared, metadata: TopicMetadata): void {
-    // The key's UTF-8 bytes, already made for the record, feed murmur2 too.
-    const partition = this.partitioner.choose(item.topic, item.record.key ?? undefined, metadata);
+    const partition = this.partitioner.choose(item.topic, item.key ?? undefined, metadata);
     const leader = metadata.partitions[partition]?.leader ?? -1;
-    item.record.partition = partition;
+    item.partition = partition;
     this.accumulator.append(item.topic, partition, leader, item);
   }
 

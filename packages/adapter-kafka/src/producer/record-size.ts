@@ -5,11 +5,12 @@
  * `maxMessageBytes` limits; the broker applies its own limit to the compressed batch.
  */
 export function recordSize(
-  key: Buffer | null,
+  key: Buffer | string | null,
   value: Buffer,
   headers: Readonly<Record<string, string>>,
 ): number {
-  let size = 61 + 21 + (key?.length ?? 0) + value.length;
+  const keyBytes = key === null ? 0 : typeof key === 'string' ? utf8Length(key) : key.length;
+  let size = 61 + 21 + keyBytes + value.length;
   for (const name in headers) {
     size += utf8Length(name) + utf8Length(headers[name]!) + 10;
   }

@@ -75,7 +75,7 @@ export interface EncodedRecords {
 
 /** What `encodeRecords` takes of a record: key, value and string headers. */
 export interface BatchRecordInput {
-  readonly key: Buffer | null;
+  readonly key: Buffer | string | null;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
 }
