@@ -54,6 +54,15 @@ export class CaseHarness {
     return `conf.${slug}.${this.id}${suffix}`;
   }
 
+  /**
+   * A consumer group no other case or run uses. On Kafka a group spans topics and processes: a
+   * fixed name shared by cases running at once (or by the kafkajs and platformatic runs, whose
+   * members use different assignors) rebalances or refuses members of unrelated cases.
+   */
+  group(name: string): string {
+    return `${name}.${this.id}`;
+  }
+
   async bus(options: Partial<EventBusOptions> = {}): Promise<EventBus> {
     const bus = createEventBus({
       source: 'conformance',

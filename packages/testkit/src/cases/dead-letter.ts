@@ -17,7 +17,7 @@ async function goodAndDead(h: CaseHarness) {
     (event) => {
       good.push((event.data as { n: number }).n);
     },
-    { group: 'g' },
+    { group: h.group('g') },
   );
   const dead = await h.rawConsume(`${topic}.dlq`);
   return { topic, bus, good, dead };
@@ -36,7 +36,7 @@ export const deadLetterCases = {
         calls++;
         throw new TypeError('card declined');
       },
-      { group: 'billing', retry: { attempts: 2, initialDelayMs: 5, jitter: 'none' } },
+      { group: h.group('billing'), retry: { attempts: 2, initialDelayMs: 5, jitter: 'none' } },
     );
     const dead = await h.rawConsume(`${topic}.dlq`);
     const receipt = await bus.publish(topic, { type: 'payment', data: { amount: 10 }, key: 'p-1' });
@@ -48,7 +48,7 @@ export const deadLetterCases = {
     expect(letter.headers[DLQ_HEADERS.errorMessage]).toBe('card declined');
     expect(letter.headers[DLQ_HEADERS.attempts]).toBe('2');
     expect(letter.headers[DLQ_HEADERS.originalTopic]).toBe(topic);
-    expect(letter.headers[DLQ_HEADERS.group]).toBe('billing');
+    expect(letter.headers[DLQ_HEADERS.group]).toBe(h.group('billing'));
     expect(Object.values(letter.headers)).toContain(receipt.id);
     expect(JSON.parse(Buffer.from(letter.value).toString('utf8'))).toEqual({ amount: 10 });
   },
@@ -93,7 +93,7 @@ export const deadLetterCases = {
       (event) => {
         good.push(event.data.n);
       },
-      { group: 'g' },
+      { group: h.group('g') },
     );
     const dead = await h.rawConsume(`${topic}.dlq`);
     // An untyped publish skips the publisher's schema check, as a foreign producer would.

@@ -14,7 +14,7 @@ export const deliveryCases = {
       (event) => {
         seen.push(event);
       },
-      { group: 'g' },
+      { group: h.group('g') },
     );
     const time = new Date('2026-01-02T03:04:05.678Z');
     const receipt = await bus.publish(topic, {
@@ -57,7 +57,7 @@ export const deliveryCases = {
       (event) => {
         ids.add(event.id);
       },
-      { group: 'g' },
+      { group: h.group('g') },
     );
     const receipts = await bus.publishBatch(
       topic,
@@ -73,10 +73,10 @@ export const deliveryCases = {
     const topic = h.topic();
     const bus = await h.bus();
     await h.ensureTopics(bus, topic);
-    await bus.subscribe(topic, () => {}, { group: 'health' });
+    await bus.subscribe(topic, () => {}, { group: h.group('health') });
     const health = await bus.health();
     expect(health.ok).toBe(true);
     expect(health.transport.state).toBe('connected');
-    expect(health.subscriptions).toEqual([expect.objectContaining({ topic, group: 'health' })]);
+    expect(health.subscriptions).toEqual([expect.objectContaining({ topic, group: h.group('health') })]);
   },
 };

@@ -46,7 +46,7 @@ export const errorCases = {
       (e) => {
         seen.push(e.type);
       },
-      { group: 'g' },
+      { group: h.group('g') },
     );
     const huge = 'x'.repeat(h.capabilities.maxMessageBytes + 1);
     const error = await errorOf(bus.publish(topic, { type: 'big', data: { huge } }));

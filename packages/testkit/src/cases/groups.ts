@@ -14,14 +14,14 @@ export const groupCases = {
       (e) => {
         a.add(e.id);
       },
-      { group: 'billing' },
+      { group: h.group('billing') },
     );
     await bus.subscribe(
       topic,
       (e) => {
         b.add(e.id);
       },
-      { group: 'shipping' },
+      { group: h.group('shipping') },
     );
     const receipts = await Promise.all(
       Array.from({ length: 50 }, (_, n) => bus.publish(topic, { type: 'item', data: { n }, key: `k${n}` })),
@@ -42,14 +42,14 @@ export const groupCases = {
       (e) => {
         first.add(e.id);
       },
-      { group: 'workers' },
+      { group: h.group('workers') },
     );
     await bus2.subscribe(
       topic,
       (e) => {
         second.add(e.id);
       },
-      { group: 'workers' },
+      { group: h.group('workers') },
     );
     const receipts = await Promise.all(
       Array.from({ length: 200 }, (_, n) =>

@@ -16,7 +16,7 @@ export const lifecycleCases = {
         await sleep(300);
         finished++;
       },
-      { group: 'g', concurrency: 8 },
+      { group: h.group('g'), concurrency: 8 },
     );
     await Promise.all(
       Array.from({ length: 5 }, (_, n) => bus.publish(topic, { type: 'item', data: { n }, key: `k${n}` })),
@@ -42,7 +42,7 @@ export const lifecycleCases = {
             reject(new Error('aborted'));
           });
         }),
-      { group: 'g' },
+      { group: h.group('g') },
     );
     await bus.publish(topic, { type: 'item', data: {}, key: 'k' });
     await h.waitFor('the handler to start', () => started);
@@ -64,7 +64,7 @@ export const lifecycleCases = {
         await sleep(2);
         handled.add(e.id);
       },
-      { group: 'restartable', concurrency: 4 },
+      { group: h.group('restartable'), concurrency: 4 },
     );
     const receipts = await Promise.all(
       Array.from({ length: 300 }, (_, n) =>
@@ -79,7 +79,7 @@ export const lifecycleCases = {
       (e) => {
         handled.add(e.id);
       },
-      { group: 'restartable' },
+      { group: h.group('restartable') },
     );
     await h.waitFor('all 300 events across both lives', () => receipts.every((r) => handled.has(r.id)));
   },
@@ -94,7 +94,7 @@ export const lifecycleCases = {
       (e) => {
         seen.add(e.id);
       },
-      { group: 'burst', concurrency: 64 },
+      { group: h.group('burst'), concurrency: 64 },
     );
     const producer = await h.bus();
     await producer.publish(topic, { type: 'warmup', data: {} }); // connect before the burst

@@ -27,7 +27,7 @@ export const orderingCases = {
         concurrent--;
         active.set(key, active.get(key)! - 1);
       },
-      { group: 'ordered', concurrency: 16 },
+      { group: h.group('ordered'), concurrency: 16 },
     );
     const keys = 20;
     const perKeyCount = 25;

@@ -16,7 +16,7 @@ export const retryCases = {
         if (ctx.attempt === 1) throw new Error('transient failure');
         done = true;
       },
-      { group: 'g', retry: { attempts: 3, initialDelayMs: 10, jitter: 'none' } },
+      { group: h.group('g'), retry: { attempts: 3, initialDelayMs: 10, jitter: 'none' } },
     );
     await bus.publish(topic, { type: 'item', data: { n: 1 }, key: 'k' });
     await h.waitFor('the retried event to succeed', () => done);
@@ -34,7 +34,7 @@ export const retryCases = {
         times.push(performance.now());
         throw new Error('always fails');
       },
-      { group: 'g', retry: { attempts: 4, initialDelayMs: 40, multiplier: 2, jitter: 'none' } },
+      { group: h.group('g'), retry: { attempts: 4, initialDelayMs: 40, multiplier: 2, jitter: 'none' } },
     );
     await bus.publish(topic, { type: 'item', data: { n: 1 }, key: 'k' });
     await h.waitFor('four attempts', () => times.length >= 4);
@@ -69,7 +69,7 @@ export const retryCases = {
         retriedAfter = performance.now() - firstAttemptAt.get(event.id)!;
         retriedAttempt = ctx.attempt;
       },
-      { group: 'g', retry: { attempts: 3, initialDelayMs: 500, jitter: 'none', inProcessMaxDelayMs: 0 } },
+      { group: h.group('g'), retry: { attempts: 3, initialDelayMs: 500, jitter: 'none', inProcessMaxDelayMs: 0 } },
     );
     await bus.publish(topic, { type: 'item', data: { n: 0 }, key: 'slow' });
     await Promise.all(
