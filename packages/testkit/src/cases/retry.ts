@@ -69,7 +69,10 @@ export const retryCases = {
         retriedAfter = performance.now() - firstAttemptAt.get(event.id)!;
         retriedAttempt = ctx.attempt;
       },
-      { group: h.group('g'), retry: { attempts: 3, initialDelayMs: 500, jitter: 'none', inProcessMaxDelayMs: 0 } },
+      {
+        group: h.group('g'),
+        retry: { attempts: 3, initialDelayMs: 500, jitter: 'none', inProcessMaxDelayMs: 0 },
+      },
     );
     await bus.publish(topic, { type: 'item', data: { n: 0 }, key: 'slow' });
     await Promise.all(
