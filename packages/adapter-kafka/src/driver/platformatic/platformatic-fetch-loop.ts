@@ -306,10 +306,9 @@ export class FetchLoop {
         const k = partitionKey(topic, p.partitionIndex);
         const fetchedAt = asked.get(p.partitionIndex);
         // Moved (seek) or paused since: not this fetch's.
-        if (fetchedAt === undefined || this.#positions.get(k) !== fetchedAt || this.#paused.has(k)) continue;
+        if (!this.#current(k, fetchedAt)) continue;
         if (p.errorCode === OFFSET_OUT_OF_RANGE) {
-          const reset = this.#hooks.topics.get(topic) === true ? p.logStartOffset : p.highWatermark;
-          if (reset >= 0n) this.#positions.set(k, reset);
+          this.#resetPosition(topic, k, p);
           continue;
         }
         if (p.errorCode !== 0) {
@@ -329,15 +328,7 @@ export class FetchLoop {
           decompressWithClient,
         );
         if (batches === 0) continue;
-        if (messages.length === 0) {
-          this.#positions.set(k, next);
-          continue;
-        }
-        const taken = this.#hooks.onBatch({ topic, partition: p.partitionIndex, messages });
-        // Handlers may have sought or been reassigned meanwhile: only move a position still ours.
-        if (this.#positions.get(k) !== fetchedAt) continue;
-        if (taken >= messages.length) this.#positions.set(k, next);
-        else if (taken > 0) this.#positions.set(k, BigInt(messages[taken]!.offset));
+        this.#handOver(k, fetchedAt, { topic, partition: p.partitionIndex, messages }, next);
       }
     }
     return failure;
@@ -381,21 +372,35 @@ export class FetchLoop {
         const k = partitionKey(topic, p.partitionIndex);
         const fetchedAt = asked.get(p.partitionIndex);
         // A partition the fetch session still lists, moved (seek) or paused since: not this fetch's.
-        if (fetchedAt === undefined || this.#positions.get(k) !== fetchedAt || this.#paused.has(k)) continue;
+        if (!this.#current(k, fetchedAt)) continue;
         const records = recordsOf(topic, p, fetchedAt);
-        if (records === undefined) continue;
-        const { batch, next } = records;
-        if (batch.messages.length === 0) {
-          this.#positions.set(k, next);
-          continue;
-        }
-        const taken = this.#hooks.onBatch(batch);
-        // Handlers may have sought or been reassigned meanwhile: only move a position still ours.
-        if (this.#positions.get(k) !== fetchedAt) continue;
-        if (taken >= batch.messages.length) this.#positions.set(k, next);
-        else if (taken > 0) this.#positions.set(k, BigInt(batch.messages[taken]!.offset));
+        if (records !== undefined) this.#handOver(k, fetchedAt, records.batch, records.next);
       }
     }
+  }
+
+  /** Whether a fetch from `fetchedAt` is still this partition's: not moved (seek) or paused since. */
+  #current(k: string, fetchedAt: bigint | undefined): fetchedAt is bigint {
+    return fetchedAt !== undefined && this.#positions.get(k) === fetchedAt && !this.#paused.has(k);
+  }
+
+  /** Hands a partition's records over and moves its position past what the handlers took. */
+  #handOver(k: string, fetchedAt: bigint, batch: DriverBatch, next: bigint): void {
+    if (batch.messages.length === 0) {
+      this.#positions.set(k, next);
+      return;
+    }
+    const taken = this.#hooks.onBatch(batch);
+    // Handlers may have sought or been reassigned meanwhile: only move a position still ours.
+    if (this.#positions.get(k) !== fetchedAt) return;
+    if (taken >= batch.messages.length) this.#positions.set(k, next);
+    else if (taken > 0) this.#positions.set(k, BigInt(batch.messages[taken]!.offset));
+  }
+
+  /** A partition whose offset is gone (retention) or beyond the end moves like auto.offset.reset. */
+  #resetPosition(topic: string, k: string, p: { logStartOffset: bigint; highWatermark: bigint }): void {
+    const reset = this.#hooks.topics.get(topic) === true ? p.logStartOffset : p.highWatermark;
+    if (reset >= 0n) this.#positions.set(k, reset);
   }
 
   /** Moves partitions whose offset is gone (retention) or beyond the end, like auto.offset.reset; false for any other error. */
@@ -406,9 +411,8 @@ export class FetchLoop {
       const topic = names.get(t.topicId);
       if (topic === undefined) continue;
       for (const p of t.partitions) {
-        if (p.errorCode !== OFFSET_OUT_OF_RANGE) continue;
-        const reset = this.#hooks.topics.get(topic) === true ? p.logStartOffset : p.highWatermark;
-        if (reset >= 0n) this.#positions.set(partitionKey(topic, p.partitionIndex), reset);
+        if (p.errorCode === OFFSET_OUT_OF_RANGE)
+          this.#resetPosition(topic, partitionKey(topic, p.partitionIndex), p);
       }
     }
     return true;
