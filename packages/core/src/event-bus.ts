@@ -68,6 +68,12 @@ class SwitchyardBus implements EventBus {
     return this.#transport.capabilities;
   }
 
+  async connect(): Promise<void> {
+    if (this.#closing)
+      throw new EventBusError('CLOSED', 'Cannot connect: the event bus is closed. Create a new one.');
+    if (!this.#connected) await this.#connect();
+  }
+
   publish<TData>(topic: string, event: EventDraft<TData>): Promise<PublishReceipt> {
     return this.#publisher.publish(topic, event);
   }

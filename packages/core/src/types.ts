@@ -190,6 +190,14 @@ export interface BusHealth {
 export interface EventBus {
   readonly source: string;
   readonly capabilities: TransportCapabilities;
+  /**
+   * Connects the transport now. Optional: publish, subscribe and ensureTopic connect on first use.
+   * Call it at startup to fail fast on a wrong address or credentials, and to keep the connection
+   * time out of the first publish. Resolves at once when connected; a failed attempt rejects with
+   * `CONNECTION_FAILED` (`AUTHENTICATION_FAILED` for wrong credentials) and a later call (or
+   * publish) tries again. Rejects with `CLOSED` after `close()`.
+   */
+  connect(): Promise<void>;
   /** Publishes one event; resolves when the broker accepted it. Concurrent calls share network requests. */
   publish<TData>(topic: string, event: EventDraft<TData>): Promise<PublishReceipt>;
   /** Publishes several events; resolves with one receipt each, or rejects listing every failure. */
