@@ -1,5 +1,5 @@
 import type { Row } from '../results.ts';
-import { PLAN_PUBLISHED } from '../scenarios/plan.ts';
+import { PLAN_PUBLISHED, PLAN_TRANSPORTS } from '../scenarios/plan.ts';
 import {
   fmtInt,
   fmtNum,
@@ -186,17 +186,18 @@ export function familyTable(family: string, rows: readonly Row[]): string {
 
 function planTable(own: readonly Row[]): string {
   const body: string[][] = [];
-  for (const transport of ['kafka', 'nats'] as const) {
+  for (const transport of PLAN_TRANSPORTS) {
     const published = PLAN_PUBLISHED[transport];
-    body.push([
-      transport,
-      'plan’s published start',
-      published.client,
-      '–',
-      fmtNum(published.msgPerSec, 1),
-      fmtNum(published.firstEventMs),
-      fmtPct(published.delivered),
-    ]);
+    if (published !== undefined)
+      body.push([
+        transport,
+        'plan’s published start',
+        published.client,
+        '–',
+        fmtNum(published.msgPerSec, 1),
+        fmtNum(published.firstEventMs),
+        fmtPct(published.delivered),
+      ]);
     for (const r of own.filter((o) => o.transport === transport)) {
       body.push([
         transport,

@@ -49,6 +49,8 @@ export function platformaticSubject(
               },
             }),
       });
+      // Connected when opened, as the other subjects' producers are (the client connects lazily).
+      await producer.metadata({ topics: [] });
       const toMessage = (topic: string, m: Outgoing) => ({
         topic,
         key: Buffer.from(m.key),

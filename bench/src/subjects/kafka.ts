@@ -6,7 +6,7 @@ import type kafkajsTypes from 'kafkajs';
 import type { BenchData } from '../payload.ts';
 import { adapterOverrides, type KafkaSettings, PRESETS, resolveSettings } from './kafka-settings.ts';
 import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
-import { benchBus, busConsumer, busProducer, decode, encode, windowed } from './switchyard-client.ts';
+import { benchBus, busConsumer, decode, encode, openBusProducer, windowed } from './switchyard-client.ts';
 import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
 
 const require = createRequire(import.meta.url);
@@ -275,7 +275,7 @@ async function switchyardSubject(id: keyof typeof DRIVER_SUBJECTS = 'switchyard'
     label,
     kind: 'switchyard',
     prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
-    producer: async (config, env) => busProducer(benchBus(transport(config, env), config)),
+    producer: (config, env) => openBusProducer(transport(config, env), config),
     consumer: async (config, env) =>
       busConsumer(benchBus(transport(config, env), config), Number(config.concurrency ?? 64)),
   };

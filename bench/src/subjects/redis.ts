@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
+import type { BenchData } from '../payload.ts';
+import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
 import { decode, encode, switchyardBusSubject } from './switchyard-client.ts';
 import type {
   ConsumerClient,
@@ -53,6 +55,20 @@ function plainFields(m: Outgoing): Array<string | Buffer> {
 }
 
 const raw = rawIoredis({ id: 'ioredis', label: 'raw ioredis', fields: plainFields });
+/**
+ * Raw ioredis doing a Switchyard subscription's work (consume only): entries read with the string
+ * replies of `xreadgroup` (ioredis' documented form), the CloudEvents fields read, the JSON data
+ * decoded, events of one key handled one at a time with up to 64 keys at once, and the handled
+ * entries acknowledged (one XACK per burst of handled events). Reads stop while 1,000 events are
+ * held, as a subscription's prefetch does.
+ */
+const rawSameWork = rawIoredis({
+  id: 'ioredis+same',
+  label: 'raw ioredis, same work (CE fields read, keyed, XACK handled)',
+  fields: ceFields,
+  extra: true,
+  sameWork: true,
+});
 /** Raw ioredis writing the fields Switchyard writes: isolates what the CloudEvents fields cost client and server. */
 const rawWithHeaders = rawIoredis({
   id: 'ioredis+ce',
@@ -71,12 +87,14 @@ function rawIoredis(variant: {
   label: string;
   fields: (m: Outgoing) => Array<string | Buffer>;
   extra?: boolean;
+  sameWork?: boolean;
 }): Subject {
   const { fields } = variant;
   return {
     id: variant.id,
     label: variant.label,
     ...(variant.extra ? { extra: true } : {}),
+    ...(variant.sameWork === true ? { consumeOnly: true } : {}),
     kind: 'raw',
     async prepareTopic(topic, _config, env) {
       const r = client(env, 'bench-raw-admin');
@@ -133,6 +151,10 @@ function rawIoredis(variant: {
           const reader = acks.duplicate();
           readers.push(reader);
           const name = `${hostname()}-${process.pid}-${readers.length}`;
+          if (variant.sameWork === true) {
+            void readSameWork(reader, acks, topic, group, name, onData, () => closed);
+            return;
+          }
           void (async () => {
             while (!closed) {
               const reply = (await reader
@@ -176,6 +198,58 @@ function rawIoredis(variant: {
       return consumer;
     },
   };
+}
+
+/** The `ioredis+same` read loop (see `rawSameWork`). */
+async function readSameWork(
+  reader: Redis,
+  acks: Redis,
+  topic: string,
+  group: string,
+  name: string,
+  onData: (data: BenchData) => void,
+  closed: () => boolean,
+): Promise<void> {
+  const keyed = new KeyedQueue(SAME_WORK_CONCURRENCY);
+  let held = 0;
+  let roomFor: (() => void) | undefined;
+  let handled: string[] = [];
+  const flush = () => {
+    const ids = handled;
+    handled = [];
+    acks.xack(topic, group, ...ids).catch(() => undefined);
+  };
+  const done = (id: string) => {
+    if (handled.length === 0) setImmediate(flush);
+    handled.push(id);
+    held--;
+    if (roomFor !== undefined && held <= READ_COUNT / 2) {
+      roomFor();
+      roomFor = undefined;
+    }
+  };
+  while (!closed()) {
+    if (held >= READ_COUNT) await new Promise<void>((resolve) => (roomFor = resolve));
+    const reply = (await reader
+      .xreadgroup('GROUP', group, name, 'COUNT', READ_COUNT, 'BLOCK', 5_000, 'STREAMS', topic, '>')
+      .catch(() => null)) as Array<[string, Array<[string, string[]]>]> | null;
+    if (reply === null) continue;
+    for (const [id, list] of reply[0]![1]) {
+      const f: Record<string, string> = {};
+      for (let k = 0; k < list.length; k += 2) f[list[k]!] = list[k + 1]!;
+      const event = ceEvent(
+        (field) => f[field],
+        'ce_',
+        () => JSON.parse(f.data!) as BenchData,
+      );
+      held++;
+      keyed.submit(
+        event.key,
+        () => onData(event.data),
+        () => done(id),
+      );
+    }
+  }
 }
 
 const isData = (name: Buffer): boolean =>
@@ -231,7 +305,7 @@ export const redisModule: TransportModule = {
     return deleted;
   },
   async subjects() {
-    const available: Subject[] = [raw, rawWithHeaders];
+    const available: Subject[] = [raw, rawWithHeaders, rawSameWork];
     const missing: Array<{ id: string; reason: string }> = [];
     try {
       available.unshift(await switchyardSubject());

@@ -1,0 +1,185 @@
+import type { Row } from '../results.ts';
+import { fmtInt, fmtNum, fmtRatio, payload, peersOf, ratios } from './format.ts';
+
+export type Verdict = { target: string; measured: string; met: boolean | undefined };
+
+const PAYLOADS = [100, 1024] as const;
+const DRIVERS = [
+  { id: 'switchyard', name: 'kafkajs driver', raw: 'kafkajs' },
+  { id: 'switchyard-platformatic', name: 'platformatic driver', raw: 'platformatic' },
+] as const;
+
+const live = (rows: readonly Row[], p: (r: Row) => boolean) =>
+  rows.find((r) => r.skipped === undefined && p(r));
+
+/** Issue 14's targets: the platformatic driver's publish, the presets, its consume. */
+export function kafkaDriverTargets(rows: readonly Row[]): Verdict[] {
+  const v: Verdict[] = [];
+  const issue = 'issue 14';
+  for (const bytes of PAYLOADS) {
+    const row = live(
+      rows,
+      (r) =>
+        r.scenario === 'publish-concurrent' &&
+        r.subjectId === 'switchyard-platformatic' &&
+        r.payloadBytes === bytes,
+    );
+    if (row === undefined) continue;
+    const { raw, rawHeaders, java } = ratios(rows, row);
+    v.push({
+      target: `${issue} — concurrent publish, platformatic driver ≥ 1.0× raw @platformatic/kafka and ≥ 1.0× Java, ${payload(bytes)}`,
+      measured: `${fmtRatio(raw)} raw, ${fmtRatio(java)} Java (${fmtRatio(rawHeaders)} raw + CE headers; ${fmtInt(row.msgPerSec)} /s)`,
+      met: raw === undefined || java === undefined ? undefined : raw >= 1 && java >= 1,
+    });
+  }
+  for (const driver of DRIVERS) {
+    for (const bytes of PAYLOADS) {
+      const presets = ['durable', 'throughput', 'latency'].map((preset) =>
+        live(
+          rows,
+          (r) =>
+            r.scenario === `kafka-preset-${preset}` && r.subjectId === driver.id && r.payloadBytes === bytes,
+        ),
+      );
+      if (presets.some((r) => r?.msgPerSec == null)) continue;
+      const [durable, throughput, latency] = presets as [Row, Row, Row];
+      v.push({
+        target: `${issue} — the throughput preset is the fastest, ${driver.name}, ${payload(bytes)}`,
+        measured: `throughput ${fmtInt(throughput.msgPerSec)}, durable ${fmtInt(durable.msgPerSec)}, latency ${fmtInt(latency.msgPerSec)} /s`,
+        met: throughput.msgPerSec! >= Math.max(durable.msgPerSec!, latency.msgPerSec!),
+      });
+    }
+  }
+  for (const driver of DRIVERS) {
+    const row = live(
+      rows,
+      (r) =>
+        r.family === 'latency' &&
+        r.transport === 'kafka' &&
+        r.subjectId === driver.id &&
+        r.payloadBytes === 100 &&
+        r.config.ratePerSec === 1_000,
+    );
+    const raw = row && live(peersOf(rows, row), (r) => r.subjectId === driver.raw);
+    v.push({
+      target: `${issue} — latency preset end-to-end p99 ≤ 5 ms at 1,000 events/s, ${driver.name}`,
+      measured: row
+        ? `p99 ${fmtNum(row.p99Ms)} ms${raw ? ` (raw ${driver.raw} ${fmtNum(raw.p99Ms)})` : ''}`
+        : 'not measured',
+      met: row?.p99Ms == null ? undefined : row.p99Ms <= 5,
+    });
+  }
+  for (const bytes of PAYLOADS) {
+    const row = live(
+      rows,
+      (r) => r.family === 'consume' && r.subjectId === 'switchyard-platformatic' && r.payloadBytes === bytes,
+    );
+    if (row === undefined) continue;
+    const { rawSame } = ratios(rows, row);
+    v.push({
+      target: `${issue} — consume, platformatic driver ≥ 0.9× raw @platformatic/kafka at the same semantics, ${payload(bytes)}`,
+      measured: `${fmtRatio(rawSame)} (${fmtInt(row.msgPerSec)} /s)`,
+      met: rawSame === undefined ? undefined : rawSame >= 0.9,
+    });
+  }
+  return v;
+}
+
+/** Issue 15's targets: consume rate and memory at equal semantics, NATS latency, first event. */
+export function consumeTargets(rows: readonly Row[]): Verdict[] {
+  const v: Verdict[] = [];
+  const issue = 'issue 15';
+  const consumers = rows.filter(
+    (r) => r.skipped === undefined && r.family === 'consume' && r.kind === 'switchyard',
+  );
+  for (const row of consumers) {
+    const { raw, rawSame } = ratios(rows, row);
+    const who = `${row.subject}, ${payload(row.payloadBytes)}`;
+    v.push({
+      target: `${issue} — consume ≥ 0.9× raw at equal semantics, ${who}`,
+      measured: `${fmtRatio(rawSame)} same work (${fmtRatio(raw)} raw minimal)`,
+      met: rawSame === undefined ? undefined : rawSame >= 0.9,
+    });
+  }
+  for (const row of consumers) {
+    const same = sameWorkPeer(rows, row);
+    const ratio =
+      same?.consumerRssMb && row.consumerRssMb ? row.consumerRssMb / same.consumerRssMb : undefined;
+    v.push({
+      target: `${issue} — consumer peak RSS ≤ 1.25× raw (same work), ${row.subject}, ${payload(row.payloadBytes)}`,
+      measured:
+        ratio === undefined
+          ? 'no same-work peer'
+          : `${fmtRatio(ratio)} (${fmtInt(row.consumerRssMb)} vs ${fmtInt(same!.consumerRssMb)} MB)`,
+      met: ratio === undefined ? undefined : ratio <= 1.25,
+    });
+  }
+  for (const rate of [1_000, 10_000]) {
+    const row = live(
+      rows,
+      (r) =>
+        r.family === 'latency' &&
+        r.transport === 'nats' &&
+        r.kind === 'switchyard' &&
+        r.payloadBytes === 100 &&
+        r.config.ratePerSec === rate,
+    );
+    const raw = row && live(peersOf(rows, row), (r) => r.kind === 'raw');
+    const over = row?.p99Ms != null && raw?.p99Ms ? row.p99Ms / raw.p99Ms : undefined;
+    v.push({
+      target:
+        rate === 1_000
+          ? `${issue} — NATS end-to-end p99 ≤ 2.5 ms at 1,000 events/s`
+          : `${issue} — NATS end-to-end p99 ≤ 1.2× raw at 10,000 events/s`,
+      measured: row
+        ? `p99 ${fmtNum(row.p99Ms)} ms (raw ${fmtNum(raw?.p99Ms)}; ${fmtRatio(over)})`
+        : 'not measured',
+      met:
+        rate === 1_000
+          ? row?.p99Ms == null
+            ? undefined
+            : row.p99Ms <= 2.5
+          : over === undefined
+            ? undefined
+            : over <= 1.2,
+    });
+  }
+  for (const row of rows.filter(
+    (r) => r.skipped === undefined && r.family === 'plan' && r.kind === 'switchyard',
+  )) {
+    const raw = planRawPeer(rows, row);
+    const gap =
+      row.firstEventMs != null && raw?.firstEventMs != null ? row.firstEventMs - raw.firstEventMs : undefined;
+    v.push({
+      target: `${issue} — first event ≤ raw + 2 ms, ${row.subject}, N = ${fmtInt(row.messages)}`,
+      measured:
+        gap === undefined
+          ? 'no raw peer'
+          : `${fmtNum(row.firstEventMs)} ms vs ${raw!.subject} ${fmtNum(raw!.firstEventMs)} ms`,
+      met: gap === undefined ? undefined : gap <= 2,
+    });
+  }
+  return v;
+}
+
+function sameWorkPeer(rows: readonly Row[], row: Row): Row | undefined {
+  const client = row.subjectId.startsWith('switchyard-')
+    ? row.subjectId.slice('switchyard-'.length)
+    : undefined;
+  return live(
+    peersOf(rows, row),
+    (p) =>
+      p.kind === 'raw' &&
+      p.subjectId.endsWith('+same') &&
+      (client === undefined || p.subjectId === `${client}+same`),
+  );
+}
+
+/** The plan rows' raw peer: the same N, the driver's own client for the platformatic driver. */
+function planRawPeer(rows: readonly Row[], row: Row): Row | undefined {
+  const own = DRIVERS.find((d) => d.id === row.subjectId && row.transport === 'kafka')?.raw;
+  return live(
+    peersOf(rows, row),
+    (p) => p.kind === 'raw' && p.messages === row.messages && (own === undefined || p.subjectId === own),
+  );
+}
