@@ -27,6 +27,18 @@ const DEFAULT_FACTORIES: PlatformaticConsumerFactories = {
 type Paused = ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>;
 
 /**
+ * The assignors a classic-protocol member offers, preferred first. The client's own `roundrobin`
+ * (Java's name), and kafkajs' `RoundRobinAssigner` (same subscription and assignment format,
+ * version 0 as kafkajs writes it): a group with members on both drivers — a rolling switch from
+ * the kafkajs driver — agrees on the one they share instead of refusing the new members with
+ * INCONSISTENT_GROUP_PROTOCOL. Either member may then lead and assign round-robin.
+ */
+const CLASSIC_PROTOCOLS = [
+  { name: 'roundrobin', version: 1 },
+  { name: 'RoundRobinAssigner', version: 0 },
+];
+
+/**
  * @platformatic/kafka consumer behind the driver seam.
  *
  * Membership is the client's own: it joins the group with the classic protocol (`joinGroup()`) or
@@ -98,7 +110,9 @@ export class PlatformaticConsumer implements DriverConsumer {
       maxBytes: c.maxBytes,
       maxBytesPerPartition: c.maxBytesPerPartition,
       maxWaitTime: c.maxWaitTimeMs,
-      ...(this.#options.groupProtocol === 'consumer' ? { groupProtocol: 'consumer' as const } : {}),
+      ...(this.#options.groupProtocol === 'consumer'
+        ? { groupProtocol: 'consumer' as const }
+        : { protocols: CLASSIC_PROTOCOLS }),
       sessionTimeout: c.sessionTimeoutMs,
       rebalanceTimeout: c.rebalanceTimeoutMs,
       heartbeatInterval: c.heartbeatIntervalMs,
