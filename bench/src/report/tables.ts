@@ -62,7 +62,11 @@ export function familyTable(family: string, rows: readonly Row[]): string {
         ],
         own.map((r) => {
           const off = own.find(
-            (o) => o.transport === r.transport && o.config.tracing === 'off' && o.msgPerSec !== null,
+            (o) =>
+              o.transport === r.transport &&
+              o.subjectId === r.subjectId &&
+              o.config.tracing === 'off' &&
+              o.msgPerSec !== null,
           );
           const cost =
             off && r.msgPerSec !== null && r !== off ? 1 - r.msgPerSec / off.msgPerSec! : undefined;

@@ -1,6 +1,7 @@
 import { base } from '../context.ts';
 import { measureLatency } from '../measure/latency.ts';
 import type { SubjectConfig } from '../subjects/types.ts';
+import { subjectsWithDriverPeers } from './driver-peers.ts';
 import { PAYLOADS, type Scenario } from './types.ts';
 
 export const latencyRates = (quick: boolean) =>
@@ -32,7 +33,7 @@ export const latencyScenario: Scenario = {
   title: 'End-to-end latency at fixed rates (producer and consumer in separate processes)',
   transports: ['kafka', 'nats', 'redis'],
   async run(ctx, transport) {
-    const { available, missing } = await ctx.subjects(transport);
+    const { available, missing } = await subjectsWithDriverPeers(ctx, transport);
     const config = latencyConfig(transport);
     for (const payloadBytes of PAYLOADS(ctx.quick)) {
       for (const m of missing) {

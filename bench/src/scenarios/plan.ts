@@ -1,5 +1,6 @@
 import { base } from '../context.ts';
 import { measurePlan } from '../measure/plan.ts';
+import { subjectsWithDriverPeers } from './driver-peers.ts';
 import type { Scenario } from './types.ts';
 
 /** The original plan's published starting point, for the table beside ours. */
@@ -13,21 +14,13 @@ export const PLAN_PUBLISHED: Readonly<
 /** The plan ran Kafka and NATS; Redis joins with its raw peer. */
 export const PLAN_TRANSPORTS = ['kafka', 'nats', 'redis'] as const;
 
-/**
- * Beside the default subjects, the raw client under the platformatic Kafka driver, so the
- * driver's first event has its own raw figure (the other extras add nothing to this method).
- */
-const PLAN_EXTRAS = new Set(['platformatic']);
-
 export const planScenario: Scenario = {
   id: 'plan',
   family: 'plan',
   title: 'The original plan’s method: subscribe, publish N, count what arrives within the window',
   transports: [...PLAN_TRANSPORTS],
   async run(ctx, transport) {
-    const all = await ctx.subjects(transport, { extras: true });
-    const available = all.available.filter((s) => s.extra !== true || PLAN_EXTRAS.has(s.id));
-    const missing = all.missing;
+    const { available, missing } = await subjectsWithDriverPeers(ctx, transport);
     const counts = ctx.quick ? [300] : [300, 800, 1_500];
     const windowMs = ctx.quick ? 5_000 : 10_000;
     const config = transport === 'kafka' ? { preset: 'durable' } : {};

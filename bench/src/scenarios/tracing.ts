@@ -24,25 +24,28 @@ export const tracingScenario: Scenario = {
       );
       return;
     }
+    // Every Switchyard subject of the transport (on Kafka, both drivers), each against its own `off`.
     const { available } = await ctx.subjects(transport);
-    const subject = available.find((s) => s.kind === 'switchyard');
-    if (subject === undefined) return;
     await interleave(
       ctx,
-      modes.map((mode) =>
-        publishContender(ctx, {
-          family: 'tracing',
-          transport,
-          subject,
-          mode: 'concurrent',
-          payloadBytes: 100,
-          // 50k-event runs last a third of a second on Kafka: too short to tell 5 % from noise here.
-          count: ctx.quick ? 10_000 : 200_000,
-          inFlight: 1_000,
-          config: transport === 'kafka' ? { preset: 'durable' } : {},
-          tracing: mode,
-        }),
-      ),
+      available
+        .filter((s) => s.kind === 'switchyard')
+        .flatMap((subject) =>
+          modes.map((mode) =>
+            publishContender(ctx, {
+              family: 'tracing',
+              transport,
+              subject,
+              mode: 'concurrent',
+              payloadBytes: 100,
+              // 50k-event runs last a third of a second on Kafka: too short to tell 5 % from noise here.
+              count: ctx.quick ? 10_000 : 200_000,
+              inFlight: 1_000,
+              config: transport === 'kafka' ? { preset: 'durable' } : {},
+              tracing: mode,
+            }),
+          ),
+        ),
       runs,
     );
   },
