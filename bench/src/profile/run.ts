@@ -7,6 +7,9 @@
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
 //   node --conditions=@switchyard/source bench/src/profile/run.ts send nats switchyard 10000 50000 [payload bytes] [topic]   (open loop at 10,000/s, as the latency producer; with consume on the same topic: a live consumer)
 // and summarise with: node bench/src/profile/summarize.ts /tmp/prof/*.cpuprofile [top] [function-for-callers]
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { GCProfiler, getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { loadBrokerEnv } from '../env.ts';
 import { openInproc } from '../inproc.ts';
 import { keyFor, makeData, padFor } from '../payload.ts';
@@ -112,9 +115,12 @@ if (what === 'inproc') {
     const c = await s.consumer(config, env);
     // Peaks of the process's memory, sampled: which part of it makes the peak RSS.
     const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+    const spaces = new Map<string, number>();
     const sampler = setInterval(() => {
       const m = process.memoryUsage();
       for (const k of Object.keys(peak) as Array<keyof typeof peak>) peak[k] = Math.max(peak[k], m[k]);
+      for (const space of getHeapSpaceStatistics())
+        spaces.set(space.space_name, Math.max(spaces.get(space.space_name) ?? 0, space.space_size));
     }, 100);
     sampler.unref();
     const cpu = process.cpuUsage();
@@ -122,14 +128,42 @@ if (what === 'inproc') {
     let first = 0;
     let last = 0;
     const done = Promise.withResolvers<void>();
+    // V8 heap bytes allocated from the first event on: the heap in use at the end, minus at the
+    // start, plus what every collection in between freed (`GCProfiler`'s before/after figures).
+    const gc = new GCProfiler();
+    // RUN_HEAP=file.json: a sampled allocation profile of the consume (RUN_HEAP_KEEP=major: only
+    // what survived the young generation, i.e. what fills the old one; default: everything allocated).
+    const heap = process.env.RUN_HEAP === undefined ? undefined : new Session();
+    if (heap !== undefined) {
+      heap.connect();
+      await heap.post('HeapProfiler.startSampling', {
+        samplingInterval: 1024,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: process.env.RUN_HEAP_KEEP !== 'major',
+      });
+    }
+    let usedAtFirst = 0;
     await c.subscribe(topic, `g_${Date.now()}`, () => {
       const now = performance.now();
-      if (got === 0) first = now;
+      if (got === 0) {
+        first = now;
+        gc.start();
+        usedAtFirst = getHeapStatistics().used_heap_size;
+      }
       last = now;
       if (++got === count) done.resolve();
     });
     await done.promise;
     const used = process.cpuUsage(cpu);
+    if (heap !== undefined) {
+      const { profile } = await heap.post('HeapProfiler.stopSampling');
+      writeFileSync(process.env.RUN_HEAP!, JSON.stringify(profile));
+    }
+    const usedAtEnd = getHeapStatistics().used_heap_size;
+    const collections = gc.stop()?.statistics ?? [];
+    let allocated = usedAtEnd - usedAtFirst;
+    for (const s of collections)
+      allocated += s.beforeGC.heapStatistics.usedHeapSize - s.afterGC.heapStatistics.usedHeapSize;
     console.log(
       id,
       'consume',
@@ -139,9 +173,18 @@ if (what === 'inproc') {
       'CPU µs/event,',
       Math.round(process.resourceUsage().maxRSS / 1024),
       'MB peak RSS;',
+      Math.round(allocated / count),
+      'B allocated/event,',
+      collections.length,
+      'GCs;',
       'sampled peaks MB',
       Object.entries(peak)
         .map(([k, v]) => `${k} ${Math.round(v / 2 ** 20)}`)
+        .join(', '),
+      '; heap spaces MB',
+      [...spaces]
+        .filter(([, v]) => v >= 2 ** 20)
+        .map(([k, v]) => `${k.replace('_space', '')} ${Math.round(v / 2 ** 20)}`)
         .join(', '),
     );
     clearInterval(sampler);

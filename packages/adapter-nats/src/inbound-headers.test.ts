@@ -55,6 +55,15 @@ describe('parseHeaderBlock', () => {
     expect(parseHeaderBlock(bytes, length)).toEqual(viaNatsJs(text));
   });
 
+  it('trims values as nats.js does, and reads names it knows the same as others', () => {
+    const text =
+      'NATS/1.0\r\nce-type:  spaced \r\nce-source:\tx\t\r\ncontent-type:\u00a0json\u00a0\r\n' +
+      'ce-idx: 1\r\nCe-Id: 2\r\ntraceparent: 00-a-b-01\r\nce-time: é\r\nce-subject: \r\nce-tenant:t\r\n\r\n';
+    const { bytes, length } = block(text);
+    expect(parseHeaderBlock(bytes, length)).toEqual(viaNatsJs(text));
+    expect(Object.keys(parseHeaderBlock(bytes, length))).toEqual(Object.keys(viaNatsJs(text)));
+  });
+
   it('reads only the header part of the message bytes, at any offset', () => {
     const text = 'NATS/1.0\r\nce-id: e-9\r\n\r\n';
     const whole = Buffer.from(`xxxx${text}{"n":1}`, 'utf8');

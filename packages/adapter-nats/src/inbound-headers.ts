@@ -59,14 +59,57 @@ export function parseHeaderBlock(bytes: Uint8Array, length: number): Record<stri
     let end = text.indexOf('\r\n', start);
     if (end < 0) end = text.length;
     const colon = text.indexOf(':', start);
-    if (colon >= start && colon < end) {
-      const name = text.slice(start, colon);
-      if (!name.startsWith(JETSTREAM_PREFIX) && !Object.hasOwn(result, name) && isValidHeaderName(name))
-        result[name] = text.slice(colon + 1, end).trim();
+    if (colon >= start && colon < end && !text.startsWith(JETSTREAM_PREFIX, start)) {
+      const name = knownName(text, start, colon) ?? text.slice(start, colon);
+      if (!Object.hasOwn(result, name) && isValidHeaderName(name))
+        result[name] = valueAt(text, colon + 1, end);
     }
     start = end + 2;
   }
   return result;
+}
+
+/**
+ * The names Switchyard itself sends, by length: a header with one of them is read without making
+ * a new string for its name (a name is a fresh string per event otherwise).
+ */
+const KNOWN_NAMES = new Map<number, string[]>();
+for (const name of [
+  ...['id', 'type', 'source', 'specversion', 'time', 'subject', 'dataschema', 'partitionkey'].map(
+    (attribute) => `${HEADER_PREFIX}${attribute}`,
+  ),
+  `${HEADER_PREFIX}tenant`,
+  `${HEADER_PREFIX}correlationid`,
+  'content-type',
+  'traceparent',
+  'tracestate',
+]) {
+  const sameLength = KNOWN_NAMES.get(name.length);
+  if (sameLength === undefined) KNOWN_NAMES.set(name.length, [name]);
+  else sameLength.push(name);
+}
+
+function knownName(text: string, start: number, end: number): string | undefined {
+  const candidates = KNOWN_NAMES.get(end - start);
+  if (candidates === undefined) return undefined;
+  for (const name of candidates) if (text.startsWith(name, start)) return name;
+  return undefined;
+}
+
+/** `text.slice(start, end).trim()`, with one string instead of two for the usual `: value`. */
+function valueAt(text: string, start: number, end: number): string {
+  let from = start;
+  if (from < end && text.charCodeAt(from) === SPACE) from++;
+  if (from < end && isPlainCode(text.charCodeAt(from)) && isPlainCode(text.charCodeAt(end - 1)))
+    return text.slice(from, end);
+  return text.slice(start, end).trim();
+}
+
+const SPACE = 32;
+
+/** Printable ASCII other than a space: never removed by `trim()`. */
+function isPlainCode(code: number): boolean {
+  return code > SPACE && code < 127;
 }
 
 /** The ordering key travels as the CloudEvents partitioning extension. */

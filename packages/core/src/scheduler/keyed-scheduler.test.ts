@@ -38,6 +38,39 @@ describe('KeyedScheduler', () => {
     expect(maxActive).toBe(1);
   });
 
+  it('keeps each key in order while thousands of keys come and go', async () => {
+    // Past the point where keys that ended are dropped from the scheduler's key map (1,024 free keys).
+    const seen = new Map<string, number[]>();
+    const running = new Set<string>();
+    let overlapped = false;
+    const scheduler = new KeyedScheduler<Item>({
+      concurrency: 16,
+      highWaterMark: 100_000,
+      keyOf: (i) => i.key,
+      run: (i, done) => {
+        const key = i.key!;
+        if (running.has(key)) overlapped = true;
+        running.add(key);
+        const end = () => {
+          running.delete(key);
+          seen.set(key, [...(seen.get(key) ?? []), i.n]);
+          done(i);
+        };
+        // Every third item ends later: keys are busy across sweeps, others end at once.
+        if (i.n % 3 === 0) setTimeout(end, 0);
+        else end();
+      },
+    });
+    for (let n = 0; n < 6_000; n++) scheduler.submit({ key: `k${n % 2_500}`, n });
+    await scheduler.idle();
+    for (let n = 0; n < 300; n++) scheduler.submit({ key: `k${n % 7}`, n: 6_000 + n });
+    await scheduler.idle();
+    expect(overlapped).toBe(false);
+    for (const [key, ns] of seen) expect(ns, key).toEqual([...ns].sort((a, b) => a - b));
+    expect([...seen.values()].reduce((sum, ns) => sum + ns.length, 0)).toBe(6_300);
+    expect(scheduler.size).toBe(0);
+  });
+
   it('runs different keys concurrently up to the bound', async () => {
     let active = 0;
     let maxActive = 0;
