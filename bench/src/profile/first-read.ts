@@ -13,7 +13,8 @@ import { Worker } from '../rpc.ts';
 import { wallNowMs } from '../stats.ts';
 import { loadTransport } from '../subjects/registry.ts';
 
-const [transport = 'redis', cid = 'switchyard', pid = 'ioredis+ce', n = '300', r = '7'] = process.argv.slice(2);
+const [transport = 'redis', cid = 'switchyard', pid = 'ioredis+ce', n = '300', r = '7'] =
+  process.argv.slice(2);
 const count = Number(n);
 const env = loadBrokerEnv();
 const stamp = Date.now().toString(36);
@@ -33,7 +34,7 @@ net.Socket.prototype.emit = function (this: net.Socket, event: string | symbol, 
     args[0].includes(armed)
   )
     firstData = wallNowMs();
-  return emit.call(this, event, ...args);
+  return (emit as (...a: unknown[]) => boolean).call(this, event, ...args);
 } as typeof emit;
 
 const module = await loadTransport(transport);

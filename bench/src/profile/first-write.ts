@@ -49,7 +49,9 @@ for (let round = 0; round < Number(r) + 2; round++) {
   await done;
   if (round < 2) {
     // warm-up: the process's first bursts (the cold path a plan run's first run takes)
-    console.log(`cold round ${round + 1}: first socket write ${(firstWrite - made).toFixed(2)} ms, sync part ${(lastBuilt - made).toFixed(2)} ms`);
+    console.log(
+      `cold round ${round + 1}: first socket write ${(firstWrite - made).toFixed(2)} ms, sync part ${(lastBuilt - made).toFixed(2)} ms`,
+    );
     continue;
   }
   first.push(firstWrite - made);
