@@ -207,8 +207,8 @@ export class StreamPublisher {
     }
     if (unknown === undefined) return undefined;
     const client = this.#connection.client;
-    return Promise.all(
-      unknown.map(async ({ topic, key }) => {
+    const trim = async ({ topic, key }: { topic: string; key: string }): Promise<void> => {
+      try {
         const s = await this.#topics.read(topic);
         const bounds: string[] = [];
         if (s.maxMessages > 0) bounds.push('MAXLEN', '~', String(s.maxMessages));
@@ -216,11 +216,15 @@ export class StreamPublisher {
         // XTRIM takes one strategy: MAXLEN and MINID, when both are set, are two.
         for (let i = 0; i < bounds.length; i += 3)
           await client.call('xtrim', key, ...(bounds.slice(i, i + 3) as [string, string, string]));
-      }),
-    ).then(
-      () => undefined,
-      () => undefined,
-    );
+      } catch (error) {
+        // The entries are stored; the topic's next publish reads its settings again.
+        const mapped = toEventBusError(error, { operation: 'publish', topic });
+        this.#options.logger.warn(
+          `topic ${topic}: stored, but not trimmed to its settings: ${mapped.message}`,
+        );
+      }
+    };
+    return Promise.all(unknown.map(trim)).then(() => undefined);
   }
 }
 

@@ -67,6 +67,19 @@ describe.skipIf(REDIS_URL === undefined)('topic settings and trimming', () => {
     expect(await f.admin.xlen(topic)).toBeLessThanOrEqual(300);
   });
 
+  it('stores a first burst and warns when the topic’s settings cannot be read', async () => {
+    const topic = f.topic();
+    await f.admin.set(`${topic}:switchyard`, 'not a hash'); // HGETALL fails with WRONGTYPE
+    const warnings: string[] = [];
+    const t = await f.transport({
+      logger: { warn: (m: string) => warnings.push(m), error: () => {}, info: () => {}, debug: () => {} },
+    });
+    const outcomes = await t.send(burst(topic, 10));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(await f.admin.xlen(topic)).toBe(10);
+    expect(warnings.some((w) => w.includes(`topic ${topic}: stored, but not trimmed`))).toBe(true);
+  });
+
   it('trims by age and count after a first burst to a topic with both bounds', async () => {
     const topic = f.topic();
     await (await f.transport()).ensureTopic!({
