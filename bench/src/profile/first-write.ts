@@ -47,7 +47,13 @@ for (let round = 0; round < Number(r) + 2; round++) {
   );
   const lastBuilt = performance.now();
   await done;
-  if (round < 2) continue; // warm-up
+  if (round < 2) {
+    // warm-up: the process's first bursts (the cold path a plan run's first run takes)
+    console.log(
+      `cold round ${round + 1}: first socket write ${(firstWrite - made).toFixed(2)} ms, sync part ${(lastBuilt - made).toFixed(2)} ms`,
+    );
+    continue;
+  }
   first.push(firstWrite - made);
   all.push(lastWrite - made);
   if (round === 2) console.log(`sync part ${(lastBuilt - made).toFixed(2)} ms, ${writes} socket writes`);

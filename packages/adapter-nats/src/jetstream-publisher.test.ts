@@ -1,8 +1,8 @@
-import net from 'node:net';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createEventBus, isEventBusError } from '@switchyard/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { publishBurst } from '@switchyard/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
 import { nats } from './nats.ts';
 import { message, NatsFixture, quiet } from './test-support/fixture.ts';
 import { TEST_SERVERS } from './test-support/servers.ts';
@@ -46,20 +46,9 @@ for (const server of TEST_SERVERS) {
       try {
         await bus.ensureTopic({ name: topic });
         await bus.publish(topic, { type: 'order.placed', data: { n: -1 } });
-        const write = vi.spyOn(net.Socket.prototype, 'write');
-        const receipts: Array<Promise<unknown>> = [];
-        let writtenDuringBurst = 0;
-        try {
-          for (let n = 0; n < 2_000; n++) {
-            const data = { n, note: 'a burst of orders placed at once '.repeat(4) };
-            receipts.push(bus.publish(topic, { type: 'order.placed', key: `k${n % 16}`, data }));
-          }
-          writtenDuringBurst = write.mock.calls.length;
-        } finally {
-          write.mockRestore();
-        }
-        expect(writtenDuringBurst).toBeGreaterThan(0);
-        expect(await Promise.all(receipts)).toHaveLength(2_000);
+        const { writesDuringLoop, receipts } = await publishBurst(bus, topic);
+        expect(writesDuringLoop).toBeGreaterThan(0);
+        expect(receipts).toHaveLength(2_000);
       } finally {
         await bus.close();
       }

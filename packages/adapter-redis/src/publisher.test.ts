@@ -1,4 +1,5 @@
 import { createEventBus, isEventBusError } from '@switchyard/core';
+import { publishBurst } from '@switchyard/testkit';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { redis } from './redis.ts';
@@ -25,6 +26,21 @@ describe.skipIf(REDIS_URL === undefined)('publishing', () => {
     expect(pipeline).toHaveBeenCalledTimes(1);
     expect(new Set(receipts.map((r) => r.offset)).size).toBe(200);
     expect(await f.admin.xlen(topic)).toBe(201);
+    await bus.close();
+  });
+
+  it('puts the first events of a 2,000-event burst on the wire before the publishing loop returns, also on a topic new to the bus', async () => {
+    // The plan scenario's first-event latency: a burst's XADDs left only once the loop was done —
+    // each send waited a microtask for the connection, and a topic's first send a round trip for
+    // its trim settings.
+    const topic = f.topic();
+    await (await f.transport()).ensureTopic!({ name: topic, strategy: 'create-only', maxMessages: 100_000 });
+    const bus = createEventBus({ source: 'orders-svc', transport: await f.transport() });
+    await bus.connect();
+    const { writesDuringLoop, receipts } = await publishBurst(bus, topic);
+    expect(writesDuringLoop).toBeGreaterThan(0);
+    expect(receipts).toHaveLength(2_000);
+    expect(await f.admin.xlen(topic)).toBe(2_000);
     await bus.close();
   });
 

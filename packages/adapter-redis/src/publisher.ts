@@ -5,6 +5,7 @@ import type { RedisConnection } from './connection.ts';
 import { toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';
 import type { TopicSettings, TrimSettings } from './topic-settings.ts';
+import { within } from './within.ts';
 import {
   type EncodedFields,
   encodeFields,
@@ -87,15 +88,9 @@ export class StreamPublisher {
     const failAll = (error: EventBusError) => {
       for (const c of commands) outcomes[c.index] ??= failed(error);
     };
-    let settings: Map<string, TrimSettings> | undefined;
-    try {
-      const reading = this.#settingsOf(commands, deadline);
-      if (reading !== undefined) settings = await reading;
-    } catch (error) {
-      failAll(toEventBusError(error, { operation: 'publish', topic: commands[0]!.topic }));
-      return;
-    }
-    if (!(await this.#connection.whenReady(deadline))) {
+    // Connected (the usual case): written in this call, not a microtask later — a burst's first
+    // sends then leave while the caller still publishes the rest (core hands them over in chunks).
+    if (!this.#connection.ready && !(await this.#connection.whenReady(deadline))) {
       failAll(
         new EventBusError(
           'NOT_CONNECTED',
@@ -105,6 +100,10 @@ export class StreamPublisher {
       );
       return;
     }
+    // Topics this process has not published to yet: their trim settings are read beside these
+    // entries, not before them (a round trip that held a new topic's first events back until the
+    // caller's whole burst was built), and their streams trimmed to them once read.
+    const trimming = this.#trimUnknown(commands);
     const now = Date.now();
     let lastTopic: string | undefined;
     let prefix: XaddPrefix | undefined;
@@ -114,7 +113,7 @@ export class StreamPublisher {
       const c = commands[n]!;
       if (c.topic !== lastTopic || prefix === undefined) {
         lastTopic = c.topic;
-        const s = settings?.get(c.topic) ?? this.#topics.known(c.topic)!;
+        const s = this.#topics.known(c.topic) ?? UNTRIMMED;
         prefix = this.#prefix(c.topic, c.key, s, now);
         // One bound per XADD: by count when both are set, and by age once per batch beside it.
         if (s.maxMessages > 0 && s.maxAgeMs > 0) {
@@ -155,6 +154,9 @@ export class StreamPublisher {
     } finally {
       clearTimeout(timer);
     }
+    // Read settings and trim before the outcomes (its reply comes right after the XADDs'); a
+    // failed trim leaves the entries stored, and the next XADDs to the topic trim it.
+    if (trimming !== undefined) await within(trimming, Math.max(0, deadline - performance.now()));
     if (results === 'timeout' || results === null) {
       failAll(
         new EventBusError(
@@ -189,39 +191,45 @@ export class StreamPublisher {
   }
 
   /**
-   * Trim settings of the batch's topics that are not known yet, read (once) first; undefined when
-   * every topic's settings are known (`TopicSettings.known`), the usual case, which costs no map.
+   * Reads the settings of the batch's topics that are not known yet and trims their streams to
+   * them; undefined when every topic's settings are known (`TopicSettings.known`), the usual case,
+   * which costs no array.
    */
-  #settingsOf(
-    commands: ReadonlyArray<{ topic: string }>,
-    deadline: number,
-  ): Promise<Map<string, TrimSettings>> | undefined {
-    let unknown: string[] | undefined;
+  #trimUnknown(commands: ReadonlyArray<{ topic: string; key: string }>): Promise<void> | undefined {
+    let unknown: Array<{ topic: string; key: string }> | undefined;
     let last: string | undefined;
-    for (const { topic } of commands) {
+    for (const { topic, key } of commands) {
       if (topic === last) continue;
       last = topic;
-      if (this.#topics.known(topic) !== undefined || unknown?.includes(topic)) continue;
+      if (this.#topics.known(topic) !== undefined || unknown?.some((u) => u.topic === topic)) continue;
       unknown ??= [];
-      unknown.push(topic);
+      unknown.push({ topic, key });
     }
     if (unknown === undefined) return undefined;
-    return this.#readSettings(unknown, deadline);
-  }
-
-  async #readSettings(unknown: readonly string[], deadline: number): Promise<Map<string, TrimSettings>> {
-    const settings = new Map<string, TrimSettings>();
-    if (!(await this.#connection.whenReady(deadline))) return this.#defaults(unknown, settings);
-    const read = await Promise.all(unknown.map((topic) => this.#topics.read(topic)));
-    for (let i = 0; i < unknown.length; i++) settings.set(unknown[i]!, read[i]!);
-    return settings;
-  }
-
-  #defaults(topics: readonly string[], settings: Map<string, TrimSettings>): Map<string, TrimSettings> {
-    for (const topic of topics) settings.set(topic, this.#options.topicDefaults);
-    return settings;
+    const client = this.#connection.client;
+    const trim = async ({ topic, key }: { topic: string; key: string }): Promise<void> => {
+      try {
+        const s = await this.#topics.read(topic);
+        const bounds: string[] = [];
+        if (s.maxMessages > 0) bounds.push('MAXLEN', '~', String(s.maxMessages));
+        if (s.maxAgeMs > 0) bounds.push('MINID', '~', `${Math.max(0, Date.now() - s.maxAgeMs)}-0`);
+        // XTRIM takes one strategy: MAXLEN and MINID, when both are set, are two.
+        for (let i = 0; i < bounds.length; i += 3)
+          await client.call('xtrim', key, ...(bounds.slice(i, i + 3) as [string, string, string]));
+      } catch (error) {
+        // The entries are stored; the topic's next publish reads its settings again.
+        const mapped = toEventBusError(error, { operation: 'publish', topic });
+        this.#options.logger.warn(
+          `topic ${topic}: stored, but not trimmed to its settings: ${mapped.message}`,
+        );
+      }
+    };
+    return Promise.all(unknown.map(trim)).then(() => undefined);
   }
 }
+
+/** The XADD prefix of an entry whose topic's settings are being read: trimmed afterwards (`#trimUnknown`). */
+const UNTRIMMED: TrimSettings = { maxMessages: -1, maxAgeMs: 0 };
 
 interface Pending {
   readonly index: number;

@@ -58,6 +58,43 @@ describe.skipIf(REDIS_URL === undefined)('topic settings and trimming', () => {
     expect(await f.admin.xlen(topic)).toBeLessThanOrEqual(300);
   });
 
+  it('trims a topic to its stored settings after a publisher’s first burst to it (settings read beside the XADDs)', async () => {
+    const topic = f.topic();
+    await (await f.transport()).ensureTopic!({ name: topic, strategy: 'create-only', maxMessages: 100 });
+    const other = await f.transport(); // has not read the topic's settings yet
+    const outcomes = await other.send(burst(topic, 1_000));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(await f.admin.xlen(topic)).toBeLessThanOrEqual(300);
+  });
+
+  it('stores a first burst and warns when the topic’s settings cannot be read', async () => {
+    const topic = f.topic();
+    await f.admin.set(`${topic}:switchyard`, 'not a hash'); // HGETALL fails with WRONGTYPE
+    const warnings: string[] = [];
+    const t = await f.transport({
+      logger: { warn: (m: string) => warnings.push(m), error: () => {}, info: () => {}, debug: () => {} },
+    });
+    const outcomes = await t.send(burst(topic, 10));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(await f.admin.xlen(topic)).toBe(10);
+    expect(warnings.some((w) => w.includes(`topic ${topic}: stored, but not trimmed`))).toBe(true);
+  });
+
+  it('trims by age and count after a first burst to a topic with both bounds', async () => {
+    const topic = f.topic();
+    await (await f.transport()).ensureTopic!({
+      name: topic,
+      strategy: 'create-only',
+      maxMessages: 100_000,
+      retentionMs: 60_000,
+    });
+    const old = Date.now() - 3_600_000;
+    for (let i = 1; i <= 300; i++) await f.admin.xadd(topic, `${old}-${i}`, 'data', 'old');
+    const other = await f.transport();
+    await other.send(burst(topic, 10));
+    expect(await f.admin.xlen(topic)).toBeLessThan(301);
+  });
+
   it('creates an empty stream, leaves existing settings with create-only and replaces them with create-or-update', async () => {
     const topic = f.topic();
     const t = await f.transport();

@@ -5,6 +5,7 @@
  * @packageDocumentation
  * @module @switchyard/testkit
  */
+export { publishBurst } from './burst.ts';
 export { runConformance } from './conformance.ts';
 export {
   type FaultCase,
