@@ -53,21 +53,82 @@ function headerNames(prefix: string): HeaderNames {
 }
 
 export function toWire(envelope: EventEnvelope, codec: Codec, prefix: string, keyHeader = true): WireForm {
+  const headers = wireHeaders(envelope, prefix, keyHeader);
+  return { value: codec.encode(envelope.data), headers };
+}
+
+/** What `wireHeaders` counted last: see `wireHeaderChars`. */
+let lastHeaderChars = 0;
+
+/**
+ * The length (UTF-16 code units) of the names and values of the headers `wireHeaders` built last:
+ * the publisher's size check adds it up in the same pass that builds them, not in a second one.
+ */
+export function wireHeaderChars(): number {
+  return lastHeaderChars;
+}
+
+/** The wire headers of an envelope (`toWire`'s), counting their length for `wireHeaderChars` on the way. */
+export function wireHeaders(
+  envelope: EventEnvelope,
+  prefix: string,
+  keyHeader: boolean,
+): Record<string, string> {
   const n = headerNames(prefix);
   const headers: Record<string, string> = {};
-  for (const name in envelope.headers) headers[name] = envelope.headers[name]!;
+  let chars = 0;
+  // A user header with an attribute's name is overwritten below: then the count is redone.
+  let shadowed = false;
+  for (const name in envelope.headers) {
+    const value = envelope.headers[name]!;
+    headers[name] = value;
+    chars += name.length + value.length;
+    if (name === CONTENT_TYPE || name.startsWith(prefix)) shadowed = true;
+  }
   headers[n.id] = envelope.id;
   headers[n.type] = envelope.type;
   headers[n.source] = envelope.source;
   headers[n.specversion] = envelope.specversion;
   headers[n.time] = envelope.time;
-  if (envelope.subject !== undefined) headers[n.subject] = envelope.subject;
-  if (envelope.dataschema !== undefined) headers[n.dataschema] = envelope.dataschema;
-  if (keyHeader && envelope.key !== undefined) headers[n.partitionkey] = envelope.key;
-  if (envelope.tenant !== undefined) headers[n.tenant] = envelope.tenant;
-  if (envelope.correlationid !== undefined) headers[n.correlationid] = envelope.correlationid;
+  chars +=
+    n.id.length +
+    envelope.id.length +
+    n.type.length +
+    envelope.type.length +
+    n.source.length +
+    envelope.source.length +
+    n.specversion.length +
+    envelope.specversion.length +
+    n.time.length +
+    envelope.time.length;
+  if (envelope.subject !== undefined) {
+    headers[n.subject] = envelope.subject;
+    chars += n.subject.length + envelope.subject.length;
+  }
+  if (envelope.dataschema !== undefined) {
+    headers[n.dataschema] = envelope.dataschema;
+    chars += n.dataschema.length + envelope.dataschema.length;
+  }
+  if (keyHeader && envelope.key !== undefined) {
+    headers[n.partitionkey] = envelope.key;
+    chars += n.partitionkey.length + envelope.key.length;
+  }
+  if (envelope.tenant !== undefined) {
+    headers[n.tenant] = envelope.tenant;
+    chars += n.tenant.length + envelope.tenant.length;
+  }
+  if (envelope.correlationid !== undefined) {
+    headers[n.correlationid] = envelope.correlationid;
+    chars += n.correlationid.length + envelope.correlationid.length;
+  }
   headers[CONTENT_TYPE] = envelope.datacontenttype;
-  return { value: codec.encode(envelope.data), headers };
+  chars += CONTENT_TYPE.length + envelope.datacontenttype.length;
+  if (shadowed) {
+    chars = 0;
+    for (const name in headers) chars += name.length + headers[name]!.length;
+  }
+  lastHeaderChars = chars;
+  return headers;
 }
 
 /**

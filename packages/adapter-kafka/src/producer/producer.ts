@@ -1,13 +1,14 @@
 import { EventBusError } from '@switchyard/core';
 import type { OutboundMessage, SendOutcome } from '@switchyard/core/transport';
 import type { DriverRecord, KafkaDriver, TopicMetadata } from '../driver/driver.ts';
+import type { RecordSizing } from '../driver/record-batch/record-encoder.ts';
 import { toEventBusError } from '../errors.ts';
 import type { KafkaProducerOptions } from '../options/options.ts';
 import type { Redact } from '../redaction.ts';
 import { Accumulator, type PartitionBatch, type PendingRecord } from './accumulator.ts';
 import type { MetadataCache } from './metadata-cache.ts';
 import { Partitioner } from './partitioner.ts';
-import { recordSize } from './record-size.ts';
+import { recordSize, recordSizeHeaderCount } from './record-size.ts';
 
 export interface ProducerHooks {
   /** A request failed; `error` is already mapped. */
@@ -51,13 +52,14 @@ class SendResults {
  * chosen once the topic's metadata is known), waits in the accumulator (as its PendingRecord) and
  * settles its slot, so an event costs one object here, not five.
  */
-class Prepared implements PendingRecord, DriverRecord {
+class Prepared implements PendingRecord, DriverRecord, RecordSizing {
   readonly topic: string;
   partition = -1;
   readonly key: string | null;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
   readonly bytes: number;
+  readonly headerCount: number;
   private readonly results: SendResults;
   private readonly index: number;
 
@@ -67,6 +69,7 @@ class Prepared implements PendingRecord, DriverRecord {
     value: Buffer,
     headers: Readonly<Record<string, string>>,
     bytes: number,
+    headerCount: number,
     results: SendResults,
     index: number,
   ) {
@@ -75,11 +78,17 @@ class Prepared implements PendingRecord, DriverRecord {
     this.value = value;
     this.headers = headers;
     this.bytes = bytes;
+    this.headerCount = headerCount;
     this.results = results;
     this.index = index;
   }
 
   get record(): DriverRecord {
+    return this;
+  }
+
+  /** Its size and header count from `recordSize`: the record encoder takes them instead of counting again. */
+  get sized(): RecordSizing {
     return this;
   }
 
@@ -196,6 +205,7 @@ export class KafkaProducer {
       ? message.value
       : Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength);
     const bytes = recordSize(key, value, message.headers);
+    const headerCount = recordSizeHeaderCount();
     if (bytes > this.options.maxMessageBytes) {
       results.set(index, {
         ok: false,
@@ -207,7 +217,7 @@ export class KafkaProducer {
       });
       return undefined;
     }
-    return new Prepared(message.topic, key, value, message.headers, bytes, results, index);
+    return new Prepared(message.topic, key, value, message.headers, bytes, headerCount, results, index);
   }
 
   /** Each item's topic metadata, or undefined if one is not loaded yet; looked up once per run of a topic. */
