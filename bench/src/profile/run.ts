@@ -2,11 +2,13 @@
 // which makes @switchyard/* imports run the workspace sources). Examples:
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled [events] [runs]
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events] [off|api|sampled|always] [preset] [payload bytes] [in flight]
+//   (publish prints each round's rate, CPU µs per event and JS-heap bytes allocated per event)
 //   (Kafka: preset durable|throughput|latency, default durable; BENCH_KAFKA='{"lingerMs":5}' adds producer/consumer fields as the bench's configs do)
 //   node --conditions=@switchyard/source bench/src/profile/run.ts fill nats switchyard 50000 my_topic [payload bytes, 100]   (then)
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
 //   node --conditions=@switchyard/source bench/src/profile/run.ts send nats switchyard 10000 50000 [payload bytes] [topic]   (open loop at 10,000/s, as the latency producer; with consume on the same topic: a live consumer)
 // and summarise with: node bench/src/profile/summarize.ts /tmp/prof/*.cpuprofile [top] [function-for-callers]
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { loadBrokerEnv } from '../env.ts';
 import { openInproc } from '../inproc.ts';
 import { keyFor, makeData, padFor } from '../payload.ts';
@@ -77,10 +79,12 @@ if (what === 'inproc') {
   const p = await s.producer(config, env);
   for (const n of [10_000, Number(total), Number(total)]) {
     const t = performance.now();
+    const allocated = heapAllocation();
     const cpu = process.cpuUsage();
     if (mode === 'emit') await p.emitMany!(topic, n, make);
     else await p.publishMany(topic, n, make, Number(inFlight));
     const used = process.cpuUsage(cpu);
+    const bytesPerEvent = Math.round(allocated() / n);
     // CPU per event is steadier than the rate on a shared machine: it does not count waiting.
     const cpuPerEvent = ((used.user + used.system) / n).toFixed(2);
     console.log(
@@ -92,6 +96,8 @@ if (what === 'inproc') {
       '/s',
       cpuPerEvent,
       'CPU µs/event',
+      bytesPerEvent,
+      'heap B/event',
     );
   }
   await p.close();
@@ -192,4 +198,26 @@ if (what === 'inproc') {
 } else {
   console.error('usage: run.ts inproc|publish|fill|consume|send …');
   process.exit(2);
+}
+
+/**
+ * Bytes allocated on the JS heap from now until the returned function is called: what the heap
+ * grew by between collections, added up (GCProfiler reports the heap before and after each one).
+ * Buffers' memory outside the heap is not counted.
+ */
+function heapAllocation(): () => number {
+  const profiler = new GCProfiler();
+  const start = getHeapStatistics().used_heap_size;
+  profiler.start();
+  return () => {
+    const end = getHeapStatistics().used_heap_size;
+    const gcs = profiler.stop()?.statistics ?? [];
+    let allocated = 0;
+    let from = start;
+    for (const gc of gcs) {
+      allocated += gc.beforeGC.heapStatistics.usedHeapSize - from;
+      from = gc.afterGC.heapStatistics.usedHeapSize;
+    }
+    return allocated + end - from;
+  };
 }

@@ -1,5 +1,5 @@
 import { EventBusError } from '@switchyard/core';
-import type { OutboundMessage, SendOutcome } from '@switchyard/core/transport';
+import type { OutboundMessage, SendOutcome, TransportReceipt } from '@switchyard/core/transport';
 import type { DriverRecord, KafkaDriver, TopicMetadata } from '../driver/driver.ts';
 import type { RecordSizing } from '../driver/record-batch/record-encoder.ts';
 import { toEventBusError } from '../errors.ts';
@@ -49,10 +49,11 @@ class SendResults {
 
 /**
  * One event from `send` to its outcome: the same object is the driver's record (its partition
- * chosen once the topic's metadata is known), waits in the accumulator (as its PendingRecord) and
- * settles its slot, so an event costs one object here, not five.
+ * chosen once the topic's metadata is known), waits in the accumulator (as its PendingRecord),
+ * and once written is its own successful outcome and receipt (partition and offset), so an event
+ * costs one object here, not seven.
  */
-class Prepared implements PendingRecord, DriverRecord, RecordSizing {
+class Prepared implements PendingRecord, DriverRecord, RecordSizing, TransportReceipt {
   readonly topic: string;
   partition = -1;
   readonly key: string | null;
@@ -60,6 +61,9 @@ class Prepared implements PendingRecord, DriverRecord, RecordSizing {
   readonly headers: Readonly<Record<string, string>>;
   readonly bytes: number;
   readonly headerCount: number;
+  /** Where the broker wrote it (absent with acks none); set just before it settles as written. */
+  offset?: string;
+  readonly ok = true;
   private readonly results: SendResults;
   private readonly index: number;
 
@@ -92,8 +96,19 @@ class Prepared implements PendingRecord, DriverRecord, RecordSizing {
     return this;
   }
 
+  /** As a successful outcome: itself. */
+  get receipt(): TransportReceipt {
+    return this;
+  }
+
   settle(outcome: SendOutcome): void {
     this.results.set(this.index, outcome);
+  }
+
+  /** Written at `offset` (undefined with acks none): it settles as its own outcome. */
+  written(offset: string | undefined): void {
+    if (offset !== undefined) this.offset = offset;
+    this.results.set(this.index, this);
   }
 }
 
@@ -304,12 +319,7 @@ export class KafkaProducer {
         const records = batch.records;
         const base = first === undefined ? -1 : Number(first); // parsed once per batch
         for (let i = 0; i < records.length; i++) {
-          const offset = base < 0 ? undefined : offsetAt(first!, base, i);
-          records[i]!.settle({
-            ok: true,
-            receipt:
-              offset === undefined ? { partition: batch.partition } : { partition: batch.partition, offset },
-          });
+          records[i]!.written(base < 0 ? undefined : offsetAt(first!, base, i));
         }
       }
       if (Date.now() - started > this.hooks.requestTimeoutMs)
