@@ -85,50 +85,29 @@ export function wireHeaders(
     chars += name.length + value.length;
     if (name === CONTENT_TYPE || name.startsWith(prefix)) shadowed = true;
   }
-  headers[n.id] = envelope.id;
-  headers[n.type] = envelope.type;
-  headers[n.source] = envelope.source;
-  headers[n.specversion] = envelope.specversion;
-  headers[n.time] = envelope.time;
-  chars +=
-    n.id.length +
-    envelope.id.length +
-    n.type.length +
-    envelope.type.length +
-    n.source.length +
-    envelope.source.length +
-    n.specversion.length +
-    envelope.specversion.length +
-    n.time.length +
-    envelope.time.length;
-  if (envelope.subject !== undefined) {
-    headers[n.subject] = envelope.subject;
-    chars += n.subject.length + envelope.subject.length;
-  }
-  if (envelope.dataschema !== undefined) {
-    headers[n.dataschema] = envelope.dataschema;
-    chars += n.dataschema.length + envelope.dataschema.length;
-  }
-  if (keyHeader && envelope.key !== undefined) {
-    headers[n.partitionkey] = envelope.key;
-    chars += n.partitionkey.length + envelope.key.length;
-  }
-  if (envelope.tenant !== undefined) {
-    headers[n.tenant] = envelope.tenant;
-    chars += n.tenant.length + envelope.tenant.length;
-  }
-  if (envelope.correlationid !== undefined) {
-    headers[n.correlationid] = envelope.correlationid;
-    chars += n.correlationid.length + envelope.correlationid.length;
-  }
-  headers[CONTENT_TYPE] = envelope.datacontenttype;
-  chars += CONTENT_TYPE.length + envelope.datacontenttype.length;
+  chars += put(headers, n.id, envelope.id);
+  chars += put(headers, n.type, envelope.type);
+  chars += put(headers, n.source, envelope.source);
+  chars += put(headers, n.specversion, envelope.specversion);
+  chars += put(headers, n.time, envelope.time);
+  if (envelope.subject !== undefined) chars += put(headers, n.subject, envelope.subject);
+  if (envelope.dataschema !== undefined) chars += put(headers, n.dataschema, envelope.dataschema);
+  if (keyHeader && envelope.key !== undefined) chars += put(headers, n.partitionkey, envelope.key);
+  if (envelope.tenant !== undefined) chars += put(headers, n.tenant, envelope.tenant);
+  if (envelope.correlationid !== undefined) chars += put(headers, n.correlationid, envelope.correlationid);
+  chars += put(headers, CONTENT_TYPE, envelope.datacontenttype);
   if (shadowed) {
     chars = 0;
     for (const name in headers) chars += name.length + headers[name]!.length;
   }
   lastHeaderChars = chars;
   return headers;
+}
+
+/** Sets one header; returns the length of its name and value. */
+function put(headers: Record<string, string>, name: string, value: string): number {
+  headers[name] = value;
+  return name.length + value.length;
 }
 
 /**
