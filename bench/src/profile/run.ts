@@ -2,6 +2,7 @@
 // which makes @switchyard/* imports run the workspace sources). Examples:
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled [events] [runs]
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events] [off|api|sampled|always] [preset] [payload bytes] [in flight]
+//   (publish prints each round's rate, CPU µs per event and JS-heap bytes allocated per event)
 //   (Kafka: preset durable|throughput|latency, default durable; BENCH_KAFKA='{"lingerMs":5}' adds producer/consumer fields as the bench's configs do)
 //   node --conditions=@switchyard/source bench/src/profile/run.ts fill nats switchyard 50000 my_topic [payload bytes, 100]   (then)
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts consume nats switchyard 50000 my_topic
@@ -80,10 +81,12 @@ if (what === 'inproc') {
   const p = await s.producer(config, env);
   for (const n of [10_000, Number(total), Number(total)]) {
     const t = performance.now();
+    const allocated = heapAllocation();
     const cpu = process.cpuUsage();
     if (mode === 'emit') await p.emitMany!(topic, n, make);
     else await p.publishMany(topic, n, make, Number(inFlight));
     const used = process.cpuUsage(cpu);
+    const bytesPerEvent = Math.round(allocated().bytes / n);
     // CPU per event is steadier than the rate on a shared machine: it does not count waiting.
     const cpuPerEvent = ((used.user + used.system) / n).toFixed(2);
     console.log(
@@ -95,6 +98,8 @@ if (what === 'inproc') {
       '/s',
       cpuPerEvent,
       'CPU µs/event',
+      bytesPerEvent,
+      'heap B/event',
     );
   }
   await p.close();
@@ -128,9 +133,8 @@ if (what === 'inproc') {
     let first = 0;
     let last = 0;
     const done = Promise.withResolvers<void>();
-    // V8 heap bytes allocated from the first event on: the heap in use at the end, minus at the
-    // start, plus what every collection in between freed (`GCProfiler`'s before/after figures).
-    const gc = new GCProfiler();
+    // V8 heap bytes allocated from the first event on (heapAllocation below).
+    let allocation: (() => { bytes: number; collections: number }) | undefined;
     // RUN_HEAP=file.json: a sampled allocation profile of the consume (RUN_HEAP_KEEP=major: only
     // what survived the young generation, i.e. what fills the old one; default: everything allocated).
     const heap = process.env.RUN_HEAP === undefined ? undefined : new Session();
@@ -142,13 +146,11 @@ if (what === 'inproc') {
         includeObjectsCollectedByMinorGC: process.env.RUN_HEAP_KEEP !== 'major',
       });
     }
-    let usedAtFirst = 0;
     await c.subscribe(topic, `g_${Date.now()}`, () => {
       const now = performance.now();
       if (got === 0) {
         first = now;
-        gc.start();
-        usedAtFirst = getHeapStatistics().used_heap_size;
+        allocation = heapAllocation();
       }
       last = now;
       if (++got === count) done.resolve();
@@ -159,11 +161,7 @@ if (what === 'inproc') {
       const { profile } = await heap.post('HeapProfiler.stopSampling');
       writeFileSync(process.env.RUN_HEAP!, JSON.stringify(profile));
     }
-    const usedAtEnd = getHeapStatistics().used_heap_size;
-    const collections = gc.stop()?.statistics ?? [];
-    let allocated = usedAtEnd - usedAtFirst;
-    for (const s of collections)
-      allocated += s.beforeGC.heapStatistics.usedHeapSize - s.afterGC.heapStatistics.usedHeapSize;
+    const { bytes: allocated, collections } = allocation!();
     console.log(
       id,
       'consume',
@@ -175,7 +173,7 @@ if (what === 'inproc') {
       'MB peak RSS;',
       Math.round(allocated / count),
       'B allocated/event,',
-      collections.length,
+      collections,
       'GCs;',
       'sampled peaks MB',
       Object.entries(peak)
@@ -235,4 +233,26 @@ if (what === 'inproc') {
 } else {
   console.error('usage: run.ts inproc|publish|fill|consume|send …');
   process.exit(2);
+}
+
+/**
+ * Bytes allocated on the JS heap from now until the returned function is called: what the heap
+ * grew by between collections, added up (GCProfiler reports the heap before and after each one).
+ * Buffers' memory outside the heap is not counted.
+ */
+function heapAllocation(): () => { bytes: number; collections: number } {
+  const profiler = new GCProfiler();
+  const start = getHeapStatistics().used_heap_size;
+  profiler.start();
+  return () => {
+    const end = getHeapStatistics().used_heap_size;
+    const gcs = profiler.stop()?.statistics ?? [];
+    let allocated = 0;
+    let from = start;
+    for (const gc of gcs) {
+      allocated += gc.beforeGC.heapStatistics.usedHeapSize - from;
+      from = gc.afterGC.heapStatistics.usedHeapSize;
+    }
+    return { bytes: allocated + end - from, collections: gcs.length };
+  };
 }

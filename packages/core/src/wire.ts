@@ -53,21 +53,61 @@ function headerNames(prefix: string): HeaderNames {
 }
 
 export function toWire(envelope: EventEnvelope, codec: Codec, prefix: string, keyHeader = true): WireForm {
+  const headers = wireHeaders(envelope, prefix, keyHeader);
+  return { value: codec.encode(envelope.data), headers };
+}
+
+/** What `wireHeaders` counted last: see `wireHeaderChars`. */
+let lastHeaderChars = 0;
+
+/**
+ * The length (UTF-16 code units) of the names and values of the headers `wireHeaders` built last:
+ * the publisher's size check adds it up in the same pass that builds them, not in a second one.
+ */
+export function wireHeaderChars(): number {
+  return lastHeaderChars;
+}
+
+/** The wire headers of an envelope (`toWire`'s), counting their length for `wireHeaderChars` on the way. */
+export function wireHeaders(
+  envelope: EventEnvelope,
+  prefix: string,
+  keyHeader: boolean,
+): Record<string, string> {
   const n = headerNames(prefix);
   const headers: Record<string, string> = {};
-  for (const name in envelope.headers) headers[name] = envelope.headers[name]!;
-  headers[n.id] = envelope.id;
-  headers[n.type] = envelope.type;
-  headers[n.source] = envelope.source;
-  headers[n.specversion] = envelope.specversion;
-  headers[n.time] = envelope.time;
-  if (envelope.subject !== undefined) headers[n.subject] = envelope.subject;
-  if (envelope.dataschema !== undefined) headers[n.dataschema] = envelope.dataschema;
-  if (keyHeader && envelope.key !== undefined) headers[n.partitionkey] = envelope.key;
-  if (envelope.tenant !== undefined) headers[n.tenant] = envelope.tenant;
-  if (envelope.correlationid !== undefined) headers[n.correlationid] = envelope.correlationid;
-  headers[CONTENT_TYPE] = envelope.datacontenttype;
-  return { value: codec.encode(envelope.data), headers };
+  let chars = 0;
+  // A user header with an attribute's name is overwritten below: then the count is redone.
+  let shadowed = false;
+  for (const name in envelope.headers) {
+    const value = envelope.headers[name]!;
+    headers[name] = value;
+    chars += name.length + value.length;
+    if (name === CONTENT_TYPE || name.startsWith(prefix)) shadowed = true;
+  }
+  chars += put(headers, n.id, envelope.id);
+  chars += put(headers, n.type, envelope.type);
+  chars += put(headers, n.source, envelope.source);
+  chars += put(headers, n.specversion, envelope.specversion);
+  chars += put(headers, n.time, envelope.time);
+  if (envelope.subject !== undefined) chars += put(headers, n.subject, envelope.subject);
+  if (envelope.dataschema !== undefined) chars += put(headers, n.dataschema, envelope.dataschema);
+  if (keyHeader && envelope.key !== undefined) chars += put(headers, n.partitionkey, envelope.key);
+  if (envelope.tenant !== undefined) chars += put(headers, n.tenant, envelope.tenant);
+  if (envelope.correlationid !== undefined) chars += put(headers, n.correlationid, envelope.correlationid);
+  chars += put(headers, CONTENT_TYPE, envelope.datacontenttype);
+  if (shadowed) {
+    chars = 0;
+    for (const name in headers) chars += name.length + headers[name]!.length;
+  }
+  lastHeaderChars = chars;
+  return headers;
+}
+
+/** Sets one header; returns the length of its name and value. */
+function put(headers: Record<string, string>, name: string, value: string): number {
+  headers[name] = value;
+  return name.length + value.length;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { RecordSizing } from './record-batch/record-encoder.ts';
+
 /**
  * The seam between this adapter and a Kafka client library. Everything Switchyard-specific
  * (batching, partitioning, offsets, retry topics, options) lives above it; each driver lives in its
@@ -63,6 +65,8 @@ export interface DriverRecord {
   readonly key: Buffer | string | null;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
+  /** Size bound and header count when the producer counted them (record-encoder.ts's `encodeRecords` then skips its count). */
+  readonly sized?: RecordSizing;
 }
 
 export interface ProduceRequest {

@@ -37,6 +37,7 @@ function harness(config: Partial<AccumulatorConfig> = {}) {
     record: { partition: 0, key: null, value: Buffer.from(name), headers: {} },
     bytes,
     settle: (_o: SendOutcome) => settled.push(name),
+    written: () => settled.push(name),
   });
   const names = (r: Request) =>
     r.batches.map(

@@ -7,6 +7,8 @@ export interface PendingRecord {
   /** Estimated wire size, as counted against the batch and buffer limits. */
   readonly bytes: number;
   readonly settle: (outcome: SendOutcome) => void;
+  /** Settles it as written at `offset` (undefined when the broker gave none: acks none). */
+  readonly written: (offset: string | undefined) => void;
 }
 
 export interface PartitionBatch {

@@ -1,13 +1,14 @@
 import { EventBusError } from '@switchyard/core';
-import type { OutboundMessage, SendOutcome } from '@switchyard/core/transport';
+import type { OutboundMessage, SendOutcome, TransportReceipt } from '@switchyard/core/transport';
 import type { DriverRecord, KafkaDriver, TopicMetadata } from '../driver/driver.ts';
+import type { RecordSizing } from '../driver/record-batch/record-encoder.ts';
 import { toEventBusError } from '../errors.ts';
 import type { KafkaProducerOptions } from '../options/options.ts';
 import type { Redact } from '../redaction.ts';
 import { Accumulator, type PartitionBatch, type PendingRecord } from './accumulator.ts';
 import type { MetadataCache } from './metadata-cache.ts';
 import { Partitioner } from './partitioner.ts';
-import { recordSize } from './record-size.ts';
+import { recordSize, recordSizeHeaderCount } from './record-size.ts';
 
 export interface ProducerHooks {
   /** A request failed; `error` is already mapped. */
@@ -48,16 +49,21 @@ class SendResults {
 
 /**
  * One event from `send` to its outcome: the same object is the driver's record (its partition
- * chosen once the topic's metadata is known), waits in the accumulator (as its PendingRecord) and
- * settles its slot, so an event costs one object here, not five.
+ * chosen once the topic's metadata is known), waits in the accumulator (as its PendingRecord),
+ * and once written is its own successful outcome and receipt (partition and offset), so an event
+ * costs one object here, not seven.
  */
-class Prepared implements PendingRecord, DriverRecord {
+class Prepared implements PendingRecord, DriverRecord, RecordSizing, TransportReceipt {
   readonly topic: string;
   partition = -1;
   readonly key: string | null;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
   readonly bytes: number;
+  readonly headerCount: number;
+  /** Where the broker wrote it (absent with acks none); set just before it settles as written. */
+  offset?: string;
+  readonly ok = true;
   private readonly results: SendResults;
   private readonly index: number;
 
@@ -67,6 +73,7 @@ class Prepared implements PendingRecord, DriverRecord {
     value: Buffer,
     headers: Readonly<Record<string, string>>,
     bytes: number,
+    headerCount: number,
     results: SendResults,
     index: number,
   ) {
@@ -75,6 +82,7 @@ class Prepared implements PendingRecord, DriverRecord {
     this.value = value;
     this.headers = headers;
     this.bytes = bytes;
+    this.headerCount = headerCount;
     this.results = results;
     this.index = index;
   }
@@ -83,8 +91,24 @@ class Prepared implements PendingRecord, DriverRecord {
     return this;
   }
 
+  /** Its size and header count from `recordSize`: the record encoder takes them instead of counting again. */
+  get sized(): RecordSizing {
+    return this;
+  }
+
+  /** As a successful outcome: itself. */
+  get receipt(): TransportReceipt {
+    return this;
+  }
+
   settle(outcome: SendOutcome): void {
     this.results.set(this.index, outcome);
+  }
+
+  /** Written at `offset` (undefined with acks none): it settles as its own outcome. */
+  written(offset: string | undefined): void {
+    if (offset !== undefined) this.offset = offset;
+    this.results.set(this.index, this);
   }
 }
 
@@ -196,6 +220,7 @@ export class KafkaProducer {
       ? message.value
       : Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength);
     const bytes = recordSize(key, value, message.headers);
+    const headerCount = recordSizeHeaderCount();
     if (bytes > this.options.maxMessageBytes) {
       results.set(index, {
         ok: false,
@@ -207,7 +232,7 @@ export class KafkaProducer {
       });
       return undefined;
     }
-    return new Prepared(message.topic, key, value, message.headers, bytes, results, index);
+    return new Prepared(message.topic, key, value, message.headers, bytes, headerCount, results, index);
   }
 
   /** Each item's topic metadata, or undefined if one is not loaded yet; looked up once per run of a topic. */
@@ -294,12 +319,7 @@ export class KafkaProducer {
         const records = batch.records;
         const base = first === undefined ? -1 : Number(first); // parsed once per batch
         for (let i = 0; i < records.length; i++) {
-          const offset = base < 0 ? undefined : offsetAt(first!, base, i);
-          records[i]!.settle({
-            ok: true,
-            receipt:
-              offset === undefined ? { partition: batch.partition } : { partition: batch.partition, offset },
-          });
+          records[i]!.written(base < 0 ? undefined : offsetAt(first!, base, i));
         }
       }
       if (Date.now() - started > this.hooks.requestTimeoutMs)

@@ -20,25 +20,50 @@ import { validateTopicName } from '../topic-name.ts';
 import type { OutboundMessage, SendOutcome, Transport, TransportReceipt } from '../transport.ts';
 import type { PublishReceipt } from '../types.ts';
 import { uuidv7 } from '../uuid-v7.ts';
-import { toWire } from '../wire.ts';
+import { wireHeaderChars, wireHeaders } from '../wire.ts';
 import { PublishBuffer } from './publish-buffer.ts';
 
-interface Pending {
-  readonly message: OutboundMessage;
-  readonly bytes: number;
-  readonly span: Span | undefined;
+/**
+ * One event from `publish` to its settlement. It is also the wire message handed to the
+ * transport (`OutboundMessage`'s fields first): one object per event, not a message, an entry and
+ * an array of messages per send. Transports read the message fields only.
+ */
+class Pending implements OutboundMessage {
+  readonly topic: string;
+  readonly key: string | undefined;
+  readonly value: Uint8Array;
+  /** Built by `wireHeaders` for this event: trace context is written into it (at send time for a shared span). */
+  readonly headers: Record<string, string>;
+  readonly id: string;
+  /** Encoded bytes held in the publish buffer. */
+  bytes = 0;
+  span: Span | undefined = undefined;
   /**
    * The envelope of an event published outside any trace: its `send` span is shared with its
-   * send's other such events, and its trace context written into `message.headers` at send time.
+   * send's other such events, and its trace context written into `headers` at send time.
    */
-  readonly deferred: EventEnvelope | undefined;
-  shared: SharedSendSpan | undefined;
-  readonly started: number;
+  deferred: EventEnvelope | undefined = undefined;
+  shared: SharedSendSpan | undefined = undefined;
+  started = 0;
   /** `ignoreReceipt` for an emit: nobody awaits it, so no receipt is made. */
-  readonly resolve: (receipt: PublishReceipt) => void;
-  readonly reject: (error: Error) => void;
+  resolve: (receipt: PublishReceipt) => void = ignoreReceipt;
+  reject: (error: Error) => void = ignoreError;
   /** Settled already (the transport reported its outcome before the whole send finished). */
-  done: boolean;
+  done = false;
+
+  constructor(
+    topic: string,
+    key: string | undefined,
+    value: Uint8Array,
+    headers: Record<string, string>,
+    id: string,
+  ) {
+    this.topic = topic;
+    this.key = key;
+    this.value = value;
+    this.headers = headers;
+    this.id = id;
+  }
 }
 
 /** How the publisher reaches the bus's connection and close state. */
@@ -180,7 +205,16 @@ export class Publisher {
    * transport's own size limit applies: a dead letter carries an event the broker already accepted.
    */
   sendRaw(message: OutboundMessage, span?: Span): Promise<PublishReceipt> {
-    return this.#queueMessage(message, span, undefined, this.transportMaxBytes) as Promise<PublishReceipt>;
+    const pending = new Pending(
+      message.topic,
+      message.key,
+      message.value,
+      message.headers as Record<string, string>,
+      message.id,
+    );
+    pending.bytes = encodedSize(pending);
+    pending.span = span;
+    return this.#queuePending(pending, this.transportMaxBytes, undefined) as Promise<PublishReceipt>;
   }
 
   /** Refuses publishes from now on (except from the bus's draining handlers). */
@@ -252,51 +286,51 @@ export class Publisher {
     envelope: EventEnvelope,
     emitted: ((error: Error) => void) | undefined,
   ): Promise<PublishReceipt | undefined> | undefined {
-    let wire: ReturnType<typeof toWire>;
+    let pending: Pending;
     try {
-      wire = toWire(envelope, this.#options.codec, this.#prefix, this.#transport.nativeKey !== true);
+      const headers = wireHeaders(envelope, this.#prefix, this.#transport.nativeKey !== true);
+      const chars = wireHeaderChars();
+      const value = this.#options.codec.encode(envelope.data);
+      pending = new Pending(topic, envelope.key, value, headers, envelope.id);
+      pending.bytes = value.byteLength + (envelope.key?.length ?? 0) + chars;
     } catch (error) {
       return Promise.reject(
         toEventBusError(error, 'INVALID_EVENT', `Event ${envelope.type} could not be encoded`),
       );
     }
-    const message = { topic, key: envelope.key, value: wire.value, headers: wire.headers, id: envelope.id };
     const limit = this.maxEventBytes;
-    if (!this.#options.tracing) return this.#queueMessage(message, undefined, undefined, limit, emitted);
-    if (this.#options.rootSpans === 'per-send' && publishingOutsideAnyTrace())
-      return this.#queueMessage(message, undefined, envelope, limit, emitted);
+    if (!this.#options.tracing) return this.#queuePending(pending, limit, emitted);
+    if (this.#options.rootSpans === 'per-send' && publishingOutsideAnyTrace()) {
+      pending.deferred = envelope;
+      pending.bytes += DEFERRED_TRACE_BYTES;
+      return this.#queuePending(pending, limit, emitted);
+    }
     const { name } = this.#transport;
-    return this.#queueMessage(
-      message,
-      startSendSpan(name, topic, envelope, wire.headers, this.#options.unsampledParent),
-      undefined,
-      limit,
-      emitted,
-    );
+    pending.span = startSendSpan(name, topic, envelope, pending.headers, this.#options.unsampledParent);
+    pending.bytes = encodedSize(pending); // with the trace context just written
+    return this.#queuePending(pending, limit, emitted);
   }
 
-  #queueMessage(
-    message: OutboundMessage,
-    span: Span | undefined,
-    deferred?: EventEnvelope,
-    limit = this.maxEventBytes,
-    emitted?: (error: Error) => void,
+  #queuePending(
+    pending: Pending,
+    limit: number,
+    emitted: ((error: Error) => void) | undefined,
   ): Promise<PublishReceipt | undefined> | undefined {
-    const bytes = encodedSize(message) + (deferred === undefined ? 0 : DEFERRED_TRACE_BYTES);
+    const { bytes, span } = pending;
     if (bytes > limit) {
       const error = new EventBusError(
         'EVENT_TOO_LARGE',
-        `Event ${message.id} is ${bytes} bytes encoded; the limit on ${message.topic} is ${limit}. ` +
+        `Event ${pending.id} is ${bytes} bytes encoded; the limit on ${pending.topic} is ${limit}. ` +
           'Store large payloads elsewhere and publish a reference, or raise maxEventBytes (within the broker limit).',
-        { details: { bytes, limit, topic: message.topic } },
+        { details: { bytes, limit, topic: pending.topic } },
       );
       if (span !== undefined) endSpanWithError(span, error);
       return Promise.reject(error);
     }
     const wait = this.buffer.reserve(bytes);
-    if (wait === undefined) return this.#enqueue(message, bytes, span, deferred, emitted);
+    if (wait === undefined) return this.#enqueue(pending, emitted);
     return wait.then(
-      () => this.#enqueue(message, bytes, span, deferred, emitted),
+      () => this.#enqueue(pending, emitted),
       (error: Error) => {
         if (span !== undefined) endSpanWithError(span, error);
         throw error;
@@ -305,21 +339,20 @@ export class Publisher {
   }
 
   #enqueue(
-    message: OutboundMessage,
-    bytes: number,
-    span: Span | undefined,
-    deferred: EventEnvelope | undefined,
+    pending: Pending,
     emitted: ((error: Error) => void) | undefined,
   ): Promise<PublishReceipt> | undefined {
     let promise: Promise<PublishReceipt> | undefined;
-    let resolve: (receipt: PublishReceipt) => void = ignoreReceipt;
-    let reject = emitted;
-    if (reject === undefined) ({ promise, resolve, reject } = Promise.withResolvers<PublishReceipt>());
-    const started = this.#metrics.clock();
-    const shared = undefined;
-    this.#queue.push({ message, bytes, span, deferred, shared, started, resolve, reject, done: false });
-    if (deferred !== undefined) this.#deferredQueued++;
-    this.#queuedBytes += bytes;
+    if (emitted === undefined) {
+      const resolvers = Promise.withResolvers<PublishReceipt>();
+      promise = resolvers.promise;
+      pending.resolve = resolvers.resolve;
+      pending.reject = resolvers.reject;
+    } else pending.reject = emitted;
+    pending.started = this.#metrics.clock();
+    this.#queue.push(pending);
+    if (pending.deferred !== undefined) this.#deferredQueued++;
+    this.#queuedBytes += pending.bytes;
     // Not while sends wait for the first connect: theirs leave a microtask after it, and a send
     // made in between would overtake them.
     if (this.#queuedBytes >= SEND_CHUNK_BYTES && this.#awaitingConnect === 0) this.#flush();
@@ -350,15 +383,10 @@ export class Publisher {
     };
     const send = (): Promise<void> => {
       try {
-        return this.#transport
-          .send(
-            batch.map((p) => p.message),
-            onOutcome,
-          )
-          .then(
-            (outcomes) => this.#settle(batch, outcomes),
-            (error: unknown) => this.#failAll(batch, error),
-          );
+        return this.#transport.send(batch, onOutcome).then(
+          (outcomes) => this.#settle(batch, outcomes),
+          (error: unknown) => this.#failAll(batch, error),
+        );
       } catch (error) {
         return Promise.resolve(this.#failAll(batch, error));
       }
@@ -395,8 +423,8 @@ export class Publisher {
     let only: EventEnvelope | undefined;
     for (const pending of batch) {
       if (pending.deferred === undefined) continue;
-      if (topic === undefined) topic = pending.message.topic;
-      else if (pending.message.topic !== topic) {
+      if (topic === undefined) topic = pending.topic;
+      else if (pending.topic !== topic) {
         this.#startSharedSpansPerTopic(tracer, batch);
         return;
       }
@@ -407,7 +435,7 @@ export class Publisher {
     for (const pending of batch) {
       if (pending.deferred === undefined) continue;
       pending.shared = shared;
-      shared.writeTo(pending.message.headers as Record<string, string>); // built by toWire for this event
+      shared.writeTo(pending.headers);
     }
   }
 
@@ -416,8 +444,8 @@ export class Publisher {
     const byTopic = new Map<string, Pending[]>();
     for (const pending of batch) {
       if (pending.deferred === undefined) continue;
-      const group = byTopic.get(pending.message.topic);
-      if (group === undefined) byTopic.set(pending.message.topic, [pending]);
+      const group = byTopic.get(pending.topic);
+      if (group === undefined) byTopic.set(pending.topic, [pending]);
       else group.push(pending);
     }
     for (const [topic, group] of byTopic) {
@@ -425,7 +453,7 @@ export class Publisher {
       const shared = startSharedSendSpan(tracer, this.#transport.name, topic, group.length, only);
       for (const pending of group) {
         pending.shared = shared;
-        shared.writeTo(pending.message.headers as Record<string, string>); // built by toWire for this event
+        shared.writeTo(pending.headers);
       }
     }
   }
@@ -439,7 +467,7 @@ export class Publisher {
         ok: false,
         error: new EventBusError(
           'INTERNAL',
-          `The ${this.#transport.name} transport returned no outcome for event ${pending.message.id}.`,
+          `The ${this.#transport.name} transport returned no outcome for event ${pending.id}.`,
         ),
       };
       this.#settleOne(pending, outcome, now);
@@ -450,10 +478,10 @@ export class Publisher {
     pending.done = true;
     this.buffer.release(pending.bytes);
     if (outcome.ok) {
-      this.#metrics.sent(pending.message.topic, 1, (now - pending.started) / 1000);
+      this.#metrics.sent(pending.topic, 1, (now - pending.started) / 1000);
       if (pending.span !== undefined) endSendSpan(pending.span, this.#transport.name, outcome.receipt);
       else pending.shared?.succeeded(outcome.receipt);
-      if (pending.resolve !== ignoreReceipt) pending.resolve(toReceipt(pending.message, outcome.receipt));
+      if (pending.resolve !== ignoreReceipt) pending.resolve(toReceipt(pending, outcome.receipt));
     } else {
       this.#fail(pending, outcome.error);
     }
@@ -475,7 +503,7 @@ export class Publisher {
   }
 
   #fail(pending: Pending, error: EventBusError): void {
-    this.#metrics.publishFailed(pending.message.topic, error.code);
+    this.#metrics.publishFailed(pending.topic, error.code);
     if (pending.span !== undefined) endSpanWithError(pending.span, error);
     else pending.shared?.failed(error);
     pending.reject(error);
@@ -484,6 +512,8 @@ export class Publisher {
 
 /** The `resolve` of an emitted event's entry. */
 const ignoreReceipt = (_receipt: PublishReceipt): void => {};
+/** Replaced before the entry is queued; only there to give the field one shape. */
+const ignoreError = (_error: Error): void => {};
 
 // Formatting a date is a visible cost at 100k+ events/s; events made in the same millisecond share the string.
 let lastIsoMs = -1;

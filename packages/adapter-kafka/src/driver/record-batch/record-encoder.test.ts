@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { recordSize, recordSizeHeaderCount } from '../../producer/record-size.ts';
 import { pristineKafkajs } from '../../test-support/pristine-kafkajs.ts';
 import {
   encodeRecord,
@@ -111,6 +112,25 @@ describe('encodeRecords', () => {
       inputs.map((input, offsetDelta) => Record({ ...input, offsetDelta, timestampDelta: 0 }).buffer),
     );
     expect(bytes.subarray(61).equals(expected)).toBe(true);
+  });
+
+  it('writes the same bytes when the producer sized the records (recordSize and its header count)', () => {
+    const inputs = [
+      {
+        key: 'o-1',
+        value: Buffer.from('{"a":1}'),
+        headers: { ce_id: 'a', ce_type: 't', 'content-type': 'application/json' },
+      },
+      { key: null, value: Buffer.alloc(20_000, 2), headers: { 'x-ü': 'é'.repeat(100) } },
+      { key: 'ключ', value: Buffer.alloc(0), headers: {} },
+    ];
+    const sized = inputs.map((input) => {
+      const bytes = recordSize(input.key, input.value, input.headers);
+      return { ...input, sized: { bytes, headerCount: recordSizeHeaderCount() } };
+    });
+    expect(sized.map((r) => r.sized.headerCount)).toEqual([3, 1, 0]);
+    const plain = Buffer.from(encodeRecords(inputs, 61).bytes.subarray(61));
+    expect(encodeRecords(sized, 61).bytes.subarray(61).equals(plain)).toBe(true);
   });
 
   it('throws on a record it cannot carry', () => {

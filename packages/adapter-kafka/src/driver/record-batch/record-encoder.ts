@@ -78,6 +78,17 @@ export interface BatchRecordInput {
   readonly key: Buffer | string | null;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Known already (the producer's `recordSize`, with its header count): at least the bytes the
+   * record takes with its length prefix. The encoder then skips its own pass over the headers.
+   */
+  readonly sized?: RecordSizing;
+}
+
+/** A record's size bound and header count, both counted by whoever sized it. */
+export interface RecordSizing {
+  readonly bytes: number;
+  readonly headerCount: number;
 }
 
 /**
@@ -91,6 +102,12 @@ export function encodeRecords(records: readonly BatchRecordInput[], prefix: numb
   const headerCounts = new Array<number>(records.length);
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
+    const sized = r.sized;
+    if (sized !== undefined) {
+      bound += sized.bytes;
+      headerCounts[i] = sized.headerCount;
+      continue;
+    }
     const b = recordBound(r.key, r.value, r.headers);
     if (b < 0) throw new TypeError('A record has a key, value or header Kafka cannot carry.');
     bound += b;
