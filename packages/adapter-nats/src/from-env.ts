@@ -1,5 +1,4 @@
-import type { Transport } from '@switchyard/core';
-import { configError, parseEnvValue, restateForEnv } from '@switchyard/core/transport';
+import { parseEnvValue, restateForEnv } from '@switchyard/core/transport';
 import { nats } from './nats.ts';
 import type { NatsTransport } from './nats-transport.ts';
 import type { NatsPreset, NatsTlsOptions, NatsTopicDefaults, NatsTransportOptions } from './options.ts';
