@@ -23,15 +23,34 @@ function recordingTransport(
 }
 
 describe('publishing', () => {
-  it('sends every publish made in the same tick in one transport call', async () => {
+  it('sends every publish made in the same tick in one transport call (ticks under ~4 KiB)', async () => {
     const transport = recordingTransport();
     const bus = createEventBus({ source: 't', transport });
     await bus.publish('p1', { type: 'warm', data: 0 });
     const receipts = await Promise.all(
-      Array.from({ length: 200 }, (_, n) => bus.publish('p1', { type: 'x', data: n })),
+      Array.from({ length: 10 }, (_, n) => bus.publish('p1', { type: 'x', data: n })),
     );
-    expect(transport.calls).toEqual([1, 200]);
+    expect(transport.calls).toEqual([1, 10]);
+    expect(new Set(receipts.map((r) => r.id)).size).toBe(10);
+    await bus.close();
+  });
+
+  it("puts a burst's first ~4 KiB on the wire at once, the rest of the tick in one send after it", async () => {
+    const transport = recordingTransport();
+    const bus = createEventBus({ source: 't', transport });
+    await bus.publish('p1', { type: 'warm', data: 0 });
+    const publishes = Array.from({ length: 200 }, (_, n) => bus.publish('p1', { type: 'x', data: n }));
+    // While the caller is still publishing, the burst's first events already went to the transport.
+    expect(transport.calls.length).toBe(2);
+    expect(transport.calls[1]).toBeGreaterThan(1);
+    expect(transport.calls[1]).toBeLessThan(50);
+    const receipts = await Promise.all(publishes);
+    expect(transport.calls.length).toBe(3);
+    expect(transport.calls[1]! + transport.calls[2]!).toBe(200);
     expect(new Set(receipts.map((r) => r.id)).size).toBe(200);
+    // The next tick starts again with a small first send.
+    await Promise.all(Array.from({ length: 200 }, (_, n) => bus.publish('p1', { type: 'y', data: n })));
+    expect(transport.calls.slice(3)).toEqual(transport.calls.slice(1, 3));
     await bus.close();
   });
 
