@@ -1,4 +1,5 @@
 import { createEventBus, isEventBusError } from '@switchyard/core';
+import { Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { redis } from './redis.ts';
@@ -12,19 +13,34 @@ describe.skipIf(REDIS_URL === undefined)('publishing', () => {
     await f.cleanup();
   });
 
-  it('sends the publishes of one tick (up to core’s ~64 KiB send) as one pipeline: one write, one round trip', async () => {
+  it('sends the publishes of one tick (up to core’s ~64 KiB send) in one socket write, stored in publish order', async () => {
     const topic = f.topic();
     const bus = createEventBus({ source: 'orders-svc', transport: await f.transport() });
     await bus.publish(topic, { type: 'warmup', data: {} }); // connected, topic settings read
-    const pipeline = vi.spyOn(Redis.prototype, 'pipeline');
+    const writev = vi.spyOn(Socket.prototype, '_writev');
+    const write = vi.spyOn(Socket.prototype, '_write');
     const receipts = await Promise.all(
       Array.from({ length: 200 }, (_, n) =>
         bus.publish(topic, { type: 'item', data: { n }, key: `k${n % 10}` }),
       ),
     );
-    expect(pipeline).toHaveBeenCalledTimes(1);
+    expect(writev.mock.calls.length + write.mock.calls.length).toBe(1);
     expect(new Set(receipts.map((r) => r.offset)).size).toBe(200);
-    expect(await f.admin.xlen(topic)).toBe(201);
+    const stored = await f.admin.xrange(topic, '-', '+');
+    expect(stored.slice(1).map(([id]) => id)).toEqual(receipts.map((r) => r.offset));
+    await bus.close();
+  });
+
+  it('does not make an ioredis pipeline per send (its objects outlived the send, lengthening GC pauses)', async () => {
+    const topic = f.topic();
+    const bus = createEventBus({ source: 'orders-svc', transport: await f.transport() });
+    await bus.publish(topic, { type: 'warmup', data: {} });
+    const pipeline = vi.spyOn(Redis.prototype, 'pipeline');
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) => bus.publish(topic, { type: 'item', data: { n } })),
+    );
+    expect(pipeline).not.toHaveBeenCalled();
+    expect(await f.admin.xlen(topic)).toBe(21);
     await bus.close();
   });
 
