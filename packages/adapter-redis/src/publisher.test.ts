@@ -1,5 +1,5 @@
-import { createEventBus, isEventBusError } from '@switchyard/core';
 import { Socket } from 'node:net';
+import { createEventBus, isEventBusError } from '@switchyard/core';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { redis } from './redis.ts';
