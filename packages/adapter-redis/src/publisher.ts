@@ -227,6 +227,9 @@ function writeCommands(
   commands: readonly XaddCommand[],
   minIds: ReadonlyMap<string, string> | undefined,
 ): Promise<Array<[Error | null, unknown]>> {
+  // One event (a publish awaited alone, or a low rate): no results to gather, no closures.
+  if (commands.length === 1 && minIds === undefined)
+    return (client.sendCommand(commands[0]!) as Promise<unknown>).then(oneReply, oneError);
   const results: Array<[Error | null, unknown]> = new Array(commands.length);
   const { promise, resolve } = Promise.withResolvers<Array<[Error | null, unknown]>>();
   let left = commands.length;
@@ -235,10 +238,7 @@ function writeCommands(
     if (--left === 0) resolve(results);
   };
   // Undefined or not writable before the connection is up: ioredis queues the commands then.
-  const socket =
-    (commands.length > 1 || minIds !== undefined) && client.stream?.writable === true
-      ? client.stream
-      : undefined;
+  const socket = client.stream?.writable === true ? client.stream : undefined;
   socket?.cork();
   try {
     for (let n = 0; n < commands.length; n++)
@@ -254,6 +254,9 @@ function writeCommands(
   }
   return promise;
 }
+
+const oneReply = (reply: unknown): Array<[Error | null, unknown]> => [[null, reply]];
+const oneError = (error: Error): Array<[Error | null, unknown]> => [[error, null]];
 
 function ignore(): void {}
 
