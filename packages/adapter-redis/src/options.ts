@@ -49,7 +49,7 @@ export interface RedisTransportOptions {
   readonly db?: number;
   /**
    * Named trade-off, accepted for uniformity with the other adapters (`SWITCHYARD_REDIS_PRESET`).
-   * Redis has no linger, batch size or acks level to trade — every `send` is one pipeline and every
+   * Redis has no linger, batch size or acks level to trade — every `send` is one write and every
    * read takes what is there — so all three presets resolve to the same settings today.
    * @default 'durable'
    */

@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { createEventBus, isEventBusError } from '@switchyard/core';
 import { publishBurst } from '@switchyard/testkit';
 import { Redis } from 'ioredis';
@@ -13,18 +14,33 @@ describe.skipIf(REDIS_URL === undefined)('publishing', () => {
     await f.cleanup();
   });
 
-  it('sends the publishes of one core send as one pipeline: one write, one round trip', async () => {
+  it('sends the publishes of one core send in one socket write, stored in publish order', async () => {
     const topic = f.topic();
     const bus = createEventBus({ source: 'orders-svc', transport: await f.transport() });
     await bus.publish(topic, { type: 'warmup', data: {} }); // connected, topic settings read
-    const pipeline = vi.spyOn(Redis.prototype, 'pipeline');
+    const writev = vi.spyOn(Socket.prototype, '_writev');
+    const write = vi.spyOn(Socket.prototype, '_write');
     // A tick under core's first send (~4 KiB) reaches the transport as one send.
     const receipts = await Promise.all(
       Array.from({ length: 10 }, (_, n) => bus.publish(topic, { type: 'item', data: { n }, key: `k${n}` })),
     );
-    expect(pipeline).toHaveBeenCalledTimes(1);
+    expect(writev.mock.calls.length + write.mock.calls.length).toBe(1);
     expect(new Set(receipts.map((r) => r.offset)).size).toBe(10);
-    expect(await f.admin.xlen(topic)).toBe(11);
+    const stored = await f.admin.xrange(topic, '-', '+');
+    expect(stored.slice(1).map(([id]) => id)).toEqual(receipts.map((r) => r.offset));
+    await bus.close();
+  });
+
+  it('does not make an ioredis pipeline per send (its objects outlived the send, lengthening GC pauses)', async () => {
+    const topic = f.topic();
+    const bus = createEventBus({ source: 'orders-svc', transport: await f.transport() });
+    await bus.publish(topic, { type: 'warmup', data: {} });
+    const pipeline = vi.spyOn(Redis.prototype, 'pipeline');
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) => bus.publish(topic, { type: 'item', data: { n } })),
+    );
+    expect(pipeline).not.toHaveBeenCalled();
+    expect(await f.admin.xlen(topic)).toBe(21);
     await bus.close();
   });
 

@@ -12,6 +12,7 @@ import { EntryDecoder } from './entry.ts';
 import { ensureGroup, groupLag } from './group.ts';
 import { GroupReader } from './group-reader.ts';
 import { isGroupGone } from './map-error.ts';
+import { MessagesById } from './messages-by-id.ts';
 import { type Entry, PendingList } from './pending-list.ts';
 import type { ReadConnection } from './read-connection.ts';
 import { type MessageOwner, RedisMessage } from './redis-message.ts';
@@ -61,7 +62,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
   readonly #deps: StreamConsumerDeps;
   readonly #pending: PendingList;
   readonly #threshold: number;
-  readonly #unsettled = new Map<string, RedisMessage>();
+  readonly #unsettled = new MessagesById();
   readonly #decoder = new EntryDecoder();
   #held: RedisMessage[] = [];
   readonly #delayed = new DelayedRedeliveries(() => this.#takeDue());
@@ -146,7 +147,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     await within(this.#loop, STOP_WAIT_MS);
     await within(this.#acks.flush(), STOP_WAIT_MS);
     const release = [
-      ...this.#unsettled.keys(),
+      ...this.#unsettled.ids(),
       ...this.#held.map((m) => m.offset),
       ...this.#delayed.clear(),
       ...this.#released,
@@ -344,7 +345,8 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     const now = performance.now();
     const limit = this.#deps.request.ackTimeoutMs;
     const ids: string[] = [];
-    for (const message of this.#unsettled.values()) if (now - message.since < limit) ids.push(message.offset);
+    for (const message of this.#unsettled.messages())
+      if (now - message.since < limit) ids.push(message.offset);
     for (const message of this.#held) ids.push(message.offset);
     for (const id of this.#delayed.waiting()) ids.push(id);
     if (ids.length === 0) return;

@@ -32,6 +32,26 @@ describe.skipIf(REDIS_URL === undefined)('topic settings and trimming', () => {
     expect(oldest[0]?.[0]).not.toBe(`${old}-1`);
   });
 
+  it('with maxMessages and retentionMs, drops old entries on a send of one event and of a burst', async () => {
+    for (const size of [1, 50]) {
+      const topic = f.topic();
+      const t = await f.transport();
+      await t.ensureTopic!({
+        name: topic,
+        strategy: 'create-or-update',
+        maxMessages: 100_000,
+        retentionMs: 60_000,
+      });
+      const old = Date.now() - 3_600_000;
+      for (let i = 1; i <= 300; i++) await f.admin.xadd(topic, `${old}-${i}`, 'data', 'old');
+      const outcomes = await t.send(burst(topic, size));
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      const oldest = await f.admin.xrange(topic, '-', '+', 'COUNT', 1);
+      expect(oldest[0]?.[0]).not.toBe(`${old}-1`);
+      expect(await f.admin.xlen(topic)).toBeLessThan(300 + size);
+    }
+  });
+
   it('trims by the new bound once ensureTopic changes it, also publishing one event at a time', async () => {
     const topic = f.topic();
     const t = await f.transport();
