@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonCodec } from './codec.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { isEventBusError } from './errors.ts';
-import { fromWire, toWire, wireHeaderChars, wireHeaders } from './wire.ts';
+import { fromWire, type HeaderTally, toWire, wireHeaders } from './wire.ts';
 
 const codecs = new Map([[jsonCodec.contentType, jsonCodec]]);
 const envelope: EventEnvelope = {
@@ -20,30 +20,31 @@ const envelope: EventEnvelope = {
   data: { orderId: 'o-1', total: 42 },
 };
 
-/** What the publisher's size check counted before `wireHeaderChars`: every name and value, after the fact. */
+/** What the publisher's size check counted before the tally: every name and value, after the fact. */
 function charsOf(headers: Record<string, string>): number {
   let chars = 0;
   for (const name in headers) chars += name.length + headers[name]!.length;
   return chars;
 }
 
-describe('wireHeaderChars', () => {
+describe("wireHeaders' tally", () => {
+  const tally: HeaderTally = { chars: 0 };
   it('is the length of the names and values of the headers just built', () => {
     for (const keyHeader of [true, false]) {
-      const headers = wireHeaders(envelope, 'ce_', keyHeader);
-      expect(wireHeaderChars()).toBe(charsOf(headers));
+      const headers = wireHeaders(envelope, 'ce_', keyHeader, tally);
+      expect(tally.chars).toBe(charsOf(headers));
     }
     const bare: EventEnvelope = { ...envelope, headers: {} };
     delete (bare as { subject?: string }).subject;
-    const bareHeaders = wireHeaders(bare, 'ce-', true);
-    expect(wireHeaderChars()).toBe(charsOf(bareHeaders));
+    const bareHeaders = wireHeaders(bare, 'ce-', true, tally);
+    expect(tally.chars).toBe(charsOf(bareHeaders));
   });
 
   it('counts a user header with an attribute name once, as it travels (overwritten)', () => {
     const shadowing = { ...envelope, headers: { ce_id: 'user-id', 'content-type': 'text/plain', x: 'y' } };
-    const headers = wireHeaders(shadowing, 'ce_', true);
+    const headers = wireHeaders(shadowing, 'ce_', true, tally);
     expect(headers.ce_id).toBe(envelope.id);
-    expect(wireHeaderChars()).toBe(charsOf(headers));
+    expect(tally.chars).toBe(charsOf(headers));
   });
 });
 

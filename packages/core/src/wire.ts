@@ -57,22 +57,20 @@ export function toWire(envelope: EventEnvelope, codec: Codec, prefix: string, ke
   return { value: codec.encode(envelope.data), headers };
 }
 
-/** What `wireHeaders` counted last: see `wireHeaderChars`. */
-let lastHeaderChars = 0;
-
 /**
- * The length (UTF-16 code units) of the names and values of the headers `wireHeaders` built last:
- * the publisher's size check adds it up in the same pass that builds them, not in a second one.
+ * Filled in by `wireHeaders`: the length (UTF-16 code units) of the names and values it built, so
+ * the publisher's size check needs no second pass over them. The caller owns it and reuses it.
  */
-export function wireHeaderChars(): number {
-  return lastHeaderChars;
+export interface HeaderTally {
+  chars: number;
 }
 
-/** The wire headers of an envelope (`toWire`'s), counting their length for `wireHeaderChars` on the way. */
+/** The wire headers of an envelope (`toWire`'s); their length goes to `tally` when one is given. */
 export function wireHeaders(
   envelope: EventEnvelope,
   prefix: string,
   keyHeader: boolean,
+  tally?: HeaderTally,
 ): Record<string, string> {
   const n = headerNames(prefix);
   const headers: Record<string, string> = {};
@@ -100,7 +98,7 @@ export function wireHeaders(
     chars = 0;
     for (const name in headers) chars += name.length + headers[name]!.length;
   }
-  lastHeaderChars = chars;
+  if (tally !== undefined) tally.chars = chars;
   return headers;
 }
 

@@ -8,6 +8,7 @@ export function recordSize(
   key: Buffer | string | null,
   value: Buffer,
   headers: Readonly<Record<string, string>>,
+  counted?: HeaderCount,
 ): number {
   const keyBytes = key === null ? 0 : typeof key === 'string' ? utf8Length(key) : key.length;
   let size = 61 + 21 + keyBytes + value.length;
@@ -16,19 +17,17 @@ export function recordSize(
     size += utf8Length(name) + utf8Length(headers[name]!) + 10;
     count++;
   }
-  lastHeaderCount = count;
+  if (counted !== undefined) counted.headerCount = count;
   return size;
 }
 
-let lastHeaderCount = 0;
-
 /**
- * The number of headers `recordSize` counted last. With the size (above a record's most bytes in a
- * batch: 5-byte varints, 36 bytes, against 82 + 10 per header here) the record encoder needs no
- * pass of its own over the headers.
+ * Filled in by `recordSize`: the number of headers it counted. With the size (above a record's
+ * most bytes in a batch: 5-byte varints, 36 bytes, against 82 + 10 per header here) the record
+ * encoder needs no pass of its own over the headers. The caller owns it and reuses it.
  */
-export function recordSizeHeaderCount(): number {
-  return lastHeaderCount;
+export interface HeaderCount {
+  headerCount: number;
 }
 
 /** UTF-8 byte length; short ASCII strings (every CloudEvents attribute) without a native call. */

@@ -20,7 +20,7 @@ import { validateTopicName } from '../topic-name.ts';
 import type { OutboundMessage, SendOutcome, Transport, TransportReceipt } from '../transport.ts';
 import type { PublishReceipt } from '../types.ts';
 import { uuidv7 } from '../uuid-v7.ts';
-import { wireHeaderChars, wireHeaders } from '../wire.ts';
+import { type HeaderTally, wireHeaders } from '../wire.ts';
 import { PublishBuffer } from './publish-buffer.ts';
 
 /**
@@ -105,6 +105,8 @@ export class Publisher {
   readonly #publish: PublishFn;
   readonly #hasMiddleware: boolean;
   readonly #validTopics = new Set<string>();
+  /** Reused by every publish: `wireHeaders` writes the length of the headers it built here. */
+  readonly #headerTally: HeaderTally = { chars: 0 };
   #queue: Pending[] = [];
   /** Encoded bytes of the events in `#queue`. */
   #queuedBytes = 0;
@@ -298,8 +300,9 @@ export class Publisher {
   ): Promise<PublishReceipt | undefined> | undefined {
     let pending: Pending;
     try {
-      const headers = wireHeaders(envelope, this.#prefix, this.#transport.nativeKey !== true);
-      const chars = wireHeaderChars();
+      const tally = this.#headerTally;
+      const headers = wireHeaders(envelope, this.#prefix, this.#transport.nativeKey !== true, tally);
+      const chars = tally.chars;
       const value = this.#options.codec.encode(envelope.data);
       pending = new Pending(topic, envelope.key, value, headers, envelope.id);
       pending.bytes = value.byteLength + (envelope.key?.length ?? 0) + chars;
