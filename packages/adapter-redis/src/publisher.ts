@@ -119,7 +119,7 @@ export class StreamPublisher {
         // One bound per XADD: by count when both are set, and by age once per batch beside it.
         if (s.maxMessages > 0 && s.maxAgeMs > 0) {
           minIds ??= new Map();
-          minIds.set(c.key, `${Math.max(0, now - s.maxAgeMs)}-0`);
+          minIds.set(c.key, minId(s, now));
         }
       }
       entries[n] = { prefix, fields: c.fields };
@@ -166,8 +166,8 @@ export class StreamPublisher {
   #prefix(topic: string, key: string, s: TrimSettings, now: number): XaddPrefix {
     const cached = this.#prefixes.get(topic);
     if (cached !== undefined && cached.settings === s) return cached.prefix;
-    let trim = s.maxMessages > 0 ? ['MAXLEN', '~', String(s.maxMessages)] : [];
-    if (s.maxAgeMs > 0 && trim.length === 0) trim = ['MINID', '~', `${Math.max(0, now - s.maxAgeMs)}-0`];
+    let trim: string[] = s.maxMessages > 0 ? maxLen(s) : [];
+    if (s.maxAgeMs > 0 && trim.length === 0) trim = ['MINID', '~', minId(s, now)];
     if (!this.#options.autoCreateTopics) trim = ['NOMKSTREAM', ...trim];
     const prefix = xaddPrefix(key, trim);
     if (s.maxAgeMs === 0 && (cached !== undefined || this.#prefixes.size < 1_024))
@@ -195,12 +195,9 @@ export class StreamPublisher {
     const trim = async ({ topic, key }: { topic: string; key: string }): Promise<void> => {
       try {
         const s = await this.#topics.read(topic);
-        const bounds: string[] = [];
-        if (s.maxMessages > 0) bounds.push('MAXLEN', '~', String(s.maxMessages));
-        if (s.maxAgeMs > 0) bounds.push('MINID', '~', `${Math.max(0, Date.now() - s.maxAgeMs)}-0`);
         // XTRIM takes one strategy: MAXLEN and MINID, when both are set, are two.
-        for (let i = 0; i < bounds.length; i += 3)
-          await client.call('xtrim', key, ...(bounds.slice(i, i + 3) as [string, string, string]));
+        if (s.maxMessages > 0) await client.call('xtrim', key, ...maxLen(s));
+        if (s.maxAgeMs > 0) await client.call('xtrim', key, 'MINID', '~', minId(s, Date.now()));
       } catch (error) {
         // The entries are stored; the topic's next publish reads its settings again.
         const mapped = toEventBusError(error, { operation: 'publish', topic });
@@ -211,6 +208,16 @@ export class StreamPublisher {
     };
     return Promise.all(unknown.map(trim)).then(() => undefined);
   }
+}
+
+/** A count bound: `MAXLEN ~ <maxMessages>`. */
+function maxLen(s: TrimSettings): [string, string, string] {
+  return ['MAXLEN', '~', String(s.maxMessages)];
+}
+
+/** The oldest entry id an age bound keeps at `now`: `<now − maxAgeMs>-0`. */
+function minId(s: TrimSettings, now: number): string {
+  return `${Math.max(0, now - s.maxAgeMs)}-0`;
 }
 
 /** The XADD prefix of an entry whose topic's settings are being read: trimmed afterwards (`#trimUnknown`). */
