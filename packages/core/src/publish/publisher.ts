@@ -370,25 +370,24 @@ export class Publisher {
     // made in between would overtake them.
     if (this.#queuedBytes >= this.#sendAtBytes && this.#awaitingConnect === 0) {
       this.#sendAtBytes = SEND_CHUNK_BYTES;
-      const scheduled = this.#flushScheduled;
       this.#flush();
-      // The tick's end still sends what is left, and starts the next tick at the first threshold.
-      this.#flushScheduled = true;
-      if (!scheduled) queueMicrotask(this.#flushTask);
-    } else if (!this.#flushScheduled) {
+    }
+    // The tick's end sends what is left, and starts the next tick at the first threshold.
+    if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(this.#flushTask);
     }
     return promise;
   }
 
+  /** The end of a tick; the only place that clears `#flushScheduled`, so one task runs per tick. */
   readonly #flushTask = (): void => {
+    this.#flushScheduled = false;
     this.#sendAtBytes = FIRST_SEND_BYTES;
     this.#flush();
   };
 
   #flush(): void {
-    this.#flushScheduled = false;
     if (this.#queue.length === 0) return;
     const batch = this.#queue;
     this.#queue = [];
