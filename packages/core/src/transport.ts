@@ -31,6 +31,11 @@ export interface Transport {
    * settles then instead of waiting for the slowest message of the call: a pipelined publisher
    * keeps its window full. Calling it is optional; what the returned promise resolves with wins
    * for any index not reported, and an index is settled once.
+   *
+   * The message objects are core's own per-event records (they also carry the publish's
+   * settlement state: its promise callbacks and span). Read their message fields only, and keep
+   * no reference to them once their outcome is settled — copy what must outlive the send (a
+   * retry queue, a log) — or every settled publish stays in memory for as long as it is held.
    */
   send(
     messages: readonly OutboundMessage[],
