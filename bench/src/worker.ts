@@ -253,6 +253,11 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
   async rss() {
     return process.resourceUsage().maxRSS / 1024;
   },
+  /** The process's CPU time so far, µs (user + system): probes difference two readings. */
+  async cpu() {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  },
   async close() {
     await Promise.allSettled([producer?.close(), consumer?.close()]);
     producer = undefined;

@@ -44,7 +44,9 @@ const startHeap = async () => {
     samplingInterval: 1024,
     // PROBE_HEAP_LIVE=1: only what is still alive at the end (what accumulates).
     includeObjectsCollectedByMajorGC: process.env.PROBE_HEAP_LIVE !== '1',
-    includeObjectsCollectedByMinorGC: process.env.PROBE_HEAP_LIVE !== '1',
+    // PROBE_HEAP_KEEP=major: what outlived the young generation (promoted, collected by a full GC later).
+    includeObjectsCollectedByMinorGC:
+      process.env.PROBE_HEAP_LIVE !== '1' && process.env.PROBE_HEAP_KEEP !== 'major',
   });
 };
 const stopHeap = async () => {

@@ -185,6 +185,39 @@ describe('publishing', () => {
     await bus.close();
   });
 
+  it('closes only once the sends of every earlier tick are settled, while they are still in flight', async () => {
+    const inner = memoryTransport();
+    let inFlight = 0;
+    let sends = 0;
+    const transport: Transport = Object.assign(Object.create(inner) as Transport, {
+      connect: () => inner.connect(),
+      // Each send takes a few ms, so the sends of several ticks overlap when close is called.
+      send: async (messages: readonly OutboundMessage[]) => {
+        inFlight++;
+        sends++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const outcomes = await inner.send(messages);
+        inFlight--;
+        return outcomes;
+      },
+      close: () => inner.close(),
+    });
+    const failed: unknown[] = [];
+    const bus = createEventBus({ source: 't', transport, onError: (e) => void failed.push(e) });
+    const published: Array<Promise<unknown>> = [];
+    for (let tick = 0; tick < 4; tick++) {
+      published.push(bus.publish('orders', { type: 'o', key: `k${tick}`, data: tick }));
+      bus.emit('audit', { type: 'a', data: tick });
+      await Promise.resolve(); // the tick's send leaves; the next tick's overlaps it
+    }
+    expect(inFlight).toBeGreaterThan(1);
+    await bus.close();
+    expect(inFlight).toBe(0);
+    expect(sends).toBe(4);
+    await expect(Promise.all(published)).resolves.toHaveLength(4);
+    expect(failed).toEqual([]);
+  });
+
   it('rejects a draft whose key is not a string', async () => {
     const bus = createEventBus({ source: 't' });
     const error = await bus

@@ -115,7 +115,16 @@ export class Publisher {
   #flushScheduled = false;
   /** Bytes queued that make this tick's next send leave now: FIRST_SEND_BYTES, then SEND_CHUNK_BYTES. */
   #sendAtBytes = FIRST_SEND_BYTES;
-  #inFlightSends = new Set<Promise<void>>();
+  /**
+   * Sends not settled yet, and who waits for there to be none (close). A count, not a Set of the
+   * sends' promises: a Set swinging between empty and a few entries at every send rehashes its
+   * table, and V8 links each dropped table to the next, so once one had been promoted to the old
+   * generation every later table, with its sends' batches, survived the young-generation
+   * collections until the next full one (the NATS producer at 10,000 events/s: ~1.4 KB per event
+   * surviving, new space grown to 4x, scavenges of 10-45 ms).
+   */
+  #inFlightSends = 0;
+  #noSendsInFlight: Array<() => void> = [];
   #closing = false;
 
   readonly #connection: PublisherConnection;
@@ -242,7 +251,7 @@ export class Publisher {
     this.#closing = true;
     for (;;) {
       this.#flush();
-      if (this.#inFlightSends.size > 0) await Promise.allSettled([...this.#inFlightSends]);
+      if (this.#inFlightSends > 0) await new Promise<void>((resolve) => this.#noSendsInFlight.push(resolve));
       else if (this.buffer.waiting > 0 || this.#queue.length > 0)
         await new Promise((resolve) => setImmediate(resolve)); // room was just freed: let them in
       else return;
@@ -428,9 +437,16 @@ export class Publisher {
         },
       );
     }
-    this.#inFlightSends.add(sending);
-    sending.finally(() => this.#inFlightSends.delete(sending));
+    this.#inFlightSends++;
+    sending.then(this.#sendEnded, this.#sendEnded);
   }
+
+  readonly #sendEnded = (): void => {
+    if (--this.#inFlightSends > 0 || this.#noSendsInFlight.length === 0) return;
+    const waiters = this.#noSendsInFlight;
+    this.#noSendsInFlight = [];
+    for (const resolve of waiters) resolve();
+  };
 
   /**
    * One `send` span per topic for the batch's events published outside any trace. Two passes and
