@@ -134,6 +134,21 @@ describe('encodeRecords', () => {
     expect(encodeRecords(sized, 61).bytes.subarray(61).equals(plain)).toBe(true);
   });
 
+  it('writes transient records into one reused scratch, with the same bytes, leaving the slab alone', () => {
+    const inputs = [
+      { key: 'k', value: Buffer.alloc(300, 1), headers: { ce_id: 'a' } },
+      { key: null, value: Buffer.alloc(20_000, 2), headers: {} },
+    ];
+    const kept = encodeRecords(inputs, 61);
+    const keptCopy = Buffer.from(kept.bytes);
+    const first = encodeRecords(inputs, 61, true);
+    expect(first.bytes.subarray(61).equals(keptCopy.subarray(61))).toBe(true);
+    const second = encodeRecords([{ key: 'other', value: Buffer.alloc(10, 3), headers: {} }], 61, true);
+    expect(second.bytes.buffer).toBe(first.bytes.buffer);
+    expect(second.bytes.byteOffset).toBe(first.bytes.byteOffset);
+    expect(kept.bytes.equals(keptCopy)).toBe(true);
+  });
+
   it('throws on a record it cannot carry', () => {
     expect(() => encodeRecords([{ key: null, value: 42 as unknown as Buffer, headers: {} }], 0)).toThrow(
       TypeError,
