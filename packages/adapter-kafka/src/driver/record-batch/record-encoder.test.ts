@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type HeaderCount, recordSize } from '../../producer/record-size.ts';
+import { HeaderSizes, recordSize } from '../../producer/record-size.ts';
 import { pristineKafkajs } from '../../test-support/pristine-kafkajs.ts';
 import {
   encodeRecord,
@@ -124,7 +124,7 @@ describe('encodeRecords', () => {
       { key: null, value: Buffer.alloc(20_000, 2), headers: { 'x-ü': 'é'.repeat(100) } },
       { key: 'ключ', value: Buffer.alloc(0), headers: {} },
     ];
-    const counted: HeaderCount = { headerCount: 0 };
+    const counted = new HeaderSizes();
     const sized = inputs.map((input) => {
       const bytes = recordSize(input.key, input.value, input.headers, counted);
       return { ...input, sized: { bytes, headerCount: counted.headerCount } };
