@@ -5,7 +5,6 @@
 // encoder's slab instead of its reused scratch. Prints µs per record (median of the rounds after
 // the first, min–max) and the compressed bytes per record. Usage:
 //   node --conditions=@switchyard/source bench/src/profile/batch-cost.ts [payload bytes] [records per batch] [rounds]
-import { randomUUID } from 'node:crypto';
 import { compressionsAlgorithms, createRecordsBatch } from '@platformatic/kafka';
 import {
   batchRecords,
@@ -13,6 +12,7 @@ import {
   recordBatch,
 } from '../../../packages/adapter-kafka/src/driver/record-batch/record-batch.ts';
 import { keyFor, makeData, padFor } from '../payload.ts';
+import { ceHeaders } from '../subjects/ce-headers.ts';
 
 const [bytesArg = '1024', perBatchArg = '333', roundsArg = '7'] = process.argv.slice(2);
 const perBatch = Number(perBatchArg);
@@ -21,14 +21,6 @@ const lz4 = compressionsAlgorithms.lz4 as unknown as { bitmask: number; compress
 const compression = { bits: lz4.bitmask, compress: (b: Buffer) => lz4.compressSync(b), sync: true };
 
 const value = (i: number) => Buffer.from(JSON.stringify(makeData(0, i, pad, Date.now())), 'utf8');
-const ceHeaders = () => ({
-  ce_id: randomUUID(),
-  ce_type: 'bench.event',
-  ce_source: 'bench',
-  ce_specversion: '1.0',
-  ce_time: new Date().toISOString(),
-  'content-type': 'application/json',
-});
 const NONE: Record<string, string> = {};
 
 function batchesOf(withHeaders: boolean) {

@@ -47,22 +47,20 @@ export class HeaderSizes implements HeaderCount {
 
   /** UTF-8 bytes of the name and value of the header at `position`. */
   bytesAt(position: number, name: string, value: string): number {
-    let nameBytes: number;
-    if (this.#names[position] === name) nameBytes = this.#nameBytes[position]!;
-    else {
-      nameBytes = utf8Length(name);
-      this.#names[position] = name;
-      this.#nameBytes[position] = nameBytes;
-    }
-    let valueBytes: number;
-    if (this.#values[position] === value) valueBytes = this.#valueBytes[position]!;
-    else {
-      valueBytes = utf8Length(value);
-      this.#values[position] = value;
-      this.#valueBytes[position] = valueBytes;
-    }
-    return nameBytes + valueBytes;
+    return (
+      remembered(this.#names, this.#nameBytes, position, name) +
+      remembered(this.#values, this.#valueBytes, position, value)
+    );
   }
+}
+
+/** The UTF-8 length of `s`: the one kept at `position` if `s` is the string kept there, else measured and kept. */
+function remembered(strings: string[], lengths: number[], position: number, s: string): number {
+  if (strings[position] === s) return lengths[position]!;
+  const bytes = utf8Length(s);
+  strings[position] = s;
+  lengths[position] = bytes;
+  return bytes;
 }
 
 /** UTF-8 byte length; short ASCII strings (every CloudEvents attribute) without a native call. */
