@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { zstdCompress, zstdDecompress } from 'node:zlib';
 import type kafkajsTypes from 'kafkajs';
 import type { BenchData } from '../payload.ts';
+import { ceHeaders } from './ce-headers.ts';
 import { adapterOverrides, type KafkaSettings, PRESETS, resolveSettings } from './kafka-settings.ts';
 import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
 import { benchBus, busConsumer, decode, encode, openBusProducer, windowed } from './switchyard-client.ts';
@@ -70,21 +70,6 @@ const settingsOf = (config: SubjectConfig): KafkaSettings => resolveSettings(con
  * idempotence and compression as Switchyard's settings; `eachBatch` on the consumer side.
  * kafkajs has no linger: an open-loop `send` is one request per message, as a plain user gets.
  */
-/**
- * The headers Switchyard writes in CloudEvents binary mode, for the `kafkajs+ce` variant: the same
- * number and size of headers, so "raw with headers" does the same wire work as Switchyard.
- */
-function ceHeaders(): Record<string, string> {
-  return {
-    ce_id: randomUUID(),
-    ce_type: 'bench.event',
-    ce_source: 'bench',
-    ce_specversion: '1.0',
-    ce_time: new Date().toISOString(),
-    'content-type': 'application/json',
-  };
-}
-
 /** Raw minimal: `eachBatch` decoding the data, offsets resolved and committed by kafkajs per batch. */
 const raw = rawKafkajs({ id: 'kafkajs', label: 'raw kafkajs (minimal)', headers: false });
 /** Raw kafkajs sending the CloudEvents headers Switchyard sends: isolates what headers cost in kafkajs. */

@@ -49,7 +49,10 @@ interface PartitionQueue {
  * gather into the next one.
  */
 export class Accumulator {
-  private readonly queues = new Map<string, PartitionQueue>();
+  /** Every partition queue, in the order they were made (what `drain` walks). */
+  private readonly queues: PartitionQueue[] = [];
+  /** The same queues by topic, then by partition: found per event without building a key string. */
+  private readonly byTopic = new Map<string, PartitionQueue[]>();
   private readonly inFlightByLeader = new Map<number, number>();
   private drainScheduled = false;
   private timer: NodeJS.Timeout | undefined;
@@ -81,11 +84,16 @@ export class Accumulator {
   }
 
   append(topic: string, partition: number, leader: number, pending: PendingRecord): void {
-    const key = `${topic}\u0000${partition}`;
-    let queue = this.queues.get(key);
+    let partitions = this.byTopic.get(topic);
+    if (partitions === undefined) {
+      partitions = [];
+      this.byTopic.set(topic, partitions);
+    }
+    let queue = partitions[partition];
     if (queue === undefined) {
       queue = { topic, partition, leader, records: [], bytes: 0, firstAt: 0, inFlight: false };
-      this.queues.set(key, queue);
+      partitions[partition] = queue;
+      this.queues.push(queue);
     }
     queue.leader = leader;
     if (queue.records.length === 0) queue.firstAt = this.now();
@@ -121,7 +129,7 @@ export class Accumulator {
     const now = this.now();
     const byLeader = new Map<number, PartitionQueue[]>();
     let nextDeadline = Number.POSITIVE_INFINITY;
-    for (const queue of this.queues.values()) {
+    for (const queue of this.queues) {
       if (queue.inFlight || queue.records.length === 0) continue;
       let list = byLeader.get(queue.leader);
       if (list === undefined) {
@@ -214,7 +222,7 @@ export class Accumulator {
 
   private checkIdle(): void {
     if (this.idleWaiters.length === 0 || this.requests > 0) return;
-    for (const queue of this.queues.values()) if (queue.records.length > 0) return;
+    for (const queue of this.queues) if (queue.records.length > 0) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

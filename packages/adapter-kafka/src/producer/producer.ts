@@ -8,7 +8,7 @@ import type { Redact } from '../redaction.ts';
 import { Accumulator, type PartitionBatch, type PendingRecord } from './accumulator.ts';
 import type { MetadataCache } from './metadata-cache.ts';
 import { Partitioner } from './partitioner.ts';
-import { type HeaderCount, recordSize } from './record-size.ts';
+import { HeaderSizes, recordSize } from './record-size.ts';
 
 export interface ProducerHooks {
   /** A request failed; `error` is already mapped. */
@@ -125,8 +125,8 @@ export class KafkaProducer {
   private unsettledMessages = 0;
   private unsettledBytes = 0;
   private readonly partitioner = new Partitioner();
-  /** Reused by every `prepare`: `recordSize` writes the record's header count here. */
-  private readonly headerCount: HeaderCount = { headerCount: 0 };
+  /** Reused by every `prepare`: `recordSize` writes the record's header count here (and remembers the last headers' sizes). */
+  private readonly headerSizes = new HeaderSizes();
   /** Serialises the slow path (metadata lookups) so events keep their order. */
   private intake: Promise<void> | undefined;
   private resetting: Promise<void> | undefined;
@@ -221,7 +221,7 @@ export class KafkaProducer {
     const value = Buffer.isBuffer(message.value)
       ? message.value
       : Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength);
-    const counted = this.headerCount;
+    const counted = this.headerSizes;
     const bytes = recordSize(key, value, message.headers, counted);
     const headerCount = counted.headerCount;
     if (bytes > this.options.maxMessageBytes) {

@@ -17,7 +17,7 @@ function batchAt(baseOffset: bigint, n: number): Buffer {
     value: Buffer.from(`v${i}`),
     headers: { ce_id: `id-${i}`, ce_type: 'order.placed' },
   }));
-  const batch = Buffer.from(recordBatch(batchRecords(list, 1_000), NO_PRODUCER, undefined) as Buffer);
+  const batch = Buffer.from(recordBatch(batchRecords(list, 1_000), NO_PRODUCER) as Buffer);
   batch.writeBigInt64BE(baseOffset, 0);
   return batch;
 }

@@ -93,7 +93,7 @@ export class Sequences {
   }
 }
 
-/** One partition's share of a write: its records are encoded once, its batch once per session. */
+/** One partition's share of a write: its records are encoded and compressed once, its batch header once per session. */
 interface Part {
   readonly topic: string;
   readonly partition: number;
@@ -175,7 +175,7 @@ export class PlatformaticProduce {
         parts.push({
           topic,
           partition,
-          records: batchRecords(list, timestamp),
+          records: batchRecords(list, timestamp, this.#compression),
           batch: undefined,
           session: undefined,
           baseOffset: undefined,
@@ -319,9 +319,9 @@ export class PlatformaticProduce {
         : {
             producerId: session.producerId,
             producerEpoch: session.producerEpoch,
-            baseSequence: session.sequences.take(part.topic, part.partition, part.records.records.count),
+            baseSequence: session.sequences.take(part.topic, part.partition, part.records.count),
           };
-    part.batch = recordBatch(part.records, producer, this.#compression);
+    part.batch = recordBatch(part.records, producer);
     // An unhandled rejection would be reported before the request awaits it.
     if (part.batch instanceof Promise) part.batch.catch(() => undefined);
   }
@@ -410,8 +410,7 @@ function batchCompression(name: KafkaCompression): BatchCompression | undefined 
     compress?: (data: Buffer) => Promise<Buffer>;
     compressSync: (data: Buffer) => Buffer;
   };
-  return {
-    bits: algorithm.bitmask,
-    compress: algorithm.compress ?? ((data) => algorithm.compressSync(data)),
-  };
+  // Only gzip has an asynchronous `compress`; the others are done with the records when they return.
+  if (algorithm.compress !== undefined) return { bits: algorithm.bitmask, compress: algorithm.compress };
+  return { bits: algorithm.bitmask, compress: (data) => algorithm.compressSync(data), sync: true };
 }

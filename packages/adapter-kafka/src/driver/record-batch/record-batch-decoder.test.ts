@@ -30,9 +30,14 @@ async function batchAt(
   const codec = options.codec === undefined ? undefined : compressionsAlgorithms[options.codec];
   const batch = Buffer.from(
     await recordBatch(
-      batchRecords(records(n), TIMESTAMP),
+      batchRecords(
+        records(n),
+        TIMESTAMP,
+        codec === undefined
+          ? undefined
+          : { bits: codec.bitmask, compress: (d) => codec.compressSync(d), sync: true },
+      ),
       options.producer ?? NO_PRODUCER,
-      codec === undefined ? undefined : { bits: codec.bitmask, compress: (d) => codec.compressSync(d) },
     ),
   );
   batch.writeBigInt64BE(baseOffset, 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type HeaderCount, recordSize } from '../../producer/record-size.ts';
+import { HeaderSizes, recordSize } from '../../producer/record-size.ts';
 import { pristineKafkajs } from '../../test-support/pristine-kafkajs.ts';
 import {
   encodeRecord,
@@ -124,7 +124,7 @@ describe('encodeRecords', () => {
       { key: null, value: Buffer.alloc(20_000, 2), headers: { 'x-ü': 'é'.repeat(100) } },
       { key: 'ключ', value: Buffer.alloc(0), headers: {} },
     ];
-    const counted: HeaderCount = { headerCount: 0 };
+    const counted = new HeaderSizes();
     const sized = inputs.map((input) => {
       const bytes = recordSize(input.key, input.value, input.headers, counted);
       return { ...input, sized: { bytes, headerCount: counted.headerCount } };
@@ -132,6 +132,21 @@ describe('encodeRecords', () => {
     expect(sized.map((r) => r.sized.headerCount)).toEqual([3, 1, 0]);
     const plain = Buffer.from(encodeRecords(inputs, 61).bytes.subarray(61));
     expect(encodeRecords(sized, 61).bytes.subarray(61).equals(plain)).toBe(true);
+  });
+
+  it('writes transient records into one reused scratch, with the same bytes, leaving the slab alone', () => {
+    const inputs = [
+      { key: 'k', value: Buffer.alloc(300, 1), headers: { ce_id: 'a' } },
+      { key: null, value: Buffer.alloc(20_000, 2), headers: {} },
+    ];
+    const kept = encodeRecords(inputs, 61);
+    const keptCopy = Buffer.from(kept.bytes);
+    const first = encodeRecords(inputs, 61, true);
+    expect(first.bytes.subarray(61).equals(keptCopy.subarray(61))).toBe(true);
+    const second = encodeRecords([{ key: 'other', value: Buffer.alloc(10, 3), headers: {} }], 61, true);
+    expect(second.bytes.buffer).toBe(first.bytes.buffer);
+    expect(second.bytes.byteOffset).toBe(first.bytes.byteOffset);
+    expect(kept.bytes.equals(keptCopy)).toBe(true);
   });
 
   it('throws on a record it cannot carry', () => {
