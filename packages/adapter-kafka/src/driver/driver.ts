@@ -14,6 +14,12 @@ export interface KafkaDriver {
   connect(): Promise<void>;
   /** Partitions and their leaders, or `undefined` when the topic does not exist. */
   topicMetadata(topic: string): Promise<TopicMetadata | undefined>;
+  /**
+   * The same, for the producer's partitioner (MetadataCache): a driver whose client keeps metadata
+   * of its own per producer answers from a lookup that also readies that client for its first send
+   * to the topic (kafkajs). Without it, `topicMetadata` serves.
+   */
+  producerTopicMetadata?(topic: string): Promise<TopicMetadata | undefined>;
   /** Writes records whose partition is already chosen. Resolves with the base offset per partition written. */
   produce(request: ProduceRequest): Promise<readonly PartitionWrite[]>;
   /**

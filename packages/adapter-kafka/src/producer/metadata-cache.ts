@@ -68,10 +68,11 @@ export class MetadataCache {
   }
 
   private async fetch(topic: string): Promise<TopicMetadata> {
-    let metadata = await this.driver.topicMetadata(topic);
+    const lookup = () => this.driver.producerTopicMetadata?.(topic) ?? this.driver.topicMetadata(topic);
+    let metadata = await lookup();
     if (metadata === undefined && this.creator !== undefined) {
       await this.creator.ensureExists(topic);
-      metadata = await this.driver.topicMetadata(topic);
+      metadata = await lookup();
     }
     if (metadata === undefined) {
       throw new EventBusError(

@@ -257,8 +257,15 @@ export class KafkaProducer {
 
   private enqueueSlowly(items: readonly Prepared[]): void {
     const previous = this.intake ?? Promise.resolve();
+    // Only a lookup is awaited: once a topic's metadata is in, the rest of its events are queued in
+    // one go, so the request the first event went into reaches the socket without waiting behind a
+    // microtask per remaining event (on a new topic's first burst that wait was 1–3 ms).
     const current = previous.then(async () => {
-      for (const item of items) await this.enqueueOne(item);
+      for (const item of items) {
+        const known = this.metadata.peek(item.topic);
+        if (known === undefined) await this.enqueueOne(item);
+        else this.enqueue(item, known);
+      }
     });
     this.intake = current;
     void current.finally(() => {

@@ -21,6 +21,7 @@ import { KafkajsConsumer } from './kafkajs-consumer.ts';
 import { encoderPatch } from './kafkajs-encoder-patch.ts';
 import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
 import { patchKafkajs, requestQueuePatched } from './kafkajs-patches.ts';
+import { type ProducerCluster, producerWithCluster } from './kafkajs-producer-cluster.ts';
 
 const require = createRequire(import.meta.url);
 const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
@@ -33,6 +34,8 @@ const usePartitionAsGiven: kafkajs.ICustomPartitioner = () => (args) => args.mes
 
 interface ProducerSession {
   readonly producer: kafkajs.Producer;
+  /** The producer's own metadata (see kafkajs-producer-cluster.ts); undefined with another kafkajs. */
+  readonly cluster: ProducerCluster | undefined;
   inFlight: number;
   retired: boolean;
 }
@@ -96,15 +99,33 @@ class KafkajsDriver implements KafkaDriver {
     try {
       const { topics } = await this.#admin.fetchTopicMetadata({ topics: [topic] });
       const found = topics.find((t) => t.name === topic);
-      if (found === undefined || found.partitions.length === 0) return undefined;
-      const partitions = found.partitions
-        .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas.length }))
-        .sort((a, b) => a.partition - b.partition);
-      return { topic, partitions };
+      return found === undefined ? undefined : toTopicMetadata(topic, found.partitions);
     } catch (error) {
       if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined;
       throw error;
     }
+  }
+
+  /**
+   * A topic the producer has not sent to yet is looked up by the producer's own client, in the one
+   * Metadata request its first send would make anyway; the admin lookup (kafkajs' `fetchTopicMetadata`
+   * asks twice for a topic it has not seen) would come on top of it, three round trips before a new
+   * topic's first write. A topic the producer knows (a refresh after a failed write, or of an old
+   * entry), a producer not connected (an admin-only use: `ensureTopic` before any publish), or a
+   * failed lookup goes to the admin client as before, so errors and "no such topic" read the same.
+   */
+  async producerTopicMetadata(topic: string): Promise<TopicMetadata | undefined> {
+    const cluster = this.#session.cluster;
+    if (cluster === undefined || !cluster.isConnected() || cluster.targetTopics.has(topic))
+      return this.topicMetadata(topic);
+    try {
+      await cluster.addMultipleTargetTopics([topic]);
+      const found = toTopicMetadata(topic, cluster.findTopicPartitionMetadata(topic));
+      if (found !== undefined) return found;
+    } catch {
+      // Not there, or not answered: the admin client's lookup decides, as it did before.
+    }
+    return this.topicMetadata(topic);
   }
 
   async produce(request: ProduceRequest): Promise<readonly PartitionWrite[]> {
@@ -256,7 +277,7 @@ class KafkajsDriver implements KafkaDriver {
 
   #newSession(): ProducerSession {
     const p = this.#options.producer;
-    const producer = this.#kafka.producer({
+    const { producer, cluster } = producerWithCluster(this.#kafka, {
       createPartitioner: usePartitionAsGiven,
       idempotent: p.idempotent,
       maxInFlightRequests: p.maxInFlightRequests,
@@ -271,10 +292,23 @@ class KafkajsDriver implements KafkaDriver {
     producer.on(producer.events.DISCONNECT, () => {
       if (producer === this.#session?.producer) this.#emit({ type: 'disconnected' });
     });
-    return { producer, inFlight: 0, retired: false };
+    return { producer, cluster, inFlight: 0, retired: false };
   }
 
   #emit(event: ConnectionEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
+}
+
+function toTopicMetadata(
+  topic: string,
+  partitions: ReadonlyArray<{ partitionId: number; leader: number; replicas: readonly number[] }>,
+): TopicMetadata | undefined {
+  if (partitions.length === 0) return undefined;
+  return {
+    topic,
+    partitions: partitions
+      .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas.length }))
+      .sort((a, b) => a.partition - b.partition),
+  };
 }

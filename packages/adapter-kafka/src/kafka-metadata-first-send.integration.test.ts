@@ -1,0 +1,104 @@
+import { createRequire } from 'node:module';
+import { createEventBus, type EventBus } from '@switchyard/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { kafka } from './kafka.ts';
+import { requireBroker } from './test-support/brokers.ts';
+import { KafkaFixture, waitFor } from './test-support/fixture.ts';
+
+const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
+const require = createRequire(import.meta.url);
+
+/**
+ * Every Metadata request kafkajs sends: the kafkajs client the adapter loads, counted at its Broker
+ * (one call, one request on the wire).
+ */
+function countMetadataRequests(): { sent(): number; restore(): void } {
+  const Broker = require('kafkajs/src/broker/index.js') as {
+    prototype: { metadata: (topics?: string[]) => Promise<unknown> };
+  };
+  const original = Broker.prototype.metadata;
+  let sent = 0;
+  Broker.prototype.metadata = function (this: unknown, topics?: string[]) {
+    sent++;
+    return original.call(this, topics);
+  };
+  return {
+    sent: () => sent,
+    restore: () => {
+      Broker.prototype.metadata = original;
+    },
+  };
+}
+
+async function createTopics(brokers: readonly string[], topics: readonly string[]): Promise<void> {
+  const { Kafka, logLevel } = require('kafkajs') as typeof import('kafkajs');
+  const admin = new Kafka({ brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * A topic's first burst on the kafkajs driver: the partitioner's lookup is the producer client's
+ * own, so the burst costs one Metadata request before its first Produce, as a plain kafkajs send
+ * does (it was three: kafkajs' admin asks twice for a topic it has not seen, then the producer once).
+ */
+describe.skipIf(KAFKA_BROKERS === undefined)('kafka (kafkajs driver): a new topic’s first publish', () => {
+  const buses: EventBus[] = [];
+  let counter: ReturnType<typeof countMetadataRequests> | undefined;
+  afterEach(async () => {
+    counter?.restore();
+    await Promise.allSettled(buses.splice(0).map((bus) => bus.close({ drainTimeoutMs: 2_000 })));
+  });
+
+  it('asks for the topic’s metadata once, and handlers see every key in order', async () => {
+    const fixture = new KafkaFixture(KAFKA_BROKERS ?? '');
+    const topics = [fixture.topic('first-orders'), fixture.topic('first-payments')];
+    // The topics exist before the service starts (made by a deploy step).
+    await createTopics(fixture.brokers, topics);
+
+    const bus = createEventBus({
+      source: 'svc-first-send',
+      transport: kafka({ brokers: [...fixture.brokers] }),
+    });
+    buses.push(bus);
+    await bus.connect();
+    counter = countMetadataRequests();
+    const count = 200;
+    for (const topic of topics) {
+      const before = counter.sent();
+      await Promise.all(
+        Array.from({ length: count }, (_, n) => {
+          const key = `k${n % 7}`;
+          return bus.publish(topic, { type: 'item', key, data: { key, n } });
+        }),
+      );
+      expect(counter.sent() - before).toBe(1);
+    }
+
+    const seen = new Map<string, number[]>();
+    for (const topic of topics) {
+      for (const handler of ['audit', 'mailer']) {
+        await bus.subscribe(
+          topic,
+          (event) => {
+            const { key, n } = event.data as { key: string; n: number };
+            const list = seen.get(`${handler} ${topic} ${key}`) ?? [];
+            list.push(n);
+            seen.set(`${handler} ${topic} ${key}`, list);
+          },
+          { group: `${handler}-${topic}`, startFrom: 'earliest' },
+        );
+      }
+    }
+    const total = () => [...seen.values()].reduce((sum, list) => sum + list.length, 0);
+    await waitFor('every event in both handlers of both topics', () => total() === 2 * 2 * count, 30_000);
+    for (const list of seen.values()) expect(list).toEqual([...list].sort((a, b) => a - b));
+  });
+});
