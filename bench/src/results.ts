@@ -31,6 +31,8 @@ export interface Row {
   readonly delivered: number | null;
   /** First event's publish→handle latency, median over runs (plan scenario). */
   readonly firstEventMs: number | null;
+  /** Each run's first-event latency in run order (plan scenario): the first run starts in fresh processes. */
+  readonly firstEventRunsMs?: readonly number[];
   readonly config: Readonly<Record<string, unknown>>;
   /** Set when the row could not be measured; the other figures are null. */
   readonly skipped?: string;

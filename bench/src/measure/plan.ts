@@ -77,7 +77,8 @@ export async function measurePlan(ctx: RunContext, spec: PlanSpec): Promise<void
     const consumerRss = await ctx.stop(consumer);
     for (const { n, runs } of results) {
       const rate = spread(runs.map((r) => r.rate));
-      const first = spread(runs.flatMap((r) => (r.first === undefined ? [] : [r.first])));
+      const firsts = runs.flatMap((r) => (r.first === undefined ? [] : [round(r.first, 2) ?? r.first]));
+      const first = spread(firsts);
       ctx.add({
         ...rowFor(n),
         ...EMPTY_FIGURES,
@@ -87,6 +88,7 @@ export async function measurePlan(ctx: RunContext, spec: PlanSpec): Promise<void
         msgPerSecMax: round(rate?.max, 1),
         mbPerSec: rate === undefined ? null : round((rate.median * spec.payloadBytes) / 1e6, 3),
         firstEventMs: round(first?.median, 2),
+        firstEventRunsMs: firsts,
         delivered: round(Math.min(...runs.map((r) => r.delivered)), 4),
         rssMb: Math.max(producerRss ?? 0, consumerRss ?? 0) || null,
         producerRssMb: producerRss,
