@@ -1,6 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { compressionType, registerCompressionCodecs } from './compression.ts';
+import {
+  compressionType,
+  LZ4_SYNC_COMPRESS_MAX_BYTES,
+  LZ4_SYNC_DECOMPRESS_MAX_BYTES,
+  lz4Codec,
+  registerCompressionCodecs,
+} from './compression.ts';
 
 type Codec = () => {
   compress(e: { buffer: Buffer }): Promise<Buffer>;
@@ -27,5 +35,54 @@ describe('compression codecs', () => {
     expect(zstd.readUInt32LE(0)).toBe(0xfd2fb528);
     const lz4 = await codecs[compressionType('lz4')]!().compress({ buffer: Buffer.from('x'.repeat(100)) });
     expect(lz4.readUInt32LE(0)).toBe(0x184d2204);
+  });
+});
+
+describe('LZ4 on the event loop for small buffers', () => {
+  const real = createRequire(import.meta.url)('lz4-napi') as Parameters<typeof lz4Codec>[0] & object;
+
+  function counting() {
+    const calls: string[] = [];
+    const noted =
+      <A extends unknown[], R>(name: string, f: (...args: A) => R) =>
+      (...args: A): R => {
+        calls.push(name);
+        return f(...args);
+      };
+    const lz4 = {
+      compressFrame: noted('compress pool', real.compressFrame),
+      compressFrameSync: noted('compress sync', real.compressFrameSync),
+      decompressFrame: noted('decompress pool', real.decompressFrame),
+      decompressFrameSync: noted('decompress sync', real.decompressFrameSync),
+    };
+    return { calls, codec: lz4Codec(lz4)() };
+  }
+
+  it('compresses a small request synchronously and a big one in the thread pool, same frames either way', async () => {
+    const { calls, codec } = counting();
+    const small = Buffer.from('{"orderId":4711,"sku":"PX-42"} '.repeat(100));
+    const big = Buffer.from('x'.repeat(LZ4_SYNC_COMPRESS_MAX_BYTES + 1));
+    const smallFrame = await codec.compress({ buffer: small });
+    const bigFrame = await codec.compress({ buffer: big });
+    expect(calls).toEqual(['compress sync', 'compress pool']);
+    expect(smallFrame).toEqual(await real.compressFrame(small));
+    expect(bigFrame).toEqual(real.compressFrameSync(big));
+  });
+
+  it('decompresses a small fetched batch synchronously and a big one in the thread pool', async () => {
+    const { calls, codec } = counting();
+    const small = real.compressFrameSync(Buffer.from('switchyard '.repeat(200)));
+    const random = randomBytes(LZ4_SYNC_DECOMPRESS_MAX_BYTES * 2); // incompressible: the frame stays big
+    const big = real.compressFrameSync(random);
+    expect(big.length).toBeGreaterThan(LZ4_SYNC_DECOMPRESS_MAX_BYTES);
+    expect((await codec.decompress(small)).toString()).toBe('switchyard '.repeat(200));
+    expect(await codec.decompress(big)).toEqual(random);
+    expect(calls).toEqual(['decompress sync', 'decompress pool']);
+  });
+
+  it('reports a corrupt frame as a rejected promise, not a throw', async () => {
+    const { codec } = counting();
+    const pending = codec.decompress(Buffer.from('not an lz4 frame'));
+    await expect(pending).rejects.toThrow();
   });
 });

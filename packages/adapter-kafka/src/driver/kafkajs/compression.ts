@@ -14,28 +14,66 @@ const decompressZstd = promisify(zstdDecompress);
 interface Encoder {
   readonly buffer: Buffer;
 }
-type CodecFactory = () => {
+export type CodecFactory = () => {
   compress(encoder: Encoder): Promise<Buffer>;
   decompress(buffer: Buffer): Promise<Buffer>;
 };
+
+interface Lz4Napi {
+  compressFrame(data: Buffer): Promise<Buffer>;
+  compressFrameSync(data: Buffer): Buffer;
+  decompressFrame(data: Uint8Array): Promise<Buffer>;
+  decompressFrameSync(data: Buffer): Buffer;
+}
+
+/**
+ * Up to these sizes LZ4 runs on the event loop (tens of µs) instead of in libuv's thread pool: the
+ * pool costs a task hand-off and an event-loop turn, 0.3–1.5 ms under load, on every small request
+ * and fetch — which is most of what a lone event waits for in kafkajs' send (bench/README.md, "First
+ * event on Kafka"). Bigger batches still go to the pool, where they use the second core.
+ */
+export const LZ4_SYNC_COMPRESS_MAX_BYTES = 65_536;
+export const LZ4_SYNC_DECOMPRESS_MAX_BYTES = 16_384;
+
+/** LZ4 frames (what Kafka stores for `lz4`) from lz4-napi, small buffers synchronously. */
+export function lz4Codec(lz4: Lz4Napi = require('lz4-napi') as Lz4Napi): CodecFactory {
+  return () => ({
+    compress(encoder) {
+      const buffer = encoder.buffer;
+      if (buffer.length > LZ4_SYNC_COMPRESS_MAX_BYTES) return lz4.compressFrame(buffer);
+      try {
+        return Promise.resolve(lz4.compressFrameSync(buffer));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    decompress(buffer) {
+      if (buffer.length > LZ4_SYNC_DECOMPRESS_MAX_BYTES) return lz4.decompressFrame(buffer);
+      try {
+        return Promise.resolve(lz4.decompressFrameSync(buffer));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+  });
+}
 
 let registered = false;
 
 /**
  * Plugs the codecs kafkajs lacks into its global registry, once per process: LZ4 from an N-API
- * prebuilt (`lz4-napi` via `@2l/kafkajs-lz4`), Snappy in pure JS (`kafkajs-snappy`, which also
+ * prebuilt (`lz4-napi`, small buffers on the event loop), Snappy in pure JS (`kafkajs-snappy`, which also
  * reads Java's xerial framing), zstd from Node's own zlib. None needs node-gyp. kafkajs ships gzip.
  */
 export function registerCompressionCodecs(): void {
   if (registered) return;
-  const LZ4Codec = require('@2l/kafkajs-lz4') as new () => { codec: CodecFactory };
   const snappy = require('kafkajs-snappy') as CodecFactory;
   const zstd: CodecFactory = () => ({
     compress: (encoder) => compressZstd(encoder.buffer),
     decompress: (buffer) => decompressZstd(buffer),
   });
   const codecs = CompressionCodecs as unknown as Record<number, CodecFactory>;
-  codecs[CompressionTypes.LZ4] = new LZ4Codec().codec;
+  codecs[CompressionTypes.LZ4] = lz4Codec();
   codecs[CompressionTypes.Snappy] = snappy;
   codecs[CompressionTypes.ZSTD] = zstd;
   registered = true;
