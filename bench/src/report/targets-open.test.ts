@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_FIGURES, type Row } from '../results.ts';
-import { kafkaDriverTargets } from './targets-open.ts';
 import { targetsTable } from './targets.ts';
+import { kafkaDriverTargets } from './targets-open.ts';
 
 /** A kafka-tuning publish row: median and min–max of three runs. */
 function row(
@@ -39,6 +39,13 @@ const presetRows = (
 const presetVerdicts = (rows: readonly Row[]) =>
   kafkaDriverTargets(rows).filter((v) => v.target.includes('throughput preset is the fastest'));
 
+/** The cluster, kafkajs driver, 100 B: throughput ahead, its slowest run above the others' fastest. */
+const CLUSTER_AHEAD = presetRows('kafka-cluster-preset-', 'switchyard', 100, {
+  durable: [20_000, 25_000, 30_000],
+  throughput: [60_000, 70_000, 80_000],
+  latency: [15_000, 18_000, 21_000],
+});
+
 describe('targets: the throughput preset is the fastest', () => {
   it('gives each driver and payload one verdict on the single broker and one on the 3-node cluster', () => {
     const rows = [
@@ -48,12 +55,7 @@ describe('targets: the throughput preset is the fastest', () => {
         throughput: [120_000, 148_847, 165_000],
         latency: [90_000, 100_000, 110_000],
       }),
-      // The cluster: throughput ahead, its slowest run above the others' fastest.
-      ...presetRows('kafka-cluster-preset-', 'switchyard', 100, {
-        durable: [20_000, 25_000, 30_000],
-        throughput: [60_000, 70_000, 80_000],
-        latency: [15_000, 18_000, 21_000],
-      }),
+      ...CLUSTER_AHEAD,
     ];
     const v = presetVerdicts(rows);
     expect(v.map((x) => x.target)).toEqual([
@@ -112,11 +114,7 @@ describe('targets: the throughput preset is the fastest', () => {
         throughput: [145_000, 151_000, 158_000],
         latency: [90_000, 100_000, 110_000],
       }),
-      ...presetRows('kafka-cluster-preset-', 'switchyard', 100, {
-        durable: [20_000, 25_000, 30_000],
-        throughput: [60_000, 70_000, 80_000],
-        latency: [15_000, 18_000, 21_000],
-      }),
+      ...CLUSTER_AHEAD,
     ];
     const lines = targetsTable(rows)
       .split('\n')

@@ -1,8 +1,8 @@
 import type { RunContext } from '../context.ts';
 import { type Contender, interleave } from '../measure/interleave.ts';
-import { publishContender } from '../measure/publish.ts';
 import { loadTransport } from '../subjects/registry.ts';
 import type { Subject, SubjectConfig } from '../subjects/types.ts';
+import { tuningContender } from './kafka-tuning-publish.ts';
 
 /**
  * The replicated rows' topic: the single-broker rows' 3 partitions (one led by each node),
@@ -48,15 +48,12 @@ export async function measureClusterPresets(
   for (const payloadBytes of payloads) {
     const contenders: Contender[] = presets.flatMap(({ name, config }) =>
       subjects.map((subject) =>
-        publishContender(ctx, {
-          family: 'kafka-tuning',
+        tuningContender(ctx, {
           scenario: clusterScenario(name),
           transport,
           subject,
-          mode: 'concurrent',
           payloadBytes,
           count,
-          inFlight: 1_000,
           config: { ...config, ...CLUSTER_TOPIC },
           ...(env === undefined ? {} : { env }),
         }),

@@ -1,10 +1,10 @@
 import { type Contender, interleave } from '../measure/interleave.ts';
 import { javaProducerContender } from '../measure/java.ts';
 import { measureLatency } from '../measure/latency.ts';
-import { publishContender } from '../measure/publish.ts';
 import { PLAN_CONFIG } from '../subjects/kafka-settings.ts';
 import type { SubjectConfig } from '../subjects/types.ts';
 import { measureClusterPresets } from './kafka-cluster-presets.ts';
+import { tuningContender } from './kafka-tuning-publish.ts';
 import { javaRecords } from './publish.ts';
 import type { Scenario } from './types.ts';
 
@@ -41,17 +41,7 @@ export const kafkaTuningScenario: Scenario = {
     const contendersOf = (name: string, config: SubjectConfig, payloadBytes: number): Contender[] => {
       const scenario = `kafka-${name.replace(/\s+/g, '-')}`;
       const contenders: Contender[] = available.map((subject) =>
-        publishContender(ctx, {
-          family: 'kafka-tuning',
-          scenario,
-          transport,
-          subject,
-          mode: 'concurrent',
-          payloadBytes,
-          count,
-          inFlight: 1_000,
-          config,
-        }),
+        tuningContender(ctx, { scenario, transport, subject, payloadBytes, count, config }),
       );
       if (!ctx.quick) {
         contenders.push(
