@@ -59,16 +59,20 @@ export class RunContext {
     };
   }
 
-  /** Starts a worker process with a subject opened; stopped by `stopAll` if the scenario forgets. */
+  /**
+   * Starts a worker process with a subject opened; stopped by `stopAll` if the scenario forgets.
+   * `env` replaces the run's broker addresses for this worker (the replicated-cluster rows).
+   */
   async worker(
     name: string,
     transport: string,
     subject: string,
-    options: { tracing?: string } = {},
+    options: { tracing?: string; env?: Record<string, string> } = {},
   ): Promise<Worker> {
     const worker = new Worker(name, {}, (line) => this.log(line));
     this.#workers.add(worker);
-    await worker.call('open', { transport, subject, env: this.env, ...options }, 60_000);
+    const { env = this.env, ...rest } = options;
+    await worker.call('open', { transport, subject, env, ...rest }, 60_000);
     return worker;
   }
 

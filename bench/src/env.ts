@@ -21,7 +21,7 @@ export function loadBrokerEnv(): Record<string, string> {
       env[m[1]!] = m[2]!.replace(/^(['"])(.*)\1$/, '$2');
     }
   }
-  for (const name of ['KAFKA_BROKERS', 'NATS_URL', 'KAFKA_JARS_DIR', 'REDIS_URL']) {
+  for (const name of ['KAFKA_BROKERS', 'KAFKA_CLUSTER_BROKERS', 'NATS_URL', 'KAFKA_JARS_DIR', 'REDIS_URL']) {
     const value = process.env[name];
     if (value !== undefined && value !== '') env[name] = value;
   }

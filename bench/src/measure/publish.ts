@@ -18,6 +18,8 @@ export interface PublishSpec {
   readonly tracing?: string;
   readonly partitions?: number;
   readonly scenario?: string;
+  /** Broker addresses for this contender's worker instead of the run's (the replicated-cluster rows). */
+  readonly env?: Record<string, string>;
 }
 
 /** Producer alone in its own process: warm-up, then timed runs of `count` events. */
@@ -49,6 +51,7 @@ export function publishContender(ctx: RunContext, spec: PublishSpec): Contender 
     async setup() {
       worker = await ctx.worker('producer', spec.transport, spec.subject.id, {
         ...(spec.tracing === undefined ? {} : { tracing: spec.tracing }),
+        ...(spec.env === undefined ? {} : { env: spec.env }),
       });
       await worker.call(
         'prepareTopic',

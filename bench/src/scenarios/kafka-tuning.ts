@@ -1,13 +1,17 @@
 import { type Contender, interleave } from '../measure/interleave.ts';
 import { javaProducerContender } from '../measure/java.ts';
 import { measureLatency } from '../measure/latency.ts';
-import { publishContender } from '../measure/publish.ts';
 import { PLAN_CONFIG } from '../subjects/kafka-settings.ts';
 import type { SubjectConfig } from '../subjects/types.ts';
+import { measureClusterPresets } from './kafka-cluster-presets.ts';
+import { tuningContender } from './kafka-tuning-publish.ts';
 import { javaRecords } from './publish.ts';
 import type { Scenario } from './types.ts';
 
-/** Each preset (100 B and 1 KiB), each codec (on `durable`), and the original plan's settings; Switchyard beside raw kafkajs and Java. */
+/**
+ * Each preset (100 B and 1 KiB) on the single broker and on the replicated 3-node cluster, each
+ * codec (on `durable`), and the original plan's settings; Switchyard beside raw kafkajs and Java.
+ */
 export const kafkaTuningScenario: Scenario = {
   id: 'kafka-tuning',
   family: 'kafka-tuning',
@@ -37,17 +41,7 @@ export const kafkaTuningScenario: Scenario = {
     const contendersOf = (name: string, config: SubjectConfig, payloadBytes: number): Contender[] => {
       const scenario = `kafka-${name.replace(/\s+/g, '-')}`;
       const contenders: Contender[] = available.map((subject) =>
-        publishContender(ctx, {
-          family: 'kafka-tuning',
-          scenario,
-          transport,
-          subject,
-          mode: 'concurrent',
-          payloadBytes,
-          count,
-          inFlight: 1_000,
-          config,
-        }),
+        tuningContender(ctx, { scenario, transport, subject, payloadBytes, count, config }),
       );
       if (!ctx.quick) {
         contenders.push(
@@ -65,13 +59,16 @@ export const kafkaTuningScenario: Scenario = {
     // The presets at both payloads, each payload's presets interleaved with one another: which
     // preset is fastest is part of the question, so load from elsewhere must hit them alike.
     const presets = chosen.filter((c) => c.name.startsWith('preset'));
-    for (const payloadBytes of ctx.quick ? [1024] : [100, 1024]) {
+    const payloads = ctx.quick ? [1024] : [100, 1024];
+    for (const payloadBytes of payloads) {
       if (presets.length === 0) break;
       await interleave(
         ctx,
         presets.flatMap((c) => contendersOf(c.name, c.config, payloadBytes)),
       );
     }
+    // The same presets where they can differ: three replicas, `acks: all` waiting for a second one.
+    if (presets.length > 0) await measureClusterPresets(ctx, transport, available, presets, payloads, count);
     // The codecs and the plan's settings at 1 KiB, each with its peers.
     for (const { name, config } of chosen.filter((c) => !c.name.startsWith('preset'))) {
       await interleave(ctx, contendersOf(name, config, 1024));

@@ -1,5 +1,11 @@
 import { Consumer, Producer } from '@platformatic/kafka';
-import { type KafkaSettings, type PRESETS, resolveSettings } from './kafka-settings.ts';
+import {
+  type KafkaSettings,
+  type PRESETS,
+  resolveSettings,
+  type TopicReplication,
+  topicReplication,
+} from './kafka-settings.ts';
 import { consumeSameWork, SAME_WORK_DESERIALIZERS } from './platformatic-same-work.ts';
 import { decode, encode, windowed } from './switchyard-client.ts';
 import type { Outgoing, Subject } from './types.ts';
@@ -13,7 +19,12 @@ const ACKS = { all: -1, leader: 1, none: 0 } as const;
  */
 export function platformaticSubject(
   brokers: (env: Record<string, string>) => string[],
-  createTopic: (topic: string, env: Record<string, string>, partitions: number) => Promise<void>,
+  createTopic: (
+    topic: string,
+    env: Record<string, string>,
+    partitions: number,
+    replication: TopicReplication,
+  ) => Promise<void>,
   presets: () => typeof PRESETS,
   /** The `platformatic+ce` variant sends the CloudEvents headers Switchyard sends (as `kafkajs+ce` does). */
   variant: { id: string; label: string; headers?: () => Record<string, string>; sameWork?: boolean } = {
@@ -30,7 +41,8 @@ export function platformaticSubject(
     kind: 'raw',
     extra: true,
     ...(variant.sameWork === true ? { consumeOnly: true } : {}),
-    prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
+    prepareTopic: (topic, config, env, options) =>
+      createTopic(topic, env, options.partitions, topicReplication(config)),
     async producer(config, env) {
       const s = settingsOf(config);
       const producer = new Producer<Buffer, Buffer, string, string>({

@@ -69,6 +69,23 @@ const FIELDS = [
   'maxWaitTimeMs',
 ];
 
+/**
+ * How a run's topic is replicated: `replicationFactor` and `minInsyncReplicas` in a config (the
+ * replicated-cluster rows of kafka-tuning set them; `BENCH_KAFKA` can for `run.ts`); default one
+ * replica, as on the single loopback broker.
+ */
+export interface TopicReplication {
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number | undefined;
+}
+
+export function topicReplication(config: SubjectConfig): TopicReplication {
+  return {
+    replicationFactor: Number(config.replicationFactor ?? 1),
+    minInsyncReplicas: config.minInsyncReplicas === undefined ? undefined : Number(config.minInsyncReplicas),
+  };
+}
+
 /** The preset named in `config` (default `durable`) with the fields `config` overrides. */
 export function resolveSettings(
   config: SubjectConfig,

@@ -4,7 +4,14 @@ import { zstdCompress, zstdDecompress } from 'node:zlib';
 import type kafkajsTypes from 'kafkajs';
 import type { BenchData } from '../payload.ts';
 import { ceHeaders } from './ce-headers.ts';
-import { adapterOverrides, type KafkaSettings, PRESETS, resolveSettings } from './kafka-settings.ts';
+import {
+  adapterOverrides,
+  type KafkaSettings,
+  PRESETS,
+  resolveSettings,
+  type TopicReplication,
+  topicReplication,
+} from './kafka-settings.ts';
 import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
 import { benchBus, busConsumer, decode, encode, openBusProducer, windowed } from './switchyard-client.ts';
 import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
@@ -108,7 +115,8 @@ function rawKafkajs(variant: { id: string; label: string; headers: boolean; same
     id: variant.id,
     label: variant.label,
     kind: 'raw',
-    prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
+    prepareTopic: (topic, config, env, options) =>
+      createTopic(topic, env, options.partitions, topicReplication(config)),
     async producer(config, env) {
       const k = await kafkajsLib();
       registerCodecs(k);
@@ -259,7 +267,8 @@ async function switchyardSubject(id: keyof typeof DRIVER_SUBJECTS = 'switchyard'
     id,
     label,
     kind: 'switchyard',
-    prepareTopic: (topic, _config, env, options) => createTopic(topic, env, options.partitions),
+    prepareTopic: (topic, config, env, options) =>
+      createTopic(topic, env, options.partitions, topicReplication(config)),
     producer: (config, env) => openBusProducer(transport(config, env), config),
     consumer: async (config, env) =>
       busConsumer(benchBus(transport(config, env), config), Number(config.concurrency ?? 64)),
@@ -270,7 +279,13 @@ export async function createTopic(
   topic: string,
   env: Record<string, string>,
   partitions: number,
+  replication: TopicReplication = { replicationFactor: 1, minInsyncReplicas: undefined },
 ): Promise<void> {
+  const { replicationFactor, minInsyncReplicas } = replication;
+  const configEntries =
+    minInsyncReplicas === undefined
+      ? []
+      : [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }];
   const admin = (await client(env, 'bench-admin')).admin();
   await admin.connect();
   try {
@@ -279,7 +294,7 @@ export async function createTopic(
     for (let attempt = 1; ; attempt++) {
       try {
         await admin.createTopics({
-          topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+          topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries }],
           waitForLeaders: true,
         });
         return;
@@ -290,6 +305,25 @@ export async function createTopic(
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Deletes the topics whose names contain `marker` on `env`'s brokers; best effort, never throws. */
+async function deleteTopics(env: Record<string, string>, marker: string): Promise<number> {
+  try {
+    const admin = (await client(env, 'bench-cleanup')).admin();
+    await admin.connect();
+    try {
+      const topics = (await admin.listTopics()).filter((t) => t.includes(marker));
+      for (let i = 0; i < topics.length; i += 50) {
+        await admin.deleteTopics({ topics: topics.slice(i, i + 50), timeout: 30_000 });
+      }
+      return topics.length;
+    } finally {
+      await admin.disconnect();
+    }
+  } catch {
+    return 0;
   }
 }
 
@@ -325,21 +359,12 @@ export const kafkaModule: TransportModule = {
     }
   },
   async cleanup(env, marker) {
-    try {
-      const admin = (await client(env, 'bench-cleanup')).admin();
-      await admin.connect();
-      try {
-        const topics = (await admin.listTopics()).filter((t) => t.includes(marker));
-        for (let i = 0; i < topics.length; i += 50) {
-          await admin.deleteTopics({ topics: topics.slice(i, i + 50), timeout: 30_000 });
-        }
-        return topics.length;
-      } finally {
-        await admin.disconnect();
-      }
-    } catch {
-      return 0; // best effort
-    }
+    // The replicated-cluster rows of kafka-tuning create their topics on the 3-node cluster.
+    const cluster = env.KAFKA_CLUSTER_BROKERS;
+    return (
+      (await deleteTopics(env, marker)) +
+      (cluster === undefined ? 0 : await deleteTopics({ ...env, KAFKA_BROKERS: cluster }, marker))
+    );
   },
   /** In a worker: load only the subject it runs (see `kafkajsLib` for why the order matters). */
   async load(id) {

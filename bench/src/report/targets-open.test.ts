@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { EMPTY_FIGURES, type Row } from '../results.ts';
+import { targetsTable } from './targets.ts';
+import { kafkaDriverTargets } from './targets-open.ts';
+
+/** A kafka-tuning publish row: median and min–max of three runs. */
+function row(
+  scenario: string,
+  subjectId: string,
+  payloadBytes: number,
+  [min, median, max]: [number, number, number],
+): Row {
+  const preset = scenario.replace(/^kafka-(cluster-)?preset-/, '');
+  return {
+    ...EMPTY_FIGURES,
+    scenario,
+    family: 'kafka-tuning',
+    subject: subjectId,
+    subjectId,
+    kind: subjectId.startsWith('switchyard') ? 'switchyard' : 'raw',
+    transport: 'kafka',
+    payloadBytes,
+    messages: 30_000,
+    runs: 3,
+    msgPerSec: median,
+    msgPerSecMin: min,
+    msgPerSecMax: max,
+    config: { preset, mode: 'concurrent', inFlight: 1_000 },
+  };
+}
+
+const presetRows = (
+  prefix: string,
+  subjectId: string,
+  bytes: number,
+  rates: Record<'durable' | 'throughput' | 'latency', [number, number, number]>,
+): Row[] => Object.entries(rates).map(([preset, r]) => row(`${prefix}${preset}`, subjectId, bytes, r));
+
+const presetVerdicts = (rows: readonly Row[]) =>
+  kafkaDriverTargets(rows).filter((v) => v.target.includes('throughput preset is the fastest'));
+
+/** The cluster, kafkajs driver, 100 B: throughput ahead, its slowest run above the others' fastest. */
+const CLUSTER_AHEAD = presetRows('kafka-cluster-preset-', 'switchyard', 100, {
+  durable: [20_000, 25_000, 30_000],
+  throughput: [60_000, 70_000, 80_000],
+  latency: [15_000, 18_000, 21_000],
+});
+
+describe('targets: the throughput preset is the fastest', () => {
+  it('gives each driver and payload one verdict on the single broker and one on the 3-node cluster', () => {
+    const rows = [
+      // The single broker: throughput behind durable by less than the runs' spread.
+      ...presetRows('kafka-preset-', 'switchyard', 100, {
+        durable: [140_000, 155_653, 170_000],
+        throughput: [120_000, 148_847, 165_000],
+        latency: [90_000, 100_000, 110_000],
+      }),
+      ...CLUSTER_AHEAD,
+    ];
+    const v = presetVerdicts(rows);
+    expect(v.map((x) => x.target)).toEqual([
+      'issue 14 — the throughput preset is the fastest, kafkajs driver, 100 B, single loopback broker (1 replica: `acks: all` waits for no follower, so `durable` and `throughput` send the same requests)',
+      'issue 14 — the throughput preset is the fastest, kafkajs driver, 100 B, 3-node cluster, replication factor 3, min.insync.replicas 2',
+    ]);
+    expect(v[0]!.met).toBe(false);
+    expect(v[0]!.measured).toBe(
+      'throughput 148,847 (120,000–165,000), durable 155,653 (140,000–170,000), latency 100,000 (90,000–110,000) /s; throughput’s and durable’s ranges overlap',
+    );
+    expect(v[1]!.met).toBe(true);
+    expect(v[1]!.measured).toBe(
+      'throughput 70,000 (60,000–80,000), durable 25,000 (20,000–30,000), latency 18,000 (15,000–21,000) /s',
+    );
+  });
+
+  it('lists the cluster verdict as not measured, with the reason, where only the single broker ran', () => {
+    const single = presetRows('kafka-preset-', 'switchyard-platformatic', 1024, {
+      durable: [100_000, 148_572, 160_000],
+      throughput: [120_000, 139_169, 150_000],
+      latency: [80_000, 90_000, 95_000],
+    });
+    expect(presetVerdicts(single).map((x) => [x.measured, x.met])).toEqual([
+      [expect.stringContaining('throughput 139,169'), false],
+      ['not measured', undefined],
+    ]);
+    const skipped: Row = {
+      ...row('kafka-cluster-preset-throughput', 'switchyard-platformatic', 1024, [0, 0, 0]),
+      ...EMPTY_FIGURES,
+      runs: 0,
+      skipped: 'KAFKA_CLUSTER_BROKERS is not set (infra/up kafka-cluster)',
+    };
+    const [, cluster] = presetVerdicts([...single, skipped]);
+    expect(cluster!.target).toContain('platformatic driver, 1 KiB, 3-node cluster');
+    expect(cluster!.measured).toBe('not measured: KAFKA_CLUSTER_BROKERS is not set (infra/up kafka-cluster)');
+    expect(cluster!.met).toBeUndefined();
+  });
+
+  it('reports a cluster verdict on its own when the single broker’s rows are missing, and nothing for a cell never measured', () => {
+    const rows = presetRows('kafka-cluster-preset-', 'switchyard', 1024, {
+      durable: [20_000, 25_000, 30_000],
+      throughput: [22_000, 24_000, 31_000],
+      latency: [10_000, 12_000, 14_000],
+    });
+    const v = presetVerdicts(rows);
+    expect(v).toHaveLength(1);
+    expect(v[0]!.target).toContain('kafkajs driver, 1 KiB, 3-node cluster');
+    expect(v[0]!.met).toBe(false);
+    expect(v[0]!.measured).toContain('ranges overlap');
+  });
+
+  it('renders both verdicts as rows of the targets table', () => {
+    const rows = [
+      ...presetRows('kafka-preset-', 'switchyard', 100, {
+        durable: [140_000, 150_000, 160_000],
+        throughput: [145_000, 151_000, 158_000],
+        latency: [90_000, 100_000, 110_000],
+      }),
+      ...CLUSTER_AHEAD,
+    ];
+    const lines = targetsTable(rows)
+      .split('\n')
+      .filter((l) => l.includes('throughput preset'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/kafkajs driver, 100 B, single loopback broker .*\| yes \|$/);
+    expect(lines[1]).toMatch(/kafkajs driver, 100 B, 3-node cluster, .*\| yes \|$/);
+  });
+});
