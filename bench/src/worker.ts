@@ -1,6 +1,7 @@
 // A benchmark worker process: holds one subject's clients and runs the commands the parent sends.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { type InprocSession, openInproc } from './inproc.ts';
 import { type BenchData, keyFor, makeData, padFor } from './payload.ts';
 import type { ParentMessage, WorkerMessage } from './rpc.ts';
@@ -46,6 +47,35 @@ if (debugDump !== undefined) {
   }).observe({ entryTypes: ['gc'] });
 }
 const waiters = new Set<() => void>();
+
+/**
+ * BENCH_DEBUG_HEAP=1: a line per subscribe and per finished phase with the process's RSS, the young
+ * and old generation's sizes and the GCs so far by kind (RSS mode debugging: which phase grew what).
+ */
+const debugHeap = process.env.BENCH_DEBUG_HEAP === '1';
+const gcCounts = { scavenge: 0, markCompact: 0, other: 0 };
+if (debugHeap) {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      if (kind === 1) gcCounts.scavenge++;
+      else if (kind === 4) gcCounts.markCompact++;
+      else gcCounts.other++;
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+function logHeap(what: string): void {
+  if (!debugHeap) return;
+  const mb = (n: number) => (n / 1048576).toFixed(1);
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s]));
+  const young = spaces.new_space;
+  const old = spaces.old_space;
+  log(
+    `heap pid ${process.pid} ${what}: rss ${mb(process.memoryUsage().rss)} max ${(process.resourceUsage().maxRSS / 1024).toFixed(1)}` +
+      ` | new ${mb(young?.space_size ?? 0)} (used ${mb(young?.space_used_size ?? 0)}) old ${mb(old?.space_size ?? 0)} (used ${mb(old?.space_used_size ?? 0)})` +
+      ` | gc s ${gcCounts.scavenge} mc ${gcCounts.markCompact} other ${gcCounts.other}`,
+  );
+}
 
 function onData(data: BenchData): void {
   const now = wallNowMs();
@@ -137,6 +167,7 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
   },
   async subscribe(args: { topic: string; group: string }) {
     const started = performance.now();
+    logHeap(`subscribe ${args.topic}`);
     await need(consumer, 'consumer').subscribe(args.topic, args.group, onData);
     return { readyMs: performance.now() - started };
   },
@@ -227,6 +258,7 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
       check();
     });
     const s = stats();
+    logHeap(`phase ${args.phase} done (${s?.received ?? 0} events)`);
     if (debugDump !== undefined && s !== undefined && args.phase >= 0) dumpPhase(debugDump, args.phase, s);
     const result = {
       received: s?.received ?? 0,

@@ -134,7 +134,7 @@ if (what === 'inproc') {
     let last = 0;
     const done = Promise.withResolvers<void>();
     // V8 heap bytes allocated from the first event on (heapAllocation below).
-    let allocation: (() => { bytes: number; collections: number }) | undefined;
+    let allocation: ReturnType<typeof heapAllocation> | undefined;
     // RUN_HEAP=file.json: a sampled allocation profile of the consume (RUN_HEAP_KEEP=major: only
     // what survived the young generation, i.e. what fills the old one; default: everything allocated).
     const heap = process.env.RUN_HEAP === undefined ? undefined : new Session();
@@ -161,7 +161,7 @@ if (what === 'inproc') {
       const { profile } = await heap.post('HeapProfiler.stopSampling');
       writeFileSync(process.env.RUN_HEAP!, JSON.stringify(profile));
     }
-    const { bytes: allocated, collections } = allocation!();
+    const { bytes: allocated, collections, survived, promoted, fullGCs } = allocation!();
     console.log(
       id,
       'consume',
@@ -174,7 +174,9 @@ if (what === 'inproc') {
       Math.round(allocated / count),
       'B allocated/event,',
       collections,
-      'GCs;',
+      `GCs (${fullGCs} full),`,
+      Math.round(survived / count),
+      `B survived scavenges/event (${Math.round(promoted / count)} promoted);`,
       'sampled peaks MB',
       Object.entries(peak)
         .map(([k, v]) => `${k} ${Math.round(v / 2 ** 20)}`)
@@ -240,7 +242,13 @@ if (what === 'inproc') {
  * grew by between collections, added up (GCProfiler reports the heap before and after each one).
  * Buffers' memory outside the heap is not counted.
  */
-function heapAllocation(): () => { bytes: number; collections: number } {
+function heapAllocation(): () => {
+  bytes: number;
+  collections: number;
+  survived: number;
+  promoted: number;
+  fullGCs: number;
+} {
   const profiler = new GCProfiler();
   const start = getHeapStatistics().used_heap_size;
   profiler.start();
@@ -248,11 +256,37 @@ function heapAllocation(): () => { bytes: number; collections: number } {
     const end = getHeapStatistics().used_heap_size;
     const gcs = profiler.stop()?.statistics ?? [];
     let allocated = 0;
+    let survived = 0;
+    let promoted = 0;
+    let fullGCs = 0;
     let from = start;
     for (const gc of gcs) {
       allocated += gc.beforeGC.heapStatistics.usedHeapSize - from;
       from = gc.afterGC.heapStatistics.usedHeapSize;
+      if (gc.gcType === 'Scavenge') {
+        const kept = scavengeSurvivors(gc);
+        survived += kept.copied + kept.promoted;
+        promoted += kept.promoted;
+      } else if (gc.gcType === 'MarkSweepCompact') fullGCs++;
     }
-    return { bytes: allocated + end - from, collections: gcs.length };
+    return { bytes: allocated + end - from, collections: gcs.length, survived, promoted, fullGCs };
   };
+}
+
+type GCStatistics = NonNullable<ReturnType<GCProfiler['stop']>>['statistics'][number];
+
+/**
+ * What a scavenge kept: the young generation in use after it (copied) plus what the other spaces
+ * grew by (promoted). V8 grows the semi-spaces once these, summed since the last growth, exceed
+ * their capacity, so this per event is what decides whether a consumer's young generation doubles.
+ */
+function scavengeSurvivors(gc: GCStatistics): { copied: number; promoted: number } {
+  const before = new Map(gc.beforeGC.heapSpaceStatistics.map((s) => [s.spaceName, s.spaceUsedSize]));
+  let copied = 0;
+  let promoted = 0;
+  for (const space of gc.afterGC.heapSpaceStatistics) {
+    if (space.spaceName === 'new_space') copied += space.spaceUsedSize;
+    else promoted += Math.max(0, space.spaceUsedSize - (before.get(space.spaceName) ?? 0));
+  }
+  return { copied, promoted };
 }

@@ -19,6 +19,16 @@ import { type DeliveryOwner, NatsDelivery, UnsettledList } from './nats-delivery
  */
 const HAND_OVER_EVERY = 16;
 
+/**
+ * A new pull starts once this fraction (1/n) of the prefetch is free. Every pull is a nats.js
+ * `fetch` with a subscription, timers and promises of its own that live until it has delivered,
+ * long enough to survive a scavenge or two; at a quarter (a pull per 250 events with the default
+ * prefetch) they were a quarter of what the consumer's scavenges kept, and those bytes, summed,
+ * are what makes V8 double the young generation (bench/README.md, "NATS consumer RSS modes").
+ * At a half the next pull still starts while the previous one has half the prefetch to deliver.
+ */
+const PULL_WHEN_FREE = 2;
+
 export interface PullConsumerDeps {
   readonly request: ConsumeRequest;
   readonly onMessages: (messages: readonly InboundMessage[]) => void;
@@ -71,8 +81,7 @@ export class PullConsumer implements ConsumerHandle, DeliveryOwner {
 
   constructor(deps: PullConsumerDeps) {
     this.#deps = deps;
-    // Pull again once a quarter of the prefetch is free: fewer, fuller pulls under load.
-    this.#threshold = Math.max(1, Math.floor(deps.request.prefetch / 4));
+    this.#threshold = Math.max(1, Math.floor(deps.request.prefetch / PULL_WHEN_FREE));
   }
 
   /** Creates the consumer (errors reach the caller), then pulls in the background. */
@@ -144,7 +153,7 @@ export class PullConsumer implements ConsumerHandle, DeliveryOwner {
   }
 
   /**
-   * Keeps pull requests open for the free credit. A new pull starts once a quarter of the prefetch
+   * Keeps pull requests open for the free credit. A new pull starts once half of the prefetch
    * is free even while earlier pulls still deliver (the server queues them in order), as nats.js's
    * own `consume()` re-pulls at a threshold: waiting for a pull to finish before asking again left
    * a round trip without events after every pull, which showed in end-to-end p99 and throughput.
