@@ -47,13 +47,15 @@ const rawWithHeaders = rawNatsJs({
   headers: true,
 });
 /**
- * Raw nats.js doing a Switchyard subscription's work (consume only): reads the CloudEvents headers
- * through `msg.headers` (nats.js's documented way), decodes the JSON data, handles events of one key
- * one at a time with up to 64 keys at once, and acks each event once handled.
+ * Raw nats.js doing a Switchyard subscription's work: reads the CloudEvents headers through
+ * `msg.headers` (nats.js's documented way), decodes the JSON data, handles events of one key one at
+ * a time with up to 64 keys at once, and acks each event once handled. Its producer sends what
+ * `nats.js+ce` sends (the headers and `Nats-Msg-Id`), so in the latency scenario, the one outside
+ * consume it runs in, the pair is Switchyard's peer at the same wire and the same consumer work.
  */
 const rawSameWork = rawNatsJs({
   id: 'nats.js+same',
-  label: 'raw @nats-io/jetstream, same work (CE headers read, keyed, ack each)',
+  label: 'raw @nats-io/jetstream, same work (CE headers + msgID, keyed, ack each)',
   headers: true,
   sameWork: true,
 });
