@@ -46,15 +46,17 @@ export class RunContext {
     options: { extras?: boolean; consume?: boolean } = {},
   ): Promise<{ available: Subject[]; missing: Array<{ id: string; reason: string }> }> {
     const { available, missing } = await (await loadTransport(transport)).subjects();
-    // BENCH_SUBJECTS=switchyard,kafkajs keeps only those subjects (a debugging aid; figures need every peer).
+    // BENCH_SUBJECTS=switchyard,kafkajs keeps only those subjects, in that order (a debugging aid:
+    // rotate the order between sittings to alternate; figures need every peer).
     const only = process.env.BENCH_SUBJECTS?.split(',').filter(Boolean);
+    const kept = available.filter(
+      (s) =>
+        (options.extras === true || s.extra !== true) &&
+        (options.consume === true || s.consumeOnly !== true) &&
+        (only === undefined || only.includes(s.id)),
+    );
     return {
-      available: available.filter(
-        (s) =>
-          (options.extras === true || s.extra !== true) &&
-          (options.consume === true || s.consumeOnly !== true) &&
-          (only === undefined || only.includes(s.id)),
-      ),
+      available: only === undefined ? kept : kept.sort((a, b) => only.indexOf(a.id) - only.indexOf(b.id)),
       missing,
     };
   }

@@ -5,7 +5,11 @@
 // Every pair gets its own workers and topic, warmed up once (1,000 events at 1,000/s); each round
 // runs every pair once, in rotating order. Prints p50 / p99 / max and each process's CPU µs per event.
 // A Switchyard consumer reads only what carries the CloudEvents headers (Switchyard's or `nats.js+ce`'s).
+// PROBE_PAIRS=matched pairs the i-th producer with the i-th consumer instead of crossing them all.
+// PROBE_CONFIG='{"duplicateWindowMs":100,"msgId":false}': the subject config for topic, producer and
+// consumer (raw nats.js: the stream's duplicate window; CE headers sent without `Nats-Msg-Id`).
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { loadBrokerEnv } from '../env.ts';
 import { Worker } from '../rpc.ts';
 import type { LatencySummary } from '../stats.ts';
@@ -19,6 +23,7 @@ const rounds = Number(args[3] ?? 3);
 const p = args[4] ?? 'switchyard,nats.js+ce';
 const c = args[5] ?? 'switchyard,nats.js';
 const payloadBytes = Number(process.env.PROBE_BYTES ?? 100);
+const config = JSON.parse(process.env.PROBE_CONFIG ?? '{}') as Record<string, string | number | boolean>;
 const env = loadBrokerEnv();
 const stamp = `lx${Date.now().toString(36)}`;
 /** PROBE_SERVER_PID: the broker's process, whose CPU µs per event is printed too (Linux /proc). */
@@ -32,7 +37,7 @@ const serverCpu = (): number => {
 async function open(name: string, subject: string, role: 'Producer' | 'Consumer'): Promise<Worker> {
   const worker = new Worker(name, {}, (line) => console.error(line));
   await worker.call('open', { transport, subject, env }, 60_000);
-  await worker.call(`open${role}`, { config: {} }, 60_000);
+  await worker.call(`open${role}`, { config }, 60_000);
   return worker;
 }
 
@@ -45,20 +50,24 @@ interface Pair {
 }
 const pairs: Pair[] = [];
 let phase = 0;
-for (const pid of p.split(','))
-  for (const cid of c.split(',')) {
-    const topic = `${stamp}_${pairs.length}`;
-    const consumer = await open(`consumer-${cid}`, cid, 'Consumer');
-    const producer = await open(`producer-${pid}`, pid, 'Producer');
-    await consumer.call('prepareTopic', { topic, partitions: 3, config: {} }, 60_000);
-    await consumer.call('subscribe', { topic, group: `g_${topic}` }, 60_000);
-    phase++;
-    const warmed = consumer.call('expect', { phase, count: 1_000, timeoutMs: 60_000 }, 70_000);
-    await producer.call('sendAtRate', { topic, rate: 1_000, count: 1_000, phase, payloadBytes }, 60_000);
-    await warmed;
-    pairs.push({ key: `${pid} → ${cid}`, producer, consumer, topic, rows: [] });
-    console.log(`pair ${pid} → ${cid}: producer pid ${producer.pid}, consumer pid ${consumer.pid}`);
-  }
+const matched = process.env.PROBE_PAIRS === 'matched';
+const [producerIds, consumerIds] = [p.split(','), c.split(',')];
+const crossed = matched
+  ? producerIds.map((pid, i) => [pid, consumerIds[i] ?? pid] as const)
+  : producerIds.flatMap((pid) => consumerIds.map((cid) => [pid, cid] as const));
+for (const [pid, cid] of crossed) {
+  const topic = `${stamp}_${pairs.length}`;
+  const consumer = await open(`consumer-${cid}`, cid, 'Consumer');
+  const producer = await open(`producer-${pid}`, pid, 'Producer');
+  await consumer.call('prepareTopic', { topic, partitions: 3, config }, 60_000);
+  await consumer.call('subscribe', { topic, group: `g_${topic}` }, 60_000);
+  phase++;
+  const warmed = consumer.call('expect', { phase, count: 1_000, timeoutMs: 60_000 }, 70_000);
+  await producer.call('sendAtRate', { topic, rate: 1_000, count: 1_000, phase, payloadBytes }, 60_000);
+  await warmed;
+  pairs.push({ key: `${pid} → ${cid}`, producer, consumer, topic, rows: [] });
+  console.log(`pair ${pid} → ${cid}: producer pid ${producer.pid}, consumer pid ${consumer.pid}`);
+}
 
 for (let round = 0; round < rounds; round++) {
   for (let i = 0; i < pairs.length; i++) {
@@ -91,7 +100,7 @@ for (let round = 0; round < rounds; round++) {
       l === undefined
         ? `received ${e.received}`
         : `p50 ${l.p50Ms.toFixed(2)} p99 ${l.p99Ms.toFixed(2)} max ${l.maxMs.toFixed(2)} ms; CPU µs/event producer ${((cpu1[0] - cpu0[0]) / count).toFixed(1)} consumer ${((cpu1[1] - cpu0[1]) / count).toFixed(1)}${server}${e.received < count ? `; received ${e.received}` : ''}`;
-    console.log(`round ${round + 1} ${pair.key.padEnd(28)} ${row}`);
+    console.log(`round ${round + 1} ${pair.key.padEnd(28)} ${row}; load ${loadavg()[0]!.toFixed(1)}`);
     pair.rows.push(row);
   }
 }

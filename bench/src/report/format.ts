@@ -44,14 +44,11 @@ export function peersOf(rows: readonly Row[], row: Row): Row[] {
   );
 }
 
-/** Switchyard's rate over its raw peer's (plain, and with the same headers) and over Java's, within the same run. */
-export function ratios(
-  rows: readonly Row[],
+/** Switchyard's raw peers among `peers`: minimal, with the same headers, doing the same work, Java. */
+export function rawPeers(
+  peers: readonly Row[],
   row: Row,
-): { raw?: number; rawHeaders?: number; rawSame?: number; java?: number } {
-  // Rows at a fixed send rate (end-to-end latency) measure latency, not throughput: no ratio.
-  if (row.kind !== 'switchyard' || row.msgPerSec === null || row.config.ratePerSec !== undefined) return {};
-  const peers = peersOf(rows, row).filter((p) => p.msgPerSec !== null);
+): { raw?: Row; rawHeaders?: Row; rawSame?: Row; java?: Row } {
   // Switchyard on a given client (`switchyard-<client>`) is compared with that client raw.
   const client = row.subjectId.startsWith('switchyard-')
     ? row.subjectId.slice('switchyard-'.length)
@@ -72,6 +69,25 @@ export function ratios(
     (p) => p.kind === 'raw' && p.subjectId.endsWith('+same') && own(p, `${client ?? ''}+same`),
   );
   const java = peers.find((p) => p.kind === 'java');
+  return {
+    ...(raw === undefined ? {} : { raw }),
+    ...(rawHeaders === undefined ? {} : { rawHeaders }),
+    ...(rawSame === undefined ? {} : { rawSame }),
+    ...(java === undefined ? {} : { java }),
+  };
+}
+
+/** Switchyard's rate over its raw peer's (plain, and with the same headers) and over Java's, within the same run. */
+export function ratios(
+  rows: readonly Row[],
+  row: Row,
+): { raw?: number; rawHeaders?: number; rawSame?: number; java?: number } {
+  // Rows at a fixed send rate (end-to-end latency) measure latency, not throughput: no ratio.
+  if (row.kind !== 'switchyard' || row.msgPerSec === null || row.config.ratePerSec !== undefined) return {};
+  const { raw, rawHeaders, rawSame, java } = rawPeers(
+    peersOf(rows, row).filter((p) => p.msgPerSec !== null),
+    row,
+  );
   const over = (p: Row) => row.msgPerSec! / p.msgPerSec!;
   return {
     ...(raw === undefined ? {} : { raw: over(raw) }),
@@ -79,6 +95,27 @@ export function ratios(
     ...(rawSame === undefined ? {} : { rawSame: over(rawSame) }),
     ...(java === undefined ? {} : { java: over(java) }),
   };
+}
+
+/**
+ * A fixed-rate (latency) row's p99 over its raw peers' p99 in the same run: minimal, and the peer
+ * doing the same work (NATS: same wire, CloudEvents headers and `Nats-Msg-Id`, and a subscription's
+ * consumer work). Each with the peer's row, for printing its p99.
+ */
+export function p99Ratios(
+  rows: readonly Row[],
+  row: Row,
+): { raw?: { ratio: number; peer: Row }; rawSame?: { ratio: number; peer: Row } } {
+  if (row.p99Ms === null || row.config.ratePerSec === undefined) return {};
+  const peers = rawPeers(
+    peersOf(rows, row).filter((p) => p.p99Ms !== null && p.p99Ms > 0),
+    row,
+  );
+  const over = (peer: Row | undefined) =>
+    peer === undefined ? undefined : { ratio: row.p99Ms! / peer.p99Ms!, peer };
+  const raw = over(peers.raw);
+  const rawSame = over(peers.rawSame);
+  return { ...(raw === undefined ? {} : { raw }), ...(rawSame === undefined ? {} : { rawSame }) };
 }
 
 export function table(header: readonly string[], body: readonly (readonly string[])[]): string {

@@ -33,7 +33,8 @@ export const latencyScenario: Scenario = {
   title: 'End-to-end latency at fixed rates (producer and consumer in separate processes)',
   transports: ['kafka', 'nats', 'redis'],
   async run(ctx, transport) {
-    const { available, missing } = await subjectsWithDriverPeers(ctx, transport);
+    // The same-work peers join here (NATS: `nats.js+same`, same wire and consumer work as Switchyard).
+    const { available, missing } = await subjectsWithDriverPeers(ctx, transport, { sameWork: true });
     const config = latencyConfig(transport);
     for (const payloadBytes of PAYLOADS(ctx.quick)) {
       for (const m of missing) {

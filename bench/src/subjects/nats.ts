@@ -7,7 +7,7 @@ import {
   jetstreamManager,
   StorageType,
 } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection, nanos } from '@nats-io/transport-node';
 import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
 import { decode, encode, switchyardBusSubject, windowed } from './switchyard-client.ts';
 import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
@@ -25,7 +25,7 @@ async function rawConnection(env: Record<string, string>): Promise<NatsConnectio
  * also makes the server check its duplicate window), so "raw with headers" does the same wire and
  * server work as Switchyard — built the way nats.js documents (`headers()`, `set`).
  */
-function cePublishOptions(m: Outgoing): Partial<JetStreamPublishOptions> {
+function cePublishOptions(m: Outgoing, msgId: boolean): Partial<JetStreamPublishOptions> {
   const id = randomUUID();
   const h = headers();
   h.set('ce-id', id);
@@ -35,7 +35,7 @@ function cePublishOptions(m: Outgoing): Partial<JetStreamPublishOptions> {
   h.set('ce-time', new Date().toISOString());
   h.set('ce-partitionkey', m.key);
   h.set('content-type', 'application/json');
-  return { msgID: id, headers: h };
+  return msgId ? { msgID: id, headers: h } : { headers: h };
 }
 
 /** Raw minimal: no headers, the data decoded and acked in the `consume()` callback. */
@@ -47,37 +47,49 @@ const rawWithHeaders = rawNatsJs({
   headers: true,
 });
 /**
- * Raw nats.js doing a Switchyard subscription's work (consume only): reads the CloudEvents headers
- * through `msg.headers` (nats.js's documented way), decodes the JSON data, handles events of one key
- * one at a time with up to 64 keys at once, and acks each event once handled.
+ * Raw nats.js doing a Switchyard subscription's work: reads the CloudEvents headers through
+ * `msg.headers` (nats.js's documented way), decodes the JSON data, handles events of one key one at
+ * a time with up to 64 keys at once, and acks each event once handled. Its producer sends what
+ * `nats.js+ce` sends (the headers and `Nats-Msg-Id`), so in the latency scenario, the one outside
+ * consume it runs in, the pair is Switchyard's peer at the same wire and the same consumer work.
  */
 const rawSameWork = rawNatsJs({
   id: 'nats.js+same',
-  label: 'raw @nats-io/jetstream, same work (CE headers read, keyed, ack each)',
+  label: 'raw @nats-io/jetstream, same work (CE headers + msgID, keyed, ack each)',
   headers: true,
   sameWork: true,
 });
 
 /** Raw @nats-io/jetstream, used as its docs show: awaited `js.publish`, pipelined publishes, `consume()`. */
 function rawNatsJs(variant: { id: string; label: string; headers: boolean; sameWork?: boolean }): Subject {
-  const options = variant.headers ? cePublishOptions : () => undefined;
   return {
     id: variant.id,
     label: variant.label,
     ...(variant.headers ? { extra: true } : {}),
     ...(variant.sameWork === true ? { consumeOnly: true } : {}),
     kind: 'raw',
-    async prepareTopic(topic, _config, env) {
+    async prepareTopic(topic, config, env) {
       const nc = await rawConnection(env);
       try {
         const jsm = await jetstreamManager(nc);
-        // The same stream settings the adapter's default topic gets: file storage, limits retention.
-        await jsm.streams.add({ name: topic, subjects: [topic], storage: StorageType.File });
+        // The same stream settings the adapter's default topic gets: file storage, limits retention,
+        // the server's default duplicate window (2 min; `duplicateWindowMs` sets it, a probe's knob).
+        await jsm.streams.add({
+          name: topic,
+          subjects: [topic],
+          storage: StorageType.File,
+          ...(typeof config.duplicateWindowMs === 'number'
+            ? { duplicate_window: nanos(config.duplicateWindowMs) }
+            : {}),
+        });
       } finally {
         await nc.close();
       }
     },
-    async producer(_config, env) {
+    async producer(config, env) {
+      // `msgId: false` (a probe's knob): the headers without `Nats-Msg-Id`, to part header cost from de-duplication.
+      const msgId = config.msgId !== false;
+      const options = variant.headers ? (m: Outgoing) => cePublishOptions(m, msgId) : () => undefined;
       const nc = await rawConnection(env);
       const js = jetstream(nc);
       return {

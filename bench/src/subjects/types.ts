@@ -41,7 +41,8 @@ export interface Subject {
   readonly extra?: boolean;
   /**
    * A consume peer doing a Switchyard subscription's work with the raw client (`+same` ids): measured
-   * only in the consume scenario, where `× raw (same work)` compares against it.
+   * in the consume scenario, where `× raw (same work)` compares against it, and not in the publish
+   * families. `nats.js+same` also runs in the latency scenario (scenarios/driver-peers.ts).
    */
   readonly consumeOnly?: boolean;
   /** Creates the topic (stream) this subject's runs use; the Switchyard subjects go through `bus.ensureTopic`. */
