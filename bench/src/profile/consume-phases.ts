@@ -9,6 +9,7 @@
 import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
 import { loadBrokerEnv } from '../env.ts';
 import { loadTransport } from '../subjects/registry.ts';
+import { scavengeSurvivors } from './gc-survivors.ts';
 
 const [transport = 'nats', id = 'switchyard', list = ''] = process.argv.slice(2);
 const phases = list.split(',').map((entry) => {
@@ -45,24 +46,11 @@ for (const [index, phase] of phases.entries()) {
   let full = 0;
   const growth: string[] = [];
   for (const gc of gcs) {
-    const before = new Map(gc.beforeGC.heapSpaceStatistics.map((s) => [s.spaceName, s.spaceUsedSize]));
-    // A scavenge keeps what it copies (the young generation in use after it) and what it promotes
-    // (what the other spaces grew by); mark-compacts count toward V8's sum too, not measured here.
-    let kept = 0;
-    if (gc.gcType === 'Scavenge') {
-      for (const space of gc.afterGC.heapSpaceStatistics) {
-        if (space.spaceName === 'new_space') {
-          copied += space.spaceUsedSize;
-          kept += space.spaceUsedSize;
-        } else {
-          const grew = Math.max(0, space.spaceUsedSize - (before.get(space.spaceName) ?? 0));
-          promoted += grew;
-          kept += grew;
-        }
-      }
-    }
+    const kept = scavengeSurvivors(gc);
+    copied += kept.copied;
+    promoted += kept.promoted;
     if (gc.gcType === 'MarkSweepCompact') full++;
-    survivedSinceGrowth += kept;
+    survivedSinceGrowth += kept.copied + kept.promoted;
     const after =
       (gc.afterGC.heapSpaceStatistics.find((s) => s.spaceName === 'new_space')?.spaceSize ?? 0) / 2 / 2 ** 20;
     if (after !== semi) {

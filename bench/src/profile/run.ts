@@ -17,6 +17,7 @@ import { keyFor, makeData, padFor } from '../payload.ts';
 import { wallNowMs } from '../stats.ts';
 import { loadTransport } from '../subjects/registry.ts';
 import { installTracing, type TracingMode } from '../tracing.ts';
+import { scavengeSurvivors } from './gc-survivors.ts';
 
 const [what = 'inproc', ...rest] = process.argv.slice(2);
 const env = loadBrokerEnv();
@@ -263,30 +264,11 @@ function heapAllocation(): () => {
     for (const gc of gcs) {
       allocated += gc.beforeGC.heapStatistics.usedHeapSize - from;
       from = gc.afterGC.heapStatistics.usedHeapSize;
-      if (gc.gcType === 'Scavenge') {
-        const kept = scavengeSurvivors(gc);
-        survived += kept.copied + kept.promoted;
-        promoted += kept.promoted;
-      } else if (gc.gcType === 'MarkSweepCompact') fullGCs++;
+      const kept = scavengeSurvivors(gc);
+      survived += kept.copied + kept.promoted;
+      promoted += kept.promoted;
+      if (gc.gcType === 'MarkSweepCompact') fullGCs++;
     }
     return { bytes: allocated + end - from, collections: gcs.length, survived, promoted, fullGCs };
   };
-}
-
-type GCStatistics = NonNullable<ReturnType<GCProfiler['stop']>>['statistics'][number];
-
-/**
- * What a scavenge kept: the young generation in use after it (copied) plus what the other spaces
- * grew by (promoted). V8 grows the semi-spaces once these, summed since the last growth, exceed
- * their capacity, so this per event is what decides whether a consumer's young generation doubles.
- */
-function scavengeSurvivors(gc: GCStatistics): { copied: number; promoted: number } {
-  const before = new Map(gc.beforeGC.heapSpaceStatistics.map((s) => [s.spaceName, s.spaceUsedSize]));
-  let copied = 0;
-  let promoted = 0;
-  for (const space of gc.afterGC.heapSpaceStatistics) {
-    if (space.spaceName === 'new_space') copied += space.spaceUsedSize;
-    else promoted += Math.max(0, space.spaceUsedSize - (before.get(space.spaceName) ?? 0));
-  }
-  return { copied, promoted };
 }
