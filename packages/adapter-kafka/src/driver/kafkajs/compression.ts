@@ -37,25 +37,25 @@ export const LZ4_SYNC_DECOMPRESS_MAX_BYTES = 16_384;
 
 /** LZ4 frames (what Kafka stores for `lz4`) from lz4-napi, small buffers synchronously. */
 export function lz4Codec(lz4: Lz4Napi = require('lz4-napi') as Lz4Napi): CodecFactory {
-  return () => ({
-    compress(encoder) {
-      const buffer = encoder.buffer;
-      if (buffer.length > LZ4_SYNC_COMPRESS_MAX_BYTES) return lz4.compressFrame(buffer);
-      try {
-        return Promise.resolve(lz4.compressFrameSync(buffer));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
-    decompress(buffer) {
-      if (buffer.length > LZ4_SYNC_DECOMPRESS_MAX_BYTES) return lz4.decompressFrame(buffer);
-      try {
-        return Promise.resolve(lz4.decompressFrameSync(buffer));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
-  });
+  const compress = bySize(LZ4_SYNC_COMPRESS_MAX_BYTES, lz4.compressFrame, lz4.compressFrameSync);
+  const decompress = bySize(LZ4_SYNC_DECOMPRESS_MAX_BYTES, lz4.decompressFrame, lz4.decompressFrameSync);
+  return () => ({ compress: (encoder) => compress(encoder.buffer), decompress });
+}
+
+/** Buffers up to `max` bytes through `sync` (a throw becomes a rejection), bigger ones through `pool`. */
+function bySize(
+  max: number,
+  pool: (buffer: Buffer) => Promise<Buffer>,
+  sync: (buffer: Buffer) => Buffer,
+): (buffer: Buffer) => Promise<Buffer> {
+  return (buffer) => {
+    if (buffer.length > max) return pool(buffer);
+    try {
+      return Promise.resolve(sync(buffer));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
 }
 
 let registered = false;
