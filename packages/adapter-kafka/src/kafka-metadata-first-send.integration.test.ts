@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { createEventBus, type EventBus } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,11 +9,16 @@ import { KafkaFixture, waitFor } from './test-support/fixture.ts';
 const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
 const require = createRequire(import.meta.url);
 
+interface RequestCounter {
+  sent(): number;
+  restore(): void;
+}
+
 /**
  * Every Metadata request kafkajs sends: the kafkajs client the adapter loads, counted at its Broker
  * (one call, one request on the wire).
  */
-function countMetadataRequests(): { sent(): number; restore(): void } {
+function countKafkajsMetadataRequests(): RequestCounter {
   const Broker = require('kafkajs/src/broker/index.js') as {
     prototype: { metadata: (topics?: string[]) => Promise<unknown> };
   };
@@ -30,6 +36,41 @@ function countMetadataRequests(): { sent(): number; restore(): void } {
   };
 }
 
+/**
+ * Every Metadata request (API key 3) @platformatic/kafka writes, from its own diagnostics channel: each
+ * request a connection sends is published there once.
+ */
+function countPlatformaticMetadataRequests(): RequestCounter {
+  // The start of the client's `connections:api` tracing channel.
+  const name = 'tracing:plt:kafka:connections:api:start';
+  let sent = 0;
+  const onRequest = (message: unknown) => {
+    if ((message as { apiKey?: number }).apiKey === 3) sent++;
+  };
+  subscribe(name, onRequest);
+  return { sent: () => sent, restore: () => unsubscribe(name, onRequest) };
+}
+
+/**
+ * `before`: the Metadata requests a new topic's first burst cost before. `missingTopic`: what one
+ * lookup of a topic that does not exist costs: kafkajs' producer asks once and its admin twice;
+ * @platformatic/kafka retries an unknown topic within the client's retry budget (default 5 retries).
+ */
+const DRIVERS = [
+  {
+    driver: 'kafkajs',
+    count: countKafkajsMetadataRequests,
+    before: 'three: kafkajs’ admin asks twice for a topic it has not seen, then the producer once',
+    missingTopic: 3,
+  },
+  {
+    driver: 'platformatic',
+    count: countPlatformaticMetadataRequests,
+    before: 'two: the admin client’s, then the producer client’s',
+    missingTopic: 6,
+  },
+] as const;
+
 async function createTopics(brokers: readonly string[], topics: readonly string[]): Promise<void> {
   const { Kafka, logLevel } = require('kafkajs') as typeof import('kafkajs');
   const admin = new Kafka({ brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
@@ -45,60 +86,86 @@ async function createTopics(brokers: readonly string[], topics: readonly string[
 }
 
 /**
- * A topic's first burst on the kafkajs driver: the partitioner's lookup is the producer client's
- * own, so the burst costs one Metadata request before its first Produce, as a plain kafkajs send
- * does (it was three: kafkajs' admin asks twice for a topic it has not seen, then the producer once).
+ * A topic's first burst: the partitioner's lookup is the producer client's own, so the burst costs
+ * one Metadata request before its first Produce, as a plain send of the driver's client does (`before`
+ * says how many it was).
  */
-describe.skipIf(KAFKA_BROKERS === undefined)('kafka (kafkajs driver): a new topic’s first publish', () => {
-  const buses: EventBus[] = [];
-  let counter: ReturnType<typeof countMetadataRequests> | undefined;
-  afterEach(async () => {
-    counter?.restore();
-    await Promise.allSettled(buses.splice(0).map((bus) => bus.close({ drainTimeoutMs: 2_000 })));
-  });
-
-  it('asks for the topic’s metadata once, and handlers see every key in order', async () => {
-    const fixture = new KafkaFixture(KAFKA_BROKERS ?? '');
-    const topics = [fixture.topic('first-orders'), fixture.topic('first-payments')];
-    // The topics exist before the service starts (made by a deploy step).
-    await createTopics(fixture.brokers, topics);
-
-    const bus = createEventBus({
-      source: 'svc-first-send',
-      transport: kafka({ brokers: [...fixture.brokers] }),
+describe.skipIf(KAFKA_BROKERS === undefined).each(DRIVERS)(
+  'kafka ($driver driver): a new topic’s first publish',
+  ({ driver, count: countMetadataRequests, missingTopic }) => {
+    const buses: EventBus[] = [];
+    let counter: RequestCounter | undefined;
+    afterEach(async () => {
+      counter?.restore();
+      await Promise.allSettled(buses.splice(0).map((bus) => bus.close({ drainTimeoutMs: 2_000 })));
     });
-    buses.push(bus);
-    await bus.connect();
-    counter = countMetadataRequests();
-    const count = 200;
-    for (const topic of topics) {
-      const before = counter.sent();
-      await Promise.all(
-        Array.from({ length: count }, (_, n) => {
-          const key = `k${n % 7}`;
-          return bus.publish(topic, { type: 'item', key, data: { key, n } });
-        }),
-      );
-      expect(counter.sent() - before).toBe(1);
-    }
 
-    const seen = new Map<string, number[]>();
-    for (const topic of topics) {
-      for (const handler of ['audit', 'mailer']) {
-        await bus.subscribe(
-          topic,
-          (event) => {
-            const { key, n } = event.data as { key: string; n: number };
-            const list = seen.get(`${handler} ${topic} ${key}`) ?? [];
-            list.push(n);
-            seen.set(`${handler} ${topic} ${key}`, list);
-          },
-          { group: `${handler}-${topic}`, startFrom: 'earliest' },
+    it('asks for the topic’s metadata once, and handlers see every key in order', async () => {
+      const fixture = new KafkaFixture(KAFKA_BROKERS ?? '');
+      const topics = [fixture.topic('first-orders'), fixture.topic('first-payments')];
+      // The topics exist before the service starts (made by a deploy step).
+      await createTopics(fixture.brokers, topics);
+
+      const bus = createEventBus({
+        source: 'svc-first-send',
+        transport: kafka({ brokers: [...fixture.brokers], driver }),
+      });
+      buses.push(bus);
+      await bus.connect();
+      counter = countMetadataRequests();
+      const count = 200;
+      for (const topic of topics) {
+        const before = counter.sent();
+        await Promise.all(
+          Array.from({ length: count }, (_, n) => {
+            const key = `k${n % 7}`;
+            return bus.publish(topic, { type: 'item', key, data: { key, n } });
+          }),
         );
+        expect(counter.sent() - before).toBe(1);
       }
-    }
-    const total = () => [...seen.values()].reduce((sum, list) => sum + list.length, 0);
-    await waitFor('every event in both handlers of both topics', () => total() === 2 * 2 * count, 30_000);
-    for (const list of seen.values()) expect(list).toEqual([...list].sort((a, b) => a - b));
-  });
-});
+
+      const seen = new Map<string, number[]>();
+      for (const topic of topics) {
+        for (const handler of ['audit', 'mailer']) {
+          await bus.subscribe(
+            topic,
+            (event) => {
+              const { key, n } = event.data as { key: string; n: number };
+              const list = seen.get(`${handler} ${topic} ${key}`) ?? [];
+              list.push(n);
+              seen.set(`${handler} ${topic} ${key}`, list);
+            },
+            { group: `${handler}-${topic}`, startFrom: 'earliest' },
+          );
+        }
+      }
+      const total = () => [...seen.values()].reduce((sum, list) => sum + list.length, 0);
+      await waitFor('every event in both handlers of both topics', () => total() === 2 * 2 * count, 30_000);
+      for (const list of seen.values()) expect(list).toEqual([...list].sort((a, b) => a - b));
+    });
+
+    it('fails a burst to a topic that does not exist after one lookup, not one per event', async () => {
+      const fixture = new KafkaFixture(KAFKA_BROKERS ?? '');
+      const bus = createEventBus({
+        source: 'svc-first-send',
+        transport: kafka({ brokers: [...fixture.brokers], driver, autoCreateTopics: false }),
+      });
+      buses.push(bus);
+      await bus.connect();
+      counter = countMetadataRequests();
+      const topic = fixture.topic('never-created');
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 200 }, (_, n) =>
+          bus.publish(topic, { type: 'item', key: `k${n % 7}`, data: { n } }),
+        ),
+      );
+      const codes = outcomes.map((o) =>
+        o.status === 'rejected' ? (o.reason as { code?: string }).code : 'ok',
+      );
+      expect(new Set(codes)).toEqual(new Set(['TOPIC_NOT_FOUND']));
+      // One lookup for the burst; before, each event asked again in turn: 200 lookups one after another.
+      expect(counter.sent()).toBeLessThanOrEqual(missingTopic);
+    });
+  },
+);

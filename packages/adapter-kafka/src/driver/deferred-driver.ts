@@ -55,6 +55,14 @@ export class DeferredDriver implements KafkaDriver {
     return (await this.#loaded()).topicMetadata(topic);
   }
 
+  async producerTopicMetadata(topic: string): Promise<TopicMetadata | undefined> {
+    // Called as soon as a burst's first send reaches the producer: once loaded, no microtask first.
+    const driver = this.#driver ?? (await this.#loaded());
+    return driver.producerTopicMetadata === undefined
+      ? driver.topicMetadata(topic)
+      : driver.producerTopicMetadata(topic);
+  }
+
   async produce(request: ProduceRequest): Promise<readonly PartitionWrite[]> {
     return (this.#driver ?? (await this.#loaded())).produce(request);
   }

@@ -11,8 +11,13 @@ class RecordingDriver {
   requests: ProduceRequest[] = [];
   resets = 0;
   failNext: Error | undefined;
+  /** Metadata lookups asked for, per topic; topics in `missing` do not exist. */
+  lookups: string[] = [];
+  missing = new Set<string>();
   private next = new Map<string, number>();
   async topicMetadata(topic: string): Promise<TopicMetadata | undefined> {
+    this.lookups.push(topic);
+    if (this.missing.has(topic)) return undefined;
     return {
       topic,
       partitions: [0, 1, 2, 3].map((partition) => ({ partition, leader: partition % 2, replicas: 1 })),
@@ -151,6 +156,28 @@ describe('KafkaProducer', () => {
     await Promise.all(Array.from({ length: 60 }, (_, n) => p.send([msg(n, 'same-key')])));
     const values = driver.requests.flatMap((r) => r.topics.flatMap((t) => t.records.map((x) => x.value[0])));
     expect(values).toEqual(Array.from({ length: 60 }, (_, n) => n));
+  });
+
+  it('asks for a new topic’s metadata while the publishing loop still runs, once per topic', async () => {
+    const { p, driver } = producer();
+    const sends = [
+      p.send(Array.from({ length: 40 }, (_, n) => msg(n))),
+      p.send(Array.from({ length: 40 }, (_, n) => ({ ...msg(n), topic: 'payments' }))),
+    ];
+    // Nothing awaited yet: the burst's loop is still running when both requests have left.
+    expect(driver.lookups).toEqual(['orders', 'payments']);
+    const outcomes = (await Promise.all(sends)).flat();
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(driver.lookups).toEqual(['orders', 'payments']);
+  });
+
+  it('fails every event of a send to a missing topic after one lookup', async () => {
+    const { p, driver } = producer();
+    driver.missing.add('orders');
+    const outcomes = await p.send(Array.from({ length: 50 }, (_, n) => msg(n)));
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(Array(50).fill('TOPIC_NOT_FOUND'));
+    expect(driver.lookups).toEqual(['orders']);
+    expect(p.bufferedMessages).toBe(0);
   });
 
   it('rejects the whole call after close', async () => {

@@ -256,6 +256,17 @@ export class KafkaProducer {
   }
 
   private enqueueSlowly(items: readonly Prepared[]): void {
+    // One lookup per topic not known yet, started now rather than a microtask later: a burst is
+    // published in one synchronous loop, and the Metadata request goes out while the rest of the loop
+    // runs instead of after it. The send's events of that topic all wait for that one answer; if it
+    // fails, they all settle with its error (before, each event asked again in turn).
+    const lookups = new Map<string, Promise<TopicMetadata>>();
+    for (const item of items) {
+      if (lookups.has(item.topic) || this.metadata.peek(item.topic) !== undefined) continue;
+      const lookup = this.metadata.get(item.topic);
+      lookup.catch(() => undefined); // settled through the events below
+      lookups.set(item.topic, lookup);
+    }
     const previous = this.intake ?? Promise.resolve();
     // Only a lookup is awaited: once a topic's metadata is in, the rest of its events are queued in
     // one go, so the request the first event went into reaches the socket without waiting behind a
@@ -263,8 +274,8 @@ export class KafkaProducer {
     const current = previous.then(async () => {
       for (const item of items) {
         const known = this.metadata.peek(item.topic);
-        if (known === undefined) await this.enqueueOne(item);
-        else this.enqueue(item, known);
+        if (known !== undefined) this.enqueue(item, known);
+        else await this.enqueueLookedUp(item, lookups.get(item.topic) ?? this.metadata.get(item.topic));
       }
     });
     this.intake = current;
@@ -273,10 +284,10 @@ export class KafkaProducer {
     });
   }
 
-  private async enqueueOne(item: Prepared): Promise<void> {
+  private async enqueueLookedUp(item: Prepared, lookup: Promise<TopicMetadata>): Promise<void> {
     let metadata: TopicMetadata;
     try {
-      metadata = await this.metadata.get(item.topic);
+      metadata = await lookup;
     } catch (error) {
       this.unsettledMessages--;
       this.unsettledBytes -= item.bytes;

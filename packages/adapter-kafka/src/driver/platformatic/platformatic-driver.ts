@@ -216,8 +216,25 @@ class PlatformaticDriver implements KafkaDriver {
   }
 
   async topicMetadata(topic: string): Promise<TopicMetadata | undefined> {
+    return this.#lookUp(this.#admin, topic);
+  }
+
+  /**
+   * The partitioner's lookup goes through the producer's own client: its answer is kept in that
+   * client's metadata, which the first Produce to the topic then reads (platformatic-produce.ts)
+   * instead of asking again. Through the admin client a topic new to the producer cost two Metadata
+   * round trips in a row before its first write, one per client.
+   */
+  async producerTopicMetadata(topic: string): Promise<TopicMetadata | undefined> {
+    return this.#lookUp(this.#producer, topic);
+  }
+
+  async #lookUp(
+    client: Admin | Producer<Buffer, Buffer, Buffer, Buffer>,
+    topic: string,
+  ): Promise<TopicMetadata | undefined> {
     try {
-      const metadata = await this.#admin.metadata({ topics: [topic], forceUpdate: true });
+      const metadata = await client.metadata({ topics: [topic], forceUpdate: true });
       const found = metadata.topics.get(topic);
       if (found === undefined || found.partitions.length === 0) return undefined;
       const partitions = found.partitions
