@@ -1,4 +1,5 @@
 import { Consumer, Producer } from '@platformatic/kafka';
+import { emitInChunks, publishInChunks } from './chunked-publish.ts';
 import {
   type KafkaSettings,
   type PRESETS,
@@ -7,7 +8,7 @@ import {
   topicReplication,
 } from './kafka-settings.ts';
 import { consumeSameWork, SAME_WORK_DESERIALIZERS } from './platformatic-same-work.ts';
-import { decode, encode, windowed } from './switchyard-client.ts';
+import { decode, encode } from './switchyard-client.ts';
 import type { Outgoing, Subject } from './types.ts';
 
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
@@ -74,24 +75,16 @@ export function platformaticSubject(
         for (let i = from; i < to; i++) messages[i - from] = toMessage(topic, make(i));
         return producer.send({ messages });
       };
-      const chunks = (count: number) => Math.ceil(count / s.batchMaxMessages);
-      const range = (c: number, count: number): [number, number] => [
-        c * s.batchMaxMessages,
-        Math.min(count, (c + 1) * s.batchMaxMessages),
-      ];
       return {
         async publish(topic, m) {
           await producer.send({ messages: [toMessage(topic, m)] });
         },
         publishMany: (topic, count, make, inFlight) =>
-          windowed(chunks(count), Math.max(1, Math.floor(inFlight / s.batchMaxMessages)), (c) =>
-            sendChunk(topic, ...range(c, count), make),
+          publishInChunks(count, s.batchMaxMessages, inFlight, (from, to) =>
+            sendChunk(topic, from, to, make),
           ),
-        async emitMany(topic, count, make) {
-          const sends: Promise<unknown>[] = [];
-          for (let c = 0; c < chunks(count); c++) sends.push(sendChunk(topic, ...range(c, count), make));
-          await Promise.all(sends);
-        },
+        emitMany: (topic, count, make) =>
+          emitInChunks(count, s.batchMaxMessages, (from, to) => sendChunk(topic, from, to, make)),
         send(topic, m, onError) {
           producer.send({ messages: [toMessage(topic, m)] }).catch(onError);
         },

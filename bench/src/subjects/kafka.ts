@@ -4,6 +4,7 @@ import { zstdCompress, zstdDecompress } from 'node:zlib';
 import type kafkajsTypes from 'kafkajs';
 import type { BenchData } from '../payload.ts';
 import { ceHeaders } from './ce-headers.ts';
+import { emitInChunks, publishInChunks } from './chunked-publish.ts';
 import {
   adapterOverrides,
   type KafkaSettings,
@@ -13,7 +14,7 @@ import {
   topicReplication,
 } from './kafka-settings.ts';
 import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
-import { benchBus, busConsumer, decode, encode, openBusProducer, windowed } from './switchyard-client.ts';
+import { benchBus, busConsumer, decode, encode, openBusProducer } from './switchyard-client.ts';
 import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
 
 const require = createRequire(import.meta.url);
@@ -137,25 +138,16 @@ function rawKafkajs(variant: { id: string; label: string; headers: boolean; same
         for (let i = from; i < to; i++) messages[i - from] = toMessage(make(i));
         return producer.sendBatch({ topicMessages: [{ topic, messages }], acks, compression });
       };
-      const chunks = (count: number) => Math.ceil(count / s.batchMaxMessages);
       return {
         async publish(topic, m) {
           await producer.send({ topic, messages: [toMessage(m)], acks, compression });
         },
-        // Batches of `batchMaxMessages`, with as many batches in flight as `inFlight` messages allow.
         publishMany: (topic, count, make, inFlight) =>
-          windowed(chunks(count), Math.max(1, Math.floor(inFlight / s.batchMaxMessages)), (c) =>
-            sendChunk(topic, c * s.batchMaxMessages, Math.min(count, (c + 1) * s.batchMaxMessages), make),
+          publishInChunks(count, s.batchMaxMessages, inFlight, (from, to) =>
+            sendChunk(topic, from, to, make),
           ),
-        async emitMany(topic, count, make) {
-          const sends: Promise<unknown>[] = [];
-          for (let c = 0; c < chunks(count); c++) {
-            sends.push(
-              sendChunk(topic, c * s.batchMaxMessages, Math.min(count, (c + 1) * s.batchMaxMessages), make),
-            );
-          }
-          await Promise.all(sends);
-        },
+        emitMany: (topic, count, make) =>
+          emitInChunks(count, s.batchMaxMessages, (from, to) => sendChunk(topic, from, to, make)),
         send(topic, m, onError) {
           producer.send({ topic, messages: [toMessage(m)], acks, compression }).catch(onError);
         },
