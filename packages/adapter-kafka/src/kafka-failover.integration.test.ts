@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import kafkajs from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requireBroker } from './test-support/brokers.ts';
 import { allThreeUp } from './test-support/cluster.ts';
 import { event, KAFKA_DRIVERS, KafkaFixture, sleep, waitFor } from './test-support/fixture.ts';
+import kafkajs from './test-support/plain-kafkajs.ts';
 
 const run = promisify(execFile);
 const BROKERS = requireBroker('KAFKA_CLUSTER_BROKERS', 'kafka-cluster');

@@ -2,13 +2,13 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createEventBus } from '@switchyard/core';
-import kafkajs from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafka } from './kafka.ts';
 import { DEPLOYMENT_PROFILES } from './options/presets.ts';
 import { requireBroker } from './test-support/brokers.ts';
 import { allThreeUp } from './test-support/cluster.ts';
 import { sleep, waitFor } from './test-support/fixture.ts';
+import kafkajs from './test-support/plain-kafkajs.ts';
 
 const run = promisify(execFile);
 const BROKERS = requireBroker('KAFKA_CLUSTER_BROKERS', 'kafka-cluster');

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { kafka } from './kafka.ts';
 import { requireBroker } from './test-support/brokers.ts';
 import { KafkaFixture, waitFor } from './test-support/fixture.ts';
+import kafkajs from './test-support/plain-kafkajs.ts';
 
 const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
 const require = createRequire(import.meta.url);
@@ -72,8 +73,7 @@ const DRIVERS = [
 ] as const;
 
 async function createTopics(brokers: readonly string[], topics: readonly string[]): Promise<void> {
-  const { Kafka, logLevel } = require('kafkajs') as typeof import('kafkajs');
-  const admin = new Kafka({ brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
+  const admin = new kafkajs.Kafka({ brokers: [...brokers], logLevel: kafkajs.logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     await admin.createTopics({

@@ -1,4 +1,4 @@
-import kafkajs from 'kafkajs';
+import kafkajs from './plain-kafkajs.ts';
 
 /**
  * Other suites share the 3-node cluster and may have a node down for a moment (failover tests):
