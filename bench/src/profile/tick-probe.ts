@@ -3,6 +3,7 @@
 //   node --conditions=@switchyard/source --trace-gc-nvp bench/src/profile/tick-probe.ts consume redis switchyard 20000 <topic>
 // `produce` sends `per tick` events every millisecond (1 = 1,000/s) as the latency scenario's sender does;
 // `consume` subscribes and counts until `count` events arrived (start it first, then `produce`).
+// PROBE_CONFIG (e.g. '{"preset":"latency"}') and PROBE_PARTITIONS (default 1) shape both sides.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -20,6 +21,9 @@ const [
   perTickArg = '1',
 ] = process.argv.slice(2);
 const count = Number(total);
+/** PROBE_CONFIG='{"preset":"latency"}': the subject config of producer, consumer and topic (as latency-cross.ts takes). */
+const config = JSON.parse(process.env.PROBE_CONFIG ?? '{}') as Record<string, string | number | boolean>;
+const partitions = Number(process.env.PROBE_PARTITIONS ?? 1);
 const env = loadBrokerEnv();
 const module = await loadTransport(transport);
 const subject =
@@ -64,7 +68,7 @@ const report = (label: string, cpu0: NodeJS.CpuUsage, t0: number) => {
 };
 if (what === 'produce') {
   const perTick = Number(perTickArg);
-  const p = await subject.producer({}, env);
+  const p = await subject.producer(config, env);
   const pad = padFor(100);
   let errors = 0;
   await startHeap();
@@ -80,8 +84,8 @@ if (what === 'produce') {
   await p.close();
   if (errors > 0) console.log(`${errors} errors`);
 } else {
-  await subject.prepareTopic(topic, {}, env, { partitions: 1 });
-  const c = await subject.consumer({}, env);
+  await subject.prepareTopic(topic, config, env, { partitions });
+  const c = await subject.consumer(config, env);
   let n = 0;
   let cpu0 = process.cpuUsage();
   let t0 = performance.now();

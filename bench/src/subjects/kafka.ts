@@ -254,7 +254,14 @@ async function switchyardSubject(id: keyof typeof DRIVER_SUBJECTS = 'switchyard'
     throw new Error('@switchyard/adapter-kafka exports no kafka() factory yet');
   const { driver, label } = DRIVER_SUBJECTS[id];
   const transport = (config: SubjectConfig, env: Record<string, string>) =>
-    kafka({ brokers: brokers(env), driver, preset: config.preset ?? 'durable', ...adapterOverrides(config) });
+    kafka({
+      brokers: brokers(env),
+      driver,
+      preset: config.preset ?? 'durable',
+      ...adapterOverrides(config),
+      // `"retryTopics": false` (BENCH_KAFKA, PROBE_CONFIG): a consumer without retry topics (a probe's knob).
+      ...(config.retryTopics === false ? { retryTopics: { enabled: false } } : {}),
+    });
   return {
     id,
     label,

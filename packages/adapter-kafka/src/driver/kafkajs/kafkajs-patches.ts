@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { dropEmptyBatches } from './kafkajs-empty-batches.ts';
 
 const require = createRequire(import.meta.url);
 const CHECK_PENDING_REQUESTS_INTERVAL = 10; // kafkajs' own constant
@@ -58,6 +59,7 @@ export function patchKafkajs(): void {
     }, delay);
   };
   forgetHungBrokers();
+  dropEmptyBatches();
   patched = true;
 }
 
