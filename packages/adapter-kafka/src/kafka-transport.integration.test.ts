@@ -242,7 +242,11 @@ for (const driver of KAFKA_DRIVERS) {
       // Which driver runs, and for kafkajs whether its patches are in place.
       expect(health.details).toMatchObject(
         driver === 'kafkajs'
-          ? { driver, clientVersion: '2.2.4', patches: { encoder: 'full', requestQueue: true } }
+          ? {
+              driver,
+              clientVersion: '2.2.4',
+              patches: { encoder: 'full', requestQueue: true, emptyFetchBatches: true },
+            }
           : { driver, clientVersion: expect.stringMatching(/^2\./), groupProtocol: 'classic' },
       );
       await pending;
