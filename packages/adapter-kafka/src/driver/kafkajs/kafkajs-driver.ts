@@ -18,7 +18,6 @@ import type {
 } from '../driver.ts';
 import { compressionType, registerCompressionCodecs } from './compression.ts';
 import { KafkajsConsumer } from './kafkajs-consumer.ts';
-import { emptyBatchesPatched } from './kafkajs-empty-batches.ts';
 import { encoderPatch } from './kafkajs-encoder-patch.ts';
 import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
 import { patchKafkajs, requestQueuePatched } from './kafkajs-patches.ts';
@@ -65,10 +64,11 @@ class KafkajsDriver implements KafkaDriver {
       clientVersion: KAFKAJS_VERSION,
       // What is replaced inside kafkajs (see kafkajs-encoder-patch.ts and kafkajs-patches.ts):
       // `full`, `varint-only` (kafkajs was loaded before the adapter) or `skipped` (another version).
+      // patchKafkajs applies the request-queue and empty-fetch-batch patches together.
       patches: {
         encoder: encoderPatch,
         requestQueue: requestQueuePatched(),
-        emptyFetchBatches: emptyBatchesPatched(),
+        emptyFetchBatches: requestQueuePatched(),
       },
     };
     this.#kafka = new Kafka({

@@ -32,18 +32,11 @@ export function withRecords<T extends FetchedBatch>(batches: T[]): T[] {
   return batches;
 }
 
-let patched = false;
-
-/** Whether the consumer's fetches drop empty batches (kafkajs 2.2.4 only). */
-export function emptyBatchesPatched(): boolean {
-  return patched;
-}
-
-/** Wraps kafkajs' `ConsumerGroup.fetch` with `withRecords`. Applied once, to kafkajs 2.2.4 only. */
+/**
+ * Wraps kafkajs' `ConsumerGroup.fetch` with `withRecords`. Applied by `patchKafkajs` with its other
+ * patches (once, to kafkajs 2.2.4 only), whose `requestQueuePatched()` reports them all.
+ */
 export function dropEmptyBatches(): void {
-  if (patched) return;
-  const { version } = require('kafkajs/package.json') as { version: string };
-  if (version !== '2.2.4') return;
   const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup.js') as {
     prototype: ConsumerGroupLike;
   };
@@ -51,5 +44,4 @@ export function dropEmptyBatches(): void {
   ConsumerGroup.prototype.fetch = async function fetchWithRecords(this: ConsumerGroupLike, nodeId: number) {
     return withRecords(await fetch.call(this, nodeId));
   };
-  patched = true;
 }

@@ -25,7 +25,7 @@ interface BrokerPoolLike {
 let applied = false;
 let patched = false;
 
-/** Whether the request-queue and hung-broker patches are in place (kafkajs 2.2.4 only). */
+/** Whether the request-queue, hung-broker and empty-fetch-batch patches are in place (kafkajs 2.2.4 only). */
 export function requestQueuePatched(): boolean {
   return patched;
 }
