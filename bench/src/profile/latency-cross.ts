@@ -8,12 +8,12 @@
 // PROBE_PAIRS=matched pairs the i-th producer with the i-th consumer instead of crossing them all.
 // PROBE_CONFIG='{"duplicateWindowMs":100,"msgId":false}': the subject config for topic, producer and
 // consumer (raw nats.js: the stream's duplicate window; CE headers sent without `Nats-Msg-Id`).
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { loadBrokerEnv } from '../env.ts';
-import { Worker } from '../rpc.ts';
+import type { Worker } from '../rpc.ts';
 import type { LatencySummary } from '../stats.ts';
 import { loadTransport } from '../subjects/registry.ts';
+import { openWorker, processCpuMicros } from './probe-workers.ts';
 
 const args = process.argv.slice(2);
 const transport = args[0] ?? 'nats';
@@ -28,18 +28,10 @@ const env = loadBrokerEnv();
 const stamp = `lx${Date.now().toString(36)}`;
 /** PROBE_SERVER_PID: the broker's process, whose CPU µs per event is printed too (Linux /proc). */
 const serverPid = process.env.PROBE_SERVER_PID;
-const serverCpu = (): number => {
-  if (serverPid === undefined) return 0;
-  const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime + stime, clock ticks of 10 ms
-};
+const serverCpu = (): number => processCpuMicros(serverPid);
 
-async function open(name: string, subject: string, role: 'Producer' | 'Consumer'): Promise<Worker> {
-  const worker = new Worker(name, {}, (line) => console.error(line));
-  await worker.call('open', { transport, subject, env }, 60_000);
-  await worker.call(`open${role}`, { config }, 60_000);
-  return worker;
-}
+const open = (name: string, subject: string, role: 'Producer' | 'Consumer') =>
+  openWorker(name, { transport, subject, env }, role, config);
 
 interface Pair {
   key: string;

@@ -19,8 +19,9 @@ import { join } from 'node:path';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { loadBrokerEnv } from '../env.ts';
-import { Worker } from '../rpc.ts';
+import type { Worker } from '../rpc.ts';
 import { loadTransport } from '../subjects/registry.ts';
+import { openWorker, processCpuMicros } from './probe-workers.ts';
 
 const args = process.argv.slice(2);
 const rate = Number(args[0] ?? 1_000);
@@ -34,11 +35,7 @@ const stamp = `ls${Date.now().toString(36)}`;
 const dump = mkdtempSync(join(tmpdir(), 'latency-split-'));
 process.env.BENCH_DEBUG_DUMP = dump; // the workers inherit it: per-event arrivals, send lateness, GC pauses
 const serverPid = process.env.PROBE_SERVER_PID;
-const serverCpu = (): number => {
-  if (serverPid === undefined) return 0;
-  const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
-};
+const serverCpu = (): number => processCpuMicros(serverPid);
 const wireDir = process.env.WIRE_TIMES_DIR;
 /** From the wire-times.ts preload: when process `pid` wrote (kind 1) or read (kind 2) each event of `phase`. */
 function wireTimes(pid: number, kind: number, phase: number): Map<number, number> {
@@ -70,12 +67,8 @@ const nc = await connect({ servers: env.NATS_URL ?? 'nats://127.0.0.1:4222' });
 const js = jetstream(nc);
 const jsm = await jetstreamManager(nc);
 
-async function open(name: string, subject: string, role: 'Producer' | 'Consumer'): Promise<Worker> {
-  const worker = new Worker(name, {}, (line) => console.error(line));
-  await worker.call('open', { transport: 'nats', subject, env }, 60_000);
-  await worker.call(`open${role}`, { config: {} }, 60_000);
-  return worker;
-}
+const open = (name: string, subject: string, role: 'Producer' | 'Consumer') =>
+  openWorker(name, { transport: 'nats', subject, env }, role);
 
 /** The stored time (ms, wall clock) of each event of a phase, by its index. */
 async function storedTimes(topic: string, phase: number): Promise<Map<number, number>> {
