@@ -13,6 +13,7 @@ import { Session } from 'node:inspector/promises';
 import { GCProfiler, getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { loadBrokerEnv } from '../env.ts';
 import { openInproc } from '../inproc.ts';
+import { sendOpenLoop } from '../pacer.ts';
 import { keyFor, makeData, padFor } from '../payload.ts';
 import { wallNowMs } from '../stats.ts';
 import { loadTransport } from '../subjects/registry.ts';
@@ -207,18 +208,7 @@ if (what === 'inproc') {
     errors++;
   };
   const cpu = process.cpuUsage();
-  const started = performance.now();
-  const interval = 1000 / rate;
-  let sent = 0;
-  while (sent < count) {
-    const due = Math.min(count, Math.floor((performance.now() - started) / interval) + 1);
-    for (; sent < due; sent++) p.send(topic, make(sent), onError);
-    if (sent < count)
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.max(0, sent * interval - (performance.now() - started))),
-      );
-  }
-  const elapsed = performance.now() - started;
+  const { elapsedMs: elapsed } = await sendOpenLoop(count, rate, (i) => p.send(topic, make(i), onError));
   const used = process.cpuUsage(cpu);
   console.log(
     id,
