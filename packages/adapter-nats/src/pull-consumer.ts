@@ -13,11 +13,13 @@ import { type DeliveryOwner, NatsDelivery, UnsettledList } from './nats-delivery
  * Pulled messages go to core in runs of at most this many while nats.js still parses a socket read
  * (the rest in a microtask after it). Handing over a whole read at once kept all its messages alive
  * until the read was parsed; that is what V8's scavenges copied, and their survivors made it grow
- * the young generation to twice the raw client's (consumer RSS +15-25 MB). With 16 a scavenge finds
- * about as few survivors as in a raw consumer that handles each message in its callback, while
- * core's per-batch work (the handler scope, the tracing check) stays amortised.
+ * the young generation to twice the raw client's (consumer RSS +15-25 MB). A scavenge that comes
+ * while a run is being collected copies the run's waiting messages: with 8 instead of 16 the
+ * consumer's scavenges kept ~13 % fewer bytes per event (bench/README.md, "NATS consumer survivors
+ * per event, sixth pass"), while core's per-run work (the handler scope, the tracing check) stays
+ * amortised; 4 kept no fewer and cost more per event.
  */
-const HAND_OVER_EVERY = 16;
+const HAND_OVER_EVERY = 8;
 
 /**
  * A new pull starts once this fraction (1/n) of the prefetch is free. Every pull is a nats.js
