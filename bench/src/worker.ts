@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { type InprocSession, openInproc } from './inproc.ts';
+import { AllocationMeter } from './measure/allocated.ts';
 import { sendOpenLoop } from './pacer.ts';
 import { type BenchData, keyFor, makeData, padFor } from './payload.ts';
 import type { ParentMessage, WorkerMessage } from './rpc.ts';
@@ -48,6 +49,7 @@ if (debugDump !== undefined) {
   }).observe({ entryTypes: ['gc'] });
 }
 const waiters = new Set<() => void>();
+const allocation = new AllocationMeter();
 
 /**
  * BENCH_DEBUG_HEAP=1: a line per subscribe and per finished phase with the process's RSS, the young
@@ -274,6 +276,15 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
   },
   async rss() {
     return process.resourceUsage().maxRSS / 1024;
+  },
+  /** Starts counting the bytes this process allocates (measure/allocated.ts). */
+  async allocStart() {
+    allocation.start();
+    return null;
+  },
+  /** Bytes allocated and GCs since `allocStart`. */
+  async allocStop() {
+    return allocation.stop();
   },
   /** The process's CPU time so far, µs (user + system): probes difference two readings. */
   async cpu() {

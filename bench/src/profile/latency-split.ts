@@ -1,4 +1,4 @@
-// Where each event of a NATS latency run spent its time, split at the server's own store timestamp:
+// Where each event of a NATS (or Kafka) latency run spent its time, split at the server's own store timestamp:
 //   node --conditions=@switchyard/source bench/src/profile/latency-split.ts [rate] [count] [rounds] [subjects] [slow ms]
 //   node --conditions=@switchyard/source bench/src/profile/latency-split.ts 1000 5000 3 switchyard,nats.js,nats.js+same 2.5
 // Each subject gets its own producer and consumer (the bench's workers, src/worker.ts) and topic,
@@ -13,6 +13,11 @@
 // (WIRE_TIMES_DIR=<dir> NODE_OPTIONS="--import <path>/wire-times.ts") the two middle parts split
 // further at the producer's socket write and the consumer's socket read: five parts per event, and
 // the slow events counted by their largest part.
+// SPLIT_TRANSPORT=kafka: the same on Kafka (subjects such as switchyard, switchyard-platformatic,
+// kafkajs), on a topic the broker stamps (`LogAppendTime`, ms resolution: the store time of an event
+// is exact only to 1 ms, the sum of the two middle parts exactly); PROBE_CONFIG sets the workers'
+// config (e.g. '{"preset":"latency"}'). The payload must go uncompressed for wire-times.ts (the
+// `latency` preset does).
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +26,7 @@ import { connect } from '@nats-io/transport-node';
 import { loadBrokerEnv } from '../env.ts';
 import type { Worker } from '../rpc.ts';
 import { loadTransport } from '../subjects/registry.ts';
+import { appendTimes, createAppendTimeTopic } from './kafka-stored-times.ts';
 import { openWorker, processCpuMicros } from './probe-workers.ts';
 
 const args = process.argv.slice(2);
@@ -31,6 +37,11 @@ const subjects = (args[3] ?? 'switchyard,nats.js').split(',');
 const slowMs = Number(args[4] ?? 2.5);
 const payloadBytes = Number(process.env.PROBE_BYTES ?? 100);
 const env = loadBrokerEnv();
+const transport = process.env.SPLIT_TRANSPORT ?? 'nats';
+const workerConfig = JSON.parse(process.env.PROBE_CONFIG ?? '{}') as Record<
+  string,
+  string | number | boolean
+>;
 const stamp = `ls${Date.now().toString(36)}`;
 const dump = mkdtempSync(join(tmpdir(), 'latency-split-'));
 process.env.BENCH_DEBUG_DUMP = dump; // the workers inherit it: per-event arrivals, send lateness, GC pauses
@@ -63,15 +74,17 @@ const pct = (values: number[], p: number): number => {
 const f = (x: number) => x.toFixed(2);
 type Gc = Array<[number, number, number]>;
 
-const nc = await connect({ servers: env.NATS_URL ?? 'nats://127.0.0.1:4222' });
-const js = jetstream(nc);
-const jsm = await jetstreamManager(nc);
+const nc =
+  transport === 'nats' ? await connect({ servers: env.NATS_URL ?? 'nats://127.0.0.1:4222' }) : undefined;
+const js = nc === undefined ? undefined : jetstream(nc);
+const jsm = nc === undefined ? undefined : await jetstreamManager(nc);
 
 const open = (name: string, subject: string, role: 'Producer' | 'Consumer') =>
-  openWorker(name, { transport: 'nats', subject, env }, role);
+  openWorker(name, { transport, subject, env }, role, workerConfig);
 
 /** The stored time (ms, wall clock) of each event of a phase, by its index. */
 async function storedTimes(topic: string, phase: number): Promise<Map<number, number>> {
+  if (jsm === undefined || js === undefined) return appendTimes(env, topic, phase, count);
   const stream = (await jsm.streams.find(topic).catch(() => undefined)) ?? topic;
   const info = await jsm.streams.info(stream);
   const times = new Map<number, number>();
@@ -101,7 +114,8 @@ for (const subject of subjects) {
   const topic = `${stamp}_${pairs.length}`;
   const consumer = await open(`consumer-${subject}`, subject, 'Consumer');
   const producer = await open(`producer-${subject}`, subject, 'Producer');
-  await consumer.call('prepareTopic', { topic, partitions: 3, config: {} }, 60_000);
+  if (transport === 'kafka') await createAppendTimeTopic(env, topic, 3);
+  await consumer.call('prepareTopic', { topic, partitions: 3, config: workerConfig }, 60_000);
   await consumer.call('subscribe', { topic, group: `g_${topic}` }, 60_000);
   phase++;
   const warmed = consumer.call('expect', { phase: -phase, count: 1_000, timeoutMs: 60_000 }, 70_000);
@@ -119,6 +133,8 @@ for (let round = 0; round < rounds; round++) {
     const pair = pairs[(k + round) % pairs.length]!;
     phase++;
     const server0 = serverCpu();
+    const cpu0 = (await pair.consumer.call('cpu', {}, 10_000)) as number;
+    await pair.consumer.call('allocStart', {}, 10_000);
     const timeoutMs = (count / rate) * 1000 + 15_000;
     const expected = pair.consumer.call('expect', { phase, count, timeoutMs }, timeoutMs + 10_000);
     await pair.producer.call(
@@ -127,10 +143,15 @@ for (let round = 0; round < rounds; round++) {
       timeoutMs,
     );
     await expected;
+    const cpu = ((await pair.consumer.call('cpu', {}, 10_000)) as number) - cpu0;
+    const alloc = (await pair.consumer.call('allocStop', {}, 10_000)) as { bytes: number; gcs: number };
     if (wireDir !== undefined) await new Promise((resolve) => setTimeout(resolve, 500)); // the preload's flush
     const server =
       serverPid === undefined ? '' : `, server ${((serverCpu() - server0) / count).toFixed(1)} µs/event`;
-    report(pair, phase, await storedTimes(pair.topic, phase), server);
+    const consumerCost =
+      `, consumer ${(cpu / count).toFixed(0)} CPU µs/event, ${(alloc.bytes / count / 1024).toFixed(1)} KB allocated/event, ` +
+      `${alloc.gcs} GCs`;
+    report(pair, phase, await storedTimes(pair.topic, phase), `${server}${consumerCost}`);
   }
 }
 
@@ -248,7 +269,7 @@ function fiveParts(
 
 for (const pair of pairs)
   for (const w of [pair.producer, pair.consumer]) await w.call('close', {}, 30_000).catch(() => {});
-await nc.close();
-await (await loadTransport('nats')).cleanup?.(env, stamp);
+await nc?.close();
+await (await loadTransport(transport)).cleanup?.(env, stamp);
 console.log(`dumps in ${dump} (${readdirSync(dump).length} files)`);
 process.exit(0);

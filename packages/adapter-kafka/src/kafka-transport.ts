@@ -19,7 +19,7 @@ import { ensureTopic } from './admin/ensure-topic.ts';
 import { TopicCreator } from './admin/topic-creator.ts';
 import { GroupMember, type MemberContext } from './consumer/group-member.ts';
 import { RetryParking } from './consumer/retry-parking.ts';
-import { retryTopicName } from './consumer/retry-topics.ts';
+import { retryFetchEveryMs, retryTopicName } from './consumer/retry-topics.ts';
 import { retryWhileRetriable } from './consumer/retry-while-retriable.ts';
 import { latestForUncommitted } from './consumer/start-position.ts';
 import { TopicConsumer } from './consumer/topic-consumer.ts';
@@ -86,6 +86,7 @@ export class KafkaTransport implements Transport {
       parking: options.retryTopics.enabled
         ? new RetryParking(this.#producer, options.retryTopics.tiersMs)
         : undefined,
+      retryFetchEveryMs: retryFetchEveryMs(options.retryTopics.tiersMs),
       redact: this.#redact,
       onError: (error) => this.#noteError(error),
       log: this.#log,

@@ -10,6 +10,8 @@ import type { TopicConsumer, TopicContext, TopicMember } from './topic-consumer.
 
 export interface MemberContext extends TopicContext {
   readonly commitIntervalMs: number;
+  /** How often the driver need fetch retry topics (`SubscribeOptions.fetchEveryMs`); absent: every fetch. */
+  readonly retryFetchEveryMs?: number;
 }
 
 /**
@@ -193,10 +195,16 @@ export class GroupMember implements TopicMember {
     this.state = 'joining';
     try {
       const fresh = wanted.filter((topic) => !this.subscribed.has(topic));
-      const earliest = fresh.filter((topic) => this.owners.get(topic)!.fromBeginning(topic));
-      const latest = fresh.filter((topic) => !this.owners.get(topic)!.fromBeginning(topic));
+      const retry = (topic: string) => this.owners.get(topic)!.isRetryTopic(topic);
+      const earliest = fresh.filter((topic) => !retry(topic) && this.owners.get(topic)!.fromBeginning(topic));
+      const latest = fresh.filter((topic) => !retry(topic) && !this.owners.get(topic)!.fromBeginning(topic));
+      const retryTopics = fresh.filter(retry);
       if (earliest.length > 0) await consumer.subscribe(earliest, true);
       if (latest.length > 0) await consumer.subscribe(latest, false);
+      if (retryTopics.length > 0) {
+        const every = this.context.retryFetchEveryMs;
+        await consumer.subscribe(retryTopics, true, every === undefined ? {} : { fetchEveryMs: every });
+      }
       for (const topic of fresh) this.subscribed.add(topic);
       await consumer.run(this.handlersFor(consumer));
     } catch (error) {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   parseParked,
   RETRY_HEADERS,
+  retryFetchEveryMs,
   retryTopicName,
   tierFor,
   tierLabel,
@@ -24,6 +25,12 @@ describe('retry topics', () => {
     expect(tierLabel(1500)).toBe('1500ms');
     expect(tierLabel(7_200_000)).toBe('2h');
     expect(retryTopicName('orders', 10_000)).toBe('orders.retry.10s');
+  });
+
+  it('fetches retry topics every tenth of the shortest tier, at most every 100 ms', () => {
+    expect(retryFetchEveryMs(tiers)).toBe(100);
+    expect(retryFetchEveryMs([500, 5000])).toBe(50);
+    expect(retryFetchEveryMs([5])).toBe(1);
   });
 
   it('parks an event with its key, value and headers and reads it back', () => {

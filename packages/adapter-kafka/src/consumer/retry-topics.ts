@@ -25,6 +25,15 @@ export function tierLabel(ms: number): string {
   return `${ms}ms`;
 }
 
+/**
+ * How often a group member needs to fetch its retry topics: a tenth of the shortest tier, at most
+ * 100 ms. A record there is not due before its delay (over `inProcessMaxDelayMs`, 1 s by default,
+ * or core would have retried in process), so it comes back at most this much later.
+ */
+export function retryFetchEveryMs(tiersMs: readonly number[]): number {
+  return Math.max(1, Math.min(100, Math.floor(Math.min(...tiersMs) / 10)));
+}
+
 export function retryTopicName(topic: string, tierMs: number): string {
   return `${topic}.retry.${tierLabel(tierMs)}`;
 }

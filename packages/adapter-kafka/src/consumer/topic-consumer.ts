@@ -82,6 +82,10 @@ export class TopicConsumer implements ConsumerHandle {
     return this.outstanding;
   }
 
+  isRetryTopic(topic: string): boolean {
+    return topic !== this.request.topic;
+  }
+
   /** Whether a partition of `topic` the group never committed is read from its beginning (retry topics always are). */
   fromBeginning(topic: string): boolean {
     return topic !== this.request.topic || this.request.startFrom === 'earliest';

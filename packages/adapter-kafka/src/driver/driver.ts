@@ -125,6 +125,15 @@ export interface DriverConsumerHandlers {
   readonly onCrash: (error: unknown, restarting: boolean) => void;
 }
 
+export interface SubscribeOptions {
+  /**
+   * The topics' records are not due for a while after they are written (retry topics): the driver
+   * may fetch them only about this often, delaying a record by up to this much (kafkajs does, to
+   * keep them out of most fetches; the platformatic driver fetches them with every fetch).
+   */
+  readonly fetchEveryMs?: number;
+}
+
 /**
  * One group member. Its topics are fixed while it runs: to add one, `stop()`, `subscribe()` the new
  * topics and `run()` again (the same handlers); a topic cannot be removed, so dropping one takes a
@@ -132,7 +141,7 @@ export interface DriverConsumerHandlers {
  */
 export interface DriverConsumer {
   /** Adds topics to the subscription; only before `run()` or after `stop()`. */
-  subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void>;
+  subscribe(topics: readonly string[], fromBeginning: boolean, options?: SubscribeOptions): Promise<void>;
   /**
    * Joins the group and starts fetching; resolves once the first assignment is in, rejects if the
    * client gives up first (or does not join within the rebalance and session timeouts).

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { headersToStrings } from './kafkajs-consumer.ts';
+import type kafkajs from 'kafkajs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { headersToStrings, KafkajsConsumer } from './kafkajs-consumer.ts';
 
 describe('headersToStrings', () => {
   it('turns kafkajs header Buffers into UTF-8 strings; a repeated header keeps its last value', () => {
@@ -46,5 +47,78 @@ describe('headersToStrings', () => {
       const expected = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.toString('utf8')]));
       expect(headersToStrings(headers)).toEqual(expected);
     }
+  });
+});
+
+type Listener = (event: { payload: Record<string, unknown> }) => void;
+type Pause = Array<{ topic: string; partitions?: number[] }>;
+
+/** The parts of a kafkajs consumer KafkajsConsumer uses, recording what is paused. */
+function fakeConsumer() {
+  const listeners = new Map<string, Listener>();
+  let paused: Pause = [];
+  const fake = {
+    events: { GROUP_JOIN: 'join', REBALANCING: 'rebalancing', FETCH_START: 'fetch_start', CRASH: 'crash' },
+    on: (event: string, listener: Listener) => void listeners.set(event, listener),
+    subscribe: async () => {},
+    connect: async () => {},
+    run: async () => {},
+    stop: async () => {},
+    disconnect: async () => {},
+    resume: () => {
+      paused = [];
+    },
+    pause: (topics: Pause) => {
+      paused = topics;
+    },
+  };
+  const emit = (event: string, payload: Record<string, unknown>) => listeners.get(event)?.({ payload });
+  return { fake: fake as unknown as kafkajs.Consumer, emit, paused: () => paused };
+}
+
+describe('KafkajsConsumer with retry topics on a fetch cadence', () => {
+  beforeEach(() =>
+    vi.useFakeTimers({
+      toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'],
+    }),
+  );
+  afterEach(() => vi.useRealTimers());
+
+  it("pauses the retry topics' partitions between openings, on top of what the caller paused", async () => {
+    const { fake, emit, paused } = fakeConsumer();
+    const consumer = new KafkajsConsumer(fake, 'g', 10_000);
+    await consumer.subscribe(['orders'], false);
+    await consumer.subscribe(['orders.retry.1s', 'orders.retry.10s'], true, { fetchEveryMs: 100 });
+    const running = consumer.run({
+      onBatch: () => 0,
+      onAssigned: () => consumer.setPaused([{ topic: 'orders.retry.10s', partitions: [1] }]),
+      onRebalancing: () => {},
+      onCrash: () => {},
+    });
+    emit('join', {
+      memberAssignment: { orders: [0, 1], 'orders.retry.1s': [0, 1], 'orders.retry.10s': [0, 1] },
+    });
+    await running;
+    expect(paused()).toEqual([{ topic: 'orders.retry.10s', partitions: [1] }]); // open after the join
+
+    emit('fetch_start', { nodeId: 1 });
+    emit('fetch_start', { nodeId: 1 });
+    expect(paused()).toEqual([
+      { topic: 'orders.retry.10s', partitions: [1] },
+      { topic: 'orders.retry.1s', partitions: [0, 1] },
+      { topic: 'orders.retry.10s', partitions: [0, 1] },
+    ]);
+    expect(consumer.pausedPartitions()).toEqual([{ topic: 'orders.retry.10s', partitions: [1] }]);
+
+    consumer.setPaused([{ topic: 'orders', partitions: [0] }]); // the caller's changes keep the cadence's
+    expect(paused()).toContainEqual({ topic: 'orders', partitions: [0] });
+    expect(paused()).toContainEqual({ topic: 'orders.retry.1s', partitions: [0, 1] });
+
+    vi.advanceTimersByTime(100);
+    expect(paused()).toEqual([{ topic: 'orders', partitions: [0] }]);
+
+    await consumer.stop();
+    vi.advanceTimersByTime(1_000);
+    expect(paused()).toEqual([{ topic: 'orders', partitions: [0] }]);
   });
 });

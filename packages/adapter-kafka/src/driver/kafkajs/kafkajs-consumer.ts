@@ -1,6 +1,15 @@
 import type kafkajs from 'kafkajs';
-import type { DriverBatch, DriverConsumer, DriverConsumerHandlers, DriverInbound } from '../driver.ts';
+import type {
+  DriverBatch,
+  DriverConsumer,
+  DriverConsumerHandlers,
+  DriverInbound,
+  SubscribeOptions,
+} from '../driver.ts';
 import { headerString } from '../header-strings.ts';
+import { FetchCadence } from './fetch-cadence.ts';
+
+type Paused = ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>;
 
 /**
  * kafkajs consumer behind the driver seam. Handlers run outside `eachBatch`: each batch is handed
@@ -12,10 +21,17 @@ import { headerString } from '../header-strings.ts';
  * (LeaveGroup) but keeps the connections and the subscribed topics, after which `subscribe()` adds
  * topics and `run()` joins as a new member. Instrumentation listeners outlive `stop()`, so they are
  * added once, on the first `run()`.
+ *
+ * Topics subscribed with `fetchEveryMs` (retry topics) are fetched on a `FetchCadence`: their
+ * partitions stay paused in kafkajs between openings, on top of what `setPaused` asks for.
  */
 export class KafkajsConsumer implements DriverConsumer {
   private subscribed: string[] = [];
-  private paused: ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }> = [];
+  private paused: Paused = [];
+  /** Topics fetched on the cadence, and the partitions of them this member was assigned. */
+  private readonly slowTopics = new Set<string>();
+  private slowAssigned: Paused = [];
+  private cadence: FetchCadence | undefined;
   private handlers: DriverConsumerHandlers | undefined;
   /** Between a join and the next stop or crash: pause, resume and commit need a running member. */
   private member = false;
@@ -32,9 +48,18 @@ export class KafkajsConsumer implements DriverConsumer {
     this.joinTimeoutMs = joinTimeoutMs;
   }
 
-  async subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void> {
+  async subscribe(
+    topics: readonly string[],
+    fromBeginning: boolean,
+    options?: SubscribeOptions,
+  ): Promise<void> {
     await this.consumer.subscribe({ topics: [...topics], fromBeginning });
     this.subscribed.push(...topics);
+    const everyMs = options?.fetchEveryMs;
+    if (everyMs === undefined) return;
+    for (const topic of topics) this.slowTopics.add(topic);
+    // One cadence per consumer: the first subscription with one sets it (the transport uses one value).
+    this.cadence ??= new FetchCadence(everyMs, () => this.applyPaused());
   }
 
   async run(handlers: DriverConsumerHandlers): Promise<void> {
@@ -60,6 +85,7 @@ export class KafkajsConsumer implements DriverConsumer {
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 1,
         eachBatch: async ({ batch, resolveOffset }) => {
+          if (this.slowTopics.has(batch.topic)) this.cadence?.slowBatch();
           const messages = batch.messages.map(toInbound);
           const taken = handlers.onBatch({
             topic: batch.topic,
@@ -85,12 +111,18 @@ export class KafkajsConsumer implements DriverConsumer {
       for (const [topic, partitions] of Object.entries(event.payload.memberAssignment)) {
         assignment.set(topic, [...partitions]);
       }
+      this.slowAssigned = [...assignment]
+        .filter(([topic, partitions]) => this.slowTopics.has(topic) && partitions.length > 0)
+        .map(([topic, partitions]) => ({ topic, partitions }));
+      this.cadence?.joined();
       this.handlers?.onAssigned(assignment);
       this.join?.joined();
     });
     this.consumer.on(events.REBALANCING, () => this.handlers?.onRebalancing());
+    this.consumer.on(events.FETCH_START, (event) => this.cadence?.fetchStarted(event.payload.nodeId));
     this.consumer.on(events.CRASH, (event) => {
       this.member = false;
+      this.cadence?.stopped();
       const { error, restart } = event.payload;
       if (this.join !== undefined) {
         this.join.lastCrash = error;
@@ -103,6 +135,7 @@ export class KafkajsConsumer implements DriverConsumer {
 
   async stop(): Promise<void> {
     this.member = false;
+    this.cadence?.stopped();
     await this.consumer.stop();
   }
 
@@ -110,14 +143,20 @@ export class KafkajsConsumer implements DriverConsumer {
     this.consumer.seek({ topic, partition, offset });
   }
 
-  setPaused(paused: ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>): void {
+  setPaused(paused: Paused): void {
     this.paused = paused;
+    this.applyPaused();
+  }
+
+  /** Pauses in kafkajs what the caller asked for, plus the slow topics' partitions while the cadence is closed. */
+  private applyPaused(): void {
     // Without a running member kafkajs throws; the next assignment applies the paused set afresh.
     if (!this.member) return;
     // Resuming whole topics clears kafkajs' topic-level and partition-level flags alike, so the
     // paused set is always exactly what the caller asked for.
     this.consumer.resume(this.subscribed.map((topic) => ({ topic })));
-    const nonEmpty = paused
+    const all = this.cadence?.closed ? [...this.paused, ...this.slowAssigned] : this.paused;
+    const nonEmpty = all
       .filter((p) => p.partitions.length > 0)
       .map((p) => ({ topic: p.topic, partitions: [...p.partitions] }));
     if (nonEmpty.length > 0) this.consumer.pause(nonEmpty);
@@ -139,10 +178,12 @@ export class KafkajsConsumer implements DriverConsumer {
 
   async disconnect(): Promise<void> {
     this.member = false;
+    this.cadence?.stopped();
     await this.consumer.disconnect();
   }
 
-  pausedPartitions(): ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }> {
+  /** What the caller paused (not the cadence's own pauses). */
+  pausedPartitions(): Paused {
     return this.paused;
   }
 }
