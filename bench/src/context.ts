@@ -85,6 +85,17 @@ export class RunContext {
     return rss === null ? null : round(rss, 1);
   }
 
+  /**
+   * Deletes a topic (NATS: stream) this run made, once the measurement that used it has ended, so
+   * that nothing it left on the broker (stored events, NATS's duplicate window of message ids,
+   * consumer groups) is still there during the next measurement. The transport's `cleanup` deletes
+   * the topics whose names contain `topic`: this one, and any made later in this run whose sequence
+   * number starts with this one's (none exist yet when a measurement ends). Never throws.
+   */
+  async dropTopic(transport: string, topic: string): Promise<void> {
+    await (await loadTransport(transport)).cleanup?.(this.env, topic);
+  }
+
   async stopAll(): Promise<void> {
     await Promise.all([...this.#workers].map((w) => w.stop()));
     this.#workers.clear();

@@ -37,10 +37,11 @@ export async function measureLatency(ctx: RunContext, spec: LatencySpec): Promis
   const scenario = spec.scenario === undefined ? {} : { scenario: spec.scenario };
   let consumer: Awaited<ReturnType<RunContext['worker']>> | undefined;
   let producer: Awaited<ReturnType<RunContext['worker']>> | undefined;
+  let topic: string | undefined;
   try {
     consumer = await ctx.worker('consumer', spec.transport, spec.subject.id);
     producer = await ctx.worker('producer', spec.transport, spec.subject.id);
-    const topic = ctx.topic(`lat_${spec.subject.id}`);
+    topic = ctx.topic(`lat_${spec.subject.id}`);
     await consumer.call('prepareTopic', { topic, partitions: 3, config: spec.config }, 60_000);
     await consumer.call('openConsumer', { config: spec.config }, 60_000);
     await producer.call('openProducer', { config: spec.config }, 60_000);
@@ -97,6 +98,10 @@ export async function measureLatency(ctx: RunContext, spec: LatencySpec): Promis
     }
     const producerRss = await ctx.stop(producer);
     const consumerRss = await ctx.stop(consumer);
+    // The next measurement (often the next subject's, at once) must not share the broker with this
+    // one's leftovers: e.g. on NATS the stream's duplicate window holds every event id for 2 minutes.
+    // BENCH_KEEP_TOPICS=1 keeps them until the scenario ends, as before (a debugging aid: A/B).
+    if (process.env.BENCH_KEEP_TOPICS !== '1') await ctx.dropTopic(spec.transport, topic);
     for (const { rate, count, runs } of results) {
       const measured = runs.filter((r) => r.latency !== undefined);
       const rates = measured.map((r) => ((r.received - 1) * 1000) / Math.max(1e-3, r.lastAt - r.firstAt));
@@ -120,6 +125,7 @@ export async function measureLatency(ctx: RunContext, spec: LatencySpec): Promis
     }
   } catch (error) {
     for (const w of [producer, consumer]) if (w !== undefined) await ctx.stop(w).catch(() => undefined);
+    if (topic !== undefined) await ctx.dropTopic(spec.transport, topic);
     for (const { rate, count } of spec.rates)
       ctx.skip({ ...rowFor(rate, count), ...scenario }, `failed: ${errorText(error)}`);
   }
