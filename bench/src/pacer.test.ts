@@ -13,6 +13,12 @@ describe('threadPacer', () => {
     await pacer.close();
   });
 
+  it('wakes every one of many back-to-back short sleeps (no lost notify)', async () => {
+    const pacer = threadPacer();
+    for (let i = 0; i < 5_000; i++) await pacer.sleep(i % 3 === 0 ? 0 : 0.01);
+    await pacer.close();
+  }, 20_000);
+
   it('refuses a second sleep while one is pending', async () => {
     const pacer = threadPacer();
     const first = pacer.sleep(1);

@@ -16,6 +16,8 @@ import { Worker } from 'node:worker_threads';
 const REQUEST = 0;
 const DONE = 1;
 const STOP = -1;
+/** How long past its deadline a sleep waits for the sleeper's notify before it looks at DONE again. */
+const RECHECK_MS = 50;
 
 const THREAD = `
 const { workerData } = require('node:worker_threads');
@@ -57,9 +59,12 @@ export function threadPacer(): Pacer {
   const worker = new Worker(THREAD, { eval: true, workerData: shared });
   let seq = 0;
   let pending = false;
-  const done = async (id: number) => {
-    while (Atomics.load(cells, DONE) !== id) {
-      const wait = Atomics.waitAsync(cells, DONE, Atomics.load(cells, DONE));
+  // Waits on the value it has just checked: reading DONE a second time for waitAsync's expected
+  // value would, if the sleeper stored `id` in between, wait for a notify that had already been sent
+  // (a full bench run hung a sender that way once). The timeout is a second guard: re-check.
+  const done = async (id: number, ms: number) => {
+    for (let seen = Atomics.load(cells, DONE); seen !== id; seen = Atomics.load(cells, DONE)) {
+      const wait = Atomics.waitAsync(cells, DONE, seen, ms + RECHECK_MS);
       if (wait.async) await wait.value;
     }
   };
@@ -71,7 +76,7 @@ export function threadPacer(): Pacer {
       deadline[0] = nowMs() + ms;
       Atomics.store(cells, REQUEST, id);
       Atomics.notify(cells, REQUEST);
-      return done(id).finally(() => {
+      return done(id, Math.max(0, ms)).finally(() => {
         pending = false;
       });
     },
