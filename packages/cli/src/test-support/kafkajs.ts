@@ -1,0 +1,4 @@
+import kafkajs from 'kafkajs';
+
+/** kafkajs for the tests' own clients. */
+export default kafkajs;
