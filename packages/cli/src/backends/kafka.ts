@@ -1,6 +1,6 @@
 import { kafka } from '@switchyard/adapter-kafka';
 import type { Transport } from '@switchyard/core';
-import type { Backend, GroupLag, OnRecord, ReadOptions, TopicInfo } from './backend.ts';
+import type { Backend, GroupLag, OnRecord, ReadOptions } from './backend.ts';
 import { kafkaClient, kafkaError, kafkaOptions, topicOffsets } from './kafka-client.ts';
 import { type AdminSession, describeKafkaTopics } from './kafka-describe.ts';
 import { readKafkaTopic } from './kafka-reader.ts';
