@@ -1,13 +1,17 @@
 // For latency-split.ts on Kafka: a topic whose records carry the broker's append time
 // (`message.timestamp.type=LogAppendTime`, ms resolution), and those times read back per event.
+import { patchKafkajs } from '@switchyard/adapter-kafka';
 import kafkajs from 'kafkajs';
 
-const kafkaClient = (env: Record<string, string>) =>
-  new kafkajs.Kafka({
+/** The probe parent's own client (the subjects run in workers), with the adapter's kafkajs fixes. */
+const kafkaClient = (env: Record<string, string>) => {
+  patchKafkajs();
+  return new kafkajs.Kafka({
     clientId: 'latency-split',
     brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
     logLevel: kafkajs.logLevel.NOTHING,
   });
+};
 
 /** Creates `topic` stamped by the broker; the bench's own `prepareTopic` then finds it there. */
 export async function createAppendTimeTopic(

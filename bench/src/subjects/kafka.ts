@@ -310,6 +310,9 @@ export async function createTopic(
 /** Deletes the topics whose names contain `marker` on `env`'s brokers; best effort, never throws. */
 async function deleteTopics(env: Record<string, string>, marker: string): Promise<number> {
   try {
+    // The bench parent's own client, never a raw kafkajs worker's: with the adapter's kafkajs fixes
+    // (else kafkajs 2.2.4 prints Node's TimeoutNegativeWarning into the bench log).
+    (await import('@switchyard/adapter-kafka')).patchKafkajs();
     const admin = (await client(env, 'bench-cleanup')).admin();
     await admin.connect();
     try {

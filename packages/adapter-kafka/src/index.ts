@@ -7,6 +7,12 @@
  */
 export { type PartitionPlan, recommendPartitions } from './admin/recommend-partitions.ts';
 export { RETRY_HEADERS, retryTopicName } from './consumer/retry-topics.ts';
+/**
+ * For tools that make their own kafkajs clients beside the transport (the CLI, benches, tests): the
+ * fixes the kafkajs driver applies to kafkajs 2.2.4 when it loads (among them the request-queue timer
+ * that Node >= 23 reports as a TimeoutNegativeWarning). Idempotent; another kafkajs version is left alone.
+ */
+export { patchKafkajs } from './driver/kafkajs/kafkajs-patches.ts';
 /** For tools that use a Kafka client beside the transport (the CLI): the adapter's one mapping of client errors. */
 export { type ErrorContext as KafkaErrorContext, toEventBusError as toKafkaError } from './errors.ts';
 export { kafka, transportFromEnv } from './kafka.ts';

@@ -3,6 +3,7 @@
 import {
   type KafkaTransportOptions,
   kafkaOptionsFromEnv,
+  patchKafkajs,
   type ResolvedKafkaOptions,
   resolveKafkaOptions,
   toKafkaError,
@@ -20,6 +21,8 @@ export function kafkaOptions(env: Env): { given: KafkaTransportOptions; resolved
 
 /** A kafkajs client with the adapter's connection settings (brokers, TLS, SASL, timeouts, retries). */
 export function kafkaClient(options: ResolvedKafkaOptions): kafkajs.Kafka {
+  // The kafkajs driver applies these when a transport is made, the platformatic driver never does.
+  patchKafkajs();
   return new kafkajs.Kafka({
     clientId: `${options.clientId}-cli`,
     brokers: [...options.brokers],

@@ -1,9 +1,8 @@
 import { kafka } from '@switchyard/adapter-kafka';
 import type { Transport } from '@switchyard/core';
-import kafkajs from 'kafkajs';
-import { mapLimit } from '../map-limit.ts';
-import type { Backend, GroupLag, OnRecord, ReadOptions, TopicInfo } from './backend.ts';
+import type { Backend, GroupLag, OnRecord, ReadOptions } from './backend.ts';
 import { kafkaClient, kafkaError, kafkaOptions, topicOffsets } from './kafka-client.ts';
+import { type AdminSession, describeKafkaTopics } from './kafka-describe.ts';
 import { readKafkaTopic } from './kafka-reader.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -17,7 +16,7 @@ export function kafkaBackend(env: Env): Backend {
   // Made now, though only publishing uses it: the transport registers kafkajs' compression codecs.
   const transport = kafka(given);
   const client = kafkaClient(options);
-  const admin = client.admin();
+  let admin = client.admin();
   let connected: Promise<void> | undefined;
   const fail = (operation: 'connect' | 'admin' | 'lag' | 'consume', topic?: string) => (error: unknown) => {
     throw kafkaError(error, options, operation, topic);
@@ -30,42 +29,17 @@ export function kafkaBackend(env: Env): Backend {
     return connected;
   };
 
-  const describe = async (names: readonly string[]): Promise<TopicInfo[]> => {
-    if (names.length === 0) return [];
-    const { topics } = await admin.fetchTopicMetadata({ topics: [...names] });
-    const configs = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: names.map((name) => ({
-        type: kafkajs.ConfigResourceTypes.TOPIC,
-        name,
-        configNames: ['retention.ms', 'retention.bytes', 'cleanup.policy'],
-      })),
-    });
-    const configOf = (name: string, key: string) =>
-      configs.resources.find((r) => r.resourceName === name)?.configEntries.find((e) => e.configName === key)
-        ?.configValue;
-    const infos = await mapLimit(topics, 16, async (meta): Promise<TopicInfo | undefined> => {
-      const offsets = await topicOffsets(admin, meta.name).catch((error: unknown) => {
-        if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined; // deleted meanwhile
-        throw error;
-      });
-      if (offsets === undefined) return undefined;
-      const messages = offsets.reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0);
-      const retention = configOf(meta.name, 'retention.ms');
-      return {
-        name: meta.name,
-        partitions: meta.partitions.length,
-        messages,
-        ...(retention === undefined ? {} : { retentionMs: Number(retention) }),
-        details: {
-          replicationFactor: Math.max(0, ...meta.partitions.map((p) => p.replicas.length)),
-          cleanupPolicy: configOf(meta.name, 'cleanup.policy') ?? 'delete',
-          retentionBytes: Number(configOf(meta.name, 'retention.bytes') ?? -1),
-        },
-      };
-    });
-    return infos.filter((t) => t !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+  const session: AdminSession = {
+    current: () => admin,
+    async renew() {
+      const old = admin;
+      admin = client.admin();
+      connected = undefined;
+      await old.disconnect().catch(() => undefined);
+      await ready();
+    },
   };
+  const describe = (names: readonly string[]) => describeKafkaTopics(session, names);
 
   /** One topic's metadata request (not the whole cluster's: brokers with thousands of topics feel that). */
   const exists = async (topic: string): Promise<boolean> => {

@@ -30,7 +30,12 @@ export function redisBackend(env: Env): Backend {
 
   const describe = async (topic: string): Promise<TopicInfo | undefined> => {
     if ((await client.type(key(topic))) !== 'stream') return undefined;
-    const info = fields(await client.xinfo('STREAM', key(topic)));
+    const reply = await client.xinfo('STREAM', key(topic)).catch((error: unknown) => {
+      if (/no such key/i.test(String(error))) return undefined; // deleted since TYPE (by another process)
+      throw error;
+    });
+    if (reply === undefined) return undefined;
+    const info = fields(reply);
     // ensureTopic keeps the trimming in a hash beside the stream (see adapter-redis).
     const trim = await client.hgetall(`${key(topic)}:switchyard`);
     const maxAgeMs = Number(trim.maxAgeMs ?? 0);

@@ -88,3 +88,13 @@ describe('switchyard without a broker', () => {
     expect(result.stderr).toContain("unknown option '--bogus'");
   });
 });
+
+describe.each(testBrokers().filter((b) => b.name === 'kafka'))('switchyard on $name', ({ env }) => {
+  it('prints no TimeoutNegativeWarning from its own kafkajs admin on the platformatic driver', async () => {
+    const result = await runCli(['topics', uniqueTopic('none')], {
+      env: { ...env, SWITCHYARD_KAFKA_DRIVER: 'platformatic' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('TimeoutNegativeWarning');
+  });
+});

@@ -6,7 +6,7 @@ import { transportFromEnv as natsFromEnv } from '@switchyard/adapter-nats';
 import { transportFromEnv as redisFromEnv } from '@switchyard/adapter-redis';
 import { createEventBus, type EventBus } from '@switchyard/core';
 import { Redis } from 'ioredis';
-import kafkajs from 'kafkajs';
+import kafkajs from './kafkajs.ts';
 import type { TestBroker } from './run-cli.ts';
 
 /** A Switchyard bus in the test process, as an application would make it from the same environment. */
