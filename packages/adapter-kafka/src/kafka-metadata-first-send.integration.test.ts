@@ -78,8 +78,18 @@ async function createTopics(brokers: readonly string[], topics: readonly string[
   try {
     await admin.createTopics({
       topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
-      waitForLeaders: true,
+      // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers until
+      // its metadata image has caught up with the controller: poll for the leaders here instead.
+      waitForLeaders: false,
     });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] }).catch(() => undefined);
+      if (metadata?.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+        break;
+      if (Date.now() > deadline) throw new Error(`no leaders for ${topics.join(', ')} after 20 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   } finally {
     await admin.disconnect();
   }

@@ -17,7 +17,10 @@ export async function topicChurn(broker: TestBroker): Promise<TopicChurn> {
     await admin.connect();
     return {
       create: async (topic) => {
-        await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+        // Not kafkajs' `waitForLeaders`: it gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft
+        // broker answers until its metadata image has caught up with the controller (CI saw it under
+        // this churn). A churner deletes the topic next and needs no leader.
+        await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: false });
       },
       delete: (topic) => admin.deleteTopics({ topics: [topic] }),
       close: () => admin.disconnect(),
