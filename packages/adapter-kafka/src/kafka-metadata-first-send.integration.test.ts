@@ -1,56 +1,12 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { createRequire } from 'node:module';
-import { createEventBus, type EventBus } from '@switchyard/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createEventBus } from '@switchyard/core';
+import { describe, expect, it } from 'vitest';
 import { kafka } from './kafka.ts';
 import { requireBroker } from './test-support/brokers.ts';
 import { KafkaFixture, waitFor } from './test-support/fixture.ts';
 import kafkajs from './test-support/plain-kafkajs.ts';
+import { busesAndCounter, countRequests } from './test-support/request-counter.ts';
 
 const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
-const require = createRequire(import.meta.url);
-
-interface RequestCounter {
-  sent(): number;
-  restore(): void;
-}
-
-/**
- * Every Metadata request kafkajs sends: the kafkajs client the adapter loads, counted at its Broker
- * (one call, one request on the wire).
- */
-function countKafkajsMetadataRequests(): RequestCounter {
-  const Broker = require('kafkajs/src/broker/index.js') as {
-    prototype: { metadata: (topics?: string[]) => Promise<unknown> };
-  };
-  const original = Broker.prototype.metadata;
-  let sent = 0;
-  Broker.prototype.metadata = function (this: unknown, topics?: string[]) {
-    sent++;
-    return original.call(this, topics);
-  };
-  return {
-    sent: () => sent,
-    restore: () => {
-      Broker.prototype.metadata = original;
-    },
-  };
-}
-
-/**
- * Every Metadata request (API key 3) @platformatic/kafka writes, from its own diagnostics channel: each
- * request a connection sends is published there once.
- */
-function countPlatformaticMetadataRequests(): RequestCounter {
-  // The start of the client's `connections:api` tracing channel.
-  const name = 'tracing:plt:kafka:connections:api:start';
-  let sent = 0;
-  const onRequest = (message: unknown) => {
-    if ((message as { apiKey?: number }).apiKey === 3) sent++;
-  };
-  subscribe(name, onRequest);
-  return { sent: () => sent, restore: () => unsubscribe(name, onRequest) };
-}
 
 /**
  * `missingTopic`: what one lookup of a topic that does not exist costs: kafkajs' producer asks once
@@ -60,13 +16,11 @@ function countPlatformaticMetadataRequests(): RequestCounter {
 const DRIVERS = [
   {
     driver: 'kafkajs',
-    count: countKafkajsMetadataRequests,
     // A first burst cost three before: kafkajs' admin asks twice for a topic it has not seen, then the producer once.
     missingTopic: 3,
   },
   {
     driver: 'platformatic',
-    count: countPlatformaticMetadataRequests,
     // A first burst cost two before: the admin client's lookup, then the producer client's.
     missingTopic: 6,
   },
@@ -101,13 +55,8 @@ async function createTopics(brokers: readonly string[], topics: readonly string[
  */
 describe.skipIf(KAFKA_BROKERS === undefined).each(DRIVERS)(
   'kafka ($driver driver): a new topic’s first publish',
-  ({ driver, count: countMetadataRequests, missingTopic }) => {
-    const buses: EventBus[] = [];
-    let counter: RequestCounter | undefined;
-    afterEach(async () => {
-      counter?.restore();
-      await Promise.allSettled(buses.splice(0).map((bus) => bus.close({ drainTimeoutMs: 2_000 })));
-    });
+  ({ driver, missingTopic }) => {
+    const { buses, counting } = busesAndCounter();
 
     it('asks for the topic’s metadata once, and handlers see every key in order', async () => {
       const fixture = new KafkaFixture(KAFKA_BROKERS ?? '');
@@ -121,7 +70,7 @@ describe.skipIf(KAFKA_BROKERS === undefined).each(DRIVERS)(
       });
       buses.push(bus);
       await bus.connect();
-      counter = countMetadataRequests();
+      const counter = counting(countRequests(driver, 'metadata'));
       const count = 200;
       for (const topic of topics) {
         const before = counter.sent();
@@ -162,7 +111,7 @@ describe.skipIf(KAFKA_BROKERS === undefined).each(DRIVERS)(
       });
       buses.push(bus);
       await bus.connect();
-      counter = countMetadataRequests();
+      const counter = counting(countRequests(driver, 'metadata'));
       const topic = fixture.topic('never-created');
       const outcomes = await Promise.allSettled(
         Array.from({ length: 200 }, (_, n) =>

@@ -81,6 +81,12 @@ export class DeferredDriver implements KafkaDriver {
     return (await this.#loaded()).createTopic(spec);
   }
 
+  async createTopics(specs: readonly DriverTopicSpec[]): Promise<void> {
+    const driver = await this.#loaded();
+    if (driver.createTopics === undefined) throw new Error('the driver creates topics one at a time');
+    await driver.createTopics(specs);
+  }
+
   async topicConfigs(topic: string): Promise<Record<string, string>> {
     return (await this.#loaded()).topicConfigs(topic);
   }

@@ -16,6 +16,7 @@ import type {
   ProduceRequest,
   TopicMetadata,
 } from '../driver.ts';
+import { waitUntilServed } from '../wait-until-served.ts';
 import { compressionType, registerCompressionCodecs } from './compression.ts';
 import { KafkajsConsumer } from './kafkajs-consumer.ts';
 import { encoderPatch } from './kafkajs-encoder-patch.ts';
@@ -202,19 +203,23 @@ class KafkajsDriver implements KafkaDriver {
         },
       ],
     });
-    await this.#waitForLeaders(spec.topic, this.#options.requestTimeoutMs);
+    await waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs);
     return created;
   }
 
-  /** Polls metadata until every partition of the topic has a leader (or the deadline passes). */
-  async #waitForLeaders(topic: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
-      const metadata = await this.topicMetadata(topic).catch(() => undefined);
-      if (metadata?.partitions.every((p) => p.leader >= 0)) return;
-      if (Date.now() + delay > deadline) return; // the first write will retry on its own
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+  async createTopics(specs: readonly DriverTopicSpec[]): Promise<void> {
+    // kafkajs answers false, not an error, when the only errors were TOPIC_ALREADY_EXISTS.
+    await this.#admin.createTopics({
+      waitForLeaders: false, // as in createTopic
+      timeout: this.#options.requestTimeoutMs,
+      topics: specs.map((spec) => ({
+        topic: spec.topic,
+        numPartitions: spec.partitions,
+        replicationFactor: spec.replicationFactor,
+        configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+      })),
+    });
+    await Promise.all(specs.map((spec) => waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs)));
   }
 
   async topicConfigs(topic: string): Promise<Record<string, string>> {

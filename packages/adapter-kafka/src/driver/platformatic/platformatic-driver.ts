@@ -23,6 +23,7 @@ import type {
   ProduceRequest,
   TopicMetadata,
 } from '../driver.ts';
+import { waitUntilServed } from '../wait-until-served.ts';
 import { PlatformaticConsumer } from './platformatic-consumer.ts';
 import { classifyPlatformaticError } from './platformatic-errors.ts';
 import { platformaticInfo } from './platformatic-info.ts';
@@ -41,6 +42,14 @@ export function createPlatformaticDriver(options: ResolvedKafkaOptions, log: Log
 }
 
 /**
+ * A partition made a moment ago is in the metadata before its broker hosts it, and answers
+ * NOT_LEADER_OR_FOLLOWER for ~10 ms (a subscription's ListOffsets on its new retry topics, measured
+ * on the local broker): the first retry of that answer comes this soon rather than after
+ * `retry.initialRetryTimeMs` (100–500 ms by profile); later ones back off as usual.
+ */
+const FIRST_NOT_LEADER_RETRY_MS = 15;
+
+/**
  * The connection settings every @platformatic/kafka client of the transport shares: brokers, TLS,
  * SASL, timeouts and the retry budget (exponential back-off from `retry.initialRetryTimeMs` to
  * `retry.maxRetryTimeMs`, as with kafkajs).
@@ -54,9 +63,11 @@ export function baseClientOptions(options: ResolvedKafkaOptions): BaseOptions {
     requestTimeout: options.requestTimeoutMs,
     timeout: options.requestTimeoutMs,
     retries,
-    retryDelay: (_client, _operation, attempt) =>
-      Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** Math.max(0, attempt - 1)) *
-      (0.8 + Math.random() * 0.4),
+    retryDelay: (_client, _operation, attempt, _retries, error) =>
+      attempt === 1 && hasApiId(error, 'NOT_LEADER_OR_FOLLOWER')
+        ? FIRST_NOT_LEADER_RETRY_MS
+        : Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** Math.max(0, attempt - 1)) *
+          (0.8 + Math.random() * 0.4),
     metadataMaxAge: options.metadataMaxAgeMs,
     autocreateTopics: false,
     ...(options.tls === undefined ? {} : { tls: options.tls, ...serverName(options) }),
@@ -275,19 +286,37 @@ class PlatformaticDriver implements KafkaDriver {
       if (!hasApiId(error, 'TOPIC_ALREADY_EXISTS')) throw error;
       return false;
     }
-    await this.#waitForLeaders(spec.topic, this.#options.requestTimeoutMs);
+    await waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs, () => this.#open);
     return true;
   }
 
-  /** Polls metadata until every partition of the topic has a leader (or the deadline passes). */
-  async #waitForLeaders(topic: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
-      const metadata = await this.topicMetadata(topic).catch(() => undefined);
-      if (metadata?.partitions.every((p) => p.leader >= 0)) return;
-      if (!this.#open || Date.now() + delay > deadline) return; // the first write will retry on its own
-      await new Promise((resolve) => setTimeout(resolve, delay));
+  async createTopics(specs: readonly DriverTopicSpec[]): Promise<void> {
+    // The client's request carries one set of configs for all its topics: a request per set.
+    const byConfigs = new Map<string, DriverTopicSpec[]>();
+    for (const spec of specs) {
+      const key = JSON.stringify(Object.entries(spec.configs).sort());
+      byConfigs.set(key, [...(byConfigs.get(key) ?? []), spec]);
     }
+    for (const group of byConfigs.values()) {
+      try {
+        await this.#admin.createTopics({
+          topics: group.map((spec) => ({
+            topic: spec.topic,
+            partitions: spec.partitions,
+            replicas: spec.replicationFactor,
+          })),
+          configs: Object.entries(group[0]!.configs).map(([name, value]) => ({ name, value })),
+        });
+      } catch (error) {
+        // The answer names only the topics that failed: if each of those exists, all of them do.
+        if (!onlyApiId(error, 'TOPIC_ALREADY_EXISTS')) throw error;
+      }
+    }
+    await Promise.all(
+      specs.map((spec) =>
+        waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs, () => this.#open),
+      ),
+    );
   }
 
   async topicConfigs(topic: string): Promise<Record<string, string>> {
@@ -404,6 +433,17 @@ export function hasApiId(error: unknown, apiId: string): boolean {
     return (x.errors ?? []).some(walk) || walk(x.cause);
   };
   return walk(error);
+}
+
+/** Whether every error under `error` (through `errors` lists) is the broker's `apiId`, and there is one. */
+export function onlyApiId(error: unknown, apiId: string): boolean {
+  const walk = (e: unknown, depth: number): boolean => {
+    if (typeof e !== 'object' || e === null || depth > 8) return false;
+    const x = e as { apiId?: string; errors?: unknown };
+    if (Array.isArray(x.errors) && x.errors.length > 0) return x.errors.every((c) => walk(c, depth + 1));
+    return x.apiId === apiId;
+  };
+  return walk(error, 0);
 }
 
 /**
