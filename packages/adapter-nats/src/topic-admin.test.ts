@@ -104,6 +104,17 @@ for (const server of TEST_SERVERS) {
       await expect(t.ensureTopic!(spec(twin, {}))).rejects.toMatchObject({ code: 'TOPIC_MISMATCH' });
     });
 
+    it('lets instances of a service create one topic’s stream at the same moment', async () => {
+      // The loser of two creates at the same moment may hear "subjects overlap" (nats-server 2.9.10).
+      const instances = await Promise.all(Array.from({ length: 6 }, () => f.transport()));
+      for (let round = 0; round < 5; round++) {
+        const topic = f.topic(`race${round}`);
+        const outcomes = (await Promise.all(instances.map((t, i) => t.send([message(topic, i)])))).flat();
+        expect(outcomes.map((o) => o.ok)).toEqual(instances.map(() => true));
+        expect((await streamOf(topic)).state.messages).toBe(instances.length);
+      }
+    });
+
     it('publishes into a stream the user made that already covers the subject', async () => {
       const t = await f.transport();
       const prefix = f.topic('own');

@@ -11,6 +11,8 @@ import type { ResolvedNatsOptions } from './options.ts';
 import { describeDifferences, planStream, type StreamPlan, streamDifferences } from './stream-config.ts';
 
 const NAME_IN_USE = 10058;
+/** What nats-server 2.9 may answer the loser of two creates of one stream made at the same moment. */
+const SUBJECTS_OVERLAP = 10065;
 /** Ignored settings already warned about: a fleet of topics with `partitions: 4` warns once, not per topic. */
 const warned = new Set<string>();
 
@@ -140,8 +142,12 @@ export class TopicAdmin {
     try {
       await this.#jsm().streams.add(plan.create);
     } catch (error) {
-      // Another instance created it first: fine, as long as it holds our subject.
-      if (!(error instanceof JetStreamApiError && error.code === NAME_IN_USE)) throw error;
+      // Another instance created it first: fine, as long as it holds our subject. Two creates at the
+      // same moment can leave the loser with "subjects overlap" rather than "name in use" (seen on
+      // nats-server 2.9.10 with four instances of a group starting together).
+      const raced =
+        error instanceof JetStreamApiError && (error.code === NAME_IN_USE || error.code === SUBJECTS_OVERLAP);
+      if (!raced) throw error;
       const existing = await this.#info(plan.stream);
       if (existing === undefined) throw error;
       assertHoldsTopic(existing, plan);
