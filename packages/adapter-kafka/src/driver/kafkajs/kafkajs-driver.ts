@@ -45,6 +45,16 @@ export function createKafkajsDriver(options: ResolvedKafkaOptions, log: Log): Ka
   return new KafkajsDriver(options, log);
 }
 
+/** A topic to create, as kafkajs' admin takes it. */
+function kafkajsTopic(spec: DriverTopicSpec) {
+  return {
+    topic: spec.topic,
+    numPartitions: spec.partitions,
+    replicationFactor: spec.replicationFactor,
+    configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+  };
+}
+
 class KafkajsDriver implements KafkaDriver {
   // #private: the kafkajs client and the options hold the SASL password (see kafka-transport.ts).
   readonly #kafka: kafkajs.Kafka;
@@ -194,14 +204,7 @@ class KafkajsDriver implements KafkaDriver {
       // its metadata image has caught up with the controller; so wait here instead.
       waitForLeaders: false,
       timeout: this.#options.requestTimeoutMs,
-      topics: [
-        {
-          topic: spec.topic,
-          numPartitions: spec.partitions,
-          replicationFactor: spec.replicationFactor,
-          configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
-        },
-      ],
+      topics: [kafkajsTopic(spec)],
     });
     await waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs);
     return created;
@@ -212,12 +215,7 @@ class KafkajsDriver implements KafkaDriver {
     await this.#admin.createTopics({
       waitForLeaders: false, // as in createTopic
       timeout: this.#options.requestTimeoutMs,
-      topics: specs.map((spec) => ({
-        topic: spec.topic,
-        numPartitions: spec.partitions,
-        replicationFactor: spec.replicationFactor,
-        configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
-      })),
+      topics: specs.map(kafkajsTopic),
     });
     await Promise.all(specs.map((spec) => waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs)));
   }
