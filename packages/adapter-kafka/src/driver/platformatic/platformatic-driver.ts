@@ -240,12 +240,23 @@ class PlatformaticDriver implements KafkaDriver {
     return this.#lookUp(this.#producer, topic);
   }
 
+  /**
+   * The client counts an unknown topic among the errors it retries, with the whole retry back-off
+   * (~3 s with the defaults) before it says so: the first publish or subscribe of every new topic
+   * waited that long before the topic was created. The first question is asked without retries;
+   * only an error other than "unknown topic" is asked again with them.
+   */
   async #lookUp(
     client: Admin | Producer<Buffer, Buffer, Buffer, Buffer>,
     topic: string,
   ): Promise<TopicMetadata | undefined> {
     try {
-      const metadata = await client.metadata({ topics: [topic], forceUpdate: true });
+      const metadata = await client
+        .metadata({ topics: [topic], forceUpdate: true, retries: 0 })
+        .catch((error: unknown) => {
+          if (isUnknownTopic(error)) throw error;
+          return client.metadata({ topics: [topic], forceUpdate: true });
+        });
       const found = metadata.topics.get(topic);
       if (found === undefined || found.partitions.length === 0) return undefined;
       const partitions = found.partitions
