@@ -12,7 +12,7 @@ export const consumeScenario: Scenario = {
   transports: ['kafka', 'nats', 'redis'],
   async run(ctx, transport) {
     const { available, missing } = await ctx.subjects(transport, { extras: true, consume: true });
-    const count = ctx.quick ? 10_000 : 50_000;
+    const count = ctx.quick ? 10_000 : Number(process.env.BENCH_CONSUME_COUNT ?? 50_000);
     const config = defaultConfig(transport);
     for (const payloadBytes of PAYLOADS(ctx.quick)) {
       for (const m of missing) {

@@ -28,7 +28,7 @@ export const publishScenario: Scenario = {
     const { available, missing } = await ctx.subjects(transport, { extras: true });
     const counts: Record<PublishMode, number> = {
       sequential: ctx.quick ? 300 : 2_000,
-      concurrent: ctx.quick ? 10_000 : 50_000,
+      concurrent: ctx.quick ? 10_000 : Number(process.env.BENCH_PUBLISH_COUNT ?? 50_000),
       emit: ctx.quick ? 10_000 : 50_000,
     };
     const config = defaultConfig(transport);
