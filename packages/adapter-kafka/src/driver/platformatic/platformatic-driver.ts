@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Admin,
   type BaseOptions,
+  type ClusterMetadata,
   ConfigResourceTypes,
   ConfigSources,
   Producer,
@@ -240,23 +241,12 @@ class PlatformaticDriver implements KafkaDriver {
     return this.#lookUp(this.#producer, topic);
   }
 
-  /**
-   * The client counts an unknown topic among the errors it retries, with the whole retry back-off
-   * (~3 s with the defaults) before it says so: the first publish or subscribe of every new topic
-   * waited that long before the topic was created. The first question is asked without retries;
-   * only an error other than "unknown topic" is asked again with them.
-   */
   async #lookUp(
     client: Admin | Producer<Buffer, Buffer, Buffer, Buffer>,
     topic: string,
   ): Promise<TopicMetadata | undefined> {
     try {
-      const metadata = await client
-        .metadata({ topics: [topic], forceUpdate: true, retries: 0 })
-        .catch((error: unknown) => {
-          if (isUnknownTopic(error)) throw error;
-          return client.metadata({ topics: [topic], forceUpdate: true });
-        });
+      const metadata = await metadataOf(client, [topic], true);
       const found = metadata.topics.get(topic);
       if (found === undefined || found.partitions.length === 0) return undefined;
       const partitions = found.partitions
@@ -370,7 +360,7 @@ class PlatformaticDriver implements KafkaDriver {
   async topicOffsets(
     topic: string,
   ): Promise<ReadonlyArray<{ partition: number; low: string; high: string }>> {
-    const metadata = await this.#admin.metadata({ topics: [topic] });
+    const metadata = await metadataOf(this.#admin, [topic], false);
     const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
     const ids = Array.from({ length: count }, (_, i) => i);
     const list = (timestamp: bigint) =>
@@ -397,7 +387,7 @@ class PlatformaticDriver implements KafkaDriver {
     group: string,
     topic: string,
   ): Promise<ReadonlyArray<{ partition: number; offset: string }>> {
-    const metadata = await this.#admin.metadata({ topics: [topic] });
+    const metadata = await metadataOf(this.#admin, [topic], false);
     const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
     const groups = await this.#admin.listConsumerGroupOffsets({
       groups: [
@@ -461,6 +451,24 @@ export function onlyApiId(error: unknown, apiId: string): boolean {
  * The client turns a metadata answer of UNKNOWN_TOPIC_OR_PARTITION into a user error "Unknown topic
  * <name>." without the broker's error under it.
  */
+/**
+ * The client's metadata of `topics`, without its retries for a topic the broker does not know. The
+ * client counts "unknown topic" among the errors it retries, through the whole retry back-off (~3 s
+ * on the \`local\` profile) before it says so: every new topic's first publish or subscribe waited
+ * that long before the transport could create it. So the first question is asked without retries,
+ * and only another error is asked again with them.
+ */
+function metadataOf(
+  client: Admin | Producer<Buffer, Buffer, Buffer, Buffer>,
+  topics: string[],
+  forceUpdate: boolean,
+): Promise<ClusterMetadata> {
+  return client.metadata({ topics, forceUpdate, retries: 0 }).catch((error: unknown) => {
+    if (isUnknownTopic(error)) throw error;
+    return client.metadata({ topics, forceUpdate });
+  });
+}
+
 export function isUnknownTopic(error: unknown): boolean {
   if (hasApiId(error, 'UNKNOWN_TOPIC_OR_PARTITION')) return true;
   const e = error as { code?: unknown; message?: unknown; errors?: unknown[] } | null;
