@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { EventBusError, isEventBusError, type Transport } from '@switchyard/core';
+import { createEventBus, EventBusError, isEventBusError, type Transport } from '@switchyard/core';
 import { errorOf } from '@switchyard/testkit';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RedisTransportOptions } from './options.ts';
 import { redis } from './redis.ts';
@@ -106,6 +108,38 @@ describe.skipIf(secure.url === undefined)('the secured server (TLS and an ACL us
     );
     expect(isEventBusError(publishError, 'AUTHENTICATION_FAILED')).toBe(true);
     expect(String(publishError?.message)).not.toContain(wrong);
+  });
+
+  it('backs off after a wrong password instead of opening a connection per emit', async () => {
+    const admin = new Redis(secure.url!, { tls: { ca: readFileSync(secure.caFile!) }, lazyConnect: true });
+    await admin.connect();
+    const connections = async () =>
+      Number(/total_connections_received:(\d+)/.exec(await admin.info('stats'))![1]);
+    try {
+      const before = await connections();
+      const errors: Error[] = [];
+      const { transport: t } = transport({
+        url: `rediss://${host}`,
+        username: secure.user!,
+        password: 'wrong-password-1b2c',
+        tls: { caFile: secure.caFile! },
+      });
+      const bus = createEventBus({ source: 'emitter', transport: t, onError: (e) => errors.push(e) });
+      const started = Date.now();
+      while (Date.now() - started < 2_500) {
+        bus.emit('auth.backoff', { type: 'tick', data: Date.now() });
+        await sleep(10);
+      }
+      const opened = (await connections()) - before;
+      // Connects at 0 s, 1 s and 3 s at most (doubling from 1 s), not one per emit (~250).
+      expect(opened).toBeLessThanOrEqual(3);
+      expect(errors.length).toBeGreaterThan(100);
+      expect(errors.every((e) => isEventBusError(e, 'AUTHENTICATION_FAILED'))).toBe(true);
+      expect(errors.at(-1)!.message).toMatch(/backing off after \d failed connect/);
+      await bus.close();
+    } finally {
+      admin.disconnect();
+    }
   });
 
   it('fails with AUTHENTICATION_FAILED without credentials (the default user is off)', async () => {

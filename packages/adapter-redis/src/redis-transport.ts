@@ -7,12 +7,13 @@ import {
   type TransportCapabilities,
   type TransportHealth,
 } from '@switchyard/core';
-import type {
-  ConsumeRequest,
-  ConsumerHandle,
-  InboundMessage,
-  OutboundMessage,
-  SendOutcome,
+import {
+  ConnectBackoff,
+  type ConsumeRequest,
+  type ConsumerHandle,
+  type InboundMessage,
+  type OutboundMessage,
+  type SendOutcome,
 } from '@switchyard/core/transport';
 import { RedisConnection } from './connection.ts';
 import { HEADER_PREFIX } from './entry.ts';
@@ -49,6 +50,7 @@ export class RedisTransport implements Transport {
   #server: ServerInfo | undefined;
   #lastError: string | undefined;
   #trimmed = 0;
+  readonly #backoff = new ConnectBackoff();
 
   constructor(options: ResolvedRedisOptions) {
     this.#options = options;
@@ -166,6 +168,7 @@ export class RedisTransport implements Transport {
         server: this.#options.url,
         ...(this.#server === undefined ? {} : { ...this.#server }),
         reconnects: this.#main.reconnects,
+        ...(this.#backoff.report === undefined ? {} : { connectBackoff: this.#backoff.report }),
         consumers: this.#consumers.size,
         trimmedPending: this.#trimmed,
       },
@@ -192,10 +195,24 @@ export class RedisTransport implements Transport {
     if (this.#closed)
       return Promise.reject(new EventBusError('CLOSED', 'The Redis transport is closed. Create a new one.'));
     if (this.#connected) return Promise.resolve();
-    this.#connecting ??= this.#open().catch((error: unknown) => {
-      this.#connecting = undefined;
-      throw error;
-    });
+    if (this.#connecting === undefined) {
+      // After a failed connect (a wrong password, a server down) callers fail at once until the
+      // backoff passes, instead of each opening a connection (and each waiting out connectTimeoutMs).
+      const blocked = this.#backoff.blocked();
+      if (blocked !== undefined) return Promise.reject(blocked);
+      this.#connecting = this.#open().then(
+        () => this.#backoff.succeeded(),
+        (error: unknown) => {
+          this.#connecting = undefined;
+          this.#backoff.failed(
+            error instanceof EventBusError
+              ? error
+              : toEventBusError(error, { operation: 'connect', server: this.#options.url }),
+          );
+          throw error;
+        },
+      );
+    }
     return this.#connecting;
   }
 
