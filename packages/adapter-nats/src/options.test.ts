@@ -53,8 +53,18 @@ describe('resolveNatsOptions', () => {
     [{ streamPrefix: 'a.b' }, 'streamPrefix'],
     [{ password: 'pw' }, 'user'],
     [{ user: 'u', token: 't' }, 'token'],
+    [{ conectTimeoutMs: 3_000 } as never, 'conectTimeoutMs'],
+    [{ topicDefaults: { maxAge: 60_000 } } as never, 'topicDefaults.maxAge'],
+    [{ servers: 4222 } as never, 'servers'],
+    [{ servers: ['nats://a:4222', 4222] } as never, 'servers'],
   ])('rejects %o naming %s', (options, field) => {
     expect(configFailure(() => resolveNatsOptions(options)).field).toBe(field);
+  });
+
+  it('names the known options when one is misspelled', () => {
+    expect(configFailure(() => resolveNatsOptions({ conectTimeoutMs: 3_000 } as never)).message).toMatch(
+      /unknown option; known ones are servers, .*connectTimeoutMs/,
+    );
   });
 
   it('never repeats a secret in its error', () => {

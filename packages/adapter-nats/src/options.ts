@@ -1,6 +1,7 @@
 import type { Logger, LogLevel, TlsOptions } from '@switchyard/core';
 import {
   checkAtLeast as atLeast,
+  checkKnownKeys,
   configError,
   rejectOption as configFail,
   consoleLogger,
@@ -248,7 +249,41 @@ export const NATS_PRESETS: Readonly<Record<NatsPreset, Partial<NatsTransportOpti
 };
 
 /** Merges defaults, the preset and the given options; throws INVALID_CONFIG naming the first bad field. */
+/** Every option's name: a misspelled one is rejected rather than ignored. */
+const NATS_OPTION_KEYS = Object.keys({
+  servers: true,
+  preset: true,
+  name: true,
+  user: true,
+  password: true,
+  token: true,
+  nkeySeed: true,
+  tls: true,
+  connectTimeoutMs: true,
+  reconnectWaitMs: true,
+  maxReconnectAttempts: true,
+  publishTimeoutMs: true,
+  publishAttemptTimeoutMs: true,
+  maxPendingAcks: true,
+  ackWaitMs: true,
+  maxAckPending: true,
+  maxDeliverSlack: true,
+  fetchExpiresMs: true,
+  autoCreateTopics: true,
+  topicDefaults: true,
+  streamPrefix: true,
+  ephemeralTopics: true,
+  ephemeralBufferLimit: true,
+  maxMessageBytes: true,
+  logger: true,
+  logLevel: true,
+} satisfies Record<keyof NatsTransportOptions, true>);
+
 export function resolveNatsOptions(options: NatsTransportOptions = {}): ResolvedNatsOptions {
+  checkKnownKeys(options, NATS_OPTION_KEYS, '');
+  if (options.topicDefaults !== undefined)
+    checkKnownKeys(options.topicDefaults, Object.keys(DEFAULT_NATS_TOPIC), 'topicDefaults.');
+  checkServers(options.servers);
   const preset = options.preset ?? DEFAULT_NATS_OPTIONS.preset;
   if (!(preset in NATS_PRESETS)) {
     throw configError(
@@ -279,6 +314,16 @@ export function resolveNatsOptions(options: NatsTransportOptions = {}): Resolved
   };
   validate(resolved);
   return resolved;
+}
+
+/** `servers` is a URL, a comma-separated list of them, or an array of URLs. */
+function checkServers(servers: unknown): void {
+  if (servers === undefined || typeof servers === 'string') return;
+  if (Array.isArray(servers) && servers.every((s) => typeof s === 'string')) return;
+  throw configError(
+    'servers',
+    `give a server URL or a list of them, e.g. 'nats://127.0.0.1:4222', got ${typeof servers === 'object' ? 'a list with a non-string' : typeof servers}`,
+  );
 }
 
 function validate(o: ResolvedNatsOptions): void {

@@ -84,8 +84,17 @@ describe('resolveRedisOptions', () => {
     [{ topicDefaults: { maxMessages: 0 } }, 'topicDefaults.maxMessages'],
     [{ topicDefaults: { maxAgeMs: -5 } }, 'topicDefaults.maxAgeMs'],
     [{ logger: {} as never }, 'logger'],
+    [{ conectTimeoutMs: 3_000 } as never, 'conectTimeoutMs'],
+    [{ topicDefaults: { maxLength: 10 } } as never, 'topicDefaults.maxLength'],
+    [{ url: 6379 } as never, 'url'],
   ])('rejects %o naming %s', (options, field) => {
     expect(configFailure(() => resolveRedisOptions(options)).field).toBe(field);
+  });
+
+  it('names the known options when one is misspelled', () => {
+    expect(configFailure(() => resolveRedisOptions({ conectTimeoutMs: 3_000 } as never)).message).toMatch(
+      /unknown option; known ones are url, .*connectTimeoutMs/,
+    );
   });
 
   it('never repeats a password from the URL in its error', () => {

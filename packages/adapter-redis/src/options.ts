@@ -1,6 +1,7 @@
 import type { Logger, LogLevel, TlsOptions } from '@switchyard/core';
 import {
   checkAtLeast as atLeast,
+  checkKnownKeys,
   configError,
   rejectOption as configFail,
   consoleLogger,
@@ -197,7 +198,39 @@ export const REDIS_PRESETS: Readonly<Record<RedisPreset, Partial<RedisTransportO
 };
 
 /** Merges defaults, the preset, the URL and the given options; throws INVALID_CONFIG naming the first bad field. */
+/** Every option's name: a misspelled one is rejected rather than ignored. */
+const REDIS_OPTION_KEYS = Object.keys({
+  url: true,
+  host: true,
+  port: true,
+  db: true,
+  preset: true,
+  name: true,
+  username: true,
+  password: true,
+  tls: true,
+  connectTimeoutMs: true,
+  reconnectWaitMs: true,
+  maxReconnectAttempts: true,
+  publishTimeoutMs: true,
+  ackWaitMs: true,
+  claimIntervalMs: true,
+  idleConsumerTimeoutMs: true,
+  fetchExpiresMs: true,
+  autoCreateTopics: true,
+  topicDefaults: true,
+  streamPrefix: true,
+  maxMessageBytes: true,
+  logger: true,
+  logLevel: true,
+} satisfies Record<keyof RedisTransportOptions, true>);
+
 export function resolveRedisOptions(options: RedisTransportOptions = {}): ResolvedRedisOptions {
+  checkKnownKeys(options, REDIS_OPTION_KEYS, '');
+  if (options.topicDefaults !== undefined)
+    checkKnownKeys(options.topicDefaults, Object.keys(DEFAULT_REDIS_TOPIC), 'topicDefaults.');
+  if (options.url !== undefined && typeof options.url !== 'string')
+    throw configError('url', `give a URL like redis://127.0.0.1:6379, got ${typeof options.url}`);
   const preset = options.preset ?? DEFAULT_REDIS_OPTIONS.preset;
   if (!(preset in REDIS_PRESETS)) {
     throw configError(

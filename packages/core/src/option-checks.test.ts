@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { configError, isEventBusError as isError, isEventBusError } from './errors.ts';
 import {
   checkAtLeast,
+  checkKnownKeys,
   checkPositive,
   checkWholeAtLeast,
   parseEnvValue,
@@ -28,7 +29,21 @@ describe('option checks', () => {
     expect(errorOf(() => checkWholeAtLeast('count', -2, -1))).toBeDefined();
   });
 
+  it('reject an unknown key, naming it and the known ones', () => {
+    const error = errorOf(() =>
+      checkKnownKeys({ url: 'x', conectTimeoutMs: 1 }, ['url', 'connectTimeoutMs'], ''),
+    );
+    expect((error as Error).message).toBe(
+      'Invalid option `conectTimeoutMs`: unknown option; known ones are url, connectTimeoutMs',
+    );
+    expect(errorOf(() => checkKnownKeys({ maxAge: 1 }, ['maxAgeMs'], 'topicDefaults.'))).toMatchObject({
+      details: { field: 'topicDefaults.maxAge' },
+    });
+    expect(errorOf(() => checkKnownKeys('x', ['a'], 'tls.'))).toMatchObject({ details: { field: 'tls' } });
+  });
+
   it('accept what they promise', () => {
+    checkKnownKeys({ url: 'x' }, ['url', 'db'], '');
     checkPositive('a', 0.5);
     checkAtLeast('b', 0, 0);
     checkWholeAtLeast('c', -1, -1);

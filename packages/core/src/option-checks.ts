@@ -21,6 +21,17 @@ export function checkWholeAtLeast(field: string, value: number, min: number): vo
     rejectOption(field, `must be a whole number >= ${min}`, value);
 }
 
+/** Rejects a key of `value` that is not in `known` (a misspelled option would be ignored), naming the known ones. */
+export function checkKnownKeys(value: unknown, known: readonly string[], prefix: string): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw configError(prefix.slice(0, -1) || 'options', 'must be an object');
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw configError(`${prefix}${key}`, `unknown option; known ones are ${known.join(', ')}`);
+    }
+  }
+}
+
 export function rejectOption(field: string, problem: string, got: unknown): never {
   throw configError(field, `${problem}, got ${JSON.stringify(got)}`);
 }

@@ -1,4 +1,4 @@
-import { configError, definedFields, LOG_LEVELS } from '@switchyard/core/transport';
+import { checkKnownKeys, configError, definedFields, LOG_LEVELS } from '@switchyard/core/transport';
 import type {
   KafkaAutoCreateOptions,
   KafkaConsumerOptions,
@@ -8,15 +8,7 @@ import type {
   ResolvedKafkaOptions,
 } from './options.ts';
 import { DEFAULT_KAFKA_OPTIONS, DEPLOYMENT_PROFILES, KAFKA_PRESETS } from './presets.ts';
-import {
-  checkBrokers,
-  checkInteger,
-  checkKnownKeys,
-  checkOneOf,
-  checkSasl,
-  checkTiers,
-  checkTls,
-} from './validate.ts';
+import { checkBrokers, checkInteger, checkOneOf, checkSasl, checkTiers, checkTls } from './validate.ts';
 
 const TOP_LEVEL_KEYS = [...Object.keys(DEFAULT_KAFKA_OPTIONS)] as const;
 

@@ -1,17 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { TlsOptions } from '@switchyard/core';
-import { configError, tlsConnectionOptions } from '@switchyard/core/transport';
+import { checkKnownKeys, configError, tlsConnectionOptions } from '@switchyard/core/transport';
 import type { KafkaSaslOptions } from './options.ts';
-
-export function checkKnownKeys(value: object, known: readonly string[], prefix: string): void {
-  if (typeof value !== 'object' || value === null)
-    throw configError(prefix.slice(0, -1) || 'options', 'must be an object');
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw configError(`${prefix}${key}`, `unknown option; known ones are ${known.join(', ')}`);
-    }
-  }
-}
 
 export function checkOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) {

@@ -11,6 +11,7 @@ export { definedFields } from '../defined-fields.ts';
 export { configError, toEventBusError } from '../errors.ts';
 export {
   checkAtLeast,
+  checkKnownKeys,
   checkPositive,
   checkWholeAtLeast,
   parseEnvValue,
