@@ -1,4 +1,4 @@
-import { assertSameConsumer, consumerSettings } from './consume/consumer-settings.ts';
+import { assertSameConsumer, checkSubscribeKeys, consumerSettings } from './consume/consumer-settings.ts';
 import { insideHandlerOf } from './consume/handler-scope.ts';
 import { resolveRetryPolicy } from './consume/retry-policy.ts';
 import { TopicConsumer } from './consume/topic-consumer.ts';
@@ -177,6 +177,7 @@ class SwitchyardBus implements EventBus {
       );
     }
     this.#publisher.validateTopic(topic);
+    checkSubscribeKeys(options, method === 'subscribeBatch');
     const caps = this.#transport.capabilities;
     if (options.group !== undefined && !caps.consumerGroups) {
       throw new EventBusError(

@@ -2,6 +2,7 @@ import { type Codec, jsonCodec } from './codec.ts';
 import { definedFields } from './defined-fields.ts';
 import { configError } from './errors.ts';
 import type { ConsumeMiddleware, PublishMiddleware } from './middleware.ts';
+import { checkKnownKeys } from './option-checks.ts';
 import type { PublishBufferLimits } from './publish/publish-buffer.ts';
 import type { Transport } from './transport.ts';
 
@@ -119,7 +120,31 @@ export const DEFAULT_BUS_OPTIONS = {
   drainTimeoutMs: 30_000,
 };
 
+/** Every option's name: a misspelled one (`transprot`: a bus on the in-memory transport) is refused, not ignored. */
+const BUS_OPTION_KEYS = Object.keys({
+  transport: true,
+  source: true,
+  codec: true,
+  codecs: true,
+  maxEventBytes: true,
+  publishBuffer: true,
+  publishMiddleware: true,
+  consumeMiddleware: true,
+  onError: true,
+  tracing: true,
+  drainTimeoutMs: true,
+} satisfies Record<keyof EventBusOptions, true>);
+const TRACING_OPTION_KEYS = Object.keys({
+  unsampledParent: true,
+  rootSpans: true,
+} satisfies Record<keyof TracingOptions, true>);
+
 export function resolveBusOptions(options: EventBusOptions): ResolvedBusOptions {
+  checkKnownKeys(options, BUS_OPTION_KEYS, '');
+  if (options.publishBuffer !== undefined)
+    checkKnownKeys(options.publishBuffer, Object.keys(DEFAULT_BUS_OPTIONS.publishBuffer), 'publishBuffer.');
+  if (typeof options.tracing === 'object' && options.tracing !== null)
+    checkKnownKeys(options.tracing, TRACING_OPTION_KEYS, 'tracing.');
   if (typeof options.source !== 'string' || options.source.length === 0) {
     throw configError('source', 'give the name of the publishing service, e.g. "orders-svc"');
   }

@@ -1,5 +1,6 @@
 import { configError } from '../errors.ts';
-import type { BatchOptions, SubscribeOptions } from '../types.ts';
+import { checkKnownKeys } from '../option-checks.ts';
+import type { BatchOptions, SubscribeBatchOptions, SubscribeOptions } from '../types.ts';
 
 /**
  * What the subscriptions of one group on one topic share inside one bus: they are one consumer
@@ -28,6 +29,34 @@ export const DEFAULT_CONSUMER_SETTINGS = {
   batchMaxEvents: 100,
   batchMaxWaitMs: 20,
 } as const;
+
+/** Every subscribe option's name: a misspelled one (`gruop`) is refused rather than ignored. */
+const SUBSCRIBE_OPTION_KEYS = Object.keys({
+  group: true,
+  concurrency: true,
+  ordering: true,
+  retry: true,
+  deadLetter: true,
+  prefetch: true,
+  startFrom: true,
+  ackTimeoutMs: true,
+  unhandled: true,
+  signal: true,
+} satisfies Record<keyof SubscribeOptions, true>);
+const BATCH_OPTION_KEYS = Object.keys({ maxEvents: true, maxWaitMs: true } satisfies Record<
+  keyof BatchOptions,
+  true
+>);
+
+/** Refuses an option `subscribe` (or, with `batch`, `subscribeBatch`) does not know, naming it. */
+export function checkSubscribeKeys(options: SubscribeBatchOptions, batch: boolean): void {
+  if (!batch && typeof options === 'object' && options !== null && 'batch' in options)
+    throw configError('batch', 'a batch handler subscribes with subscribeBatch(topic, handler, { batch })');
+  checkKnownKeys(options, batch ? [...SUBSCRIBE_OPTION_KEYS, 'batch'] : SUBSCRIBE_OPTION_KEYS, '');
+  if (typeof options.deadLetter === 'object' && options.deadLetter !== null)
+    checkKnownKeys(options.deadLetter, ['topic'], 'deadLetter.');
+  if (batch && options.batch !== undefined) checkKnownKeys(options.batch, BATCH_OPTION_KEYS, 'batch.');
+}
 
 /** The consumer settings `options` ask for, checked; a field left out takes its default. */
 export function consumerSettings(

@@ -1,5 +1,6 @@
 import { definedFields } from '../defined-fields.ts';
 import { configError } from '../errors.ts';
+import { checkKnownKeys } from '../option-checks.ts';
 
 /** How a failing handler is retried before its event goes to the dead-letter topic. */
 export interface RetryOptions {
@@ -48,6 +49,7 @@ export const DEFAULT_RETRY: ResolvedRetryPolicy = {
 
 export function resolveRetryPolicy(options: RetryOptions | false | undefined): ResolvedRetryPolicy {
   if (options === false) return { ...DEFAULT_RETRY, attempts: 1 };
+  if (options !== undefined) checkKnownKeys(options, Object.keys(DEFAULT_RETRY), 'retry.');
   const policy = { ...DEFAULT_RETRY, ...definedFields(options) };
   if (!Number.isInteger(policy.attempts) || policy.attempts < 1) {
     throw configError('retry.attempts', `must be a whole number >= 1, got ${policy.attempts}`);
