@@ -227,6 +227,22 @@ describe('publishing', () => {
     await bus.close();
   });
 
+  it.each([
+    [{ headers: { retries: 3 } }, /Header "retries" must be a string, got number/],
+    [{ headers: 'x-trace=1' }, /headers must be an object of string values/],
+    [{ subject: 42 }, /`subject` must be a string, got number/],
+    [{ id: 7 }, /`id` must be a string, got number/],
+    [{ time: 1_700_000_000 }, /`time` must be an ISO string or a Date, got number/],
+  ])('rejects a draft with %o, naming the field, before any transport sees it', async (fields, message) => {
+    // On Kafka, NATS and Redis such a header failed deep in the client (PUBLISH_FAILED, or INTERNAL
+    // "raw.trim is not a function"), as if the broker were at fault.
+    const bus = createEventBus({ source: 't' });
+    const error = await bus.publish('p5', { type: 'x', data: 1, ...(fields as object) }).catch((e) => e);
+    expect(isEventBusError(error, 'INVALID_EVENT')).toBe(true);
+    expect((error as Error).message).toMatch(message);
+    await bus.close();
+  });
+
   it('rejects invalid options naming the field', () => {
     expect(() => createEventBus({ source: '' })).toThrowError(/`source`/);
     expect(() => createEventBus({ source: 's', publishBuffer: { whenFull: 'drop' as 'fail' } })).toThrowError(

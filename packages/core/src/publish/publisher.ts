@@ -21,6 +21,7 @@ import type { OutboundMessage, SendOutcome, Transport, TransportReceipt } from '
 import type { PublishReceipt } from '../types.ts';
 import { uuidv7 } from '../uuid-v7.ts';
 import { type HeaderTally, wireHeaders } from '../wire.ts';
+import { checkDraftFields } from './draft-fields.ts';
 import { PublishBuffer } from './publish-buffer.ts';
 
 /**
@@ -273,6 +274,7 @@ export class Publisher {
     if (draft.key !== undefined && typeof draft.key !== 'string') {
       throw new EventBusError('INVALID_EVENT', `Event key must be a string, got ${typeof draft.key}.`);
     }
+    checkDraftFields(draft);
     // One clock read for the id and the time (each read is a native call).
     const now = draft.time === undefined || draft.id === undefined ? Date.now() : 0;
     const time =
