@@ -448,13 +448,9 @@ export function onlyApiId(error: unknown, apiId: string): boolean {
 }
 
 /**
- * The client turns a metadata answer of UNKNOWN_TOPIC_OR_PARTITION into a user error "Unknown topic
- * <name>." without the broker's error under it.
- */
-/**
  * The client's metadata of `topics`, without its retries for a topic the broker does not know. The
  * client counts "unknown topic" among the errors it retries, through the whole retry back-off (~3 s
- * on the \`local\` profile) before it says so: every new topic's first publish or subscribe waited
+ * on the `local` profile) before it says so: every new topic's first publish or subscribe waited
  * that long before the transport could create it. So the first question is asked without retries,
  * and only another error is asked again with them.
  */
@@ -469,6 +465,10 @@ function metadataOf(
   });
 }
 
+/**
+ * The client turns a metadata answer of UNKNOWN_TOPIC_OR_PARTITION into a user error "Unknown topic
+ * <name>." without the broker's error under it.
+ */
 export function isUnknownTopic(error: unknown): boolean {
   if (hasApiId(error, 'UNKNOWN_TOPIC_OR_PARTITION')) return true;
   const e = error as { code?: unknown; message?: unknown; errors?: unknown[] } | null;
