@@ -1,4 +1,4 @@
-import { isEventBusError } from '@switchyard/core';
+import { createEventBus, isEventBusError } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafka } from './kafka.ts';
 import { partitionForKey } from './producer/murmur2.ts';
@@ -18,6 +18,30 @@ for (const driver of KAFKA_DRIVERS) {
       expect(Date.now() - started).toBeLessThan(4000);
       expect(transport.health().state).toBe('disconnected');
       await transport.close();
+    });
+
+    it('logs a broker that is down once, with what to do, not every retry of the client', async () => {
+      const lines: Array<[string, string]> = [];
+      const logger = {
+        error: (message: string) => void lines.push(['error', message]),
+        warn: (message: string) => void lines.push(['warn', message]),
+        info: () => {},
+        debug: () => {},
+      };
+      const bus = createEventBus({
+        source: 'svc-broker-down',
+        transport: kafka({ driver, brokers: ['127.0.0.1:1'], logger }),
+        onError: () => {},
+      });
+      const error = await bus
+        .publish('orders', { type: 'order.placed', data: { n: 1 } })
+        .catch((e: unknown) => e);
+      expect(isEventBusError(error, 'CONNECTION_FAILED')).toBe(true);
+      // kafkajs alone wrote 12 lines here (each retry's "Connection error" and "Failed to connect to
+      // seed broker") before the transport's own one.
+      expect(lines, lines.map(([level, text]) => `${level} ${text}`).join('\n')).toHaveLength(1);
+      expect(lines[0]![1]).toMatch(/CONNECTION_FAILED.*Check that the brokers are reachable/);
+      await bus.close();
     });
   });
 

@@ -64,6 +64,8 @@ class KafkajsDriver implements KafkaDriver {
   readonly #acks: -1 | 0 | 1;
   readonly #compression: kafkajs.CompressionTypes;
   readonly #options: ResolvedKafkaOptions;
+  /** Set by the first successful `connect()`: until then kafkajs' connect-attempt lines are written at debug. */
+  #connectedOnce = false;
   readonly info: DriverInfo;
 
   constructor(options: ResolvedKafkaOptions, log: Log) {
@@ -97,7 +99,7 @@ class KafkajsDriver implements KafkaDriver {
         maxRetryTime: options.retry.maxRetryTimeMs,
       },
       logLevel: KAFKAJS_LEVEL[options.logLevel],
-      logCreator: logCreatorFor(log),
+      logCreator: logCreatorFor(log, () => !this.#connectedOnce),
     });
     this.#admin = this.#kafka.admin();
     this.#session = this.#newSession();
@@ -108,6 +110,7 @@ class KafkajsDriver implements KafkaDriver {
   async connect(): Promise<void> {
     await this.#admin.connect();
     await this.#session.producer.connect();
+    this.#connectedOnce = true;
     this.#emit({ type: 'connected' });
   }
 

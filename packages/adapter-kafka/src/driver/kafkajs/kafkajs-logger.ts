@@ -32,11 +32,20 @@ const LEVEL_NAME: Readonly<Record<number, 'error' | 'warn' | 'info' | 'debug'>> 
 const ROUTINE = [/^Response \w+\(key: \d+/, /^Limiting retries for the idempotent producer/];
 
 /**
+ * kafkajs' lines for each attempt to reach a broker. Until the transport's first connect has
+ * succeeded they are written at `debug`: the transport reports the outcome itself, once, with the
+ * last error and what to do (`CONNECTION_FAILED … Check that the brokers are reachable …`), where
+ * kafkajs wrote a dozen lines for a broker that is down. After it, a lost broker's lines keep their level.
+ */
+const CONNECT_ATTEMPT = [/^Connection error/, /^Connection timeout/, /^Failed to connect to seed broker/];
+
+/**
  * Routes kafkajs' log lines through the transport's log (level filter, secrets replaced, the
  * `[switchyard:kafka]` prefix), as `[<namespace>] <message>` with kafkajs' fields; stacks,
- * timestamps and kafkajs' own logger name are dropped.
+ * timestamps and kafkajs' own logger name are dropped. `firstConnect` says whether the transport
+ * has yet to connect for the first time.
  */
-export function logCreatorFor(log: Log): kafkajs.logCreator {
+export function logCreatorFor(log: Log, firstConnect: () => boolean = () => false): kafkajs.logCreator {
   return () => (entry) => {
     const {
       message,
@@ -46,9 +55,10 @@ export function logCreatorFor(log: Log): kafkajs.logCreator {
       ...fields
     } = entry.log as kafkajs.LoggerEntryContent & { stack?: unknown };
     const text = String(message);
-    const level = ROUTINE.some((pattern) => pattern.test(text))
-      ? 'debug'
-      : (LEVEL_NAME[entry.level] ?? 'debug');
+    const routine =
+      ROUTINE.some((pattern) => pattern.test(text)) ||
+      (firstConnect() && CONNECT_ATTEMPT.some((pattern) => pattern.test(text)));
+    const level = routine ? 'debug' : (LEVEL_NAME[entry.level] ?? 'debug');
     log(level, `[${entry.namespace}] ${text}`, fields);
   };
 }
