@@ -109,23 +109,16 @@ export class KafkaTransport implements Transport {
     if (this.#state === 'closed')
       return Promise.reject(new EventBusError('CLOSED', 'The Kafka transport is closed.'));
     if (this.#state === 'connected' || this.#state === 'reconnecting') return Promise.resolve();
-    if (this.#connecting === undefined) {
-      // After a failed connect (a wrong password, brokers down) callers fail at once until the
-      // backoff passes, instead of each publish, emit or subscribe opening a connection.
-      const blocked = this.#backoff.blocked();
-      if (blocked !== undefined) return Promise.reject(blocked);
-      this.#connecting = this.#connectWithin(this.#options.connectTimeoutMs)
-        .then(
-          () => this.#backoff.succeeded(),
-          (error: EventBusError) => {
-            this.#backoff.failed(error);
-            throw error;
-          },
-        )
-        .finally(() => {
-          this.#connecting = undefined;
-        });
-    }
+    // After a failed connect (a wrong password, brokers down) callers fail at once until the
+    // backoff passes, instead of each publish, emit or subscribe opening a connection.
+    this.#connecting ??= this.#backoff
+      .attempt(
+        () => this.#connectWithin(this.#options.connectTimeoutMs),
+        (error) => toEventBusError(error, { operation: 'connect', redact: this.#redact }),
+      )
+      .finally(() => {
+        this.#connecting = undefined;
+      });
     return this.#connecting;
   }
 

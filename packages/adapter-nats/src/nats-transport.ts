@@ -230,27 +230,17 @@ export class NatsTransport implements Transport {
   #connect(): Promise<Connected> {
     if (this.#closed)
       return Promise.reject(new EventBusError('CLOSED', 'The NATS transport is closed. Create a new one.'));
-    if (this.#connecting === undefined) {
-      // After a failed connect (a wrong password, a server down) callers fail at once until the
-      // backoff passes, instead of each opening a connection.
-      const blocked = this.#backoff.blocked();
-      if (blocked !== undefined) return Promise.reject(blocked);
-      this.#connecting = this.#open().then(
-        (connected) => {
-          this.#backoff.succeeded();
-          return connected;
-        },
-        (error: unknown) => {
-          this.#connecting = undefined;
-          this.#backoff.failed(
-            error instanceof EventBusError
-              ? error
-              : toEventBusError(error, { operation: 'connect', servers: this.#servers }),
-          );
-          throw error;
-        },
-      );
-    }
+    // After a failed connect (a wrong password, a server down) callers fail at once until the
+    // backoff passes, instead of each opening a connection.
+    this.#connecting ??= this.#backoff
+      .attempt(
+        () => this.#open(),
+        (error) => toEventBusError(error, { operation: 'connect', servers: this.#servers }),
+      )
+      .catch((error: unknown) => {
+        this.#connecting = undefined;
+        throw error;
+      });
     return this.#connecting;
   }
 

@@ -195,24 +195,17 @@ export class RedisTransport implements Transport {
     if (this.#closed)
       return Promise.reject(new EventBusError('CLOSED', 'The Redis transport is closed. Create a new one.'));
     if (this.#connected) return Promise.resolve();
-    if (this.#connecting === undefined) {
-      // After a failed connect (a wrong password, a server down) callers fail at once until the
-      // backoff passes, instead of each opening a connection (and each waiting out connectTimeoutMs).
-      const blocked = this.#backoff.blocked();
-      if (blocked !== undefined) return Promise.reject(blocked);
-      this.#connecting = this.#open().then(
-        () => this.#backoff.succeeded(),
-        (error: unknown) => {
-          this.#connecting = undefined;
-          this.#backoff.failed(
-            error instanceof EventBusError
-              ? error
-              : toEventBusError(error, { operation: 'connect', server: this.#options.url }),
-          );
-          throw error;
-        },
-      );
-    }
+    // After a failed connect (a wrong password, a server down) callers fail at once until the
+    // backoff passes, instead of each opening a connection (and each waiting out connectTimeoutMs).
+    this.#connecting ??= this.#backoff
+      .attempt(
+        () => this.#open(),
+        (error) => toEventBusError(error, { operation: 'connect', server: this.#options.url }),
+      )
+      .catch((error: unknown) => {
+        this.#connecting = undefined;
+        throw error;
+      });
     return this.#connecting;
   }
 

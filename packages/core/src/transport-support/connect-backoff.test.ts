@@ -28,4 +28,19 @@ describe('ConnectBackoff', () => {
     expect(backoff.blocked(1)).toBeUndefined();
     expect(backoff.report).toBeUndefined();
   });
+
+  it('runs a connect attempt through the wait: the outcome is recorded, and a blocked attempt does not run', async () => {
+    const backoff = new ConnectBackoff({ initialMs: 60_000 });
+    const refused = new Error('connect ECONNREFUSED 127.0.0.1:1');
+    const asError = (error: unknown) => new EventBusError('CONNECTION_FAILED', String(error));
+    await expect(backoff.attempt(() => Promise.reject(refused), asError)).rejects.toBe(refused);
+    let opened = 0;
+    const blocked = await backoff.attempt(async () => ++opened, asError).catch((e: unknown) => e);
+    expect(opened).toBe(0);
+    expect(isEventBusError(blocked, 'CONNECTION_FAILED')).toBe(true);
+    expect((blocked as Error).message).toMatch(/ECONNREFUSED.*backing off after 1 failed connect/);
+    backoff.succeeded();
+    await expect(backoff.attempt(async () => ++opened, asError)).resolves.toBe(1);
+    expect(backoff.report).toBeUndefined();
+  });
 });

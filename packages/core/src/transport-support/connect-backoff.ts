@@ -37,6 +37,26 @@ export class ConnectBackoff {
     );
   }
 
+  /**
+   * One connect attempt through the backoff: rejects at once with the last error while the wait
+   * runs, else runs `open` and records how it ended. A failure that is not an EventBusError is
+   * recorded as `asError` makes it (callers still get the original).
+   */
+  attempt<T>(open: () => Promise<T>, asError: (error: unknown) => EventBusError): Promise<T> {
+    const blocked = this.blocked();
+    if (blocked !== undefined) return Promise.reject(blocked);
+    return open().then(
+      (value) => {
+        this.succeeded();
+        return value;
+      },
+      (error: unknown) => {
+        this.failed(error instanceof EventBusError ? error : asError(error));
+        throw error;
+      },
+    );
+  }
+
   failed(error: EventBusError, now = Date.now()): void {
     this.#failures++;
     this.#lastError = error;
