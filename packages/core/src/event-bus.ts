@@ -317,6 +317,7 @@ class SwitchyardBus implements EventBus {
       }
     } finally {
       this.#overflow.flush();
+      this.#options.consoleReporter?.flush();
       this.#metrics.stopObserving();
     }
   }

@@ -1,17 +1,29 @@
 import { type Codec, jsonCodec } from './codec.ts';
+import type { DeadLetterReason } from './consume/dead-letter.ts';
 import { definedFields } from './defined-fields.ts';
 import { configError } from './errors.ts';
 import type { ConsumeMiddleware, PublishMiddleware } from './middleware.ts';
+import { type ConsoleReporter, consoleReporter } from './observability/console-reporter.ts';
 import { checkKnownKeys } from './option-checks.ts';
 import type { PublishBufferLimits } from './publish/publish-buffer.ts';
 import type { Transport } from './transport.ts';
 
 export interface ErrorReport {
-  /** What failed: a fire-and-forget publish, a dead-letter send, a dropped event, a transport hiccup. */
-  readonly operation: 'emit' | 'dead-letter' | 'drop' | 'consume' | 'close';
+  /**
+   * What failed: a fire-and-forget publish (`emit`), an event a subscription could not handle and
+   * dead-lettered (`handle`, with the handler's or decoder's error) or dropped (`drop`, dead-lettering
+   * off), a dead-letter send (`dead-letter`), a transport hiccup (`consume`, `close`).
+   */
+  readonly operation: 'emit' | 'handle' | 'dead-letter' | 'drop' | 'consume' | 'close';
   readonly topic?: string;
   readonly group?: string;
   readonly eventId?: string;
+  /** `handle` and `drop`: why the event could not be handled. */
+  readonly reason?: DeadLetterReason;
+  /** `handle` and `drop`: attempts made, the first included. */
+  readonly attempts?: number;
+  /** `handle`: where the event went. */
+  readonly deadLetterTopic?: string;
 }
 
 export interface EventBusOptions {
@@ -46,7 +58,10 @@ export interface EventBusOptions {
   };
   readonly publishMiddleware?: readonly PublishMiddleware[];
   readonly consumeMiddleware?: readonly ConsumeMiddleware[];
-  /** Called for failures nobody awaits (emit, dead-letter sends, drops). @default logs to console.error */
+  /**
+   * Called for failures nobody awaits: emits, events dead-lettered or dropped, dead-letter sends.
+   * @default one line per report on console.error, at most 10 per operation and topic every 10 s
+   */
   readonly onError?: (error: Error, report: ErrorReport) => void;
   /**
    * Start producer and consumer spans: `true`, `false` (none, even with a tracer provider
@@ -99,6 +114,8 @@ export interface ResolvedBusOptions {
   readonly publishMiddleware: readonly PublishMiddleware[];
   readonly consumeMiddleware: readonly ConsumeMiddleware[];
   readonly onError: (error: Error, report: ErrorReport) => void;
+  /** The default `onError` when the application gave none: flushed on close. */
+  readonly consoleReporter: ConsoleReporter | undefined;
   readonly tracing: boolean;
   readonly unsampledParent: 'follow' | 'sampler';
   readonly rootSpans: 'per-send' | 'per-event';
@@ -184,6 +201,7 @@ export function resolveBusOptions(options: EventBusOptions): ResolvedBusOptions 
   if (rootSpans !== 'per-send' && rootSpans !== 'per-event') {
     throw configError('tracing.rootSpans', `must be 'per-send' or 'per-event', got ${String(rootSpans)}`);
   }
+  const reporter = options.onError === undefined ? consoleReporter() : undefined;
   return {
     source: options.source,
     codec,
@@ -192,16 +210,11 @@ export function resolveBusOptions(options: EventBusOptions): ResolvedBusOptions 
     publishBuffer,
     publishMiddleware: options.publishMiddleware ?? [],
     consumeMiddleware: options.consumeMiddleware ?? [],
-    onError: options.onError ?? defaultOnError,
+    onError: options.onError ?? reporter!,
+    consoleReporter: reporter,
     tracing: tracing !== false,
     unsampledParent,
     rootSpans,
     drainTimeoutMs,
   };
-}
-
-function defaultOnError(error: Error, report: ErrorReport): void {
-  console.error(
-    `[switchyard] ${report.operation} failed${report.topic ? ` on ${report.topic}` : ''}: ${error.message}`,
-  );
 }

@@ -52,7 +52,7 @@ export class DeadLetterer {
     });
     if (topic === undefined) {
       this.#deps.noteError(error);
-      this.report(error, 'drop', id);
+      this.report(error, 'drop', id, { reason, attempts });
       metrics.deadLettered(this.#deps.topic, group, `${reason}:dropped`);
       message.ack();
       span?.end();
@@ -66,6 +66,7 @@ export class DeadLetterer {
       const truncated = await this.#write(dead, deadSpan);
       metrics.deadLettered(this.#deps.topic, group, truncated ? `${reason}:truncated` : reason);
       message.ack();
+      this.report(error, 'handle', id, { reason, attempts, deadLetterTopic: topic });
       if (span !== undefined) endSpanDeadLettered(span, error, reason);
     } catch (sendError) {
       // The broker did not take it (down, or refusing): the event must not be lost, so it goes
@@ -127,13 +128,19 @@ export class DeadLetterer {
     return true;
   }
 
-  report(error: unknown, operation: ErrorReport['operation'], eventId: string | undefined): void {
+  report(
+    error: unknown,
+    operation: ErrorReport['operation'],
+    eventId: string | undefined,
+    outcome: Pick<ErrorReport, 'reason' | 'attempts' | 'deadLetterTopic'> = {},
+  ): void {
     const err = error instanceof Error ? error : new Error(errorMessage(error));
     this.#deps.options.onError(err, {
       operation,
       topic: this.#deps.topic,
       group: this.#deps.group,
       ...(eventId ? { eventId } : {}),
+      ...outcome,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { DLQ_HEADERS, defineEvent } from '@switchyard/core';
+import { DLQ_HEADERS, defineEvent, type ErrorReport } from '@switchyard/core';
 import { expect } from 'vitest';
 import type { CaseHarness } from '../harness.ts';
 import { itemSchema } from '../schema.ts';
@@ -25,16 +25,20 @@ async function goodAndDead(h: CaseHarness) {
 
 /** Dead letters: after the last attempt, and for input that can never be handled. */
 export const deadLetterCases = {
-  async 'dead-letters after the last attempt with the error attached'(h: CaseHarness) {
+  async 'dead-letters after the last attempt with the error attached, and reports it to onError'(
+    h: CaseHarness,
+  ) {
     const topic = h.topic();
-    const bus = await h.bus();
+    const reports: { error: Error; report: ErrorReport }[] = [];
+    const bus = await h.bus({ onError: (error, report) => reports.push({ error, report }) });
     await h.ensureTopics(bus, topic, `${topic}.dlq`);
     let calls = 0;
+    const failure = new TypeError('card declined');
     await bus.subscribe(
       topic,
       () => {
         calls++;
-        throw new TypeError('card declined');
+        throw failure;
       },
       { group: h.group('billing'), retry: { attempts: 2, initialDelayMs: 5, jitter: 'none' } },
     );
@@ -51,6 +55,21 @@ export const deadLetterCases = {
     expect(letter.headers[DLQ_HEADERS.group]).toBe(h.group('billing'));
     expect(Object.values(letter.headers)).toContain(receipt.id);
     expect(JSON.parse(Buffer.from(letter.value).toString('utf8'))).toEqual({ amount: 10 });
+    await h.waitFor('the report', () => reports.length >= 1);
+    expect(reports).toEqual([
+      {
+        error: failure,
+        report: {
+          operation: 'handle',
+          topic,
+          group: h.group('billing'),
+          eventId: receipt.id,
+          reason: 'handler-failed',
+          attempts: 2,
+          deadLetterTopic: `${topic}.dlq`,
+        },
+      },
+    ]);
   },
 
   async 'dead-letters undecodable input and keeps consuming'(h: CaseHarness) {
