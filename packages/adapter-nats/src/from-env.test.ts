@@ -1,4 +1,5 @@
 import { isEventBusError } from '@switchyard/core';
+import { warningsDuring } from '@switchyard/testkit';
 import { describe, expect, it } from 'vitest';
 import { natsOptionsFromEnv, transportFromEnv } from './from-env.ts';
 
@@ -70,5 +71,22 @@ describe('transportFromEnv', () => {
       expect((error as Error).message).toContain(variable);
       expect((error as Error).message).not.toContain('SUsecretbutbroken');
     }
+  });
+});
+
+describe('a misspelt variable', () => {
+  it('is named in a warning with the variable it probably meant, and the value is not secret-logged', () => {
+    const said = warningsDuring(() =>
+      transportFromEnv({
+        NATS_URL: 'nats://127.0.0.1:4222',
+        SWITCHYARD_NATS_URL: 'nats://10.0.0.7:4222',
+        SWITCHYARD_NATS_ACK_WAIT: '5000',
+      }),
+    );
+    expect(said).toEqual([
+      'SWITCHYARD_NATS_URL is set, but Switchyard reads no such variable, so it has no effect: did you mean SWITCHYARD_NATS_SERVERS (or NATS_URL)?',
+      'SWITCHYARD_NATS_ACK_WAIT is set, but Switchyard reads no such variable, so it has no effect: did you mean SWITCHYARD_NATS_ACK_WAIT_MS?',
+    ]);
+    expect(said.join(' ')).not.toMatch(/hunter2/);
   });
 });

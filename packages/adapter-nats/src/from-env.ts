@@ -1,4 +1,4 @@
-import { parseEnvValue, restateForEnv } from '@switchyard/core/transport';
+import { parseEnvValue, restateForEnv, warnUnknownEnv } from '@switchyard/core/transport';
 import { nats } from './nats.ts';
 import type { NatsTransport } from './nats-transport.ts';
 import type { NatsPreset, NatsTlsOptions, NatsTopicDefaults, NatsTransportOptions } from './options.ts';
@@ -61,6 +61,9 @@ const LISTS = new Set<string>(['servers', 'ephemeralTopics']);
 
 /** Reads the options from environment variables (see NATS_ENV); a bad value fails naming its variable. */
 export function natsOptionsFromEnv(env: Env): NatsTransportOptions {
+  warnUnknownEnv(env, 'SWITCHYARD_NATS_', Object.keys(NATS_ENV), undefined, {
+    meant: { SWITCHYARD_NATS_URL: 'SWITCHYARD_NATS_SERVERS (or NATS_URL)' },
+  });
   const options: Record<string, unknown> = {};
   const tls: Record<string, unknown> = {};
   const topicDefaults: Record<string, unknown> = {};

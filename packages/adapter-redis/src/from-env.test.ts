@@ -1,4 +1,5 @@
 import { isEventBusError } from '@switchyard/core';
+import { warningsDuring } from '@switchyard/testkit';
 import { describe, expect, it } from 'vitest';
 import { redisOptionsFromEnv, transportFromEnv } from './from-env.ts';
 
@@ -74,5 +75,17 @@ describe('transportFromEnv', () => {
       expect((error as Error).message).toContain(variable);
       expect((error as Error).message).not.toContain('s3cret');
     }
+  });
+});
+
+describe('a misspelt variable', () => {
+  it('is named in a warning with the variable it probably meant, and the value is not secret-logged', () => {
+    const said = warningsDuring(() =>
+      transportFromEnv({ REDIS_URL: 'redis://127.0.0.1:6379', SWITCHYARD_REDIS_PASWORD: 'hunter2' }),
+    );
+    expect(said).toEqual([
+      'SWITCHYARD_REDIS_PASWORD is set, but Switchyard reads no such variable, so it has no effect: did you mean SWITCHYARD_REDIS_PASSWORD?',
+    ]);
+    expect(said.join(' ')).not.toMatch(/hunter2/);
   });
 });

@@ -1,4 +1,4 @@
-import { parseEnvValue, restateForEnv } from '@switchyard/core/transport';
+import { parseEnvValue, restateForEnv, warnUnknownEnv } from '@switchyard/core/transport';
 import type { RedisTlsOptions, RedisTopicDefaults, RedisTransportOptions } from './options.ts';
 import { redis } from './redis.ts';
 import type { RedisTransport } from './redis-transport.ts';
@@ -57,6 +57,7 @@ const BOOLEANS = new Set<string>(['autoCreateTopics', 'tls']);
 
 /** Reads the options from environment variables (see REDIS_ENV); a bad value fails naming its variable. */
 export function redisOptionsFromEnv(env: Env): RedisTransportOptions {
+  warnUnknownEnv(env, 'SWITCHYARD_REDIS_', Object.keys(REDIS_ENV));
   const options: Record<string, unknown> = {};
   const tls: Record<string, unknown> = {};
   const topicDefaults: Record<string, unknown> = {};

@@ -20,3 +20,4 @@ export {
 export { CaseHarness, type ConformanceOptions } from './harness.ts';
 export { itemSchema } from './schema.ts';
 export { errorOf, sleep, waitFor } from './wait.ts';
+export { warningsDuring } from './warnings.ts';

@@ -1,5 +1,7 @@
 import { isEventBusError } from '@switchyard/core';
+import { warningsDuring } from '@switchyard/testkit';
 import { describe, expect, it } from 'vitest';
+import { transportFromEnv } from '../kafka.ts';
 import { kafkaOptionsFromEnv } from './from-env.ts';
 import { resolveKafkaOptions } from './resolve.ts';
 
@@ -82,5 +84,22 @@ describe('kafkaOptionsFromEnv', () => {
 
   it('gives nothing for an empty environment (the defaults apply)', () => {
     expect(kafkaOptionsFromEnv({})).toEqual({});
+  });
+});
+
+describe('a misspelt variable', () => {
+  it('is named in a warning with the variable it probably meant, and the value is not secret-logged', () => {
+    const said = warningsDuring(() =>
+      transportFromEnv({
+        KAFKA_BROKERS: '127.0.0.1:9092',
+        SWITCHYARD_KAFKA_LINGER: '20',
+        SWITCHYARD_KAFKA_COMPRESION: 'zstd',
+      }),
+    );
+    expect(said).toEqual([
+      'SWITCHYARD_KAFKA_LINGER is set, but Switchyard reads no such variable, so it has no effect: did you mean SWITCHYARD_KAFKA_LINGER_MS?',
+      'SWITCHYARD_KAFKA_COMPRESION is set, but Switchyard reads no such variable, so it has no effect: did you mean SWITCHYARD_KAFKA_COMPRESSION?',
+    ]);
+    expect(said.join(' ')).not.toMatch(/hunter2/);
   });
 });

@@ -1,4 +1,4 @@
-import { configError } from '@switchyard/core/transport';
+import { configError, warnUnknownEnv } from '@switchyard/core/transport';
 import type { KafkaTransportOptions } from './options.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -69,6 +69,17 @@ const RENAMED: Readonly<Record<string, string>> = {
   SSL_CA_FILE: 'TLS_CA_FILE',
 };
 
+const PREFIX = 'SWITCHYARD_KAFKA_';
+/** Every `SWITCHYARD_KAFKA_*` variable read here: any other is reported as a likely misspelling. */
+const KNOWN_VARIABLES = [
+  ...SETTINGS.map(([suffix]) => suffix),
+  ...Object.keys(RENAMED),
+  'TLS',
+  'SASL_MECHANISM',
+  'SASL_USERNAME',
+  'SASL_PASSWORD',
+].map((suffix) => `${PREFIX}${suffix}`);
+
 /**
  * Reads Kafka settings from the environment: `KAFKA_BROKERS` (or `SWITCHYARD_KAFKA_BROKERS`),
  * `SWITCHYARD_KAFKA_PRESET`, `…_PROFILE`, `…_ACKS`, `…_COMPRESSION`, `…_LINGER_MS`, `…_TLS`
@@ -77,6 +88,7 @@ const RENAMED: Readonly<Record<string, string>> = {
  * `…_SASL_PASSWORD`, and the rest listed in the README. Errors name the variable at fault.
  */
 export function kafkaOptionsFromEnv(env: Env = process.env): KafkaTransportOptions {
+  warnUnknownEnv(env, PREFIX, KNOWN_VARIABLES);
   const options: Record<string, unknown> = {};
   const read = (suffix: string): string | undefined => {
     const raw = env[`SWITCHYARD_KAFKA_${suffix}`]?.trim();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { type DependencyContainer, container as root } from 'tsyringe';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventBus } from '../types.ts';
 import { EVENT_BUS, registerEventBus, TRANSPORT } from './index.ts';
 
@@ -53,6 +53,51 @@ describe('registerEventBus', () => {
     const error = JSON.parse(stdout) as { code: string; message: string };
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toMatch(/@switchyard\/adapter-redis/);
+  });
+
+  describe('says when the environment does not mean what it seems to', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+    const warnings = () => {
+      const said: string[] = [];
+      vi.spyOn(process, 'emitWarning').mockImplementation((message: string | Error) => {
+        said.push(String(message));
+      });
+      return said;
+    };
+
+    it('warns that the bus stays in memory when a broker is configured but SWITCHYARD_TRANSPORT is not', async () => {
+      const said = warnings();
+      const bus = await registerEventBus(child(), {
+        env: { SWITCHYARD_SOURCE: 'orders-svc', KAFKA_BROKERS: '10.0.0.7:9092' },
+      });
+      await bus.close();
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(/SWITCHYARD_TRANSPORT is not set/);
+      expect(said[0]).toMatch(/in-memory/);
+      expect(said[0]).toMatch(/KAFKA_BROKERS is set: to use Kafka, set SWITCHYARD_TRANSPORT=kafka/);
+    });
+
+    it('names a misspelt SWITCHYARD_TRANSPORT', async () => {
+      const said = warnings();
+      const bus = await registerEventBus(child(), {
+        env: { SWITCHYARD_SOURCE: 'orders-svc', SWITCHYARD_TRANSPROT: 'nats' },
+      });
+      await bus.close();
+      expect(said.join('\n')).toMatch(/SWITCHYARD_TRANSPROT is set, .* did you mean SWITCHYARD_TRANSPORT\?/);
+    });
+
+    it('is quiet for the in-memory transport chosen on purpose, or with no broker in sight', async () => {
+      const said = warnings();
+      for (const env of [
+        { SWITCHYARD_SOURCE: 'a', SWITCHYARD_TRANSPORT: 'memory', NATS_URL: 'nats://10.0.0.7:4222' },
+        { SWITCHYARD_SOURCE: 'a' },
+      ]) {
+        await (await registerEventBus(child(), { env })).close();
+      }
+      expect(said).toEqual([]);
+    });
   });
 
   it('rejects an unknown transport name', async () => {

@@ -4,6 +4,7 @@ import { createEventBus } from '../event-bus.ts';
 import type { EventBusOptions } from '../options.ts';
 import type { Transport } from '../transport.ts';
 import type { EventBus } from '../types.ts';
+import { checkTransportEnv } from './environment-check.ts';
 import { loadTransport } from './load-transport.ts';
 import { EVENT_BUS, TRANSPORT } from './tokens.ts';
 
@@ -28,6 +29,7 @@ export async function registerEventBus(
   const source = config.source ?? env.SWITCHYARD_SOURCE;
   if (source === undefined || source === '')
     throw configError('source', 'set it in the config or SWITCHYARD_SOURCE');
+  if (config.transport === undefined) checkTransportEnv(env);
   const transport =
     typeof config.transport === 'object'
       ? config.transport

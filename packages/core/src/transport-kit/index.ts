@@ -45,4 +45,5 @@ export {
 } from '../transport-support/logger.ts';
 export { LoopWaker } from '../transport-support/loop-waker.ts';
 export { tlsConnectionOptions } from '../transport-support/tls.ts';
+export { warnUnknownEnv } from '../transport-support/unknown-env.ts';
 export { fromWire, toWire, type WireForm } from '../wire.ts';
