@@ -124,4 +124,71 @@ describe('an event that cannot be handled is reported, not only dead-lettered', 
     expect(lines.length).toBeLessThanOrEqual(11);
     expect(lines.at(-1)).toMatch(/190 more/);
   });
+
+  it('an onError that throws changes nothing: the event is dead-lettered once and the next one handled', async () => {
+    const bus = createEventBus({
+      source: 'billing-svc',
+      transport: memoryTransport({ broker: new MemoryBroker() }),
+      onError: () => {
+        throw new Error('the logger is down');
+      },
+    });
+    const calls = new Map<number, number>();
+    await bus.subscribe(
+      'orders',
+      (event) => {
+        const n = event.data as number;
+        calls.set(n, (calls.get(n) ?? 0) + 1);
+        if (n === 1) throw new Error('poison');
+      },
+      { retry: false },
+    );
+    const dead: unknown[] = [];
+    await bus.subscribe('orders.dlq', (event) => void dead.push(event.data), { group: 'ops' });
+    await bus.publish('orders', { type: 'x', data: 1, key: 'k' });
+    await bus.publish('orders', { type: 'x', data: 2, key: 'k' });
+    await until(() => calls.get(2) === 1 && dead.length === 1, 'the next event and the dead letter');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await bus.close();
+    expect(calls.get(1)).toBe(1);
+    expect(dead).toEqual([1]);
+  });
+
+  it('an onError that throws on a dropped event (deadLetter: false) still acknowledges it', async () => {
+    const broker = new MemoryBroker();
+    const handledBy = (label: string, seen: string[]) => async (bus: ReturnType<typeof createEventBus>) =>
+      bus.subscribe(
+        'orders',
+        (event) => {
+          seen.push(`${label}:${event.data}`);
+          if (event.data === 1) throw new Error('poison');
+        },
+        { retry: false, deadLetter: false },
+      );
+    const throwing = () => {
+      throw new Error('the logger is down');
+    };
+    const seen: string[] = [];
+    const first = createEventBus({
+      source: 'billing-svc',
+      transport: memoryTransport({ broker }),
+      onError: throwing,
+    });
+    await handledBy('first', seen)(first);
+    await first.publish('orders', { type: 'x', data: 1, key: 'k' });
+    await first.publish('orders', { type: 'x', data: 2, key: 'k' });
+    await until(() => seen.includes('first:2'), 'the next event');
+    await first.close();
+    // The same service restarted: an event left unacknowledged would come again.
+    const second = createEventBus({
+      source: 'billing-svc',
+      transport: memoryTransport({ broker }),
+      onError: throwing,
+    });
+    await handledBy('second', seen)(second);
+    await second.publish('orders', { type: 'x', data: 3, key: 'k' });
+    await until(() => seen.includes('second:3'), 'the event after the restart');
+    await second.close();
+    expect(seen).toEqual(['first:1', 'first:2', 'second:3']);
+  });
 });
