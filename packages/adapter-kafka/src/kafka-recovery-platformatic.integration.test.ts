@@ -5,19 +5,16 @@ import type { MemberHealth } from './consumer/group-member.ts';
 import { kafka } from './kafka.ts';
 import { requireBroker } from './test-support/brokers.ts';
 import { publishEachWhenAccepted, sleep, waitFor } from './test-support/fixture.ts';
-import { PrivateKafka } from './test-support/private-kafka.ts';
+import { privateKafkaForSuite } from './test-support/private-kafka.ts';
 
 // Runs where the Kafka infra is in use (its jars are there); the broker it freezes is its own.
 const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
 
 describe.skipIf(KAFKA_BROKERS === undefined)('kafka (platformatic): a consumer that lost the group', () => {
-  const broker = new PrivateKafka(4100, 'infra-kafka-restart-platformatic');
   let bus: EventBus | undefined;
-  beforeAll(() => broker.start(), 180_000);
-  afterAll(async () => {
-    await bus?.close({ drainTimeoutMs: 1_000 }).catch(() => undefined);
-    await broker.stop();
-  }, 90_000);
+  const broker = privateKafkaForSuite(4100, 'infra-kafka-restart-platformatic', () =>
+    bus?.close({ drainTimeoutMs: 1_000 }),
+  );
 
   it('is restarted by the transport when heartbeats stall, and events flow again', async () => {
     bus = createEventBus({

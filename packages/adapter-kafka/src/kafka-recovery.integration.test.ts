@@ -6,19 +6,16 @@ import { kafka } from './kafka.ts';
 import { requireBroker } from './test-support/brokers.ts';
 import { publishEachWhenAccepted, sleep, waitFor } from './test-support/fixture.ts';
 import { logLines } from './test-support/log-lines.ts';
-import { PrivateKafka } from './test-support/private-kafka.ts';
+import { privateKafkaForSuite } from './test-support/private-kafka.ts';
 
 // Runs where the Kafka infra is in use (its jars are there); the broker it freezes is its own.
 const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
 
 describe.skipIf(KAFKA_BROKERS === undefined)('kafka: a consumer kafkajs gives up on', () => {
-  const broker = new PrivateKafka(4000, 'infra-kafka-restart');
   let bus: EventBus | undefined;
-  beforeAll(() => broker.start(), 180_000);
-  afterAll(async () => {
-    await bus?.close({ drainTimeoutMs: 1_000 }).catch(() => undefined);
-    await broker.stop();
-  }, 90_000);
+  const broker = privateKafkaForSuite(4000, 'infra-kafka-restart', () =>
+    bus?.close({ drainTimeoutMs: 1_000 }),
+  );
 
   it('is restarted by the transport, and events flow again without the user doing anything', async () => {
     const { logger, lines: logs } = logLines();

@@ -83,6 +83,7 @@ export class KafkaTransport implements Transport {
     this.#consumerContext = {
       driver,
       commitIntervalMs: options.consumer.commitIntervalMs,
+      finalCommitTimeoutMs: options.connectTimeoutMs,
       parking: options.retryTopics.enabled
         ? new RetryParking(this.#producer, options.retryTopics.tiersMs)
         : undefined,

@@ -40,6 +40,7 @@ describe('toEventBusError', () => {
       'INVALID_EVENT',
       false,
     ],
+    [new errors.RequestError('connection disconnected'), 'close', 'CONNECTION_FAILED', true],
     [
       new errors.RequestError('503', { cause: new errors.NoRespondersError('orders') }),
       'publish',

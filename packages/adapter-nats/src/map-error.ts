@@ -68,6 +68,13 @@ export function toEventBusError(error: unknown, context: ErrorContext): EventBus
           true,
         );
   }
+  if (error instanceof errors.RequestError && /connection disconnected/.test(error.message)) {
+    return make(
+      'CONNECTION_FAILED',
+      `${where}: the connection to the server was lost (${detail}). Is the server running and reachable?`,
+      true,
+    );
+  }
   if (error instanceof errors.ConnectionError) {
     return make('CONNECTION_FAILED', `${where}: ${detail}. Is the server running and reachable?`, true);
   }

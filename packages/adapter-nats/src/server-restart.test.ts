@@ -60,5 +60,38 @@ for (const binary of SERVER_BINARIES) {
       expect(health.state).toBe('connected');
       expect(health.details?.reconnects).toBeGreaterThanOrEqual(1);
     }, 60_000);
+
+    it('a service shutting down while the server is gone: close resolves, and what it could not send rejects', async () => {
+      server = await PrivateNatsServer.start(binary.bin!);
+      const reports: string[] = [];
+      const transport = nats({
+        servers: server.url,
+        reconnectWaitMs: 100,
+        publishTimeoutMs: 2_000,
+        logger: quiet,
+      });
+      bus = createEventBus({
+        source: 'shutdown-test',
+        transport,
+        onError: (error, report) => reports.push(`${report.operation}: ${error.message}`),
+      });
+      const topic = 'shutdown.orders';
+      const handled: unknown[] = [];
+      await bus.subscribe(topic, (event) => void handled.push(event.data), { group: 'billing' });
+      await bus.publish(topic, { type: 'item', data: 1 });
+      await waitFor('the first event handled', () => handled.length === 1);
+      await server.kill('SIGKILL');
+      const unsent = Array.from({ length: 3 }, (_, n) =>
+        bus!.publish(topic, { type: 'item', data: n + 2 }).then(
+          () => 'sent',
+          (error: { code?: string }) => `rejected ${error.code}`,
+        ),
+      );
+      const started = performance.now();
+      await expect(bus.close()).resolves.toBeUndefined();
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(await Promise.all(unsent)).toEqual(Array(3).fill(expect.stringMatching(/^rejected /)));
+      expect(reports.filter((r) => r.startsWith('close: '))).toHaveLength(1);
+    }, 30_000);
   });
 }

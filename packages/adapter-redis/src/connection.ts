@@ -28,6 +28,8 @@ export class RedisConnection {
   readonly #options: ResolvedRedisOptions;
   readonly #hooks: ConnectionHooks;
   #everReady = false;
+  /** Lost after being ready, and not ready again yet. */
+  #down = false;
   #fatal: unknown;
   #closing = false;
   #gaveUp = false;
@@ -54,14 +56,18 @@ export class RedisConnection {
     });
     this.client.on('ready', () => {
       this.#fatal = undefined;
+      this.#down = false;
       if (this.#everReady) {
         this.reconnects++;
         this.#hooks.onReconnect?.();
       }
       this.#everReady = true;
     });
+    // ioredis emits 'close' after every failed reconnect attempt too: an outage is said once.
     this.client.on('close', () => {
-      if (this.#everReady && !this.#closing) this.#hooks.onDisconnect?.(this.#lastError);
+      if (!this.#everReady || this.#closing || this.#down) return;
+      this.#down = true;
+      this.#hooks.onDisconnect?.(this.#lastError);
     });
   }
 

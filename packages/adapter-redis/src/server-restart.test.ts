@@ -183,4 +183,25 @@ describe.skipIf(REDIS_SERVER_BIN === undefined)('a Redis restart mid-stream', ()
     expect(await admin.xlen(topic)).toBe(2);
     admin.disconnect();
   }, 60_000);
+
+  it('says once that the connection was lost, not at every reconnect attempt', async () => {
+    server = await PrivateRedisServer.start(['--appendonly', 'yes', '--appendfsync', 'always']);
+    const lines: string[] = [];
+    const logger = { warn: (line: string) => lines.push(line), error: (line: string) => lines.push(line) };
+    const transport = redis({ url: server.url, reconnectWaitMs: 100, logger });
+    bus = createEventBus({ source: 'restart-test', transport, onError: () => {} });
+    await bus.subscribe('outage.orders', () => {});
+    await bus.publish('outage.orders', { type: 'item', data: {} });
+    await server.kill('SIGKILL');
+    await sleep(2_000); // ioredis tries again every ~100-200 ms meanwhile
+    expect(lines.filter((l) => /lost the connection/.test(l))).toHaveLength(1);
+    await server.start();
+    await waitFor('reconnected', () => transport.health().state === 'connected', 10_000);
+    await sleep(200);
+    expect(lines.filter((l) => /lost the connection/.test(l))).toHaveLength(1);
+    // A second outage is said again.
+    await server.kill('SIGKILL');
+    await sleep(1_000);
+    expect(lines.filter((l) => /lost the connection/.test(l))).toHaveLength(2);
+  }, 60_000);
 });

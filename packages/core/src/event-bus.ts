@@ -313,12 +313,31 @@ class SwitchyardBus implements EventBus {
       await this.#publisher.close();
       if (this.#connecting !== undefined) {
         await this.#connecting.catch(() => undefined);
-        await this.#transport.close();
+        await this.#closeTransport();
       }
     } finally {
       this.#overflow.flush();
       this.#options.consoleReporter?.flush();
       this.#metrics.stopObserving();
+    }
+  }
+
+  /**
+   * A transport that cannot say goodbye (the broker is gone) must not make `close()` reject: a
+   * shutdown hook would never finish. What it could not do goes to `onError` and health instead;
+   * publishes it could not send have already rejected (emits were reported).
+   */
+  async #closeTransport(): Promise<void> {
+    try {
+      await this.#transport.close();
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      this.#lastError = err.message;
+      try {
+        this.#options.onError(err, { operation: 'close' });
+      } catch {
+        // an error hook that throws must not turn into a rejected close
+      }
     }
   }
 

@@ -10,6 +10,12 @@ import type { TopicConsumer, TopicContext, TopicMember } from './topic-consumer.
 
 export interface MemberContext extends TopicContext {
   readonly commitIntervalMs: number;
+  /**
+   * How long the last commit of a member leaving the group (its last subscription closed) is
+   * waited for: with the brokers gone, @platformatic/kafka's group operations retry inside their
+   * retries (~18 s a commit on the `local` profile), and close would wait out each one.
+   */
+  readonly finalCommitTimeoutMs: number;
   /** How often the driver need fetch retry topics (`SubscribeOptions.fetchEveryMs`); absent: every fetch. */
   readonly retryFetchEveryMs?: number;
 }
@@ -166,7 +172,13 @@ export class GroupMember implements TopicMember {
     this.recoveryTimer = undefined;
     const old = this.consumer;
     if (old !== undefined && !this.broken) {
-      if (this.state === 'running') await this.commitNow();
+      if (this.state === 'running') {
+        const commit = this.commitNow();
+        // Leaving for good: what is not committed in time is delivered again (at-least-once); the
+        // client's close then ends the commit's retries.
+        if (this.owners.size === 0) await withDeadline(commit, this.context.finalCommitTimeoutMs);
+        else await commit;
+      }
       this.state = 'rejoining';
       await old.stop().catch(() => {
         this.broken = true;
@@ -294,4 +306,11 @@ export class GroupMember implements TopicMember {
     this.lastError = `${mapped.code}: ${mapped.message}${note}`;
     this.context.onError(mapped);
   }
+}
+
+/** Waits for `work` at most `ms`; it goes on (settled or not) either way. */
+async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
 const INFRA = join(import.meta.dirname, '../../../../infra');
@@ -62,4 +63,22 @@ export class PrivateKafka {
     }
     return Number(pid);
   }
+}
+
+/**
+ * A private broker for the enclosing `describe`: started before its tests, stopped after them,
+ * after `cleanup` (closing the suite's bus; its failure is ignored).
+ */
+export function privateKafkaForSuite(
+  portOffset: number,
+  name: string,
+  cleanup: () => Promise<unknown> | undefined,
+): PrivateKafka {
+  const broker = new PrivateKafka(portOffset, name);
+  beforeAll(() => broker.start(), 180_000);
+  afterAll(async () => {
+    await cleanup()?.catch(() => undefined);
+    await broker.stop();
+  }, 90_000);
+  return broker;
 }

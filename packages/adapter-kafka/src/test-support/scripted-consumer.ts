@@ -84,6 +84,7 @@ export function scriptedMember(group = 'billing') {
   const context = {
     driver,
     commitIntervalMs: 60_000,
+    finalCommitTimeoutMs: 5_000,
     parking: undefined,
     redact: (text: string) => text,
     onError: (error: Error) => errors.push(error),
