@@ -18,7 +18,11 @@ describe('kafkajs log lines', () => {
 
   it('go through the transport log with their namespace and fields, without stacks', () => {
     expect(route(kafkajs.logLevel.ERROR, 'Connection error: ECONNREFUSED')).toEqual([
-      ['error', '[Connection] Connection error: ECONNREFUSED', { broker: 'b:1' }],
+      [
+        'error',
+        '[Connection] Connection error: ECONNREFUSED (more attempts to reach a broker in the next 30 s are logged at debug)',
+        { broker: 'b:1' },
+      ],
     ]);
   });
 
@@ -41,5 +45,36 @@ describe('kafkajs log lines', () => {
       expect(route(kafkajs.logLevel.ERROR, message, true)[0]![0]).toBe('debug');
       expect(route(kafkajs.logLevel.ERROR, message, false)[0]![0]).toBe('error');
     }
+  });
+
+  it('after the first connect, write one attempt to reach a broker at its level per 30 s, the rest at debug', () => {
+    let clock = 0;
+    const levels: string[] = [];
+    const texts: string[] = [];
+    const log: Log = (level, text) => {
+      levels.push(level);
+      texts.push(text);
+    };
+    const write = logCreatorFor(
+      log,
+      () => false,
+      () => clock,
+    )(kafkajs.logLevel.DEBUG);
+    const attempt = (message: string) =>
+      write({
+        namespace: 'Connection',
+        level: kafkajs.logLevel.ERROR,
+        label: 'ERROR',
+        log: { message } as never,
+      });
+    attempt('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    for (let n = 0; n < 10; n++) {
+      clock += 100;
+      attempt('Failed to connect to seed broker, trying another broker from the list: Connection error');
+    }
+    clock += 30_000;
+    attempt('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    expect(levels).toEqual(['error', ...Array(10).fill('debug'), 'error']);
+    expect(texts[0]).toMatch(/logged at debug/);
   });
 });

@@ -35,9 +35,13 @@ const ROUTINE = [/^Response \w+\(key: \d+/, /^Limiting retries for the idempoten
  * kafkajs' lines for each attempt to reach a broker. Until the transport's first connect has
  * succeeded they are written at `debug`: the transport reports the outcome itself, once, with the
  * last error and what to do (`CONNECTION_FAILED … Check that the brokers are reachable …`), where
- * kafkajs wrote a dozen lines for a broker that is down. After it, a lost broker's lines keep their level.
+ * kafkajs wrote a dozen lines for a broker that is down. After it, a lost broker's first line keeps
+ * its level and the next ones for `CONNECT_ATTEMPT_QUIET_MS` go to `debug`: kafkajs' producer,
+ * consumer and admin clients each try again on their own, ~10 lines a second while the brokers
+ * are gone, and the failed publishes are reported anyway.
  */
 const CONNECT_ATTEMPT = [/^Connection error/, /^Connection timeout/, /^Failed to connect to seed broker/];
+export const CONNECT_ATTEMPT_QUIET_MS = 30_000;
 
 /**
  * Routes kafkajs' log lines through the transport's log (level filter, secrets replaced, the
@@ -45,7 +49,20 @@ const CONNECT_ATTEMPT = [/^Connection error/, /^Connection timeout/, /^Failed to
  * timestamps and kafkajs' own logger name are dropped. `firstConnect` says whether the transport
  * has yet to connect for the first time.
  */
-export function logCreatorFor(log: Log, firstConnect: () => boolean = () => false): kafkajs.logCreator {
+export function logCreatorFor(
+  log: Log,
+  firstConnect: () => boolean = () => false,
+  now: () => number = Date.now,
+): kafkajs.logCreator {
+  let loudAttemptAt = Number.NEGATIVE_INFINITY;
+  /** Whether a line about an attempt to reach a broker goes to `debug` (and notes one that does not). */
+  const quietAttempt = (): boolean => {
+    if (firstConnect()) return true;
+    const at = now();
+    if (at - loudAttemptAt < CONNECT_ATTEMPT_QUIET_MS) return true;
+    loudAttemptAt = at;
+    return false;
+  };
   return () => (entry) => {
     const {
       message,
@@ -55,10 +72,13 @@ export function logCreatorFor(log: Log, firstConnect: () => boolean = () => fals
       ...fields
     } = entry.log as kafkajs.LoggerEntryContent & { stack?: unknown };
     const text = String(message);
-    const routine =
-      ROUTINE.some((pattern) => pattern.test(text)) ||
-      (firstConnect() && CONNECT_ATTEMPT.some((pattern) => pattern.test(text)));
+    const attempt = CONNECT_ATTEMPT.some((pattern) => pattern.test(text));
+    const routine = ROUTINE.some((pattern) => pattern.test(text)) || (attempt && quietAttempt());
     const level = routine ? 'debug' : (LEVEL_NAME[entry.level] ?? 'debug');
-    log(level, `[${entry.namespace}] ${text}`, fields);
+    const note =
+      attempt && !routine
+        ? ` (more attempts to reach a broker in the next ${CONNECT_ATTEMPT_QUIET_MS / 1000} s are logged at debug)`
+        : '';
+    log(level, `[${entry.namespace}] ${text}${note}`, fields);
   };
 }
