@@ -112,11 +112,7 @@ class SwitchyardBus implements EventBus {
   }
 
   #reportEmitFailure(error: Error, topic: string, eventId: string | undefined): void {
-    try {
-      this.#options.onError(error, { operation: 'emit', topic, ...(eventId ? { eventId } : {}) });
-    } catch {
-      // an error hook that throws must not turn into an unhandled rejection
-    }
+    this.#options.onError(error, { operation: 'emit', topic, ...(eventId ? { eventId } : {}) });
   }
 
   subscribe(topic: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
@@ -333,11 +329,7 @@ class SwitchyardBus implements EventBus {
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       this.#lastError = err.message;
-      try {
-        this.#options.onError(err, { operation: 'close' });
-      } catch {
-        // an error hook that throws must not turn into a rejected close
-      }
+      this.#options.onError(err, { operation: 'close' });
     }
   }
 

@@ -113,6 +113,7 @@ export interface ResolvedBusOptions {
   readonly publishBuffer: PublishBufferLimits;
   readonly publishMiddleware: readonly PublishMiddleware[];
   readonly consumeMiddleware: readonly ConsumeMiddleware[];
+  /** The application's hook (or the console reporter), made never to throw. */
   readonly onError: (error: Error, report: ErrorReport) => void;
   /** The default `onError` when the application gave none: flushed on close. */
   readonly consoleReporter: ConsoleReporter | undefined;
@@ -210,11 +211,27 @@ export function resolveBusOptions(options: EventBusOptions): ResolvedBusOptions 
     publishBuffer,
     publishMiddleware: options.publishMiddleware ?? [],
     consumeMiddleware: options.consumeMiddleware ?? [],
-    onError: options.onError ?? reporter!,
+    onError: neverThrowing(options.onError ?? reporter!),
     consoleReporter: reporter,
     tracing: tracing !== false,
     unsampledParent,
     rootSpans,
     drainTimeoutMs,
+  };
+}
+
+/**
+ * The error hook as the bus calls it: a hook that throws (a logger that is down) must not undo what
+ * the bus decided, an ack or a close, nor become an unhandled rejection.
+ */
+function neverThrowing(
+  hook: (error: Error, report: ErrorReport) => void,
+): (error: Error, report: ErrorReport) => void {
+  return (error, report) => {
+    try {
+      hook(error, report);
+    } catch {
+      // reported nowhere else: the hook was the place to report
+    }
   };
 }

@@ -135,17 +135,13 @@ export class DeadLetterer {
     outcome: Pick<ErrorReport, 'reason' | 'attempts' | 'deadLetterTopic'> = {},
   ): void {
     const err = error instanceof Error ? error : new Error(errorMessage(error));
-    try {
-      this.#deps.options.onError(err, {
-        operation,
-        topic: this.#deps.topic,
-        group: this.#deps.group,
-        ...(eventId ? { eventId } : {}),
-        ...outcome,
-      });
-    } catch {
-      // An error hook that throws must not undo what was decided: the event is acked (or sent
-      // back) either way, and the consumer goes on.
-    }
+    // The hook never throws (resolveBusOptions): the event is acked or sent back either way.
+    this.#deps.options.onError(err, {
+      operation,
+      topic: this.#deps.topic,
+      group: this.#deps.group,
+      ...(eventId ? { eventId } : {}),
+      ...outcome,
+    });
   }
 }
