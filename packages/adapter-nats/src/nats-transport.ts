@@ -15,6 +15,7 @@ import {
   type InboundMessage,
   type OutboundMessage,
   type SendOutcome,
+  waitAtMost,
 } from '@switchyard/core/transport';
 import { ConnectionWatch, connectionOptions, describeServers } from './connection.ts';
 import { EphemeralConsumer } from './ephemeral-consumer.ts';
@@ -218,7 +219,7 @@ export class NatsTransport implements Transport {
     if (connected === undefined) return;
     const { nc, publisher } = connected;
     // Let publishes in flight settle (each is bounded by publishTimeoutMs), then drain the connection.
-    await Promise.race([publisher.idle(), delay(this.#options.publishTimeoutMs)]);
+    await waitAtMost(publisher.idle(), this.#options.publishTimeoutMs);
     try {
       if (!nc.isClosed()) await nc.drain();
     } catch (error) {
@@ -302,8 +303,4 @@ export class NatsTransport implements Transport {
       },
     };
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

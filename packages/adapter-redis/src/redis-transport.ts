@@ -14,6 +14,7 @@ import {
   type InboundMessage,
   type OutboundMessage,
   type SendOutcome,
+  waitAtMost,
 } from '@switchyard/core/transport';
 import { RedisConnection } from './connection.ts';
 import { HEADER_PREFIX } from './entry.ts';
@@ -182,7 +183,7 @@ export class RedisTransport implements Transport {
     for (const consumer of [...this.#consumers]) await consumer.stop().catch(() => undefined);
     this.#consumers.clear();
     // Let sends in flight settle (each is bounded by publishTimeoutMs), then say goodbye.
-    await Promise.race([this.#publisher.idle(), delay(this.#options.publishTimeoutMs)]);
+    await waitAtMost(this.#publisher.idle(), this.#options.publishTimeoutMs);
     await this.#main.quit();
   }
 
@@ -249,8 +250,4 @@ function missingStream(error: unknown, topic: string): unknown {
     );
   }
   return error;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

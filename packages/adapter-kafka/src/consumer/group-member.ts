@@ -1,4 +1,5 @@
 import { EventBusError } from '@switchyard/core';
+import { waitAtMost } from '@switchyard/core/transport';
 import type { DriverBatch, DriverConsumer, DriverConsumerHandlers } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
 import { Committer } from './committer.ts';
@@ -176,7 +177,7 @@ export class GroupMember implements TopicMember {
         const commit = this.commitNow();
         // Leaving for good: what is not committed in time is delivered again (at-least-once); the
         // client's close then ends the commit's retries.
-        if (this.owners.size === 0) await withDeadline(commit, this.context.finalCommitTimeoutMs);
+        if (this.owners.size === 0) await waitAtMost(commit, this.context.finalCommitTimeoutMs);
         else await commit;
       }
       this.state = 'rejoining';
@@ -306,11 +307,4 @@ export class GroupMember implements TopicMember {
     this.lastError = `${mapped.code}: ${mapped.message}${note}`;
     this.context.onError(mapped);
   }
-}
-
-/** Waits for `work` at most `ms`; it goes on (settled or not) either way. */
-async function withDeadline(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }

@@ -46,4 +46,5 @@ export {
 export { LoopWaker } from '../transport-support/loop-waker.ts';
 export { tlsConnectionOptions } from '../transport-support/tls.ts';
 export { warnUnknownEnv } from '../transport-support/unknown-env.ts';
+export { waitAtMost } from '../transport-support/wait-at-most.ts';
 export { fromWire, toWire, type WireForm } from '../wire.ts';
