@@ -5,7 +5,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Variables already warned about in this process: each is said once, however many buses start. */
 const warned = new Set<string>();
 
-const emit = (message: string): void => {
+/** How a `SwitchyardWarning` is emitted: `process.emitWarning`, which Node prints on stderr. */
+export const emitSwitchyardWarning = (message: string): void => {
   process.emitWarning(message, { type: 'SwitchyardWarning', code: 'SWITCHYARD_ENV' });
 };
 
@@ -19,7 +20,7 @@ export function warnUnknownEnv(
   env: Env,
   prefix: string,
   known: readonly string[],
-  warn: (message: string) => void = emit,
+  warn: (message: string) => void = emitSwitchyardWarning,
   options: {
     /** Only warn when a known variable is close (the prefix is shared with others). */
     readonly onlyNear?: boolean;
@@ -32,19 +33,20 @@ export function warnUnknownEnv(
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(prefix) || value === undefined || known.includes(name) || warned.has(name)) continue;
     if (options.except?.some((other) => name.startsWith(other))) continue;
-    const guess = options.meant?.[name] ?? (known.length === 0 ? undefined : closest(name, [...known]));
-    const near =
-      guess !== undefined &&
-      (options.meant?.[name] !== undefined ||
-        distance(name, guess) <= Math.max(3, Math.floor(name.length / 4)));
-    if (!near && options.onlyNear === true) continue;
+    const guess = options.meant?.[name] ?? closeTo(name, known);
+    if (guess === undefined && options.onlyNear === true) continue;
     warned.add(name);
-    const hint = near
-      ? `did you mean ${guess}?`
-      : `the ${prefix}* variables it reads are listed in the adapter's README`;
+    const hint =
+      guess !== undefined
+        ? `did you mean ${guess}?`
+        : `the ${prefix}* variables it reads are listed in the adapter's README`;
     warn(`${name} is set, but Switchyard reads no such variable, so it has no effect: ${hint}`);
   }
 }
 
-/** How `SwitchyardWarning`s are emitted: `process.emitWarning`, printed once per variable. */
-export const emitSwitchyardWarning = emit;
+/** The known variable within a few edits of `name` (a misspelling of it), if there is one. */
+function closeTo(name: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const guess = closest(name, [...known]);
+  return distance(name, guess) <= Math.max(3, Math.floor(name.length / 4)) ? guess : undefined;
+}
