@@ -46,7 +46,7 @@ const jsm = await jetstreamManager(nc);
 const version = nc.info?.version ?? '?';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23);
-const max = (values: number[]): number => values.reduce((a, b) => (b > a ? b : a), Number.NEGATIVE_INFINITY);
+const max = (values: number[]): number => values.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
 const pct = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;

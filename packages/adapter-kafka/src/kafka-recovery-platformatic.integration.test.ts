@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createEventBus, type EventBus } from '@switchyard/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MemberHealth } from './consumer/group-member.ts';
 import { kafka } from './kafka.ts';
 import { requireBroker } from './test-support/brokers.ts';

@@ -58,6 +58,16 @@ export interface RunningCli {
   stderr(): string;
   /** Resolves when it exits; after `timeoutMs` it is killed and this rejects with its output. */
   readonly done: Promise<CliResult>;
+  /**
+   * Resolves as soon as the output (stdout, stderr) satisfies `check`, tested on every chunk as it
+   * arrives rather than polled, so a test can signal the process at that point; rejects if the
+   * process exits first or `timeoutMs` passes.
+   */
+  outputReaches(
+    check: (stdout: string, stderr: string) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<void>;
 }
 
 /** Starts `switchyard ...args` as a child process (the real binary, as a user runs it). */
@@ -69,11 +79,14 @@ export function startCli(args: readonly string[], options: RunOptions = {}): Run
   child.stdin!.end(options.input ?? '');
   let stdout = '';
   let stderr = '';
+  const watchers = new Set<() => void>();
   child.stdout!.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
+    for (const watch of watchers) watch();
   });
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
+    for (const watch of watchers) watch();
   });
   const timeoutMs = options.timeoutMs ?? 60_000;
   const done = new Promise<CliResult>((resolve, reject) => {
@@ -90,7 +103,31 @@ export function startCli(args: readonly string[], options: RunOptions = {}): Run
       resolve({ code, signal, stdout, stderr });
     });
   });
-  return { child, stdout: () => stdout, stderr: () => stderr, done };
+  const outputReaches = (check: (stdout: string, stderr: string) => boolean, ms: number, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      const finish = (error?: Error) => {
+        watchers.delete(watch);
+        clearTimeout(timer);
+        child.off('close', exited);
+        error ? reject(error) : resolve();
+      };
+      const watch = () => {
+        if (check(stdout, stderr)) finish();
+      };
+      const exited = (code: number | null) =>
+        finish(
+          new Error(`switchyard exited (code ${code}) before ${what}\nstdout: ${stdout}\nstderr: ${stderr}`),
+        );
+      const timer = setTimeout(
+        () =>
+          finish(new Error(`${what} did not happen within ${ms} ms\nstdout: ${stdout}\nstderr: ${stderr}`)),
+        ms,
+      );
+      watchers.add(watch);
+      child.on('close', exited);
+      watch();
+    });
+  return { child, stdout: () => stdout, stderr: () => stderr, done, outputReaches };
 }
 
 /** Runs `switchyard ...args` to the end; the child is killed (and the test fails) after `timeoutMs`. */
