@@ -4,12 +4,12 @@ import { isRebalanceRefusal } from '../errors.ts';
 import type { OffsetTracker } from './offset-tracker.ts';
 
 /**
- * Commits each owned partition's acknowledged prefix, one commit request at a time. A commit
- * refused because the group is rebalancing is dropped quietly: the next interval retries it, and a
- * partition that moved away is no longer ours to commit.
+ * Commits each owned partition's acknowledged prefix, one commit request at a time, except the one
+ * made as a rebalance starts. A commit refused because the group is rebalancing is dropped quietly:
+ * the next interval retries it, and a partition that moved away is no longer ours to commit.
  */
 export class Committer {
-  private committing: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly log: Log;
   private readonly group: string;
   private readonly onFailure: (error: unknown) => void;
@@ -20,8 +20,18 @@ export class Committer {
     this.onFailure = onFailure;
   }
 
-  async commit(consumer: DriverConsumer | undefined, trackers: Iterable<OffsetTracker>): Promise<void> {
-    while (this.committing !== undefined) await this.committing;
+  /**
+   * `beforeRebalance`: the group is about to move partitions, so this commit goes out at once, not
+   * after the one in flight (which was computed earlier and would leave what was acked since to be
+   * handled again by the next owner). Both go to the group coordinator on one connection, where the
+   * broker applies them in the order sent.
+   */
+  async commit(
+    consumer: DriverConsumer | undefined,
+    trackers: Iterable<OffsetTracker>,
+    beforeRebalance = false,
+  ): Promise<void> {
+    while (!beforeRebalance && this.inFlight.size > 0) await Promise.all(this.inFlight);
     if (consumer === undefined) return;
     const positions: Array<{ tracker: OffsetTracker; offset: number }> = [];
     for (const tracker of trackers) {
@@ -34,7 +44,7 @@ export class Committer {
       partition: tracker.partition,
       offset: String(offset),
     }));
-    this.committing = consumer
+    const sent = consumer
       .commit(offsets)
       .then(
         () => {
@@ -51,8 +61,9 @@ export class Committer {
         },
       )
       .finally(() => {
-        this.committing = undefined;
+        this.inFlight.delete(sent);
       });
-    await this.committing;
+    this.inFlight.add(sent);
+    await sent;
   }
 }

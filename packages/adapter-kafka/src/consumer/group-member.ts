@@ -236,7 +236,7 @@ export class GroupMember implements TopicMember {
     return {
       onBatch: (batch) => (current() ? this.onBatch(batch) : 0),
       onAssigned: (assignment) => current() && this.onAssigned(assignment),
-      onRebalancing: () => current() && void this.commitNow(),
+      onRebalancing: () => current() && void this.commitNow(true),
       onCrash: (error, restarting) => current() && this.onCrash(error, restarting),
     };
   }
@@ -291,10 +291,10 @@ export class GroupMember implements TopicMember {
     }, delayMs);
   }
 
-  /** Commits every partition whose acknowledged prefix moved; one commit at a time, only as a member. */
-  private commitNow(): Promise<void> {
+  /** Commits every partition whose acknowledged prefix moved; one commit at a time (but see `Committer`), only as a member. */
+  private commitNow(beforeRebalance = false): Promise<void> {
     if (this.state !== 'running') return Promise.resolve();
-    return this.committer.commit(this.consumer, this.partitions.values());
+    return this.committer.commit(this.consumer, this.partitions.values(), beforeRebalance);
   }
 
   private report(error: unknown, note: string): void {

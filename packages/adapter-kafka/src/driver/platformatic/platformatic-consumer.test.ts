@@ -261,6 +261,26 @@ describe('platformatic consumer (driver logic, fake client)', () => {
     expect(s.client.calls.filter((c) => c.name === 'listCommittedOffsets')).toHaveLength(4);
   });
 
+  it('sends the commit the member makes as a rebalance starts before the event returns (ahead of the JoinGroup)', async () => {
+    const s = setup();
+    cleanups.push(() => s.consumer.disconnect());
+    await s.consumer.subscribe([TOPIC], false);
+    let atRebalance: Promise<void> | undefined;
+    await s.consumer.run({
+      ...s.handlers,
+      onRebalancing: () => {
+        atRebalance = s.consumer.commit([{ topic: TOPIC, partition: 0, offset: '5' }]);
+      },
+    });
+    s.client.emit('consumer:group:rebalance', { groupId: 'billing' });
+    // The client sends its JoinGroup right after emitting: the commit is on its way already.
+    expect(s.client.count('commit')).toBe(1);
+    await atRebalance;
+    // The client reports the rebalance again while it retries the join: no second commit then.
+    s.client.emit('consumer:group:rebalance', { groupId: 'billing' });
+    expect(s.client.count('commit')).toBe(1);
+  });
+
   it('refuses commits from a rebalance until the next assignment, as a rebalance refusal', async () => {
     const s = await running();
     s.client.emit('consumer:group:rebalance', { groupId: 'billing' });

@@ -128,10 +128,16 @@ export class PlatformaticConsumer implements DriverConsumer {
     });
     client.on('consumer:group:rebalance', () => {
       if (client !== this.#client) return;
-      // A commit now would go out under the old generation and make the client rejoin once more.
-      this.#member = false;
       this.#voidCommit();
-      this.#handlers?.onRebalancing();
+      // What was handled is committed now, as Java's consumer does before it gives partitions up
+      // (onPartitionsRevoked): the client emits this just before it sends its JoinGroup, and the
+      // commit, asked for first, goes out first on the coordinator's connection, where the broker
+      // still takes the old generation's commits. Without it a partition moving to another member
+      // was handled again from the last periodic commit (113-168 events at 2,000 events/s).
+      // Commits after this one wait for the next assignment: they would be refused, and the
+      // client answers a refused commit by rejoining once more.
+      if (this.#member) this.#handlers?.onRebalancing();
+      this.#member = false;
     });
     // The client emits 'error' when a rejoin failed (it stops heartbeating) and 'stalled' when no
     // heartbeat succeeded for a rebalance timeout: either way it is no longer a member.
