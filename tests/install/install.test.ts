@@ -144,6 +144,15 @@ describe('installing the packed packages into an app outside the workspace', () 
       log(`node ${node.version}:\n${result.stdout.trim()}`);
     });
 
+    it(`runs a CommonJS app that require()s the packages on memory${brokers.map((b) => `, ${b.transport}`).join('')}`, async () => {
+      const env = Object.fromEntries(brokers.map((b) => [b.variable, b.address]));
+      const result = await app.exec(['main.cjs', 'memory', ...brokers.map((b) => b.transport)], env);
+      took.push(`cjs app ${seconds(result.ms)}`);
+      for (const transport of ['memory', ...brokers.map((b) => b.transport)])
+        expect(result.stdout).toMatch(new RegExp(`^ok cjs ${transport}:`, 'm'));
+      expect(result.stderr, 'no warning (ExperimentalWarning for require of ESM, …)').toBe('');
+    });
+
     it.each([
       ['nodenext', 'tsconfig.nodenext.json'],
       ['bundler', 'tsconfig.bundler.json'],
