@@ -10,6 +10,7 @@ import {
   ConnectBackoff,
   type ConsumeRequest,
   type ConsumerHandle,
+  type ConsumerIntake,
   type InboundMessage,
   type Log,
   type OutboundMessage,
@@ -135,6 +136,7 @@ export class KafkaTransport implements Transport {
   async consume(
     request: ConsumeRequest,
     onMessages: (messages: readonly InboundMessage[]) => void,
+    intake?: ConsumerIntake,
   ): Promise<ConsumerHandle> {
     const member = this.#memberFor(request.group);
     // The member's next start waits while this call prepares, so concurrent calls share one join.
@@ -156,6 +158,7 @@ export class KafkaTransport implements Transport {
             retryTopics,
             onMessages,
             latestAtStart,
+            intake,
           );
           const added = member.add(consumer);
           release();

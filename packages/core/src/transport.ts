@@ -41,10 +41,14 @@ export interface Transport {
     messages: readonly OutboundMessage[],
     onOutcome?: (index: number, outcome: SendOutcome) => void,
   ): Promise<readonly SendOutcome[]>;
-  /** Start consuming a topic for a group. Messages arrive in `onMessages`; the handle controls flow. */
+  /**
+   * Start consuming a topic for a group. Messages arrive in `onMessages`; the handle controls flow;
+   * `intake` lets the transport hold back handlers of messages it has handed over (a rebalance).
+   */
   consume(
     request: ConsumeRequest,
     onMessages: (messages: readonly InboundMessage[]) => void,
+    intake?: ConsumerIntake,
   ): Promise<ConsumerHandle>;
   /** Create, update or validate a topic according to `spec.strategy`. Optional: a transport without topics omits it. */
   ensureTopic?(spec: TopicSpec): Promise<void>;
@@ -147,6 +151,19 @@ export interface InboundMessage {
   readonly signal?: AbortSignal;
   /** Tell the broker the handler is still working (extends an ack deadline). Optional. */
   working?(): void;
+}
+
+/**
+ * What the consumer offers the transport that feeds it. A Kafka member whose group starts to
+ * rebalance holds the intake: handlers already running go on, no other handler starts until
+ * `release()`, and messages whose `signal` aborted meanwhile (their partition went to another
+ * member) are skipped then, as Java's consumer handles nothing while its group rebalances.
+ */
+export interface ConsumerIntake {
+  /** Start no more handlers until `release()`; repeated calls hold once. */
+  hold(): void;
+  /** Start handlers again; a release without a hold does nothing. */
+  release(): void;
 }
 
 export interface ConsumerHandle {

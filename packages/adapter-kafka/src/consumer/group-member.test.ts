@@ -41,6 +41,27 @@ describe('GroupMember', () => {
     expect(a.received).toHaveLength(3);
   });
 
+  it('from a rebalance on, commits what is acked and holds every topic’s handlers until the new assignment', async () => {
+    const { current, consume } = scriptedMember();
+    const a = await consume('a');
+    const b = await consume('b');
+    current().batch('a', 0, [0, 1]);
+    a.received[0]!.ack();
+    current().handlers.onRebalancing();
+    // Sent before the client rejoins (synchronously), not at the next interval.
+    expect(current().commits.at(-1)).toEqual([{ topic: 'a', partition: 0, offset: '1' }]);
+    expect([a.intake.held, b.intake.held]).toEqual([true, true]);
+    // Partition 0 of `a` went to another member: its event still waiting is skipped once released.
+    current().handlers.onAssigned(
+      new Map([
+        ['a', [1]],
+        ['b', [0, 1]],
+      ]),
+    );
+    expect([a.intake.held, b.intake.held]).toEqual([false, false]);
+    expect(a.received[1]!.signal?.aborted).toBe(true);
+  });
+
   it('pauses only the topic whose consumer is paused', async () => {
     const { current, consume } = scriptedMember();
     const a = await consume('a');

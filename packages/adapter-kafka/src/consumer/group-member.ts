@@ -236,7 +236,7 @@ export class GroupMember implements TopicMember {
     return {
       onBatch: (batch) => (current() ? this.onBatch(batch) : 0),
       onAssigned: (assignment) => current() && this.onAssigned(assignment),
-      onRebalancing: () => current() && void this.commitNow(true),
+      onRebalancing: () => current() && this.onRebalancing(),
       onCrash: (error, restarting) => current() && this.onCrash(error, restarting),
     };
   }
@@ -244,6 +244,16 @@ export class GroupMember implements TopicMember {
   private dropsTopics(): boolean {
     for (const topic of this.subscribed) if (!this.owners.has(topic)) return true;
     return false;
+  }
+
+  /**
+   * A rebalance starts: no handler starts until the new assignment is known, and what was handled
+   * is committed now, before the partitions move (as Java's consumer does in onPartitionsRevoked).
+   * What still runs may run again on the new owner (at-least-once).
+   */
+  private onRebalancing(): void {
+    for (const consumer of this.consumers()) consumer.holdHandlers();
+    void this.commitNow(true);
   }
 
   private onAssigned(assignment: ReadonlyMap<string, readonly number[]>): void {
@@ -255,6 +265,8 @@ export class GroupMember implements TopicMember {
     );
     for (const { topic, partition, offset } of seeks) this.consumer?.seek(topic, partition, String(offset));
     this.pauses.setAssignment(assignment);
+    // Revoked partitions' events are marked (their signal aborted) and are skipped; the rest run.
+    for (const consumer of this.consumers()) consumer.releaseHandlers();
   }
 
   private onBatch(batch: DriverBatch): number {

@@ -1,5 +1,11 @@
 import type { ConsumerLag, EventBusError } from '@switchyard/core';
-import type { ConsumeRequest, ConsumerHandle, InboundMessage, Log } from '@switchyard/core/transport';
+import type {
+  ConsumeRequest,
+  ConsumerHandle,
+  ConsumerIntake,
+  InboundMessage,
+  Log,
+} from '@switchyard/core/transport';
 import type { DriverBatch, KafkaDriver } from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
 import type { Redact } from '../redaction.ts';
@@ -49,6 +55,8 @@ export class TopicConsumer implements ConsumerHandle {
   private readonly context: TopicContext;
   readonly request: ConsumeRequest;
   private readonly onMessages: (messages: readonly InboundMessage[]) => void;
+  /** Core's side of the consumer: holds handlers while the group rebalances. */
+  private readonly intake: ConsumerIntake | undefined;
   /** Where partitions that never committed start, taken when `consume()` was called (`startFrom: 'latest'`). */
   private readonly latestAtStart: Map<number, string>;
   /** What each delivery settles through (kept private to the consumer). */
@@ -64,6 +72,7 @@ export class TopicConsumer implements ConsumerHandle {
     retryTopics: readonly string[],
     onMessages: (messages: readonly InboundMessage[]) => void,
     latestAtStart: Map<number, string> = new Map(),
+    intake?: ConsumerIntake,
   ) {
     this.member = member;
     this.context = context;
@@ -71,6 +80,20 @@ export class TopicConsumer implements ConsumerHandle {
     this.topics = [request.topic, ...retryTopics];
     this.onMessages = onMessages;
     this.latestAtStart = latestAtStart;
+    this.intake = intake;
+  }
+
+  /**
+   * The group is rebalancing: core starts no more handlers until `releaseHandlers()`, so events of
+   * a partition about to move are not started here while the new owner starts from the commit.
+   */
+  holdHandlers(): void {
+    this.intake?.hold();
+  }
+
+  /** The new assignment is applied (revoked partitions' events are marked): handlers start again. */
+  releaseHandlers(): void {
+    this.intake?.release();
   }
 
   /** Whether the member should stop fetching this consumer's topics. */

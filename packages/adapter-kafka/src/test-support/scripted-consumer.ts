@@ -99,6 +99,16 @@ export function scriptedMember(group = 'billing') {
   ) {
     const { retryTopics = [], latestAtStart, ...overrides } = options;
     const received: InboundMessage[] = [];
+    /** Core's intake as the consumer sees it: whether its handlers are held. */
+    const intake = {
+      held: false,
+      hold() {
+        intake.held = true;
+      },
+      release() {
+        intake.held = false;
+      },
+    };
     const request: ConsumeRequest = {
       topic,
       group,
@@ -115,9 +125,10 @@ export function scriptedMember(group = 'billing') {
       retryTopics,
       (messages) => received.push(...messages),
       latestAtStart,
+      intake,
     );
     await member.add(handle);
-    return { handle, received };
+    return { handle, received, intake };
   }
   const commit = () => (member as unknown as { commitNow(): Promise<void> }).commitNow();
   return { member, consumers, current, consume, commit, errors };

@@ -3,26 +3,32 @@ import { jsonCodec } from '../codec.ts';
 import { createEventBus } from '../event-bus.ts';
 import { MemoryBroker } from '../memory/memory-broker.ts';
 import { memoryTransport } from '../memory/memory-transport.ts';
-import type { InboundMessage, Transport } from '../transport.ts';
+import type { ConsumerIntake, InboundMessage, Transport } from '../transport.ts';
 import { toWire } from '../wire.ts';
 
 /** The memory transport, except that the test hands events to the subscription itself (as a broker would after a rebalance). */
-function handDelivery(): { transport: Transport; deliver: (messages: InboundMessage[]) => void } {
+function handDelivery(): {
+  transport: Transport;
+  deliver: (messages: InboundMessage[]) => void;
+  intake: () => ConsumerIntake;
+} {
   const inner = memoryTransport({ broker: new MemoryBroker() });
   let sink: ((messages: readonly InboundMessage[]) => void) | undefined;
+  let given: ConsumerIntake | undefined;
   const transport: Transport = {
     name: 'memory',
     capabilities: inner.capabilities,
     connect: () => inner.connect(),
     send: (messages) => inner.send(messages),
-    consume: async (_request, onMessages) => {
+    consume: async (_request, onMessages, intake) => {
       sink = onMessages;
+      given = intake;
       return { pause() {}, resume() {}, stop: async () => {} };
     },
     health: () => inner.health(),
     close: () => inner.close(),
   };
-  return { transport, deliver: (messages) => sink?.(messages) };
+  return { transport, deliver: (messages) => sink?.(messages), intake: () => given! };
 }
 
 function message(n: number, key: string, signal: AbortSignal, settled: string[]): InboundMessage {
@@ -89,5 +95,53 @@ describe('revocation', () => {
     expect(started).toEqual([1]); // 2 and 3 belong to the new owner now
     expect(settled).toEqual(['nack 1']); // given back, not retried and not dead-lettered
     await bus.close();
+  });
+
+  it('starts no handler while the transport holds the intake, then skips what was revoked meanwhile', async () => {
+    const { transport, deliver, intake } = handDelivery();
+    const bus = createEventBus({ source: 's', transport });
+    const [moving, staying] = [new AbortController(), new AbortController()];
+    const settled: string[] = [];
+    const started: number[] = [];
+    let finishFirst: (() => void) | undefined;
+    await bus.subscribe('rev', (event) => {
+      const n = (event.data as { n: number }).n;
+      started.push(n);
+      if (n === 1) return new Promise<void>((resolve) => (finishFirst = resolve));
+      return undefined;
+    });
+    deliver([message(1, 'a', staying.signal, settled)]);
+    await expect.poll(() => started).toEqual([1]);
+    // The group starts to rebalance: 1 keeps running, nothing else starts.
+    intake().hold();
+    deliver([
+      message(2, 'b', moving.signal, settled),
+      message(3, 'c', staying.signal, settled),
+      message(4, 'a', staying.signal, settled),
+    ]);
+    finishFirst?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(started).toEqual([1]);
+    expect(settled).toEqual(['ack 1']);
+    // The new assignment: the partition of 2 went to another member, the others stay here.
+    moving.abort();
+    intake().release();
+    await expect.poll(() => started).toEqual([1, 3, 4]);
+    await expect.poll(() => settled).toEqual(['ack 1', 'ack 3', 'ack 4']);
+    await bus.close();
+  });
+
+  it('hands held events back when the subscription closes during a hold', async () => {
+    const { transport, deliver, intake } = handDelivery();
+    const bus = createEventBus({ source: 's', transport });
+    const partition = new AbortController();
+    const settled: string[] = [];
+    const started: number[] = [];
+    await bus.subscribe('rev', (event) => void started.push((event.data as { n: number }).n));
+    intake().hold();
+    deliver([message(1, 'a', partition.signal, settled), message(2, 'b', partition.signal, settled)]);
+    await bus.close();
+    expect(started).toEqual([]);
+    expect(settled.sort()).toEqual(['nack 1', 'nack 2']);
   });
 });

@@ -18,7 +18,7 @@ import type { ResolvedBusOptions } from '../options.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import { BatchScheduler } from '../scheduler/batch-scheduler.ts';
 import { KeyedScheduler } from '../scheduler/keyed-scheduler.ts';
-import type { ConsumerHandle, ConsumerLag, InboundMessage, Transport } from '../transport.ts';
+import type { ConsumerHandle, ConsumerIntake, ConsumerLag, InboundMessage, Transport } from '../transport.ts';
 import type { BatchHandler, EventHandler, SubscriptionHealth } from '../types.ts';
 import { fromWire } from '../wire.ts';
 import { type BatchItem, BatchRuns } from './batch-runs.ts';
@@ -70,6 +70,15 @@ export class TopicConsumer implements EntryOwner {
   #lagRefresh: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #unhandled = 0;
+  /** Deliveries (or batches) the scheduler started while the transport held the intake, to run on release. */
+  #held: Array<() => void> | undefined;
+  /** What the transport may ask of this consumer (see ConsumerIntake). */
+  readonly #intake: ConsumerIntake = {
+    hold: () => {
+      this.#held ??= [];
+    },
+    release: () => this.#release(),
+  };
   /** Whether the batch being received is traced: tracing on and an SDK registered (see #receive). */
   #tracing = false;
   readonly #deps: ConsumerDeps;
@@ -185,6 +194,7 @@ export class TopicConsumer implements EntryOwner {
       },
       // Handlers run as the bus's (see handler-scope.ts): entered once per batch handed over.
       (messages) => runAsConsumerOf(this.#deps.bus, this.#receiveBatch, messages),
+      this.#intake,
     );
     // Closed while the transport was still starting: the close could not stop what did not exist yet.
     if (this.#closing !== undefined) await this.#handle.stop();
@@ -257,6 +267,7 @@ export class TopicConsumer implements EntryOwner {
     this.#deps.onClosing(this);
     for (const entry of this.#table.entries) entry.stopIntake();
     this.#handle?.pause();
+    this.#release(); // what waited for a rebalance is handed back now (the state is no longer running)
     for (const delivery of this.#scheduler.takeQueued()) delivery.message.nack();
     if ((await drained(this.#scheduler.idle(), drainTimeoutMs)) === 'timeout') {
       // A handler that ignores its signal keeps running; its event stays unacknowledged and the
@@ -270,6 +281,16 @@ export class TopicConsumer implements EntryOwner {
       this.#state = 'closed';
       this.#deps.onClosed(this);
     }
+  }
+
+  /**
+   * Runs what waited for the intake, in the order the scheduler started it, as the bus's consumer
+   * (the scope the transport's batches run in: a handler may publish while the bus drains).
+   */
+  #release(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined && held.length > 0) runAsConsumerOf(this.#deps.bus, runAll, held);
   }
 
   readonly #receiveBatch = (messages: readonly InboundMessage[]): void => this.#receive(messages);
@@ -336,6 +357,11 @@ export class TopicConsumer implements EntryOwner {
 
   /** Runs one delivery and calls `done(delivery)` once it is settled (acked, nacked or dead-lettered). */
   #process(delivery: Delivery, done: (delivery: Delivery) => void): void {
+    if (this.#held !== undefined) {
+      // Its slot (and its key) stays taken until the release: nothing else starts meanwhile.
+      this.#held.push(() => this.#process(delivery, done));
+      return;
+    }
     const { message, envelope } = delivery;
     if (this.#state !== 'running') {
       // Started after intake stopped (a key freed during close): hand it back instead.
@@ -402,6 +428,10 @@ export class TopicConsumer implements EntryOwner {
    * (dead-lettered, unhandled, or skipped when revoked); the rest is one handler run.
    */
   #processBatch(deliveries: readonly Delivery[], done: () => void): void {
+    if (this.#held !== undefined) {
+      this.#held.push(() => this.#processBatch(deliveries, done));
+      return;
+    }
     if (this.#state !== 'running') {
       for (const d of deliveries) d.message.nack();
       done();
@@ -634,4 +664,8 @@ function validated(
   } catch (error) {
     return { ok: false, error };
   }
+}
+
+function runAll(runs: ReadonlyArray<() => void>): void {
+  for (const run of runs) run();
 }

@@ -23,6 +23,7 @@ export type {
   ConnectionState,
   ConsumeRequest,
   ConsumerHandle,
+  ConsumerIntake,
   ConsumerLag,
   InboundMessage,
   OutboundMessage,
