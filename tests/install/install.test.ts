@@ -37,6 +37,10 @@ const brokers = BROKERS.filter((b) => packages.some((p) => p.name === b.adapter)
   return address === undefined ? [] : [{ ...b, address }];
 });
 
+/** What the apps run on: memory, then each broker that is up, with the addresses they read. */
+const APP_TRANSPORTS = ['memory', ...brokers.map((b) => b.transport)];
+const APP_ENV = Object.fromEntries(brokers.map((b) => [b.variable, b.address]));
+
 /** Registry packages the app installs beside the tarballs (the peers users add themselves). */
 function registryDependencies(line: string): string[] {
   const workspaceTypescript = JSON.parse(
@@ -135,20 +139,18 @@ describe('installing the packed packages into an app outside the workspace', () 
       }
     });
 
-    it(`runs an ESM app with typed events and a dead letter on memory${brokers.map((b) => `, ${b.transport}`).join('')}`, async () => {
-      const env = Object.fromEntries(brokers.map((b) => [b.variable, b.address]));
-      const result = await app.exec(['main.mjs', 'memory', ...brokers.map((b) => b.transport)], env);
+    it(`runs an ESM app with typed events and a dead letter on ${APP_TRANSPORTS.join(', ')}`, async () => {
+      const result = await app.exec(['main.mjs', ...APP_TRANSPORTS], APP_ENV);
       took.push(`app ${seconds(result.ms)}`);
-      for (const transport of ['memory', ...brokers.map((b) => b.transport)])
+      for (const transport of APP_TRANSPORTS)
         expect(result.stdout).toMatch(new RegExp(`^ok ${transport}:`, 'm'));
       log(`node ${node.version}:\n${result.stdout.trim()}`);
     });
 
-    it(`runs a CommonJS app that require()s the packages on memory${brokers.map((b) => `, ${b.transport}`).join('')}`, async () => {
-      const env = Object.fromEntries(brokers.map((b) => [b.variable, b.address]));
-      const result = await app.exec(['main.cjs', 'memory', ...brokers.map((b) => b.transport)], env);
+    it(`runs a CommonJS app that require()s the packages on ${APP_TRANSPORTS.join(', ')}`, async () => {
+      const result = await app.exec(['main.cjs', ...APP_TRANSPORTS], APP_ENV);
       took.push(`cjs app ${seconds(result.ms)}`);
-      for (const transport of ['memory', ...brokers.map((b) => b.transport)])
+      for (const transport of APP_TRANSPORTS)
         expect(result.stdout).toMatch(new RegExp(`^ok cjs ${transport}:`, 'm'));
       expect(result.stderr, 'no warning (ExperimentalWarning for require of ESM, …)').toBe('');
     });

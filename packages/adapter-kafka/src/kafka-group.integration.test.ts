@@ -137,9 +137,9 @@ for (const driver of KAFKA_DRIVERS) {
           await new Promise((resolve) => setTimeout(resolve, 1));
           const n = (event.data as { n: number }).n;
           handled.set(n, (handled.get(n) ?? 0) + 1);
-          const first = firstHandledAt.get(n);
-          if (first === undefined) firstHandledAt.set(n, performance.now());
-          else againAfterMs.push(performance.now() - first);
+          const firstAt = firstHandledAt.get(n);
+          if (firstAt === undefined) firstHandledAt.set(n, performance.now());
+          else againAfterMs.push(performance.now() - firstAt);
         };
         const first = service('billing-svc', options);
         await first.subscribe(topic, handler, { group });
