@@ -67,6 +67,16 @@ describe('resolveNatsOptions', () => {
     );
   });
 
+  it('names our option when given nats.js’ name for it, without repeating the value', () => {
+    const failure = configFailure(() => resolveNatsOptions({ user: 'orders', pass: 's3cret' } as never));
+    expect(failure.field).toBe('pass');
+    expect(failure.message).toMatch(/Did you mean `password`\?$/);
+    expect(failure.message).not.toContain('s3cret');
+    expect(configFailure(() => resolveNatsOptions({ timeout: 2000 } as never)).message).toMatch(
+      /Did you mean `connectTimeoutMs`\?$/,
+    );
+  });
+
   it('never repeats a secret in its error', () => {
     const seed = `SU${'x'.repeat(56)}`;
     const failure = configFailure(() => resolveNatsOptions({ nkeySeed: seed }));

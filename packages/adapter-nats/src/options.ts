@@ -248,7 +248,6 @@ export const NATS_PRESETS: Readonly<Record<NatsPreset, Partial<NatsTransportOpti
   throughput: { maxPendingAcks: 8_192 },
 };
 
-/** Merges defaults, the preset and the given options; throws INVALID_CONFIG naming the first bad field. */
 /** Every option's name: a misspelled one is rejected rather than ignored. */
 const NATS_OPTION_KEYS = Object.keys({
   servers: true,
@@ -279,8 +278,17 @@ const NATS_OPTION_KEYS = Object.keys({
   logLevel: true,
 } satisfies Record<keyof NatsTransportOptions, true>);
 
+/** nats.js' names for options this transport names otherwise: the error says which one is meant. */
+const NATS_CLIENT_NAMES: Readonly<Record<string, string>> = {
+  pass: 'password',
+  timeout: 'connectTimeoutMs',
+  reconnectTimeWait: 'reconnectWaitMs',
+  authenticator: 'nkeySeed', // or user/password, token
+};
+
+/** Merges defaults, the preset and the given options; throws INVALID_CONFIG naming the first bad field. */
 export function resolveNatsOptions(options: NatsTransportOptions = {}): ResolvedNatsOptions {
-  checkKnownKeys(options, NATS_OPTION_KEYS, '');
+  checkKnownKeys(options, NATS_OPTION_KEYS, '', NATS_CLIENT_NAMES);
   if (options.topicDefaults !== undefined)
     checkKnownKeys(options.topicDefaults, Object.keys(DEFAULT_NATS_TOPIC), 'topicDefaults.');
   checkServers(options.servers);

@@ -91,6 +91,15 @@ describe('resolveRedisOptions', () => {
     expect(configFailure(() => resolveRedisOptions(options)).field).toBe(field);
   });
 
+  it('names our option when given ioredis’ name for it', () => {
+    expect(configFailure(() => resolveRedisOptions({ connectTimeout: 2000 } as never)).message).toMatch(
+      /Did you mean `connectTimeoutMs`\?$/,
+    );
+    expect(configFailure(() => resolveRedisOptions({ keyPrefix: 'app:' } as never)).message).toMatch(
+      /Did you mean `streamPrefix`\?$/,
+    );
+  });
+
   it('names the known options when one is misspelled', () => {
     expect(configFailure(() => resolveRedisOptions({ conectTimeoutMs: 3_000 } as never)).message).toMatch(
       /unknown option; known ones are url, .*connectTimeoutMs/,

@@ -197,7 +197,6 @@ export const REDIS_PRESETS: Readonly<Record<RedisPreset, Partial<RedisTransportO
   throughput: {},
 };
 
-/** Merges defaults, the preset, the URL and the given options; throws INVALID_CONFIG naming the first bad field. */
 /** Every option's name: a misspelled one is rejected rather than ignored. */
 const REDIS_OPTION_KEYS = Object.keys({
   url: true,
@@ -225,8 +224,20 @@ const REDIS_OPTION_KEYS = Object.keys({
   logLevel: true,
 } satisfies Record<keyof RedisTransportOptions, true>);
 
+/** ioredis' names for options this transport names otherwise: the error says which one is meant. */
+const IOREDIS_NAMES: Readonly<Record<string, string>> = {
+  connectTimeout: 'connectTimeoutMs',
+  connectionName: 'name',
+  keyPrefix: 'streamPrefix',
+  user: 'username',
+  pass: 'password',
+  retryStrategy: 'reconnectWaitMs', // and maxReconnectAttempts
+  commandTimeout: 'publishTimeoutMs',
+};
+
+/** Merges defaults, the preset, the URL and the given options; throws INVALID_CONFIG naming the first bad field. */
 export function resolveRedisOptions(options: RedisTransportOptions = {}): ResolvedRedisOptions {
-  checkKnownKeys(options, REDIS_OPTION_KEYS, '');
+  checkKnownKeys(options, REDIS_OPTION_KEYS, '', IOREDIS_NAMES);
   if (options.topicDefaults !== undefined)
     checkKnownKeys(options.topicDefaults, Object.keys(DEFAULT_REDIS_TOPIC), 'topicDefaults.');
   if (options.url !== undefined && typeof options.url !== 'string')

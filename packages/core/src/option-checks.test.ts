@@ -34,12 +34,27 @@ describe('option checks', () => {
       checkKnownKeys({ url: 'x', conectTimeoutMs: 1 }, ['url', 'connectTimeoutMs'], ''),
     );
     expect((error as Error).message).toBe(
-      'Invalid option `conectTimeoutMs`: unknown option; known ones are url, connectTimeoutMs',
+      'Invalid option `conectTimeoutMs`: unknown option; known ones are url, connectTimeoutMs. Did you mean `connectTimeoutMs`?',
+    );
+    expect((errorOf(() => checkKnownKeys({ bogus: 1 }, ['url'], '')) as Error).message).toBe(
+      'Invalid option `bogus`: unknown option; known ones are url',
     );
     expect(errorOf(() => checkKnownKeys({ maxAge: 1 }, ['maxAgeMs'], 'topicDefaults.'))).toMatchObject({
       details: { field: 'topicDefaults.maxAge' },
     });
     expect(errorOf(() => checkKnownKeys('x', ['a'], 'tls.'))).toMatchObject({ details: { field: 'tls' } });
+  });
+
+  it('name the option another client calls by the unknown name, with its place', () => {
+    const error = errorOf(() =>
+      checkKnownKeys({ pass: 's3cret' }, ['user', 'password'], 'auth.', { pass: 'password' }),
+    );
+    expect((error as Error).message).toMatch(/Did you mean `auth\.password`\?$/);
+    expect((error as Error).message).not.toContain('s3cret');
+    // a name of Object.prototype is not a mapping
+    expect((errorOf(() => checkKnownKeys({ toString: 1 }, ['url'], '', {})) as Error).message).not.toContain(
+      'Did you',
+    );
   });
 
   it('accept what they promise', () => {

@@ -1,3 +1,4 @@
+import { closestName } from './closest-name.ts';
 import { configError } from './errors.ts';
 
 /**
@@ -21,14 +22,25 @@ export function checkWholeAtLeast(field: string, value: number, min: number): vo
     rejectOption(field, `must be a whole number >= ${min}`, value);
 }
 
-/** Rejects a key of `value` that is not in `known` (a misspelled option would be ignored), naming the known ones. */
-export function checkKnownKeys(value: unknown, known: readonly string[], prefix: string): void {
+/**
+ * Rejects a key of `value` that is not in `known` (a misspelled option would be ignored), naming the
+ * known ones and the one it is probably meant to be: `meant` maps names other clients use for an
+ * option (nats.js' `pass`, ioredis' `connectTimeout`) to ours; otherwise a known name a few edits
+ * away is offered.
+ */
+export function checkKnownKeys(
+  value: unknown,
+  known: readonly string[],
+  prefix: string,
+  meant: Readonly<Record<string, string>> = {},
+): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw configError(prefix.slice(0, -1) || 'options', 'must be an object');
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw configError(`${prefix}${key}`, `unknown option; known ones are ${known.join(', ')}`);
-    }
+    if (known.includes(key)) continue;
+    const guess = Object.hasOwn(meant, key) ? meant[key] : closestName(key, known);
+    const hint = guess === undefined ? '' : `. Did you mean \`${prefix}${guess}\`?`;
+    throw configError(`${prefix}${key}`, `unknown option; known ones are ${known.join(', ')}${hint}`);
   }
 }
 

@@ -123,6 +123,21 @@ describe('resolveKafkaOptions', () => {
     ).toBe(0);
   });
 
+  it('names our option when given the client’s name for it', () => {
+    const messageOf = (options: unknown) => {
+      try {
+        resolveKafkaOptions(options as never);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(messageOf({ bootstrapBrokers: ['127.0.0.1:9092'] })).toMatch(/Did you mean `brokers`\?$/);
+    expect(messageOf({ connectionTimeout: 3000 })).toMatch(/Did you mean `connectTimeoutMs`\?$/);
+    expect(messageOf({ acks: -1 })).toMatch(/Did you mean `producer\.acks`\?$/);
+    expect(messageOf({ producer: { lingerMS: 5 } })).toMatch(/Did you mean `producer\.lingerMs`\?$/);
+  });
+
   it('names the bad field for each kind of mistake', () => {
     const cases: Array<[unknown, string]> = [
       [{ preset: 'fast' }, 'preset'],

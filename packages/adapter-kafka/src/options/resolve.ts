@@ -26,13 +26,26 @@ const RENAMED: Readonly<Record<string, string>> = {
   connectionTimeoutMs: 'was renamed to `connectTimeoutMs`',
 };
 
+/** kafkajs' and @platformatic/kafka's names for options this transport names or places otherwise. */
+const CLIENT_NAMES: Readonly<Record<string, string>> = {
+  bootstrapBrokers: 'brokers',
+  connectionTimeout: 'connectTimeoutMs',
+  requestTimeout: 'requestTimeoutMs',
+  authenticationTimeout: 'authenticationTimeoutMs',
+  logCreator: 'logger',
+  acks: 'producer.acks',
+  idempotent: 'producer.idempotent',
+  compression: 'producer.compression',
+  lingerMs: 'producer.lingerMs',
+};
+
 /**
  * Merges defaults < preset < deployment profile < the caller's fields, then checks every value
  * and the rules between them. Throws `INVALID_CONFIG` naming the field at fault.
  */
 export function resolveKafkaOptions(options: KafkaTransportOptions = {}): ResolvedKafkaOptions {
   for (const [old, why] of Object.entries(RENAMED)) if (old in options) throw configError(old, why);
-  checkKnownKeys(options, TOP_LEVEL_KEYS, '');
+  checkKnownKeys(options, TOP_LEVEL_KEYS, '', CLIENT_NAMES);
   const preset = checkOneOf('preset', options.preset ?? DEFAULT_KAFKA_OPTIONS.preset, [
     'durable',
     'throughput',

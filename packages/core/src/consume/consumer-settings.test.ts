@@ -21,6 +21,19 @@ describe('subscribe options', () => {
     await b.close();
   });
 
+  it.each([
+    [{ groupId: 'billing' }, 'groupId', '`group`'],
+    [{ fromBeginning: true }, 'fromBeginning', '`startFrom`'],
+    [{ retry: { maxAttempts: 3 } }, 'retry.maxAttempts', '`retry.attempts`'],
+    [{ dlq: true }, 'dlq', '`deadLetter`'],
+  ])('refuses %o, the broker client’s name, naming ours', async (options, field, ours) => {
+    const b = bus();
+    await expect(b.subscribe('orders', () => {}, options as never)).rejects.toThrow(
+      invalid(field, new RegExp(`Did you mean ${ours.replace('.', '\\.')}\\?$`)),
+    );
+    await b.close();
+  });
+
   it('points a batch option on subscribe to subscribeBatch', async () => {
     const b = bus();
     await expect(b.subscribe('orders', () => {}, { batch: { maxEvents: 50 } } as never)).rejects.toThrow(

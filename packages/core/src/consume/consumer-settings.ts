@@ -43,6 +43,17 @@ const SUBSCRIBE_OPTION_KEYS = Object.keys({
   unhandled: true,
   signal: true,
 } satisfies Record<keyof SubscribeOptions, true>);
+/** What users of the broker clients write for these options. */
+const SUBSCRIBE_MEANT: Readonly<Record<string, string>> = {
+  groupId: 'group', // kafkajs
+  queue: 'group', // nats.js
+  fromBeginning: 'startFrom', // kafkajs: startFrom: 'earliest'
+  partitionsConsumedConcurrently: 'concurrency', // kafkajs
+  maxRetries: 'retry', // retry: { attempts }
+  retries: 'retry',
+  dlq: 'deadLetter',
+  deadLetterTopic: 'deadLetter', // deadLetter: { topic }
+};
 const BATCH_OPTION_KEYS = Object.keys({ maxEvents: true, maxWaitMs: true } satisfies Record<
   keyof BatchOptions,
   true
@@ -52,7 +63,12 @@ const BATCH_OPTION_KEYS = Object.keys({ maxEvents: true, maxWaitMs: true } satis
 export function checkSubscribeKeys(options: SubscribeBatchOptions, batch: boolean): void {
   if (!batch && typeof options === 'object' && options !== null && 'batch' in options)
     throw configError('batch', 'a batch handler subscribes with subscribeBatch(topic, handler, { batch })');
-  checkKnownKeys(options, batch ? [...SUBSCRIBE_OPTION_KEYS, 'batch'] : SUBSCRIBE_OPTION_KEYS, '');
+  checkKnownKeys(
+    options,
+    batch ? [...SUBSCRIBE_OPTION_KEYS, 'batch'] : SUBSCRIBE_OPTION_KEYS,
+    '',
+    SUBSCRIBE_MEANT,
+  );
   if (typeof options.deadLetter === 'object' && options.deadLetter !== null)
     checkKnownKeys(options.deadLetter, ['topic'], 'deadLetter.');
   if (batch && options.batch !== undefined) checkKnownKeys(options.batch, BATCH_OPTION_KEYS, 'batch.');

@@ -49,7 +49,15 @@ export const DEFAULT_RETRY: ResolvedRetryPolicy = {
 
 export function resolveRetryPolicy(options: RetryOptions | false | undefined): ResolvedRetryPolicy {
   if (options === false) return { ...DEFAULT_RETRY, attempts: 1 };
-  if (options !== undefined) checkKnownKeys(options, Object.keys(DEFAULT_RETRY), 'retry.');
+  if (options !== undefined)
+    checkKnownKeys(options, Object.keys(DEFAULT_RETRY), 'retry.', {
+      maxAttempts: 'attempts',
+      retries: 'attempts',
+      maxRetries: 'attempts',
+      delayMs: 'initialDelayMs',
+      backoffMs: 'initialDelayMs',
+      factor: 'multiplier',
+    });
   const policy = { ...DEFAULT_RETRY, ...definedFields(options) };
   if (!Number.isInteger(policy.attempts) || policy.attempts < 1) {
     throw configError('retry.attempts', `must be a whole number >= 1, got ${policy.attempts}`);

@@ -1,4 +1,4 @@
-import { closest, distance } from 'fastest-levenshtein';
+import { closestName } from '../closest-name.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -33,7 +33,7 @@ export function warnUnknownEnv(
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(prefix) || value === undefined || known.includes(name) || warned.has(name)) continue;
     if (options.except?.some((other) => name.startsWith(other))) continue;
-    const guess = options.meant?.[name] ?? closeTo(name, known);
+    const guess = options.meant?.[name] ?? closestName(name, known);
     if (guess === undefined && options.onlyNear === true) continue;
     warned.add(name);
     const hint =
@@ -42,11 +42,4 @@ export function warnUnknownEnv(
         : `the ${prefix}* variables it reads are listed in the adapter's README`;
     warn(`${name} is set, but Switchyard reads no such variable, so it has no effect: ${hint}`);
   }
-}
-
-/** The known variable within a few edits of `name` (a misspelling of it), if there is one. */
-function closeTo(name: string, known: readonly string[]): string | undefined {
-  if (known.length === 0) return undefined;
-  const guess = closest(name, [...known]);
-  return distance(name, guess) <= Math.max(3, Math.floor(name.length / 4)) ? guess : undefined;
 }
