@@ -25,6 +25,50 @@ for (const [driver, portOffset] of DRIVERS) {
       bus?.close({ drainTimeoutMs: 1_000 }),
     );
 
+    it('a service closed while its broker is gone stops for good: its consumers do not restart after close', async () => {
+      const lines: Array<{ at: number; line: string }> = [];
+      const write = (...args: unknown[]) =>
+        void lines.push({ at: performance.now(), line: args.map(String).join(' ') });
+      const logger = { error: write, warn: write, info: () => {}, debug: () => {} };
+      // A service with the defaults: one bus, one group reading two topics.
+      bus = createEventBus({
+        source: 'billing-svc',
+        transport: kafka({ driver, brokers: broker.brokers, logger }),
+        onError: () => {},
+      });
+      const [orders, invoices] = ['orders', 'invoices'].map(
+        (t) => `test.kafka.gone.${t}.${randomUUID().slice(0, 8)}`,
+      );
+      let handled = 0;
+      await bus.subscribe(orders!, () => void handled++, { group: 'billing' });
+      await bus.subscribe(invoices!, () => void handled++, { group: 'billing' });
+      for (let i = 0; i < 10; i++)
+        await bus.publish(i % 2 ? orders! : invoices!, { type: 'item', key: `k${i}`, data: i });
+      await waitFor('the events', () => handled === 10, 30_000);
+
+      await broker.stop();
+      const stoppedAt = performance.now();
+      // kafkajs restarts a crashed consumer 100 ms after the first crash, then spends its retries
+      // reconnecting: close while that start is under way (the platformatic client reconnects on
+      // its own, without such a line).
+      await waitFor(
+        'a consumer crash, or 3 s of outage',
+        () =>
+          lines.some((l) => /Restarting the consumer/.test(l.line)) || performance.now() - stoppedAt > 3_000,
+        30_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await bus.close();
+      const closedAt = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 8_000));
+      const after = lines.filter((l) => l.at > closedAt);
+      expect(after.filter((l) => /Restarting|restarting/.test(l.line)).map((l) => l.line)).toEqual([]);
+      // The start under way may still report its failure once; then nothing.
+      expect(after.filter((l) => l.at > closedAt + 5_000).map((l) => l.line)).toEqual([]);
+      bus = undefined;
+      await broker.start(); // for the next case
+    }, 180_000);
+
     it('publishes fail within the retry budget, close returns, and the log says so without a line per reconnect attempt', async () => {
       const lines: string[] = [];
       const write = (...args: unknown[]) => void lines.push(args.map(String).join(' '));

@@ -86,7 +86,7 @@ describe('KafkajsConsumer with retry topics on a fetch cadence', () => {
 
   it("pauses the retry topics' partitions between openings, on top of what the caller paused", async () => {
     const { fake, emit, paused } = fakeConsumer();
-    const consumer = new KafkajsConsumer(fake, 'g', 10_000);
+    const consumer = new KafkajsConsumer(() => fake, 'g', 10_000);
     await consumer.subscribe(['orders'], false);
     await consumer.subscribe(['orders.retry.1s', 'orders.retry.10s'], true, { fetchEveryMs: 100 });
     const running = consumer.run({
@@ -120,5 +120,34 @@ describe('KafkajsConsumer with retry topics on a fetch cadence', () => {
     await consumer.stop();
     vi.advanceTimersByTime(1_000);
     expect(paused()).toEqual([{ topic: 'orders', partitions: [0] }]);
+  });
+});
+
+describe('KafkajsConsumer restarts after a crash', () => {
+  it('lets kafkajs restart a crashed consumer only while it is meant to run (not after stop or disconnect)', async () => {
+    const { fake, emit } = fakeConsumer();
+    let restartOnFailure: (() => Promise<boolean>) | undefined;
+    const consumer = new KafkajsConsumer(
+      (policy) => {
+        restartOnFailure = policy;
+        return fake;
+      },
+      'g',
+      10_000,
+    );
+    await consumer.subscribe(['orders'], false);
+    const handlers = { onBatch: () => 0, onAssigned: () => {}, onRebalancing: () => {}, onCrash: () => {} };
+    const running = consumer.run(handlers);
+    emit('join', { memberAssignment: { orders: [0] } });
+    await running;
+    expect(await restartOnFailure!()).toBe(true);
+    await consumer.stop(); // e.g. to subscribe to one more topic
+    expect(await restartOnFailure!()).toBe(false);
+    const again = consumer.run(handlers);
+    emit('join', { memberAssignment: { orders: [0] } });
+    await again;
+    expect(await restartOnFailure!()).toBe(true);
+    await consumer.disconnect(); // the bus closes while a crash's restart is under way
+    expect(await restartOnFailure!()).toBe(false);
   });
 });

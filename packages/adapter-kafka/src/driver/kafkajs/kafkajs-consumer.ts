@@ -24,6 +24,11 @@ type Paused = ReadonlyArray<{ readonly topic: string; readonly partitions: reado
  *
  * Topics subscribed with `fetchEveryMs` (retry topics) are fetched on a `FetchCadence`: their
  * partitions stay paused in kafkajs between openings, on top of what `setPaused` asks for.
+ *
+ * kafkajs restarts a crashed consumer on a timer it arms after the crash's own disconnect, even when
+ * `stop()` or `disconnect()` came meanwhile (a crash while the brokers are gone and the service
+ * closes): the restarted consumer then retried forever and kept the process alive. So the client
+ * is built with `retry.restartOnFailure` answering whether this consumer is still meant to run.
  */
 export class KafkajsConsumer implements DriverConsumer {
   private subscribed: string[] = [];
@@ -41,9 +46,16 @@ export class KafkajsConsumer implements DriverConsumer {
   private readonly consumer: kafkajs.Consumer;
   private readonly group: string;
   private readonly joinTimeoutMs: number;
+  /** Between `run()` and the next `stop()` or `disconnect()`: a crash may be restarted by kafkajs. */
+  private running = false;
 
-  constructor(consumer: kafkajs.Consumer, group: string, joinTimeoutMs: number) {
-    this.consumer = consumer;
+  /** `create` builds the kafkajs consumer with the given `retry.restartOnFailure`. */
+  constructor(
+    create: (restartOnFailure: () => Promise<boolean>) => kafkajs.Consumer,
+    group: string,
+    joinTimeoutMs: number,
+  ) {
+    this.consumer = create(async () => this.running);
     this.group = group;
     this.joinTimeoutMs = joinTimeoutMs;
   }
@@ -65,6 +77,7 @@ export class KafkajsConsumer implements DriverConsumer {
   async run(handlers: DriverConsumerHandlers): Promise<void> {
     if (this.handlers === undefined) this.listen();
     this.handlers = handlers;
+    this.running = true;
     const firstJoin = new Promise<void>((resolve, reject) => {
       this.join = { joined: resolve, failed: reject };
     });
@@ -134,6 +147,7 @@ export class KafkajsConsumer implements DriverConsumer {
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     this.member = false;
     this.cadence?.stopped();
     await this.consumer.stop();
@@ -177,6 +191,7 @@ export class KafkajsConsumer implements DriverConsumer {
   }
 
   async disconnect(): Promise<void> {
+    this.running = false;
     this.member = false;
     this.cadence?.stopped();
     await this.consumer.disconnect();

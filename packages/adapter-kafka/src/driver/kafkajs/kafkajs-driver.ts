@@ -181,24 +181,26 @@ class KafkajsDriver implements KafkaDriver {
 
   createConsumer(config: DriverConsumerConfig): DriverConsumer {
     const c = this.#options.consumer;
-    const consumer = this.#kafka.consumer({
-      groupId: config.group,
-      sessionTimeout: c.sessionTimeoutMs,
-      rebalanceTimeout: c.rebalanceTimeoutMs,
-      heartbeatInterval: c.heartbeatIntervalMs,
-      metadataMaxAge: this.#options.metadataMaxAgeMs,
-      allowAutoTopicCreation: false,
-      minBytes: c.minBytes,
-      maxBytes: c.maxBytes,
-      maxBytesPerPartition: c.maxBytesPerPartition,
-      maxWaitTimeInMs: c.maxWaitTimeMs,
-      retry: {
-        retries: this.#options.retry.retries,
-        initialRetryTime: this.#options.retry.initialRetryTimeMs,
-        maxRetryTime: this.#options.retry.maxRetryTimeMs,
-      },
-    });
-    return new KafkajsConsumer(consumer, config.group, c.rebalanceTimeoutMs + c.sessionTimeoutMs);
+    const create = (restartOnFailure: () => Promise<boolean>) =>
+      this.#kafka.consumer({
+        groupId: config.group,
+        sessionTimeout: c.sessionTimeoutMs,
+        rebalanceTimeout: c.rebalanceTimeoutMs,
+        heartbeatInterval: c.heartbeatIntervalMs,
+        metadataMaxAge: this.#options.metadataMaxAgeMs,
+        allowAutoTopicCreation: false,
+        minBytes: c.minBytes,
+        maxBytes: c.maxBytes,
+        maxBytesPerPartition: c.maxBytesPerPartition,
+        maxWaitTimeInMs: c.maxWaitTimeMs,
+        retry: {
+          retries: this.#options.retry.retries,
+          initialRetryTime: this.#options.retry.initialRetryTimeMs,
+          maxRetryTime: this.#options.retry.maxRetryTimeMs,
+          restartOnFailure,
+        },
+      });
+    return new KafkajsConsumer(create, config.group, c.rebalanceTimeoutMs + c.sessionTimeoutMs);
   }
 
   async createTopic(spec: DriverTopicSpec): Promise<boolean> {
