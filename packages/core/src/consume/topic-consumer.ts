@@ -1,4 +1,4 @@
-import { context, propagation, type Span } from '@opentelemetry/api';
+import { propagation } from '@opentelemetry/api';
 import type { EventDefinition } from '../define-event.ts';
 import type { EventEnvelope } from '../envelope.ts';
 import { EventBusError, isEventBusError } from '../errors.ts';
@@ -6,14 +6,7 @@ import { composeConsume, type HandleFn } from '../middleware.ts';
 import { DEFAULT_HEALTH_TIMEOUT_MS, errorMessage, withTimeout } from '../observability/health.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
 import { ProducerContexts } from '../observability/producer-contexts.ts';
-import {
-  activeTracer,
-  endSpanWithError,
-  followedProducer,
-  type HandlerTrace,
-  runInContext,
-  startProcessSpan,
-} from '../observability/tracing.ts';
+import { activeTracer, followedProducer, type HandlerTrace, runInContext } from '../observability/tracing.ts';
 import type { ResolvedBusOptions } from '../options.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import { BatchScheduler } from '../scheduler/batch-scheduler.ts';
@@ -21,23 +14,15 @@ import { KeyedScheduler } from '../scheduler/keyed-scheduler.ts';
 import type { ConsumerHandle, ConsumerIntake, ConsumerLag, InboundMessage, Transport } from '../transport.ts';
 import type { BatchHandler, EventHandler, SubscriptionHealth } from '../types.ts';
 import { fromWire } from '../wire.ts';
-import { type BatchItem, BatchRuns } from './batch-runs.ts';
+import { BatchRuns } from './batch-runs.ts';
 import type { ConsumerSettings } from './consumer-settings.ts';
 import { DeadLetterer } from './dead-letterer.ts';
+import { type Delivery, DeliveryProcessor } from './delivery-processor.ts';
 import { DispatchTable } from './dispatch-table.ts';
 import { type EntryOwner, HandlerEntry } from './handler-entry.ts';
-import { HANDLED, HandlerRuns, type Outcome } from './handler-runs.ts';
+import { HandlerRuns } from './handler-runs.ts';
 import { runAsConsumerOf } from './handler-scope.ts';
 import type { ResolvedRetryPolicy } from './retry-policy.ts';
-
-interface Delivery {
-  readonly message: InboundMessage;
-  readonly envelope: EventEnvelope | undefined;
-  readonly decodeError: EventBusError | undefined;
-  /** The handler's trace when the producer's unsampled context decides it (found on receipt). */
-  readonly followed: HandlerTrace | undefined;
-  readonly key: string | undefined;
-}
 
 const CLOSE_GRACE_MS = 1_000;
 
@@ -69,7 +54,6 @@ export class TopicConsumer implements EntryOwner {
   #lag: ConsumerLag | undefined;
   #lagRefresh: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
-  #unhandled = 0;
   /** Deliveries (or batches) the scheduler started while the transport held the intake, to run on release. */
   #held: Array<() => void> | undefined;
   /** What the transport may ask of this consumer (see ConsumerIntake). */
@@ -79,15 +63,11 @@ export class TopicConsumer implements EntryOwner {
     },
     release: () => this.#release(),
   };
-  /** Whether the batch being received is traced: tracing on and an SDK registered (see #receive). */
-  #tracing = false;
   readonly #deps: ConsumerDeps;
   readonly #table = new DispatchTable();
   readonly #scheduler: Intake<Delivery>;
   readonly #producers = new ProducerContexts();
-  readonly #runs: HandlerRuns;
-  readonly #deadLetters: DeadLetterer;
-  readonly #batchRuns: BatchRuns;
+  readonly #processor: DeliveryProcessor;
 
   constructor(deps: ConsumerDeps, topic: string, group: string, settings: ConsumerSettings) {
     this.#deps = deps;
@@ -97,14 +77,14 @@ export class TopicConsumer implements EntryOwner {
     const noteError = (error: unknown) => {
       this.#lastError = errorMessage(error);
     };
-    this.#runs = new HandlerRuns({
+    const runs = new HandlerRuns({
       topic,
       group,
       metrics: deps.metrics,
       delayedRedelivery: deps.transport.capabilities.delayedRedelivery,
       noteError,
     });
-    this.#deadLetters = new DeadLetterer({
+    const deadLetters = new DeadLetterer({
       topic,
       group,
       deadLetterTopic: settings.deadLetterTopic,
@@ -139,15 +119,28 @@ export class TopicConsumer implements EntryOwner {
             maxWaitMs: settings.batch.maxWaitMs,
             run: (batch, done) => this.#processBatch(batch, done),
           });
-    this.#batchRuns = new BatchRuns({
+    const batchRuns = new BatchRuns({
       topic,
       group,
       system: deps.transport.name,
       tracing: deps.options.tracing,
       metrics: deps.metrics,
       producers: this.#producers,
-      deadLetters: this.#deadLetters,
+      deadLetters,
       noteError,
+    });
+    this.#processor = new DeliveryProcessor({
+      topic,
+      group,
+      system: deps.transport.name,
+      unsampledParent: deps.options.unsampledParent,
+      unhandled: settings.unhandled,
+      metrics: deps.metrics,
+      table: this.#table,
+      producers: this.#producers,
+      runs,
+      batchRuns,
+      deadLetters,
     });
   }
 
@@ -221,7 +214,7 @@ export class TopicConsumer implements EntryOwner {
       state: this.#state === 'running' && this.#scheduler.saturated ? 'paused' : this.#state,
       inFlight: this.#scheduler.running,
       queued: this.#scheduler.size - this.#scheduler.running,
-      unhandled: this.#unhandled,
+      unhandled: this.#processor.unhandled,
       ...(lag === undefined ? {} : { lag: lag.total, lagDetails: lag }),
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
     };
@@ -299,14 +292,15 @@ export class TopicConsumer implements EntryOwner {
     const { options } = this.#deps;
     // Asked once per batch, not per event: with tracing on but no SDK registered (the default for a
     // user without OpenTelemetry), the events of this batch start no span and follow no producer.
-    this.#tracing = options.tracing && activeTracer() !== undefined;
-    if (!this.#tracing || options.unsampledParent !== 'follow' || messages.length === 0) {
+    const tracing = options.tracing && activeTracer() !== undefined;
+    this.#processor.tracing = tracing;
+    if (!tracing || options.unsampledParent !== 'follow' || messages.length === 0) {
       for (const message of messages) this.#accept(message, undefined);
       return;
     }
     // Runs of events whose handlers will run in one context (an unsampled producer context they
     // share) are queued in that context, so the scheduler starts them there and none of them has
-    // to enter it (see #dispatch).
+    // to enter it (see DeliveryProcessor's dispatch).
     const fields = propagation.fields();
     const producers = this.#producers;
     let i = 0;
@@ -355,78 +349,25 @@ export class TopicConsumer implements EntryOwner {
     this.#scheduler.submit({ message, envelope, decodeError, followed, key });
   }
 
-  /** Runs one delivery and calls `done(delivery)` once it is settled (acked, nacked or dead-lettered). */
+  /**
+   * Starts one delivery: parked while the transport holds the intake (its slot and key stay taken
+   * until the release), handed back once intake stopped, otherwise run and settled by the processor.
+   */
   #process(delivery: Delivery, done: (delivery: Delivery) => void): void {
     if (this.#held !== undefined) {
-      // Its slot (and its key) stays taken until the release: nothing else starts meanwhile.
       this.#held.push(() => this.#process(delivery, done));
       return;
     }
-    const { message, envelope } = delivery;
     if (this.#state !== 'running') {
       // Started after intake stopped (a key freed during close): hand it back instead.
-      message.nack();
+      delivery.message.nack();
       done(delivery);
       return;
     }
-    // Revoked while it waited for its key or a slot: another member owns it now; settling it here
-    // would only run it twice.
-    if (message.signal?.aborted) {
-      done(delivery);
-      return;
-    }
-    if (envelope === undefined) {
-      const reason = delivery.decodeError!;
-      whenSettled(
-        this.#deadLetters.send(
-          delivery.message,
-          delivery.envelope?.id,
-          'decode-failed',
-          reason,
-          message.attempt,
-          undefined,
-        ),
-        delivery,
-        done,
-      );
-      return;
-    }
-    const targets = this.#table.targets(envelope.type);
-    if (targets.length === 0) {
-      const dead = this.#unhandledEvent(delivery, envelope);
-      if (dead === undefined) done(delivery);
-      else whenSettled(dead, delivery, done);
-      return;
-    }
-    this.#dispatch(delivery, envelope, targets, done);
+    this.#processor.process(delivery, done);
   }
 
-  /** Settles an event no handler declares by the `unhandled` policy; a promise while dead-lettering. */
-  #unhandledEvent(delivery: Delivery, envelope: EventEnvelope): Promise<void> | undefined {
-    this.#unhandled++;
-    this.#deps.metrics.unhandled(this.topic, this.group);
-    if (this.settings.unhandled === 'ack') {
-      delivery.message.ack();
-      return undefined;
-    }
-    const error = new EventBusError(
-      'UNSUPPORTED',
-      `No handler of group "${this.group}" on ${this.topic} declares event type ${envelope.type}.`,
-    );
-    return this.#deadLetters.send(
-      delivery.message,
-      envelope.id,
-      'unhandled-type',
-      error,
-      delivery.message.attempt,
-      undefined,
-    );
-  }
-
-  /**
-   * A batch from the batch scheduler: what cannot go to the handler is settled on its own
-   * (dead-lettered, unhandled, or skipped when revoked); the rest is one handler run.
-   */
+  /** The same for a batch from the batch scheduler. */
   #processBatch(deliveries: readonly Delivery[], done: () => void): void {
     if (this.#held !== undefined) {
       this.#held.push(() => this.#processBatch(deliveries, done));
@@ -437,176 +378,7 @@ export class TopicConsumer implements EntryOwner {
       done();
       return;
     }
-    const entry = this.#table.entries[0];
-    const work: Array<Promise<void>> = [];
-    const ready: BatchItem[] = [];
-    for (const delivery of deliveries) {
-      const { message, envelope } = delivery;
-      if (message.signal?.aborted) continue;
-      if (envelope === undefined) {
-        work.push(
-          this.#deadLetters.send(
-            message,
-            undefined,
-            'decode-failed',
-            delivery.decodeError,
-            message.attempt,
-            undefined,
-          ),
-        );
-        continue;
-      }
-      if (entry === undefined || (entry.type !== undefined && entry.type !== envelope.type)) {
-        const dead = this.#unhandledEvent(delivery, envelope);
-        if (dead !== undefined) work.push(dead);
-        continue;
-      }
-      const checked = validated(entry, envelope);
-      if (checked.ok) ready.push({ message, envelope: checked.envelope });
-      else
-        work.push(
-          this.#deadLetters.send(
-            message,
-            envelope.id,
-            'schema-invalid',
-            checked.error,
-            message.attempt,
-            undefined,
-          ),
-        );
-    }
-    if (entry !== undefined && ready.length > 0) work.push(this.#batchRuns.run(entry, ready));
-    if (work.length === 0) done();
-    else Promise.allSettled(work).then(done);
-  }
-
-  /** Runs the event's handlers (each with its own retries) in the event's trace context. */
-  #dispatch(
-    delivery: Delivery,
-    envelope: EventEnvelope,
-    targets: readonly HandlerEntry[],
-    done: (delivery: Delivery) => void,
-  ): void {
-    const { message } = delivery;
-    const { options, metrics } = this.#deps;
-    const traced =
-      delivery.followed ??
-      (this.#tracing
-        ? startProcessSpan(
-            this.#deps.transport.name,
-            this.topic,
-            this.group,
-            envelope,
-            message,
-            options.unsampledParent,
-            this.#producers,
-          )
-        : undefined);
-    metrics.inFlight(this.topic, this.group, 1);
-    const started = metrics.clock();
-    for (const entry of targets) entry.began();
-    const finish = (outcome: Outcome) =>
-      this.#finish(delivery, targets, traced?.span, started, outcome, done);
-    // The continuation that settles the event is registered in its context too, and so is what the
-    // scheduler starts from there: the next event of the same producer context (the rest of a
-    // shared `send` span's batch) finds its context already active and enters none (and makes no
-    // closure for it).
-    if (traced === undefined || context.active() === traced.context)
-      this.#runTargets(targets, delivery, envelope, traced, finish);
-    else context.with(traced.context, this.#runTargets, this, targets, delivery, envelope, traced, finish);
-  }
-
-  /**
-   * One handler (the usual case) may hand a long retry back to the broker; with several, a
-   * redelivery would run again the handlers that succeeded, so their retries stay in process.
-   */
-  #runTargets(
-    targets: readonly HandlerEntry[],
-    delivery: Delivery,
-    envelope: EventEnvelope,
-    traced: HandlerTrace | undefined,
-    finish: (outcome: Outcome) => void,
-  ): void {
-    if (targets.length === 1) this.#runs.run(targets[0]!, delivery.message, envelope, traced, true, finish);
-    else this.#runAll(targets, delivery, envelope, traced, finish);
-  }
-
-  #runAll(
-    targets: readonly HandlerEntry[],
-    delivery: Delivery,
-    envelope: EventEnvelope,
-    traced: HandlerTrace | undefined,
-    finish: (outcome: Outcome) => void,
-  ): void {
-    let pending = targets.length;
-    let worst: Outcome = HANDLED;
-    for (const entry of targets) {
-      this.#runs.run(entry, delivery.message, envelope, traced, false, (outcome) => {
-        // Giving the event back wins (it all runs again), then the first failure (dead letter).
-        if (outcome.kind === 'stopped' || (worst.kind === 'handled' && outcome.kind !== 'handled'))
-          worst = outcome;
-        if (--pending === 0) finish(worst);
-      });
-    }
-  }
-
-  /** Settles the event once its handlers are done: the one place it is acked, handed back or dead-lettered. */
-  #finish(
-    delivery: Delivery,
-    targets: readonly HandlerEntry[],
-    span: Span | undefined,
-    started: number,
-    outcome: Outcome,
-    done: (delivery: Delivery) => void,
-  ): void {
-    const { message } = delivery;
-    const { metrics } = this.#deps;
-    try {
-      switch (outcome.kind) {
-        case 'handled':
-          metrics.consumed(this.topic, this.group, (metrics.clock() - started) / 1000);
-          message.ack();
-          span?.end();
-          break;
-        case 'stopped':
-          message.nack();
-          if (span !== undefined) endSpanWithError(span, outcome.error);
-          break;
-        case 'redeliver':
-          message.nack({ delayMs: outcome.delayMs, nextAttempt: outcome.attempt });
-          span?.setAttribute('switchyard.redelivery_delay_ms', outcome.delayMs);
-          span?.end();
-          break;
-        case 'invalid':
-        case 'failed': {
-          const reason = outcome.kind === 'invalid' ? 'schema-invalid' : 'handler-failed';
-          const attempts = outcome.kind === 'failed' ? outcome.attempts : message.attempt;
-          whenSettled(
-            this.#deadLetters.send(
-              delivery.message,
-              delivery.envelope?.id,
-              reason,
-              outcome.error,
-              attempts,
-              span,
-            ),
-            delivery,
-            () => this.#ended(delivery, targets, done),
-          );
-          return;
-        }
-      }
-    } catch (error) {
-      // An ack that throws is a transport bug; the key must not stall on it.
-      this.#deadLetters.report(error, 'consume', delivery.envelope?.id);
-    }
-    this.#ended(delivery, targets, done);
-  }
-
-  #ended(delivery: Delivery, targets: readonly HandlerEntry[], done: (delivery: Delivery) => void): void {
-    this.#deps.metrics.inFlight(this.topic, this.group, -1);
-    for (const entry of targets) entry.ended();
-    done(delivery);
+    this.#processor.processBatch(deliveries, done);
   }
 }
 
@@ -623,14 +395,6 @@ async function drained(idle: Promise<void>, ms: number): Promise<'idle' | 'timeo
   }
 }
 
-/** Calls `done(delivery)` when `work` has ended (it handles its own failures). */
-function whenSettled<T>(work: Promise<void>, delivery: T, done: (delivery: T) => void): void {
-  work.then(
-    () => done(delivery),
-    () => done(delivery),
-  );
-}
-
 /** What the consumer needs of its scheduler, per event or in batches. */
 interface Intake<T> {
   readonly size: number;
@@ -642,29 +406,6 @@ interface Intake<T> {
 }
 
 const unusedHandle: HandleFn = () => Promise.resolve();
-
-/** A batch entry's schema check of one event; asynchronous schemas are not supported for batches. */
-function validated(
-  entry: HandlerEntry,
-  envelope: EventEnvelope,
-): { ok: true; envelope: EventEnvelope } | { ok: false; error: unknown } {
-  if (entry.definition === undefined) return { ok: true, envelope };
-  try {
-    const data = entry.definition.validate(envelope.data);
-    if (data instanceof Promise) {
-      data.catch(() => undefined);
-      return {
-        ok: false,
-        error: new Error(
-          `The schema of ${envelope.type} is asynchronous; batch handlers need a synchronous one.`,
-        ),
-      };
-    }
-    return { ok: true, envelope: data === envelope.data ? envelope : { ...envelope, data } };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
 
 function runAll(runs: ReadonlyArray<() => void>): void {
   for (const run of runs) run();
