@@ -1,15 +1,10 @@
-import type { Span, Tracer } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { EventDraft, EventEnvelope } from '../envelope.ts';
 import { EventBusError, toEventBusError } from '../errors.ts';
 import { composePublish, type PublishFn } from '../middleware.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
+import { DEFERRED_TRACE_BYTES } from '../observability/shared-send-span.ts';
 import {
-  DEFERRED_TRACE_BYTES,
-  type SharedSendSpan,
-  startSharedSendSpan,
-} from '../observability/shared-send-span.ts';
-import {
-  activeTracer,
   endSendSpan,
   endSpanWithError,
   publishingOutsideAnyTrace,
@@ -17,55 +12,13 @@ import {
 } from '../observability/tracing.ts';
 import type { ResolvedBusOptions } from '../options.ts';
 import { validateTopicName } from '../topic-name.ts';
-import type { OutboundMessage, SendOutcome, Transport, TransportReceipt } from '../transport.ts';
+import type { OutboundMessage, SendOutcome, Transport } from '../transport.ts';
 import type { PublishReceipt } from '../types.ts';
-import { uuidv7 } from '../uuid-v7.ts';
 import { type HeaderTally, wireHeaders } from '../wire.ts';
-import { checkDraftFields } from './draft-fields.ts';
+import { envelopeOf } from './envelope-of.ts';
+import { encodedSize, ignoreReceipt, Pending, toReceipt } from './pending.ts';
 import { PublishBuffer } from './publish-buffer.ts';
-
-/**
- * One event from `publish` to its settlement. It is also the wire message handed to the
- * transport (`OutboundMessage`'s fields first): one object per event, not a message, an entry and
- * an array of messages per send. Transports read the message fields only.
- */
-class Pending implements OutboundMessage {
-  readonly topic: string;
-  readonly key: string | undefined;
-  readonly value: Uint8Array;
-  /** Built by `wireHeaders` for this event: trace context is written into it (at send time for a shared span). */
-  readonly headers: Record<string, string>;
-  readonly id: string;
-  /** Encoded bytes held in the publish buffer. */
-  bytes = 0;
-  span: Span | undefined = undefined;
-  /**
-   * The envelope of an event published outside any trace: its `send` span is shared with its
-   * send's other such events, and its trace context written into `headers` at send time.
-   */
-  deferred: EventEnvelope | undefined = undefined;
-  shared: SharedSendSpan | undefined = undefined;
-  started = 0;
-  /** `ignoreReceipt` for an emit: nobody awaits it, so no receipt is made. */
-  resolve: (receipt: PublishReceipt) => void = ignoreReceipt;
-  reject: (error: Error) => void = ignoreError;
-  /** Settled already (the transport reported its outcome before the whole send finished). */
-  done = false;
-
-  constructor(
-    topic: string,
-    key: string | undefined,
-    value: Uint8Array,
-    headers: Record<string, string>,
-    id: string,
-  ) {
-    this.topic = topic;
-    this.key = key;
-    this.value = value;
-    this.headers = headers;
-    this.id = id;
-  }
-}
+import { startSharedSpans } from './shared-spans.ts';
 
 /** How the publisher reaches the bus's connection and close state. */
 export interface PublisherConnection {
@@ -179,7 +132,7 @@ export class Publisher {
       if (this.#closing && !this.#connection.acceptsWhileClosing())
         throw new EventBusError('CLOSED', `Cannot publish to ${topic}: the event bus is closed.`);
       this.validateTopic(topic);
-      const envelope = this.#envelope(draft);
+      const envelope = envelopeOf(draft, this.#options.source, this.#options.codec.contentType);
       const definition = draft.definition;
       if (definition === undefined) return this.#send(topic, envelope, emitted);
       const checked = definition.validate(envelope.data);
@@ -257,50 +210,6 @@ export class Publisher {
         await new Promise((resolve) => setImmediate(resolve)); // room was just freed: let them in
       else return;
     }
-  }
-
-  #envelope(draft: EventDraft): EventEnvelope {
-    if (
-      draft === null ||
-      typeof draft !== 'object' ||
-      typeof draft.type !== 'string' ||
-      draft.type.length === 0
-    ) {
-      throw new EventBusError(
-        'INVALID_EVENT',
-        'An event needs a non-empty string `type` (use defineEvent for typed events).',
-      );
-    }
-    if (draft.key !== undefined && typeof draft.key !== 'string') {
-      throw new EventBusError('INVALID_EVENT', `Event key must be a string, got ${typeof draft.key}.`);
-    }
-    checkDraftFields(draft);
-    // One clock read for the id and the time (each read is a native call).
-    const now = draft.time === undefined || draft.id === undefined ? Date.now() : 0;
-    const time =
-      draft.time === undefined
-        ? isoAt(now)
-        : draft.time instanceof Date
-          ? draft.time.toISOString()
-          : draft.time;
-    const envelope: {
-      -readonly [K in keyof EventEnvelope]: EventEnvelope[K];
-    } = {
-      id: draft.id ?? uuidv7(now),
-      type: draft.type,
-      source: this.#options.source,
-      specversion: '1.0',
-      time,
-      datacontenttype: this.#options.codec.contentType,
-      headers: draft.headers ?? {},
-      data: draft.data,
-    };
-    if (draft.key !== undefined) envelope.key = draft.key;
-    if (draft.subject !== undefined) envelope.subject = draft.subject;
-    if (draft.tenant !== undefined) envelope.tenant = draft.tenant;
-    if (draft.correlationId !== undefined) envelope.correlationid = draft.correlationId;
-    if (draft.dataschema !== undefined) envelope.dataschema = draft.dataschema;
-    return envelope;
   }
 
   /** A promise of the receipt; for an emit (`emitted`), `undefined` or a promise that can only reject. */
@@ -405,7 +314,7 @@ export class Publisher {
     this.#queuedBytes = 0;
     if (this.#deferredQueued > 0) {
       this.#deferredQueued = 0;
-      this.#startSharedSpans(batch);
+      startSharedSpans(batch, this.#transport.name);
     }
     let sending: Promise<void>;
     // Each publish settles as soon as the transport knows its outcome, not with the slowest of the tick.
@@ -449,53 +358,6 @@ export class Publisher {
     this.#noSendsInFlight = [];
     for (const resolve of waiters) resolve();
   };
-
-  /**
-   * One `send` span per topic for the batch's events published outside any trace. Two passes and
-   * no arrays when they all go to one topic (the usual case); per-event work is one header write.
-   */
-  #startSharedSpans(batch: Pending[]): void {
-    const tracer = activeTracer();
-    if (tracer === undefined) return; // the provider went away since they were published
-    let topic: string | undefined;
-    let count = 0;
-    let only: EventEnvelope | undefined;
-    for (const pending of batch) {
-      if (pending.deferred === undefined) continue;
-      if (topic === undefined) topic = pending.topic;
-      else if (pending.topic !== topic) {
-        this.#startSharedSpansPerTopic(tracer, batch);
-        return;
-      }
-      if (count++ === 0) only = pending.deferred;
-    }
-    if (topic === undefined) return;
-    const shared = startSharedSendSpan(tracer, this.#transport.name, topic, count, only);
-    for (const pending of batch) {
-      if (pending.deferred === undefined) continue;
-      pending.shared = shared;
-      shared.writeTo(pending.headers);
-    }
-  }
-
-  /** The same for a batch whose untraced events go to several topics. */
-  #startSharedSpansPerTopic(tracer: Tracer, batch: Pending[]): void {
-    const byTopic = new Map<string, Pending[]>();
-    for (const pending of batch) {
-      if (pending.deferred === undefined) continue;
-      const group = byTopic.get(pending.topic);
-      if (group === undefined) byTopic.set(pending.topic, [pending]);
-      else group.push(pending);
-    }
-    for (const [topic, group] of byTopic) {
-      const only = group.length === 1 ? group[0]!.deferred : undefined;
-      const shared = startSharedSendSpan(tracer, this.#transport.name, topic, group.length, only);
-      for (const pending of group) {
-        pending.shared = shared;
-        shared.writeTo(pending.headers);
-      }
-    }
-  }
 
   #settle(batch: Pending[], outcomes: readonly SendOutcome[]): void {
     const now = this.#metrics.clock();
@@ -547,40 +409,4 @@ export class Publisher {
     else pending.shared?.failed(error);
     pending.reject(error);
   }
-}
-
-/** The `resolve` of an emitted event's entry. */
-const ignoreReceipt = (_receipt: PublishReceipt): void => {};
-/** Replaced before the entry is queued; only there to give the field one shape. */
-const ignoreError = (_error: Error): void => {};
-
-// Formatting a date is a visible cost at 100k+ events/s; events made in the same millisecond share the string.
-let lastIsoMs = -1;
-let lastIso = '';
-function isoAt(ms: number): string {
-  if (ms !== lastIsoMs) {
-    lastIsoMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
-}
-
-function toReceipt(message: OutboundMessage, r: TransportReceipt): PublishReceipt {
-  const receipt: { -readonly [K in keyof PublishReceipt]: PublishReceipt[K] } = {
-    id: message.id,
-    topic: message.topic,
-  };
-  if (r.partition !== undefined) receipt.partition = r.partition;
-  if (r.offset !== undefined) receipt.offset = r.offset;
-  if (r.stream !== undefined) receipt.stream = r.stream;
-  if (r.sequence !== undefined) receipt.sequence = r.sequence;
-  if (r.duplicate !== undefined) receipt.duplicate = r.duplicate;
-  return receipt;
-}
-
-/** The size `publish` checks against its limits: value, key and header names and values. */
-export function encodedSize(message: OutboundMessage): number {
-  let size = message.value.byteLength + (message.key?.length ?? 0);
-  for (const name in message.headers) size += name.length + message.headers[name]!.length;
-  return size;
 }
