@@ -1,6 +1,11 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { ConsumerLag } from '@switchyard/core';
-import type { ConsumeRequest, ConsumerHandle, InboundMessage } from '@switchyard/core/transport';
+import {
+  type ConsumeRequest,
+  type ConsumerHandle,
+  type InboundMessage,
+  waitAtMost,
+} from '@switchyard/core/transport';
 import { fromNatsHeaders, keyOf } from './inbound-headers.ts';
 import { durableNameFor } from './names.ts';
 
@@ -11,6 +16,8 @@ export interface EphemeralConsumerDeps {
   /** Events held while paused before new ones are dropped. */
   readonly bufferLimit: number;
   readonly onDrop: (topic: string) => void;
+  /** Longest `stop()` waits for the server to confirm the unsubscribe. @default 5000 */
+  readonly stopWaitMs?: number;
 }
 
 /**
@@ -52,6 +59,9 @@ export class EphemeralConsumer implements ConsumerHandle {
     for (const message of held) this.#accept(message);
   }
 
+  /** `stop()` gave up waiting for the server: it hangs with the connection open. */
+  unanswered = false;
+
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -59,7 +69,12 @@ export class EphemeralConsumer implements ConsumerHandle {
     this.#timers.clear();
     this.#held = [];
     this.#batch = [];
-    await this.#subscription.drain();
+    const drained = this.#subscription.drain();
+    if (await waitAtMost(drained, this.#deps.stopWaitMs ?? 5_000)) await drained;
+    else {
+      this.unanswered = true;
+      this.#subscription.unsubscribe(); // a server that hangs never confirms: it just ends here
+    }
   }
 
   async lag(): Promise<ConsumerLag> {

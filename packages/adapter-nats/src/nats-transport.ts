@@ -50,6 +50,8 @@ export class NatsTransport implements Transport {
   readonly #topics: TopicAdmin;
   readonly #watch: ConnectionWatch;
   readonly #pullConsumers = new Set<PullConsumer>();
+  /** A subscription's stop waited out the server (it hangs): the close then does not wait again. */
+  #unanswered = false;
   readonly #ephemeralConsumers = new Set<EphemeralConsumer>();
   #connected: Connected | undefined;
   #connecting: Promise<Connected> | undefined;
@@ -137,6 +139,7 @@ export class NatsTransport implements Transport {
         request,
         onMessages,
         bufferLimit: this.#options.ephemeralBufferLimit,
+        stopWaitMs: this.#options.connectTimeoutMs,
         onDrop: (topic) => {
           this.#ephemeralDropped++;
           if (this.#ephemeralDropped % 1_000 === 1)
@@ -154,6 +157,7 @@ export class NatsTransport implements Transport {
       leaseMs: leaseMs(request, this.#options),
       fetchExpiresMs: this.#options.fetchExpiresMs,
       flush: () => nc.flush(),
+      stopWaitMs: this.#options.connectTimeoutMs,
       ensure: async () => {
         try {
           const stream = await this.#topics.streamFor(request.topic);
@@ -215,13 +219,26 @@ export class NatsTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     const connected = this.#connected ?? (await this.#connecting?.catch(() => undefined));
-    for (const consumer of [...this.#pullConsumers, ...this.#ephemeralConsumers]) await consumer.stop();
+    const consumers = [...this.#pullConsumers, ...this.#ephemeralConsumers];
+    await Promise.all(consumers.map((c) => c.stop()));
+    if (consumers.some((c) => c.unanswered)) this.#unanswered = true;
     if (connected === undefined) return;
     const { nc, publisher } = connected;
-    // Let publishes in flight settle (each is bounded by publishTimeoutMs), then drain the connection.
+    // Let publishes in flight settle (each is bounded by publishTimeoutMs), then drain the
+    // connection; a server that hangs with the connection open gets connectTimeoutMs for that,
+    // once (not again when the subscriptions' stops already waited it out).
     await waitAtMost(publisher.idle(), this.#options.publishTimeoutMs);
+    if (nc.isClosed()) return;
+    const drained = this.#unanswered ? undefined : nc.drain();
+    const inTime = drained !== undefined && (await waitAtMost(drained, this.#options.connectTimeoutMs));
     try {
-      if (!nc.isClosed()) await nc.drain();
+      if (!inTime)
+        throw new EventBusError(
+          'TIMEOUT',
+          `NATS close (${this.#servers}): the server did not answer within connectTimeoutMs (${this.#options.connectTimeoutMs} ms), so the connection was closed without draining it. What was not acknowledged is delivered again after its ack wait.`,
+          { retriable: true },
+        );
+      await drained;
     } catch (error) {
       if (!nc.isClosed()) await nc.close();
       throw toEventBusError(error, { operation: 'close', servers: this.#servers });
@@ -286,13 +303,17 @@ export class NatsTransport implements Transport {
     return a > major || (a === major && b >= minor);
   }
 
-  #tracked<T extends ConsumerHandle>(consumer: T, registry: Set<T>): ConsumerHandle {
+  #tracked<T extends ConsumerHandle & { readonly unanswered: boolean }>(
+    consumer: T,
+    registry: Set<T>,
+  ): ConsumerHandle {
     return {
       pause: () => consumer.pause(),
       resume: () => consumer.resume(),
       stop: async () => {
         registry.delete(consumer);
         await consumer.stop();
+        if (consumer.unanswered) this.#unanswered = true;
       },
       lag: async () => {
         try {

@@ -5,6 +5,7 @@ import {
   type ConsumerHandle,
   type InboundMessage,
   LoopWaker,
+  waitAtMost,
 } from '@switchyard/core/transport';
 import { AttemptTracker } from './attempt-tracker.ts';
 import { type DeliveryOwner, NatsDelivery, UnsettledList } from './nats-delivery.ts';
@@ -42,6 +43,12 @@ export interface PullConsumerDeps {
   readonly onError: (error: unknown) => void;
   /** A round trip to the server (nats.js `flush`). */
   readonly flush?: () => Promise<void>;
+  /**
+   * Longest `stop()` waits for each step that needs the server (the pulls' close, the round trip
+   * after it): a server that hangs with the connection open would otherwise hold a close forever.
+   * @default 5000
+   */
+  readonly stopWaitMs?: number;
 }
 
 /** One open pull request: what it still may deliver. */
@@ -71,6 +78,8 @@ export class PullConsumer implements ConsumerHandle, DeliveryOwner {
   #failures = 0;
   #paused = false;
   #stopped = false;
+  /** `stop()` gave up waiting for the server: it hangs with the connection open. */
+  unanswered = false;
   readonly #waker = new LoopWaker();
   #needsEnsure = false;
   #loop: Promise<void> = Promise.resolve();
@@ -118,15 +127,22 @@ export class PullConsumer implements ConsumerHandle, DeliveryOwner {
     clearInterval(this.#leaseTimer);
     this.#waker.poke();
     this.#waker.endSleep();
-    await this.#loop;
-    await Promise.all([...this.#pulls].map((pull) => this.#closePull(pull)));
+    // Each wait is bounded, and once one runs out the server is taken as hung and the rest are
+    // skipped: what is not given back here comes back to the group after its lease.
+    const waitMs = this.#deps.stopWaitMs ?? 5_000;
+    let answered = await waitAtMost(this.#loop, waitMs);
+    const pulls = [...this.#pulls];
+    if (answered)
+      answered = await waitAtMost(Promise.all(pulls.map((pull) => this.#closePull(pull))), waitMs);
+    else for (const pull of pulls) this.#endPull(pull);
     this.#pullClosed = true;
     // Handed to nobody yet: give them back at once instead of after the lease. With the pull
     // closed, the server redelivers them to the next owner, not back here.
     for (const message of this.#batch.splice(0)) message.nack();
     // A round trip first: the server has then processed our pull's unsubscribe, so it redelivers
     // what we give back to another member's pull, not into ours.
-    await this.#deps.flush?.().catch(() => undefined);
+    if (answered && this.#deps.flush !== undefined) answered = await waitAtMost(this.#deps.flush(), waitMs);
+    this.unanswered = !answered;
     this.#releaseHeld();
   }
 

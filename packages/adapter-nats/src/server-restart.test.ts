@@ -93,5 +93,30 @@ for (const binary of SERVER_BINARIES) {
       expect(await Promise.all(unsent)).toEqual(Array(3).fill(expect.stringMatching(/^rejected /)));
       expect(reports.filter((r) => r.startsWith('close: '))).toHaveLength(1);
     }, 30_000);
+
+    it('a service shutting down while the server hangs: close resolves within the connect timeout', async () => {
+      server = await PrivateNatsServer.start(binary.bin!);
+      const reports: string[] = [];
+      const transport = nats({ servers: server.url, connectTimeoutMs: 2_000, logger: quiet });
+      // One service bus, one group reading two topics, an ephemeral subscriber too.
+      bus = createEventBus({
+        source: 'hang-test',
+        transport,
+        onError: (error, report) => reports.push(`${report.operation}: ${error.message}`),
+      });
+      const handled: unknown[] = [];
+      await bus.subscribe('hang.orders', (event) => void handled.push(event.data), { group: 'billing' });
+      await bus.subscribe('hang.invoices', (event) => void handled.push(event.data), { group: 'billing' });
+      await bus.publish('hang.orders', { type: 'item', data: 1 });
+      await bus.publish('hang.invoices', { type: 'item', data: 2 });
+      await waitFor('both events handled', () => handled.length === 2);
+      server.pause();
+      const started = performance.now();
+      await expect(bus.close()).resolves.toBeUndefined();
+      // The subscriptions stop side by side, each waiting at most connectTimeoutMs for the server;
+      // once that ran out the connection is not drained but closed (it hung for 70 s and more).
+      expect(performance.now() - started).toBeLessThan(2_000 + 1_500);
+      expect(reports.filter((r) => r.startsWith('close: '))).toHaveLength(1);
+    }, 60_000);
   });
 }

@@ -60,7 +60,18 @@ export class PrivateNatsServer {
     await endProcess(child, signal);
   }
 
+  /** SIGSTOP: the server hangs with its connections open (a frozen host, a partition without resets). */
+  pause(): void {
+    this.#process?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT. */
+  resume(): void {
+    this.#process?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
+    this.resume(); // a stopped process would not see the SIGTERM
     await this.kill('SIGTERM');
     await rm(this.storeDir, { recursive: true, force: true });
   }
