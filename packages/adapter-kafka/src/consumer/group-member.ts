@@ -172,25 +172,38 @@ export class GroupMember implements TopicMember {
     clearTimeout(this.recoveryTimer);
     this.recoveryTimer = undefined;
     const old = this.consumer;
+    // Leaving for good (the last subscription closes): each step waits at most
+    // finalCommitTimeoutMs, and once one ran out the brokers are taken as hung (a frozen host, a
+    // partition that drops packets) and the client is let go without waiting for it again. What is
+    // not committed is delivered again (at-least-once).
+    const leaving = this.owners.size === 0;
+    let answered = true;
     if (old !== undefined && !this.broken) {
       if (this.state === 'running') {
         const commit = this.commitNow();
-        // Leaving for good: what is not committed in time is delivered again (at-least-once); the
-        // client's close then ends the commit's retries.
-        if (this.owners.size === 0) await waitAtMost(commit, this.context.finalCommitTimeoutMs);
+        if (leaving) answered = await waitAtMost(commit, this.context.finalCommitTimeoutMs);
         else await commit;
       }
       this.state = 'rejoining';
-      await old.stop().catch(() => {
+      const stopped = old.stop().catch(() => {
         this.broken = true;
       });
+      if (!leaving) await stopped;
+      else if (!answered || !(await waitAtMost(stopped, this.context.finalCommitTimeoutMs))) {
+        answered = false;
+        this.broken = true;
+      }
     }
     this.partitions.retain((topic) => this.owners.has(topic)); // dropped topics commit nothing more
     const wanted = [...this.owners.keys()];
     let consumer = old;
     if (wanted.length === 0 || old === undefined || this.broken || this.dropsTopics()) {
       this.consumer = undefined;
-      await old?.disconnect().catch(() => undefined);
+      const disconnected = old?.disconnect().catch(() => undefined);
+      if (answered)
+        await (leaving
+          ? waitAtMost(disconnected ?? Promise.resolve(), this.context.finalCommitTimeoutMs)
+          : disconnected);
       consumer = undefined;
     }
     if (wanted.length === 0) {
