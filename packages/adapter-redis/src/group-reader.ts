@@ -65,20 +65,31 @@ export class GroupReader {
   /**
    * Wakes a blocked read through `via` (the shared connection), so it returns what it may be
    * taking instead of being cut off; once `loop` (the reads) ended, says goodbye, else just closes.
-   * Each wait is bounded by `waitMs`: the server may be gone.
+   * Each wait is bounded by `waitMs`: the server may be gone. Resolves `false` when the server did
+   * not answer the wake-up in time (it hangs with the connection open).
    */
-  async close(via: RedisConnection, loop: Promise<void>, waitMs: number): Promise<void> {
+  async close(via: RedisConnection, loop: Promise<void>, waitMs: number): Promise<boolean> {
     const id = this.#connection.clientId;
+    let answered = true;
     if (id !== undefined && this.#connection.ready && via.ready)
-      await within(
-        via.client.client('UNBLOCK', id).catch(() => undefined),
-        waitMs,
-      );
+      answered =
+        (await within(
+          via.client.client('UNBLOCK', id).then(
+            () => true,
+            () => true,
+          ),
+          waitMs,
+        )) === true;
+    if (!answered) {
+      this.#connection.disconnect();
+      return false;
+    }
     const ended = await within(
       loop.then(() => true),
       1_000,
     );
     if (ended === true) await this.#connection.quit(waitMs);
     this.#connection.disconnect();
+    return true;
   }
 }

@@ -48,6 +48,8 @@ export class RedisTransport implements Transport {
   #connecting: Promise<void> | undefined;
   #connected = false;
   #closed = false;
+  /** A subscription's stop found the server not answering: the close does not wait for it again. */
+  #unanswered = false;
   #server: ServerInfo | undefined;
   #lastError: string | undefined;
   #trimmed = 0;
@@ -141,6 +143,7 @@ export class RedisTransport implements Transport {
       stop: async () => {
         this.#consumers.delete(consumer);
         await consumer.stop();
+        if (consumer.unanswered) this.#unanswered = true;
       },
       lag: async () => {
         try {
@@ -180,11 +183,23 @@ export class RedisTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     await this.#connecting?.catch(() => undefined);
-    for (const consumer of [...this.#consumers]) await consumer.stop().catch(() => undefined);
+    const consumers = [...this.#consumers];
+    await Promise.all(consumers.map((consumer) => consumer.stop().catch(() => undefined)));
+    if (consumers.some((consumer) => consumer.unanswered)) this.#unanswered = true;
     this.#consumers.clear();
-    // Let sends in flight settle (each is bounded by publishTimeoutMs), then say goodbye.
+    // Let sends in flight settle (each is bounded by publishTimeoutMs), then say goodbye; a server
+    // that did not answer a subscription's stop hangs, and is not waited for again.
     await waitAtMost(this.#publisher.idle(), this.#options.publishTimeoutMs);
-    await this.#main.quit();
+    if (!this.#unanswered) {
+      await this.#main.quit();
+      return;
+    }
+    this.#main.disconnect();
+    throw new EventBusError(
+      'TIMEOUT',
+      `Redis close (${this.#options.url}): the server did not answer a subscription's stop within 2 s, so the connections were closed without waiting for it. What was not acknowledged stays pending and is claimed by another member after ackWaitMs.`,
+      { retriable: true },
+    );
   }
 
   /** What the connection looks like to a log or `console.log`: the server, never credentials. */

@@ -204,4 +204,29 @@ describe.skipIf(REDIS_SERVER_BIN === undefined)('a Redis restart mid-stream', ()
     await sleep(1_000);
     expect(lines.filter((l) => /lost the connection/.test(l))).toHaveLength(2);
   }, 60_000);
+
+  it('a service shutting down while the server hangs: close resolves without waiting for it step by step', async () => {
+    server = await PrivateRedisServer.start();
+    const reports: string[] = [];
+    const transport = redis({ url: server.url, logger: quiet });
+    // One service bus with the defaults, one group reading two topics.
+    bus = createEventBus({
+      source: 'hang-test',
+      transport,
+      onError: (error, report) => reports.push(`${report.operation}: ${error.message}`),
+    });
+    let handled = 0;
+    await bus.subscribe('hang.orders', () => void handled++, { group: 'billing' });
+    await bus.subscribe('hang.invoices', () => void handled++, { group: 'billing' });
+    await bus.publish('hang.orders', { type: 'item', data: 1 });
+    await bus.publish('hang.invoices', { type: 'item', data: 2 });
+    await waitFor('both events handled', () => handled === 2);
+    server.pause();
+    const started = performance.now();
+    await expect(bus.close()).resolves.toBeUndefined();
+    // The subscriptions stop side by side; once the server did not answer one step (2 s), nothing
+    // more is waited for (it took ~7 s, 2 s a step).
+    expect(performance.now() - started).toBeLessThan(2_000 + 1_500);
+    expect(reports.filter((r) => r.startsWith('close: '))).toEqual([expect.stringMatching(/did not answer/)]);
+  }, 60_000);
 });

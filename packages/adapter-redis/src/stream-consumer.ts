@@ -133,6 +133,9 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     return groupLag(this.#deps.main.client, this.#deps.key, this.#deps.request.group);
   }
 
+  /** `stop()` found the server not answering (it hangs with the connection open). */
+  unanswered = false;
+
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -143,9 +146,12 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     // Every wait below is bounded: while Redis is unreachable, commands wait for it (a command sent
     // as the connection dies is resent after the reconnect), and a close must not. What is not
     // acknowledged or released here stays in the pending list and comes back through a claim.
-    await this.#reader.close(main, this.#loop, STOP_WAIT_MS);
+    const answered = await this.#reader.close(main, this.#loop, STOP_WAIT_MS);
     await within(this.#loop, STOP_WAIT_MS);
-    await within(this.#acks.flush(), STOP_WAIT_MS);
+    // A server that did not answer the wake-up hangs: nothing more is waited for (the acks and
+    // releases not sent leave their entries pending, and a claim hands them on).
+    this.unanswered = !answered;
+    if (answered) await within(this.#acks.flush(), STOP_WAIT_MS);
     const release = [
       ...this.#unsettled.ids(),
       ...this.#held.map((m) => m.offset),
@@ -154,7 +160,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     ];
     this.#unsettled.clear();
     this.#held = [];
-    if (!main.ready) return;
+    if (!main.ready || !answered) return;
     const leave = async () => {
       await this.#pending.touch(release, { idleMs: RELEASE_IDLE_MS });
       // Leave the group when nothing is pending here any more (a clean close leaves no member behind).

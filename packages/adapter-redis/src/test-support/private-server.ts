@@ -60,7 +60,17 @@ export class PrivateRedisServer {
     await endProcess(child, signal);
   }
 
+  /** SIGSTOP: the server hangs with its connections open (a frozen host, a partition without resets). */
+  pause(): void {
+    this.#process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#process?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
+    this.resume(); // a stopped process would not see the SIGTERM
     await this.kill('SIGTERM');
     await rm(this.dir, { recursive: true, force: true });
   }
