@@ -1,3 +1,4 @@
+import { waitAtMost } from '@switchyard/core/transport';
 import type { RedisConnection } from './connection.ts';
 import type { Entry } from './pending-list.ts';
 import { ConnectionLost, encodeBulk, type ReadConnection } from './read-connection.ts';
@@ -72,14 +73,7 @@ export class GroupReader {
     const id = this.#connection.clientId;
     let answered = true;
     if (id !== undefined && this.#connection.ready && via.ready)
-      answered =
-        (await within(
-          via.client.client('UNBLOCK', id).then(
-            () => true,
-            () => true,
-          ),
-          waitMs,
-        )) === true;
+      answered = await waitAtMost(via.client.client('UNBLOCK', id), waitMs);
     if (!answered) {
       this.#connection.disconnect();
       return false;
