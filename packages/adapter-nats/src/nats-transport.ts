@@ -15,6 +15,7 @@ import {
   type InboundMessage,
   type OutboundMessage,
   type SendOutcome,
+  UnansweredStops,
   waitAtMost,
 } from '@switchyard/core/transport';
 import { ConnectionWatch, connectionOptions, describeServers } from './connection.ts';
@@ -50,8 +51,8 @@ export class NatsTransport implements Transport {
   readonly #topics: TopicAdmin;
   readonly #watch: ConnectionWatch;
   readonly #pullConsumers = new Set<PullConsumer>();
-  /** A subscription's stop waited out the server (it hangs): the close then does not wait again. */
-  #unanswered = false;
+  /** Whether the server answered the subscriptions' latest stop (the close does not wait again if not). */
+  readonly #stops: UnansweredStops;
   readonly #ephemeralConsumers = new Set<EphemeralConsumer>();
   #connected: Connected | undefined;
   #connecting: Promise<Connected> | undefined;
@@ -62,6 +63,7 @@ export class NatsTransport implements Transport {
   constructor(options: ResolvedNatsOptions) {
     this.#options = options;
     this.#servers = describeServers(options);
+    this.#stops = new UnansweredStops(options.connectTimeoutMs);
     this.#topics = new TopicAdmin(
       options,
       () => this.#require().jsm,
@@ -221,7 +223,7 @@ export class NatsTransport implements Transport {
     const connected = this.#connected ?? (await this.#connecting?.catch(() => undefined));
     const consumers = [...this.#pullConsumers, ...this.#ephemeralConsumers];
     await Promise.all(consumers.map((c) => c.stop()));
-    if (consumers.some((c) => c.unanswered)) this.#unanswered = true;
+    const unanswered = consumers.some((c) => c.unanswered) || this.#stops.serverHangs;
     if (connected === undefined) return;
     const { nc, publisher } = connected;
     // Let publishes in flight settle (each is bounded by publishTimeoutMs), then drain the
@@ -229,7 +231,7 @@ export class NatsTransport implements Transport {
     // once (not again when the subscriptions' stops already waited it out).
     await waitAtMost(publisher.idle(), this.#options.publishTimeoutMs);
     if (nc.isClosed()) return;
-    const drained = this.#unanswered ? undefined : nc.drain();
+    const drained = unanswered ? undefined : nc.drain();
     const inTime = drained !== undefined && (await waitAtMost(drained, this.#options.connectTimeoutMs));
     try {
       if (!inTime)
@@ -313,7 +315,7 @@ export class NatsTransport implements Transport {
       stop: async () => {
         registry.delete(consumer);
         await consumer.stop();
-        if (consumer.unanswered) this.#unanswered = true;
+        this.#stops.note(consumer.unanswered);
       },
       lag: async () => {
         try {

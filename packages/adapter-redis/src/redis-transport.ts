@@ -14,6 +14,7 @@ import {
   type InboundMessage,
   type OutboundMessage,
   type SendOutcome,
+  UnansweredStops,
   waitAtMost,
 } from '@switchyard/core/transport';
 import { RedisConnection } from './connection.ts';
@@ -23,7 +24,7 @@ import type { ResolvedRedisOptions } from './options.ts';
 import { StreamPublisher } from './publisher.ts';
 import { ReadConnection } from './read-connection.ts';
 import { readServerInfo, type ServerInfo } from './server-info.ts';
-import { StreamConsumer } from './stream-consumer.ts';
+import { STOP_WAIT_MS, StreamConsumer } from './stream-consumer.ts';
 import { TopicSettings } from './topic-settings.ts';
 
 let members = 0;
@@ -48,8 +49,8 @@ export class RedisTransport implements Transport {
   #connecting: Promise<void> | undefined;
   #connected = false;
   #closed = false;
-  /** A subscription's stop found the server not answering: the close does not wait for it again. */
-  #unanswered = false;
+  /** Whether the server answered the subscriptions' latest stop (the close does not wait again if not). */
+  readonly #stops: UnansweredStops;
   #server: ServerInfo | undefined;
   #lastError: string | undefined;
   #trimmed = 0;
@@ -57,6 +58,7 @@ export class RedisTransport implements Transport {
 
   constructor(options: ResolvedRedisOptions) {
     this.#options = options;
+    this.#stops = new UnansweredStops(STOP_WAIT_MS);
     this.#main = new RedisConnection(options, 'main', {
       onDisconnect: (error) =>
         options.logger.warn(
@@ -143,7 +145,7 @@ export class RedisTransport implements Transport {
       stop: async () => {
         this.#consumers.delete(consumer);
         await consumer.stop();
-        if (consumer.unanswered) this.#unanswered = true;
+        this.#stops.note(consumer.unanswered);
       },
       lag: async () => {
         try {
@@ -185,12 +187,12 @@ export class RedisTransport implements Transport {
     await this.#connecting?.catch(() => undefined);
     const consumers = [...this.#consumers];
     await Promise.all(consumers.map((consumer) => consumer.stop().catch(() => undefined)));
-    if (consumers.some((consumer) => consumer.unanswered)) this.#unanswered = true;
+    const unanswered = consumers.some((consumer) => consumer.unanswered) || this.#stops.serverHangs;
     this.#consumers.clear();
     // Let sends in flight settle (each is bounded by publishTimeoutMs), then say goodbye; a server
     // that did not answer a subscription's stop hangs, and is not waited for again.
     await waitAtMost(this.#publisher.idle(), this.#options.publishTimeoutMs);
-    if (!this.#unanswered) {
+    if (!unanswered) {
       await this.#main.quit();
       return;
     }

@@ -43,7 +43,7 @@ export interface StreamConsumerDeps {
 /** Idle time given to entries released at stop: past any member's lease, so the next claim takes them. */
 const RELEASE_IDLE_MS = 86_400_000;
 /** Longest each step of `stop()` waits for Redis. */
-const STOP_WAIT_MS = 2_000;
+export const STOP_WAIT_MS = 2_000;
 
 /**
  * One member of a consumer group on one stream. A blocking `XREADGROUP … >` on its own connection

@@ -46,6 +46,7 @@ export {
 } from '../transport-support/logger.ts';
 export { LoopWaker } from '../transport-support/loop-waker.ts';
 export { tlsConnectionOptions } from '../transport-support/tls.ts';
+export { UnansweredStops } from '../transport-support/unanswered-stops.ts';
 export { warnUnknownEnv } from '../transport-support/unknown-env.ts';
 export { waitAtMost } from '../transport-support/wait-at-most.ts';
 export { fromWire, toWire, type WireForm } from '../wire.ts';
