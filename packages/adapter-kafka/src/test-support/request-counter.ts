@@ -2,7 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import type { EventBus } from '@switchyard/core';
 import { afterEach } from 'vitest';
-import { isUnknownTopic } from '../driver/platformatic/platformatic-driver.ts';
+import { isUnknownTopic } from '../driver/platformatic/platformatic-errors.ts';
 
 const require = createRequire(import.meta.url);
 

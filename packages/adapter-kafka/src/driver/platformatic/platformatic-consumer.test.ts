@@ -5,12 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isRebalanceRefusal } from '../../errors.ts';
 import { resolveKafkaOptions } from '../../options/resolve.ts';
 import type { DriverBatch, DriverConsumerHandlers } from '../driver.ts';
+import { baseClientOptions } from './platformatic-client-options.ts';
 import {
   PlatformaticConsumer,
   type PlatformaticConsumerClient,
   type PlatformaticConsumerFactories,
 } from './platformatic-consumer.ts';
-import { baseClientOptions } from './platformatic-driver.ts';
 
 // The driver's own logic around the client: a fake client stands in for @platformatic/kafka's
 // Consumer (what the client does against a broker is covered by the integration suites).

@@ -1,52 +1,13 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { MultipleErrors, ResponseError } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { resolveKafkaOptions } from '../../options/resolve.ts';
-import { baseClientOptions, createPlatformaticDriver, onlyApiId } from './platformatic-driver.ts';
+import { createPlatformaticDriver } from './platformatic-driver.ts';
 
 const run = promisify(execFile);
 
 describe('platformatic driver', () => {
-  it('sends TLS SNI: the servername given, else the broker host, but never an IP address', () => {
-    const sni = (brokers: string[], servername?: string) =>
-      baseClientOptions(
-        resolveKafkaOptions({
-          brokers,
-          driver: 'platformatic',
-          tls: servername === undefined ? {} : { servername },
-        }),
-      ).tlsServerName;
-    expect(sni(['kafka-1.example.com:9093', 'kafka-2.example.com:9093'])).toBe(true);
-    expect(sni(['10.0.0.7:9093'])).toBeUndefined();
-    expect(sni(['[::1]:9093'])).toBeUndefined();
-    expect(sni(['10.0.0.7:9093'], 'kafka.example.com')).toBe('kafka.example.com');
-    expect(
-      baseClientOptions(resolveKafkaOptions({ brokers: ['kafka:9092'], driver: 'platformatic' }))
-        .tlsServerName,
-    ).toBeUndefined();
-  });
-
-  it('retries a NOT_LEADER_OR_FOLLOWER answer (a partition made a moment ago) at once the first time, then backs off', () => {
-    const { retryDelay } = baseClientOptions(
-      resolveKafkaOptions({
-        brokers: ['kafka:9092'],
-        driver: 'platformatic',
-        retry: { retries: 5, initialRetryTimeMs: 300, maxRetryTimeMs: 15_000 },
-      }),
-    );
-    const delay = retryDelay as (...args: unknown[]) => number;
-    const notLeader = new MultipleErrors('Listing offsets failed.', [
-      new ResponseError(2, 7, { '/topics/0/partitions/0': [6, null] }, {}),
-    ]);
-    expect(delay(undefined, 'listOffsets', 1, 5, notLeader)).toBe(15);
-    expect(delay(undefined, 'listOffsets', 2, 5, notLeader)).toBeGreaterThanOrEqual(480);
-    const timeout = delay(undefined, 'listOffsets', 1, 5, new Error('Request timed out'));
-    expect(timeout).toBeGreaterThanOrEqual(240);
-    expect(timeout).toBeLessThanOrEqual(360);
-  });
-
   it('stops a connect that a disconnect overtook, and opens no client after it', async () => {
     const options = resolveKafkaOptions({
       brokers: ['127.0.0.1:1'],
@@ -95,33 +56,5 @@ describe('loading the platformatic driver', () => {
     expect(result.driver).toBe('platformatic');
     expect(result.code).toBe('UNSUPPORTED');
     expect(result.message).toMatch(/could not be loaded on Node .*README/);
-  });
-});
-
-describe('onlyApiId (a CreateTopics answer where every topic named exists already)', () => {
-  // ProtocolError codes: 36 TOPIC_ALREADY_EXISTS, 38 INVALID_REPLICATION_FACTOR.
-  const answer = (codes: Record<string, number>) =>
-    new MultipleErrors('Creating topics failed.', [
-      new ResponseError(
-        19,
-        7,
-        Object.fromEntries(Object.entries(codes).map(([path, code]) => [path, [code, null]])),
-        {},
-      ),
-    ]);
-
-  it('is true when each failed topic exists already', () => {
-    expect(onlyApiId(answer({ '/topics/0': 36, '/topics/2': 36 }), 'TOPIC_ALREADY_EXISTS')).toBe(true);
-  });
-
-  it('is false when one topic failed for another reason, or for an error with no broker code', () => {
-    expect(onlyApiId(answer({ '/topics/0': 36, '/topics/1': 38 }), 'TOPIC_ALREADY_EXISTS')).toBe(false);
-    expect(
-      onlyApiId(
-        new MultipleErrors('Creating topics failed.', [new Error('ECONNREFUSED')]),
-        'TOPIC_ALREADY_EXISTS',
-      ),
-    ).toBe(false);
-    expect(onlyApiId(new MultipleErrors('Creating topics failed.', []), 'TOPIC_ALREADY_EXISTS')).toBe(false);
   });
 });

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Admin,
@@ -8,7 +7,6 @@ import {
   ConfigSources,
   Producer,
   type ProducerOptions,
-  type SASLOptions,
 } from '@platformatic/kafka';
 import { EventBusError } from '@switchyard/core';
 import type { Log } from '@switchyard/core/transport';
@@ -25,77 +23,17 @@ import type {
   TopicMetadata,
 } from '../driver.ts';
 import { waitUntilServed } from '../wait-until-served.ts';
+import { baseClientOptions } from './platformatic-client-options.ts';
 import { PlatformaticConsumer } from './platformatic-consumer.ts';
-import { classifyPlatformaticError } from './platformatic-errors.ts';
+import { classifyPlatformaticError, hasApiId, isUnknownTopic, onlyApiId } from './platformatic-errors.ts';
 import { platformaticInfo } from './platformatic-info.ts';
 import { PlatformaticProduce, type ProduceSettings } from './platformatic-produce.ts';
 
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i;
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
-const SASL_MECHANISMS = {
-  plain: 'PLAIN',
-  'scram-sha-256': 'SCRAM-SHA-256',
-  'scram-sha-512': 'SCRAM-SHA-512',
-} as const;
 
 export function createPlatformaticDriver(options: ResolvedKafkaOptions, log: Log): KafkaDriver {
   return new PlatformaticDriver(options, log);
-}
-
-/**
- * A partition made a moment ago is in the metadata before its broker hosts it, and answers
- * NOT_LEADER_OR_FOLLOWER for ~10 ms (a subscription's ListOffsets on its new retry topics, measured
- * on the local broker): the first retry of that answer comes this soon rather than after
- * `retry.initialRetryTimeMs` (100–500 ms by profile); later ones back off as usual.
- */
-const FIRST_NOT_LEADER_RETRY_MS = 15;
-
-/**
- * The connection settings every @platformatic/kafka client of the transport shares: brokers, TLS,
- * SASL, timeouts and the retry budget (exponential back-off from `retry.initialRetryTimeMs` to
- * `retry.maxRetryTimeMs`, as with kafkajs).
- */
-export function baseClientOptions(options: ResolvedKafkaOptions): BaseOptions {
-  const { initialRetryTimeMs, maxRetryTimeMs, retries } = options.retry;
-  return {
-    clientId: options.clientId,
-    bootstrapBrokers: [...options.brokers],
-    connectTimeout: options.connectTimeoutMs,
-    requestTimeout: options.requestTimeoutMs,
-    timeout: options.requestTimeoutMs,
-    retries,
-    retryDelay: (_client, _operation, attempt, _retries, error) =>
-      attempt === 1 && hasApiId(error, 'NOT_LEADER_OR_FOLLOWER')
-        ? FIRST_NOT_LEADER_RETRY_MS
-        : Math.min(maxRetryTimeMs, initialRetryTimeMs * 2 ** Math.max(0, attempt - 1)) *
-          (0.8 + Math.random() * 0.4),
-    metadataMaxAge: options.metadataMaxAgeMs,
-    autocreateTopics: false,
-    ...(options.tls === undefined ? {} : { tls: options.tls, ...serverName(options) }),
-    ...(options.sasl === undefined
-      ? {}
-      : {
-          sasl: {
-            mechanism: SASL_MECHANISMS[options.sasl.mechanism],
-            username: options.sasl.username,
-            password: options.sasl.password,
-          } as SASLOptions,
-        }),
-  };
-}
-
-/**
- * TLS SNI: `tls.servername` when given, else each broker's own host name (as kafkajs and the Java
- * client send it). The client takes one setting for every connection, so with no servername it is
- * on only when no bootstrap broker is given as an IP address (RFC 6066 forbids an IP there and Node
- * warns about one).
- */
-function serverName(options: ResolvedKafkaOptions): { tlsServerName?: string | boolean } {
-  if (options.tls?.servername !== undefined) return { tlsServerName: options.tls.servername };
-  const hosts = options.brokers.map((broker) =>
-    broker.slice(0, broker.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
-  );
-  return hosts.some((host) => isIP(host) !== 0) ? {} : { tlsServerName: true };
 }
 
 /**
@@ -424,29 +362,6 @@ class PlatformaticDriver implements KafkaDriver {
   }
 }
 
-export function hasApiId(error: unknown, apiId: string): boolean {
-  const seen = new Set<unknown>();
-  const walk = (e: unknown): boolean => {
-    if (typeof e !== 'object' || e === null || seen.has(e)) return false;
-    seen.add(e);
-    const x = e as { apiId?: string; errors?: unknown[]; cause?: unknown };
-    if (x.apiId === apiId) return true;
-    return (x.errors ?? []).some(walk) || walk(x.cause);
-  };
-  return walk(error);
-}
-
-/** Whether every error under `error` (through `errors` lists) is the broker's `apiId`, and there is one. */
-export function onlyApiId(error: unknown, apiId: string): boolean {
-  const walk = (e: unknown, depth: number): boolean => {
-    if (typeof e !== 'object' || e === null || depth > 8) return false;
-    const x = e as { apiId?: string; errors?: unknown };
-    if (Array.isArray(x.errors) && x.errors.length > 0) return x.errors.every((c) => walk(c, depth + 1));
-    return x.apiId === apiId;
-  };
-  return walk(error, 0);
-}
-
 /**
  * The client's metadata of `topics`, without its retries for a topic the broker does not know. The
  * client counts "unknown topic" among the errors it retries, through the whole retry back-off (~3 s
@@ -463,16 +378,4 @@ function metadataOf(
     if (isUnknownTopic(error)) throw error;
     return client.metadata({ topics, forceUpdate });
   });
-}
-
-/**
- * The client turns a metadata answer of UNKNOWN_TOPIC_OR_PARTITION into a user error "Unknown topic
- * <name>." without the broker's error under it.
- */
-export function isUnknownTopic(error: unknown): boolean {
-  if (hasApiId(error, 'UNKNOWN_TOPIC_OR_PARTITION')) return true;
-  const e = error as { code?: unknown; message?: unknown; errors?: unknown[] } | null;
-  if (e?.code === 'PLT_KFK_USER' && typeof e.message === 'string' && e.message.startsWith('Unknown topic '))
-    return true;
-  return (e?.errors ?? []).some(isUnknownTopic);
 }

@@ -93,3 +93,38 @@ function rootCause(error: PlatformaticErrorLike): PlatformaticErrorLike {
   );
   return withSystemCause ?? leaves[0] ?? all[0] ?? error;
 }
+
+export function hasApiId(error: unknown, apiId: string): boolean {
+  const seen = new Set<unknown>();
+  const walk = (e: unknown): boolean => {
+    if (typeof e !== 'object' || e === null || seen.has(e)) return false;
+    seen.add(e);
+    const x = e as { apiId?: string; errors?: unknown[]; cause?: unknown };
+    if (x.apiId === apiId) return true;
+    return (x.errors ?? []).some(walk) || walk(x.cause);
+  };
+  return walk(error);
+}
+
+/** Whether every error under `error` (through `errors` lists) is the broker's `apiId`, and there is one. */
+export function onlyApiId(error: unknown, apiId: string): boolean {
+  const walk = (e: unknown, depth: number): boolean => {
+    if (typeof e !== 'object' || e === null || depth > 8) return false;
+    const x = e as { apiId?: string; errors?: unknown };
+    if (Array.isArray(x.errors) && x.errors.length > 0) return x.errors.every((c) => walk(c, depth + 1));
+    return x.apiId === apiId;
+  };
+  return walk(error, 0);
+}
+
+/**
+ * The client turns a metadata answer of UNKNOWN_TOPIC_OR_PARTITION into a user error "Unknown topic
+ * <name>." without the broker's error under it.
+ */
+export function isUnknownTopic(error: unknown): boolean {
+  if (hasApiId(error, 'UNKNOWN_TOPIC_OR_PARTITION')) return true;
+  const e = error as { code?: unknown; message?: unknown; errors?: unknown[] } | null;
+  if (e?.code === 'PLT_KFK_USER' && typeof e.message === 'string' && e.message.startsWith('Unknown topic '))
+    return true;
+  return (e?.errors ?? []).some(isUnknownTopic);
+}

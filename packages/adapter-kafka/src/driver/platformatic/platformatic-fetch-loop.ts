@@ -11,7 +11,7 @@ import type { Log } from '@switchyard/core/transport';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
 import type { DriverBatch } from '../driver.ts';
 import { decodeRecordBatches } from '../record-batch/record-batch-decoder.ts';
-import { hasApiId } from './platformatic-driver.ts';
+import { hasApiId } from './platformatic-errors.ts';
 import {
   decompressWithClient,
   FETCH_KEY,

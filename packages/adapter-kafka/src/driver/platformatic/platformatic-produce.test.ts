@@ -1,6 +1,6 @@
 import { type Producer, Reader, ResponseError, readRecordsBatch, type Writer } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import { hasApiId } from './platformatic-driver.ts';
+import { hasApiId } from './platformatic-errors.ts';
 import { PlatformaticProduce, type ProduceSettings } from './platformatic-produce.ts';
 
 /** A batch as a broker would see it in a Produce v9 request. */

@@ -19,7 +19,6 @@ import {
   produceV10,
   produceV11,
   ResponseError,
-  Writer,
 } from '@platformatic/kafka';
 
 type ProduceResponse = produceV9.ProduceResponse;
@@ -33,6 +32,7 @@ import {
   NO_PRODUCER,
   recordBatch,
 } from '../record-batch/record-batch.ts';
+import { produceRequest } from './platformatic-produce-request.ts';
 
 /*
  * Produce requests written by the driver on @platformatic/kafka's own connections (its pool, so
@@ -332,57 +332,6 @@ export class PlatformaticProduce {
     // An unhandled rejection would be reported before the request awaits it.
     if (part.batch instanceof Promise) part.batch.catch(() => undefined);
   }
-}
-
-/** The request body after the header the connection writes; gzip batches are awaited here, in queue order. */
-function produceRequest(
-  parts: readonly Part[],
-  acks: number,
-  timeoutMs: number,
-  flexible: boolean,
-): Writer | Promise<Writer> {
-  const batches = parts.map((p) => p.batch!);
-  if (batches.some((b) => b instanceof Promise)) {
-    return Promise.all(batches).then((ready) => writeRequest(parts, ready, acks, timeoutMs, flexible));
-  }
-  return writeRequest(parts, batches as Buffer[], acks, timeoutMs, flexible);
-}
-
-function writeRequest(
-  parts: readonly Part[],
-  batches: readonly Buffer[],
-  acks: number,
-  timeoutMs: number,
-  flexible: boolean,
-): Writer {
-  const byTopic = new Map<string, number[]>();
-  for (let i = 0; i < parts.length; i++) {
-    const list = byTopic.get(parts[i]!.topic);
-    if (list === undefined) byTopic.set(parts[i]!.topic, [i]);
-    else list.push(i);
-  }
-  const writer = Writer.create()
-    .appendString(null, flexible) // transactional id
-    .appendInt16(acks)
-    .appendInt32(timeoutMs)
-    .appendArray(
-      [...byTopic],
-      (w, [topic, indexes]) => {
-        w.appendString(topic, flexible).appendArray(
-          indexes,
-          (w, i) => {
-            w.appendInt32(parts[i]!.partition).appendBytes(batches[i]!, flexible);
-          },
-          flexible,
-          flexible,
-        );
-      },
-      flexible,
-      flexible,
-    );
-  if (flexible) writer.appendTaggedFields();
-  if (acks === 0) writer.context.noResponse = true;
-  return writer;
 }
 
 /** The records of each partition, in their order. */
