@@ -10,6 +10,8 @@ const SCENARIOS: Record<string, string> = {
     'A publisher service process offers a constant rate without awaiting (its publish buffer sized to 2 s of that traffic, half a second more may wait for room); the broker is paused with SIGSTOP and continued with SIGCONT. Publishes beyond the buffer fail fast with a retriable BUFFER_FULL; every publish must settle within 60 s of stopping. The test process consumes.',
   'handler-crash':
     'A consumer service process ends itself (`process.exit(3)` in the handler) on one event, before acknowledging it; a second process of the group must get that event again, and everything else.',
+  'rolling-deploy':
+    'The test process publishes the steady stream; two consumer service processes of one group (handler 2 ms) are replaced one at a time as an orchestrator does it: the old one gets SIGTERM and closes its bus, then its successor starts and handles 300 events. A graceful handover must lose nothing and hand nothing already handled to the next owner: duplicates must be 0.',
   'cluster-certification':
     'The Kafka 3-node certification (after Dapr’s): keyed publishing with acks all (`preset: durable`) to a topic with 3 partitions replicated on all 3 nodes (`min.insync.replicas` 2), a group consuming throughout; node 1 stops (controlled shutdown: one down), node 2 is killed (quorum lost), node 3 is killed (all down for 30 s), then all start again. Publishes while fewer than 2 replicas are in sync must fail with a retriable error; every acknowledged event must be handled in key order.',
 };

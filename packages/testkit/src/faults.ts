@@ -4,6 +4,7 @@ import { brokerPause } from './faults/cases/broker-pause.ts';
 import { brokerRestart } from './faults/cases/broker-restart.ts';
 import { consumerKill } from './faults/cases/consumer-kill.ts';
 import { handlerCrash } from './faults/cases/handler-crash.ts';
+import { rollingDeploy } from './faults/cases/rolling-deploy.ts';
 import type { FaultCase } from './faults/fault-case.ts';
 import { FaultHarness } from './faults/fault-harness.ts';
 import type { FaultFigures, FaultsBroker, FaultsOptions } from './faults/options.ts';
@@ -15,7 +16,7 @@ declare module 'vitest' {
   }
 }
 
-const CASES: readonly FaultCase[] = [brokerRestart, consumerKill, brokerPause, handlerCrash];
+const CASES: readonly FaultCase[] = [brokerRestart, consumerKill, brokerPause, handlerCrash, rollingDeploy];
 
 /** Longest a case may take; each case bounds its own waits well below it. */
 const CASE_TIMEOUT_MS = 150_000;
@@ -23,7 +24,8 @@ const CASE_TIMEOUT_MS = 150_000;
 /**
  * Registers the faults suite for one transport with Vitest: the broker restarted on its data while
  * publishing and consuming, a consumer process killed with SIGKILL mid-stream, the broker paused
- * with SIGSTOP under load, a handler that exits its process. Each case counts acknowledged, failed,
+ * with SIGSTOP under load, a handler that exits its process, a rolling deploy of a consumer service
+ * (each instance closed with SIGTERM, its successor started). Each case counts acknowledged, failed,
  * stored, lost and duplicated events, stalls and peak memory, puts them in the test's
  * `meta.faultFigures`, prints them, and fails when an acknowledged event was lost, a publish hung or
  * failed without a retriable error, or the order per key broke where the transport promises it.

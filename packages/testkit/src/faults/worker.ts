@@ -52,6 +52,13 @@ async function consume(bus: EventBus): Promise<void> {
     },
     { group: config.group, ...config.subscribe },
   );
+  // As a service shuts down when its orchestrator stops it: close the bus, then exit.
+  process.once('SIGTERM', () => {
+    void bus.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
   send({ t: 'ready' });
 }
 
