@@ -13,7 +13,4 @@ runFaults({
   broker: () => PrivateBroker.start('kafka'),
   // Longer than the producer's request timeout (10 s, profile local): requests in flight time out.
   pauseMs: 12_000,
-  // kafkajs and @platformatic/kafka rejoin a rebalancing group at once (eager protocol), so handlers
-  // still running on a partition that moves may run again on its next owner.
-  rebalanceRerunsInFlight: true,
 });

@@ -269,7 +269,7 @@ for (const driver of KAFKA_DRIVERS) {
           ? {
               driver,
               clientVersion: '2.2.4',
-              patches: { encoder: 'full', requestQueue: true, emptyFetchBatches: true },
+              patches: { encoder: 'full', requestQueue: true, emptyFetchBatches: true, rejoinWait: true },
             }
           : { driver, clientVersion: expect.stringMatching(/^2\./), groupProtocol: 'classic' },
       );

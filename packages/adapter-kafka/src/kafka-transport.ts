@@ -85,6 +85,9 @@ export class KafkaTransport implements Transport {
       driver,
       commitIntervalMs: options.consumer.commitIntervalMs,
       finalCommitTimeoutMs: options.connectTimeoutMs,
+      // Half the rebalance timeout: the group waits for this member's rejoin, and a member later than
+      // the whole timeout is dropped from it.
+      revokeWaitMs: options.consumer.rebalanceTimeoutMs / 2,
       parking: options.retryTopics.enabled
         ? new RetryParking(this.#producer, options.retryTopics.tiersMs)
         : undefined,

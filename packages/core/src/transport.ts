@@ -164,6 +164,13 @@ export interface ConsumerIntake {
   hold(): void;
   /** Start handlers again; a release without a hold does nothing. */
   release(): void;
+  /**
+   * Resolves once no handler of the consumer runs (retries in process included). While held none
+   * starts, so after `hold()` it says that the handlers running at the hold have ended and acked
+   * (or handed back) their events: a member that can wait before it rejoins commits those too.
+   * Optional for a transport to call; core always offers it.
+   */
+  idle(): Promise<void>;
 }
 
 export interface ConsumerHandle {

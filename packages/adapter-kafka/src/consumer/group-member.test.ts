@@ -47,7 +47,7 @@ describe('GroupMember', () => {
     const b = await consume('b');
     current().batch('a', 0, [0, 1]);
     a.received[0]!.ack();
-    current().handlers.onRebalancing();
+    void current().handlers.onRebalancing(false);
     // Sent before the client rejoins (synchronously), not at the next interval.
     expect(current().commits.at(-1)).toEqual([{ topic: 'a', partition: 0, offset: '1' }]);
     expect([a.intake.held, b.intake.held]).toEqual([true, true]);
@@ -60,6 +60,26 @@ describe('GroupMember', () => {
     );
     expect([a.intake.held, b.intake.held]).toEqual([false, false]);
     expect(a.received[1]!.signal?.aborted).toBe(true);
+  });
+
+  it('where the rejoin waits for it, commits the events of the handlers running when the rebalance began', async () => {
+    const { current, consume } = scriptedMember();
+    const a = await consume('a');
+    current().batch('a', 0, [0, 1]);
+    a.received[0]!.ack();
+    let finish!: () => void;
+    a.intake.running = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const rebalanced = current().handlers.onRebalancing(true);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(a.intake.held).toBe(true);
+    expect(current().commits).toEqual([]); // not before the running handler is done
+    a.received[1]!.ack(); // the handler running at the rebalance ends
+    finish();
+    await rebalanced;
+    // Both events committed before the member rejoins: the new owner of partition 0 starts after them.
+    expect(current().commits.at(-1)).toEqual([{ topic: 'a', partition: 0, offset: '2' }]);
   });
 
   it('pauses only the topic whose consumer is paused', async () => {

@@ -17,6 +17,11 @@ export interface MemberContext extends TopicContext {
    * retries (~18 s a commit on the `local` profile), and close would wait out each one.
    */
   readonly finalCommitTimeoutMs: number;
+  /**
+   * How long a rebalance's rejoin waits, where the driver lets it, for the handlers running when it
+   * started, so that their events are committed before the partitions move.
+   */
+  readonly revokeWaitMs: number;
   /** How often the driver need fetch retry topics (`SubscribeOptions.fetchEveryMs`); absent: every fetch. */
   readonly retryFetchEveryMs?: number;
 }
@@ -249,7 +254,7 @@ export class GroupMember implements TopicMember {
     return {
       onBatch: (batch) => (current() ? this.onBatch(batch) : 0),
       onAssigned: (assignment) => current() && this.onAssigned(assignment),
-      onRebalancing: () => current() && this.onRebalancing(),
+      onRebalancing: (rejoinWaits) => (current() ? this.onRebalancing(rejoinWaits) : Promise.resolve()),
       onCrash: (error, restarting) => current() && this.onCrash(error, restarting),
     };
   }
@@ -261,12 +266,18 @@ export class GroupMember implements TopicMember {
 
   /**
    * A rebalance starts: no handler starts until the new assignment is known, and what was handled
-   * is committed now, before the partitions move (as Java's consumer does in onPartitionsRevoked).
-   * What still runs may run again on the new owner (at-least-once).
+   * is committed before the partitions move (as Java's consumer does in onPartitionsRevoked). Where
+   * the driver waits before it rejoins (`rejoinWaits`), the handlers running now are waited for
+   * first (up to `revokeWaitMs`), so their events are committed too; otherwise the commit goes at
+   * once (the rejoin follows it on the same connection, and a later one would be refused) and
+   * what still runs may run again on the new owner (at-least-once).
    */
-  private onRebalancing(): void {
-    for (const consumer of this.consumers()) consumer.holdHandlers();
-    void this.commitNow(true);
+  private async onRebalancing(rejoinWaits: boolean): Promise<void> {
+    const consumers = this.consumers();
+    for (const consumer of consumers) consumer.holdHandlers();
+    if (rejoinWaits)
+      await waitAtMost(Promise.all(consumers.map((c) => c.handlersIdle())), this.context.revokeWaitMs);
+    await this.commitNow(true);
   }
 
   private onAssigned(assignment: ReadonlyMap<string, readonly number[]>): void {

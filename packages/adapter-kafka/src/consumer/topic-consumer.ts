@@ -91,6 +91,11 @@ export class TopicConsumer implements ConsumerHandle {
     this.intake?.hold();
   }
 
+  /** Resolves once none of this consumer's handlers runs (none starts while held). */
+  handlersIdle(): Promise<void> {
+    return this.intake?.idle() ?? Promise.resolve();
+  }
+
   /** The new assignment is applied (revoked partitions' events are marked): handlers start again. */
   releaseHandlers(): void {
     this.intake?.release();

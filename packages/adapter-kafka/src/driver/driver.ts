@@ -127,8 +127,12 @@ export interface DriverConsumerHandlers {
   readonly onBatch: (batch: DriverBatch) => number;
   /** The group (re)assigned partitions to this member; fetching starts after this returns. */
   readonly onAssigned: (assignment: ReadonlyMap<string, readonly number[]>) => void;
-  /** A rebalance started: the assignment may change and commits may soon be refused. */
-  readonly onRebalancing: () => void;
+  /**
+   * A rebalance started: the assignment may change and commits may soon be refused. `rejoinWaits`:
+   * the driver rejoins only once the returned promise settles (the commits made meanwhile still
+   * count, as in Java's onPartitionsRevoked); otherwise it rejoins at once.
+   */
+  readonly onRebalancing: (rejoinWaits: boolean) => Promise<void>;
   /** The client stopped consuming after an error it could not recover from (`restarting` if it will try again). */
   readonly onCrash: (error: unknown, restarting: boolean) => void;
 }

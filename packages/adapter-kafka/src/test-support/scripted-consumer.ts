@@ -89,6 +89,7 @@ export function scriptedMember(group = 'billing') {
     redact: (text: string) => text,
     onError: (error: Error) => errors.push(error),
     log: () => {},
+    revokeWaitMs: 1_000,
   };
   const member = new GroupMember(context, group);
   const current = () => consumers.at(-1)!;
@@ -102,11 +103,16 @@ export function scriptedMember(group = 'billing') {
     /** Core's intake as the consumer sees it: whether its handlers are held. */
     const intake = {
       held: false,
+      /** Handlers still running: `idle()` waits for it. */
+      running: undefined as Promise<void> | undefined,
       hold() {
         intake.held = true;
       },
       release() {
         intake.held = false;
+      },
+      idle() {
+        return intake.running ?? Promise.resolve();
       },
     };
     const request: ConsumeRequest = {

@@ -131,6 +131,35 @@ describe('revocation', () => {
     await bus.close();
   });
 
+  it('says when the handlers running at a hold have ended and acked, though held events wait', async () => {
+    const { transport, deliver, intake } = handDelivery();
+    const bus = createEventBus({ source: 's', transport });
+    const partition = new AbortController();
+    const settled: string[] = [];
+    let finishFirst: (() => void) | undefined;
+    await bus.subscribe('rev', (event) => {
+      if ((event.data as { n: number }).n === 1)
+        return new Promise<void>((resolve) => (finishFirst = resolve));
+      return undefined;
+    });
+    deliver([message(1, 'a', partition.signal, settled)]);
+    await expect.poll(() => finishFirst).toBeDefined();
+    intake().hold();
+    deliver([message(2, 'b', partition.signal, settled)]); // held: it does not keep idle() waiting
+    let idle = false;
+    void intake()
+      .idle()
+      .then(() => (idle = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(idle).toBe(false);
+    finishFirst?.();
+    await expect.poll(() => idle).toBe(true);
+    expect(settled).toEqual(['ack 1']); // acked before idle() resolved: a commit then includes it
+    intake().release();
+    await expect.poll(() => settled).toEqual(['ack 1', 'ack 2']);
+    await bus.close();
+  });
+
   it('hands held events back when the subscription closes during a hold', async () => {
     const { transport, deliver, intake } = handDelivery();
     const bus = createEventBus({ source: 's', transport });

@@ -62,6 +62,7 @@ export class TopicConsumer implements EntryOwner {
       this.#held ??= [];
     },
     release: () => this.#release(),
+    idle: () => Promise.all(this.#table.entries.map((entry) => entry.idle())).then(() => undefined),
   };
   readonly #deps: ConsumerDeps;
   readonly #table = new DispatchTable();

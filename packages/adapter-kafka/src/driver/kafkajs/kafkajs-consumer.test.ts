@@ -92,7 +92,7 @@ describe('KafkajsConsumer with retry topics on a fetch cadence', () => {
     const running = consumer.run({
       onBatch: () => 0,
       onAssigned: () => consumer.setPaused([{ topic: 'orders.retry.10s', partitions: [1] }]),
-      onRebalancing: () => {},
+      onRebalancing: async () => {},
       onCrash: () => {},
     });
     emit('join', {
@@ -136,7 +136,12 @@ describe('KafkajsConsumer restarts after a crash', () => {
       10_000,
     );
     await consumer.subscribe(['orders'], false);
-    const handlers = { onBatch: () => 0, onAssigned: () => {}, onRebalancing: () => {}, onCrash: () => {} };
+    const handlers = {
+      onBatch: () => 0,
+      onAssigned: () => {},
+      onRebalancing: async () => {},
+      onCrash: () => {},
+    };
     const running = consumer.run(handlers);
     emit('join', { memberAssignment: { orders: [0] } });
     await running;

@@ -8,6 +8,8 @@ import type {
 } from '../driver.ts';
 import { headerString } from '../header-strings.ts';
 import { FetchCadence } from './fetch-cadence.ts';
+import { requestQueuePatched } from './kafkajs-patches.ts';
+import { waitBeforeRejoin } from './kafkajs-rejoin-wait.ts';
 
 type Paused = ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>;
 
@@ -131,7 +133,13 @@ export class KafkajsConsumer implements DriverConsumer {
       this.handlers?.onAssigned(assignment);
       this.join?.joined();
     });
-    this.consumer.on(events.REBALANCING, () => this.handlers?.onRebalancing());
+    this.consumer.on(events.REBALANCING, (event) => {
+      // kafkajs rejoins right after this event; with the rejoin-wait patch it waits for this work.
+      const rejoinWaits = requestQueuePatched();
+      const work = this.handlers?.onRebalancing(rejoinWaits);
+      if (work !== undefined && rejoinWaits)
+        waitBeforeRejoin(event.payload.groupId, event.payload.memberId, work);
+    });
     this.consumer.on(events.FETCH_START, (event) => this.cadence?.fetchStarted(event.payload.nodeId));
     this.consumer.on(events.CRASH, (event) => {
       this.member = false;

@@ -77,11 +77,12 @@ class KafkajsDriver implements KafkaDriver {
       clientVersion: KAFKAJS_VERSION,
       // What is replaced inside kafkajs (see kafkajs-encoder-patch.ts and kafkajs-patches.ts):
       // `full`, `varint-only` (kafkajs was loaded before the adapter) or `skipped` (another version).
-      // patchKafkajs applies the request-queue and empty-fetch-batch patches together.
+      // patchKafkajs applies the request-queue, empty-fetch-batch and rejoin-wait patches together.
       patches: {
         encoder: encoderPatch,
         requestQueue: requestQueuePatched(),
         emptyFetchBatches: requestQueuePatched(),
+        rejoinWait: requestQueuePatched(),
       },
     };
     this.#kafka = new Kafka({

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dropEmptyBatches } from './kafkajs-empty-batches.ts';
+import { waitForRevokeBeforeRejoin } from './kafkajs-rejoin-wait.ts';
 
 const require = createRequire(import.meta.url);
 const CHECK_PENDING_REQUESTS_INTERVAL = 10; // kafkajs' own constant
@@ -25,7 +26,7 @@ interface BrokerPoolLike {
 let applied = false;
 let patched = false;
 
-/** Whether the request-queue, hung-broker and empty-fetch-batch patches are in place (kafkajs 2.2.4 only). */
+/** Whether the request-queue, hung-broker, empty-fetch-batch and rejoin-wait patches are in place (kafkajs 2.2.4 only). */
 export function requestQueuePatched(): boolean {
   return patched;
 }
@@ -60,6 +61,7 @@ export function patchKafkajs(): void {
   };
   forgetHungBrokers();
   dropEmptyBatches();
+  waitForRevokeBeforeRejoin();
   patched = true;
 }
 

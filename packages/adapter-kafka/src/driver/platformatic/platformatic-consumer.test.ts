@@ -141,7 +141,9 @@ function setup(options: { groupProtocol?: 'classic' | 'consumer' } = {}) {
   const handlers: DriverConsumerHandlers = {
     onBatch: (_batch: DriverBatch) => 0,
     onAssigned: (assignment) => seen.assigned.push(assignment),
-    onRebalancing: () => seen.rebalances++,
+    onRebalancing: async () => {
+      seen.rebalances++;
+    },
     onCrash: (error) => seen.crashes.push(error),
   };
   return { consumer, client, handlers, seen, logs, pools };
@@ -268,7 +270,7 @@ describe('platformatic consumer (driver logic, fake client)', () => {
     let atRebalance: Promise<void> | undefined;
     await s.consumer.run({
       ...s.handlers,
-      onRebalancing: () => {
+      onRebalancing: async () => {
         atRebalance = s.consumer.commit([{ topic: TOPIC, partition: 0, offset: '5' }]);
       },
     });

@@ -136,7 +136,7 @@ export class PlatformaticConsumer implements DriverConsumer {
       // was handled again from the last periodic commit (113-168 events at 2,000 events/s).
       // Commits after this one wait for the next assignment: they would be refused, and the
       // client answers a refused commit by rejoining once more.
-      if (this.#member) this.#handlers?.onRebalancing();
+      if (this.#member) void this.#handlers?.onRebalancing(false);
       this.#member = false;
     });
     // The client emits 'error' when a rejoin failed (it stops heartbeating) and 'stalled' when no
