@@ -14,7 +14,4 @@ runFaults({
   transportEnv: (env) => ({ ...env, SWITCHYARD_KAFKA_DRIVER: 'platformatic' }),
   // Longer than the producer's request timeout (10 s, profile local): requests in flight time out.
   pauseMs: 12_000,
-  // @platformatic/kafka rejoins a rebalancing group at once (the kafkajs driver waits for the
-  // handlers running then), so those on a partition that moves may run again on its next owner.
-  rebalanceRerunsInFlight: true,
 });

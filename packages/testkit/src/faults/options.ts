@@ -48,13 +48,6 @@ export interface FaultsOptions {
   readonly pauseMs?: number;
   /** Largest peak resident set a service process may reach in a case, in MiB. @default 1024 */
   readonly maxRssMiB?: number;
-  /**
-   * A group rebalance moves partitions without waiting for the handlers running on them (Kafka's
-   * eager protocol: a member rejoins at once, and commits made after that are refused): those events
-   * may be handled again by the new owner, at most the subscription's concurrency per rebalance.
-   * Without it a graceful handover must hand nothing twice. @default false
-   */
-  readonly rebalanceRerunsInFlight?: boolean;
 }
 
 /** What one fault case measured: the figures RELIABILITY.md prints. */

@@ -10,6 +10,7 @@ import type { Log } from '@switchyard/core/transport';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
 import type { DriverConsumer, DriverConsumerHandlers } from '../driver.ts';
 import { FetchLoop, partitionKey } from './platformatic-fetch-loop.ts';
+import { holdRejoinOnRebalance } from './platformatic-rejoin-hold.ts';
 
 export type PlatformaticConsumerClient = Consumer<Buffer, Buffer, Buffer, Buffer>;
 
@@ -65,6 +66,8 @@ export class PlatformaticConsumer implements DriverConsumer {
   #handlers: DriverConsumerHandlers | undefined;
   /** A member of the current generation with its assignment applied: commits are allowed. */
   #member = false;
+  /** A heartbeat said the group rebalances and the member's commit went before the rejoin. */
+  #revoked = false;
   /** The client's `assignments` array last applied (it makes a new one on each change). */
   #seenAssignments: unknown = null;
   #running = false;
@@ -118,6 +121,7 @@ export class PlatformaticConsumer implements DriverConsumer {
       heartbeatInterval: c.heartbeatIntervalMs,
     } as ConsumerOptions<Buffer, Buffer, Buffer, Buffer>);
     this.#client = client;
+    holdRejoinOnRebalance(client, () => this.#revoke(client));
     // A fetch pool of its own (`factories.fetchPool`) kept a group's second start from completing in
     // the integration suite: fetches share the client's connections until that is understood.
     this.#fetchPool = this.#factories.fetchPool?.(this.#base);
@@ -135,8 +139,10 @@ export class PlatformaticConsumer implements DriverConsumer {
       // still takes the old generation's commits. Without it a partition moving to another member
       // was handled again from the last periodic commit (113-168 events at 2,000 events/s).
       // Commits after this one wait for the next assignment: they would be refused, and the
-      // client answers a refused commit by rejoining once more.
-      if (this.#member) void this.#handlers?.onRebalancing(false);
+      // client answers a refused commit by rejoining once more. When a heartbeat brought the
+      // rebalance, that commit was made before (#revoke), after the handlers running then.
+      if (this.#member && !this.#revoked) void this.#handlers?.onRebalancing(false);
+      this.#revoked = false;
       this.#member = false;
     });
     // The client emits 'error' when a rejoin failed (it stops heartbeating) and 'stalled' when no
@@ -375,6 +381,16 @@ export class PlatformaticConsumer implements DriverConsumer {
       if (this.#committing === request) this.#committing = undefined;
     }
     if (request.length === 0) throw this.#notMember();
+  }
+
+  /**
+   * A heartbeat answered that the group rebalances; the client rejoins once this settles: the
+   * member's handlers running now end (bounded by the member) and what they handled is committed.
+   */
+  #revoke(client: PlatformaticConsumerClient): Promise<void> | undefined {
+    if (client !== this.#client || !this.#member || this.#handlers === undefined) return undefined;
+    this.#revoked = true;
+    return this.#handlers.onRebalancing(true);
   }
 
   /** Empties the offsets of the commit in flight: the client reads them again when it commits after a rejoin. */
