@@ -8,7 +8,7 @@ import type {
 } from '../driver.ts';
 import { headerString } from '../header-strings.ts';
 import { FetchCadence } from './fetch-cadence.ts';
-import { requestQueuePatched } from './kafkajs-patches.ts';
+import { kafkajsPatched } from './kafkajs-patches.ts';
 import { waitBeforeRejoin } from './kafkajs-rejoin-wait.ts';
 
 type Paused = ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>;
@@ -135,7 +135,7 @@ export class KafkajsConsumer implements DriverConsumer {
     });
     this.consumer.on(events.REBALANCING, (event) => {
       // kafkajs rejoins right after this event; with the rejoin-wait patch it waits for this work.
-      const rejoinWaits = requestQueuePatched();
+      const rejoinWaits = kafkajsPatched();
       const work = this.handlers?.onRebalancing(rejoinWaits);
       if (work !== undefined && rejoinWaits)
         waitBeforeRejoin(event.payload.groupId, event.payload.memberId, work);

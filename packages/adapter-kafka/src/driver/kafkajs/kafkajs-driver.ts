@@ -21,7 +21,7 @@ import { compressionType, registerCompressionCodecs } from './compression.ts';
 import { KafkajsConsumer } from './kafkajs-consumer.ts';
 import { encoderPatch } from './kafkajs-encoder-patch.ts';
 import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
-import { patchKafkajs, requestQueuePatched } from './kafkajs-patches.ts';
+import { kafkajsPatched, patchKafkajs } from './kafkajs-patches.ts';
 import { type ProducerCluster, producerWithCluster } from './kafkajs-producer-cluster.ts';
 
 const require = createRequire(import.meta.url);
@@ -80,9 +80,9 @@ class KafkajsDriver implements KafkaDriver {
       // patchKafkajs applies the request-queue, empty-fetch-batch and rejoin-wait patches together.
       patches: {
         encoder: encoderPatch,
-        requestQueue: requestQueuePatched(),
-        emptyFetchBatches: requestQueuePatched(),
-        rejoinWait: requestQueuePatched(),
+        requestQueue: kafkajsPatched(),
+        emptyFetchBatches: kafkajsPatched(),
+        rejoinWait: kafkajsPatched(),
       },
     };
     this.#kafka = new Kafka({

@@ -34,7 +34,7 @@ export function withRecords<T extends FetchedBatch>(batches: T[]): T[] {
 
 /**
  * Wraps kafkajs' `ConsumerGroup.fetch` with `withRecords`. Applied by `patchKafkajs` with its other
- * patches (once, to kafkajs 2.2.4 only), whose `requestQueuePatched()` reports them all.
+ * patches (once, to kafkajs 2.2.4 only), whose `kafkajsPatched()` reports them all.
  */
 export function dropEmptyBatches(): void {
   const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup.js') as {

@@ -27,7 +27,7 @@ let applied = false;
 let patched = false;
 
 /** Whether the request-queue, hung-broker, empty-fetch-batch and rejoin-wait patches are in place (kafkajs 2.2.4 only). */
-export function requestQueuePatched(): boolean {
+export function kafkajsPatched(): boolean {
   return patched;
 }
 

@@ -31,7 +31,7 @@ export function waitBeforeRejoin(groupId: string, memberId: string | null, work:
  * Wraps kafkajs' `ConsumerGroup.joinAndSync` so that a rejoin first waits for the work its member
  * registered with `waitBeforeRejoin` (work that fails or ends is not waited for again). Applied by
  * `patchKafkajs` with its other patches (once, to kafkajs 2.2.4 only), whose
- * `requestQueuePatched()` reports them all.
+ * `kafkajsPatched()` reports them all.
  */
 export function waitForRevokeBeforeRejoin(): void {
   const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup.js') as {
