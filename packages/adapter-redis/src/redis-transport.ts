@@ -199,7 +199,7 @@ export class RedisTransport implements Transport {
     this.#main.disconnect();
     throw new EventBusError(
       'TIMEOUT',
-      `Redis close (${this.#options.url}): the server did not answer a subscription's stop within 2 s, so the connections were closed without waiting for it. What was not acknowledged stays pending and is claimed by another member after ackWaitMs.`,
+      `Redis close (${this.#options.url}): the server did not answer a subscription's stop within ${STOP_WAIT_MS} ms, so the connections were closed without waiting for it. What was not acknowledged stays pending and is claimed by another member after ackWaitMs.`,
       { retriable: true },
     );
   }
