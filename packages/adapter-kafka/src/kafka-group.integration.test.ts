@@ -73,7 +73,12 @@ for (const driver of KAFKA_DRIVERS) {
       const subscribedMs = Date.now() - started;
       await publishEach(bus, topics, 100);
       await waitFor('all 2,000 events', () => seen.size === 2_000, 60_000);
-      console.info(`[kafka-group] 20 sequential subscribes: ${subscribedMs} ms`);
+      const health = await bus.health();
+      const joins = (health.transport.details as { consumers: Array<{ joins: number }> }).consumers[0]!.joins;
+      console.info(`[kafka-group] 20 sequential subscribes: ${subscribedMs} ms, ${joins} join(s)`);
+      // Subscriptions made while the member runs share its next rejoin: 20 joins before (~0.5 s
+      // each, every one a rebalance of the whole group), 7 since (each new topic is created first).
+      expect(joins).toBeLessThanOrEqual(10);
     }, 120_000);
 
     it('joins the group once for 20 topics subscribed at the same time', async () => {
@@ -108,6 +113,20 @@ for (const driver of KAFKA_DRIVERS) {
       await first.subscribe(b, one.handler, { group: `workers-${run}` });
       await second.subscribe(a, two.handler, { group: `workers-${run}` });
       await second.subscribe(b, two.handler, { group: `workers-${run}` });
+      // The second subscription joins the group with the member's next rejoin (it resolved once its
+      // start positions were taken): both instances hold partitions once the group settled.
+      const holds = async (bus: EventBus) => {
+        const health = await bus.health();
+        const members = (
+          health.transport.details as { consumers: Array<{ topics: Array<{ assignedPartitions: number }> }> }
+        ).consumers;
+        return (members[0]?.topics ?? []).every((t) => t.assignedPartitions > 0);
+      };
+      await waitFor(
+        'both instances to hold partitions of both topics',
+        async () => (await holds(first)) && (await holds(second)),
+        30_000,
+      );
       await publishEach(first, [a, b], 100);
       await waitFor(
         'all 200 events across both instances',
@@ -117,6 +136,40 @@ for (const driver of KAFKA_DRIVERS) {
       expect(one.seen.size).toBeGreaterThan(0);
       expect(two.seen.size).toBeGreaterThan(0);
     }, 90_000);
+
+    it('starts a second instance whose handlers subscribe one after another with a few rebalances of the group, not one per handler', async () => {
+      const topics = Array.from({ length: 8 }, (_, i) => topicName(`handlers${i}`));
+      const producer = service();
+      for (const topic of topics) await producer.ensureTopic({ name: topic, partitions: 2 });
+      const source = `inventory-${run}`;
+      const counts = new Map<string, number>();
+      const handler = (event: { data: unknown }, ctx: { topic: string }) => {
+        const id = `${ctx.topic}:${(event.data as { n: number }).n}`;
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      };
+      const joinsOf = async (bus: EventBus) => {
+        const health = await bus.health();
+        const members = (health.transport.details as { consumers: Array<{ joins: number }> }).consumers;
+        return members[0]?.joins ?? 0;
+      };
+      const first = service(source);
+      for (const topic of topics) await first.subscribe(topic, handler);
+      await publishEach(producer, topics, 10);
+      await waitFor('the first 80 events', () => counts.size === 80, 30_000);
+      const before = await joinsOf(first);
+      const second = service(source);
+      for (const topic of topics) await second.subscribe(topic, handler);
+      // Subscribed is subscribed: what is published now reaches a handler, once the group settled.
+      await publishEach(producer, topics, 10, 10);
+      await waitFor('all 160 events', () => counts.size === 160, 60_000);
+      const rebalances = (await joinsOf(first)) - before;
+      console.info(
+        `[kafka-group] a second instance subscribing 8 handlers one after another: the first rejoined ${rebalances} time(s), the second joined ${await joinsOf(second)} time(s)`,
+      );
+      // Each subscription used to rejoin the group: 8 rebalances of every instance (seconds each).
+      expect(rebalances).toBeLessThanOrEqual(3);
+      expect([...counts.values()].filter((n) => n > 1).length, 'events handled twice').toBe(0);
+    }, 120_000);
 
     it.each([
       ['the defaults', 'default', {}],

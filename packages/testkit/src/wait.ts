@@ -1,7 +1,11 @@
-/** Waits for a condition, polling every 10 ms; fails naming `what` after the bounded wait. */
-export async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+/** Waits for a condition (or one answered asynchronously), polling every 10 ms; fails naming `what` after the bounded wait. */
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const started = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - started > timeoutMs)
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

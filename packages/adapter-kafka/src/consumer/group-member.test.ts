@@ -130,19 +130,32 @@ describe('GroupMember', () => {
     expect((error as Error).message).toMatch(/already consumed by group billing/);
   });
 
-  it('rejects the consumers of a start that fails and restarts the member for the topics it had', async () => {
+  it('rejects the consumers of a first start that fails, and leaves the group to a later start', async () => {
+    const { member, consumers, current, consume, failNextConsumer } = scriptedMember();
+    failNextConsumer(new Error('not authorized for group billing'));
+    const error = await consume('a').catch((e: unknown) => e);
+    expect((error as Error).message).toBe('not authorized for group billing');
+    expect(member.health()).toMatchObject({ state: 'stopped', topics: [] });
+    await consume('b');
+    expect(consumers).toHaveLength(2);
+    expect(current().topics).toEqual(['b']);
+  });
+
+  it('adds a topic to a running member without waiting for the rejoin; a rejoin that fails is reported and retried with the topic', async () => {
     fakeTimers();
     const { member, consumers, current, consume, errors } = scriptedMember();
     await consume('a');
-    current().failNextRun = new Error('not authorized for b');
-    const error = await consume('b').catch((e: unknown) => e);
-    expect((error as Error).message).toBe('not authorized for b');
+    current().failNextRun = new Error('coordinator moved');
+    await consume('b', { unsettled: true });
+    expect(current().runs).toBe(1); // resolved before the rejoin
+    await member.settled();
+    expect(current().runs).toBe(2);
     expect(member.health()).toMatchObject({ state: 'restarting' });
     await vi.advanceTimersByTimeAsync(1_000);
     expect(consumers).toHaveLength(2);
-    expect(current().topics).toEqual(['a']);
+    expect(current().topics).toEqual(['a', 'b']);
     expect(member.health()).toMatchObject({ state: 'running', restarts: 1 });
-    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/not authorized for b/)]);
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/coordinator moved/)]);
   });
 
   it('restarts a client consumer that gave up, with backoff, keeping topics and in-flight events', async () => {

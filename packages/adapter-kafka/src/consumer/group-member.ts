@@ -98,7 +98,14 @@ export class GroupMember implements TopicMember {
     return this.starts.reserve();
   }
 
-  /** Adds the consumer's topics; resolves once the member runs with them. */
+  /**
+   * Adds the consumer's topics. The member's first consumers (those added together) resolve once it
+   * runs with them. A consumer added to a member already running resolves once the rejoin that adds
+   * its topics is asked for, without waiting for it: its start positions were taken when `consume()`
+   * was called, so nothing published after this resolves is missed, and the subscriptions a service
+   * makes one after another share a rejoin (and the other instances of the group one rebalance)
+   * instead of each costing the whole group one. Until the rejoin its events wait.
+   */
   async add(consumer: TopicConsumer): Promise<void> {
     const taken = consumer.topics.find((topic) => this.owners.has(topic));
     if (taken !== undefined) {
@@ -109,6 +116,11 @@ export class GroupMember implements TopicMember {
       );
     }
     for (const topic of consumer.topics) this.owners.set(topic, consumer);
+    if (this.established.size > 0) {
+      this.established.add(consumer);
+      this.reconcile().catch(() => undefined); // reported, and retried with backoff
+      return;
+    }
     try {
       await this.reconcile();
     } catch (error) {
@@ -116,6 +128,11 @@ export class GroupMember implements TopicMember {
       throw error;
     }
     if (this.owners.get(consumer.request.topic) === consumer) this.established.add(consumer);
+  }
+
+  /** Resolves once the member ran with every topic added so far, or failed to (and reported it). */
+  settled(): Promise<void> {
+    return this.starts.settled();
   }
 
   async remove(consumer: TopicConsumer): Promise<void> {

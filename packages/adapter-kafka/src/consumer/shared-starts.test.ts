@@ -28,6 +28,22 @@ describe('SharedStarts', () => {
     expect(began).toHaveLength(2);
   });
 
+  it('is settled once the runs asked for so far ended, failed or not', async () => {
+    let runs = 0;
+    const starts = new SharedStarts(async () => {
+      runs++;
+      if (runs === 1) throw new Error('join failed');
+    });
+    await starts.settled(); // nothing asked for
+    starts.request().catch(() => undefined);
+    await starts.settled();
+    expect(runs).toBe(1);
+    starts.request().catch(() => undefined);
+    starts.request().catch(() => undefined);
+    await starts.settled();
+    expect(runs).toBe(2);
+  });
+
   it('waits for reservations before it runs', async () => {
     let runs = 0;
     const starts = new SharedStarts(async () => {

@@ -34,6 +34,11 @@ export class SharedStarts {
     return this.current;
   }
 
+  /** Resolves once no run is under way or asked for (whether the last one succeeded or not). */
+  settled(): Promise<void> {
+    return (this.current ?? Promise.resolve()).catch(() => undefined);
+  }
+
   private async runWhileRequested(): Promise<void> {
     try {
       for (;;) {

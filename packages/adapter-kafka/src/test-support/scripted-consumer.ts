@@ -74,13 +74,20 @@ export class ScriptedConsumer implements DriverConsumer {
 export function scriptedMember(group = 'billing') {
   const consumers: ScriptedConsumer[] = [];
   const errors: Error[] = [];
+  /** The first run of the next client consumer fails with this. */
+  let nextFails: Error | undefined;
   const driver = {
     createConsumer: () => {
       const consumer = new ScriptedConsumer();
+      consumer.failNextRun = nextFails;
+      nextFails = undefined;
       consumers.push(consumer);
       return consumer;
     },
   } as unknown as KafkaDriver;
+  const failNextConsumer = (error: Error) => {
+    nextFails = error;
+  };
   const context = {
     driver,
     commitIntervalMs: 60_000,
@@ -93,12 +100,17 @@ export function scriptedMember(group = 'billing') {
   };
   const member = new GroupMember(context, group);
   const current = () => consumers.at(-1)!;
-  /** Starts consuming `topic`; resolves with what it receives and its handle once the member runs with it. */
+  /** Starts consuming `topic`; resolves with what it receives and its handle once the member ran with it (or failed to). */
   async function consume(
     topic: string,
-    options: Partial<ConsumeRequest> & { retryTopics?: string[]; latestAtStart?: Map<number, string> } = {},
+    options: Partial<ConsumeRequest> & {
+      retryTopics?: string[];
+      latestAtStart?: Map<number, string>;
+      /** Resolve as `add()` does, without waiting for the rejoin it asked for. @default false */
+      unsettled?: boolean;
+    } = {},
   ) {
-    const { retryTopics = [], latestAtStart, ...overrides } = options;
+    const { retryTopics = [], latestAtStart, unsettled = false, ...overrides } = options;
     const received: InboundMessage[] = [];
     /** Core's intake as the consumer sees it: whether its handlers are held. */
     const intake = {
@@ -134,10 +146,12 @@ export function scriptedMember(group = 'billing') {
       intake,
     );
     await member.add(handle);
+    // A topic added to a running member resolves before the rejoin: the scripts look after it.
+    if (!unsettled) await member.settled();
     return { handle, received, intake };
   }
   const commit = () => (member as unknown as { commitNow(): Promise<void> }).commitNow();
-  return { member, consumers, current, consume, commit, errors };
+  return { member, consumers, current, consume, commit, errors, failNextConsumer };
 }
 
 export const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
