@@ -202,9 +202,16 @@ export class GroupMember implements TopicMember {
     let answered = true;
     if (old !== undefined && !this.broken) {
       if (this.state === 'running') {
-        const commit = this.commitNow();
-        if (leaving) answered = await waitAtMost(commit, this.context.finalCommitTimeoutMs);
-        else await commit;
+        if (leaving) answered = await waitAtMost(this.commitNow(), this.context.finalCommitTimeoutMs);
+        else {
+          // Leaving and joining again hands this member's partitions to the group's other members
+          // meanwhile: as in a rebalance, hold the handlers, let those running end, commit. Then
+          // nothing of before the leave is trusted: a partition that comes back may have been read
+          // by another member in between, so it starts again from the group's commit (the events
+          // that were waiting here are skipped, and read again from there).
+          await this.onRebalancing(true);
+          this.partitions.retain(() => false);
+        }
       }
       this.state = 'rejoining';
       const stopped = old.stop().catch(() => {

@@ -46,6 +46,17 @@ describe('OffsetTracker', () => {
     expect(t.uncommitted()).toBe(1);
   });
 
+  it('commits where it was told to start before anything arrives', () => {
+    const latest = new OffsetTracker('t', 0, 40);
+    expect(latest.uncommitted()).toBe(40);
+    latest.committed = 40;
+    expect(latest.uncommitted()).toBeUndefined();
+    latest.add(40);
+    expect(latest.uncommitted()).toBeUndefined(); // 40 is still running
+    latest.ack(40);
+    expect(latest.uncommitted()).toBe(41);
+  });
+
   it('stays correct over many out-of-order acks (compaction of its buffer)', () => {
     const t = new OffsetTracker('t', 0);
     const n = 5000;

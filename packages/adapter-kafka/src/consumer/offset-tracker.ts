@@ -67,9 +67,13 @@ export class OffsetTracker {
     return true;
   }
 
-  /** The offset to commit (next to read), or undefined before anything was delivered. */
+  /**
+   * The offset to commit (next to read). Before anything was delivered: where it was told to start
+   * (so a group that never committed gets a commit at once, and a member joining later, or this one
+   * restarted, starts there rather than at a later end), else undefined.
+   */
   position(): number | undefined {
-    return this.order[this.head] ?? this.next;
+    return this.order[this.head] ?? this.next ?? this.startAt;
   }
 
   /** A position that has not been committed yet, if any. */
