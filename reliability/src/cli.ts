@@ -88,6 +88,13 @@ const results = extractResults(
   },
   REPO_DIR,
 );
+if (results.scenarios.length === 0) {
+  // Every suite skipped (no broker installed here): writing would replace the report with an empty one.
+  console.error(
+    '[reliability] no scenario ran, so nothing was written: the suites found no broker installed. Run `bash infra/up kafka kafka-cluster nats nats-latest redis` (it says what is installed), then this again.',
+  );
+  process.exit(status === 0 ? 1 : status);
+}
 if (update) partial = true;
 const name = partial ? 'partial' : 'latest';
 const written = [
