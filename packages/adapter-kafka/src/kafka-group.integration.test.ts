@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEventBus, type EventBus } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { MemberHealth } from './consumer/group-member.ts';
 import { kafka } from './kafka.ts';
 import type { KafkaTransportOptions } from './options/options.ts';
 import { requireBroker } from './test-support/brokers.ts';
@@ -45,6 +46,10 @@ for (const driver of KAFKA_DRIVERS) {
       return { seen, handler, handled: () => handled };
     }
 
+    /** The bus's group members as its Kafka transport reports them in `health()`. */
+    const membersOf = async (bus: EventBus) =>
+      ((await bus.health()).transport.details as { consumers: MemberHealth[] }).consumers;
+
     const publishEach = (bus: EventBus, topics: readonly string[], count: number, from = 0) =>
       Promise.all(
         topics.flatMap((topic) =>
@@ -73,8 +78,7 @@ for (const driver of KAFKA_DRIVERS) {
       const subscribedMs = Date.now() - started;
       await publishEach(bus, topics, 100);
       await waitFor('all 2,000 events', () => seen.size === 2_000, 60_000);
-      const health = await bus.health();
-      const joins = (health.transport.details as { consumers: Array<{ joins: number }> }).consumers[0]!.joins;
+      const joins = (await membersOf(bus))[0]!.joins;
       console.info(`[kafka-group] 20 sequential subscribes: ${subscribedMs} ms, ${joins} join(s)`);
       // Subscriptions made while the member runs share its next rejoin: 20 joins before (~0.5 s
       // each, every one a rebalance of the whole group), 7-11 since (each new topic is created
@@ -91,9 +95,7 @@ for (const driver of KAFKA_DRIVERS) {
       const subscribedMs = Date.now() - started;
       await publishEach(bus, topics, 10);
       await waitFor('all 200 events', () => seen.size === 200, 60_000);
-      const health = await bus.health();
-      const members = (health.transport.details as { consumers: Array<{ joins: number; topics: string[] }> })
-        .consumers;
+      const members = await membersOf(bus);
       expect(members).toHaveLength(1);
       expect(members[0]!.topics).toHaveLength(20);
       // The member starts once every consume() of the group that was under way is ready.
@@ -116,13 +118,8 @@ for (const driver of KAFKA_DRIVERS) {
       await second.subscribe(b, two.handler, { group: `workers-${run}` });
       // The second subscription joins the group with the member's next rejoin (it resolved once its
       // start positions were taken): both instances hold partitions once the group settled.
-      const holds = async (bus: EventBus) => {
-        const health = await bus.health();
-        const members = (
-          health.transport.details as { consumers: Array<{ topics: Array<{ assignedPartitions: number }> }> }
-        ).consumers;
-        return (members[0]?.topics ?? []).every((t) => t.assignedPartitions > 0);
-      };
+      const holds = async (bus: EventBus) =>
+        ((await membersOf(bus))[0]?.topics ?? []).every((t) => t.assignedPartitions > 0);
       await waitFor(
         'both instances to hold partitions of both topics',
         async () => (await holds(first)) && (await holds(second)),
@@ -148,11 +145,7 @@ for (const driver of KAFKA_DRIVERS) {
         const id = `${ctx.topic}:${(event.data as { n: number }).n}`;
         counts.set(id, (counts.get(id) ?? 0) + 1);
       };
-      const joinsOf = async (bus: EventBus) => {
-        const health = await bus.health();
-        const members = (health.transport.details as { consumers: Array<{ joins: number }> }).consumers;
-        return members[0]?.joins ?? 0;
-      };
+      const joinsOf = async (bus: EventBus) => (await membersOf(bus))[0]?.joins ?? 0;
       const first = service(source);
       for (const topic of topics) await first.subscribe(topic, handler);
       await publishEach(producer, topics, 10);
@@ -172,13 +165,8 @@ for (const driver of KAFKA_DRIVERS) {
       await waitFor(
         'the second instance to hold partitions of every topic',
         async () => {
-          const health = await second.health();
-          const members = (
-            health.transport.details as {
-              consumers: Array<{ state: string; topics: Array<{ assignedPartitions: number }> }>;
-            }
-          ).consumers;
-          return members[0]?.state === 'running' && members[0].topics.every((t) => t.assignedPartitions > 0);
+          const [member] = await membersOf(second);
+          return member?.state === 'running' && member.topics.every((t) => t.assignedPartitions > 0);
         },
         30_000,
       );
