@@ -22,6 +22,9 @@ export interface PublishSpec {
   readonly env?: Record<string, string>;
 }
 
+/** How long a producer publishes before its runs are timed (in rounds of a fifth of a run's events). */
+export const WARMUP_MS = 3_000;
+
 /** Producer alone in its own process: warm-up, then timed runs of `count` events. */
 export function publishContender(ctx: RunContext, spec: PublishSpec): Contender {
   const config = {
@@ -61,9 +64,17 @@ export function publishContender(ctx: RunContext, spec: PublishSpec): Contender 
       const producerConfig =
         spec.tracing === undefined ? spec.config : { ...spec.config, tracing: spec.tracing };
       await worker.call('openProducer', { config: producerConfig }, 60_000);
+      // Warm until the JIT has settled, not for a fixed count: Switchyard's longer path reached its
+      // steady CPU per event only after ~200k events at 100 B (raw clients after ~100k), so a
+      // 10k warm-up measured it half-compiled (bench/README.md, "Publish warm-up").
       const warmup = Math.max(50, Math.ceil(spec.count / 5));
-      ctx.progress(name, `warm-up, ${warmup.toLocaleString('en')} events…`);
-      await worker.call('publish', args(warmup, -1), budget(warmup));
+      ctx.progress(
+        name,
+        `warm-up, rounds of ${warmup.toLocaleString('en')} events for at least ${WARMUP_MS / 1000} s…`,
+      );
+      const started = performance.now();
+      do await worker.call('publish', args(warmup, -1), budget(warmup));
+      while (performance.now() - started < WARMUP_MS);
     },
     async run(r) {
       const result = await worker!.call<{ elapsedMs: number; count: number }>(
