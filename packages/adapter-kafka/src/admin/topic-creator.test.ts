@@ -108,6 +108,26 @@ describe('TopicCreator', () => {
     expect(driver.requests).toEqual([['x']]);
   });
 
+  it('makes a topic anew once told it is gone (deleted elsewhere), not while its creation is under way', async () => {
+    const driver = new AdminDriver();
+    const creator = creatorOver(driver);
+    driver.held = [];
+    const first = creator.ensureExists('orders');
+    await tick();
+    creator.forget('orders'); // under way: kept, so callers still share the one request
+    const second = creator.ensureExists('orders');
+    driver.release();
+    await Promise.all([first, second]);
+    expect(driver.requests).toEqual([['orders']]);
+    driver.held = undefined;
+
+    driver.existing.delete('orders');
+    creator.forget('orders');
+    await creator.ensureExists('orders');
+    expect(driver.requests).toEqual([['orders'], ['orders']]);
+    expect(driver.existing.has('orders')).toBe(true);
+  });
+
   it('uses createTopic alone when the driver has no createTopics', async () => {
     const driver = new AdminDriver();
     (driver as { createTopics?: unknown }).createTopics = undefined;

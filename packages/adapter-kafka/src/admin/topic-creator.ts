@@ -20,6 +20,8 @@ interface Wanted {
 export class TopicCreator {
   private brokers: Promise<number> | undefined;
   private readonly created = new Map<string, Promise<void>>();
+  /** Topics whose creation (or check) has finished: what `forget` may drop. */
+  private readonly settled = new Set<string>();
   private queue: Wanted[] = [];
   private scheduled = false;
   private sending = false;
@@ -38,9 +40,21 @@ export class TopicCreator {
     if (pending === undefined) {
       pending = this.create(topic, partitions);
       this.created.set(topic, pending);
-      pending.catch(() => this.created.delete(topic));
+      pending.then(
+        () => this.settled.add(topic),
+        () => this.created.delete(topic),
+      );
     }
     return pending;
+  }
+
+  /**
+   * Forgets that the topic was made or found: the broker says it is gone (deleted elsewhere), so the
+   * next `ensureExists` makes it anew. A creation under way is left to finish.
+   */
+  forget(topic: string): void {
+    if (!this.settled.delete(topic)) return;
+    this.created.delete(topic);
   }
 
   get defaultPartitions(): number {

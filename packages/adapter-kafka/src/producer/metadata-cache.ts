@@ -71,6 +71,8 @@ export class MetadataCache {
     const lookup = () => this.driver.producerTopicMetadata?.(topic) ?? this.driver.topicMetadata(topic);
     let metadata = await lookup();
     if (metadata === undefined && this.creator !== undefined) {
+      // Made or found once by this transport, and gone now (deleted elsewhere): made anew.
+      this.creator.forget(topic);
       await this.creator.ensureExists(topic);
       metadata = await lookup();
     }

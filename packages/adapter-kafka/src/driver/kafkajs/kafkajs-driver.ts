@@ -19,10 +19,11 @@ import type {
 import { waitUntilServed } from '../wait-until-served.ts';
 import { compressionType, registerCompressionCodecs } from './compression.ts';
 import { KafkajsConsumer } from './kafkajs-consumer.ts';
+import { forgetDeletedTopics } from './kafkajs-deleted-topics.ts';
 import { encoderPatch } from './kafkajs-encoder-patch.ts';
 import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
 import { kafkajsPatched, patchKafkajs } from './kafkajs-patches.ts';
-import { type ProducerCluster, producerWithCluster } from './kafkajs-producer-cluster.ts';
+import { type ProducerCluster, producerWithCluster, withCluster } from './kafkajs-producer-cluster.ts';
 
 const require = createRequire(import.meta.url);
 const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
@@ -64,12 +65,14 @@ class KafkajsDriver implements KafkaDriver {
   readonly #acks: -1 | 0 | 1;
   readonly #compression: kafkajs.CompressionTypes;
   readonly #options: ResolvedKafkaOptions;
+  readonly #log: Log;
   /** Set by the first successful `connect()`: until then kafkajs' connect-attempt lines are written at debug. */
   #connectedOnce = false;
   readonly info: DriverInfo;
 
   constructor(options: ResolvedKafkaOptions, log: Log) {
     this.#options = options;
+    this.#log = log;
     registerCompressionCodecs();
     patchKafkajs();
     this.info = {
@@ -102,7 +105,11 @@ class KafkajsDriver implements KafkaDriver {
       logLevel: KAFKAJS_LEVEL[options.logLevel],
       logCreator: logCreatorFor(log, () => !this.#connectedOnce),
     });
-    this.#admin = this.#kafka.admin();
+    const admin = withCluster(this.#kafka, () => this.#kafka.admin());
+    this.#admin = admin.client;
+    // The admin's own lookups (topic metadata, offsets, creating a topic) fail alike once a topic
+    // it looked up is deleted elsewhere.
+    if (admin.cluster !== undefined) this.#forgetDeletedTopics(admin.cluster);
     this.#session = this.#newSession();
     this.#acks = ACKS[options.producer.acks];
     this.#compression = compressionType(options.producer.compression);
@@ -306,7 +313,21 @@ class KafkajsDriver implements KafkaDriver {
     producer.on(producer.events.DISCONNECT, () => {
       if (producer === this.#session?.producer) this.#emit({ type: 'disconnected' });
     });
+    if (cluster !== undefined) this.#forgetDeletedTopics(cluster);
     return { producer, cluster, inFlight: 0, retired: false };
+  }
+
+  /** See kafkajs-deleted-topics.ts. */
+  #forgetDeletedTopics(cluster: ProducerCluster): void {
+    forgetDeletedTopics(
+      cluster,
+      () => this.#admin.listTopics(),
+      (topics) =>
+        this.#log(
+          'info',
+          `Topic(s) ${topics.join(', ')} were deleted on the brokers: no longer asking for their metadata`,
+        ),
+    );
   }
 
   #emit(event: ConnectionEvent): void {

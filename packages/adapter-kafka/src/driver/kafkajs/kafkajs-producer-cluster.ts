@@ -2,8 +2,11 @@ import type kafkajs from 'kafkajs';
 
 /** What the driver uses of the cluster kafkajs 2.2.4 makes for each producer (its metadata and connections). */
 export interface ProducerCluster {
-  readonly targetTopics: ReadonlySet<string>;
+  /** Every topic the producer has written to or looked up (kafkajs adds, never removes). */
+  readonly targetTopics: Set<string>;
   isConnected(): boolean;
+  refreshMetadata(): Promise<void>;
+  refreshMetadataIfNecessary(): Promise<void>;
   /** Adds topics to the producer's metadata; fetches it (one Metadata request) when one is new. */
   addMultipleTargetTopics(topics: string[]): Promise<void>;
   findTopicPartitionMetadata(topic: string): ReadonlyArray<{
@@ -27,20 +30,28 @@ export function producerWithCluster(
   kafka: kafkajs.Kafka,
   config: kafkajs.ProducerConfig,
 ): { producer: kafkajs.Producer; cluster: ProducerCluster | undefined } {
-  const client = kafka as unknown as Record<symbol, unknown>;
-  const key = Object.getOwnPropertySymbols(client).find((s) => s.description === CREATE_CLUSTER);
-  const create = key === undefined ? undefined : client[key];
-  if (key === undefined || typeof create !== 'function')
-    return { producer: kafka.producer(config), cluster: undefined };
+  const { client, cluster } = withCluster(kafka, () => kafka.producer(config));
+  return { producer: client, cluster };
+}
+
+/** `make()` (a producer, an admin), and the cluster kafkajs made for it when it can be found (see above). */
+export function withCluster<T>(
+  kafka: kafkajs.Kafka,
+  make: () => T,
+): { client: T; cluster: ProducerCluster | undefined } {
+  const factories = kafka as unknown as Record<symbol, unknown>;
+  const key = Object.getOwnPropertySymbols(factories).find((s) => s.description === CREATE_CLUSTER);
+  const create = key === undefined ? undefined : factories[key];
+  if (key === undefined || typeof create !== 'function') return { client: make(), cluster: undefined };
   let made: unknown;
-  client[key] = (...args: unknown[]) => {
+  factories[key] = (...args: unknown[]) => {
     made = (create as (...a: unknown[]) => unknown)(...args);
     return made;
   };
   try {
-    return { producer: kafka.producer(config), cluster: asProducerCluster(made) };
+    return { client: make(), cluster: asProducerCluster(made) };
   } finally {
-    client[key] = create;
+    factories[key] = create;
   }
 }
 
@@ -49,6 +60,8 @@ function asProducerCluster(value: unknown): ProducerCluster | undefined {
   return c !== undefined &&
     c.targetTopics instanceof Set &&
     typeof c.isConnected === 'function' &&
+    typeof c.refreshMetadata === 'function' &&
+    typeof c.refreshMetadataIfNecessary === 'function' &&
     typeof c.addMultipleTargetTopics === 'function' &&
     typeof c.findTopicPartitionMetadata === 'function'
     ? (c as ProducerCluster)
