@@ -199,6 +199,9 @@ function clientOptions(
     retryStrategy,
     // CLIENT SETINFO exists from Redis 7.2; on 7.0 it only costs an error reply per connect.
     disableClientInfo: true,
+    // How long ioredis lets a closed socket linger before destroying it (2 s by default): a socket to
+    // a server that died does not close by itself, and its timer kept the process alive after close.
+    disconnectTimeout: 200,
   };
   if (o.username !== undefined) options.username = o.username;
   if (o.password !== undefined) options.password = o.password;

@@ -78,6 +78,12 @@ export class GroupReader {
       this.#connection.disconnect();
       return false;
     }
+    // No connection (the server is gone): nothing to say goodbye on, and the loop is waiting for
+    // the server, not about to end.
+    if (!this.#connection.ready) {
+      this.#connection.disconnect();
+      return true;
+    }
     const ended = await within(
       loop.then(() => true),
       1_000,

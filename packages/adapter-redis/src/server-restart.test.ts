@@ -205,6 +205,34 @@ describe.skipIf(REDIS_SERVER_BIN === undefined)('a Redis restart mid-stream', ()
     expect(lines.filter((l) => /lost the connection/.test(l))).toHaveLength(2);
   }, 60_000);
 
+  it('a service shutting down after the server died: close returns at once and leaves no timer to hold the process', async () => {
+    server = await PrivateRedisServer.start();
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    // One service bus with the defaults, one group reading two topics.
+    bus = createEventBus({
+      source: 'died-test',
+      transport: redis({ url: server.url, logger: quiet }),
+      onError: () => {},
+    });
+    let handled = 0;
+    await bus.subscribe('died.orders', () => void handled++, { group: 'billing' });
+    await bus.subscribe('died.invoices', () => void handled++, { group: 'billing' });
+    await bus.publish('died.orders', { type: 'item', data: 1 });
+    await bus.publish('died.invoices', { type: 'item', data: 2 });
+    await waitFor('both events handled', () => handled === 2);
+    await server.kill('SIGKILL');
+    await sleep(100);
+    const started = performance.now();
+    await bus.close();
+    // It took 3 s (a wait for each subscription's read loop, which waited for the server), and the
+    // process lived 2 s more (ioredis' timer for a socket that would not close).
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await sleep(300);
+    expect(timers()).toBeLessThanOrEqual(before);
+    bus = undefined;
+  }, 60_000);
+
   it('a service shutting down while the server hangs: close resolves without waiting for it step by step', async () => {
     server = await PrivateRedisServer.start();
     const reports: string[] = [];

@@ -147,7 +147,9 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     // as the connection dies is resent after the reconnect), and a close must not. What is not
     // acknowledged or released here stays in the pending list and comes back through a claim.
     const answered = await this.#reader.close(main, this.#loop, STOP_WAIT_MS);
-    await within(this.#loop, STOP_WAIT_MS);
+    // Without the server the loop waits on a command queued until a reconnect: not waited for
+    // (the transport's close then drops the connection, which fails that command).
+    if (main.ready) await within(this.#loop, STOP_WAIT_MS);
     // A server that did not answer the wake-up hangs: nothing more is waited for (the acks and
     // releases not sent leave their entries pending, and a claim hands them on).
     this.unanswered = !answered;
