@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { kafka } from './kafka.ts';
 import { requireBroker } from './test-support/brokers.ts';
 import { KafkaFixture, waitFor } from './test-support/fixture.ts';
-import kafkajs from './test-support/plain-kafkajs.ts';
 import { busesAndCounter, countRequests } from './test-support/request-counter.ts';
+import { createTopicsElsewhere } from './test-support/topics-elsewhere.ts';
 
 const KAFKA_BROKERS = requireBroker('KAFKA_BROKERS', 'kafka');
 
@@ -26,29 +26,6 @@ const DRIVERS = [
   },
 ] as const;
 
-async function createTopics(brokers: readonly string[], topics: readonly string[]): Promise<void> {
-  const admin = new kafkajs.Kafka({ brokers: [...brokers], logLevel: kafkajs.logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
-      // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers until
-      // its metadata image has caught up with the controller: poll for the leaders here instead.
-      waitForLeaders: false,
-    });
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] }).catch(() => undefined);
-      if (metadata?.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
-        break;
-      if (Date.now() > deadline) throw new Error(`no leaders for ${topics.join(', ')} after 20 s`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /**
  * A topic's first burst: the partitioner's lookup is the producer client's own, so the burst costs
  * one Metadata request before its first Produce, as a plain send of the driver's client does.
@@ -62,7 +39,7 @@ describe.skipIf(KAFKA_BROKERS === undefined).each(DRIVERS)(
       const fixture = new KafkaFixture(KAFKA_BROKERS ?? '');
       const topics = [fixture.topic('first-orders'), fixture.topic('first-payments')];
       // The topics exist before the service starts (made by a deploy step).
-      await createTopics(fixture.brokers, topics);
+      await createTopicsElsewhere(fixture.brokers, topics);
 
       const bus = createEventBus({
         source: 'svc-first-send',

@@ -1,4 +1,4 @@
-import { createEventBus, type EventBus, isEventBusError } from '@switchyard/core';
+import { createEventBus, type ErrorReport, type EventBus, isEventBusError } from '@switchyard/core';
 import { errorOf } from '@switchyard/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redis } from './redis.ts';
@@ -25,6 +25,26 @@ function publishRounds(bus: EventBus, topic: string) {
     }
   })();
   return { acknowledged, failures, done };
+}
+
+/** One service bus with the defaults, one group reading two topics, an event handled on each. */
+async function billingService(
+  prefix: string,
+  url: string,
+  onError: (error: Error, report: ErrorReport) => void,
+): Promise<EventBus> {
+  const service = createEventBus({
+    source: `${prefix}-test`,
+    transport: redis({ url, logger: quiet }),
+    onError,
+  });
+  let handled = 0;
+  await service.subscribe(`${prefix}.orders`, () => void handled++, { group: 'billing' });
+  await service.subscribe(`${prefix}.invoices`, () => void handled++, { group: 'billing' });
+  await service.publish(`${prefix}.orders`, { type: 'item', data: 1 });
+  await service.publish(`${prefix}.invoices`, { type: 'item', data: 2 });
+  await waitFor('both events handled', () => handled === 2);
+  return service;
 }
 
 describe.skipIf(REDIS_SERVER_BIN === undefined)('a Redis restart mid-stream', () => {
@@ -209,18 +229,7 @@ describe.skipIf(REDIS_SERVER_BIN === undefined)('a Redis restart mid-stream', ()
     server = await PrivateRedisServer.start();
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
-    // One service bus with the defaults, one group reading two topics.
-    bus = createEventBus({
-      source: 'died-test',
-      transport: redis({ url: server.url, logger: quiet }),
-      onError: () => {},
-    });
-    let handled = 0;
-    await bus.subscribe('died.orders', () => void handled++, { group: 'billing' });
-    await bus.subscribe('died.invoices', () => void handled++, { group: 'billing' });
-    await bus.publish('died.orders', { type: 'item', data: 1 });
-    await bus.publish('died.invoices', { type: 'item', data: 2 });
-    await waitFor('both events handled', () => handled === 2);
+    bus = await billingService('died', server.url, () => {});
     await server.kill('SIGKILL');
     await sleep(100);
     const started = performance.now();
@@ -236,19 +245,9 @@ describe.skipIf(REDIS_SERVER_BIN === undefined)('a Redis restart mid-stream', ()
   it('a service shutting down while the server hangs: close resolves without waiting for it step by step', async () => {
     server = await PrivateRedisServer.start();
     const reports: string[] = [];
-    const transport = redis({ url: server.url, logger: quiet });
-    // One service bus with the defaults, one group reading two topics.
-    bus = createEventBus({
-      source: 'hang-test',
-      transport,
-      onError: (error, report) => reports.push(`${report.operation}: ${error.message}`),
-    });
-    let handled = 0;
-    await bus.subscribe('hang.orders', () => void handled++, { group: 'billing' });
-    await bus.subscribe('hang.invoices', () => void handled++, { group: 'billing' });
-    await bus.publish('hang.orders', { type: 'item', data: 1 });
-    await bus.publish('hang.invoices', { type: 'item', data: 2 });
-    await waitFor('both events handled', () => handled === 2);
+    bus = await billingService('hang', server.url, (error, report) =>
+      reports.push(`${report.operation}: ${error.message}`),
+    );
     server.pause();
     const started = performance.now();
     await expect(bus.close()).resolves.toBeUndefined();
