@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -8,6 +7,7 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection, nanos } from '@nats-io/transport-node';
+import { uuidv7 } from '../../../packages/core/src/uuid-v7.ts';
 import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
 import { decode, encode, switchyardBusSubject, windowed } from './switchyard-client.ts';
 import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
@@ -26,7 +26,7 @@ async function rawConnection(env: Record<string, string>): Promise<NatsConnectio
  * server work as Switchyard — built the way nats.js documents (`headers()`, `set`).
  */
 function cePublishOptions(m: Outgoing, msgId: boolean): Partial<JetStreamPublishOptions> {
-  const id = randomUUID();
+  const id = uuidv7();
   const h = headers();
   h.set('ce-id', id);
   h.set('ce-type', 'bench.event');

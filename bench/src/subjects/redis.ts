@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
+import { uuidv7 } from '../../../packages/core/src/uuid-v7.ts';
 import type { BenchData } from '../payload.ts';
 import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
 import { decode, encode, switchyardBusSubject } from './switchyard-client.ts';
@@ -31,7 +31,7 @@ function client(env: Record<string, string>, name: string): Redis {
 function ceFields(m: Outgoing): Array<string | Buffer> {
   return [
     'ce_id',
-    randomUUID(),
+    uuidv7(),
     'ce_type',
     'bench.event',
     'ce_source',

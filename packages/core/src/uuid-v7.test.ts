@@ -19,4 +19,14 @@ describe('uuidv7', () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it('draws new random bits each millisecond; ids of one millisecond differ by their counter', () => {
+    const ms = Date.now() + 7_200_000; // later than any id made so far in this process
+    const [a, b] = [uuidv7(ms), uuidv7(ms)];
+    const c = uuidv7(ms + 1);
+    const randomBits = (id: string) => id.slice(19);
+    expect(randomBits(a)).toBe(randomBits(b));
+    expect(a.slice(15, 18)).not.toBe(b.slice(15, 18));
+    expect(randomBits(c)).not.toBe(randomBits(a));
+  });
 });
