@@ -92,6 +92,11 @@ export interface PartitionWrite {
   readonly topic: string;
   readonly partition: number;
   readonly baseOffset: string | undefined;
+  /**
+   * Set when this partition's batch was not written although others of the request were (a driver
+   * that knows it per partition); `produce` rejects when the request failed as a whole.
+   */
+  readonly error?: unknown;
 }
 
 export interface DriverTopicSpec {

@@ -158,4 +158,19 @@ describe('Accumulator', () => {
     await tick();
     expect(requests).toHaveLength(3);
   });
+
+  it('gives back what waits behind a batch in flight, in order, and then sends nothing of it', async () => {
+    const { acc, requests, record, names } = harness();
+    acc.append('t', 0, 1, record('a'));
+    await tick();
+    acc.append('t', 0, 1, record('b'));
+    acc.append('t', 0, 1, record('c'));
+    acc.append('t', 1, 1, record('d'));
+    const taken = acc.takeQueued('t', 0);
+    expect(taken.map((r) => r.record.value.toString())).toEqual(['b', 'c']);
+    expect(acc.takeQueued('t', 5)).toEqual([]);
+    requests[0]!.done();
+    await tick();
+    expect(requests.slice(1).map(names)).toEqual([['t/1:d']]);
+  });
 });

@@ -102,6 +102,19 @@ export class Accumulator {
     this.scheduleDrain();
   }
 
+  /**
+   * Takes back, in order, what waits behind a partition's batch in flight (none of it was sent),
+   * to be sent again after that batch: e.g. once its topic, deleted meanwhile, is made anew.
+   */
+  takeQueued(topic: string, partition: number): PendingRecord[] {
+    const queue = this.byTopic.get(topic)?.[partition];
+    if (queue === undefined || queue.records.length === 0) return [];
+    const taken = queue.records;
+    queue.records = [];
+    queue.bytes = 0;
+    return taken;
+  }
+
   /** Sends everything now, ignoring linger, and resolves when nothing is queued or in flight. */
   async flush(): Promise<void> {
     this.flushing++;

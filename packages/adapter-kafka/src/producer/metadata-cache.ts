@@ -34,6 +34,11 @@ export class MetadataCache {
     this.now = now;
   }
 
+  /** Whether a topic found missing is made (auto-creation on): what a write to a deleted topic can wait for. */
+  get createsTopics(): boolean {
+    return this.creator !== undefined;
+  }
+
   /** The known metadata, or undefined if the topic was never loaded. */
   peek(topic: string): TopicMetadata | undefined {
     const entry = this.entries.get(topic);

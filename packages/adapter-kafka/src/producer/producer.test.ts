@@ -1,6 +1,7 @@
 import type { OutboundMessage } from '@switchyard/core/transport';
 import { describe, expect, it } from 'vitest';
-import type { KafkaDriver, ProduceRequest, TopicMetadata } from '../driver/driver.ts';
+import type { TopicCreator } from '../admin/topic-creator.ts';
+import type { KafkaDriver, PartitionWrite, ProduceRequest, TopicMetadata } from '../driver/driver.ts';
 import type { KafkaProducerOptions } from '../options/options.ts';
 import { resolveKafkaOptions } from '../options/resolve.ts';
 import { MetadataCache } from './metadata-cache.ts';
@@ -23,15 +24,26 @@ class RecordingDriver {
       partitions: [0, 1, 2, 3].map((partition) => ({ partition, leader: partition % 2, replicas: 1 })),
     };
   }
-  async produce(request: ProduceRequest) {
+  /** Topics whose partitions the next requests fail one by one (the others' are written). */
+  failTopic = new Map<string, Error>();
+  async produce(request: ProduceRequest): Promise<PartitionWrite[]> {
     this.requests.push(request);
     await new Promise((resolve) => setImmediate(resolve));
     if (this.failNext !== undefined) {
       const error = this.failNext;
       this.failNext = undefined;
+      if (error.name === 'KafkaJSProtocolError') this.missing.add(request.topics[0]!.topic);
       throw error;
     }
-    return request.topics.flatMap(({ topic, records }) => {
+    return request.topics.flatMap(({ topic, records }): PartitionWrite[] => {
+      const error = this.failTopic.get(topic);
+      if (error !== undefined)
+        return [...new Set(records.map((r) => r.partition))].map((partition) => ({
+          topic,
+          partition,
+          baseOffset: undefined,
+          error,
+        }));
       const byPartition = new Map<number, number>();
       for (const r of records) byPartition.set(r.partition, (byPartition.get(r.partition) ?? 0) + 1);
       return [...byPartition].map(([partition, count]) => {
@@ -60,13 +72,28 @@ class RecordingDriver {
   }
 }
 
-function producer(overrides: Partial<KafkaProducerOptions> = {}) {
+/** Topics made on first use, as the transport's TopicCreator does: the driver then has them. */
+class MakingCreator {
+  made: string[] = [];
+  private readonly driver: RecordingDriver;
+  constructor(driver: RecordingDriver) {
+    this.driver = driver;
+  }
+  forget(): void {}
+  async ensureExists(topic: string): Promise<void> {
+    this.made.push(topic);
+    this.driver.missing.delete(topic);
+  }
+}
+
+function producer(overrides: Partial<KafkaProducerOptions> = {}, { autoCreate = false } = {}) {
   const driver = new RecordingDriver();
+  const creator = autoCreate ? new MakingCreator(driver) : undefined;
   const options = { ...resolveKafkaOptions().producer, ...overrides };
   const errors: string[] = [];
   const p = new KafkaProducer(
     driver as unknown as KafkaDriver,
-    new MetadataCache(driver as unknown as KafkaDriver, undefined, 60_000),
+    new MetadataCache(driver as unknown as KafkaDriver, creator as unknown as TopicCreator, 60_000),
     options,
     {
       redact: (text) => text,
@@ -75,7 +102,7 @@ function producer(overrides: Partial<KafkaProducerOptions> = {}) {
       onSuccess: () => {},
     },
   );
-  return { p, driver, errors };
+  return { p, driver, errors, creator };
 }
 
 const msg = (n: number, key: string | undefined = `k${n % 5}`, bytes = 16): OutboundMessage => ({
@@ -180,9 +207,62 @@ describe('KafkaProducer', () => {
     expect(p.bufferedMessages).toBe(0);
   });
 
+  it('sends again, in order, the events of a topic deleted meanwhile once it is made anew', async () => {
+    const { p, driver, errors, creator } = producer({ batchMaxMessages: 5 }, { autoCreate: true });
+    await p.send([msg(0, 'same-key')]);
+    driver.requests = [];
+    // The next write finds the topic gone (the fake forgets it, as a broker would); events queued
+    // behind that write go after the ones sent again.
+    driver.failNext = unknownTopic();
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => p.send([msg(n + 1, 'same-key')])),
+    );
+    expect(outcomes.flat().map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(Array(20).fill('ok'));
+    expect(creator!.made).toEqual(['orders']);
+    const written = driver.requests
+      .slice(1)
+      .flatMap((r) => r.topics.flatMap((t) => t.records.map((x) => x.value[0])));
+    expect(written).toEqual(Array.from({ length: 20 }, (_, n) => n + 1));
+    expect(errors).toEqual(['TOPIC_NOT_FOUND']);
+    expect(p.bufferedMessages).toBe(0);
+  });
+
+  it('sends a deleted topic’s events again only once', async () => {
+    const { p, driver } = producer({}, { autoCreate: true });
+    await p.send([msg(0)]);
+    driver.failNext = unknownTopic();
+    const again = driver.produce.bind(driver);
+    driver.produce = async (request) => {
+      driver.failNext ??= unknownTopic(); // gone again every time
+      return again(request);
+    };
+    const [outcome] = await p.send([msg(1)]);
+    expect(outcome!.ok ? 'ok' : outcome!.error.code).toBe('TOPIC_NOT_FOUND');
+    expect(p.bufferedMessages).toBe(0);
+  });
+
+  it('fails only the partitions a driver reports failed, and without auto-creation sends nothing again', async () => {
+    const { p, driver } = producer();
+    await p.send([msg(0), { ...msg(0), topic: 'payments' }]);
+    driver.requests = [];
+    driver.failTopic.set('orders', unknownTopic());
+    const outcomes = await p.send([msg(1), { ...msg(1), topic: 'payments' }]);
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['TOPIC_NOT_FOUND', 'ok']);
+    expect(driver.requests).toHaveLength(1);
+  });
+
   it('rejects the whole call after close', async () => {
     const { p } = producer();
     p.close();
     await expect(p.send([msg(0)])).rejects.toMatchObject({ code: 'CLOSED' });
   });
 });
+
+/** What a client reports for a write to a topic the broker does not have (it was deleted). */
+function unknownTopic(): Error {
+  return Object.assign(new Error('This server does not host this topic-partition'), {
+    name: 'KafkaJSProtocolError',
+    type: 'UNKNOWN_TOPIC_OR_PARTITION',
+    retriable: true,
+  });
+}

@@ -1,13 +1,19 @@
 import { EventBusError } from '@switchyard/core';
-import type { OutboundMessage, SendOutcome, TransportReceipt } from '@switchyard/core/transport';
-import type { DriverRecord, KafkaDriver, TopicMetadata } from '../driver/driver.ts';
-import type { RecordSizing } from '../driver/record-batch/record-encoder.ts';
+import type { OutboundMessage, SendOutcome } from '@switchyard/core/transport';
+import type {
+  DriverRecord,
+  KafkaDriver,
+  PartitionWrite,
+  ProduceRequest,
+  TopicMetadata,
+} from '../driver/driver.ts';
 import { toEventBusError } from '../errors.ts';
 import type { KafkaProducerOptions } from '../options/options.ts';
 import type { Redact } from '../redaction.ts';
 import { Accumulator, type PartitionBatch, type PendingRecord } from './accumulator.ts';
 import type { MetadataCache } from './metadata-cache.ts';
 import { Partitioner } from './partitioner.ts';
+import { Prepared, SendResults } from './prepared.ts';
 import { HeaderSizes, recordSize } from './record-size.ts';
 
 export interface ProducerHooks {
@@ -20,96 +26,6 @@ export interface ProducerHooks {
    * timeout, on a leader it found afresh: this producer's view of the leaders is refreshed too.
    */
   readonly requestTimeoutMs: number;
-}
-
-/** The outcomes of one `send` call, filled in slot by slot; resolves when the last one is in. */
-class SendResults {
-  readonly outcomes: SendOutcome[];
-  readonly promise: Promise<readonly SendOutcome[]>;
-  private unsettled: number;
-  private resolve!: (outcomes: readonly SendOutcome[]) => void;
-  private readonly onOutcome: ((index: number, outcome: SendOutcome) => void) | undefined;
-
-  constructor(count: number, onOutcome?: (index: number, outcome: SendOutcome) => void) {
-    this.outcomes = new Array<SendOutcome>(count);
-    this.unsettled = count;
-    this.onOutcome = onOutcome;
-    this.promise = new Promise((resolve) => {
-      this.resolve = resolve;
-    });
-  }
-
-  set(index: number, outcome: SendOutcome): void {
-    this.outcomes[index] = outcome;
-    // Each partition batch's events settle when its request does, not with the slowest of the call.
-    this.onOutcome?.(index, outcome);
-    if (--this.unsettled === 0) this.resolve(this.outcomes);
-  }
-}
-
-/**
- * One event from `send` to its outcome: the same object is the driver's record (its partition
- * chosen once the topic's metadata is known), waits in the accumulator (as its PendingRecord),
- * and once written is its own successful outcome and receipt (partition and offset), so an event
- * costs one object here, not seven.
- */
-class Prepared implements PendingRecord, DriverRecord, RecordSizing, TransportReceipt {
-  readonly topic: string;
-  partition = -1;
-  readonly key: string | null;
-  readonly value: Buffer;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly bytes: number;
-  readonly headerCount: number;
-  /** Where the broker wrote it (absent with acks none); set just before it settles as written. */
-  offset?: string;
-  readonly ok = true;
-  private readonly results: SendResults;
-  private readonly index: number;
-
-  constructor(
-    topic: string,
-    key: string | null,
-    value: Buffer,
-    headers: Readonly<Record<string, string>>,
-    bytes: number,
-    headerCount: number,
-    results: SendResults,
-    index: number,
-  ) {
-    this.topic = topic;
-    this.key = key;
-    this.value = value;
-    this.headers = headers;
-    this.bytes = bytes;
-    this.headerCount = headerCount;
-    this.results = results;
-    this.index = index;
-  }
-
-  get record(): DriverRecord {
-    return this;
-  }
-
-  /** Its size and header count from `recordSize`: the record encoder takes them instead of counting again. */
-  get sized(): RecordSizing {
-    return this;
-  }
-
-  /** As a successful outcome: itself. */
-  get receipt(): TransportReceipt {
-    return this;
-  }
-
-  settle(outcome: SendOutcome): void {
-    this.results.set(this.index, outcome);
-  }
-
-  /** Written at `offset` (undefined with acks none): it settles as its own outcome. */
-  written(offset: string | undefined): void {
-    if (offset !== undefined) this.offset = offset;
-    this.results.set(this.index, this);
-  }
 }
 
 /**
@@ -312,57 +228,131 @@ export class KafkaProducer {
   }
 
   private async transmit(_leader: number, batches: readonly PartitionBatch[]): Promise<void> {
-    let count = 0;
-    let bytes = 0;
-    for (const batch of batches) {
-      count += batch.records.length;
-      for (const r of batch.records) bytes += r.bytes;
-    }
     const started = Date.now();
+    let writes: readonly PartitionWrite[];
     try {
       await this.resetIfNeeded();
-      const byTopic = new Map<string, DriverRecord[]>();
-      for (const batch of batches) {
-        let list = byTopic.get(batch.topic);
-        if (list === undefined) {
-          list = [];
-          byTopic.set(batch.topic, list);
-        }
-        for (const r of batch.records) list.push(r.record);
-      }
-      const writes = await this.driver.produce({
-        topics: [...byTopic].map(([topic, records]) => ({ topic, records })),
-      });
-      const baseOffsets = new Map<string, string | undefined>();
-      for (const w of writes) baseOffsets.set(`${w.topic}\u0000${w.partition}`, w.baseOffset);
-      for (const batch of batches) {
-        const first = baseOffsets.get(`${batch.topic}\u0000${batch.partition}`);
-        const records = batch.records;
-        const base = first === undefined ? -1 : Number(first); // parsed once per batch
-        for (let i = 0; i < records.length; i++) {
-          records[i]!.written(base < 0 ? undefined : offsetAt(first!, base, i));
-        }
-      }
-      if (Date.now() - started > this.hooks.requestTimeoutMs)
-        for (const batch of batches) this.metadata.refresh(batch.topic);
-      this.hooks.onSuccess();
+      writes = await this.driver.produce({ topics: recordsByTopic(batches) });
     } catch (cause) {
-      const topics = [...new Set(batches.map((b) => b.topic))];
-      const error = toEventBusError(cause, {
-        operation: 'publish',
-        ...(topics.length === 1 ? { topic: topics[0]! } : {}),
-        redact: this.hooks.redact,
-      });
-      for (const batch of batches) for (const r of batch.records) r.settle({ ok: false, error });
-      for (const topic of topics) this.metadata.refresh(topic);
-      // The broker may have written the batch although we saw an error; a fresh producer id keeps the
-      // next batch from reusing its sequence numbers (which the broker would take for a duplicate).
-      if (this.options.idempotent) this.needsReset = true;
-      this.hooks.onError(error);
-    } finally {
-      this.unsettledMessages -= count;
-      this.unsettledBytes -= bytes;
+      // The request failed as a whole: with several topics in it, which one failed is not known.
+      await this.failBatches(
+        batches.map((batch) => ({ batch, cause })),
+        new Set(batches.map((b) => b.topic)).size === 1,
+      );
+      return;
     }
+    const byPartition = new Map<string, PartitionWrite>();
+    for (const w of writes) byPartition.set(`${w.topic}\u0000${w.partition}`, w);
+    const failed: FailedBatch[] = [];
+    for (const batch of batches) {
+      const write = byPartition.get(`${batch.topic}\u0000${batch.partition}`);
+      if (write?.error !== undefined) failed.push({ batch, cause: write.error });
+      else this.settleWritten(batch, write?.baseOffset);
+    }
+    if (Date.now() - started > this.hooks.requestTimeoutMs)
+      for (const batch of batches) this.metadata.refresh(batch.topic);
+    if (failed.length === 0) this.hooks.onSuccess();
+    else await this.failBatches(failed, true);
+  }
+
+  /** Settles a batch's events as written from `first` (undefined with acks none). */
+  private settleWritten(batch: PartitionBatch, first: string | undefined): void {
+    const records = batch.records;
+    const base = first === undefined ? -1 : Number(first); // parsed once per batch
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      this.unsettledMessages--;
+      this.unsettledBytes -= r.bytes;
+      r.written(base < 0 ? undefined : offsetAt(first!, base, i));
+    }
+  }
+
+  /**
+   * Settles failed batches with their mapped error, except the events of a topic deleted meanwhile,
+   * which go again once it is made anew (`takeBackForNewTopic`). `ownErrors`: each batch's cause is
+   * its own partition's (else the request's, and a topic in it may not be the one that failed).
+   */
+  private async failBatches(failed: readonly FailedBatch[], ownErrors: boolean): Promise<void> {
+    const errors = new Map<unknown, EventBusError>();
+    const errorOf = ({ batch, cause }: FailedBatch) => {
+      let error = errors.get(cause);
+      if (error === undefined) {
+        error = toEventBusError(cause, {
+          operation: 'publish',
+          ...(ownErrors ? { topic: batch.topic } : {}),
+          redact: this.hooks.redact,
+        });
+        errors.set(cause, error);
+      }
+      return error;
+    };
+    const missing = [
+      ...new Set(failed.filter((f) => errorOf(f).code === 'TOPIC_NOT_FOUND').map((f) => f.batch.topic)),
+    ];
+    const gone =
+      missing.length > 0 && this.metadata.createsTopics
+        ? ownErrors
+          ? new Set(missing)
+          : await this.goneTopics(missing)
+        : new Set<string>();
+    const again = this.takeBackForNewTopic(failed.filter((f) => gone.has(f.batch.topic)).map((f) => f.batch));
+    const resent = new Set<PendingRecord>(again);
+    for (const f of failed) {
+      const outcome = { ok: false as const, error: errorOf(f) };
+      for (const r of f.batch.records) {
+        if (resent.has(r)) continue; // still unsettled
+        this.unsettledMessages--;
+        this.unsettledBytes -= r.bytes;
+        r.settle(outcome);
+      }
+    }
+    for (const topic of new Set(failed.map((f) => f.batch.topic))) {
+      if (gone.has(topic)) this.metadata.invalidate(topic);
+      else this.metadata.refresh(topic);
+    }
+    if (again.length > 0) this.enqueueSlowly(again);
+    // The broker may have written the batch although we saw an error; a fresh producer id keeps the
+    // next batch from reusing its sequence numbers (which the broker would take for a duplicate).
+    if (this.options.idempotent) this.needsReset = true;
+    this.hooks.onError(errorOf(failed[0]!));
+  }
+
+  /**
+   * Which of a failed request's topics the brokers no longer have. A request of one topic failed
+   * for it; in a request of several, the others' writes may have gone through, and are not sent again.
+   */
+  private async goneTopics(topics: readonly string[]): Promise<Set<string>> {
+    if (topics.length === 1) return new Set(topics);
+    const missing = await Promise.all(
+      topics.map((t) =>
+        this.driver.topicMetadata(t).then(
+          (m) => m === undefined,
+          () => false,
+        ),
+      ),
+    );
+    return new Set(topics.filter((_, i) => missing[i]));
+  }
+
+  /**
+   * A write found its topic gone (deleted elsewhere since the transport looked it up): nothing was
+   * written. With auto-creation on, its events and those queued behind them for the same partitions
+   * go back, in order, through the metadata lookup that makes the topic anew; an event already sent
+   * once that way fails instead. Returns the events that go again.
+   */
+  private takeBackForNewTopic(batches: readonly PartitionBatch[]): Prepared[] {
+    const again: Prepared[] = [];
+    for (const batch of batches) {
+      const before = again.length;
+      for (const r of batch.records as readonly Prepared[]) {
+        if (r.resent) continue;
+        r.resent = true;
+        again.push(r);
+      }
+      if (again.length > before)
+        again.push(...(this.accumulator.takeQueued(batch.topic, batch.partition) as Prepared[]));
+    }
+    return again;
   }
 
   private async resetIfNeeded(): Promise<void> {
@@ -374,6 +364,26 @@ export class KafkaProducer {
     }
     if (this.resetting !== undefined) await this.resetting;
   }
+}
+
+/** A partition's batch that was not written, and why. */
+interface FailedBatch {
+  readonly batch: PartitionBatch;
+  readonly cause: unknown;
+}
+
+/** A request's records by topic, as the driver takes them. */
+function recordsByTopic(batches: readonly PartitionBatch[]): ProduceRequest['topics'] {
+  const byTopic = new Map<string, DriverRecord[]>();
+  for (const batch of batches) {
+    let list = byTopic.get(batch.topic);
+    if (list === undefined) {
+      list = [];
+      byTopic.set(batch.topic, list);
+    }
+    for (const r of batch.records) list.push(r.record);
+  }
+  return [...byTopic].map(([topic, records]) => ({ topic, records }));
 }
 
 /** The offset of the `index`th record of a batch the broker wrote at `base` (`first` parsed). */

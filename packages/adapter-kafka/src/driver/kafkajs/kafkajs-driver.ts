@@ -22,6 +22,7 @@ import { KafkajsConsumer } from './kafkajs-consumer.ts';
 import { forgetDeletedTopics } from './kafkajs-deleted-topics.ts';
 import { encoderPatch } from './kafkajs-encoder-patch.ts';
 import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
+import { writesAroundDeletedTopics } from './kafkajs-partial-writes.ts';
 import { kafkajsPatched, patchKafkajs } from './kafkajs-patches.ts';
 import { type ProducerCluster, producerWithCluster, withCluster } from './kafkajs-producer-cluster.ts';
 
@@ -158,12 +159,12 @@ class KafkajsDriver implements KafkaDriver {
   async produce(request: ProduceRequest): Promise<readonly PartitionWrite[]> {
     const session = this.#session;
     session.inFlight++;
-    try {
+    const send = async (topics: ProduceRequest['topics']) => {
       const written = await session.producer.sendBatch({
         acks: this.#acks,
         timeout: this.#options.producer.produceTimeoutMs,
         compression: this.#compression,
-        topicMessages: request.topics.map(({ topic, records }) => ({
+        topicMessages: topics.map(({ topic, records }) => ({
           topic,
           // A DriverRecord is the message kafkajs wants ({ partition, key, value, headers }), and
           // kafkajs only reads it: no copy per event.
@@ -171,6 +172,19 @@ class KafkajsDriver implements KafkaDriver {
         })),
       });
       return written.map((w) => ({ topic: w.topicName, partition: w.partition, baseOffset: w.baseOffset }));
+    };
+    try {
+      return await send(request.topics).catch(async (error: unknown) => {
+        const writes = await writesAroundDeletedTopics(
+          error,
+          request,
+          this.#options.producer.idempotent,
+          () => this.#admin.listTopics(),
+          send,
+        );
+        if (writes === undefined) throw error;
+        return writes;
+      });
     } finally {
       session.inFlight--;
       if (session.retired && session.inFlight === 0)

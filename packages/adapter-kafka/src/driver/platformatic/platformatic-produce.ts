@@ -234,8 +234,18 @@ export class PlatformaticProduce {
         continue;
       }
       const retriable = failed.every((p) => !findErrorBy(p.error, 'canRetry', false));
-      if (!retriable || stateLost || attempt >= this.#settings.retries)
-        throw this.#fail(error, errors, attempt);
+      if (!retriable || stateLost || attempt >= this.#settings.retries) {
+        const failure = this.#fail(error, errors, attempt);
+        if (failed.length === parts.length) throw failure;
+        // Some partitions were written (another topic's, when one in the request was deleted): each
+        // part says what became of it, so the written ones are not reported as failed.
+        return parts.map((p) => ({
+          topic: p.topic,
+          partition: p.partition,
+          baseOffset: p.baseOffset,
+          ...(failed.includes(p) ? { error: p.error } : {}),
+        }));
+      }
       refresh = failed.some(
         (p) => findErrorBy(p.error, 'hasStaleMetadata', true) || NetworkError.isRetryable(p.error),
       );
