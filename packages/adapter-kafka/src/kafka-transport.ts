@@ -77,6 +77,11 @@ export class KafkaTransport implements Transport {
       redact: this.#redact,
       requestTimeoutMs: options.requestTimeoutMs,
       onError: (error) => this.#noteError(error),
+      onTopicsGone: (topics, events) =>
+        this.#log(
+          'info',
+          `Topic(s) ${topics.join(', ')} were deleted on the brokers while in use: making them anew and sending ${events} event(s) again`,
+        ),
       onSuccess: () => {
         if (this.#state === 'reconnecting') this.#state = 'connected';
       },

@@ -19,6 +19,8 @@ import { HeaderSizes, recordSize } from './record-size.ts';
 export interface ProducerHooks {
   /** A request failed; `error` is already mapped. */
   readonly onError: (error: EventBusError) => void;
+  /** Topics found deleted by a write, to be made anew: `events` of theirs go again (none failed). */
+  readonly onTopicsGone?: (topics: readonly string[], events: number) => void;
   readonly onSuccess: () => void;
   readonly redact: Redact;
   /**
@@ -297,12 +299,14 @@ export class KafkaProducer {
         : new Set<string>();
     const again = this.takeBackForNewTopic(failed.filter((f) => gone.has(f.batch.topic)).map((f) => f.batch));
     const resent = new Set<PendingRecord>(again);
+    let first: EventBusError | undefined;
     for (const f of failed) {
       const outcome = { ok: false as const, error: errorOf(f) };
       for (const r of f.batch.records) {
         if (resent.has(r)) continue; // still unsettled
         this.unsettledMessages--;
         this.unsettledBytes -= r.bytes;
+        first ??= outcome.error;
         r.settle(outcome);
       }
     }
@@ -314,7 +318,9 @@ export class KafkaProducer {
     // The broker may have written the batch although we saw an error; a fresh producer id keeps the
     // next batch from reusing its sequence numbers (which the broker would take for a duplicate).
     if (this.options.idempotent) this.needsReset = true;
-    this.hooks.onError(errorOf(failed[0]!));
+    if (again.length > 0) this.hooks.onTopicsGone?.([...gone], again.length);
+    // A failure only when an event failed: events sent again are not (yet) one.
+    if (first !== undefined) this.hooks.onError(first);
   }
 
   /**
