@@ -104,6 +104,22 @@ export class PendingList {
     return pending.map(([id, , , deliveries]) => ({ id, deliveries }));
   }
 
+  /**
+   * Takes back this member's own pending entries (at most `count`) that `known` does not know —
+   * entries whose read reply was lost with a connection — with their fields and attempt numbers
+   * (taking one counts one more delivery).
+   */
+  async takeUnknown(
+    count: number,
+    known: (id: string) => boolean,
+  ): Promise<{ entries: Entry[]; attempts: number[] }> {
+    const unknown = (await this.mine(count)).filter(({ id }) => !known(id));
+    if (unknown.length === 0) return { entries: [], attempts: [] };
+    const attempts = new Map(unknown.map(({ id, deliveries }) => [id, deliveries + 1]));
+    const entries = await this.take(unknown.map(({ id }) => id));
+    return { entries, attempts: entries.map(([id]) => attempts.get(id.toString('latin1')) ?? 1) };
+  }
+
   /** Removes members with nothing pending that have not read for `idleMs`, and this one too with `leaving`. */
   prune(idleMs: number, leaving = false): Promise<string[]> {
     return this.#client.switchyardPrune(this.#key, this.#group, idleMs, leaving ? this.#consumer : '');

@@ -334,17 +334,11 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
   /** Entries in this member's pending list that it does not know: replies lost with a connection. */
   async #readOwnPending(): Promise<void> {
     const held = new Set(this.#held.map((m) => m.offset));
-    const unknown = (await this.#pending.mine(this.#deps.request.prefetch)).filter(
-      ({ id }) => !this.#unsettled.has(id) && !held.has(id) && !this.#delayed.has(id),
+    const { entries, attempts } = await this.#pending.takeUnknown(
+      this.#deps.request.prefetch,
+      (id) => this.#unsettled.has(id) || held.has(id) || this.#delayed.has(id),
     );
-    if (unknown.length === 0) return;
-    // Taking them counts one more delivery each.
-    const attempts = new Map(unknown.map(({ id, deliveries }) => [id, deliveries + 1]));
-    const entries = await this.#pending.take(unknown.map(({ id }) => id));
-    this.#receive(
-      entries,
-      entries.map(([id]) => attempts.get(id.toString('latin1')) ?? 1),
-    );
+    if (entries.length > 0) this.#receive(entries, attempts);
   }
 
   /** Renews the leases of what this member holds; what it lost to another member is dropped. */

@@ -9,12 +9,11 @@ import { ProducerContexts } from '../observability/producer-contexts.ts';
 import { activeTracer, followedProducer, type HandlerTrace, runInContext } from '../observability/tracing.ts';
 import type { ResolvedBusOptions } from '../options.ts';
 import type { Publisher } from '../publish/publisher.ts';
-import { BatchScheduler } from '../scheduler/batch-scheduler.ts';
-import { KeyedScheduler } from '../scheduler/keyed-scheduler.ts';
 import type { ConsumerHandle, ConsumerIntake, ConsumerLag, InboundMessage, Transport } from '../transport.ts';
 import type { BatchHandler, EventHandler, SubscriptionHealth } from '../types.ts';
 import { fromWire } from '../wire.ts';
 import { BatchRuns } from './batch-runs.ts';
+import { type Intake, schedulerFor } from './consumer-scheduler.ts';
 import type { ConsumerSettings } from './consumer-settings.ts';
 import { DeadLetterer } from './dead-letterer.ts';
 import { type Delivery, DeliveryProcessor } from './delivery-processor.ts';
@@ -97,29 +96,15 @@ export class TopicConsumer implements EntryOwner {
       noteError,
       retryDelayMs: () => this.#table.entries[0]?.retry.maxDelayMs ?? 30_000,
     });
-    const keyOf = settings.ordering === 'key' ? (d: Delivery) => d.key : () => undefined;
-    const flow = {
-      highWaterMark: settings.prefetch,
-      keyOf,
+    this.#scheduler = schedulerFor<Delivery>(settings, {
+      keyOf: (d) => d.key,
       onSaturated: () => this.#handle?.pause(),
       onDrained: () => {
         if (this.#state === 'running') this.#handle?.resume();
       },
-    };
-    this.#scheduler =
-      settings.batch === undefined
-        ? new KeyedScheduler<Delivery>({
-            ...flow,
-            concurrency: settings.concurrency,
-            run: (d, done) => this.#process(d, done),
-          })
-        : new BatchScheduler<Delivery>({
-            ...flow,
-            lanes: settings.concurrency,
-            maxItems: settings.batch.maxEvents,
-            maxWaitMs: settings.batch.maxWaitMs,
-            run: (batch, done) => this.#processBatch(batch, done),
-          });
+      run: (d, done) => this.#process(d, done),
+      runBatch: (batch, done) => this.#processBatch(batch, done),
+    });
     const batchRuns = new BatchRuns({
       topic,
       group,
@@ -394,16 +379,6 @@ async function drained(idle: Promise<void>, ms: number): Promise<'idle' | 'timeo
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** What the consumer needs of its scheduler, per event or in batches. */
-interface Intake<T> {
-  readonly size: number;
-  readonly running: number;
-  readonly saturated: boolean;
-  submit(item: T): void;
-  takeQueued(): T[];
-  idle(): Promise<void>;
 }
 
 const unusedHandle: HandleFn = () => Promise.resolve();

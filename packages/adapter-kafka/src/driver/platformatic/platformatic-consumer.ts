@@ -9,8 +9,9 @@ import { EventBusError } from '@switchyard/core';
 import type { Log } from '@switchyard/core/transport';
 import type { ResolvedKafkaOptions } from '../../options/options.ts';
 import type { DriverConsumer, DriverConsumerHandlers } from '../driver.ts';
-import { FetchLoop, partitionKey } from './platformatic-fetch-loop.ts';
+import { FetchLoop } from './platformatic-fetch-loop.ts';
 import { holdRejoinOnRebalance } from './platformatic-rejoin-hold.ts';
+import { startPositions } from './platformatic-start-positions.ts';
 
 export type PlatformaticConsumerClient = Consumer<Buffer, Buffer, Buffer, Buffer>;
 
@@ -258,50 +259,12 @@ export class PlatformaticConsumer implements DriverConsumer {
         [...(assignment.get(a.topic) ?? []), ...a.partitions].sort((x, y) => x - y),
       );
     }
-    const positions = await this.#startPositions(client, assignment);
+    const positions = await startPositions(client, assignment, (topic) => this.#topics.get(topic) === true);
     if (client !== this.#client) return;
     this.#seenAssignments = assignments;
     this.#fetching.assign(assignment, positions);
     this.#member = true;
     this.#handlers?.onAssigned(assignment);
-  }
-
-  async #startPositions(
-    client: PlatformaticConsumerClient,
-    assignment: Map<string, number[]>,
-  ): Promise<Map<string, bigint>> {
-    const positions = new Map<string, bigint>();
-    if (assignment.size === 0) return positions;
-    const topics = [...assignment].map(([topic, partitions]) => ({ topic, partitions }));
-    const committed = await client.listCommittedOffsets({ topics });
-    const missing = new Map<boolean, Map<string, number[]>>();
-    for (const [topic, partitions] of assignment) {
-      const offsets = committed.get(topic) ?? [];
-      for (const partition of partitions) {
-        const offset = offsets[partition];
-        if (offset !== undefined && offset >= 0n) {
-          positions.set(partitionKey(topic, partition), offset);
-          continue;
-        }
-        const earliest = this.#topics.get(topic) === true;
-        const byTopic = missing.get(earliest) ?? new Map<string, number[]>();
-        missing.set(earliest, byTopic);
-        byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
-      }
-    }
-    for (const [earliest, byTopic] of missing) {
-      const listed = await client.listOffsets({
-        topics: [...byTopic.keys()],
-        partitions: Object.fromEntries(byTopic),
-        timestamp: earliest ? -2n : -1n,
-      });
-      for (const [topic, partitions] of byTopic) {
-        const offsets = listed.get(topic) ?? [];
-        for (const partition of partitions)
-          positions.set(partitionKey(topic, partition), offsets[partition] ?? 0n);
-      }
-    }
-    return positions;
   }
 
   /** Before each round of fetches: the client's current assignment applied, or false. */

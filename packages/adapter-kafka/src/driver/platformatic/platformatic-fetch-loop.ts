@@ -20,7 +20,8 @@ import {
   type RawFetchResponse,
   sendFetch,
 } from './platformatic-fetch.ts';
-import { type FetchPartition, type FetchResponse, recordsOf } from './platformatic-records.ts';
+import { partitionKey, planFetches, type Requested } from './platformatic-fetch-plan.ts';
+import { type FetchResponse, recordsOf } from './platformatic-records.ts';
 
 type Client = Consumer<Buffer, Buffer, Buffer, Buffer>;
 type Paused = ReadonlyArray<{ readonly topic: string; readonly partitions: readonly number[] }>;
@@ -43,13 +44,6 @@ const STALE_METADATA = new Set([
 const OWN_FETCH = process.env.SWITCHYARD_PLATFORMATIC_FETCH !== 'client';
 /** How long the loop sleeps when there is nothing to fetch (every partition paused, or none assigned). */
 const IDLE_MS = 50;
-
-/** One topic of a fetch request, and the offset each partition was asked from. */
-interface Requested {
-  readonly topicId: string;
-  readonly partitions: FetchPartition[];
-  readonly at: Map<number, bigint>;
-}
 
 export interface FetchLoopHooks {
   /**
@@ -190,38 +184,16 @@ export class FetchLoop {
       return;
     }
     if (client !== this.#client) return;
-    const byNode = new Map<number, Map<string, Requested>>();
-    const maxBytes = this.#options.consumer.maxBytesPerPartition;
-    for (const [topic, partitions] of this.#assignment) {
-      const topicMetadata = metadata.topics.get(topic);
-      if (topicMetadata === undefined) continue;
-      for (const partition of partitions) {
-        const k = partitionKey(topic, partition);
-        if (this.#paused.has(k)) continue;
-        const offset = this.#positions.get(k);
-        const leader = topicMetadata.partitions[partition]?.leader;
-        if (offset === undefined || leader === undefined || leader < 0 || this.#inflight.has(leader))
-          continue;
-        let topics = byNode.get(leader);
-        if (topics === undefined) {
-          topics = new Map();
-          byNode.set(leader, topics);
-        }
-        let entry = topics.get(topic);
-        if (entry === undefined) {
-          entry = { topicId: topicMetadata.id, partitions: [], at: new Map() };
-          topics.set(topic, entry);
-        }
-        entry.at.set(partition, offset);
-        entry.partitions.push({
-          partition,
-          fetchOffset: offset,
-          partitionMaxBytes: maxBytes,
-          currentLeaderEpoch: -1,
-          lastFetchedEpoch: -1,
-        });
-      }
-    }
+    const byNode = planFetches(
+      {
+        assignment: this.#assignment,
+        positions: this.#positions,
+        paused: this.#paused,
+        inflight: this.#inflight,
+      },
+      metadata,
+      this.#options.consumer.maxBytesPerPartition,
+    );
     if (byNode.size === 0) {
       if (this.#inflight.size === 0) this.#wakeTimer ??= setTimeout(() => this.wake(), IDLE_MS);
       return;
@@ -417,9 +389,4 @@ export class FetchLoop {
     }
     return true;
   }
-}
-
-/** How positions are keyed. */
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}:${partition}`;
 }
