@@ -59,7 +59,7 @@ export interface KafkaProducerOptions {
    * request is in flight let events accumulate into the next one — batches grow with load and an
    * idle producer adds no delay. A positive value also holds a batch that long when the broker is
    * idle, which costs a publisher with a bounded number of unconfirmed publishes `lingerMs` per
-   * round trip. @default 0
+   * round trip. @default 0 (durable, latency), 1 (throughput)
    */
   readonly lingerMs: number;
   /** A partition's batch is closed at this many events. @default 1000 (durable, latency), 2000 (throughput) */

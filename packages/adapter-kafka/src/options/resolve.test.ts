@@ -49,13 +49,13 @@ describe('resolveKafkaOptions', () => {
     expect(o.retry.retries).toBe(8);
   });
 
-  it('throughput preset batches adaptively (no fixed linger) and pipelines requests without idempotence', () => {
+  it('throughput preset lets batches fill for 1 ms and pipelines requests without idempotence', () => {
     const o = resolveKafkaOptions({ preset: 'throughput' });
     expect(o.producer).toMatchObject({
       acks: 'leader',
       idempotent: false,
       compression: 'lz4',
-      lingerMs: 0,
+      lingerMs: 1,
       batchMaxBytes: 524_288,
       maxInFlightRequests: 5,
     });
