@@ -324,11 +324,10 @@ export class KafkaProducer {
   }
 
   /**
-   * Which of a failed request's topics the brokers no longer have. A request of one topic failed
-   * for it; in a request of several, the others' writes may have gone through, and are not sent again.
+   * Which topics of a request of several that failed as a whole the brokers no longer have (the
+   * others' writes may have gone through, and are not sent again).
    */
   private async goneTopics(topics: readonly string[]): Promise<Set<string>> {
-    if (topics.length === 1) return new Set(topics);
     const missing = await Promise.all(
       topics.map((t) =>
         this.driver.topicMetadata(t).then(
