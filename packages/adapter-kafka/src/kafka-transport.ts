@@ -291,21 +291,24 @@ export class KafkaTransport implements Transport {
   async #connectWithin(timeoutMs: number): Promise<void> {
     this.#state = 'connecting';
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new EventBusError(
-              'CONNECTION_FAILED',
-              `Could not connect to Kafka at ${this.#options.brokers.join(', ')} within ${timeoutMs} ms (connectTimeoutMs). Check that the brokers are running and reachable.`,
-              { retriable: true, details: { brokers: this.#options.brokers } },
+    const deadline = () =>
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new EventBusError(
+                'CONNECTION_FAILED',
+                `Could not connect to Kafka at ${this.#options.brokers.join(', ')} within ${timeoutMs} ms (connectTimeoutMs). Check that the brokers are running and reachable.`,
+                { retriable: true, details: { brokers: this.#options.brokers } },
+              ),
             ),
-          ),
-        timeoutMs,
-      );
-    });
+          timeoutMs,
+        );
+      });
     try {
-      await Promise.race([this.#driver.connect(), deadline]);
+      // Importing the client library is not the network: the deadline starts once it is loaded.
+      await this.#driver.load?.();
+      await Promise.race([this.#driver.connect(), deadline()]);
       this.#state = 'connected';
     } catch (error) {
       this.#state = 'disconnected';

@@ -47,6 +47,10 @@ export class DeferredDriver implements KafkaDriver {
     return this.#loading;
   }
 
+  async load(): Promise<void> {
+    await this.#loaded();
+  }
+
   async connect(): Promise<void> {
     await (await this.#loaded()).connect();
   }

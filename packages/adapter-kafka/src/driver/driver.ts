@@ -10,6 +10,12 @@ import type { RecordSizing } from './record-batch/record-encoder.ts';
 export interface KafkaDriver {
   /** Which driver runs, and its own facts for `health()` (kafkajs: whether its patches are active). */
   readonly info: DriverInfo;
+  /**
+   * Loads what the driver needs before it can open a connection (a client library imported on
+   * first use). The transport awaits it before `connect()`, outside `connectTimeoutMs`: loading a
+   * module is not the network, and a cold process on a busy machine takes over a second for it.
+   */
+  load?(): Promise<void>;
   /** Connects the producer and admin connections; rejects if the brokers cannot be reached or authenticated. */
   connect(): Promise<void>;
   /** Partitions and their leaders, or `undefined` when the topic does not exist. */

@@ -1,0 +1,52 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLog } from '@switchyard/core/transport';
+import { describe, expect, it } from 'vitest';
+import { DeferredDriver } from './driver/deferred-driver.ts';
+import type { KafkaDriver } from './driver/driver.ts';
+import { KafkaTransport } from './kafka-transport.ts';
+import { resolveKafkaOptions } from './options/resolve.ts';
+
+/** A driver that connects at once: what matters here is the time before it is asked to. */
+function instantDriver(): KafkaDriver {
+  return {
+    info: { driver: 'platformatic', clientVersion: 'test' },
+    connect: async () => {},
+    disconnect: async () => {},
+    onConnectionEvent: () => {},
+  } as unknown as KafkaDriver;
+}
+
+function transportLoadingFor(loadMs: number, connectTimeoutMs: number): KafkaTransport {
+  const options = resolveKafkaOptions({ brokers: ['127.0.0.1:1'], connectTimeoutMs, logLevel: 'silent' });
+  const driver = new DeferredDriver({ driver: 'platformatic', clientVersion: 'test' }, async () => {
+    await sleep(loadMs);
+    return instantDriver();
+  });
+  return new KafkaTransport(options, driver, createLog('kafka', undefined, 'silent'));
+}
+
+describe('KafkaTransport.connect', () => {
+  // A cold process on a busy machine took 1.3 s to import @platformatic/kafka on the first connect:
+  // with connectTimeoutMs 1000 it failed against a broker that answered in 100 ms (CI, stop 33).
+  it('does not count loading the driver against connectTimeoutMs', async () => {
+    const transport = transportLoadingFor(300, 100);
+    await expect(transport.connect()).resolves.toBeUndefined();
+    expect(transport.health().state).toBe('connected');
+    await transport.close();
+  });
+
+  it('still fails a connect that takes longer than connectTimeoutMs once the driver is loaded', async () => {
+    const options = resolveKafkaOptions({
+      brokers: ['127.0.0.1:1'],
+      connectTimeoutMs: 50,
+      logLevel: 'silent',
+    });
+    const hanging = { ...instantDriver(), connect: () => new Promise<void>(() => {}) } as KafkaDriver;
+    const transport = new KafkaTransport(options, hanging, createLog('kafka', undefined, 'silent'));
+    await expect(transport.connect()).rejects.toMatchObject({
+      code: 'CONNECTION_FAILED',
+      message: expect.stringContaining('within 50 ms (connectTimeoutMs)'),
+    });
+    await transport.close();
+  });
+});
