@@ -58,13 +58,22 @@ function fakeConsumer() {
   const listeners = new Map<string, Listener>();
   let paused: Pause = [];
   const fake = {
-    events: { GROUP_JOIN: 'join', REBALANCING: 'rebalancing', FETCH_START: 'fetch_start', CRASH: 'crash' },
+    events: {
+      GROUP_JOIN: 'join',
+      REBALANCING: 'rebalancing',
+      FETCH_START: 'fetch_start',
+      CRASH: 'crash',
+      STOP: 'stop',
+    },
     on: (event: string, listener: Listener) => void listeners.set(event, listener),
     subscribe: async () => {},
     connect: async () => {},
     run: async () => {},
     stop: async () => {},
     disconnect: async () => {},
+    commitOffsets: async () => {
+      throw new Error('Consumer group was not initialized, consumer#run must be called first');
+    },
     resume: () => {
       paused = [];
     },
@@ -154,5 +163,26 @@ describe('KafkajsConsumer restarts after a crash', () => {
     expect(await restartOnFailure!()).toBe(true);
     await consumer.disconnect(); // the bus closes while a crash's restart is under way
     expect(await restartOnFailure!()).toBe(false);
+  });
+});
+
+describe('KafkajsConsumer between a crash and its restart', () => {
+  it('answers a commit with "not a member" once kafkajs has stopped the group, before the crash is reported', async () => {
+    const { fake, emit } = fakeConsumer();
+    const consumer = new KafkajsConsumer(() => fake, 'g', 10_000);
+    await consumer.subscribe(['orders'], false);
+    const running = consumer.run({
+      onBatch: () => 0,
+      onAssigned: () => {},
+      onRebalancing: async () => {},
+      onCrash: () => {},
+    });
+    emit('join', { memberAssignment: { orders: [0] } });
+    await running;
+    emit('stop', {}); // kafkajs' onCrash: stop() drops the group, CRASH comes after its disconnect
+    await expect(consumer.commit([{ topic: 'orders', partition: 0, offset: '5' }])).rejects.toMatchObject({
+      type: 'UNKNOWN_MEMBER_ID',
+    });
+    expect(() => consumer.setPaused([{ topic: 'orders', partitions: [0] }])).not.toThrow();
   });
 });

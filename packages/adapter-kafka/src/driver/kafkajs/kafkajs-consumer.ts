@@ -141,6 +141,11 @@ export class KafkajsConsumer implements DriverConsumer {
         waitBeforeRejoin(event.payload.groupId, event.payload.memberId, work);
     });
     this.consumer.on(events.FETCH_START, (event) => this.cadence?.fetchStarted(event.payload.nodeId));
+    // A crash kafkajs handles stops the consumer (dropping its group) before it reports the crash:
+    // a commit or pause in between threw "consumer#run must be called first" (a `tail` failed so).
+    this.consumer.on(events.STOP, () => {
+      this.member = false;
+    });
     this.consumer.on(events.CRASH, (event) => {
       this.member = false;
       this.cadence?.stopped();
