@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applicationBus, eventually } from '../test-support/broker-clients.ts';
-import { jsonLines, runCli, startCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
+import { jsonLines, runCli, runCliOk, startCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
 
 describe.each(testBrokers())('switchyard lag on $name', (broker) => {
   const { name, env } = broker;
@@ -13,7 +13,7 @@ describe.each(testBrokers())('switchyard lag on $name', (broker) => {
 
   it("shows each group's lag per partition, and the events a stopped group has not taken", async () => {
     const topic = uniqueTopic('lag');
-    expect((await runCli(['topics', 'ensure', topic, '--partitions', '2'], { env })).code).toBe(0);
+    await runCliOk(['topics', 'ensure', topic, '--partitions', '2'], { env });
     await publish(topic, 5);
     const bus = applicationBus(broker);
     let billed = 0;
@@ -38,7 +38,7 @@ describe.each(testBrokers())('switchyard lag on $name', (broker) => {
 
   it('refreshes with --watch until Ctrl-C, then exits 0', async () => {
     const topic = uniqueTopic('lag-watch');
-    expect((await runCli(['topics', 'ensure', topic], { env })).code).toBe(0);
+    await runCliOk(['topics', 'ensure', topic], { env });
     await publish(topic, 2);
     const bus = applicationBus(broker);
     let handled = 0;
@@ -58,7 +58,7 @@ describe.each(testBrokers())('switchyard lag on $name', (broker) => {
 
   it('exits 3 for a group with no position on the topic, and for an unknown topic', async () => {
     const topic = uniqueTopic('lag-missing');
-    expect((await runCli(['topics', 'ensure', topic], { env })).code).toBe(0);
+    await runCliOk(['topics', 'ensure', topic], { env });
     const group = await runCli(['lag', topic, '--group', 'nobody'], { env });
     expect(group.code).toBe(3);
     expect(group.stderr).toContain(`error: Group nobody has no position on ${topic}`);

@@ -2,12 +2,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
+import { jsonLines, runCli, runCliOk, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
 
 describe.each(testBrokers())('switchyard publish on $name', (broker) => {
   const { name, env } = broker;
   const ensure = async (topic: string) =>
-    expect((await runCli(['topics', 'ensure', topic, '--partitions', '2'], { env })).code).toBe(0);
+    await runCliOk(['topics', 'ensure', topic, '--partitions', '2'], { env });
   const count = async (topic: string) =>
     jsonLines((await runCli(['tail', topic, '--from', 'earliest', '--no-follow', '--json'], { env })).stdout)
       .length;

@@ -6,14 +6,14 @@ import {
   publishRaw,
   streamGroups,
 } from '../test-support/broker-clients.ts';
-import { jsonLines, runCli, startCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
+import { jsonLines, runCli, runCliOk, startCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
 
 describe.each(testBrokers())('switchyard tail on $name', (broker) => {
   const { name, env } = broker;
 
   async function seeded(label: string): Promise<string> {
     const topic = uniqueTopic(label);
-    expect((await runCli(['topics', 'ensure', topic, '--partitions', '2'], { env })).code).toBe(0);
+    await runCliOk(['topics', 'ensure', topic, '--partitions', '2'], { env });
     const input = [
       { type: 'order.placed', key: 'o-1', data: { orderId: 'o-1', total: 10 } },
       { type: 'order.placed', key: 'o-2', data: { orderId: 'o-2', total: 20 } },
@@ -21,7 +21,7 @@ describe.each(testBrokers())('switchyard tail on $name', (broker) => {
     ]
       .map((e) => JSON.stringify(e))
       .join('\n');
-    expect((await runCli(['publish', topic], { env, input })).code).toBe(0);
+    await runCliOk(['publish', topic], { env, input });
     return topic;
   }
 
@@ -64,7 +64,7 @@ describe.each(testBrokers())('switchyard tail on $name', (broker) => {
     const since = new Date().toISOString();
     const tail = startCli(['tail', topic, '--from', since, '--limit', '2', '--json'], { env });
     const input = ['{"n":1}', '{"n":2}'].join('\n');
-    expect((await runCli(['publish', topic, '--type', 'late', '--key', 'k'], { env, input })).code).toBe(0);
+    await runCliOk(['publish', topic, '--type', 'late', '--key', 'k'], { env, input });
     const result = await tail.done;
     expect(result.code, result.stderr).toBe(0);
     expect(jsonLines(result.stdout).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
@@ -127,8 +127,8 @@ describe.each(testBrokers().filter((b) => b.name === 'kafka'))(
   (broker) => {
     it('has deleted its throwaway group', async () => {
       const topic = uniqueTopic('tail-cleanup');
-      await runCli(['topics', 'ensure', topic], { env: broker.env });
-      await runCli(['publish', topic, '--type', 't', '--data', '1'], { env: broker.env });
+      await runCliOk(['topics', 'ensure', topic], { env: broker.env });
+      await runCliOk(['publish', topic, '--type', 't', '--data', '1'], { env: broker.env });
       const before = new Set(await kafkaGroups(broker, 'switchyard-cli-'));
       const result = await runCli(['tail', topic, '--from', 'earliest', '--no-follow', '--json'], {
         env: broker.env,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
+import { runCli, runCliOk, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
 
 describe.each(testBrokers())('switchyard topics on $name', ({ name, env }) => {
   it('ensures a topic with partitions and retention, then lists it with its message count', async () => {
@@ -28,7 +28,7 @@ describe.each(testBrokers())('switchyard topics on $name', ({ name, env }) => {
 
   it('changes the retention of an existing topic and says so', async () => {
     const topic = uniqueTopic('topics-update');
-    expect((await runCli(['topics', 'ensure', topic, '--retention', '1d'], { env })).code).toBe(0);
+    await runCliOk(['topics', 'ensure', topic, '--retention', '1d'], { env });
     const updated = await runCli(['topics', 'ensure', topic, '--retention', '2d', '--json'], { env });
     expect(updated.code, updated.stderr).toBe(0);
     expect(JSON.parse(updated.stdout)).toMatchObject({

@@ -1,9 +1,9 @@
 import type { TopicSpec } from '@switchyard/core';
 import type { Command } from 'commander';
-import type { TopicInfo } from '../backends/backend.ts';
+import type { Backend, TopicInfo } from '../backends/backend.ts';
 import type { CommandContext } from '../context.ts';
 import { formatDuration, parseCount, parseDuration } from '../durations.ts';
-import { notFound, usageError } from '../exit-codes.ts';
+import { EXIT, exitCodeOf, notFound, usageError } from '../exit-codes.ts';
 import { examples, type Runner } from '../program.ts';
 
 interface EnsureOptions {
@@ -101,8 +101,7 @@ async function ensureTopic(ctx: CommandContext, topic: string, options: EnsureOp
   const before = await backend.describeTopic(topic);
   const { bus } = await ctx.bus();
   await bus.ensureTopic(spec);
-  const after = await backend.describeTopic(topic);
-  if (after === undefined) throw notFound(`Topic ${topic} does not exist after ensureTopic.`);
+  const after = await describeOnceServed(backend, topic);
   const action =
     before === undefined ? 'created' : options.strategy === 'validate-only' ? 'matches' : 'ensured';
   ctx.out.result({ action, topic: after }, () => {
@@ -115,6 +114,29 @@ async function ensureTopic(ctx: CommandContext, topic: string, options: EnsureOp
       ),
     );
   });
+}
+
+/** How long `topics ensure` waits for a topic it made to be listed and served by the brokers. */
+const SERVED_WITHIN_MS = 30_000;
+
+/**
+ * The topic as the brokers describe it after `ensureTopic`. A Kafka broker lists a new topic and
+ * answers for its partitions a moment after CreateTopics returns, and on a busy machine that moment
+ * grows: a describe in between answers "unknown topic" (CI once exited 3 so). Asked again until it
+ * answers or the wait is over.
+ */
+async function describeOnceServed(backend: Backend, topic: string): Promise<TopicInfo> {
+  const deadline = Date.now() + SERVED_WITHIN_MS;
+  for (;;) {
+    const found = await backend.describeTopic(topic).catch((error: unknown) => {
+      if (exitCodeOf(error) !== EXIT.notFound || Date.now() > deadline) throw error;
+      return undefined;
+    });
+    if (found !== undefined) return found;
+    if (Date.now() > deadline)
+      throw notFound(`Topic ${topic} does not exist ${SERVED_WITHIN_MS / 1000} s after ensureTopic.`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 function details(topic: TopicInfo): string {

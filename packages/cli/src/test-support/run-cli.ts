@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { requireBroker } from '@switchyard/infra/env';
+import { expect } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../bin.ts', import.meta.url));
 /** The workspace runs the sources: @switchyard/* imports resolve to src/ under this condition. */
@@ -133,6 +134,13 @@ export function startCli(args: readonly string[], options: RunOptions = {}): Run
 /** Runs `switchyard ...args` to the end; the child is killed (and the test fails) after `timeoutMs`. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;
+}
+
+/** Runs `switchyard ...args` and expects exit 0; a failure shows what the command printed on stderr. */
+export async function runCliOk(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+  const result = await runCli(args, options);
+  expect(result.code, `switchyard ${args.join(' ')} exited ${result.code}: ${result.stderr}`).toBe(0);
+  return result;
 }
 
 /** JSON lines (`--json` output of streaming commands); a last line still being written is left out. */
