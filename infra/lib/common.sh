@@ -203,7 +203,7 @@ require_ports_free() {
 # seconds (counted from START, default now: the service's launch) pass, printing what it waits for
 # every 10 s. Fails early when one of the service's processes has exited.
 wait_until() {
-  local svc=$1 timeout=$2 what=$3 probe=$4 t0=${5:-} last=0 e
+  local svc=$1 timeout=$2 what=$3 probe=$4 t0=${5:-} last=0 e delay=0.5
   [[ -n $t0 ]] || t0=$(now)
   say "$svc: waiting for $what (up to ${timeout}s)"
   while :; do
@@ -224,7 +224,10 @@ wait_until() {
       say "$svc: still waiting for $what (${e}s)"
       last=$e
     fi
-    sleep 0.5
+    # Kafka's probes start a JVM (1-2 s of CPU each): asked every 0.5 s they took a core from the
+    # node being waited for. From 0.5 s to 2 s between probes.
+    sleep "$delay"
+    delay=$(awk -v d="$delay" 'BEGIN { print (d * 2 > 2 ? 2 : d * 2) }')
   done
 }
 
