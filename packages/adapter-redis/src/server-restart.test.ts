@@ -229,9 +229,15 @@ describe.skipIf(REDIS_SERVER_BIN === undefined)('a Redis restart mid-stream', ()
     server = await PrivateRedisServer.start();
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
-    bus = await billingService('died', server.url, () => {});
+    const service = await billingService('died', server.url, () => {});
+    bus = service;
     await server.kill('SIGKILL');
-    await sleep(100);
+    // Once the client has seen the connection go (a fixed 100 ms was not always enough on a busy
+    // CI machine: a close before that sends its wake-up to a socket about to close, and waits 2 s).
+    await waitFor(
+      'the bus to see the server gone',
+      async () => (await service.health()).transport.state !== 'connected',
+    );
     const started = performance.now();
     await bus.close();
     // It took 3 s (a wait for each subscription's read loop, which waited for the server), and the

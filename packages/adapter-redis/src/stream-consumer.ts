@@ -153,7 +153,9 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     // A server that did not answer the wake-up hangs: nothing more is waited for (the acks and
     // releases not sent leave their entries pending, and a claim hands them on).
     this.unanswered = !answered;
-    if (answered) await within(this.#acks.flush(), STOP_WAIT_MS);
+    // Without the server the acks would wait in the client's queue for a reconnect (2 s when some
+    // were due): they are left, and their entries are claimed again like the rest.
+    if (answered && main.ready) await within(this.#acks.flush(), STOP_WAIT_MS);
     const release = [
       ...this.#unsettled.ids(),
       ...this.#held.map((m) => m.offset),
