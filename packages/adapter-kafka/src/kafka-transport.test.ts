@@ -49,4 +49,23 @@ describe('KafkaTransport.connect', () => {
     });
     await transport.close();
   });
+
+  it('opens nothing when the bus closes while the driver is still loading', async () => {
+    const opened: string[] = [];
+    const options = resolveKafkaOptions({ brokers: ['127.0.0.1:1'], logLevel: 'silent' });
+    const driver = new DeferredDriver({ driver: 'platformatic', clientVersion: 'test' }, async () => {
+      await sleep(100);
+      return {
+        ...instantDriver(),
+        connect: async () => void opened.push('connect'),
+        disconnect: async () => void opened.push('disconnect'),
+      } as KafkaDriver;
+    });
+    const transport = new KafkaTransport(options, driver, createLog('kafka', undefined, 'silent'));
+    const connecting = transport.connect();
+    await transport.close();
+    await expect(connecting).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(transport.health().state).toBe('closed');
+    expect(opened.filter((step) => step === 'connect')).toEqual([]);
+  });
 });

@@ -308,21 +308,33 @@ export class KafkaTransport implements Transport {
     try {
       // Importing the client library is not the network: the deadline starts once it is loaded.
       await this.#driver.load?.();
+      // Closed while the client loaded (a service stopping as it starts): nothing is opened.
+      if (this.#isClosed())
+        throw new EventBusError('CLOSED', 'The Kafka transport was closed while it connected.');
       await Promise.race([this.#driver.connect(), deadline()]);
       this.#state = 'connected';
     } catch (error) {
-      this.#state = 'disconnected';
-      await this.#driver.disconnect().catch(() => undefined);
+      // After close() the transport stays closed, and a connect it cut short is not a failure to report.
+      const closed = this.#isClosed();
+      if (!closed) {
+        this.#state = 'disconnected';
+        await this.#driver.disconnect().catch(() => undefined);
+      }
       const mapped = toEventBusError(error, {
         operation: 'connect',
         redact: this.#redact,
         security: { tls: this.#options.tls !== undefined, sasl: this.#options.sasl !== undefined },
       });
-      this.#noteError(mapped);
+      if (!closed) this.#noteError(mapped);
       throw mapped;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Read through a method: inside `#connectWithin` TypeScript narrows `#state` across awaits. */
+  #isClosed(): boolean {
+    return this.#state === 'closed';
   }
 
   #noteError(error: EventBusError): void {
