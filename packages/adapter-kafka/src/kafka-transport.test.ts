@@ -6,43 +6,44 @@ import type { KafkaDriver } from './driver/driver.ts';
 import { KafkaTransport } from './kafka-transport.ts';
 import { resolveKafkaOptions } from './options/resolve.ts';
 
+const INFO = { driver: 'platformatic', clientVersion: 'test' } as const;
+
 /** A driver that connects at once: what matters here is the time before it is asked to. */
 function instantDriver(): KafkaDriver {
   return {
-    info: { driver: 'platformatic', clientVersion: 'test' },
+    info: INFO,
     connect: async () => {},
     disconnect: async () => {},
     onConnectionEvent: () => {},
   } as unknown as KafkaDriver;
 }
 
-function transportLoadingFor(loadMs: number, connectTimeoutMs: number): KafkaTransport {
-  const options = resolveKafkaOptions({ brokers: ['127.0.0.1:1'], connectTimeoutMs, logLevel: 'silent' });
-  const driver = new DeferredDriver({ driver: 'platformatic', clientVersion: 'test' }, async () => {
+/** `driver`, handed over after `loadMs` on the first connect, as the platformatic driver is. */
+function loadedAfter(loadMs: number, driver: KafkaDriver = instantDriver()): DeferredDriver {
+  return new DeferredDriver(INFO, async () => {
     await sleep(loadMs);
-    return instantDriver();
+    return driver;
   });
-  return new KafkaTransport(options, driver, createLog('kafka', undefined, 'silent'));
+}
+
+function transportOn(driver: KafkaDriver, options: { connectTimeoutMs?: number } = {}): KafkaTransport {
+  const resolved = resolveKafkaOptions({ brokers: ['127.0.0.1:1'], logLevel: 'silent', ...options });
+  return new KafkaTransport(resolved, driver, createLog('kafka', undefined, 'silent'));
 }
 
 describe('KafkaTransport.connect', () => {
   // A cold process on a busy machine took 1.3 s to import @platformatic/kafka on the first connect:
   // with connectTimeoutMs 1000 it failed against a broker that answered in 100 ms (CI, stop 33).
   it('does not count loading the driver against connectTimeoutMs', async () => {
-    const transport = transportLoadingFor(300, 100);
+    const transport = transportOn(loadedAfter(300), { connectTimeoutMs: 100 });
     await expect(transport.connect()).resolves.toBeUndefined();
     expect(transport.health().state).toBe('connected');
     await transport.close();
   });
 
   it('still fails a connect that takes longer than connectTimeoutMs once the driver is loaded', async () => {
-    const options = resolveKafkaOptions({
-      brokers: ['127.0.0.1:1'],
-      connectTimeoutMs: 50,
-      logLevel: 'silent',
-    });
     const hanging = { ...instantDriver(), connect: () => new Promise<void>(() => {}) } as KafkaDriver;
-    const transport = new KafkaTransport(options, hanging, createLog('kafka', undefined, 'silent'));
+    const transport = transportOn(hanging, { connectTimeoutMs: 50 });
     await expect(transport.connect()).rejects.toMatchObject({
       code: 'CONNECTION_FAILED',
       message: expect.stringContaining('within 50 ms (connectTimeoutMs)'),
@@ -52,16 +53,12 @@ describe('KafkaTransport.connect', () => {
 
   it('opens nothing when the bus closes while the driver is still loading', async () => {
     const opened: string[] = [];
-    const options = resolveKafkaOptions({ brokers: ['127.0.0.1:1'], logLevel: 'silent' });
-    const driver = new DeferredDriver({ driver: 'platformatic', clientVersion: 'test' }, async () => {
-      await sleep(100);
-      return {
-        ...instantDriver(),
-        connect: async () => void opened.push('connect'),
-        disconnect: async () => void opened.push('disconnect'),
-      } as KafkaDriver;
-    });
-    const transport = new KafkaTransport(options, driver, createLog('kafka', undefined, 'silent'));
+    const recording = {
+      ...instantDriver(),
+      connect: async () => void opened.push('connect'),
+      disconnect: async () => void opened.push('disconnect'),
+    } as KafkaDriver;
+    const transport = transportOn(loadedAfter(100, recording));
     const connecting = transport.connect();
     await transport.close();
     await expect(connecting).rejects.toMatchObject({ code: 'CLOSED' });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TopicSpec } from '@switchyard/core';
 import type { Command } from 'commander';
 import type { Backend, TopicInfo } from '../backends/backend.ts';
@@ -135,7 +136,7 @@ async function describeOnceServed(backend: Backend, topic: string): Promise<Topi
     if (found !== undefined) return found;
     if (Date.now() > deadline)
       throw notFound(`Topic ${topic} does not exist ${SERVED_WITHIN_MS / 1000} s after ensureTopic.`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
 }
 
