@@ -93,29 +93,37 @@ describe.skipIf(KAFKA_BROKERS === undefined).each(KAFKA_DRIVERS)(
       expect(failed).toEqual([]);
     }, 60_000);
 
-    it('loses nothing when events for the deleted topic and a topic in use travel in one request', async () => {
-      const { bus, orders, retired, failed } = await retiredAfterUse(service());
-      for (let n = 1; n <= 20; n++) {
-        bus.emit(orders, { type: 'order.placed', key: `o${n}`, data: { n } });
-        bus.emit(retired, { type: 'order.placed', key: `o${n}`, data: { n } });
-      }
-      const seen: Record<string, number[]> = { [orders]: [], [retired]: [] };
-      for (const topic of [orders, retired])
-        await bus.subscribe(topic, (event) => void seen[topic]!.push((event.data as { n: number }).n), {
-          startFrom: 'earliest',
-        });
-      const twenty = Array.from({ length: 20 }, (_, i) => i + 1);
-      await waitFor(
-        'the 20 events of each topic',
-        () => seen[orders]!.length >= 21 && seen[retired]!.length >= 20,
-        30_000,
-      );
-      await sleep(500); // time for a copy written twice to arrive too
-      // Written once each: the idempotent producer's events of the topic in use were not sent twice.
-      expect(seen[orders]!.sort((a, b) => a - b)).toEqual([0, ...twenty]);
-      expect(seen[retired]!.sort((a, b) => a - b)).toEqual(twenty);
-      expect(failed).toEqual([]);
-    }, 60_000);
+    // `durable` (the default) has an idempotent producer, `throughput` not: nothing may be written twice either way.
+    it.each([
+      ['durable', {}],
+      ['throughput', { preset: 'throughput' }],
+    ] as const)(
+      'loses nothing when events for the deleted topic and a topic in use travel in one request (%s)',
+      async (_, options) => {
+        const { bus, orders, retired, failed } = await retiredAfterUse(service(options));
+        for (let n = 1; n <= 20; n++) {
+          bus.emit(orders, { type: 'order.placed', key: `o${n}`, data: { n } });
+          bus.emit(retired, { type: 'order.placed', key: `o${n}`, data: { n } });
+        }
+        const seen: Record<string, number[]> = { [orders]: [], [retired]: [] };
+        for (const topic of [orders, retired])
+          await bus.subscribe(topic, (event) => void seen[topic]!.push((event.data as { n: number }).n), {
+            startFrom: 'earliest',
+          });
+        const twenty = Array.from({ length: 20 }, (_, i) => i + 1);
+        await waitFor(
+          'the 20 events of each topic',
+          () => seen[orders]!.length >= 21 && seen[retired]!.length >= 20,
+          30_000,
+        );
+        await sleep(500); // time for a copy written twice to arrive too
+        // Written once each: the events of the topic in use were not sent twice.
+        expect(seen[orders]!.sort((a, b) => a - b)).toEqual([0, ...twenty]);
+        expect(seen[retired]!.sort((a, b) => a - b)).toEqual(twenty);
+        expect(failed).toEqual([]);
+      },
+      60_000,
+    );
 
     it('keeps publishing to the topics in use when their metadata is refreshed', async () => {
       const { bus, brokers, orders, retired } = service({ metadataMaxAgeMs: 500 });

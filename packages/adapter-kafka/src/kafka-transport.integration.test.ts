@@ -269,7 +269,13 @@ for (const driver of KAFKA_DRIVERS) {
           ? {
               driver,
               clientVersion: '2.2.4',
-              patches: { encoder: 'full', requestQueue: true, emptyFetchBatches: true, rejoinWait: true },
+              patches: {
+                encoder: 'full',
+                requestQueue: true,
+                emptyFetchBatches: true,
+                rejoinWait: true,
+                producePerPartition: false, // the default preset's producer is idempotent
+              },
             }
           : { driver, clientVersion: expect.stringMatching(/^2\./), groupProtocol: 'classic' },
       );

@@ -22,8 +22,9 @@ import { KafkajsConsumer } from './kafkajs-consumer.ts';
 import { forgetDeletedTopics } from './kafkajs-deleted-topics.ts';
 import { encoderPatch } from './kafkajs-encoder-patch.ts';
 import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
-import { writesAroundDeletedTopics } from './kafkajs-partial-writes.ts';
+import { resendUnknownPartitions, writesAroundDeletedTopics } from './kafkajs-partial-writes.ts';
 import { kafkajsPatched, patchKafkajs } from './kafkajs-patches.ts';
+import { answerProducePerPartition, unknownPartitionError } from './kafkajs-produce-per-partition.ts';
 import { type ProducerCluster, producerWithCluster, withCluster } from './kafkajs-producer-cluster.ts';
 
 const require = createRequire(import.meta.url);
@@ -87,6 +88,8 @@ class KafkajsDriver implements KafkaDriver {
         requestQueue: kafkajsPatched(),
         emptyFetchBatches: kafkajsPatched(),
         rejoinWait: kafkajsPatched(),
+        // kafkajs-produce-per-partition.ts, on this driver's own producer (never idempotent ones).
+        producePerPartition: !options.producer.idempotent && KAFKAJS_VERSION === '2.2.4',
       },
     };
     this.#kafka = new Kafka({
@@ -171,20 +174,34 @@ class KafkajsDriver implements KafkaDriver {
           messages: records as Message[],
         })),
       });
-      return written.map((w) => ({ topic: w.topicName, partition: w.partition, baseOffset: w.baseOffset }));
+      return written.map(
+        (w): PartitionWrite =>
+          w.errorCode === 0 || w.errorCode === undefined
+            ? { topic: w.topicName, partition: w.partition, baseOffset: w.baseOffset }
+            : {
+                topic: w.topicName,
+                partition: w.partition,
+                baseOffset: undefined,
+                error: unknownPartitionError(w.errorCode),
+              },
+      );
     };
+    const listTopics = () => this.#admin.listTopics();
     try {
-      return await send(request.topics).catch(async (error: unknown) => {
-        const writes = await writesAroundDeletedTopics(
-          error,
-          request,
-          this.#options.producer.idempotent,
-          () => this.#admin.listTopics(),
-          send,
-        );
-        if (writes === undefined) throw error;
-        return writes;
-      });
+      return await send(request.topics).then(
+        (writes) => resendUnknownPartitions(writes, request, listTopics, send),
+        async (error: unknown) => {
+          const writes = await writesAroundDeletedTopics(
+            error,
+            request,
+            this.#options.producer.idempotent,
+            listTopics,
+            send,
+          );
+          if (writes === undefined) throw error;
+          return writes;
+        },
+      );
     } finally {
       session.inFlight--;
       if (session.retired && session.inFlight === 0)
@@ -328,6 +345,8 @@ class KafkajsDriver implements KafkaDriver {
       if (producer === this.#session?.producer) this.#emit({ type: 'disconnected' });
     });
     if (cluster !== undefined) this.#forgetDeletedTopics(cluster);
+    // See kafkajs-produce-per-partition.ts; an idempotent producer goes through kafkajs-partial-writes.ts.
+    if (!p.idempotent && KAFKAJS_VERSION === '2.2.4') answerProducePerPartition(cluster);
     return { producer, cluster, inFlight: 0, retired: false };
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DriverRecord, ProduceRequest } from '../driver.ts';
-import { writesAroundDeletedTopics } from './kafkajs-partial-writes.ts';
+import { resendUnknownPartitions, writesAroundDeletedTopics } from './kafkajs-partial-writes.ts';
 
 const record = (partition: number): DriverRecord =>
   ({ partition, key: 'k', value: Buffer.from('v'), headers: {} }) as DriverRecord;
@@ -72,6 +72,43 @@ describe('writesAroundDeletedTopics', () => {
         send,
       ),
     ).toBeUndefined();
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('resendUnknownPartitions', () => {
+  const unknown = new Error('This server does not host this topic-partition');
+  const kept = [
+    { topic: 'orders', partition: 0, baseOffset: '3' },
+    { topic: 'orders', partition: 1, baseOffset: undefined, error: unknown },
+    { topic: 'retired', partition: 0, baseOffset: undefined, error: unknown },
+    { topic: 'retired', partition: 2, baseOffset: undefined, error: unknown },
+  ];
+
+  it('sends the unknown partitions of topics still listed once more; the deleted keep their error', async () => {
+    const { sent, send } = sender();
+    const writes = await resendUnknownPartitions(kept, request, async () => ['orders'], send);
+    expect(sent).toEqual([['orders']]);
+    expect(writes).toEqual([
+      { topic: 'orders', partition: 0, baseOffset: '3' },
+      kept[2],
+      kept[3],
+      { topic: 'orders', partition: 1, baseOffset: '7' },
+    ]);
+  });
+
+  it('sends nothing when every partition was written, or only deleted topics failed, or the list failed', async () => {
+    const { sent, send } = sender();
+    const written = [kept[0]!];
+    expect(await resendUnknownPartitions(written, request, async () => [], send)).toBe(written);
+    const deletedOnly = [kept[0]!, kept[2]!];
+    expect(await resendUnknownPartitions(deletedOnly, request, async () => ['orders'], send)).toBe(
+      deletedOnly,
+    );
+    const failing = async () => {
+      throw new Error('timed out');
+    };
+    expect(await resendUnknownPartitions(kept, request, failing, send)).toBe(kept);
     expect(sent).toEqual([]);
   });
 });

@@ -35,3 +35,33 @@ export async function writesAroundDeletedTopics(
   }
   return [...written, ...deleted];
 }
+
+/**
+ * A send whose answer was kept per partition (kafkajs-produce-per-partition.ts) may carry partitions
+ * the broker did not host, none of which it wrote. Those of topics the cluster still lists (a topic
+ * just made, not served by its leader yet) are sent once more, through kafkajs' retries; those of
+ * topics deleted meanwhile keep their error, for the producer to make the topic anew.
+ */
+export async function resendUnknownPartitions(
+  writes: readonly PartitionWrite[],
+  request: ProduceRequest,
+  listTopics: () => Promise<readonly string[]>,
+  send: (topics: ProduceRequest['topics']) => Promise<readonly PartitionWrite[]>,
+): Promise<readonly PartitionWrite[]> {
+  if (writes.every((w) => w.error === undefined)) return writes;
+  const listed = new Set(await listTopics().catch(() => [] as readonly string[]));
+  const again = new Set(
+    writes
+      .filter((w) => w.error !== undefined && listed.has(w.topic))
+      .map((w) => `${w.topic}\u0000${w.partition}`),
+  );
+  if (again.size === 0) return writes;
+  const topics = request.topics
+    .map(({ topic, records }) => ({
+      topic,
+      records: records.filter((r) => again.has(`${topic}\u0000${r.partition}`)),
+    }))
+    .filter((t) => t.records.length > 0);
+  const resent = await send(topics);
+  return [...writes.filter((w) => !again.has(`${w.topic}\u0000${w.partition}`)), ...resent];
+}
