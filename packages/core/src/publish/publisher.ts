@@ -39,7 +39,7 @@ export class Publisher {
   readonly #validTopics = new Set<string>();
   /** Reused by every publish: `wireHeaders` writes the length of the headers it built here. */
   readonly #headerTally: HeaderTally = { chars: 0 };
-  readonly #queue: SendQueue;
+  readonly #sendQueue: SendQueue;
   #closing = false;
   readonly #connection: PublisherConnection;
 
@@ -54,7 +54,7 @@ export class Publisher {
     this.#options = options;
     this.#prefix = transport.headerPrefix ?? 'ce_';
     this.buffer = new PublishBuffer(options.publishBuffer);
-    this.#queue = new SendQueue(transport, metrics, this.buffer, () => connection.ready());
+    this.#sendQueue = new SendQueue(transport, metrics, this.buffer, () => connection.ready());
     // Without `emitted` these always return a promise of the receipt.
     const send: PublishFn = (topic, envelope) =>
       this.#encodeAndQueue(topic, envelope, undefined) as Promise<PublishReceipt>;
@@ -64,7 +64,7 @@ export class Publisher {
 
   /** Publishes made before the first connect finished, waiting for it (they hold buffer room already). */
   get awaitingConnect(): number {
-    return this.#queue.awaitingConnect;
+    return this.#sendQueue.awaitingConnect;
   }
 
   publish(topic: string, draft: EventDraft): Promise<PublishReceipt> {
@@ -161,7 +161,7 @@ export class Publisher {
    */
   async close(): Promise<void> {
     this.#closing = true;
-    await this.#queue.drain();
+    await this.#sendQueue.drain();
   }
 
   /** A promise of the receipt; for an emit (`emitted`), `undefined` or a promise that can only reject. */
@@ -213,9 +213,9 @@ export class Publisher {
       return Promise.reject(error);
     }
     const wait = this.buffer.reserve(bytes);
-    if (wait === undefined) return this.#queue.enqueue(pending, emitted);
+    if (wait === undefined) return this.#sendQueue.enqueue(pending, emitted);
     return wait.then(
-      () => this.#queue.enqueue(pending, emitted),
+      () => this.#sendQueue.enqueue(pending, emitted),
       (error: Error) => {
         if (span !== undefined) endSpanWithError(span, error);
         throw error;

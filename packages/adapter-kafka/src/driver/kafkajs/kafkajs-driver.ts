@@ -24,7 +24,7 @@ import { encoderPatch } from './kafkajs-encoder-patch.ts';
 import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
 import { resendUnknownPartitions, writesAroundDeletedTopics } from './kafkajs-partial-writes.ts';
 import { kafkajsPatched, patchKafkajs } from './kafkajs-patches.ts';
-import { answerProducePerPartition, unknownPartitionError } from './kafkajs-produce-per-partition.ts';
+import { answerProducePerPartition, partitionError } from './kafkajs-produce-per-partition.ts';
 import { type ProducerCluster, producerWithCluster, withCluster } from './kafkajs-producer-cluster.ts';
 
 const require = createRequire(import.meta.url);
@@ -71,26 +71,35 @@ class KafkajsDriver implements KafkaDriver {
   /** Set by the first successful `connect()`: until then kafkajs' connect-attempt lines are written at debug. */
   #connectedOnce = false;
   readonly info: DriverInfo;
+  /** What `info` reports as replaced inside kafkajs; `producePerPartition` is set with each producer. */
+  readonly #patches: {
+    encoder: typeof encoderPatch;
+    requestQueue: boolean;
+    emptyFetchBatches: boolean;
+    rejoinWait: boolean;
+    producePerPartition: boolean;
+  };
 
   constructor(options: ResolvedKafkaOptions, log: Log) {
     this.#options = options;
     this.#log = log;
     registerCompressionCodecs();
     patchKafkajs();
+    this.#patches = {
+      encoder: encoderPatch,
+      requestQueue: kafkajsPatched(),
+      emptyFetchBatches: kafkajsPatched(),
+      rejoinWait: kafkajsPatched(),
+      // kafkajs-produce-per-partition.ts, on this driver's own producer (never an idempotent one).
+      producePerPartition: false,
+    };
     this.info = {
       driver: 'kafkajs',
       clientVersion: KAFKAJS_VERSION,
       // What is replaced inside kafkajs (see kafkajs-encoder-patch.ts and kafkajs-patches.ts):
       // `full`, `varint-only` (kafkajs was loaded before the adapter) or `skipped` (another version).
       // patchKafkajs applies the request-queue, empty-fetch-batch and rejoin-wait patches together.
-      patches: {
-        encoder: encoderPatch,
-        requestQueue: kafkajsPatched(),
-        emptyFetchBatches: kafkajsPatched(),
-        rejoinWait: kafkajsPatched(),
-        // kafkajs-produce-per-partition.ts, on this driver's own producer (never idempotent ones).
-        producePerPartition: !options.producer.idempotent && KAFKAJS_VERSION === '2.2.4',
-      },
+      patches: this.#patches,
     };
     this.#kafka = new Kafka({
       clientId: options.clientId,
@@ -182,7 +191,7 @@ class KafkajsDriver implements KafkaDriver {
                 topic: w.topicName,
                 partition: w.partition,
                 baseOffset: undefined,
-                error: unknownPartitionError(w.errorCode),
+                error: partitionError(w.errorCode),
               },
       );
     };
@@ -346,7 +355,7 @@ class KafkajsDriver implements KafkaDriver {
     });
     if (cluster !== undefined) this.#forgetDeletedTopics(cluster);
     // See kafkajs-produce-per-partition.ts; an idempotent producer goes through kafkajs-partial-writes.ts.
-    if (!p.idempotent && KAFKAJS_VERSION === '2.2.4') answerProducePerPartition(cluster);
+    this.#patches.producePerPartition = answerProducePerPartition(cluster, p.idempotent);
     return { producer, cluster, inFlight: 0, retired: false };
   }
 

@@ -97,6 +97,13 @@ describe('resendUnknownPartitions', () => {
     ]);
   });
 
+  it('keeps the written partitions, and the first errors, when the resend fails', async () => {
+    const failing = async (): Promise<never> => {
+      throw unknown;
+    };
+    expect(await resendUnknownPartitions(kept, request, async () => ['orders'], failing)).toBe(kept);
+  });
+
   it('sends nothing when every partition was written, or only deleted topics failed, or the list failed', async () => {
     const { sent, send } = sender();
     const written = [kept[0]!];

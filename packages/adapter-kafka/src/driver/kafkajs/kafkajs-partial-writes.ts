@@ -40,7 +40,8 @@ export async function writesAroundDeletedTopics(
  * A send whose answer was kept per partition (kafkajs-produce-per-partition.ts) may carry partitions
  * the broker did not host, none of which it wrote. Those of topics the cluster still lists (a topic
  * just made, not served by its leader yet) are sent once more, through kafkajs' retries; those of
- * topics deleted meanwhile keep their error, for the producer to make the topic anew.
+ * topics deleted meanwhile keep their error, for the producer to make the topic anew. A resend that
+ * fails leaves them with their first error: the partitions the first answer wrote stay written.
  */
 export async function resendUnknownPartitions(
   writes: readonly PartitionWrite[],
@@ -50,18 +51,18 @@ export async function resendUnknownPartitions(
 ): Promise<readonly PartitionWrite[]> {
   if (writes.every((w) => w.error === undefined)) return writes;
   const listed = new Set(await listTopics().catch(() => [] as readonly string[]));
-  const again = new Set(
-    writes
-      .filter((w) => w.error !== undefined && listed.has(w.topic))
-      .map((w) => `${w.topic}\u0000${w.partition}`),
-  );
+  const again = new Set(writes.filter((w) => w.error !== undefined && listed.has(w.topic)).map(partitionKey));
   if (again.size === 0) return writes;
   const topics = request.topics
     .map(({ topic, records }) => ({
       topic,
-      records: records.filter((r) => again.has(`${topic}\u0000${r.partition}`)),
+      records: records.filter((r) => again.has(partitionKey({ topic, partition: r.partition }))),
     }))
     .filter((t) => t.records.length > 0);
-  const resent = await send(topics);
-  return [...writes.filter((w) => !again.has(`${w.topic}\u0000${w.partition}`)), ...resent];
+  const resent = await send(topics).catch(() => undefined);
+  if (resent === undefined) return writes;
+  return [...writes.filter((w) => !again.has(partitionKey(w))), ...resent];
 }
+
+const partitionKey = (w: { readonly topic: string; readonly partition: number }) =>
+  `${w.topic}\u0000${w.partition}`;

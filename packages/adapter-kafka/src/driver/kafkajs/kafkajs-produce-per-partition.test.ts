@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerProducePerPartition, unknownPartitionError } from './kafkajs-produce-per-partition.ts';
+import { answerProducePerPartition, partitionError } from './kafkajs-produce-per-partition.ts';
 
 const PRODUCE = 0;
 const METADATA = 3;
@@ -37,7 +37,7 @@ type Broker = ReturnType<typeof fakeBroker>['broker'];
 
 async function clusterWith(broker: Broker): Promise<Broker> {
   const cluster = { findBroker: async () => broker };
-  expect(answerProducePerPartition(cluster)).toBe(true);
+  expect(answerProducePerPartition(cluster, false)).toBe(true);
   return cluster.findBroker();
 }
 
@@ -76,10 +76,10 @@ describe('answerProducePerPartition', () => {
     expect(parsed).toEqual(['reconnected']);
   });
 
-  it('wraps a broker once however often it is found, and refuses a cluster of another shape', async () => {
+  it('wraps a broker once however often it is found', async () => {
     const { broker, parsed } = fakeBroker();
     const cluster = { findBroker: async () => broker };
-    answerProducePerPartition(cluster);
+    answerProducePerPartition(cluster, false);
     await cluster.findBroker();
     await cluster.findBroker();
     await expect(
@@ -93,12 +93,24 @@ describe('answerProducePerPartition', () => {
         .response.parse(answer([1])),
     ).rejects.toThrow();
     expect(parsed).toEqual(['initial']);
-    expect(answerProducePerPartition({})).toBe(false);
-    expect(answerProducePerPartition(undefined)).toBe(false);
+  });
+
+  it('changes nothing for an idempotent producer or a cluster of another shape', async () => {
+    const { broker } = fakeBroker();
+    const cluster = { findBroker: async () => broker };
+    expect(answerProducePerPartition(cluster, true)).toBe(false);
+    await cluster.findBroker();
+    await expect(
+      broker
+        .lookupRequest(PRODUCE)({})
+        .response.parse(answer([0], [3])),
+    ).rejects.toThrow();
+    expect(answerProducePerPartition({}, false)).toBe(false);
+    expect(answerProducePerPartition(undefined, false)).toBe(false);
   });
 
   it("gives kafkajs' own error for a kept partition's code", () => {
-    expect(unknownPartitionError(3)).toMatchObject({
+    expect(partitionError(3)).toMatchObject({
       name: 'KafkaJSProtocolError',
       type: 'UNKNOWN_TOPIC_OR_PARTITION',
       retriable: true,

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
+const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
 
 const PRODUCE = 0; // kafkajs' apiKeys.Produce
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
@@ -24,21 +25,24 @@ const keeping = new WeakSet<object>();
 /**
  * kafkajs 2.2.4 throws a Produce answer away when one of its partitions failed, although the broker
  * wrote the others, and retries the whole request. When a topic in the request was deleted
- * meanwhile, its retries stop before sending (the topic has no metadata any more), so after the
- * retry budget (~0.8 s) every event of the request was reported failed, the written ones too: a
+ * meanwhile, its retries stop before sending (the topic has no metadata any more), so once the
+ * retry budget was spent every event of the request was reported failed, the written ones too: a
  * service on the `throughput` preset saw its events for a topic in use fail with TOPIC_NOT_FOUND.
  *
  * Makes the brokers `cluster.findBroker` hands to the producer keep such an answer when every failed
- * partition is one the broker does not host and another partition was written: the send resolves
- * with each partition's `errorCode`, and the driver settles the partitions one by one
- * (`unknownPartitionError`). Any other failure is thrown as before. For a producer without
- * idempotence only: an idempotent one counted its sequence numbers for the failed partitions too
- * (see kafkajs-partial-writes.ts for that case). The broker's `lookupRequest` is re-set on every
- * connect, so it is wrapped as it is set. Returns false when the cluster is not kafkajs 2.2.4's shape.
+ * partition is one the broker does not host and another partition in the same answer was written:
+ * the send resolves with each partition's `errorCode`, and the driver settles the partitions one by
+ * one (`partitionError`). Any other failure is thrown as before — also a broker's answer in which
+ * every partition is unknown (on a cluster, a broker whose share of the request was only the deleted
+ * topic's), so there the request still fails as a whole. For a producer without idempotence only
+ * (`idempotent` true returns false): an idempotent one counted its sequence numbers for the failed
+ * partitions too (kafkajs-partial-writes.ts handles that case). The broker's `lookupRequest` is set
+ * anew on every connect, so it is wrapped as it is set. Returns false, changing nothing, for another
+ * kafkajs version or a cluster not of kafkajs 2.2.4's shape.
  */
-export function answerProducePerPartition(cluster: unknown): boolean {
+export function answerProducePerPartition(cluster: unknown, idempotent: boolean): boolean {
   const c = cluster as { findBroker?: (query: { nodeId: number }) => Promise<object> } | undefined;
-  if (typeof c?.findBroker !== 'function') return false;
+  if (idempotent || KAFKAJS_VERSION !== '2.2.4' || typeof c?.findBroker !== 'function') return false;
   const find = c.findBroker.bind(c);
   c.findBroker = async (query) => {
     const broker = await find(query);
@@ -88,11 +92,10 @@ function keepPartial(parse: Parse): Parse {
   };
 }
 
-const { createErrorFromCode } = require('kafkajs/src/protocol/error') as {
-  createErrorFromCode(code: number): Error;
-};
-
 /** kafkajs' own error for a partition's `errorCode` in a kept answer (the one it would have thrown). */
-export function unknownPartitionError(errorCode: number): Error {
+export function partitionError(errorCode: number): Error {
+  const { createErrorFromCode } = require('kafkajs/src/protocol/error') as {
+    createErrorFromCode(code: number): Error;
+  };
   return createErrorFromCode(errorCode);
 }
