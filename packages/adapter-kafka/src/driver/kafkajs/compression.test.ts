@@ -6,6 +6,7 @@ import {
   compressionType,
   LZ4_SYNC_COMPRESS_MAX_BYTES,
   LZ4_SYNC_DECOMPRESS_MAX_BYTES,
+  LZ4_SYNC_DECOMPRESS_MAX_OUTPUT_BYTES,
   lz4Codec,
   registerCompressionCodecs,
 } from './compression.ts';
@@ -78,6 +79,19 @@ describe('LZ4 on the event loop for small buffers', () => {
     expect((await codec.decompress(small)).toString()).toBe('switchyard '.repeat(200));
     expect(await codec.decompress(big)).toEqual(random);
     expect(calls).toEqual(['decompress sync', 'decompress pool']);
+  });
+
+  it('decompresses a small frame in the thread pool once frames like it came out large', async () => {
+    // A fetched batch of alike 1 KiB events: a few KiB compressed, hundreds of KiB out.
+    const { calls, codec } = counting();
+    const events = Buffer.from(`{"orderId":4711,"note":"${'x'.repeat(1000)}"}`.repeat(300));
+    const frame = real.compressFrameSync(events);
+    expect(frame.length).toBeLessThan(LZ4_SYNC_DECOMPRESS_MAX_BYTES);
+    expect(events.length).toBeGreaterThan(LZ4_SYNC_DECOMPRESS_MAX_OUTPUT_BYTES);
+    const lone = real.compressFrameSync(Buffer.from(`{"orderId":4712,"note":"${'y'.repeat(1000)}"}`));
+    for (const f of [frame, frame, lone]) await codec.decompress(f);
+    // The first is judged by the JSON-like ratio it assumes; a lone event stays on the event loop.
+    expect(calls).toEqual(['decompress sync', 'decompress pool', 'decompress sync']);
   });
 
   it('reports a corrupt frame as a rejected promise, not a throw', async () => {

@@ -34,12 +34,45 @@ interface Lz4Napi {
  */
 export const LZ4_SYNC_COMPRESS_MAX_BYTES = 65_536;
 export const LZ4_SYNC_DECOMPRESS_MAX_BYTES = 16_384;
+/**
+ * Decompressing costs by what comes out, and a fetched batch of alike events can shrink 50:1 (a
+ * small frame, hundreds of KiB of fresh memory to fill). A frame is decompressed on the event loop
+ * only while its size times the ratio the last frame had stays under this many bytes.
+ */
+export const LZ4_SYNC_DECOMPRESS_MAX_OUTPUT_BYTES = 131_072;
 
 /** LZ4 frames (what Kafka stores for `lz4`) from lz4-napi, small buffers synchronously. */
 export function lz4Codec(lz4: Lz4Napi = require('lz4-napi') as Lz4Napi): CodecFactory {
   const compress = bySize(LZ4_SYNC_COMPRESS_MAX_BYTES, lz4.compressFrame, lz4.compressFrameSync);
-  const decompress = bySize(LZ4_SYNC_DECOMPRESS_MAX_BYTES, lz4.decompressFrame, lz4.decompressFrameSync);
+  const decompress = byExpectedOutput(lz4.decompressFrame, lz4.decompressFrameSync);
   return () => ({ compress: (encoder) => compress(encoder.buffer), decompress });
+}
+
+/**
+ * Frames up to LZ4_SYNC_DECOMPRESS_MAX_BYTES whose expected output (their size times the last
+ * frame's ratio) is at most LZ4_SYNC_DECOMPRESS_MAX_OUTPUT_BYTES through `sync`, others through `pool`.
+ */
+function byExpectedOutput(
+  pool: (buffer: Buffer) => Promise<Buffer>,
+  sync: (buffer: Buffer) => Buffer,
+): (buffer: Buffer) => Promise<Buffer> {
+  let ratio = 4; // until a frame is seen: about what JSON events shrink by
+  const seen = (frame: Buffer, out: Buffer) => {
+    if (frame.length > 0) ratio = out.length / frame.length;
+    return out;
+  };
+  return (buffer) => {
+    if (
+      buffer.length > LZ4_SYNC_DECOMPRESS_MAX_BYTES ||
+      buffer.length * ratio > LZ4_SYNC_DECOMPRESS_MAX_OUTPUT_BYTES
+    )
+      return pool(buffer).then((out) => seen(buffer, out));
+    try {
+      return Promise.resolve(seen(buffer, sync(buffer)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
 }
 
 /** Buffers up to `max` bytes through `sync` (a throw becomes a rejection), bigger ones through `pool`. */
