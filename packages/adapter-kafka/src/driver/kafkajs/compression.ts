@@ -41,48 +41,40 @@ export const LZ4_SYNC_DECOMPRESS_MAX_BYTES = 16_384;
  */
 export const LZ4_SYNC_DECOMPRESS_MAX_OUTPUT_BYTES = 131_072;
 
-/** LZ4 frames (what Kafka stores for `lz4`) from lz4-napi, small buffers synchronously. */
-export function lz4Codec(lz4: Lz4Napi = require('lz4-napi') as Lz4Napi): CodecFactory {
-  const compress = bySize(LZ4_SYNC_COMPRESS_MAX_BYTES, lz4.compressFrame, lz4.compressFrameSync);
-  const decompress = byExpectedOutput(lz4.decompressFrame, lz4.decompressFrameSync);
-  return () => ({ compress: (encoder) => compress(encoder.buffer), decompress });
-}
-
 /**
- * Frames up to LZ4_SYNC_DECOMPRESS_MAX_BYTES whose expected output (their size times the last
- * frame's ratio) is at most LZ4_SYNC_DECOMPRESS_MAX_OUTPUT_BYTES through `sync`, others through `pool`.
+ * LZ4 frames (what Kafka stores for `lz4`) from lz4-napi: small requests synchronously, and fetched
+ * frames up to LZ4_SYNC_DECOMPRESS_MAX_BYTES whose expected output (their size times the last
+ * frame's ratio) is at most LZ4_SYNC_DECOMPRESS_MAX_OUTPUT_BYTES.
  */
-function byExpectedOutput(
-  pool: (buffer: Buffer) => Promise<Buffer>,
-  sync: (buffer: Buffer) => Buffer,
-): (buffer: Buffer) => Promise<Buffer> {
+export function lz4Codec(lz4: Lz4Napi = require('lz4-napi') as Lz4Napi): CodecFactory {
+  const compress = onEventLoopWhen(
+    (buffer) => buffer.length <= LZ4_SYNC_COMPRESS_MAX_BYTES,
+    lz4.compressFrame,
+    lz4.compressFrameSync,
+  );
   let ratio = 4; // until a frame is seen: about what JSON events shrink by
   const seen = (frame: Buffer, out: Buffer) => {
     if (frame.length > 0) ratio = out.length / frame.length;
     return out;
   };
-  return (buffer) => {
-    if (
-      buffer.length > LZ4_SYNC_DECOMPRESS_MAX_BYTES ||
-      buffer.length * ratio > LZ4_SYNC_DECOMPRESS_MAX_OUTPUT_BYTES
-    )
-      return pool(buffer).then((out) => seen(buffer, out));
-    try {
-      return Promise.resolve(seen(buffer, sync(buffer)));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
+  const decompress = onEventLoopWhen(
+    (frame) =>
+      frame.length <= LZ4_SYNC_DECOMPRESS_MAX_BYTES &&
+      frame.length * ratio <= LZ4_SYNC_DECOMPRESS_MAX_OUTPUT_BYTES,
+    (frame) => lz4.decompressFrame(frame).then((out) => seen(frame, out)),
+    (frame) => seen(frame, lz4.decompressFrameSync(frame)),
+  );
+  return () => ({ compress: (encoder) => compress(encoder.buffer), decompress });
 }
 
-/** Buffers up to `max` bytes through `sync` (a throw becomes a rejection), bigger ones through `pool`. */
-function bySize(
-  max: number,
+/** Buffers that `fit` through `sync` (a throw becomes a rejection), the others through `pool`. */
+function onEventLoopWhen(
+  fits: (buffer: Buffer) => boolean,
   pool: (buffer: Buffer) => Promise<Buffer>,
   sync: (buffer: Buffer) => Buffer,
 ): (buffer: Buffer) => Promise<Buffer> {
   return (buffer) => {
-    if (buffer.length > max) return pool(buffer);
+    if (!fits(buffer)) return pool(buffer);
     try {
       return Promise.resolve(sync(buffer));
     } catch (error) {
