@@ -82,6 +82,11 @@ export class KafkaTransport implements Transport {
           'info',
           `Topic(s) ${topics.join(', ')} were deleted on the brokers while in use: making them anew and sending ${events} event(s) again`,
         ),
+      onTopicsNotServed: (topics, events) =>
+        this.#log(
+          'debug',
+          `Topic(s) ${topics.join(', ')} not served by their leader yet: sending ${events} event(s) again`,
+        ),
       onSuccess: () => {
         if (this.#state === 'reconnecting') this.#state = 'connected';
       },

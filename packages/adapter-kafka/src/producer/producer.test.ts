@@ -100,6 +100,7 @@ function producer(overrides: Partial<KafkaProducerOptions> = {}, { autoCreate = 
       requestTimeoutMs: 10_000,
       onError: (e) => errors.push(e.code),
       onTopicsGone: (topics, events) => errors.push(`gone ${topics.join(',')}: ${events} again`),
+      onTopicsNotServed: (topics, events) => errors.push(`not served ${topics.join(',')}: ${events} again`),
       onSuccess: () => {},
     },
   );
@@ -225,6 +226,25 @@ describe('KafkaProducer', () => {
       .flatMap((r) => r.topics.flatMap((t) => t.records.map((x) => x.value[0])));
     expect(written).toEqual(Array.from({ length: 20 }, (_, n) => n + 1));
     expect(errors).toEqual([expect.stringMatching(/^gone orders: \d+ again$/)]);
+    expect(p.bufferedMessages).toBe(0);
+  });
+
+  it('sends again the events a leader refused for a topic it does not host yet, and does not call it deleted', async () => {
+    const { p, driver, errors } = producer({}, { autoCreate: true });
+    await p.send([msg(0), { ...msg(0), topic: 'payments' }]);
+    driver.requests = [];
+    // The brokers list `orders` (the fake's metadata answers), but its partitions' writes come back
+    // unknown once, as from a leader that does not host a topic made a moment ago.
+    driver.failTopic.set('orders', unknownTopic());
+    const produce = driver.produce.bind(driver);
+    driver.produce = async (request) => {
+      const writes = await produce(request);
+      driver.failTopic.clear();
+      return writes;
+    };
+    const outcomes = await p.send([msg(1), msg(2), { ...msg(1), topic: 'payments' }]);
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['ok', 'ok', 'ok']);
+    expect(errors).toEqual(['not served orders: 2 again']);
     expect(p.bufferedMessages).toBe(0);
   });
 

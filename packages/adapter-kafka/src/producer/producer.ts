@@ -21,6 +21,11 @@ export interface ProducerHooks {
   readonly onError: (error: EventBusError) => void;
   /** Topics found deleted by a write, to be made anew: `events` of theirs go again (none failed). */
   readonly onTopicsGone?: (topics: readonly string[], events: number) => void;
+  /**
+   * Topics a write found unknown although the brokers still list them (made a moment ago, not
+   * hosted by their leader yet): `events` of theirs go again (none failed).
+   */
+  readonly onTopicsNotServed?: (topics: readonly string[], events: number) => void;
   readonly onSuccess: () => void;
   readonly redact: Redact;
   /**
@@ -291,12 +296,12 @@ export class KafkaProducer {
     const missing = [
       ...new Set(failed.filter((f) => errorOf(f).code === 'TOPIC_NOT_FOUND').map((f) => f.batch.topic)),
     ];
-    const gone =
-      missing.length > 0 && this.metadata.createsTopics
-        ? ownErrors
-          ? new Set(missing)
-          : await this.goneTopics(missing)
-        : new Set<string>();
+    const retried = missing.length > 0 && this.metadata.createsTopics;
+    // Looked up before anything is made anew, so a topic still listed is not reported as deleted.
+    const deleted = retried ? await this.goneTopics(missing) : new Set<string>();
+    // A partition's own error names its topic, deleted or not served yet: its events go again. A
+    // request's error may be another topic's: only the events of topics found deleted go again.
+    const gone = retried && ownErrors ? new Set(missing) : deleted;
     const again = this.takeBackForNewTopic(failed.filter((f) => gone.has(f.batch.topic)).map((f) => f.batch));
     const resent = new Set<PendingRecord>(again);
     let first: EventBusError | undefined;
@@ -318,14 +323,26 @@ export class KafkaProducer {
     // The broker may have written the batch although we saw an error; a fresh producer id keeps the
     // next batch from reusing its sequence numbers (which the broker would take for a duplicate).
     if (this.options.idempotent) this.needsReset = true;
-    if (again.length > 0) this.hooks.onTopicsGone?.([...gone], again.length);
+    if (again.length > 0) this.reportSentAgain(again, deleted);
     // A failure only when an event failed: events sent again are not (yet) one.
     if (first !== undefined) this.hooks.onError(first);
   }
 
+  /** Says whose events go again: topics deleted (made anew) apart from topics not served yet. */
+  private reportSentAgain(again: readonly Prepared[], deleted: ReadonlySet<string>): void {
+    const byTopic = new Map<string, number>();
+    for (const r of again) byTopic.set(r.topic, (byTopic.get(r.topic) ?? 0) + 1);
+    const count = (topics: readonly string[]) => topics.reduce((n, t) => n + byTopic.get(t)!, 0);
+    const gone = [...byTopic.keys()].filter((t) => deleted.has(t));
+    const unserved = [...byTopic.keys()].filter((t) => !deleted.has(t));
+    if (gone.length > 0) this.hooks.onTopicsGone?.(gone, count(gone));
+    if (unserved.length > 0) this.hooks.onTopicsNotServed?.(unserved, count(unserved));
+  }
+
   /**
-   * Which topics of a request of several that failed as a whole the brokers no longer have (the
-   * others' writes may have gone through, and are not sent again).
+   * Which of these topics the brokers no longer have (a lookup that fails counts as still there).
+   * For a request of several that failed as a whole, the others' writes may have gone through and
+   * are not sent again.
    */
   private async goneTopics(topics: readonly string[]): Promise<Set<string>> {
     const missing = await Promise.all(
