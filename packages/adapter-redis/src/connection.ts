@@ -1,9 +1,8 @@
 import type { ConnectionState } from '@switchyard/core';
-import { tlsConnectionOptions } from '@switchyard/core/transport';
+import { tlsConnectionOptions, waitAtMost } from '@switchyard/core/transport';
 import { Redis, type RedisOptions } from 'ioredis';
 import { isAuthError, toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';
-import { within } from './within.ts';
 
 /** Hooks the transport gives its connections. */
 export interface ConnectionHooks {
@@ -167,7 +166,7 @@ export class RedisConnection {
     this.#closing = true;
     if (this.client.status === 'end' || this.client.status === 'wait') return;
     if (this.ready)
-      await within(
+      await waitAtMost(
         this.client.quit().catch(() => undefined),
         2_000,
       );

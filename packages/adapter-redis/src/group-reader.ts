@@ -2,7 +2,6 @@ import { waitAtMost } from '@switchyard/core/transport';
 import type { RedisConnection } from './connection.ts';
 import type { Entry } from './pending-list.ts';
 import { ConnectionLost, encodeBulk, type ReadConnection } from './read-connection.ts';
-import { within } from './within.ts';
 
 /** Slack past BLOCK after which a read that returned nothing means the connection died silently. */
 const BLOCK_GRACE_MS = 2_000;
@@ -84,11 +83,7 @@ export class GroupReader {
       this.#connection.disconnect();
       return true;
     }
-    const ended = await within(
-      loop.then(() => true),
-      1_000,
-    );
-    if (ended === true) await this.#connection.quit(waitMs);
+    if (await waitAtMost(loop, 1_000)) await this.#connection.quit(waitMs);
     this.#connection.disconnect();
     return true;
   }

@@ -1,11 +1,10 @@
 import { EventBusError } from '@switchyard/core';
-import type { OutboundMessage, SendOutcome } from '@switchyard/core/transport';
+import { type OutboundMessage, type SendOutcome, waitAtMost } from '@switchyard/core/transport';
 import type { Redis } from 'ioredis';
 import type { RedisConnection } from './connection.ts';
 import { toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';
 import type { TopicSettings, TrimSettings } from './topic-settings.ts';
-import { within } from './within.ts';
 import {
   type EncodedFields,
   encodeFields,
@@ -141,7 +140,7 @@ export class StreamPublisher {
     }
     // Read settings and trim before the outcomes (its reply comes right after the XADDs'); a
     // failed trim leaves the entries stored, and the next XADDs to the topic trim it.
-    if (trimming !== undefined) await within(trimming, Math.max(0, deadline - performance.now()));
+    if (trimming !== undefined) await waitAtMost(trimming, Math.max(0, deadline - performance.now()));
     if (results === 'timeout') {
       failAll(
         new EventBusError(

@@ -4,6 +4,7 @@ import {
   type ConsumerHandle,
   type InboundMessage,
   LoopWaker,
+  waitAtMost,
 } from '@switchyard/core/transport';
 import { AckBatch } from './ack-batch.ts';
 import type { RedisConnection } from './connection.ts';
@@ -16,7 +17,6 @@ import { MessagesById } from './messages-by-id.ts';
 import { type Entry, PendingList } from './pending-list.ts';
 import type { ReadConnection } from './read-connection.ts';
 import { type MessageOwner, RedisMessage } from './redis-message.ts';
-import { within } from './within.ts';
 
 export interface StreamConsumerDeps {
   readonly request: ConsumeRequest;
@@ -149,13 +149,13 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     const answered = await this.#reader.close(main, this.#loop, STOP_WAIT_MS);
     // Without the server the loop waits on a command queued until a reconnect: not waited for
     // (the transport's close then drops the connection, which fails that command).
-    if (main.ready) await within(this.#loop, STOP_WAIT_MS);
+    if (main.ready) await waitAtMost(this.#loop, STOP_WAIT_MS);
     // A server that did not answer the wake-up hangs: nothing more is waited for (the acks and
     // releases not sent leave their entries pending, and a claim hands them on).
     this.unanswered = !answered;
     // Without the server the acks would wait in the client's queue for a reconnect (2 s when some
     // were due): they are left, and their entries are claimed again like the rest.
-    if (answered && main.ready) await within(this.#acks.flush(), STOP_WAIT_MS);
+    if (answered && main.ready) await waitAtMost(this.#acks.flush(), STOP_WAIT_MS);
     const release = [
       ...this.#unsettled.ids(),
       ...this.#held.map((m) => m.offset),
@@ -170,7 +170,7 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
       // Leave the group when nothing is pending here any more (a clean close leaves no member behind).
       await this.#pending.prune(this.#deps.idleConsumerTimeoutMs, true);
     };
-    await within(
+    await waitAtMost(
       leave().catch((error: unknown) => this.#deps.onError(error)),
       STOP_WAIT_MS,
     );
