@@ -32,6 +32,7 @@ export interface EventDraft<TData = unknown> {
   readonly key?: string;
   readonly id?: string;
   readonly subject?: string;
+  /** When it happened: an RFC 3339 timestamp (sent as given) or a Date; publishing time when absent. */
   readonly time?: string | Date;
   readonly tenant?: string;
   readonly correlationId?: string;

@@ -13,8 +13,7 @@ export function checkDraftFields(draft: EventDraft): void {
     if (value !== undefined && typeof value !== 'string')
       invalid(`\`${field}\` must be a string, got ${typeof value}`);
   }
-  if (draft.time !== undefined && typeof draft.time !== 'string' && !(draft.time instanceof Date))
-    invalid(`\`time\` must be an ISO string or a Date, got ${typeof draft.time}`);
+  if (draft.time !== undefined) checkTime(draft.time);
   const headers: unknown = draft.headers;
   if (headers === undefined) return;
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers))
@@ -24,6 +23,46 @@ export function checkDraftFields(draft: EventDraft): void {
     if (typeof value !== 'string')
       invalid(`Header ${JSON.stringify(name)} must be a string, got ${typeof value}`);
   }
+}
+
+/** CloudEvents' `time` is an RFC 3339 timestamp: a string is sent as given, so it is checked here. */
+function checkTime(time: unknown): void {
+  if (time instanceof Date) {
+    if (Number.isNaN(time.getTime())) invalid('`time` is an invalid Date');
+  } else if (typeof time !== 'string') {
+    invalid(`\`time\` must be an ISO string or a Date, got ${typeof time}`);
+  } else if (!isRfc3339(time)) {
+    invalid(
+      `\`time\` must be an RFC 3339 timestamp such as 2026-12-06T10:00:00Z (a date, a time and an offset), got ${JSON.stringify(time.length > 64 ? `${time.slice(0, 64)}…` : time)}`,
+    );
+  }
+}
+
+const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+
+/** `date-time` of RFC 3339 section 5.6, with the ranges of each field (a leap second allowed). */
+function isRfc3339(text: string): boolean {
+  const m = RFC_3339.exec(text);
+  if (m === null) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 60 &&
+    (m[7] === undefined || (Number(m[7]) <= 23 && Number(m[8]) <= 59))
+  );
 }
 
 function invalid(problem: string): never {

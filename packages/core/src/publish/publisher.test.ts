@@ -48,6 +48,11 @@ describe('publishing', () => {
     [{ subject: 42 }, /`subject` must be a string, got number/],
     [{ id: 7 }, /`id` must be a string, got number/],
     [{ time: 1_700_000_000 }, /`time` must be an ISO string or a Date, got number/],
+    [{ time: 'yesterday' }, /`time` must be an RFC 3339 timestamp .* got "yesterday"/],
+    [{ time: '2026-13-45T99:00:00Z' }, /`time` must be an RFC 3339 timestamp/],
+    [{ time: '2026-02-30T10:00:00Z' }, /`time` must be an RFC 3339 timestamp/],
+    [{ time: '2026-12-06' }, /`time` must be an RFC 3339 timestamp/],
+    [{ time: new Date('nope') }, /`time` is an invalid Date/],
   ])('rejects a draft with %o, naming the field, before any transport sees it', async (fields, message) => {
     // On Kafka, NATS and Redis such a header failed deep in the client (PUBLISH_FAILED, or INTERNAL
     // "raw.trim is not a function"), as if the broker were at fault.
@@ -55,6 +60,21 @@ describe('publishing', () => {
     const error = await bus.publish('p5', { type: 'x', data: 1, ...(fields as object) }).catch((e) => e);
     expect(isEventBusError(error, 'INVALID_EVENT')).toBe(true);
     expect((error as Error).message).toMatch(message);
+    await bus.close();
+  });
+
+  it.each([
+    '2026-12-06T10:00:00Z',
+    '2026-12-06T10:00:00.123456789+05:30',
+    '2026-12-06t10:00:00z',
+    '2016-12-31T23:59:60Z',
+  ])('takes the RFC 3339 time %s as given', async (time) => {
+    const bus = createEventBus({ source: 't' });
+    const seen = new Promise<string>((resolve) => {
+      void bus.subscribe('p6', async (event) => resolve(event.time));
+    });
+    await bus.publish('p6', { type: 'x', data: 1, time });
+    expect(await seen).toBe(time);
     await bus.close();
   });
 
