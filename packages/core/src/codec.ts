@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /** Turns event data into bytes and back. `contentType` becomes the CloudEvents `datacontenttype`. */
 export interface Codec {
   readonly contentType: string;

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { configError } from '../errors.ts';
