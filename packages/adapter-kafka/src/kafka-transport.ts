@@ -112,6 +112,7 @@ export class KafkaTransport implements Transport {
       orderingScope: 'group',
       delayedRedelivery: true,
       maxMessageBytes: options.producer.maxMessageBytes,
+      maxMessageBytesSetBy: "`producer.maxMessageBytes`, at most the broker's `message.max.bytes`",
       topicAdmin: true,
     };
     driver.onConnectionEvent((event) => {

@@ -84,6 +84,10 @@ export class NatsTransport implements Transport {
       orderingScope: 'instance',
       delayedRedelivery: true,
       maxMessageBytes: this.#connected?.nc.info?.max_payload ?? this.#options.maxMessageBytes,
+      maxMessageBytesSetBy:
+        this.#connected?.nc.info?.max_payload === undefined
+          ? '`maxMessageBytes`'
+          : "server's `max_payload` (nats-server config)",
       topicAdmin: true,
     };
   }

@@ -76,6 +76,7 @@ export class RedisTransport implements Transport {
       orderingScope: 'instance',
       delayedRedelivery: true,
       maxMessageBytes: options.maxMessageBytes,
+      maxMessageBytesSetBy: '`maxMessageBytes`',
       topicAdmin: true,
     };
   }

@@ -74,6 +74,11 @@ export interface TransportCapabilities {
   readonly delayedRedelivery: boolean;
   /** Largest encoded event (value plus headers) the broker accepts, in bytes. */
   readonly maxMessageBytes: number;
+  /**
+   * What sets `maxMessageBytes`, as a user would change it (e.g. `` `producer.maxMessageBytes` ``):
+   * named when an event is over it, instead of the bus's `maxEventBytes`.
+   */
+  readonly maxMessageBytesSetBy?: string;
   /** Topics can be created and configured through `ensureTopic`. */
   readonly topicAdmin: boolean;
 }

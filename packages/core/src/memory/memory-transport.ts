@@ -51,6 +51,7 @@ class MemoryTransport implements Transport {
       orderingScope: 'group',
       delayedRedelivery: true,
       maxMessageBytes,
+      maxMessageBytesSetBy: '`maxMessageBytes`',
       topicAdmin: false,
     };
   }

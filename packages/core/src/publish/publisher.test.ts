@@ -78,6 +78,29 @@ describe('publishing', () => {
     await bus.close();
   });
 
+  it('refuses an event over the bus limit saying to raise maxEventBytes', async () => {
+    const bus = createEventBus({ source: 't', maxEventBytes: 1_000 });
+    const error = await bus.publish('p7', { type: 'x', data: 'y'.repeat(2_000) }).catch((e) => e);
+    expect(isEventBusError(error, 'EVENT_TOO_LARGE')).toBe(true);
+    expect((error as Error).message).toMatch(/the limit on p7 is 1000\. .*raise maxEventBytes/);
+    await bus.close();
+  });
+
+  it('refuses an event over the transport limit naming what sets it, not maxEventBytes', async () => {
+    // A user who raised maxEventBytes was told to raise maxEventBytes again: the transport's limit applied.
+    const bus = createEventBus({
+      source: 't',
+      maxEventBytes: 4_000_000,
+      transport: memoryTransport({ maxMessageBytes: 1_000 }),
+    });
+    const error = await bus.publish('p7', { type: 'x', data: 'y'.repeat(2_000) }).catch((e) => e);
+    expect(isEventBusError(error, 'EVENT_TOO_LARGE')).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toMatch(/The memory transport takes at most 1000 bytes \(its `maxMessageBytes`\)/);
+    expect(message).not.toMatch(/raise maxEventBytes/);
+    await bus.close();
+  });
+
   it('rejects invalid options naming the field', () => {
     expect(() => createEventBus({ source: '' })).toThrowError(/`source`/);
     expect(() => createEventBus({ source: 's', publishBuffer: { whenFull: 'drop' as 'fail' } })).toThrowError(

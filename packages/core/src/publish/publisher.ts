@@ -196,6 +196,22 @@ export class Publisher {
     return this.#queuePending(pending, limit, emitted);
   }
 
+  /** Says whose limit an event is over, and what to change: the bus's `maxEventBytes` or the transport's. */
+  #tooLarge(pending: Pending, bytes: number, limit: number): string {
+    const said = `Event ${pending.id} is ${bytes} bytes encoded; the limit on ${pending.topic} is ${limit}. `;
+    const { name, capabilities } = this.#transport;
+    if (limit < this.#options.maxEventBytes && limit === capabilities.maxMessageBytes)
+      return (
+        said +
+        `The ${name} transport takes at most ${limit} bytes (its ${capabilities.maxMessageBytesSetBy ?? 'maxMessageBytes'}). ` +
+        "Store large payloads elsewhere and publish a reference, or raise the transport's limit (within the broker's)."
+      );
+    return (
+      said +
+      `Store large payloads elsewhere and publish a reference, or raise maxEventBytes (up to the ${name} transport's ${capabilities.maxMessageBytes}).`
+    );
+  }
+
   #queuePending(
     pending: Pending,
     limit: number,
@@ -203,12 +219,9 @@ export class Publisher {
   ): Promise<PublishReceipt | undefined> | undefined {
     const { bytes, span } = pending;
     if (bytes > limit) {
-      const error = new EventBusError(
-        'EVENT_TOO_LARGE',
-        `Event ${pending.id} is ${bytes} bytes encoded; the limit on ${pending.topic} is ${limit}. ` +
-          'Store large payloads elsewhere and publish a reference, or raise maxEventBytes (within the broker limit).',
-        { details: { bytes, limit, topic: pending.topic } },
-      );
+      const error = new EventBusError('EVENT_TOO_LARGE', this.#tooLarge(pending, bytes, limit), {
+        details: { bytes, limit, topic: pending.topic },
+      });
       if (span !== undefined) endSpanWithError(span, error);
       return Promise.reject(error);
     }
