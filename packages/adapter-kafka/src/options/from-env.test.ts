@@ -73,6 +73,30 @@ describe('kafkaOptionsFromEnv', () => {
     }
   });
 
+  it.each([
+    ['DRIVER', 'librdkafka', "'kafkajs', 'platformatic'"],
+    ['PRESET', 'fast', "'durable', 'throughput', 'latency'"],
+    ['PROFILE', 'aws', "'local', 'cloud', 'cross-region'"],
+    ['ACKS', '1', "'all', 'leader', 'none'"],
+    ['COMPRESSION', 'brotli', "'none', 'gzip', 'snappy', 'lz4', 'zstd'"],
+    ['GROUP_PROTOCOL', 'kip848', "'classic', 'consumer'"],
+    ['LOG_LEVEL', 'verbose', "'silent', 'error', 'warn', 'info', 'debug'"],
+    ['SASL_MECHANISM', 'oauthbearer', "'plain', 'scram-sha-256', 'scram-sha-512'"],
+  ])('names the variable when SWITCHYARD_KAFKA_%s is not one of its values', (suffix, value, allowed) => {
+    // Before, these named the option (`driver`, `producer.acks` …), which the user never wrote.
+    const error = (() => {
+      try {
+        kafkaOptionsFromEnv({ [`SWITCHYARD_KAFKA_${suffix}`]: value });
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(isEventBusError(error, 'INVALID_CONFIG')).toBe(true);
+    expect(error!.message).toContain(`SWITCHYARD_KAFKA_${suffix}`);
+    expect(error!.message).toContain(`${JSON.stringify(value)} is not one of ${allowed}`);
+  });
+
   it('reads the driver and the group protocol', () => {
     expect(
       kafkaOptionsFromEnv({

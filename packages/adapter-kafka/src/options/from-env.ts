@@ -1,5 +1,7 @@
 import { configError, warnUnknownEnv } from '@switchyard/core/transport';
+import { KAFKA_CHOICES } from './choices.ts';
 import type { KafkaTransportOptions } from './options.ts';
+import { checkOneOf } from './validate.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Parser = (name: string, raw: string) => unknown;
@@ -23,23 +25,28 @@ const list: Parser = (_name, raw) =>
     .filter((s) => s.length > 0);
 const integers: Parser = (name, raw) => (list(name, raw) as string[]).map((s) => integer(name, s));
 const intOrAuto: Parser = (name, raw) => (raw.trim() === 'auto' ? 'auto' : integer(name, raw));
+/** One of `allowed`, checked here so that the error names the variable rather than the option. */
+const choice =
+  (allowed: readonly string[]): Parser =>
+  (name, raw) =>
+    checkOneOf(name, raw, allowed);
 
 /** `SWITCHYARD_KAFKA_<NAME>` → option path. Brokers also come from plain `KAFKA_BROKERS`. */
 const SETTINGS: ReadonlyArray<readonly [string, string, Parser]> = [
   ['BROKERS', 'brokers', list],
   ['CLIENT_ID', 'clientId', text],
-  ['DRIVER', 'driver', text],
-  ['GROUP_PROTOCOL', 'groupProtocol', text],
-  ['PRESET', 'preset', text],
-  ['PROFILE', 'profile', text],
+  ['DRIVER', 'driver', choice(KAFKA_CHOICES.driver)],
+  ['GROUP_PROTOCOL', 'groupProtocol', choice(KAFKA_CHOICES.groupProtocol)],
+  ['PRESET', 'preset', choice(KAFKA_CHOICES.preset)],
+  ['PROFILE', 'profile', choice(KAFKA_CHOICES.profile)],
   ['CONNECT_TIMEOUT_MS', 'connectTimeoutMs', integer],
   ['REQUEST_TIMEOUT_MS', 'requestTimeoutMs', integer],
   ['AUTHENTICATION_TIMEOUT_MS', 'authenticationTimeoutMs', integer],
   ['RETRIES', 'retry.retries', integer],
   ['METADATA_MAX_AGE_MS', 'metadataMaxAgeMs', integer],
-  ['ACKS', 'producer.acks', text],
+  ['ACKS', 'producer.acks', choice(KAFKA_CHOICES.acks)],
   ['IDEMPOTENT', 'producer.idempotent', bool],
-  ['COMPRESSION', 'producer.compression', text],
+  ['COMPRESSION', 'producer.compression', choice(KAFKA_CHOICES.compression)],
   ['LINGER_MS', 'producer.lingerMs', integer],
   ['BATCH_MAX_MESSAGES', 'producer.batchMaxMessages', integer],
   ['BATCH_MAX_BYTES', 'producer.batchMaxBytes', integer],
@@ -54,7 +61,7 @@ const SETTINGS: ReadonlyArray<readonly [string, string, Parser]> = [
   ['RETRY_TIERS_MS', 'retryTopics.tiersMs', integers],
   ['TOPIC_PARTITIONS', 'autoCreateTopics.partitions', integer],
   ['TOPIC_REPLICATION_FACTOR', 'autoCreateTopics.replicationFactor', intOrAuto],
-  ['LOG_LEVEL', 'logLevel', text],
+  ['LOG_LEVEL', 'logLevel', choice(KAFKA_CHOICES.logLevel)],
   ['TLS_CA_FILE', 'tls.caFile', text],
   ['TLS_CERT_FILE', 'tls.certFile', text],
   ['TLS_KEY_FILE', 'tls.keyFile', text],
@@ -113,7 +120,11 @@ export function kafkaOptionsFromEnv(env: Env = process.env): KafkaTransportOptio
   const mechanism = read('SASL_MECHANISM');
   if (mechanism !== undefined) {
     options.sasl = {
-      mechanism: mechanism.toLowerCase(),
+      mechanism: checkOneOf(
+        'SWITCHYARD_KAFKA_SASL_MECHANISM',
+        mechanism.toLowerCase(),
+        KAFKA_CHOICES.saslMechanism,
+      ),
       username: env.SWITCHYARD_KAFKA_SASL_USERNAME ?? '',
       password: env.SWITCHYARD_KAFKA_SASL_PASSWORD ?? '',
     };

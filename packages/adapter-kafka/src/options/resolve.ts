@@ -1,4 +1,5 @@
 import { checkKnownKeys, configError, definedFields, LOG_LEVELS } from '@switchyard/core/transport';
+import { KAFKA_CHOICES } from './choices.ts';
 import type {
   KafkaAutoCreateOptions,
   KafkaConsumerOptions,
@@ -46,16 +47,12 @@ const CLIENT_NAMES: Readonly<Record<string, string>> = {
 export function resolveKafkaOptions(options: KafkaTransportOptions = {}): ResolvedKafkaOptions {
   for (const [old, why] of Object.entries(RENAMED)) if (old in options) throw configError(old, why);
   checkKnownKeys(options, TOP_LEVEL_KEYS, '', CLIENT_NAMES);
-  const preset = checkOneOf('preset', options.preset ?? DEFAULT_KAFKA_OPTIONS.preset, [
-    'durable',
-    'throughput',
-    'latency',
-  ]);
-  const profile = checkOneOf('profile', options.profile ?? DEFAULT_KAFKA_OPTIONS.profile, [
-    'local',
-    'cloud',
-    'cross-region',
-  ]);
+  const preset = checkOneOf('preset', options.preset ?? DEFAULT_KAFKA_OPTIONS.preset, KAFKA_CHOICES.preset);
+  const profile = checkOneOf(
+    'profile',
+    options.profile ?? DEFAULT_KAFKA_OPTIONS.profile,
+    KAFKA_CHOICES.profile,
+  );
   const presetValues = KAFKA_PRESETS[preset];
   const profileValues = DEPLOYMENT_PROFILES[profile];
   for (const removed of REMOVED_PRODUCER_KEYS) {
@@ -96,11 +93,12 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
   const resolved: ResolvedKafkaOptions = {
     brokers: checkBrokers('brokers', options.brokers ?? DEFAULT_KAFKA_OPTIONS.brokers),
     clientId: options.clientId ?? DEFAULT_KAFKA_OPTIONS.clientId,
-    driver: checkOneOf('driver', options.driver ?? DEFAULT_KAFKA_OPTIONS.driver, ['kafkajs', 'platformatic']),
-    groupProtocol: checkOneOf('groupProtocol', options.groupProtocol ?? DEFAULT_KAFKA_OPTIONS.groupProtocol, [
-      'classic',
-      'consumer',
-    ]),
+    driver: checkOneOf('driver', options.driver ?? DEFAULT_KAFKA_OPTIONS.driver, KAFKA_CHOICES.driver),
+    groupProtocol: checkOneOf(
+      'groupProtocol',
+      options.groupProtocol ?? DEFAULT_KAFKA_OPTIONS.groupProtocol,
+      KAFKA_CHOICES.groupProtocol,
+    ),
     preset,
     profile,
     tls: checkTls('tls', options.tls),
@@ -114,7 +112,11 @@ export function resolveKafkaOptions(options: KafkaTransportOptions = {}): Resolv
     consumer,
     retryTopics: { ...DEFAULT_KAFKA_OPTIONS.retryTopics, ...definedFields(options.retryTopics) },
     autoCreateTopics,
-    logLevel: checkOneOf('logLevel', options.logLevel ?? DEFAULT_KAFKA_OPTIONS.logLevel, LOG_LEVELS),
+    logLevel: checkOneOf(
+      'logLevel',
+      options.logLevel ?? DEFAULT_KAFKA_OPTIONS.logLevel,
+      KAFKA_CHOICES.logLevel,
+    ),
     logger: options.logger ?? DEFAULT_KAFKA_OPTIONS.logger,
   };
   checkValues(resolved);
@@ -141,8 +143,8 @@ function checkValues(o: ResolvedKafkaOptions): void {
   checkInteger('retry.maxRetryTimeMs', o.retry.maxRetryTimeMs, o.retry.initialRetryTimeMs);
 
   const p = o.producer;
-  checkOneOf('producer.acks', p.acks, ['all', 'leader', 'none']);
-  checkOneOf('producer.compression', p.compression, ['none', 'gzip', 'snappy', 'lz4', 'zstd']);
+  checkOneOf('producer.acks', p.acks, KAFKA_CHOICES.acks);
+  checkOneOf('producer.compression', p.compression, KAFKA_CHOICES.compression);
   if (typeof p.idempotent !== 'boolean') throw configError('producer.idempotent', 'must be true or false');
   checkInteger('producer.lingerMs', p.lingerMs, 0);
   checkInteger('producer.batchMaxMessages', p.batchMaxMessages, 1);

@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { TlsOptions } from '@switchyard/core';
 import { checkKnownKeys, configError, tlsConnectionOptions } from '@switchyard/core/transport';
+import { KAFKA_CHOICES } from './choices.ts';
 import type { KafkaSaslOptions } from './options.ts';
 
 export function checkOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
@@ -48,7 +49,7 @@ export function checkSasl(field: string, sasl: KafkaSaslOptions | undefined): Ka
   if (sasl === undefined) return undefined;
   if (typeof sasl !== 'object' || sasl === null)
     throw configError(field, 'must be { mechanism, username, password }');
-  checkOneOf(`${field}.mechanism`, sasl.mechanism, ['plain', 'scram-sha-256', 'scram-sha-512']);
+  checkOneOf(`${field}.mechanism`, sasl.mechanism, KAFKA_CHOICES.saslMechanism);
   if (typeof sasl.username !== 'string' || sasl.username.length === 0) {
     throw configError(`${field}.username`, 'must be a non-empty string');
   }
