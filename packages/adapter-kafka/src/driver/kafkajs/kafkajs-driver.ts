@@ -259,7 +259,7 @@ class KafkajsDriver implements KafkaDriver {
       timeout: this.#options.requestTimeoutMs,
       topics: [kafkajsTopic(spec)],
     });
-    await waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs);
+    await waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs, undefined, this.#log);
     return created;
   }
 
@@ -270,7 +270,11 @@ class KafkajsDriver implements KafkaDriver {
       timeout: this.#options.requestTimeoutMs,
       topics: specs.map(kafkajsTopic),
     });
-    await Promise.all(specs.map((spec) => waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs)));
+    await Promise.all(
+      specs.map((spec) =>
+        waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs, undefined, this.#log),
+      ),
+    );
   }
 
   async topicConfigs(topic: string): Promise<Record<string, string>> {

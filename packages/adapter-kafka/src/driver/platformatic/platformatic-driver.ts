@@ -225,7 +225,7 @@ class PlatformaticDriver implements KafkaDriver {
       if (!hasApiId(error, 'TOPIC_ALREADY_EXISTS')) throw error;
       return false;
     }
-    await waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs, () => this.#open);
+    await waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs, () => this.#open, this.#log);
     return true;
   }
 
@@ -253,7 +253,7 @@ class PlatformaticDriver implements KafkaDriver {
     }
     await Promise.all(
       specs.map((spec) =>
-        waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs, () => this.#open),
+        waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs, () => this.#open, this.#log),
       ),
     );
   }
