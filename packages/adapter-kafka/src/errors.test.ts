@@ -60,6 +60,17 @@ describe('toEventBusError', () => {
     );
   });
 
+  it.each([
+    ['ILLEGAL_SASL_STATE', /listener .* does not take SASL/],
+    ['UNSUPPORTED_SASL_MECHANISM', /does not enable this SASL mechanism/],
+    ['SASL_AUTHENTICATION_FAILED', /Check the SASL mechanism, username and password/],
+  ])('says what %s most likely means', (type, hint) => {
+    // SASL against a plaintext listener answered ILLEGAL_SASL_STATE and was told to check the password.
+    const error = toEventBusError(protocol(type), { operation: 'connect' });
+    expect(error.code).toBe('AUTHENTICATION_FAILED');
+    expect(error.message).toMatch(hint);
+  });
+
   it('maps broker protocol errors by type', () => {
     const cases: Array<[string, string, boolean]> = [
       ['TOPIC_AUTHORIZATION_FAILED', 'AUTHORIZATION_FAILED', false],

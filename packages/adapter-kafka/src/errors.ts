@@ -20,6 +20,14 @@ const AUTHENTICATION_TYPES = new Set([
   'ILLEGAL_SASL_STATE',
   'UNSUPPORTED_SASL_MECHANISM',
 ]);
+const SASL_HINT = 'Check the SASL mechanism, username and password.';
+/** What a broker's SASL refusal most likely means, where it is not the credentials. */
+const SASL_HINTS: Readonly<Record<string, string>> = {
+  ILLEGAL_SASL_STATE:
+    'The listener at this address most likely does not take SASL (a PLAINTEXT or SSL listener): use the port of its SASL listener, or leave `sasl` out.',
+  UNSUPPORTED_SASL_MECHANISM:
+    'The broker does not enable this SASL mechanism on this listener: use one of its `sasl.enabled.mechanisms`.',
+};
 const TIMEOUT_TYPES = new Set(['REQUEST_TIMED_OUT']);
 const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
 const CONFIG_TYPES = new Set([
@@ -97,11 +105,7 @@ function classify(
   const type = e.type ?? '';
   const clientRetriable = e.retriable === true;
   if (kind === 'authentication' || AUTHENTICATION_TYPES.has(type)) {
-    return {
-      code: 'AUTHENTICATION_FAILED',
-      retriable: false,
-      hint: 'Check the SASL mechanism, username and password.',
-    };
+    return { code: 'AUTHENTICATION_FAILED', retriable: false, hint: SASL_HINTS[type] ?? SASL_HINT };
   }
   if (type.endsWith('_AUTHORIZATION_FAILED')) {
     return {

@@ -49,6 +49,8 @@ export function printable(options: ResolvedKafkaOptions, state: string): Record<
     state,
     brokers: options.brokers,
     clientId: options.clientId,
+    driver: options.driver,
+    groupProtocol: options.groupProtocol,
     preset: options.preset,
     profile: options.profile,
     tls: options.tls !== undefined,

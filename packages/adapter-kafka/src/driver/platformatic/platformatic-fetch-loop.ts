@@ -39,9 +39,22 @@ const STALE_METADATA = new Set([
 /**
  * Whether the loop writes its own Fetch requests and decodes the record batches itself
  * (platformatic-fetch.ts, record-batch-decoder.ts) rather than calling `Consumer.fetch`:
- * `SWITCHYARD_PLATFORMATIC_FETCH=client` goes back to the client's.
+ * `SWITCHYARD_PLATFORMATIC_FETCH=client` goes back to the client's; `own` (or unset) keeps ours.
+ * Any other value is warned about (it was ignored without a word) and keeps ours.
  */
-const OWN_FETCH = process.env.SWITCHYARD_PLATFORMATIC_FETCH !== 'client';
+export function ownFetchFromEnv(
+  value: string | undefined,
+  warn: (message: string) => void = (message) => process.emitWarning(message),
+): boolean {
+  const choice = value?.trim().toLowerCase();
+  if (choice === undefined || choice === '' || choice === 'own') return true;
+  if (choice === 'client') return false;
+  warn(
+    `SWITCHYARD_PLATFORMATIC_FETCH=${JSON.stringify(value)} is not 'own' or 'client'; the platformatic driver fetches with its own requests ('own').`,
+  );
+  return true;
+}
+const OWN_FETCH = ownFetchFromEnv(process.env.SWITCHYARD_PLATFORMATIC_FETCH);
 /** How long the loop sleeps when there is nothing to fetch (every partition paused, or none assigned). */
 const IDLE_MS = 50;
 
