@@ -1,4 +1,5 @@
 import { configError, EventBusError } from '../errors.ts';
+import { checkKnownKeys } from '../option-checks.ts';
 import type {
   ConsumeRequest,
   ConsumerHandle,
@@ -42,6 +43,7 @@ class MemoryTransport implements Transport {
   readonly #members = new Set<Member>();
 
   constructor(options: MemoryTransportOptions) {
+    checkKnownKeys(options, ['broker', 'maxMessageBytes'], '');
     const maxMessageBytes = options.maxMessageBytes ?? 1_048_576;
     if (!(maxMessageBytes > 0)) throw configError('maxMessageBytes', 'must be > 0');
     this.#broker = options.broker ?? processBroker;
