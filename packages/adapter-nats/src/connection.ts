@@ -1,7 +1,7 @@
 import { type ConnectionOptions, type NatsConnection, nkeyAuthenticator } from '@nats-io/nats-core';
 import type { ConnectionState } from '@switchyard/core';
 import { patchNatsCore } from './nats-core-patches.ts';
-import { type ResolvedNatsOptions, redactUrl } from './options.ts';
+import { NATS_TLS_KEYS, type ResolvedNatsOptions, redactUrl } from './options.ts';
 
 /** nats.js connection options from ours. Credentials go to the client and nowhere else. */
 export function connectionOptions(o: ResolvedNatsOptions): ConnectionOptions {
@@ -28,19 +28,7 @@ export function connectionOptions(o: ResolvedNatsOptions): ConnectionOptions {
   if (o.tls !== undefined) {
     // nats.js reads the files itself, and hands contents and the rest to Node's tls.connect.
     const tls: Record<string, unknown> = {};
-    for (const field of [
-      'ca',
-      'caFile',
-      'cert',
-      'certFile',
-      'key',
-      'keyFile',
-      'servername',
-      'rejectUnauthorized',
-      'handshakeFirst',
-    ] as const) {
-      if (o.tls[field] !== undefined) tls[field] = o.tls[field];
-    }
+    for (const field of NATS_TLS_KEYS) if (o.tls[field] !== undefined) tls[field] = o.tls[field];
     options.tls = tls as NonNullable<ConnectionOptions['tls']>;
   }
   return options;

@@ -89,4 +89,23 @@ describe('a misspelt variable', () => {
     ]);
     expect(said.join(' ')).not.toMatch(/hunter2/);
   });
+
+  it('names the credential variable meant, not one that merely looks alike', () => {
+    const said = warningsDuring(() =>
+      transportFromEnv({
+        NATS_URL: 'nats://127.0.0.1:4222',
+        SWITCHYARD_NATS_USERNAME: 'orders',
+        SWITCHYARD_NATS_PASS: 'hunter2',
+        SWITCHYARD_NATS_NKEY: `SU${'A'.repeat(56)}`,
+        SWITCHYARD_NATS_TLS_CA: '/etc/ca.pem',
+      }),
+    );
+    expect(said.map((line) => line.replace(/^.*did you mean /, ''))).toEqual([
+      'SWITCHYARD_NATS_USER?',
+      'SWITCHYARD_NATS_PASSWORD?',
+      'SWITCHYARD_NATS_NKEY_SEED?',
+      'SWITCHYARD_NATS_TLS_CA_FILE?',
+    ]);
+    expect(said.join(' ')).not.toMatch(/hunter2/);
+  });
 });

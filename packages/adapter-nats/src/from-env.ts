@@ -59,11 +59,25 @@ const NUMBERS = new Set<string>([
 const BOOLEANS = new Set<string>(['autoCreateTopics', 'tls.handshakeFirst']);
 const LISTS = new Set<string>(['servers', 'ephemeralTopics']);
 
+/**
+ * Names people give a variable that the edit distance places wrongly: a short suffix such as
+ * `PASS` is as few edits from `NAME` as from `PASSWORD`, so the credentials are named here.
+ */
+const MEANT: Readonly<Record<string, string>> = {
+  SWITCHYARD_NATS_URL: 'SWITCHYARD_NATS_SERVERS (or NATS_URL)',
+  SWITCHYARD_NATS_USERNAME: 'SWITCHYARD_NATS_USER',
+  SWITCHYARD_NATS_PASS: 'SWITCHYARD_NATS_PASSWORD',
+  SWITCHYARD_NATS_PWD: 'SWITCHYARD_NATS_PASSWORD',
+  SWITCHYARD_NATS_NKEY: 'SWITCHYARD_NATS_NKEY_SEED',
+  SWITCHYARD_NATS_SEED: 'SWITCHYARD_NATS_NKEY_SEED',
+  SWITCHYARD_NATS_TLS_CA: 'SWITCHYARD_NATS_TLS_CA_FILE',
+  SWITCHYARD_NATS_TLS_CERT: 'SWITCHYARD_NATS_TLS_CERT_FILE',
+  SWITCHYARD_NATS_TLS_KEY: 'SWITCHYARD_NATS_TLS_KEY_FILE',
+};
+
 /** Reads the options from environment variables (see NATS_ENV); a bad value fails naming its variable. */
 export function natsOptionsFromEnv(env: Env): NatsTransportOptions {
-  warnUnknownEnv(env, 'SWITCHYARD_NATS_', Object.keys(NATS_ENV), undefined, {
-    meant: { SWITCHYARD_NATS_URL: 'SWITCHYARD_NATS_SERVERS (or NATS_URL)' },
-  });
+  warnUnknownEnv(env, 'SWITCHYARD_NATS_', Object.keys(NATS_ENV), undefined, { meant: MEANT });
   const options: Record<string, unknown> = {};
   const tls: Record<string, unknown> = {};
   const topicDefaults: Record<string, unknown> = {};

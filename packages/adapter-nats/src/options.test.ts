@@ -1,5 +1,6 @@
 import { isEventBusError } from '@switchyard/core';
 import { describe, expect, it } from 'vitest';
+import { nats } from './nats.ts';
 import { DEFAULT_NATS_OPTIONS, redactUrl, resolveNatsOptions } from './options.ts';
 
 function configFailure(run: () => unknown): { field: unknown; message: string } {
@@ -74,6 +75,20 @@ describe('resolveNatsOptions', () => {
     expect(failure.message).not.toContain('s3cret');
     expect(configFailure(() => resolveNatsOptions({ timeout: 2000 } as never)).message).toMatch(
       /Did you mean `connectTimeoutMs`\?$/,
+    );
+  });
+
+  it('points a top-level option that only exists nested to where it belongs', () => {
+    const failure = configFailure(() =>
+      nats({ servers: 'tls://nats.internal:4222', handshakeFirst: true } as never),
+    );
+    expect(failure.field).toBe('handshakeFirst');
+    expect(failure.message).toMatch(/Did you mean `tls\.handshakeFirst`\?$/);
+    expect(configFailure(() => nats({ caFile: '/etc/ca.pem' } as never)).message).toMatch(
+      /Did you mean `tls\.caFile`\?$/,
+    );
+    expect(configFailure(() => nats({ storage: 'memory' } as never)).message).toMatch(
+      /Did you mean `topicDefaults\.storage`\?$/,
     );
   });
 

@@ -278,6 +278,25 @@ const NATS_OPTION_KEYS = Object.keys({
   logLevel: true,
 } satisfies Record<keyof NatsTransportOptions, true>);
 
+/** The fields of `tls`, as nats.js takes them. */
+export const NATS_TLS_KEYS = Object.keys({
+  ca: true,
+  caFile: true,
+  cert: true,
+  certFile: true,
+  key: true,
+  keyFile: true,
+  servername: true,
+  rejectUnauthorized: true,
+  handshakeFirst: true,
+} satisfies Record<keyof NatsTlsOptions, true>) as ReadonlyArray<keyof NatsTlsOptions>;
+
+/** A nested option given at the top level (`handshakeFirst` for `tls.handshakeFirst`): the error names it. */
+const NESTED_NAMES: Readonly<Record<string, string>> = Object.fromEntries([
+  ...NATS_TLS_KEYS.map((key) => [key, `tls.${key}`]),
+  ...Object.keys(DEFAULT_NATS_TOPIC).map((key) => [key, `topicDefaults.${key}`]),
+]);
+
 /** nats.js' names for options this transport names otherwise: the error says which one is meant. */
 const NATS_CLIENT_NAMES: Readonly<Record<string, string>> = {
   pass: 'password',
@@ -288,7 +307,7 @@ const NATS_CLIENT_NAMES: Readonly<Record<string, string>> = {
 
 /** Merges defaults, the preset and the given options; throws INVALID_CONFIG naming the first bad field. */
 export function resolveNatsOptions(options: NatsTransportOptions = {}): ResolvedNatsOptions {
-  checkKnownKeys(options, NATS_OPTION_KEYS, '', NATS_CLIENT_NAMES);
+  checkKnownKeys(options, NATS_OPTION_KEYS, '', { ...NESTED_NAMES, ...NATS_CLIENT_NAMES });
   if (options.topicDefaults !== undefined)
     checkKnownKeys(options.topicDefaults, Object.keys(DEFAULT_NATS_TOPIC), 'topicDefaults.');
   checkServers(options.servers);

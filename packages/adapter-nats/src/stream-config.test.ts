@@ -3,7 +3,7 @@ import { nanos } from '@nats-io/nats-core';
 import { isEventBusError } from '@switchyard/core';
 import { describe, expect, it } from 'vitest';
 import { resolveNatsOptions } from './options.ts';
-import { planStream, streamDifferences } from './stream-config.ts';
+import { describeDifferences, planStream, streamDifferences } from './stream-config.ts';
 
 const options = resolveNatsOptions({ topicDefaults: { duplicateWindowMs: 60_000 } });
 
@@ -116,8 +116,23 @@ describe('streamDifferences', () => {
       max_bytes: 99,
     } as unknown as StreamConfig;
     expect(streamDifferences(actual, plan)).toEqual([
-      { field: 'storage', wanted: 'memory', actual: 'file', mutable: false },
-      { field: 'max_msgs', wanted: 10, actual: 20, mutable: true },
+      { field: 'storage', option: 'extra.storage', wanted: 'memory', actual: 'file', mutable: false },
+      { field: 'max_msgs', option: 'maxMessages', wanted: 10, actual: 20, mutable: true },
     ]);
+  });
+});
+
+describe('describeDifferences', () => {
+  it('names the spec field and gives durations in a readable unit with their ms', () => {
+    const plan = planStream(
+      { name: 't', strategy: 'validate-only', retentionMs: 90_000, extra: { duplicateWindowMs: 1_500 } },
+      options,
+      false,
+    );
+    const actual = { ...plan.create, max_age: 0, duplicate_window: nanos(120_000) } as StreamConfig;
+    expect(describeDifferences(streamDifferences(actual, plan))).toBe(
+      "extra.duplicateWindowMs wants 1.5 s (1500 ms), the stream's duplicate_window is 2 min (120000 ms); " +
+        "retentionMs wants 1.5 min (90000 ms), the stream's max_age is unlimited (0)",
+    );
   });
 });

@@ -1,5 +1,5 @@
 import type { StreamConfig } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
+import { millis, nanos } from '@nats-io/nats-core';
 import { EventBusError, type TopicSpec } from '@switchyard/core';
 import { streamNameFor } from './names.ts';
 import type { ResolvedNatsOptions } from './options.ts';
@@ -17,6 +17,23 @@ type PlannedField =
   | 'discard'
   | 'compression';
 
+/** The spec field that sets each stream setting: what a mismatch tells the user to change. */
+const SET_BY: Readonly<Record<PlannedField, string>> = {
+  storage: 'extra.storage',
+  retention: 'extra.retention',
+  num_replicas: 'replicationFactor',
+  duplicate_window: 'extra.duplicateWindowMs',
+  max_age: 'retentionMs',
+  max_bytes: 'retentionBytes',
+  max_msgs: 'maxMessages',
+  max_msg_size: 'extra.maxMessageBytes',
+  discard: 'extra.discard',
+  compression: 'compression',
+};
+
+/** Stream settings in nanoseconds: a mismatch reports them in ms and a readable unit. */
+const DURATIONS: ReadonlySet<PlannedField> = new Set(['duplicate_window', 'max_age']);
+
 /** Fields a stream update may not change (on 2.9 at least): they need a new stream. */
 const IMMUTABLE: ReadonlySet<PlannedField> = new Set(['storage', 'retention']);
 
@@ -27,12 +44,16 @@ export interface StreamPlan {
   readonly create: Partial<StreamConfig> & { name: string; subjects: string[] };
   /** Only what the spec itself asked for: compared on validate, applied on update. */
   readonly requested: Partial<Record<PlannedField, string | number>>;
+  /** The spec field behind a requested setting, where it is not the usual one (`SET_BY`). */
+  readonly setBy: Partial<Record<PlannedField, string>>;
   /** Spec settings NATS cannot honour, for a warning. */
   readonly ignored: readonly string[];
 }
 
 export interface Difference {
   readonly field: PlannedField;
+  /** The spec field the user set, e.g. `retentionMs` for `max_age`. */
+  readonly option: string;
   readonly wanted: string | number;
   readonly actual: string | number | undefined;
   readonly mutable: boolean;
@@ -60,6 +81,7 @@ export function planStream(
   const extra = spec.extra ?? {};
   const d = options.topicDefaults;
   const requested: Partial<Record<PlannedField, string | number>> = {};
+  const setBy: Partial<Record<PlannedField, string>> = {};
   const ignored: string[] = [];
   const set = (field: PlannedField, value: string | number | undefined) => {
     if (value !== undefined) requested[field] = value;
@@ -82,6 +104,7 @@ export function planStream(
     nanos(d.duplicateWindowMs) > maxAge
   ) {
     requested.duplicate_window = maxAge;
+    setBy.duplicate_window = 'retentionMs (which caps the duplicate window)';
   }
   if (spec.compression !== undefined && spec.compression !== 'none' && spec.compression !== 'producer') {
     if (serverSupportsCompression) requested.compression = 's2';
@@ -113,7 +136,7 @@ export function planStream(
     max_msgs: d.maxMessages,
     ...requested,
   } as StreamPlan['create'];
-  return { stream, subject: spec.name, create, requested, ignored };
+  return { stream, subject: spec.name, create, requested, setBy, ignored };
 }
 
 /** What the spec asked for that the existing stream does not have. */
@@ -122,13 +145,38 @@ export function streamDifferences(actual: StreamConfig, plan: StreamPlan): Diffe
   for (const [field, wanted] of Object.entries(plan.requested) as Array<[PlannedField, string | number]>) {
     const have = (actual as unknown as Record<string, string | number | undefined>)[field];
     const same = field === 'compression' ? (have ?? 'none') === wanted : have === wanted;
-    if (!same) differences.push({ field, wanted, actual: have, mutable: !IMMUTABLE.has(field) });
+    if (!same) {
+      const option = plan.setBy[field] ?? SET_BY[field];
+      differences.push({ field, option, wanted, actual: have, mutable: !IMMUTABLE.has(field) });
+    }
   }
   return differences;
 }
 
+/** `retentionMs wants 1 s (1000 ms), the stream's max_age is 7 d (604800000 ms); …` */
 export function describeDifferences(differences: readonly Difference[]): string {
-  return differences.map((d) => `${d.field} is ${String(d.actual)}, wanted ${String(d.wanted)}`).join('; ');
+  return differences
+    .map(
+      (d) =>
+        `${d.option} wants ${describeValue(d.field, d.wanted)}, the stream's ${d.field} is ${describeValue(d.field, d.actual)}`,
+    )
+    .join('; ');
+}
+
+const UNITS = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['min', 60_000],
+  ['s', 1_000],
+] as const;
+
+function describeValue(field: PlannedField, value: string | number | undefined): string {
+  if (value === undefined) return 'not set';
+  if (!DURATIONS.has(field) || typeof value !== 'number') return String(value);
+  const ms = millis(value);
+  if (ms === 0) return field === 'max_age' ? 'unlimited (0)' : '0 ms';
+  const unit = UNITS.find(([, size]) => ms >= size);
+  return unit === undefined ? `${ms} ms` : `${Number((ms / unit[1]).toFixed(2))} ${unit[0]} (${ms} ms)`;
 }
 
 function oneOf(value: unknown, allowed: readonly string[], field: string): string | undefined {

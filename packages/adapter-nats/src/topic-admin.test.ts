@@ -1,9 +1,10 @@
 import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import type { TopicSpec } from '@switchyard/core';
+import { createEventBus, type TopicSpec } from '@switchyard/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { message, NatsFixture } from './test-support/fixture.ts';
+import { nats } from './nats.ts';
+import { message, NatsFixture, quiet } from './test-support/fixture.ts';
 import { TEST_SERVERS } from './test-support/servers.ts';
 
 for (const server of TEST_SERVERS) {
@@ -66,7 +67,7 @@ for (const server of TEST_SERVERS) {
       expect((await streamOf(topic)).config).toMatchObject({ max_msgs: 20, max_age: nanos(5_000) });
       await expect(t.ensureTopic!(spec(topic, { extra: { storage: 'memory' } }))).rejects.toMatchObject({
         code: 'TOPIC_MISMATCH',
-        message: expect.stringMatching(/storage is file, wanted memory/),
+        message: expect.stringMatching(/extra\.storage wants memory, the stream's storage is file/),
       });
     });
 
@@ -84,9 +85,38 @@ for (const server of TEST_SERVERS) {
         t.ensureTopic!(spec(topic, { strategy: 'validate-only', maxMessages: 11 })),
       ).rejects.toMatchObject({
         code: 'TOPIC_MISMATCH',
-        message: expect.stringMatching(/max_msgs is 10, wanted 11/),
+        message: expect.stringMatching(/maxMessages wants 11, the stream's max_msgs is 10/),
       });
       expect((await streamOf(topic)).config.max_msgs).toBe(10);
+    });
+
+    it('names the retention the user set, in a readable unit, when validate-only finds another', async () => {
+      const bus = createEventBus({
+        source: 'topic-admin-test',
+        transport: nats({ servers: server.url ?? '', logger: quiet }),
+      });
+      const topic = f.topic('orders');
+      try {
+        await bus.ensureTopic({ name: topic, retentionMs: 7 * 24 * 3600_000, extra: { storage: 'file' } });
+        const error = await bus
+          .ensureTopic({ name: topic, strategy: 'validate-only', retentionMs: 1_000 })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(error).toMatchObject({ code: 'TOPIC_MISMATCH' });
+        const { message } = error as Error;
+        expect(message).toContain(
+          "retentionMs wants 1 s (1000 ms), the stream's max_age is 7 d (604800000 ms)",
+        );
+        // A retention shorter than the duplicate window shortens the window with it.
+        expect(message).toContain(
+          "retentionMs (which caps the duplicate window) wants 1 s (1000 ms), the stream's duplicate_window is 2 min (120000 ms)",
+        );
+        expect(message).not.toMatch(/\d{10}/);
+      } finally {
+        await bus.close();
+      }
     });
 
     it('touches nothing with skip', async () => {
