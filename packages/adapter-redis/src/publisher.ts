@@ -94,7 +94,7 @@ export class StreamPublisher {
       failAll(
         new EventBusError(
           'NOT_CONNECTED',
-          `Redis publish to ${this.#options.url} failed: not connected within publishTimeoutMs ${this.#options.publishTimeoutMs}${this.#connection.lastError === undefined ? '' : ` (${this.#connection.lastError})`}. Nothing was stored; publish again.`,
+          `Redis publish to ${this.#options.url} failed: not connected within publishTimeoutMs ${this.#options.publishTimeoutMs}${this.#connection.lastCause === undefined ? '' : ` (last error: ${this.#connection.lastCause})`}. Nothing was stored; publish again.`,
           { retriable: true, details: { operation: 'publish' } },
         ),
       );
