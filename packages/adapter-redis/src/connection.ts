@@ -90,7 +90,9 @@ export class RedisConnection {
     const status = this.client.status;
     if (status === 'ready') return 'connected';
     if (status === 'end') return this.#closing ? 'closed' : 'disconnected';
-    if (status === 'wait') return 'disconnected';
+    // A connect() that failed stopped retrying: ioredis may still say 'connecting' (a wrong password,
+    // until its socket closes) or, forever, 'reconnecting' (its retry timer cleared by disconnect()).
+    if (status === 'wait' || this.#gaveUp) return 'disconnected';
     return this.#everReady ? 'reconnecting' : 'connecting';
   }
 
