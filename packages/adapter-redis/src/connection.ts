@@ -1,7 +1,7 @@
 import type { ConnectionState } from '@switchyard/core';
 import { tlsConnectionOptions, waitAtMost } from '@switchyard/core/transport';
 import { Redis, type RedisOptions } from 'ioredis';
-import { isAuthError, toEventBusError } from './map-error.ts';
+import { isAuthError, safeCause, toEventBusError } from './map-error.ts';
 import type { ResolvedRedisOptions } from './options.ts';
 
 /** Hooks the transport gives its connections. */
@@ -32,7 +32,8 @@ export class RedisConnection {
   #fatal: unknown;
   #closing = false;
   #gaveUp = false;
-  #lastError: string | undefined;
+  /** The latest error of the client as ioredis said it (a copy without the command): messages say it in their own words. */
+  #lastCause: Error | undefined;
   reconnects = 0;
 
   constructor(
@@ -51,7 +52,7 @@ export class RedisConnection {
     this.client = new Redis(settings as never);
     this.client.on('error', (error: Error) => {
       if (isAuthError(error) || isTlsFailure(error)) this.#fatal = error;
-      this.#lastError = toEventBusError(error, { operation: 'connect', server: options.url }).message;
+      this.#lastCause = safeCause(error);
     });
     this.client.on('ready', () => {
       this.#fatal = undefined;
@@ -66,7 +67,7 @@ export class RedisConnection {
     this.client.on('close', () => {
       if (!this.#everReady || this.#closing || this.#down) return;
       this.#down = true;
-      this.#hooks.onDisconnect?.(this.#lastError);
+      this.#hooks.onDisconnect?.(this.lastCause);
     });
   }
 
@@ -74,15 +75,24 @@ export class RedisConnection {
     return this.client.status === 'ready';
   }
 
+  /** The latest error, mapped: what `health().lastError` says. */
   get lastError(): string | undefined {
-    return this.#lastError;
+    if (this.#lastCause === undefined) return undefined;
+    return toEventBusError(this.#lastCause, { operation: 'connect', server: this.#options.url }).message;
+  }
+
+  /** The latest error's own message (`connect ECONNREFUSED 127.0.0.1:6379`), for messages that say their own context. */
+  get lastCause(): string | undefined {
+    return this.#lastCause?.message.replace(/\.$/, '');
   }
 
   get state(): ConnectionState {
     const status = this.client.status;
     if (status === 'ready') return 'connected';
     if (status === 'end') return this.#closing ? 'closed' : 'disconnected';
-    if (status === 'wait') return 'disconnected';
+    // A connect() that failed stopped retrying: ioredis may still say 'connecting' (a wrong password,
+    // until its socket closes) or, forever, 'reconnecting' (its retry timer cleared by disconnect()).
+    if (status === 'wait' || this.#gaveUp) return 'disconnected';
     return this.#everReady ? 'reconnecting' : 'connecting';
   }
 
@@ -109,13 +119,13 @@ export class RedisConnection {
     const onError = () => {
       if (this.#fatal !== undefined) fail(this.#fatal);
     };
-    const onEnd = () => fail(this.#fatal ?? new Error(this.#lastError ?? 'Connection is closed.'));
+    const onEnd = () => fail(this.#fatal ?? this.#lastCause ?? new Error('Connection is closed.'));
     const timer = setTimeout(
       () =>
         fail(
           Object.assign(
             new Error(
-              `no connection within connectTimeoutMs ${this.#options.connectTimeoutMs}${this.#lastError === undefined ? '' : ` (last error: ${this.#lastError})`}`,
+              `no connection within connectTimeoutMs ${this.#options.connectTimeoutMs}${this.lastCause === undefined ? '' : ` (last error: ${this.lastCause})`}`,
             ),
             { code: 'ETIMEDOUT' },
           ),

@@ -88,4 +88,17 @@ describe('a misspelt variable', () => {
     ]);
     expect(said.join(' ')).not.toMatch(/hunter2/);
   });
+
+  it.each([
+    ['SWITCHYARD_REDIS_PASS', 'SWITCHYARD_REDIS_PASSWORD'],
+    ['SWITCHYARD_REDIS_PWD', 'SWITCHYARD_REDIS_PASSWORD'],
+    ['SWITCHYARD_REDIS_USER', 'SWITCHYARD_REDIS_USERNAME'],
+  ])('%s, a short name for a credential, is pointed to %s', (variable, meant) => {
+    const said = warningsDuring(() =>
+      transportFromEnv({ REDIS_URL: 'redis://127.0.0.1:6379', [variable]: 'hunter2' }),
+    );
+    expect(said).toEqual([
+      `${variable} is set, but Switchyard reads no such variable, so it has no effect: did you mean ${meant}?`,
+    ]);
+  });
 });

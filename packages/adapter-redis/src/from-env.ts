@@ -38,6 +38,16 @@ export const REDIS_ENV = {
   SWITCHYARD_REDIS_MAX_AGE_MS: 'topicDefaults.maxAgeMs',
 } as const;
 
+/**
+ * Short names people give the credential variables: the nearest known name by spelling is another
+ * variable (`…_PASS` is closer to `…_HOST`, `…_USER` to `…_URL`), so the warning names these.
+ */
+const MEANT: Readonly<Record<string, string>> = {
+  SWITCHYARD_REDIS_PASS: 'SWITCHYARD_REDIS_PASSWORD',
+  SWITCHYARD_REDIS_PWD: 'SWITCHYARD_REDIS_PASSWORD',
+  SWITCHYARD_REDIS_USER: 'SWITCHYARD_REDIS_USERNAME',
+};
+
 const NUMBERS = new Set<string>([
   'port',
   'db',
@@ -57,7 +67,7 @@ const BOOLEANS = new Set<string>(['autoCreateTopics', 'tls']);
 
 /** Reads the options from environment variables (see REDIS_ENV); a bad value fails naming its variable. */
 export function redisOptionsFromEnv(env: Env): RedisTransportOptions {
-  warnUnknownEnv(env, 'SWITCHYARD_REDIS_', Object.keys(REDIS_ENV));
+  warnUnknownEnv(env, 'SWITCHYARD_REDIS_', Object.keys(REDIS_ENV), undefined, { meant: MEANT });
   const options: Record<string, unknown> = {};
   const tls: Record<string, unknown> = {};
   const topicDefaults: Record<string, unknown> = {};

@@ -100,4 +100,41 @@ describe.skipIf(REDIS_URL === undefined)('publishing', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
     await t.close();
   });
+
+  it('fails with CONNECTION_FAILED, saying the refusal once, when maxReconnectAttempts run out', async () => {
+    const t = redis({
+      url: 'redis://127.0.0.1:1',
+      maxReconnectAttempts: 1,
+      reconnectWaitMs: 50,
+      connectTimeoutMs: 3_000,
+      logger: quiet,
+    });
+    const error = await t.connect().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(isEventBusError(error, 'CONNECTION_FAILED')).toBe(true);
+    expect(error?.message).toBe(
+      'Redis connect (redis://127.0.0.1:1/0) failed: connect ECONNREFUSED 127.0.0.1:1. Is the server running and reachable?',
+    );
+    await t.close();
+  });
+
+  it('says once why a publish could not connect when nothing listens, without the password', async () => {
+    const bus = createEventBus({
+      source: 'orders-svc',
+      transport: redis({ url: 'redis://alice:s3cret@127.0.0.1:1', connectTimeoutMs: 300, logger: quiet }),
+      onError: () => {},
+    });
+    const error = await bus.publish('orders', { type: 'order.placed', data: {} }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(isEventBusError(error, 'CONNECTION_FAILED')).toBe(true);
+    expect(error?.message).toBe(
+      'Redis connect (redis://127.0.0.1:1/0) failed: no connection within connectTimeoutMs 300 (last error: connect ECONNREFUSED 127.0.0.1:1). Is the server running and reachable?',
+    );
+    expect(JSON.stringify([error, error?.cause, (await bus.health()).transport])).not.toContain('s3cret');
+    await bus.close();
+  });
 });

@@ -94,7 +94,7 @@ export class StreamPublisher {
       failAll(
         new EventBusError(
           'NOT_CONNECTED',
-          `Redis publish to ${this.#options.url} failed: not connected within publishTimeoutMs ${this.#options.publishTimeoutMs}${this.#connection.lastError === undefined ? '' : ` (${this.#connection.lastError})`}. Nothing was stored; publish again.`,
+          `Redis publish to ${this.#options.url} failed: not connected within publishTimeoutMs ${this.#options.publishTimeoutMs}${this.#connection.lastCause === undefined ? '' : ` (last error: ${this.#connection.lastCause})`}. Nothing was stored; publish again.`,
           { retriable: true, details: { operation: 'publish' } },
         ),
       );
@@ -140,7 +140,12 @@ export class StreamPublisher {
     }
     // Read settings and trim before the outcomes (its reply comes right after the XADDs'); a
     // failed trim leaves the entries stored, and the next XADDs to the topic trim it.
-    if (trimming !== undefined) await waitAtMost(trimming, Math.max(0, deadline - performance.now()));
+    if (trimming !== undefined) {
+      await waitAtMost(trimming, Math.max(0, deadline - performance.now()));
+      const replies = results;
+      if (replies !== 'timeout')
+        void trimming.then((untrimmed) => this.#warnUntrimmed(untrimmed, commands, replies));
+    }
     if (results === 'timeout') {
       failAll(
         new EventBusError(
@@ -176,10 +181,10 @@ export class StreamPublisher {
 
   /**
    * Reads the settings of the batch's topics that are not known yet and trims their streams to
-   * them; undefined when every topic's settings are known (`TopicSettings.known`), the usual case,
-   * which costs no array.
+   * them; resolves with the topics it could not trim. Undefined when every topic's settings are
+   * known (`TopicSettings.known`), the usual case, which costs no array.
    */
-  #trimUnknown(commands: ReadonlyArray<{ topic: string; key: string }>): Promise<void> | undefined {
+  #trimUnknown(commands: ReadonlyArray<{ topic: string; key: string }>): Promise<Untrimmed[]> | undefined {
     let unknown: Array<{ topic: string; key: string }> | undefined;
     let last: string | undefined;
     for (const { topic, key } of commands) {
@@ -191,21 +196,39 @@ export class StreamPublisher {
     }
     if (unknown === undefined) return undefined;
     const client = this.#connection.client;
-    const trim = async ({ topic, key }: { topic: string; key: string }): Promise<void> => {
+    const trim = async ({ topic, key }: { topic: string; key: string }): Promise<Untrimmed | undefined> => {
       try {
         const s = await this.#topics.read(topic);
         // XTRIM takes one strategy: MAXLEN and MINID, when both are set, are two.
         if (s.maxMessages > 0) await client.call('xtrim', key, ...maxLen(s));
         if (s.maxAgeMs > 0) await client.call('xtrim', key, 'MINID', '~', minId(s, Date.now()));
+        return undefined;
       } catch (error) {
-        // The entries are stored; the topic's next publish reads its settings again.
-        const mapped = toEventBusError(error, { operation: 'publish', topic });
-        this.#options.logger.warn(
-          `topic ${topic}: stored, but not trimmed to its settings: ${mapped.message}`,
-        );
+        // The topic's next publish reads its settings again.
+        return { topic, error: toEventBusError(error, { operation: 'publish', topic }) };
       }
     };
-    return Promise.all(unknown.map(trim)).then(() => undefined);
+    return Promise.all(unknown.map(trim)).then((all) => all.filter((u) => u !== undefined));
+  }
+
+  /**
+   * Warns about each topic that was not trimmed and has entries of this batch stored. A topic whose
+   * XADDs failed too (its key is not a stream, say) stored nothing: its publishes say why.
+   */
+  #warnUntrimmed(
+    untrimmed: readonly Untrimmed[],
+    commands: readonly Pending[],
+    results: ReadonlyArray<[Error | null, unknown]>,
+  ): void {
+    for (const { topic, error } of untrimmed) {
+      const stored = commands.some(
+        (c, n) => c.topic === topic && results[n]?.[0] === null && results[n]?.[1] != null,
+      );
+      if (stored)
+        this.#options.logger.warn(
+          `topic ${topic}: stored, but not trimmed to its settings: ${error.message}`,
+        );
+    }
   }
 }
 
@@ -221,6 +244,12 @@ function minId(s: TrimSettings, now: number): string {
 
 /** The XADD prefix of an entry whose topic's settings are being read: trimmed afterwards (`#trimUnknown`). */
 const UNTRIMMED: TrimSettings = { maxMessages: -1, maxAgeMs: 0 };
+
+/** A topic of a batch whose settings could not be read or its stream trimmed. */
+interface Untrimmed {
+  readonly topic: string;
+  readonly error: EventBusError;
+}
 
 interface Pending {
   readonly index: number;

@@ -1,7 +1,10 @@
 import { createEventBus, isEventBusError } from '@switchyard/core';
 import { errorOf } from '@switchyard/testkit';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redis } from './redis.ts';
+import { quiet } from './test-support/fixture.ts';
+import { PrivateRedisServer, REDIS_SERVER_BIN } from './test-support/private-server.ts';
+import { REDIS_URL } from './test-support/servers.ts';
 
 describe('a Redis server that is down', () => {
   it('costs the first publish the connect timeout, and fails the next ones at once while the transport backs off', async () => {
@@ -27,5 +30,56 @@ describe('a Redis server that is down', () => {
     } finally {
       await bus.close();
     }
+  });
+
+  it('reports the transport disconnected once the connect has failed, not still connecting', async () => {
+    const bus = createEventBus({
+      source: 'svc-redis-down',
+      transport: redis({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 300, logger: quiet }),
+    });
+    try {
+      await errorOf(bus.publish('orders', { type: 'order.placed', data: { n: 1 } }));
+      expect((await bus.health()).transport.state).toBe('disconnected');
+    } finally {
+      await bus.close();
+    }
+  });
+});
+
+describe.skipIf(REDIS_SERVER_BIN === undefined)('a Redis server that refuses the password', () => {
+  let server: PrivateRedisServer;
+  beforeAll(async () => {
+    server = await PrivateRedisServer.start(['--requirepass', 'the-right-one']);
+  });
+  afterAll(() => server?.stop());
+
+  it('reports the transport disconnected at once after the failed authentication', async () => {
+    const bus = createEventBus({
+      source: 'orders-svc',
+      transport: redis({ url: `redis://:not-the-password@127.0.0.1:${server.port}`, logger: quiet }),
+    });
+    try {
+      const error = await errorOf(bus.publish('orders', { type: 'order.placed', data: { n: 1 } }));
+      expect(isEventBusError(error, 'AUTHENTICATION_FAILED')).toBe(true);
+      expect((await bus.health()).transport.state).toBe('disconnected');
+    } finally {
+      await bus.close();
+    }
+  });
+});
+
+describe.skipIf(REDIS_URL === undefined)('closing', () => {
+  it('reports the transport closed after bus.close() (a service that subscribed and published)', async () => {
+    const bus = createEventBus({
+      source: 'orders-svc',
+      transport: redis({ url: REDIS_URL!, logger: quiet }),
+    });
+    const topic = `test.close.${Math.random().toString(36).slice(2, 10)}`;
+    await bus.subscribe(topic, () => {}, { group: 'billing' });
+    await bus.publish(topic, { type: 'order.placed', data: { orderId: 'o-1' } });
+    await bus.close();
+    const health = await bus.health();
+    expect(health.ok).toBe(false);
+    expect(health.transport.state).toBe('closed');
   });
 });

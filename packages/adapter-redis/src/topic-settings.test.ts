@@ -1,3 +1,4 @@
+import { createEventBus } from '@switchyard/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { message, RedisFixture } from './test-support/fixture.ts';
 import { REDIS_URL } from './test-support/servers.ts';
@@ -98,6 +99,27 @@ describe.skipIf(REDIS_URL === undefined)('topic settings and trimming', () => {
     expect(outcomes.every((o) => o.ok)).toBe(true);
     expect(await f.admin.xlen(topic)).toBe(10);
     expect(warnings.some((w) => w.includes(`topic ${topic}: stored, but not trimmed`))).toBe(true);
+  });
+
+  it('says nothing about trimming when a publish fails because the key is not a stream', async () => {
+    // A user's walk: `redis-cli SET <topic> hello`, then bus.publish(<topic>, …) — the publish was
+    // refused, yet the log said "stored, but not trimmed to its settings".
+    const topic = f.topic();
+    await f.admin.set(topic, 'hello');
+    const warnings: string[] = [];
+    const bus = createEventBus({
+      source: 'orders-svc',
+      transport: await f.transport({ logger: { warn: (m) => warnings.push(m), error: () => {} } }),
+    });
+    await expect(
+      bus.publish(topic, { type: 'order.placed', data: { orderId: 'o-1' } }),
+    ).rejects.toMatchObject({
+      code: 'TOPIC_MISMATCH',
+      message: expect.stringMatching(/the key is not a stream/),
+    });
+    await bus.close();
+    expect(warnings.filter((w) => w.includes('not trimmed'))).toEqual([]);
+    expect(await f.admin.get(topic)).toBe('hello');
   });
 
   it('trims by age and count after a first burst to a topic with both bounds', async () => {
