@@ -46,6 +46,34 @@ describe('bus.connect()', () => {
     expect(received).toEqual([{ id: 2 }]);
   });
 
+  it('closes a transport whose connect failed, so what it opened meanwhile is let go', async () => {
+    // A bus whose broker refused it (a wrong password, nothing listening) left its transport
+    // unclosed: its health stayed 'disconnected' after close, and a client's reconnect timers and
+    // sockets were the transport's own business.
+    const transport = flakyTransport(1);
+    let closes = 0;
+    const close = transport.close.bind(transport);
+    transport.close = async () => {
+      closes++;
+      await close();
+    };
+    const bus = createEventBus({ source: 'orders', transport });
+    expect(isEventBusError(await bus.connect().catch((e: unknown) => e), 'CONNECTION_FAILED')).toBe(true);
+    await bus.close();
+    expect(closes).toBe(1);
+    expect((await bus.health()).transport.state).toBe('closed');
+  });
+
+  it('does not close a transport it never asked to connect', async () => {
+    const transport = flakyTransport(0);
+    let closes = 0;
+    transport.close = async () => {
+      closes++;
+    };
+    await createEventBus({ source: 'orders', transport }).close();
+    expect(closes).toBe(0);
+  });
+
   it('refuses after close, saying the bus is closed', async () => {
     const bus = createEventBus({ source: 'orders', transport: memoryTransport() });
     await bus.close();

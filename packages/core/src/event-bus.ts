@@ -48,6 +48,8 @@ class SwitchyardBus implements EventBus {
   /** Emits refused by a full buffer: reported once, then summarised once a second. */
   readonly #overflow = new OverflowReport((error, topic) => this.#reportEmitFailure(error, topic, undefined));
   #connecting: Promise<void> | undefined;
+  /** A connect was asked for (it may have failed): close() closes the transport then. */
+  #connectAsked = false;
   #connected = false;
   #closing: Promise<void> | undefined;
   #lastError: string | undefined;
@@ -307,8 +309,9 @@ class SwitchyardBus implements EventBus {
     try {
       await Promise.all([...this.#live].map((s) => s.close({ drainTimeoutMs })));
       await this.#publisher.close();
-      if (this.#connecting !== undefined) {
-        await this.#connecting.catch(() => undefined);
+      // Also after a connect that failed: the client may hold sockets and reconnect timers.
+      if (this.#connectAsked) {
+        await this.#connecting?.catch(() => undefined);
         await this.#closeTransport();
       }
     } finally {
@@ -377,6 +380,7 @@ class SwitchyardBus implements EventBus {
 
   /** Connects once; a failed attempt lets the next call try again. Close connects too, to flush. */
   #connect(): Promise<void> {
+    this.#connectAsked = true;
     this.#connecting ??= this.#transport.connect().then(
       () => {
         this.#connected = true;
