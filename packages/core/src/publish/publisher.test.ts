@@ -86,6 +86,15 @@ describe('publishing', () => {
     await bus.close();
   });
 
+  it('with the defaults (both limits 1 MiB) names the transport limit, not maxEventBytes', async () => {
+    const bus = createEventBus({ source: 't' });
+    const error = await bus.publish('p7', { type: 'x', data: 'y'.repeat(1_100_000) }).catch((e) => e);
+    expect(isEventBusError(error, 'EVENT_TOO_LARGE')).toBe(true);
+    expect((error as Error).message).toMatch(/The memory transport takes at most 1048576 bytes/);
+    expect((error as Error).message).not.toMatch(/raise maxEventBytes/);
+    await bus.close();
+  });
+
   it('refuses an event over the transport limit naming what sets it, not maxEventBytes', async () => {
     // A user who raised maxEventBytes was told to raise maxEventBytes again: the transport's limit applied.
     const bus = createEventBus({

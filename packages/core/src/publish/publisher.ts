@@ -200,7 +200,8 @@ export class Publisher {
   #tooLarge(pending: Pending, bytes: number, limit: number): string {
     const said = `Event ${pending.id} is ${bytes} bytes encoded; the limit on ${pending.topic} is ${limit}. `;
     const { name, capabilities } = this.#transport;
-    if (limit < this.#options.maxEventBytes && limit === capabilities.maxMessageBytes)
+    // The transport's limit binds (also when both are the default 1 MiB): raising maxEventBytes would not help.
+    if (limit === capabilities.maxMessageBytes)
       return (
         said +
         `The ${name} transport takes at most ${limit} bytes (its ${capabilities.maxMessageBytesSetBy ?? 'maxMessageBytes'}). ` +
