@@ -1,57 +1,73 @@
 import { describe, expect, it } from 'vitest';
 import type { TopicMetadata } from './driver.ts';
-import { waitUntilServed } from './wait-until-served.ts';
+import { waitUntilAllServed, waitUntilServed } from './wait-until-served.ts';
 
-/** A broker that lists the topic's leaders at once and serves its offsets after `servedAfter` asks. */
-function broker(servedAfter: number) {
+/** A broker that lists the topics' leaders at once and serves offsets of `late` topics never, of others after `servedAfter` asks. */
+function broker(servedAfter: number, late: readonly string[] = []) {
   let asks = 0;
   return {
     topicMetadata: async (topic: string): Promise<TopicMetadata> => ({
       topic,
       partitions: [{ partition: 0, leader: 1, replicas: 1 }],
     }),
-    topicOffsets: async () => {
-      if (++asks <= servedAfter) throw new Error('UNKNOWN_TOPIC_OR_PARTITION');
+    topicOffsets: async (topic: string) => {
+      if (late.includes(topic) || ++asks <= servedAfter) throw new Error('UNKNOWN_TOPIC_OR_PARTITION');
       return [];
     },
   };
 }
 
+const open = () => true;
+
 describe('waitUntilServed', () => {
-  it('resolves true once the leaders serve the topic, saying nothing', async () => {
+  it('resolves true once the leaders serve the topic', async () => {
+    expect(await waitUntilServed(broker(2), 'orders', 5_000, open)).toBe(true);
+  });
+
+  it('resolves false when the time runs out', async () => {
+    expect(await waitUntilServed(broker(0, ['orders']), 'orders', 100, open)).toBe(false);
+  });
+});
+
+describe('waitUntilAllServed', () => {
+  it('says nothing when every topic is served', async () => {
     const lines: string[] = [];
-    const served = await waitUntilServed(broker(2), 'orders', 5_000, undefined, (level, message) =>
-      lines.push(`${level} ${message}`),
+    await waitUntilAllServed(broker(1), ['orders', 'orders.retry.1s'], 5_000, open, (level, m) =>
+      lines.push(`${level} ${m}`),
     );
-    expect(served).toBe(true);
     expect(lines).toEqual([]);
   });
 
-  it('gives up at the deadline with a warning that says what follows', async () => {
+  it('names the topics not served in one warning, with what follows', async () => {
+    // ensureTopic returned without a word when its topic was not served in time.
     const lines: string[] = [];
-    const served = await waitUntilServed(broker(Infinity), 'orders', 100, undefined, (level, message) =>
-      lines.push(`${level} ${message}`),
+    await waitUntilAllServed(
+      broker(0, ['orders.retry.1s', 'orders.retry.10s']),
+      ['orders', 'orders.retry.1s', 'orders.retry.10s'],
+      100,
+      open,
+      (level, m) => lines.push(`${level} ${m}`),
     );
-    expect(served).toBe(false);
     expect(lines).toEqual([
-      expect.stringMatching(/^warn Topic orders was made, but .* within 100 ms .*retry/),
+      expect.stringMatching(
+        /^warn Topic\(s\) orders\.retry\.1s, orders\.retry\.10s were made, but .* in the 100 ms of requestTimeoutMs\. .*retry/,
+      ),
     ]);
   });
 
-  it('stops quietly when the driver closes', async () => {
+  it('says nothing when the driver closes meanwhile', async () => {
     const lines: string[] = [];
-    let open = true;
+    let isOpen = true;
     setTimeout(() => {
-      open = false;
+      isOpen = false;
     }, 30);
-    const served = await waitUntilServed(
-      broker(Infinity),
-      'orders',
+    await waitUntilAllServed(
+      broker(0, ['orders']),
+      ['orders'],
       5_000,
-      () => open,
-      (level, message) => lines.push(`${level} ${message}`),
+      () => isOpen,
+      (level, m) => lines.push(`${level} ${m}`),
     );
-    expect(served).toBe(false);
     expect(lines).toEqual([]);
   });
 });

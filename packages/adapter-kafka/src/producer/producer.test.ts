@@ -248,6 +248,56 @@ describe('KafkaProducer', () => {
     expect(p.bufferedMessages).toBe(0);
   });
 
+  it('does not hold the events sent again on the lookup that decides how they are logged', async () => {
+    const { p, driver, errors } = producer({}, { autoCreate: true });
+    await p.send([msg(0)]);
+    driver.failTopic.set('orders', unknownTopic());
+    const produce = driver.produce.bind(driver);
+    driver.produce = async (request) => {
+      const writes = await produce(request);
+      driver.failTopic.clear();
+      return writes;
+    };
+    // The first lookup after the refusal (the one that tells deleted from not served) never answers.
+    const lookup = driver.topicMetadata.bind(driver);
+    let hung = false;
+    driver.topicMetadata = (topic) => {
+      if (driver.failTopic.size === 0 && !hung) {
+        hung = true;
+        return new Promise(() => {});
+      }
+      return lookup(topic);
+    };
+    const outcomes = await p.send([msg(1), msg(2)]);
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['ok', 'ok']);
+    expect(hung).toBe(true);
+    expect(errors).toEqual([]); // nothing said yet: the lookup has not answered
+  });
+
+  it('reports topics whose lookup failed as deleted, as before the lookup was asked', async () => {
+    const { p, driver, errors } = producer({}, { autoCreate: true });
+    await p.send([msg(0)]);
+    driver.failTopic.set('orders', unknownTopic());
+    const produce = driver.produce.bind(driver);
+    driver.produce = async (request) => {
+      const writes = await produce(request);
+      driver.failTopic.clear();
+      return writes;
+    };
+    const lookup = driver.topicMetadata.bind(driver);
+    let failed = false;
+    driver.topicMetadata = (topic) => {
+      if (driver.failTopic.size === 0 && !failed) {
+        failed = true;
+        return Promise.reject(new Error('connection closed'));
+      }
+      return lookup(topic);
+    };
+    const outcomes = await p.send([msg(1)]);
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['ok']);
+    expect(errors).toEqual(['gone orders: 1 again']);
+  });
+
   it('sends a deleted topic’s events again only once', async () => {
     const { p, driver } = producer({}, { autoCreate: true });
     await p.send([msg(0)]);

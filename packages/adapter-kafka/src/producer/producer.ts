@@ -297,11 +297,12 @@ export class KafkaProducer {
       ...new Set(failed.filter((f) => errorOf(f).code === 'TOPIC_NOT_FOUND').map((f) => f.batch.topic)),
     ];
     const retried = missing.length > 0 && this.metadata.createsTopics;
-    // Looked up before anything is made anew, so a topic still listed is not reported as deleted.
-    const deleted = retried ? await this.goneTopics(missing) : new Set<string>();
-    // A partition's own error names its topic, deleted or not served yet: its events go again. A
-    // request's error may be another topic's: only the events of topics found deleted go again.
-    const gone = retried && ownErrors ? new Set(missing) : deleted;
+    // Which of them the brokers no longer list, asked before anything is made anew. A partition's
+    // own error names its topic, deleted or not served yet: its events go again at once, and the
+    // answer only decides how that is logged (a lookup that fails: as deleted). A request's error
+    // may be another topic's: only the events of topics found deleted go again, so it is awaited.
+    const deleted = retried ? this.goneTopics(missing, ownErrors) : Promise.resolve(new Set<string>());
+    const gone = retried && ownErrors ? new Set(missing) : await deleted;
     const again = this.takeBackForNewTopic(failed.filter((f) => gone.has(f.batch.topic)).map((f) => f.batch));
     const resent = new Set<PendingRecord>(again);
     let first: EventBusError | undefined;
@@ -323,7 +324,7 @@ export class KafkaProducer {
     // The broker may have written the batch although we saw an error; a fresh producer id keeps the
     // next batch from reusing its sequence numbers (which the broker would take for a duplicate).
     if (this.options.idempotent) this.needsReset = true;
-    if (again.length > 0) this.reportSentAgain(again, deleted);
+    if (again.length > 0) void deleted.then((found) => this.reportSentAgain(again, found));
     // A failure only when an event failed: events sent again are not (yet) one.
     if (first !== undefined) this.hooks.onError(first);
   }
@@ -340,16 +341,16 @@ export class KafkaProducer {
   }
 
   /**
-   * Which of these topics the brokers no longer have (a lookup that fails counts as still there).
+   * Which of these topics the brokers no longer have; a lookup that fails counts as `ifUnknown`.
    * For a request of several that failed as a whole, the others' writes may have gone through and
    * are not sent again.
    */
-  private async goneTopics(topics: readonly string[]): Promise<Set<string>> {
+  private async goneTopics(topics: readonly string[], ifUnknown = false): Promise<Set<string>> {
     const missing = await Promise.all(
       topics.map((t) =>
         this.driver.topicMetadata(t).then(
           (m) => m === undefined,
-          () => false,
+          () => ifUnknown,
         ),
       ),
     );

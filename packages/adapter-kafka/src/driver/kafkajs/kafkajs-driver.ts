@@ -16,7 +16,7 @@ import type {
   ProduceRequest,
   TopicMetadata,
 } from '../driver.ts';
-import { waitUntilServed } from '../wait-until-served.ts';
+import { waitUntilAllServed } from '../wait-until-served.ts';
 import { compressionType, registerCompressionCodecs } from './compression.ts';
 import { KafkajsConsumer } from './kafkajs-consumer.ts';
 import { forgetDeletedTopics } from './kafkajs-deleted-topics.ts';
@@ -70,6 +70,9 @@ class KafkajsDriver implements KafkaDriver {
   readonly #log: Log;
   /** Set by the first successful `connect()`: until then kafkajs' connect-attempt lines are written at debug. */
   #connectedOnce = false;
+  /** Between connect and disconnect: a wait for a new topic to be served stops, quietly, once closed. */
+  #open = false;
+  readonly #isOpen = (): boolean => this.#open;
   readonly info: DriverInfo;
   /** What `info` reports as replaced inside kafkajs; `producePerPartition` is set with each producer. */
   readonly #patches: {
@@ -129,6 +132,7 @@ class KafkajsDriver implements KafkaDriver {
   }
 
   async connect(): Promise<void> {
+    this.#open = true;
     await this.#admin.connect();
     await this.#session.producer.connect();
     this.#connectedOnce = true;
@@ -259,7 +263,7 @@ class KafkajsDriver implements KafkaDriver {
       timeout: this.#options.requestTimeoutMs,
       topics: [kafkajsTopic(spec)],
     });
-    await waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs, undefined, this.#log);
+    await waitUntilAllServed(this, [spec.topic], this.#options.requestTimeoutMs, this.#isOpen, this.#log);
     return created;
   }
 
@@ -270,10 +274,12 @@ class KafkajsDriver implements KafkaDriver {
       timeout: this.#options.requestTimeoutMs,
       topics: specs.map(kafkajsTopic),
     });
-    await Promise.all(
-      specs.map((spec) =>
-        waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs, undefined, this.#log),
-      ),
+    await waitUntilAllServed(
+      this,
+      specs.map((spec) => spec.topic),
+      this.#options.requestTimeoutMs,
+      this.#isOpen,
+      this.#log,
     );
   }
 
@@ -336,6 +342,7 @@ class KafkajsDriver implements KafkaDriver {
   }
 
   async disconnect(): Promise<void> {
+    this.#open = false;
     await Promise.allSettled([this.#session.producer.disconnect(), this.#admin.disconnect()]);
     this.#emit({ type: 'disconnected' });
   }

@@ -22,7 +22,7 @@ import type {
   ProduceRequest,
   TopicMetadata,
 } from '../driver.ts';
-import { waitUntilServed } from '../wait-until-served.ts';
+import { waitUntilAllServed } from '../wait-until-served.ts';
 import { baseClientOptions } from './platformatic-client-options.ts';
 import { PlatformaticConsumer } from './platformatic-consumer.ts';
 import { classifyPlatformaticError, hasApiId, isUnknownTopic, onlyApiId } from './platformatic-errors.ts';
@@ -225,7 +225,7 @@ class PlatformaticDriver implements KafkaDriver {
       if (!hasApiId(error, 'TOPIC_ALREADY_EXISTS')) throw error;
       return false;
     }
-    await waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs, () => this.#open, this.#log);
+    await waitUntilAllServed(this, [spec.topic], this.#options.requestTimeoutMs, () => this.#open, this.#log);
     return true;
   }
 
@@ -251,10 +251,12 @@ class PlatformaticDriver implements KafkaDriver {
         if (!onlyApiId(error, 'TOPIC_ALREADY_EXISTS')) throw error;
       }
     }
-    await Promise.all(
-      specs.map((spec) =>
-        waitUntilServed(this, spec.topic, this.#options.requestTimeoutMs, () => this.#open, this.#log),
-      ),
+    await waitUntilAllServed(
+      this,
+      specs.map((spec) => spec.topic),
+      this.#options.requestTimeoutMs,
+      () => this.#open,
+      this.#log,
     );
   }
 
