@@ -102,7 +102,8 @@ export class StreamConsumer implements ConsumerHandle, MessageOwner {
     await this.#ensureGroup();
     // After a reconnect, the reply of the read in flight may have been lost with the old connection.
     await this.#reader.start(() => this.reconnected());
-    this.#loop = this.#run();
+    // Never rejects: what escapes the loop is reported (a close waits on it, bounded, and goes on).
+    this.#loop = this.#run().catch((error: unknown) => this.#deps.onError(error));
     const { leaseMs, claimIntervalMs, idleConsumerTimeoutMs } = this.#deps;
     this.#every(leaseMs / 2, () => this.#renewLeases());
     this.#every(Math.min(claimIntervalMs, leaseMs / 2), () => this.#claim());
