@@ -24,7 +24,8 @@ export function registerLag(program: Command, runner: Runner): void {
       `${examples('switchyard lag orders', 'switchyard lag orders --group billing --watch', 'switchyard lag orders --json')}
 Kafka: high watermark minus the group's committed offset, per partition (a partition the group
 never committed on counts everything retained). NATS: the durable consumer's pending plus
-ack-pending events. Groups that never read the topic are not listed.
+ack-pending events. Redis: the group's undelivered entries (XINFO GROUPS lag) plus its pending
+list. Groups that never read the topic are not listed.
 `,
     )
     .action((topic: string, options: LagOptions, command: Command) =>
@@ -65,7 +66,7 @@ async function measure(backend: Backend, topic: string, group: string | undefine
   const groups = await backend.lag(topic, group);
   if (group !== undefined && !groups.some((g) => g.known)) {
     throw notFound(
-      `Group ${group} has no position on ${topic}: it never committed on it (Kafka) or has no consumer on its stream (NATS).`,
+      `Group ${group} has no position on ${topic}: it never committed on it (Kafka) or has no consumer (NATS) or group (Redis) on its stream.`,
       `List the groups reading ${topic} with \`switchyard lag ${topic}\`.`,
     );
   }
