@@ -13,6 +13,7 @@ export async function openDeadLetters(
   const info = await backend.describeTopic(topic);
   if (info === undefined) {
     throw notFound(
+      'TOPIC_NOT_FOUND',
       `Dead-letter topic ${topic} does not exist on ${backend.name} (${backend.endpoint}).`,
       "Dead-letter topics are named <topic>.dlq by default; list them with `switchyard topics '*.dlq'`.",
     );

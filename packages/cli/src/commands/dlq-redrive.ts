@@ -42,6 +42,7 @@ export async function dlqRedrive(
   const { backend, info, journal } = await openDeadLetters(ctx, topic);
   if (settings.to !== undefined && (await backend.describeTopic(settings.to)) === undefined) {
     throw notFound(
+      'TOPIC_NOT_FOUND',
       `Target topic ${settings.to} does not exist.`,
       `Create it with \`switchyard topics ensure ${settings.to}\`.`,
     );

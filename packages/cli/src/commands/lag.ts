@@ -38,6 +38,7 @@ async function lag(ctx: CommandContext, topic: string, options: LagOptions): Pro
   const backend = await ctx.backend();
   if ((await backend.describeTopic(topic)) === undefined) {
     throw notFound(
+      'TOPIC_NOT_FOUND',
       `Topic ${topic} does not exist on ${backend.name} (${backend.endpoint}).`,
       'List topics with `switchyard topics`.',
     );
@@ -66,6 +67,7 @@ async function measure(backend: Backend, topic: string, group: string | undefine
   const groups = await backend.lag(topic, group);
   if (group !== undefined && !groups.some((g) => g.known)) {
     throw notFound(
+      'GROUP_NOT_FOUND',
       `Group ${group} has no position on ${topic}: it never committed on it (Kafka) or has no consumer (NATS) or group (Redis) on its stream.`,
       `List the groups reading ${topic} with \`switchyard lag ${topic}\`.`,
     );

@@ -58,6 +58,7 @@ async function tail(ctx: CommandContext, topic: string, options: TailOptions): P
   const backend = await ctx.backend();
   if ((await backend.describeTopic(topic)) === undefined) {
     throw notFound(
+      'TOPIC_NOT_FOUND',
       `Topic ${topic} does not exist on ${backend.name} (${backend.endpoint}).`,
       'List topics with `switchyard topics`.',
     );

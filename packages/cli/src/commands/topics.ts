@@ -135,7 +135,10 @@ async function describeOnceServed(backend: Backend, topic: string): Promise<Topi
     });
     if (found !== undefined) return found;
     if (Date.now() > deadline)
-      throw notFound(`Topic ${topic} does not exist ${SERVED_WITHIN_MS / 1000} s after ensureTopic.`);
+      throw notFound(
+        'TOPIC_NOT_FOUND',
+        `Topic ${topic} does not exist ${SERVED_WITHIN_MS / 1000} s after ensureTopic.`,
+      );
     await sleep(250);
   }
 }
