@@ -2,6 +2,7 @@ import type { Backend } from './backends/backend.ts';
 import { loadBackend } from './backends/load-backend.ts';
 import { type CliBus, createCliBus } from './cli-bus.ts';
 import { Output, type Streams } from './output.ts';
+import { transportLogger } from './transport-log.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -49,7 +50,11 @@ export class CommandContext {
   }
 
   backend(): Promise<Backend> {
-    this.#backend ??= loadBackend(this.env.SWITCHYARD_TRANSPORT, this.env);
+    this.#backend ??= loadBackend(
+      this.env.SWITCHYARD_TRANSPORT,
+      this.env,
+      transportLogger((line) => this.out.note(line)),
+    );
     return this.#backend;
   }
 

@@ -33,3 +33,21 @@ describe('switchyard health without a broker', () => {
     });
   });
 });
+
+describe('switchyard without a broker, for a person at the terminal', () => {
+  it.each([
+    ['kafka', { SWITCHYARD_TRANSPORT: 'kafka', KAFKA_BROKERS: '127.0.0.1:1' }],
+    ['nats', { SWITCHYARD_TRANSPORT: 'nats', NATS_URL: 'nats://127.0.0.1:1' }],
+    ['redis', { SWITCHYARD_TRANSPORT: 'redis', REDIS_URL: 'redis://127.0.0.1:1' }],
+  ])('says once that the %s broker cannot be reached, as its error and hint', async (_name, env) => {
+    for (const args of [['health'], ['publish', 'orders', '--type', 't', '--data', '1', '--create']]) {
+      const result = await runCli(args, { env });
+      expect(result.code, result.stderr).toBe(4);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines, `switchyard ${args.join(' ')}`).toEqual([
+        expect.stringMatching(/^error: .*127\.0\.0\.1:1/),
+        expect.stringMatching(/^hint: Is the broker running\?/),
+      ]);
+    }
+  });
+});
