@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, testBrokers } from '../test-support/run-cli.ts';
 
 describe.each(testBrokers())('switchyard health on $name', ({ name, env }) => {
@@ -49,5 +50,40 @@ describe('switchyard without a broker, for a person at the terminal', () => {
         expect.stringMatching(/^hint: Is the broker running\?/),
       ]);
     }
+  });
+});
+
+describe('switchyard against a listener that closes every connection (as a TLS port does)', () => {
+  let server: Server;
+  let port = 0;
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it.each(['kafka', 'nats', 'redis'])('says so once on %s, as its error and hint', async (name) => {
+    const at = `127.0.0.1:${port}`;
+    const env = {
+      SWITCHYARD_TRANSPORT: name,
+      KAFKA_BROKERS: at,
+      NATS_URL: `nats://${at}`,
+      REDIS_URL: `redis://${at}`,
+    };
+    const result = await runCli(['health'], { env });
+    expect(result.code, result.stderr).toBe(4);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^error: /),
+      expect.stringMatching(/^hint: /),
+    ]);
   });
 });
