@@ -25,7 +25,7 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0    ok
   1    failure: the command ran but something failed (a publish refused, health not ok, an entry not moved)
-  2    usage: bad option, argument, duration, time or JSON input
+  2    usage: bad option, argument, duration, time, topic name or JSON input
   3    not found: topic, stream, group, event id or file
   4    broker unreachable
   5    authentication or authorization refused

@@ -4,11 +4,12 @@ import { type DeadLetterEntry, deadLetterEntry } from '../dlq/dead-letter-entry.
 import { Journal } from '../dlq/journal.ts';
 import { notFound } from '../exit-codes.ts';
 
-/** The dead-letter topic (exit 3 when missing), its backend and its redrive journal. */
+/** The dead-letter topic (exit 2 when its name is refused, 3 when missing), its backend and its redrive journal. */
 export async function openDeadLetters(
   ctx: CommandContext,
   topic: string,
 ): Promise<{ backend: Backend; info: TopicInfo; journal: Journal }> {
+  await ctx.checkTopic(topic);
   const backend = await ctx.backend();
   const info = await backend.describeTopic(topic);
   if (info === undefined) {

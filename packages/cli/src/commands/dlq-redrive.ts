@@ -30,6 +30,8 @@ export async function dlqRedrive(
   topic: string,
   options: RedriveCommandOptions,
 ): Promise<ExitCode> {
+  await ctx.checkTopic(topic);
+  if (options.to !== undefined) await ctx.checkTopic(options.to);
   const settings = {
     ...(options.to === undefined ? {} : { to: options.to }),
     ...(options.type === undefined ? {} : { type: options.type }),

@@ -34,6 +34,7 @@ list. Groups that never read the topic are not listed.
 }
 
 async function lag(ctx: CommandContext, topic: string, options: LagOptions): Promise<ExitCode> {
+  await ctx.checkTopic(topic);
   const interval = parseDuration(options.interval, '--interval');
   const backend = await ctx.backend();
   if ((await backend.describeTopic(topic)) === undefined) {

@@ -54,6 +54,7 @@ a line is the data; without it a line is {"type", "data", "key", "id", "subject"
 }
 
 async function publish(ctx: CommandContext, topic: string, options: PublishOptions): Promise<ExitCode> {
+  await ctx.checkTopic(topic);
   if (options.key !== undefined && options.keyField !== undefined)
     throw usageError('Give --key or --key-field, not both.');
   const rules = {

@@ -53,6 +53,7 @@ export function startAt(from: string, option = '--from'): StartAt {
 }
 
 async function tail(ctx: CommandContext, topic: string, options: TailOptions): Promise<ExitCode> {
+  await ctx.checkTopic(topic);
   const from = startAt(options.from);
   const limit = options.limit === undefined ? Number.POSITIVE_INFINITY : parseCount(options.limit, '--limit');
   const backend = await ctx.backend();

@@ -77,6 +77,7 @@ async function listTopics(ctx: CommandContext, pattern: string | undefined): Pro
 }
 
 async function ensureTopic(ctx: CommandContext, topic: string, options: EnsureOptions): Promise<void> {
+  await ctx.checkTopic(topic);
   const strategies = ['create-or-update', 'create-only', 'validate-only'];
   if (!strategies.includes(options.strategy))
     throw usageError(
