@@ -1,7 +1,10 @@
+import type { Transport } from '@switchyard/core';
+import { validateTopicName } from '@switchyard/core/transport';
 import type { Backend } from './backends/backend.ts';
 import { loadBackend } from './backends/load-backend.ts';
 import { type CliBus, createCliBus } from './cli-bus.ts';
 import { Output, type Streams } from './output.ts';
+import { transportLogger } from './transport-log.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -38,6 +41,7 @@ export class CommandContext {
   readonly options: GlobalOptions;
   readonly streams: Streams;
   #backend: Promise<Backend> | undefined;
+  #transport: Promise<Transport> | undefined;
   #bus: Promise<CliBus> | undefined;
 
   constructor(streams: Streams, env: Env, options: GlobalOptions, signal: AbortSignal) {
@@ -49,14 +53,35 @@ export class CommandContext {
   }
 
   backend(): Promise<Backend> {
-    this.#backend ??= loadBackend(this.env.SWITCHYARD_TRANSPORT, this.env);
+    this.#backend ??= loadBackend(
+      this.env.SWITCHYARD_TRANSPORT,
+      this.env,
+      transportLogger((line) => this.out.note(line)),
+    );
     return this.#backend;
+  }
+
+  /** The backend's transport, made (not connected) on first use: the CLI's bus runs on it. */
+  #transportOnce(): Promise<Transport> {
+    this.#transport ??= this.backend().then((backend) => backend.createTransport());
+    return this.#transport;
+  }
+
+  /**
+   * Refuses a topic name a Switchyard bus would refuse (core's portable rules, then the transport's
+   * own, e.g. NATS's reserved `_INBOX`) with `INVALID_TOPIC`, exit 2, before any broker is asked:
+   * Kafka would answer a bad name with its own less helpful INVALID_TOPIC_EXCEPTION, and reads would
+   * report a topic that cannot exist as missing.
+   */
+  async checkTopic(topic: string): Promise<void> {
+    validateTopicName(topic);
+    (await this.#transportOnce()).validateTopic?.(topic);
   }
 
   /** A Switchyard bus on the backend's transport, connected (so a bad broker fails here, clearly). */
   bus(): Promise<CliBus> {
     this.#bus ??= (async () => {
-      const transport = (await this.backend()).createTransport();
+      const transport = await this.#transportOnce();
       await transport.connect();
       const source = this.options.source ?? this.env.SWITCHYARD_SOURCE ?? 'switchyard-cli';
       return createCliBus(transport, source, (error) => this.out.note(`warning: ${error.message}`));

@@ -1,5 +1,5 @@
 import type { EventDraft } from '@switchyard/core';
-import { usageError } from './exit-codes.ts';
+import { inputError, usageError } from './exit-codes.ts';
 
 /** How `publish` turns what it reads into events. */
 export interface InputRules {
@@ -41,7 +41,7 @@ export function parseEvents(text: string, rules: InputRules, origin: string): Ev
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw usageError(
+      throw inputError(
         `${where} is not JSON: ${(error as Error).message}.`,
         'Give one JSON value per line (nothing was published).',
       );
@@ -62,28 +62,28 @@ function dataEvent(data: unknown, where: string, rules: InputRules): EventDraft 
 
 function eventObject(value: unknown, where: string, rules: InputRules): EventDraft {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw usageError(
+    throw inputError(
       `${where} is not an event object.`,
       'Without --type each line is {"type": "...", "data": ..., "key": "..."}; with --type each line is the data.',
     );
   }
   const event = value as Record<string, unknown>;
   if (typeof event.type !== 'string' || event.type === '' || !('data' in event)) {
-    throw usageError(
+    throw inputError(
       `${where} needs a string "type" and a "data" field.`,
       'Or pass --type and give the data alone on each line.',
     );
   }
   const unknown = Object.keys(event).filter((k) => !EVENT_FIELDS.has(k));
   if (unknown.length > 0) {
-    throw usageError(
+    throw inputError(
       `${where} has unknown field(s) ${unknown.join(', ')}.`,
       `Event fields: ${[...EVENT_FIELDS].join(', ')}.`,
     );
   }
   for (const field of ['key', 'id', 'subject', 'time', 'tenant', 'correlationId'] as const) {
     if (event[field] !== undefined && typeof event[field] !== 'string')
-      throw usageError(`${where}: "${field}" must be a string.`);
+      throw inputError(`${where}: "${field}" must be a string.`);
   }
   const key =
     (event.key as string | undefined) ??
@@ -99,7 +99,7 @@ function keyFrom(data: unknown, field: string, where: string): string {
   const value =
     data !== null && typeof data === 'object' ? (data as Record<string, unknown>)[field] : undefined;
   if (typeof value !== 'string' && typeof value !== 'number')
-    throw usageError(`${where}: --key-field ${field} is not a string or number field of the data.`);
+    throw inputError(`${where}: --key-field ${field} is not a string or number field of the data.`);
   return String(value);
 }
 

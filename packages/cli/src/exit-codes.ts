@@ -1,4 +1,4 @@
-import { isEventBusError } from '@switchyard/core';
+import { type ErrorCode, isEventBusError } from '@switchyard/core';
 
 /**
  * What `switchyard` exits with. Scripts may rely on these numbers; they are listed in the README
@@ -25,24 +25,51 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** An error the CLI reports as one clear line (plus an optional hint) and a chosen exit code. */
+/**
+ * Codes of errors the CLI raises itself that core's list has no name for. Every other `code` a
+ * `--json` error carries is one of core's `ErrorCode`s, so a script switches on one closed list.
+ */
+export const CLI_ERROR_CODES = ['GROUP_NOT_FOUND', 'EVENT_NOT_FOUND', 'FILE_NOT_FOUND'] as const;
+
+/** The `code` of every error `switchyard` reports. */
+export type CliErrorCode = ErrorCode | (typeof CLI_ERROR_CODES)[number];
+
+/** An error the CLI reports as one clear line (plus an optional hint), a code and a chosen exit code. */
 export class CliError extends Error {
   readonly exitCode: ExitCode;
+  readonly code: CliErrorCode;
   readonly hint: string | undefined;
 
-  constructor(exitCode: ExitCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(
+    exitCode: ExitCode,
+    code: CliErrorCode,
+    message: string,
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliError';
     this.exitCode = exitCode;
+    this.code = code;
     this.hint = options.hint;
   }
 }
 
-export const usageError = (message: string, hint?: string): CliError =>
-  new CliError(EXIT.usage, message, hint === undefined ? {} : { hint });
+const withHint = (hint: string | undefined) => (hint === undefined ? {} : { hint });
 
-export const notFound = (message: string, hint?: string): CliError =>
-  new CliError(EXIT.notFound, message, hint === undefined ? {} : { hint });
+/** A bad option, argument or environment variable (`INVALID_CONFIG`, exit 2). */
+export const usageError = (message: string, hint?: string): CliError =>
+  new CliError(EXIT.usage, 'INVALID_CONFIG', message, withHint(hint));
+
+/** Input that is not an event `publish` can send (`INVALID_EVENT`, exit 2). */
+export const inputError = (message: string, hint?: string): CliError =>
+  new CliError(EXIT.usage, 'INVALID_EVENT', message, withHint(hint));
+
+/** A topic, group, event or file that does not exist (exit 3). */
+export const notFound = (
+  code: 'TOPIC_NOT_FOUND' | 'GROUP_NOT_FOUND' | 'EVENT_NOT_FOUND' | 'FILE_NOT_FOUND',
+  message: string,
+  hint?: string,
+): CliError => new CliError(EXIT.notFound, code, message, withHint(hint));
 
 const BY_CODE: Readonly<Record<string, ExitCode>> = {
   CONNECTION_FAILED: EXIT.unreachable,
@@ -61,4 +88,10 @@ export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof CliError) return error.exitCode;
   if (isEventBusError(error)) return BY_CODE[error.code] ?? EXIT.failure;
   return EXIT.failure;
+}
+
+/** The `code` for any error: ours, the library's, or `INTERNAL` for anything unexpected. */
+export function errorCodeOf(error: unknown): CliErrorCode {
+  if (error instanceof CliError || isEventBusError(error)) return error.code;
+  return 'INTERNAL';
 }

@@ -1,6 +1,6 @@
 import { isEventBusError } from '@switchyard/core';
 import { CommanderError } from 'commander';
-import { CliError, EXIT, type ExitCode, exitCodeOf } from './exit-codes.ts';
+import { CliError, EXIT, type ExitCode, errorCodeOf, exitCodeOf, usageError } from './exit-codes.ts';
 import type { Streams } from './output.ts';
 import { buildProgram } from './program.ts';
 
@@ -35,14 +35,15 @@ export async function main(
   let code: ExitCode = EXIT.ok;
   const json = argv.includes('--json');
   try {
-    await buildProgram(streams, env, interrupt.signal, (c) => {
+    await buildProgram(streams, env, interrupt.signal, json, (c) => {
       code = c;
     }).parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Commander printed its message already; help and version are not errors.
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      // Help and version are not errors. Commander printed its message already, except under --json.
+      if (error.exitCode === 0) return EXIT.ok;
+      return json ? report(fromCommander(error), streams, json) : EXIT.usage;
     }
     return report(error, streams, json);
   } finally {
@@ -54,10 +55,10 @@ function report(error: unknown, streams: Streams, json: boolean): ExitCode {
   const exitCode = exitCodeOf(error);
   const message = error instanceof Error ? error.message : String(error);
   const hint = error instanceof CliError ? error.hint : HINTS[exitCode];
-  const code = isEventBusError(error) ? error.code : undefined;
   if (json) {
+    const code = errorCodeOf(error);
     streams.stderr.write(
-      `${JSON.stringify({ error: { message, exitCode, ...(code ? { code } : {}), ...(hint ? { hint } : {}) } })}\n`,
+      `${JSON.stringify({ error: { message, exitCode, code, ...(hint ? { hint } : {}) } })}\n`,
     );
   } else {
     streams.stderr.write(`error: ${message}\n${hint === undefined ? '' : `hint: ${hint}\n`}`);
@@ -71,4 +72,15 @@ function report(error: unknown, streams: Streams, json: boolean): ExitCode {
     }
   }
   return exitCode;
+}
+
+/**
+ * Commander's parse error (`error: unknown option '--fro'\n(Did you mean --from?)`) as the CLI's
+ * usage error: its first line the message, the lines after it (a suggestion) the hint.
+ */
+function fromCommander(error: CommanderError): CliError {
+  if (error.code === 'commander.help') return usageError('No command given.', 'Run switchyard --help.');
+  const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
+  const suggestion = rest.map((line) => line.replace(/^\((.*)\)$/, '$1')).join(' ');
+  return usageError(first, suggestion === '' ? 'Run with --help for usage.' : suggestion);
 }

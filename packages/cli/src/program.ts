@@ -25,8 +25,8 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0    ok
   1    failure: the command ran but something failed (a publish refused, health not ok, an entry not moved)
-  2    usage: bad option, argument, duration, time or JSON input
-  3    not found: topic, stream, group or event id
+  2    usage: bad option, argument, duration, time, topic name or JSON input
+  3    not found: topic, stream, group, event id or file
   4    broker unreachable
   5    authentication or authorization refused
   6    partial: finished, but left dead letters that cannot be redriven yet (see the tally)
@@ -43,11 +43,15 @@ Environment (the same variables as @switchyard/core/di):
   SWITCHYARD_REDIS_*     ACL user, TLS, stream prefix: see @switchyard/adapter-redis
   SWITCHYARD_SOURCE      CloudEvents source of published events (default switchyard-cli)`;
 
-/** The `switchyard` program. `exitCode` receives what the command decided; errors propagate. */
+/**
+ * The `switchyard` program. `exitCode` receives what the command decided; errors propagate (with
+ * `json`, commander's parse errors are not printed: the caller reports them as JSON).
+ */
 export function buildProgram(
   streams: Streams,
   env: Env,
   signal: AbortSignal,
+  json: boolean,
   exitCode: (code: ExitCode) => void,
 ): Command {
   const program = new Command('switchyard')
@@ -65,8 +69,10 @@ export function buildProgram(
     .configureOutput({
       writeOut: (text) => streams.stdout.write(text),
       writeErr: (text) => streams.stderr.write(text),
+      // Under --json, main() reports a parse error as JSON instead.
+      ...(json ? { outputError: () => undefined } : {}),
     })
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError(json ? false : '(run with --help for usage)')
     .exitOverride()
     .addHelpText('after', `${ENV_HELP}\n${EXIT_CODES_HELP}`);
 

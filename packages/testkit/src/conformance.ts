@@ -1,5 +1,6 @@
 import type { TransportCapabilities } from '@switchyard/core';
 import { afterEach, describe, it } from 'vitest';
+import { type Capability, unclaimed } from './capabilities.ts';
 import { batchCases } from './cases/batch.ts';
 import { deadLetterCases } from './cases/dead-letter.ts';
 import { deliveryCases } from './cases/delivery.ts';
@@ -13,15 +14,15 @@ import { CaseHarness, type ConformanceOptions } from './harness.ts';
 
 type Case = (h: CaseHarness) => Promise<void>;
 
-/** Which capability a group of cases needs; a transport that does not claim it skips exactly those. */
+/** Which capabilities a group of cases needs; a transport that does not claim one skips exactly those. */
 const SUITES: ReadonlyArray<{
   title: string;
   cases: Record<string, Case>;
-  needs?: (c: TransportCapabilities) => boolean;
+  needs?: readonly Capability[];
 }> = [
   { title: 'delivery', cases: deliveryCases },
-  { title: 'consumer groups', cases: groupCases, needs: (c) => c.consumerGroups },
-  { title: 'ordering by key', cases: orderingCases, needs: (c) => c.orderingScope !== 'none' },
+  { title: 'consumer groups', cases: groupCases, needs: ['consumerGroups'] },
+  { title: 'ordering by key', cases: orderingCases, needs: ['orderingScope'] },
   {
     title: 'retry',
     cases: {
@@ -37,7 +38,7 @@ const SUITES: ReadonlyArray<{
       'hands long retry delays back to the broker and keeps other keys flowing':
         retryCases['hands long retry delays back to the broker and keeps other keys flowing'],
     },
-    needs: (c) => c.delayedRedelivery,
+    needs: ['delayedRedelivery'],
   },
   { title: 'dead letter', cases: deadLetterCases },
   {
@@ -56,7 +57,7 @@ const SUITES: ReadonlyArray<{
       'loses nothing across close and re-subscribe':
         lifecycleCases['loses nothing across close and re-subscribe'],
     },
-    needs: (c) => c.persistent && c.consumerGroups,
+    needs: ['persistent', 'consumerGroups'],
   },
   { title: 'errors', cases: errorCases },
   { title: 'written like a service', cases: serviceCases },
@@ -85,8 +86,9 @@ export function runConformance(options: ConformanceOptions): void {
         for (const [name, run] of Object.entries(suite.cases)) {
           it(name, async (ctx) => {
             const c = await caps();
-            if (suite.needs !== undefined && !suite.needs(c)) {
-              const reason = `${options.name} does not claim the capability "${suite.title}" needs`;
+            const lacking = unclaimed(suite.needs ?? [], c);
+            if (lacking !== undefined) {
+              const reason = `${options.name} does not claim ${lacking} this case needs`;
               // Printed as well: a skip must say why in CI's log, not only in a reporter that shows notes.
               console.warn(`[conformance] skipped "${name}": ${reason}`);
               ctx.skip(reason);

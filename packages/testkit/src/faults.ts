@@ -1,5 +1,6 @@
 import type { TransportCapabilities } from '@switchyard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unclaimed } from './capabilities.ts';
 import { brokerPause } from './faults/cases/broker-pause.ts';
 import { brokerRestart } from './faults/cases/broker-restart.ts';
 import { consumerKill } from './faults/cases/consumer-kill.ts';
@@ -67,7 +68,7 @@ export function faultTest(
       const { broker, capabilities } = context();
       const missing = unmet(fault, capabilities, broker !== undefined);
       if (missing !== undefined) {
-        const reason = `${options.name} has no ${missing}, which "${fault.scenario}" needs`;
+        const reason = `${options.name} ${missing}, which "${fault.scenario}" needs`;
         console.warn(`[faults] skipped: ${reason}`);
         ctx.skip(reason);
         return;
@@ -91,11 +92,15 @@ export function faultTest(
   );
 }
 
+/** What of `fault`'s needs is missing (`does not claim the capability "persistent"`, …), or undefined. */
 function unmet(fault: FaultCase, c: TransportCapabilities, hasBroker: boolean): string | undefined {
-  if (fault.needs.persistent === true && !c.persistent) return 'persistence';
-  if (fault.needs.consumerGroups === true && !c.consumerGroups) return 'consumer groups';
-  if (fault.needs.broker === true && !hasBroker) return 'broker process of its own to fault';
-  return undefined;
+  const needs = (['persistent', 'consumerGroups'] as const).filter((need) => fault.needs[need] === true);
+  const lacking = unclaimed(needs, c);
+  const missing = [
+    ...(lacking === undefined ? [] : [`does not claim ${lacking}`]),
+    ...(fault.needs.broker === true && !hasBroker ? ['has no broker process of its own to fault'] : []),
+  ];
+  return missing.length === 0 ? undefined : missing.join(' and ');
 }
 
 export type { FaultCase } from './faults/fault-case.ts';

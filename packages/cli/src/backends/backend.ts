@@ -1,4 +1,4 @@
-import type { Transport } from '@switchyard/core';
+import type { Logger, Transport } from '@switchyard/core';
 
 /** The transports the CLI knows, each with one backend module beside this file. */
 export const BACKENDS = ['kafka', 'nats', 'redis'] as const;
@@ -118,4 +118,5 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export type BackendFactory = (env: Env) => Backend;
+/** A backend from the adapter's environment; its transport logs to `logger`. */
+export type BackendFactory = (env: Env, logger: Logger) => Backend;

@@ -1,5 +1,5 @@
 import { kafka } from '@switchyard/adapter-kafka';
-import type { Transport } from '@switchyard/core';
+import type { Logger, Transport } from '@switchyard/core';
 import type { Backend, GroupLag, OnRecord, ReadOptions } from './backend.ts';
 import { kafkaClient, kafkaError, kafkaOptions, topicOffsets } from './kafka-client.ts';
 import { type AdminSession, describeKafkaTopics } from './kafka-describe.ts';
@@ -11,10 +11,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 const OWN_GROUPS = /^switchyard-cli-/;
 
 /** Kafka through kafkajs: the adapter's settings, its admin client for metadata and lag. */
-export function kafkaBackend(env: Env): Backend {
+export function kafkaBackend(env: Env, logger: Logger): Backend {
   const { given, resolved: options } = kafkaOptions(env);
   // Made now, though only publishing uses it: the transport registers kafkajs' compression codecs.
-  const transport = kafka(given);
+  const transport = kafka({ ...given, logger });
   const client = kafkaClient(options);
   let admin = client.admin();
   let connected: Promise<void> | undefined;

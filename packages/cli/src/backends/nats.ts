@@ -7,6 +7,7 @@ import {
   resolveNatsOptions,
   toNatsError,
 } from '@switchyard/adapter-nats';
+import type { Logger } from '@switchyard/core';
 import type { Backend, GroupLag, TopicInfo } from './backend.ts';
 import { natsConnectionOptions } from './nats-client.ts';
 import { readNatsTopic } from './nats-reader.ts';
@@ -18,7 +19,7 @@ const STREAM_NOT_FOUND = 10059;
 const nsToMs = (ns: number) => Math.round(ns / 1e6);
 
 /** NATS JetStream through nats.js: the adapter's connection settings; streams are the topics. */
-export function natsBackend(env: Env): Backend {
+export function natsBackend(env: Env, logger: Logger): Backend {
   const fromEnv = natsOptionsFromEnv(env);
   const options = resolveNatsOptions(fromEnv);
   const servers = options.servers.map((s) => s.replace(/\/\/[^@/]*@/, '//')).join(',');
@@ -73,7 +74,7 @@ export function natsBackend(env: Env): Backend {
     name: 'nats',
     headerPrefix: 'ce-',
     endpoint: servers,
-    createTransport: () => natsTransport(fromEnv),
+    createTransport: () => natsTransport({ ...fromEnv, logger }),
 
     async listTopics(matches = () => true) {
       const { jsm } = await ready();

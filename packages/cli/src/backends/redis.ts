@@ -1,9 +1,5 @@
-import {
-  redisOptionsFromEnv,
-  resolveRedisOptions,
-  toRedisError,
-  transportFromEnv,
-} from '@switchyard/adapter-redis';
+import { redis, redisOptionsFromEnv, resolveRedisOptions, toRedisError } from '@switchyard/adapter-redis';
+import type { Logger } from '@switchyard/core';
 import type { Backend, GroupLag, TopicInfo } from './backend.ts';
 import { fields, redisClient } from './redis-client.ts';
 import { readRedisStream } from './redis-reader.ts';
@@ -12,8 +8,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 type Operation = 'connect' | 'consume' | 'topic-admin' | 'lag';
 
 /** Redis Streams through ioredis: a topic is a stream key (`streamPrefix` + topic), a group a consumer group. */
-export function redisBackend(env: Env): Backend {
-  const options = resolveRedisOptions(redisOptionsFromEnv(env));
+export function redisBackend(env: Env, logger: Logger): Backend {
+  const given = redisOptionsFromEnv(env);
+  const options = resolveRedisOptions(given); // refuses bad settings here, before any command runs
   const client = redisClient(options, 'admin');
   let connected: Promise<void> | undefined;
   const fail = (operation: Operation, topic?: string) => (error: unknown) => {
@@ -57,7 +54,7 @@ export function redisBackend(env: Env): Backend {
     name: 'redis',
     headerPrefix: 'ce_',
     endpoint: options.url,
-    createTransport: () => transportFromEnv(env),
+    createTransport: () => redis({ ...given, logger }),
 
     async listTopics(matches = () => true) {
       await ready();

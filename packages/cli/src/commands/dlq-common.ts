@@ -4,15 +4,17 @@ import { type DeadLetterEntry, deadLetterEntry } from '../dlq/dead-letter-entry.
 import { Journal } from '../dlq/journal.ts';
 import { notFound } from '../exit-codes.ts';
 
-/** The dead-letter topic (exit 3 when missing), its backend and its redrive journal. */
+/** The dead-letter topic (exit 2 when its name is refused, 3 when missing), its backend and its redrive journal. */
 export async function openDeadLetters(
   ctx: CommandContext,
   topic: string,
 ): Promise<{ backend: Backend; info: TopicInfo; journal: Journal }> {
+  await ctx.checkTopic(topic);
   const backend = await ctx.backend();
   const info = await backend.describeTopic(topic);
   if (info === undefined) {
     throw notFound(
+      'TOPIC_NOT_FOUND',
       `Dead-letter topic ${topic} does not exist on ${backend.name} (${backend.endpoint}).`,
       "Dead-letter topics are named <topic>.dlq by default; list them with `switchyard topics '*.dlq'`.",
     );

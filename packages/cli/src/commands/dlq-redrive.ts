@@ -30,6 +30,8 @@ export async function dlqRedrive(
   topic: string,
   options: RedriveCommandOptions,
 ): Promise<ExitCode> {
+  await ctx.checkTopic(topic);
+  if (options.to !== undefined) await ctx.checkTopic(options.to);
   const settings = {
     ...(options.to === undefined ? {} : { to: options.to }),
     ...(options.type === undefined ? {} : { type: options.type }),
@@ -42,6 +44,7 @@ export async function dlqRedrive(
   const { backend, info, journal } = await openDeadLetters(ctx, topic);
   if (settings.to !== undefined && (await backend.describeTopic(settings.to)) === undefined) {
     throw notFound(
+      'TOPIC_NOT_FOUND',
       `Target topic ${settings.to} does not exist.`,
       `Create it with \`switchyard topics ensure ${settings.to}\`.`,
     );

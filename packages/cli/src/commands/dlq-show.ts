@@ -30,6 +30,7 @@ export async function dlqShow(ctx: CommandContext, topic: string, options: ShowO
   });
   if (options.id !== undefined && shown === 0) {
     throw notFound(
+      'EVENT_NOT_FOUND',
       `No dead letter with event id ${options.id} in ${topic}${options.all ? '' : ' (moved ones need --all)'}.`,
     );
   }

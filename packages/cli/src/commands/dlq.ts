@@ -62,10 +62,10 @@ export function registerDlq(program: Command, runner: Runner): void {
       )}
 Each event goes back with its original id, key, type, source, time, headers and data (byte for
 byte), plus switchyard-redrive-count (1 on its first redrive) and switchyard-redrive-from.
-Nothing is lost: an entry is marked moved (and on NATS deleted from the dead-letter stream) only
-after the broker confirmed its republish. Nothing is doubled: the run journals each entry in
-<dlq-topic>.redrive before sending it, so a run after Ctrl-C or a crash first looks for the
-entries that were in flight in their target topic (same id and redrive count) and sends only
+Nothing is lost: an entry is marked moved (and on NATS and Redis deleted from the dead-letter
+stream) only after the broker confirmed its republish. Nothing is doubled: the run journals each
+entry in <dlq-topic>.redrive before sending it, so a run after Ctrl-C or a crash first looks for
+the entries that were in flight in their target topic (same id and redrive count) and sends only
 those that are not there. Run one redrive per dead-letter topic at a time.
 Exit 0 when every matching entry was moved, 6 when some could not be (no dead-letter headers,
 payload left out, NATS duplicate window), 1 when a republish failed.

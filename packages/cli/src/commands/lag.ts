@@ -24,7 +24,8 @@ export function registerLag(program: Command, runner: Runner): void {
       `${examples('switchyard lag orders', 'switchyard lag orders --group billing --watch', 'switchyard lag orders --json')}
 Kafka: high watermark minus the group's committed offset, per partition (a partition the group
 never committed on counts everything retained). NATS: the durable consumer's pending plus
-ack-pending events. Groups that never read the topic are not listed.
+ack-pending events. Redis: the group's undelivered entries (XINFO GROUPS lag) plus its pending
+list. Groups that never read the topic are not listed.
 `,
     )
     .action((topic: string, options: LagOptions, command: Command) =>
@@ -33,10 +34,12 @@ ack-pending events. Groups that never read the topic are not listed.
 }
 
 async function lag(ctx: CommandContext, topic: string, options: LagOptions): Promise<ExitCode> {
+  await ctx.checkTopic(topic);
   const interval = parseDuration(options.interval, '--interval');
   const backend = await ctx.backend();
   if ((await backend.describeTopic(topic)) === undefined) {
     throw notFound(
+      'TOPIC_NOT_FOUND',
       `Topic ${topic} does not exist on ${backend.name} (${backend.endpoint}).`,
       'List topics with `switchyard topics`.',
     );
@@ -65,7 +68,8 @@ async function measure(backend: Backend, topic: string, group: string | undefine
   const groups = await backend.lag(topic, group);
   if (group !== undefined && !groups.some((g) => g.known)) {
     throw notFound(
-      `Group ${group} has no position on ${topic}: it never committed on it (Kafka) or has no consumer on its stream (NATS).`,
+      'GROUP_NOT_FOUND',
+      `Group ${group} has no position on ${topic}: it never committed on it (Kafka) or has no consumer (NATS) or group (Redis) on its stream.`,
       `List the groups reading ${topic} with \`switchyard lag ${topic}\`.`,
     );
   }

@@ -4,7 +4,7 @@ import { type EventDraft, isEventBusError } from '@switchyard/core';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import { parseEvents, parseHeaders } from '../event-input.ts';
-import { EXIT, type ExitCode, notFound, usageError } from '../exit-codes.ts';
+import { EXIT, type ExitCode, inputError, notFound, usageError } from '../exit-codes.ts';
 import { mapLimit } from '../map-limit.ts';
 import { examples, type Runner } from '../program.ts';
 import { startProgress } from '../progress.ts';
@@ -54,6 +54,7 @@ a line is the data; without it a line is {"type", "data", "key", "id", "subject"
 }
 
 async function publish(ctx: CommandContext, topic: string, options: PublishOptions): Promise<ExitCode> {
+  await ctx.checkTopic(topic);
   if (options.key !== undefined && options.keyField !== undefined)
     throw usageError('Give --key or --key-field, not both.');
   const rules = {
@@ -76,11 +77,12 @@ async function publish(ctx: CommandContext, topic: string, options: PublishOptio
       throw usageError('No events given.', 'Pass --data, --file, or pipe events to stdin, one per line.');
     events = parseEvents(await text(process.stdin), rules, 'stdin');
   }
-  if (events.length === 0) throw usageError('No events in the input.');
+  if (events.length === 0) throw inputError('No events in the input.');
 
   const backend = await ctx.backend();
   if (options.create !== true && (await backend.describeTopic(topic)) === undefined) {
     throw notFound(
+      'TOPIC_NOT_FOUND',
       `Topic ${topic} does not exist on ${backend.name} (${backend.endpoint}).`,
       `Create it with \`switchyard topics ensure ${topic}\`, or pass --create.`,
     );
@@ -132,7 +134,8 @@ async function readInput(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`File ${path} does not exist.`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw notFound('FILE_NOT_FOUND', `File ${path} does not exist.`);
     throw error;
   }
 }

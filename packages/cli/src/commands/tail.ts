@@ -37,7 +37,8 @@ export function registerTail(program: Command, runner: Runner): void {
 Each event shows where it sits, its CloudEvents attributes, key and headers, and its data decoded
 with the codec its content type names; a message that is not a Switchyard CloudEvent is shown as
 undecodable with its headers and raw value. Kafka reads through a throwaway consumer group of its
-own that never commits and is deleted on exit; NATS through an ordered (ephemeral) consumer.
+own that never commits and is deleted on exit; NATS through an ordered (ephemeral) consumer;
+Redis with XRANGE, then XREAD BLOCK to follow, on connections of its own.
 Ctrl-C stops tail with exit code 0.
 `,
     )
@@ -52,11 +53,13 @@ export function startAt(from: string, option = '--from'): StartAt {
 }
 
 async function tail(ctx: CommandContext, topic: string, options: TailOptions): Promise<ExitCode> {
+  await ctx.checkTopic(topic);
   const from = startAt(options.from);
   const limit = options.limit === undefined ? Number.POSITIVE_INFINITY : parseCount(options.limit, '--limit');
   const backend = await ctx.backend();
   if ((await backend.describeTopic(topic)) === undefined) {
     throw notFound(
+      'TOPIC_NOT_FOUND',
       `Topic ${topic} does not exist on ${backend.name} (${backend.endpoint}).`,
       'List topics with `switchyard topics`.',
     );

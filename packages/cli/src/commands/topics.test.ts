@@ -82,6 +82,15 @@ describe('switchyard without a broker', () => {
     expect(ensure.stdout).toContain('$ switchyard topics ensure orders --partitions 6 --retention 7d');
   });
 
+  it("describes topics as each transport's: Kafka topics, NATS stream subjects, Redis streams", async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    const help = result.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain(
+      'topics [pattern] list topics (Kafka topics, NATS stream subjects, Redis streams)',
+    );
+  });
+
   it('exits 2 on an unknown option', async () => {
     const result = await runCli(['topics', '--bogus']);
     expect(result.code).toBe(2);

@@ -22,7 +22,7 @@ export function registerTopics(program: Command, runner: Runner): void {
     .command('topics')
     .argument('[pattern]', "only topics matching this glob ('orders*', '*.dlq')")
     .description(
-      'list topics (Kafka topics, NATS stream subjects) with partitions, retention and message counts',
+      'list topics (Kafka topics, NATS stream subjects, Redis streams) with partitions, retention and message counts',
     )
     .addHelpText(
       'after',
@@ -39,10 +39,10 @@ export function registerTopics(program: Command, runner: Runner): void {
   topics
     .command('ensure <topic>')
     .description('create a topic, or bring an existing one in line (the library’s ensureTopic)')
-    .option('-p, --partitions <n>', 'partitions (Kafka; NATS streams have none)')
+    .option('-p, --partitions <n>', 'partitions (Kafka; NATS and Redis streams have none)')
     .option('-r, --retention <duration>', 'how long events are kept: 7d, 36h, forever')
     .option('--retention-bytes <n>', 'size limit per partition (Kafka) or stream (NATS)')
-    .option('--max-messages <n>', 'count limit (NATS)')
+    .option('--max-messages <n>', 'count limit (NATS, Redis)')
     .option('--replication-factor <n>', 'replicas (Kafka replication factor, NATS num_replicas)')
     .option('--cleanup <policy>', 'delete | compact (Kafka)')
     .option('--strategy <strategy>', 'create-or-update | create-only | validate-only', 'create-or-update')
@@ -77,6 +77,7 @@ async function listTopics(ctx: CommandContext, pattern: string | undefined): Pro
 }
 
 async function ensureTopic(ctx: CommandContext, topic: string, options: EnsureOptions): Promise<void> {
+  await ctx.checkTopic(topic);
   const strategies = ['create-or-update', 'create-only', 'validate-only'];
   if (!strategies.includes(options.strategy))
     throw usageError(
@@ -135,7 +136,10 @@ async function describeOnceServed(backend: Backend, topic: string): Promise<Topi
     });
     if (found !== undefined) return found;
     if (Date.now() > deadline)
-      throw notFound(`Topic ${topic} does not exist ${SERVED_WITHIN_MS / 1000} s after ensureTopic.`);
+      throw notFound(
+        'TOPIC_NOT_FOUND',
+        `Topic ${topic} does not exist ${SERVED_WITHIN_MS / 1000} s after ensureTopic.`,
+      );
     await sleep(250);
   }
 }

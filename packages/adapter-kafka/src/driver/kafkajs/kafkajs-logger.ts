@@ -40,7 +40,13 @@ const ROUTINE = [/^Response \w+\(key: \d+/, /^Limiting retries for the idempoten
  * consumer and admin clients each try again on their own, ~10 lines a second while the brokers
  * are gone, and the failed publishes are reported anyway.
  */
-const CONNECT_ATTEMPT = [/^Connection error/, /^Connection timeout/, /^Failed to connect to seed broker/];
+const CONNECT_ATTEMPT = [
+  /^Connection error/,
+  /^Connection timeout/,
+  /^Failed to connect to seed broker/,
+  // A listener that wants TLS (or is not Kafka) closes each new connection at once.
+  /^Closed connection/,
+];
 export const CONNECT_ATTEMPT_QUIET_MS = 30_000;
 
 /**
