@@ -9,10 +9,15 @@ import {
   type Transport,
 } from '@switchyard/core';
 
-/** CloudEvents attributes a bus sets itself, which a redrive must carry over from the original. */
+/**
+ * CloudEvents attributes a bus sets or checks itself, which a redrive must carry over from the
+ * original as they were: `time` too, which a draft must give as RFC 3339 while a stored event may
+ * hold anything (an older version's or another producer's).
+ */
 export interface OriginalAttributes {
   readonly source: string;
   readonly datacontenttype: string;
+  readonly time?: string;
 }
 
 /**
@@ -28,7 +33,7 @@ const jsonOrBytes: Codec = {
 
 export interface CliBus {
   readonly bus: EventBus;
-  /** Publishes `draft` with the original `source` and content type instead of the CLI's own. */
+  /** Publishes `draft` with the original `source`, content type and time instead of the CLI's own. */
   republish(
     topic: string,
     draft: EventDraft<Uint8Array> & { id: string },

@@ -1,4 +1,5 @@
 import type { EventDraft } from '@switchyard/core';
+import { checkDraftFields } from '@switchyard/core/transport';
 import { inputError, usageError } from './exit-codes.ts';
 
 /** How `publish` turns what it reads into events. */
@@ -84,6 +85,13 @@ function eventObject(value: unknown, where: string, rules: InputRules): EventDra
   for (const field of ['key', 'id', 'subject', 'time', 'tenant', 'correlationId'] as const) {
     if (event[field] !== undefined && typeof event[field] !== 'string')
       throw inputError(`${where}: "${field}" must be a string.`);
+  }
+  // The bus's own checks of a draft's fields (a time that is not RFC 3339 …), here so that a bad
+  // line stops the whole input before anything is published, as the README says.
+  try {
+    checkDraftFields(event as unknown as EventDraft);
+  } catch (error) {
+    throw inputError(`${where}: ${(error as Error).message}`, 'Fix that line (nothing was published).');
   }
   const key =
     (event.key as string | undefined) ??

@@ -126,6 +126,23 @@ describe.each(testBrokers())('switchyard publish on $name', (broker) => {
     expect(await count(topic)).toBe(0);
   });
 
+  it('refuses input with a time that is not RFC 3339, naming the line, and publishes nothing', async () => {
+    // The bus refuses such a time per event: the lines before it were published before the error.
+    const topic = uniqueTopic('publish-bad-time');
+    await ensure(topic);
+    const input = [
+      { type: 'order.placed', data: { n: 1 } },
+      { type: 'order.placed', data: { n: 2 }, time: 'yesterday' },
+    ]
+      .map((e) => JSON.stringify(e))
+      .join('\n');
+    const result = await runCli(['publish', topic], { env, input });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error: stdin line 2: `time` must be an RFC 3339 timestamp/);
+    expect(result.stderr).toContain('nothing was published');
+    expect(await count(topic)).toBe(0);
+  });
+
   it('exits 3 for a topic that does not exist, and creates nothing', async () => {
     const topic = uniqueTopic('publish-missing');
     const result = await runCli(['publish', topic, '--type', 't', '--data', '1'], { env });

@@ -1,6 +1,6 @@
 import type { EventDraft, PublishReceipt } from '@switchyard/core';
 import type { Backend } from '../backends/backend.ts';
-import type { CliBus } from '../cli-bus.ts';
+import type { CliBus, OriginalAttributes } from '../cli-bus.ts';
 import { type DeadLetterEntry, deadLetterEntry, REDRIVE_HEADERS } from './dead-letter-entry.ts';
 import { findCopies } from './find-copies.ts';
 import type { Journal, JournalRecord } from './journal.ts';
@@ -290,7 +290,6 @@ function draftOf(p: Planned, deadLetterTopic: string): EventDraft<Uint8Array> & 
     type: e.type,
     data: p.entry.record.value,
     ...(e.key === undefined ? {} : { key: e.key }),
-    ...(e.time === undefined ? {} : { time: e.time }),
     ...(e.subject === undefined ? {} : { subject: e.subject }),
     ...(e.tenant === undefined ? {} : { tenant: e.tenant }),
     ...(e.correlationid === undefined ? {} : { correlationId: e.correlationid }),
@@ -303,8 +302,14 @@ function draftOf(p: Planned, deadLetterTopic: string): EventDraft<Uint8Array> & 
   };
 }
 
-function originalOf(p: Planned): { source: string; datacontenttype: string } {
-  return { source: p.entry.event!.source, datacontenttype: p.entry.event!.datacontenttype };
+/** What the bus would set or refuse, restored after its checks (`createCliBus`): the time too, as stored. */
+function originalOf(p: Planned): OriginalAttributes {
+  const e = p.entry.event!;
+  return {
+    source: e.source,
+    datacontenttype: e.datacontenttype,
+    ...(e.time === undefined ? {} : { time: e.time }),
+  };
 }
 
 /**

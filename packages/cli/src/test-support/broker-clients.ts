@@ -4,16 +4,29 @@ import { connect } from '@nats-io/transport-node';
 import { transportFromEnv as kafkaFromEnv } from '@switchyard/adapter-kafka';
 import { transportFromEnv as natsFromEnv } from '@switchyard/adapter-nats';
 import { transportFromEnv as redisFromEnv } from '@switchyard/adapter-redis';
-import { createEventBus, type EventBus } from '@switchyard/core';
+import { createEventBus, type EventBus, type PublishMiddleware } from '@switchyard/core';
 import { Redis } from 'ioredis';
 import kafkajs from './kafkajs.ts';
 import type { TestBroker } from './run-cli.ts';
 
 /** A Switchyard bus in the test process, as an application would make it from the same environment. */
-export function applicationBus(broker: TestBroker, source = 'cli-test-app'): EventBus {
+export function applicationBus(
+  broker: TestBroker,
+  source = 'cli-test-app',
+  /** Every event's `time` as stored, past the bus's check: what an older version or another producer wrote. */
+  storedTime?: string,
+): EventBus {
   const fromEnv = { kafka: kafkaFromEnv, nats: natsFromEnv, redis: redisFromEnv }[broker.name];
   const transport = fromEnv(broker.env);
-  return createEventBus({ source, transport, onError: () => undefined });
+  const publishMiddleware =
+    storedTime === undefined
+      ? []
+      : [
+          (next: Parameters<PublishMiddleware>[0]): ReturnType<PublishMiddleware> =>
+            (topic, envelope) =>
+              next(topic, { ...envelope, time: storedTime }),
+        ];
+  return createEventBus({ source, transport, onError: () => undefined, publishMiddleware });
 }
 
 /** Writes a message that is not a Switchyard CloudEvent, with the broker's own client. */
@@ -101,9 +114,9 @@ export async function fillDeadLetters(
   broker: TestBroker,
   topic: string,
   count: number,
-  options: { type?: string; error?: (n: number) => Error; partitions?: number } = {},
+  options: { type?: string; error?: (n: number) => Error; partitions?: number; storedTime?: string } = {},
 ): Promise<string[]> {
-  const bus = applicationBus(broker, 'orders-svc');
+  const bus = applicationBus(broker, 'orders-svc', options.storedTime);
   const dlq = `${topic}.dlq`;
   // NATS drops a republish of an id it stored within the stream's duplicate window (2 min by
   // default): a short window lets the tests redrive at once, as an operator would after minutes.

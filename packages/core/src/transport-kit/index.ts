@@ -18,6 +18,7 @@ export {
   rejectOption,
   restateForEnv,
 } from '../option-checks.ts';
+export { checkDraftFields } from '../publish/draft-fields.ts';
 export { validateTopicName } from '../topic-name.ts';
 export type {
   ConnectionState,
