@@ -130,6 +130,9 @@ for (const server of TEST_SERVERS) {
       await nc.close();
       expect(t.capabilities.maxMessageBytes).toBe(maxPayload);
       expect(maxPayload).toBeGreaterThan(1);
+      expect(t.capabilities.maxMessageBytesSetBy).toMatch(/max_payload/);
+      // Read on every publish: the same object while the server's limit stays what it was.
+      expect(t.capabilities).toBe(t.capabilities);
     });
 
     it('refuses wildcard and reserved topics before anything reaches the server', async () => {

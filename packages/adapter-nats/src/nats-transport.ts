@@ -59,6 +59,9 @@ export class NatsTransport implements Transport {
   readonly #backoff = new ConnectBackoff();
   #closed = false;
   #ephemeralDropped = 0;
+  /** The capabilities last given, and the server's `max_payload` they were made with. */
+  #capabilities: TransportCapabilities | undefined;
+  #capabilitiesFor: number | undefined;
 
   constructor(options: ResolvedNatsOptions) {
     this.#options = options;
@@ -77,19 +80,26 @@ export class NatsTransport implements Transport {
     });
   }
 
+  /**
+   * Core reads the limit on every publish: the object is made again only when the server's
+   * `max_payload` (known once connected) differs from the one it was made with.
+   */
   get capabilities(): TransportCapabilities {
-    return {
-      persistent: true,
-      consumerGroups: true,
-      orderingScope: 'instance',
-      delayedRedelivery: true,
-      maxMessageBytes: this.#connected?.nc.info?.max_payload ?? this.#options.maxMessageBytes,
-      maxMessageBytesSetBy:
-        this.#connected?.nc.info?.max_payload === undefined
-          ? '`maxMessageBytes`'
-          : "server's `max_payload` (nats-server config)",
-      topicAdmin: true,
-    };
+    const serverMax = this.#connected?.nc.info?.max_payload;
+    if (this.#capabilities === undefined || this.#capabilitiesFor !== serverMax) {
+      this.#capabilitiesFor = serverMax;
+      this.#capabilities = {
+        persistent: true,
+        consumerGroups: true,
+        orderingScope: 'instance',
+        delayedRedelivery: true,
+        maxMessageBytes: serverMax ?? this.#options.maxMessageBytes,
+        maxMessageBytesSetBy:
+          serverMax === undefined ? '`maxMessageBytes`' : "server's `max_payload` (nats-server config)",
+        topicAdmin: true,
+      };
+    }
+    return this.#capabilities;
   }
 
   async connect(): Promise<void> {
