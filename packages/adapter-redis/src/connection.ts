@@ -102,6 +102,8 @@ export class RedisConnection {
    */
   async connect(): Promise<void> {
     if (this.ready) return;
+    // A connect that failed disconnected the client: no retry of its own is pending then.
+    const resume = this.#gaveUp;
     this.#gaveUp = false;
     this.#fatal = undefined;
     const { promise, resolve, reject } = Promise.withResolvers<void>();
@@ -141,7 +143,10 @@ export class RedisConnection {
     this.client.on('ready', onReady);
     this.client.on('error', onError);
     this.client.on('end', onEnd);
-    if (this.client.status === 'wait' || this.client.status === 'end')
+    // After a failed connect ioredis may sit in 'reconnecting' for good (disconnect() cleared its
+    // retry timer while it waited): it is told to connect again, or it never would.
+    const status = this.client.status;
+    if (status === 'wait' || status === 'end' || (resume && status === 'reconnecting'))
       this.client.connect().catch(() => undefined);
     return promise;
   }

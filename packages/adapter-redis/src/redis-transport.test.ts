@@ -46,6 +46,38 @@ describe('a Redis server that is down', () => {
   });
 });
 
+describe.skipIf(REDIS_SERVER_BIN === undefined)('a service started before its Redis server', () => {
+  it('connects once the server is up: a refused first connect is not the last', async () => {
+    // After a refused connect the client stayed 'reconnecting' with its retry timer cleared, and
+    // every later connect waited out connectTimeoutMs: the service never reached the server.
+    const server = await PrivateRedisServer.start();
+    await server.kill(); // its port is known, and nothing listens there now
+    const bus = createEventBus({
+      source: 'svc-redis-early',
+      transport: redis({ url: server.url, connectTimeoutMs: 500, logger: quiet }),
+    });
+    try {
+      const first = await errorOf(bus.publish('orders', { type: 'order.placed', data: { n: 1 } }));
+      expect(isEventBusError(first, 'CONNECTION_FAILED')).toBe(true);
+      await server.start();
+      const deadline = Date.now() + 20_000;
+      let receipt: Awaited<ReturnType<typeof bus.publish>> | undefined;
+      while (receipt === undefined) {
+        receipt = await bus.publish('orders', { type: 'order.placed', data: { n: 2 } }).catch((error) => {
+          if (Date.now() > deadline) throw error;
+          return undefined;
+        });
+        if (receipt === undefined) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(receipt.topic).toBe('orders');
+      expect((await bus.health()).transport.state).toBe('connected');
+    } finally {
+      await bus.close();
+      await server.stop();
+    }
+  });
+});
+
 describe.skipIf(REDIS_SERVER_BIN === undefined)('a Redis server that refuses the password', () => {
   let server: PrivateRedisServer;
   beforeAll(async () => {
