@@ -4,6 +4,8 @@ import type { ReliabilityResults, ScenarioResult } from './results.ts';
 const SCENARIOS: Record<string, string> = {
   'broker-restart':
     'One service (the test process) publishes a steady keyed stream (batches of 50 awaited, 20 ms apart, 16 keys) and consumes it in one group; the broker is killed with SIGKILL, left down 2 s and started again on its data (`infra/service kill` + `start`).',
+  'broker-late':
+    'A service (the test process) starts while its broker is down: its first publish must fail with a retriable error; the broker starts 2 s later, and the same bus must reach it by itself — ensureTopic and subscribe retried while it backs off — then publish and consume the steady stream. (The Redis transport never connected after a refused first connect.)',
   'consumer-kill':
     'The test process publishes the steady stream; a consumer service process (its handler takes 2 ms) is killed with SIGKILL after 300 events, and a second process of the same group takes over. Events the dead one held come back when its lease or session expires.',
   'broker-pause':

@@ -1,6 +1,7 @@
 import type { TransportCapabilities } from '@switchyard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unclaimed } from './capabilities.ts';
+import { brokerLate } from './faults/cases/broker-late.ts';
 import { brokerPause } from './faults/cases/broker-pause.ts';
 import { brokerRestart } from './faults/cases/broker-restart.ts';
 import { consumerKill } from './faults/cases/consumer-kill.ts';
@@ -17,14 +18,21 @@ declare module 'vitest' {
   }
 }
 
-const CASES: readonly FaultCase[] = [brokerRestart, consumerKill, brokerPause, handlerCrash, rollingDeploy];
+const CASES: readonly FaultCase[] = [
+  brokerRestart,
+  brokerLate,
+  consumerKill,
+  brokerPause,
+  handlerCrash,
+  rollingDeploy,
+];
 
 /** Longest a case may take; each case bounds its own waits well below it. */
 const CASE_TIMEOUT_MS = 150_000;
 
 /**
  * Registers the faults suite for one transport with Vitest: the broker restarted on its data while
- * publishing and consuming, a consumer process killed with SIGKILL mid-stream, the broker paused
+ * publishing and consuming, a service started before its broker, a consumer process killed with SIGKILL mid-stream, the broker paused
  * with SIGSTOP under load, a handler that exits its process, a rolling deploy of a consumer service
  * (each instance closed with SIGTERM, its successor started). Each case counts acknowledged, failed,
  * stored, lost and duplicated events, stalls and peak memory, puts them in the test's
