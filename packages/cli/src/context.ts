@@ -3,6 +3,7 @@ import { validateTopicName } from '@switchyard/core/transport';
 import type { Backend } from './backends/backend.ts';
 import { loadBackend } from './backends/load-backend.ts';
 import { type CliBus, createCliBus } from './cli-bus.ts';
+import { type CliError, notFound } from './exit-codes.ts';
 import { Output, type Streams } from './output.ts';
 import { transportLogger } from './transport-log.ts';
 
@@ -70,12 +71,29 @@ export class CommandContext {
   /**
    * Refuses a topic name a Switchyard bus would refuse (core's portable rules, then the transport's
    * own, e.g. NATS's reserved `_INBOX`) with `INVALID_TOPIC`, exit 2, before any broker is asked:
-   * Kafka would answer a bad name with its own less helpful INVALID_TOPIC_EXCEPTION, and reads would
-   * report a topic that cannot exist as missing.
+   * for the commands that write (`publish`, `topics ensure`, `dlq redrive --to`); Kafka would answer
+   * a bad name with its own less helpful INVALID_TOPIC_EXCEPTION. Reads take any name the broker
+   * has (a Redis key with `:`, a stream made by another tool): see {@link refusedName}.
    */
   async checkTopic(topic: string): Promise<void> {
     validateTopicName(topic);
     (await this.#transportOnce()).validateTopic?.(topic);
+  }
+
+  /** Why a bus would refuse `topic`, or undefined: a read says it beside "does not exist". */
+  async refusedName(topic: string): Promise<string | undefined> {
+    try {
+      await this.checkTopic(topic);
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  /** The error of a read whose topic does not exist, saying when its name is not one Switchyard accepts. */
+  async missingTopic(topic: string, message: string, hint: string): Promise<CliError> {
+    const refused = await this.refusedName(topic);
+    return notFound('TOPIC_NOT_FOUND', message, refused === undefined ? hint : `${refused} ${hint}`);
   }
 
   /** A Switchyard bus on the backend's transport, connected (so a bad broker fails here, clearly). */

@@ -2,19 +2,17 @@ import type { Backend, TopicInfo } from '../backends/backend.ts';
 import type { CommandContext } from '../context.ts';
 import { type DeadLetterEntry, deadLetterEntry } from '../dlq/dead-letter-entry.ts';
 import { Journal } from '../dlq/journal.ts';
-import { notFound } from '../exit-codes.ts';
 
-/** The dead-letter topic (exit 2 when its name is refused, 3 when missing), its backend and its redrive journal. */
+/** The dead-letter topic (exit 3 when missing), its backend and its redrive journal. */
 export async function openDeadLetters(
   ctx: CommandContext,
   topic: string,
 ): Promise<{ backend: Backend; info: TopicInfo; journal: Journal }> {
-  await ctx.checkTopic(topic);
   const backend = await ctx.backend();
   const info = await backend.describeTopic(topic);
   if (info === undefined) {
-    throw notFound(
-      'TOPIC_NOT_FOUND',
+    throw await ctx.missingTopic(
+      topic,
       `Dead-letter topic ${topic} does not exist on ${backend.name} (${backend.endpoint}).`,
       "Dead-letter topics are named <topic>.dlq by default; list them with `switchyard topics '*.dlq'`.",
     );

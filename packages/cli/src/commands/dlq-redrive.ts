@@ -30,7 +30,7 @@ export async function dlqRedrive(
   topic: string,
   options: RedriveCommandOptions,
 ): Promise<ExitCode> {
-  await ctx.checkTopic(topic);
+  // The dead-letter topic is read (any name its broker has); --to is written to, so a bus's rules apply.
   if (options.to !== undefined) await ctx.checkTopic(options.to);
   const settings = {
     ...(options.to === undefined ? {} : { to: options.to }),

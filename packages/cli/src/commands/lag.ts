@@ -34,12 +34,11 @@ list. Groups that never read the topic are not listed.
 }
 
 async function lag(ctx: CommandContext, topic: string, options: LagOptions): Promise<ExitCode> {
-  await ctx.checkTopic(topic);
   const interval = parseDuration(options.interval, '--interval');
   const backend = await ctx.backend();
   if ((await backend.describeTopic(topic)) === undefined) {
-    throw notFound(
-      'TOPIC_NOT_FOUND',
+    throw await ctx.missingTopic(
+      topic,
       `Topic ${topic} does not exist on ${backend.name} (${backend.endpoint}).`,
       'List topics with `switchyard topics`.',
     );

@@ -3,7 +3,7 @@ import type { StartAt } from '../backends/backend.ts';
 import type { CommandContext } from '../context.ts';
 import { decodeRecord } from '../decode.ts';
 import { parseCount, parseTime } from '../durations.ts';
-import { EXIT, type ExitCode, notFound } from '../exit-codes.ts';
+import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { examples, type Runner } from '../program.ts';
 import { renderRecord } from '../render-record.ts';
 
@@ -53,13 +53,12 @@ export function startAt(from: string, option = '--from'): StartAt {
 }
 
 async function tail(ctx: CommandContext, topic: string, options: TailOptions): Promise<ExitCode> {
-  await ctx.checkTopic(topic);
   const from = startAt(options.from);
   const limit = options.limit === undefined ? Number.POSITIVE_INFINITY : parseCount(options.limit, '--limit');
   const backend = await ctx.backend();
   if ((await backend.describeTopic(topic)) === undefined) {
-    throw notFound(
-      'TOPIC_NOT_FOUND',
+    throw await ctx.missingTopic(
+      topic,
       `Topic ${topic} does not exist on ${backend.name} (${backend.endpoint}).`,
       'List topics with `switchyard topics`.',
     );
