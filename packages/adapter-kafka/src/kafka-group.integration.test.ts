@@ -177,7 +177,9 @@ for (const driver of KAFKA_DRIVERS) {
       const twice = [...counts.values()].filter((n) => n > 1).length;
       console.info(`[kafka-group] … and ${twice} event(s) handled twice`);
       // Each subscription used to rejoin the group: 8 rebalances of every instance (seconds each).
-      expect(rebalances).toBeLessThanOrEqual(3);
+      // kafkajs rejoins 3 times on a quiet machine (every run logged since 2026-12-05), and once 4
+      // while other tests started private brokers beside it: the bound is for the 8, not the 3.
+      expect(rebalances).toBeLessThanOrEqual(4);
       // The platformatic driver can hand a partition's waiting events to both instances around a
       // member's own restart (40-80 events in about 1 probe of 3, before this change too, where
       // the start took 30-40 s); not asserted there until that is understood (adapter README).
