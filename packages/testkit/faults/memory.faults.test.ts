@@ -17,6 +17,7 @@ afterAll(() => {
   console.warn = warn;
   expect(warned).toEqual([
     '[faults] skipped: memory does not claim the capability "persistent" and has no broker process of its own to fault, which "broker-restart" needs',
+    '[faults] skipped: memory has no broker process of its own to fault, which "broker-late" needs',
     '[faults] skipped: memory does not claim the capability "persistent", which "consumer-kill" needs',
     '[faults] skipped: memory has no broker process of its own to fault, which "broker-pause" needs',
     '[faults] skipped: memory does not claim the capability "persistent", which "handler-crash" needs',
