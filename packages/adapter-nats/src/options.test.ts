@@ -92,6 +92,18 @@ describe('resolveNatsOptions', () => {
     );
   });
 
+  it('refuses a misspelt field inside tls, suggesting the one meant', () => {
+    // `tls: { handshakefirst: true }` was dropped without a word: the client then waited for the
+    // server's INFO on a server that expects the TLS handshake first.
+    const failure = configFailure(() =>
+      nats({ servers: 'tls://nats.internal:4222', tls: { handshakefirst: true } } as never),
+    );
+    expect(failure.field).toBe('tls.handshakefirst');
+    expect(failure.message).toMatch(/Did you mean `tls\.handshakeFirst`\?$/);
+    expect(() => nats({ tls: true })).not.toThrow();
+    expect(() => nats({ tls: { handshakeFirst: true, caFile: '/etc/ca.pem' } })).not.toThrow();
+  });
+
   it('never repeats a secret in its error', () => {
     const seed = `SU${'x'.repeat(56)}`;
     const failure = configFailure(() => resolveNatsOptions({ nkeySeed: seed }));

@@ -310,6 +310,8 @@ export function resolveNatsOptions(options: NatsTransportOptions = {}): Resolved
   checkKnownKeys(options, NATS_OPTION_KEYS, '', { ...NESTED_NAMES, ...NATS_CLIENT_NAMES });
   if (options.topicDefaults !== undefined)
     checkKnownKeys(options.topicDefaults, Object.keys(DEFAULT_NATS_TOPIC), 'topicDefaults.');
+  if (typeof options.tls === 'object' && options.tls !== null)
+    checkKnownKeys(options.tls, NATS_TLS_KEYS, 'tls.');
   checkServers(options.servers);
   const preset = options.preset ?? DEFAULT_NATS_OPTIONS.preset;
   if (!(preset in NATS_PRESETS)) {
