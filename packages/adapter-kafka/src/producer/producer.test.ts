@@ -57,6 +57,29 @@ class RecordingDriver {
   async resetProducer() {
     this.resets++;
   }
+  /** The next write's partitions of `topic` come back with `error` (the topic still listed), later ones are written. */
+  refuseOnce(topic: string, error: Error): void {
+    this.failTopic.set(topic, error);
+    const produce = this.produce.bind(this);
+    this.produce = async (request) => {
+      const writes = await produce(request);
+      this.failTopic.clear();
+      return writes;
+    };
+  }
+  /** The first metadata lookup after that refusal gets `answer` instead; says whether it came. */
+  answerFirstLookupAfterRefusal(answer: () => Promise<TopicMetadata | undefined>): () => boolean {
+    const lookup = this.topicMetadata.bind(this);
+    let answered = false;
+    this.topicMetadata = (topic) => {
+      if (this.failTopic.size === 0 && !answered) {
+        answered = true;
+        return answer();
+      }
+      return lookup(topic);
+    };
+    return () => answered;
+  }
   /** Holds every produce request until the returned function is called (a broker that does not answer). */
   hold(): () => void {
     let release!: () => void;
@@ -235,13 +258,7 @@ describe('KafkaProducer', () => {
     driver.requests = [];
     // The brokers list `orders` (the fake's metadata answers), but its partitions' writes come back
     // unknown once, as from a leader that does not host a topic made a moment ago.
-    driver.failTopic.set('orders', unknownTopic());
-    const produce = driver.produce.bind(driver);
-    driver.produce = async (request) => {
-      const writes = await produce(request);
-      driver.failTopic.clear();
-      return writes;
-    };
+    driver.refuseOnce('orders', unknownTopic());
     const outcomes = await p.send([msg(1), msg(2), { ...msg(1), topic: 'payments' }]);
     expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['ok', 'ok', 'ok']);
     expect(errors).toEqual(['not served orders: 2 again']);
@@ -251,48 +268,20 @@ describe('KafkaProducer', () => {
   it('does not hold the events sent again on the lookup that decides how they are logged', async () => {
     const { p, driver, errors } = producer({}, { autoCreate: true });
     await p.send([msg(0)]);
-    driver.failTopic.set('orders', unknownTopic());
-    const produce = driver.produce.bind(driver);
-    driver.produce = async (request) => {
-      const writes = await produce(request);
-      driver.failTopic.clear();
-      return writes;
-    };
+    driver.refuseOnce('orders', unknownTopic());
     // The first lookup after the refusal (the one that tells deleted from not served) never answers.
-    const lookup = driver.topicMetadata.bind(driver);
-    let hung = false;
-    driver.topicMetadata = (topic) => {
-      if (driver.failTopic.size === 0 && !hung) {
-        hung = true;
-        return new Promise(() => {});
-      }
-      return lookup(topic);
-    };
+    const hung = driver.answerFirstLookupAfterRefusal(() => new Promise(() => {}));
     const outcomes = await p.send([msg(1), msg(2)]);
     expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['ok', 'ok']);
-    expect(hung).toBe(true);
+    expect(hung()).toBe(true);
     expect(errors).toEqual([]); // nothing said yet: the lookup has not answered
   });
 
   it('reports topics whose lookup failed as deleted, as before the lookup was asked', async () => {
     const { p, driver, errors } = producer({}, { autoCreate: true });
     await p.send([msg(0)]);
-    driver.failTopic.set('orders', unknownTopic());
-    const produce = driver.produce.bind(driver);
-    driver.produce = async (request) => {
-      const writes = await produce(request);
-      driver.failTopic.clear();
-      return writes;
-    };
-    const lookup = driver.topicMetadata.bind(driver);
-    let failed = false;
-    driver.topicMetadata = (topic) => {
-      if (driver.failTopic.size === 0 && !failed) {
-        failed = true;
-        return Promise.reject(new Error('connection closed'));
-      }
-      return lookup(topic);
-    };
+    driver.refuseOnce('orders', unknownTopic());
+    driver.answerFirstLookupAfterRefusal(() => Promise.reject(new Error('connection closed')));
     const outcomes = await p.send([msg(1)]);
     expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['ok']);
     expect(errors).toEqual(['gone orders: 1 again']);
