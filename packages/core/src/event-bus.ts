@@ -84,14 +84,14 @@ class SwitchyardBus implements EventBus {
     if (!Array.isArray(events))
       throw new EventBusError('INVALID_EVENT', 'publishBatch needs an array of events.');
     // Traced, each event gets a `create` span and the batch one `send` span linked to all of them.
-    const batch = this.#options.tracing ? beginBatch() : undefined;
-    const publishAll = () => Promise.allSettled(events.map((event) => this.#publisher.publish(topic, event)));
-    const results = await (batch === undefined ? publishAll() : runInContext(batch.context, publishAll));
-    const failures = results.flatMap((r, index) =>
-      r.status === 'rejected' ? [{ index, error: r.reason as Error }] : [],
-    );
-    if (batch !== undefined) endBatch(batch, this.#transport.name, topic, events.length, failures[0]?.error);
-    if (failures.length === 0) return results.map((r) => (r as PromiseFulfilledResult<PublishReceipt>).value);
+    const traced = this.#options.tracing ? beginBatch() : undefined;
+    const publishAll = () => this.#publisher.publishAll(topic, events);
+    const { receipts, failures } = await (traced === undefined
+      ? publishAll()
+      : runInContext(traced.context, publishAll));
+    if (traced !== undefined)
+      endBatch(traced, this.#transport.name, topic, events.length, failures[0]?.error);
+    if (failures.length === 0) return receipts as PublishReceipt[];
     const first = failures[0]!.error;
     throw new EventBusError(
       first instanceof EventBusError ? first.code : 'PUBLISH_FAILED',
@@ -99,7 +99,7 @@ class SwitchyardBus implements EventBus {
       {
         retriable: failures.every((f) => f.error instanceof EventBusError && f.error.retriable),
         cause: first,
-        details: { failures, receipts: results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) },
+        details: { failures, receipts },
       },
     );
   }

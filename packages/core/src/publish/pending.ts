@@ -3,6 +3,13 @@ import type { EventEnvelope } from '../envelope.ts';
 import type { SharedSendSpan } from '../observability/shared-send-span.ts';
 import type { OutboundMessage, TransportReceipt } from '../transport.ts';
 import type { PublishReceipt } from '../types.ts';
+import type { BatchSlot } from './batch-receipts.ts';
+
+/**
+ * Who hears of an event's outcome: a `publish` gets a promise of its receipt (`undefined` here), an
+ * `emit` names who hears of its failure, an event of a `publishBatch` has its slot in the batch.
+ */
+export type Recipient = undefined | ((error: Error) => void) | BatchSlot;
 
 /**
  * One event from `publish` to its settlement. It is also the wire message handed to the
@@ -29,6 +36,8 @@ export class Pending implements OutboundMessage {
   /** `ignoreReceipt` for an emit: nobody awaits it, so no receipt is made. */
   resolve: (receipt: PublishReceipt) => void = ignoreReceipt;
   reject: (error: Error) => void = ignoreError;
+  /** Where a `publishBatch` event settles, instead of `resolve`/`reject`. */
+  slot: BatchSlot | undefined = undefined;
   /** Settled already (the transport reported its outcome before the whole send finished). */
   done = false;
 

@@ -2,23 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { isEventBusError } from '../errors.ts';
 import { createEventBus } from '../event-bus.ts';
 import { memoryTransport } from '../memory/memory-transport.ts';
-import type { OutboundMessage, Transport } from '../transport.ts';
+import { gatedTransport } from './test-support/wrapped-transport.ts';
 
 describe('publishing', () => {
   it('fails fast with BUFFER_FULL when asked to, instead of waiting', async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const inner = memoryTransport();
-    const slow: Transport = Object.assign(Object.create(inner) as Transport, {
-      connect: () => inner.connect(),
-      send: async (messages: readonly OutboundMessage[]) => {
-        await gate;
-        return inner.send(messages);
-      },
-      close: () => inner.close(),
-    });
+    const { transport: slow, release } = gatedTransport();
     const bus = createEventBus({
       source: 't',
       transport: slow,

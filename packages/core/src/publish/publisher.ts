@@ -10,8 +10,9 @@ import { validateTopicName } from '../topic-name.ts';
 import type { OutboundMessage, Transport } from '../transport.ts';
 import type { PublishReceipt } from '../types.ts';
 import { type HeaderTally, wireHeaders } from '../wire.ts';
+import { BatchReceipts, BatchSlot } from './batch-receipts.ts';
 import { envelopeOf } from './envelope-of.ts';
-import { encodedSize, Pending } from './pending.ts';
+import { encodedSize, Pending, type Recipient } from './pending.ts';
 import { PublishBuffer } from './publish-buffer.ts';
 import { SendQueue } from './send-queue.ts';
 
@@ -55,7 +56,7 @@ export class Publisher {
     this.#prefix = transport.headerPrefix ?? 'ce_';
     this.buffer = new PublishBuffer(options.publishBuffer);
     this.#sendQueue = new SendQueue(transport, metrics, this.buffer, () => connection.ready());
-    // Without `emitted` these always return a promise of the receipt.
+    // Without a recipient these always return a promise of the receipt.
     const send: PublishFn = (topic, envelope) =>
       this.#encodeAndQueue(topic, envelope, undefined) as Promise<PublishReceipt>;
     this.#hasMiddleware = options.publishMiddleware.length > 0;
@@ -80,11 +81,34 @@ export class Publisher {
     result?.catch(failed);
   }
 
-  /** A publish (`emitted` undefined) or an emit; for an emit, `undefined` unless it failed early. */
+  /**
+   * A `publishBatch`: each event goes the way an emit goes (no promise of its own) and settles into
+   * its slot, so a batch of 1,000 makes one promise, not 1,000 and their `allSettled` reactions.
+   * With publish middleware, which works on promises, each event is a `publish`.
+   */
+  publishAll(topic: string, drafts: readonly EventDraft[]): Promise<BatchReceipts> {
+    const batch = new BatchReceipts(drafts.length);
+    const failed = (index: number) => (error: unknown) =>
+      batch.failed(index, error instanceof Error ? error : new Error(String(error)));
+    for (let i = 0; i < drafts.length; i++) {
+      if (this.#hasMiddleware) {
+        this.publish(topic, drafts[i]!).then((receipt) => batch.succeeded(i, receipt), failed(i));
+      } else {
+        // A promise only when the event failed before it was queued, or waits for buffer room.
+        this.#accept(topic, drafts[i]!, new BatchSlot(batch, i))?.then(undefined, failed(i));
+      }
+    }
+    return batch.settled.then(() => batch);
+  }
+
+  /**
+   * A publish (`recipient` undefined), an emit or an event of a batch; for the last two, `undefined`
+   * unless it failed early or waits for buffer room.
+   */
   #accept(
     topic: string,
     draft: EventDraft,
-    emitted: ((error: Error) => void) | undefined,
+    recipient: Recipient,
   ): Promise<PublishReceipt | undefined> | undefined {
     try {
       if (this.#closing && !this.#connection.acceptsWhileClosing())
@@ -92,14 +116,14 @@ export class Publisher {
       this.validateTopic(topic);
       const envelope = envelopeOf(draft, this.#options.source, this.#options.codec.contentType);
       const definition = draft.definition;
-      if (definition === undefined) return this.#send(topic, envelope, emitted);
+      if (definition === undefined) return this.#send(topic, envelope, recipient);
       const checked = definition.validate(envelope.data);
       if (checked instanceof Promise)
-        return checked.then((data) => this.#send(topic, { ...envelope, data }, emitted));
+        return checked.then((data) => this.#send(topic, { ...envelope, data }, recipient));
       return this.#send(
         topic,
         checked === envelope.data ? envelope : { ...envelope, data: checked },
-        emitted,
+        recipient,
       );
     } catch (error) {
       return Promise.reject(error);
@@ -109,11 +133,11 @@ export class Publisher {
   #send(
     topic: string,
     envelope: EventEnvelope,
-    emitted: ((error: Error) => void) | undefined,
+    recipient: Recipient,
   ): Promise<PublishReceipt | undefined> | undefined {
-    return emitted === undefined
+    return recipient === undefined
       ? this.#publish(topic, envelope)
-      : this.#encodeAndQueue(topic, envelope, emitted);
+      : this.#encodeAndQueue(topic, envelope, recipient);
   }
 
   /** The largest event `publish` accepts: the bus's `maxEventBytes`, capped by the transport's limit. */
@@ -164,11 +188,11 @@ export class Publisher {
     await this.#sendQueue.drain();
   }
 
-  /** A promise of the receipt; for an emit (`emitted`), `undefined` or a promise that can only reject. */
+  /** A promise of the receipt; for an emit or a batch's event, `undefined` or a promise of nothing. */
   #encodeAndQueue(
     topic: string,
     envelope: EventEnvelope,
-    emitted: ((error: Error) => void) | undefined,
+    recipient: Recipient,
   ): Promise<PublishReceipt | undefined> | undefined {
     let pending: Pending;
     try {
@@ -184,16 +208,16 @@ export class Publisher {
       );
     }
     const limit = this.maxEventBytes;
-    if (!this.#options.tracing) return this.#queuePending(pending, limit, emitted);
+    if (!this.#options.tracing) return this.#queuePending(pending, limit, recipient);
     if (this.#options.rootSpans === 'per-send' && publishingOutsideAnyTrace()) {
       pending.deferred = envelope;
       pending.bytes += DEFERRED_TRACE_BYTES;
-      return this.#queuePending(pending, limit, emitted);
+      return this.#queuePending(pending, limit, recipient);
     }
     const { name } = this.#transport;
     pending.span = startSendSpan(name, topic, envelope, pending.headers, this.#options.unsampledParent);
     pending.bytes = encodedSize(pending); // with the trace context just written
-    return this.#queuePending(pending, limit, emitted);
+    return this.#queuePending(pending, limit, recipient);
   }
 
   /** Says whose limit an event is over, and what to change: the bus's `maxEventBytes` or the transport's. */
@@ -216,7 +240,7 @@ export class Publisher {
   #queuePending(
     pending: Pending,
     limit: number,
-    emitted: ((error: Error) => void) | undefined,
+    recipient: Recipient,
   ): Promise<PublishReceipt | undefined> | undefined {
     const { bytes, span } = pending;
     if (bytes > limit) {
@@ -227,9 +251,9 @@ export class Publisher {
       return Promise.reject(error);
     }
     const wait = this.buffer.reserve(bytes);
-    if (wait === undefined) return this.#sendQueue.enqueue(pending, emitted);
+    if (wait === undefined) return this.#sendQueue.enqueue(pending, recipient);
     return wait.then(
-      () => this.#sendQueue.enqueue(pending, emitted),
+      () => this.#sendQueue.enqueue(pending, recipient),
       (error: Error) => {
         if (span !== undefined) endSpanWithError(span, error);
         throw error;

@@ -3,7 +3,7 @@ import type { BusMetrics } from '../observability/metrics.ts';
 import { endSendSpan, endSpanWithError } from '../observability/tracing.ts';
 import type { SendOutcome, Transport } from '../transport.ts';
 import type { PublishReceipt } from '../types.ts';
-import { ignoreReceipt, type Pending, toReceipt } from './pending.ts';
+import { ignoreReceipt, type Pending, type Recipient, toReceipt } from './pending.ts';
 import type { PublishBuffer } from './publish-buffer.ts';
 import { startSharedSpans } from './shared-spans.ts';
 
@@ -74,20 +74,19 @@ export class SendQueue {
   }
 
   /**
-   * Queues an event that holds its buffer room. A publish (`emitted` undefined) gets a promise of its
-   * receipt; an emit makes none, and `emitted` hears of its failure.
+   * Queues an event that holds its buffer room. A publish (`recipient` undefined) gets a promise of
+   * its receipt; an emit makes none, and its `recipient` hears of its failure; a `publishBatch`
+   * event settles into its slot.
    */
-  enqueue(
-    pending: Pending,
-    emitted: ((error: Error) => void) | undefined,
-  ): Promise<PublishReceipt> | undefined {
+  enqueue(pending: Pending, recipient: Recipient): Promise<PublishReceipt> | undefined {
     let promise: Promise<PublishReceipt> | undefined;
-    if (emitted === undefined) {
+    if (recipient === undefined) {
       const resolvers = Promise.withResolvers<PublishReceipt>();
       promise = resolvers.promise;
       pending.resolve = resolvers.resolve;
       pending.reject = resolvers.reject;
-    } else pending.reject = emitted;
+    } else if (typeof recipient === 'function') pending.reject = recipient;
+    else pending.slot = recipient;
     pending.started = this.#metrics.clock();
     this.#queue.push(pending);
     if (pending.deferred !== undefined) this.#deferredQueued++;
@@ -202,7 +201,9 @@ export class SendQueue {
       this.#metrics.sent(pending.topic, 1, (now - pending.started) / 1000);
       if (pending.span !== undefined) endSendSpan(pending.span, this.#transport.name, outcome.receipt);
       else pending.shared?.succeeded(outcome.receipt);
-      if (pending.resolve !== ignoreReceipt) pending.resolve(toReceipt(pending, outcome.receipt));
+      const slot = pending.slot;
+      if (slot !== undefined) slot.batch.succeeded(slot.index, toReceipt(pending, outcome.receipt));
+      else if (pending.resolve !== ignoreReceipt) pending.resolve(toReceipt(pending, outcome.receipt));
     } else {
       this.#fail(pending, outcome.error);
     }
@@ -227,6 +228,8 @@ export class SendQueue {
     this.#metrics.publishFailed(pending.topic, error.code);
     if (pending.span !== undefined) endSpanWithError(pending.span, error);
     else pending.shared?.failed(error);
-    pending.reject(error);
+    const slot = pending.slot;
+    if (slot !== undefined) slot.batch.failed(slot.index, error);
+    else pending.reject(error);
   }
 }
