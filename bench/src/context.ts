@@ -43,7 +43,7 @@ export class RunContext {
 
   async subjects(
     transport: string,
-    options: { extras?: boolean; consume?: boolean } = {},
+    options: { extras?: boolean; consume?: boolean; publishShapes?: boolean } = {},
   ): Promise<{ available: Subject[]; missing: Array<{ id: string; reason: string }> }> {
     const { available, missing } = await (await loadTransport(transport)).subjects();
     // BENCH_SUBJECTS=switchyard,kafkajs keeps only those subjects, in that order (a debugging aid:
@@ -53,6 +53,7 @@ export class RunContext {
       (s) =>
         (options.extras === true || s.extra !== true) &&
         (options.consume === true || s.consumeOnly !== true) &&
+        (options.publishShapes === true || s.onlyPublishModes === undefined) &&
         (only === undefined || only.includes(s.id)),
     );
     return {

@@ -4,6 +4,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { type InprocSession, openInproc } from './inproc.ts';
 import { AllocationMeter } from './measure/allocated.ts';
+import type { PublishMode } from './measure/publish.ts';
 import { sendOpenLoop } from './pacer.ts';
 import { type BenchData, keyFor, makeData, padFor } from './payload.ts';
 import type { ParentMessage, WorkerMessage } from './rpc.ts';
@@ -174,10 +175,13 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
     await need(consumer, 'consumer').subscribe(args.topic, args.group, onData);
     return { readyMs: performance.now() - started };
   },
-  /** One timed publish run: `sequential` awaits each, `concurrent` keeps `inFlight` open, `emit` fires and flushes. */
+  /**
+   * One timed publish run: `sequential` awaits each, `concurrent` keeps `inFlight` open, `batch` sends
+   * batch calls of `inFlight` one at a time, `emit` fires and flushes.
+   */
   async publish(args: {
     topic: string;
-    mode: 'sequential' | 'concurrent' | 'emit';
+    mode: PublishMode;
     count: number;
     phase: number;
     payloadBytes: number;
@@ -191,6 +195,9 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
       for (let i = 0; i < args.count; i++) await p.publish(args.topic, make(i));
     } else if (args.mode === 'concurrent') {
       await p.publishMany(args.topic, args.count, make, args.inFlight);
+    } else if (args.mode === 'batch') {
+      if (p.publishBatches === undefined) throw new Error('this subject has no batch call');
+      await p.publishBatches(args.topic, args.count, make, args.inFlight);
     } else {
       if (p.emitMany === undefined) throw new Error('this subject has no fire-and-forget form');
       await p.emitMany(args.topic, args.count, make);

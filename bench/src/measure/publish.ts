@@ -4,7 +4,7 @@ import type { Worker } from '../rpc.ts';
 import type { Subject, SubjectConfig } from '../subjects/types.ts';
 import { type Contender, interleave } from './interleave.ts';
 
-export type PublishMode = 'sequential' | 'concurrent' | 'emit';
+export type PublishMode = 'sequential' | 'concurrent' | 'emit' | 'batch';
 
 export interface PublishSpec {
   readonly family: string;
@@ -30,7 +30,7 @@ export function publishContender(ctx: RunContext, spec: PublishSpec): Contender 
   const config = {
     ...spec.config,
     mode: spec.mode,
-    ...(spec.mode === 'concurrent' ? { inFlight: spec.inFlight } : {}),
+    ...(spec.mode === 'concurrent' || spec.mode === 'batch' ? { inFlight: spec.inFlight } : {}),
     ...(spec.tracing === undefined ? {} : { tracing: spec.tracing }),
   };
   const row = {

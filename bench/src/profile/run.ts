@@ -1,7 +1,7 @@
 // One benchmark workload in this process, for `node --cpu-prof` (with --conditions=@switchyard/source,
 // which makes @switchyard/* imports run the workspace sources). Examples:
 //   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts inproc switchyard sampled [events] [runs]
-//   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent [events] [off|api|sampled|always] [preset] [payload bytes] [in flight]
+//   node --conditions=@switchyard/source --cpu-prof --cpu-prof-dir=/tmp/prof bench/src/profile/run.ts publish kafka switchyard concurrent|batch|emit [events] [off|api|sampled|always] [preset] [payload bytes] [in flight]
 //   (publish prints each round's rate, CPU µs per event and JS-heap bytes allocated per event)
 //   (Kafka: preset durable|throughput|latency, default durable; BENCH_KAFKA='{"lingerMs":5}' adds producer/consumer fields as the bench's configs do)
 //   node --conditions=@switchyard/source bench/src/profile/run.ts fill nats switchyard 50000 my_topic [payload bytes, 100]   (then)
@@ -88,6 +88,7 @@ if (what === 'inproc') {
     const allocated = heapAllocation();
     const cpu = process.cpuUsage();
     if (mode === 'emit') await p.emitMany!(topic, n, make);
+    else if (mode === 'batch') await p.publishBatches!(topic, n, make, Number(inFlight));
     else await p.publishMany(topic, n, make, Number(inFlight));
     const used = process.cpuUsage(cpu);
     const bytesPerEvent = Math.round(allocated().bytes / n);

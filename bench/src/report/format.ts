@@ -59,6 +59,7 @@ export function rawPeers(
       p.kind === 'raw' &&
       !p.subjectId.endsWith('+ce') &&
       !p.subjectId.endsWith('+same') &&
+      !p.subjectId.endsWith('+each') &&
       own(p, client ?? ''),
   );
   const rawHeaders = peers.find(

@@ -214,3 +214,55 @@ describe('latency scenario subjects', () => {
     ]);
   });
 });
+
+/** A publish-scenario row (100 B) of one subject at one rate. */
+function publishRow(scenario: string, subjectId: string, msgPerSec: number): Row {
+  return {
+    ...EMPTY_FIGURES,
+    scenario,
+    family: 'publish',
+    subject: subjectId,
+    subjectId,
+    kind: subjectId === 'java' ? 'java' : subjectId.startsWith('switchyard') ? 'switchyard' : 'raw',
+    transport: 'kafka',
+    payloadBytes: 100,
+    messages: 50_000,
+    runs: 3,
+    msgPerSec,
+    msgPerSecMin: msgPerSec,
+    msgPerSecMax: msgPerSec,
+    config: { preset: 'durable', mode: scenario.replace('publish-', ''), inFlight: 1_000 },
+  };
+}
+
+const publishVerdicts = (rows: readonly Row[]) =>
+  kafkaDriverTargets(rows).filter((v) => v.target.includes('concurrent publish, platformatic driver'));
+
+describe('targets: the platformatic driver publishes at least as fast as its raw client', () => {
+  const rows = (batchRate: number) => [
+    publishRow('publish-concurrent', 'switchyard-platformatic', 300_000),
+    publishRow('publish-concurrent', 'platformatic', 400_000),
+    publishRow('publish-concurrent', 'platformatic+each', 8_000),
+    publishRow('publish-concurrent', 'platformatic+ce', 110_000),
+    publishRow('publish-concurrent', 'java', 200_000),
+    publishRow('publish-batch', 'switchyard-platformatic', batchRate),
+    publishRow('publish-batch', 'platformatic', 400_000),
+  ];
+
+  it('compares each call shape with raw in the same shape, and prints the mixed-shape ratio beside', () => {
+    const [verdict] = publishVerdicts(rows(420_000));
+    expect(verdict?.met).toBe(true);
+    expect(verdict?.measured).toBe(
+      "batch call 1.05× raw (420,000 /s); per event 37.50× raw (300,000 /s), 0.75× raw's batch call; 1.50× Java; 2.73× raw + CE headers",
+    );
+  });
+
+  it('is not met when the batch call is slower than raw’s', () => {
+    expect(publishVerdicts(rows(380_000))[0]?.met).toBe(false);
+  });
+
+  it('is undecided while a shape was not measured', () => {
+    const [verdict] = publishVerdicts(rows(420_000).filter((r) => r.subjectId !== 'platformatic+each'));
+    expect(verdict?.met).toBeUndefined();
+  });
+});

@@ -2,7 +2,7 @@ import { base } from '../context.ts';
 import { type Contender, interleave } from '../measure/interleave.ts';
 import { javaProducerContender } from '../measure/java.ts';
 import { type PublishMode, publishContender } from '../measure/publish.ts';
-import type { SubjectConfig } from '../subjects/types.ts';
+import type { Subject, SubjectConfig } from '../subjects/types.ts';
 import { PAYLOADS, type Scenario } from './types.ts';
 
 const IN_FLIGHT = 1_000;
@@ -18,22 +18,41 @@ export function defaultConfig(transport: string): SubjectConfig {
 export const javaRecords = (quick: boolean, count: number, payloadBytes = 100): number =>
   quick ? count * 2 : Math.min(Math.max(200_000, count * 4), Math.floor(100_000_000 / payloadBytes));
 
-/** Awaited one by one, N concurrent, and fire-and-forget; every subject of the transport, same broker. */
+/**
+ * Modes a transport is measured in. `batch` (the client's batch call: `publishBatch`, `sendBatch`,
+ * `send` of many messages) on Kafka only: nats.js and ioredis have no batch call, they pipeline
+ * single publishes (the `concurrent` rows).
+ */
+const modesOf = (transport: string): readonly PublishMode[] =>
+  transport === 'kafka'
+    ? ['sequential', 'concurrent', 'batch', 'emit']
+    : ['sequential', 'concurrent', 'emit'];
+
+/** Whether a subject runs in a mode: not a peer for other modes only (`platformatic+each`). */
+const runsIn = (subject: Subject, mode: PublishMode): boolean =>
+  subject.onlyPublishModes === undefined || subject.onlyPublishModes.includes(mode);
+
+/**
+ * Awaited one by one, N concurrent, batch calls (Kafka) and fire-and-forget; every subject of the
+ * transport, same broker.
+ */
 export const publishScenario: Scenario = {
   id: 'publish',
   family: 'publish',
-  title: 'Publish throughput: awaited sequential, concurrent (1,000 in flight), fire-and-forget',
+  title:
+    'Publish throughput: awaited sequential, concurrent (1,000 in flight), batch calls of 1,000 (Kafka), fire-and-forget',
   transports: ['kafka', 'nats', 'redis'],
   async run(ctx, transport) {
-    const { available, missing } = await ctx.subjects(transport, { extras: true });
+    const { available, missing } = await ctx.subjects(transport, { extras: true, publishShapes: true });
     const counts: Record<PublishMode, number> = {
       sequential: ctx.quick ? 300 : 2_000,
       concurrent: ctx.quick ? 10_000 : Number(process.env.BENCH_PUBLISH_COUNT ?? 50_000),
+      batch: ctx.quick ? 10_000 : Number(process.env.BENCH_PUBLISH_COUNT ?? 50_000),
       emit: ctx.quick ? 10_000 : 50_000,
     };
     const config = defaultConfig(transport);
     for (const payloadBytes of PAYLOADS(ctx.quick)) {
-      for (const mode of ['sequential', 'concurrent', 'emit'] as const) {
+      for (const mode of modesOf(transport)) {
         const scenario = `publish-${mode}`;
         for (const m of missing) {
           const who = {
@@ -46,19 +65,21 @@ export const publishScenario: Scenario = {
             m.reason,
           );
         }
-        const contenders: Contender[] = available.map((subject) =>
-          publishContender(ctx, {
-            family: 'publish',
-            transport,
-            subject,
-            mode,
-            payloadBytes,
-            count: counts[mode],
-            inFlight: IN_FLIGHT,
-            config,
-            scenario,
-          }),
-        );
+        const contenders: Contender[] = available
+          .filter((s) => runsIn(s, mode))
+          .map((subject) =>
+            publishContender(ctx, {
+              family: 'publish',
+              transport,
+              subject,
+              mode,
+              payloadBytes,
+              count: counts[mode],
+              inFlight: IN_FLIGHT,
+              config,
+              scenario,
+            }),
+          );
         if (transport === 'kafka' && mode === 'concurrent') {
           contenders.push(
             javaProducerContender(ctx, {

@@ -8,7 +8,7 @@ import {
   topicReplication,
 } from './kafka-settings.ts';
 import { consumeSameWork, SAME_WORK_DESERIALIZERS } from './platformatic-same-work.ts';
-import { decode, encode } from './switchyard-client.ts';
+import { decode, encode, windowed } from './switchyard-client.ts';
 import type { Outgoing, Subject } from './types.ts';
 
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
@@ -27,8 +27,17 @@ export function platformaticSubject(
     replication: TopicReplication,
   ) => Promise<void>,
   presets: () => typeof PRESETS,
-  /** The `platformatic+ce` variant sends the CloudEvents headers Switchyard sends (as `kafkajs+ce` does). */
-  variant: { id: string; label: string; headers?: () => Record<string, string>; sameWork?: boolean } = {
+  /**
+   * The `platformatic+ce` variant sends the CloudEvents headers Switchyard sends (as `kafkajs+ce`
+   * does); `platformatic+each` publishes with one `send` per message (`eachSend`), concurrent only.
+   */
+  variant: {
+    id: string;
+    label: string;
+    headers?: () => Record<string, string>;
+    sameWork?: boolean;
+    eachSend?: boolean;
+  } = {
     id: 'platformatic',
     label: 'raw @platformatic/kafka',
   },
@@ -42,6 +51,7 @@ export function platformaticSubject(
     kind: 'raw',
     extra: true,
     ...(variant.sameWork === true ? { consumeOnly: true } : {}),
+    ...(variant.eachSend === true ? { onlyPublishModes: ['concurrent'] } : {}),
     prepareTopic: (topic, config, env, options) =>
       createTopic(topic, env, options.partitions, topicReplication(config)),
     async producer(config, env) {
@@ -75,14 +85,26 @@ export function platformaticSubject(
         for (let i = from; i < to; i++) messages[i - from] = toMessage(topic, make(i));
         return producer.send({ messages });
       };
+      /** Sends of `batch` messages (the preset's batch size, or the whole window), `inFlight` messages open. */
+      const inChunks = (
+        topic: string,
+        count: number,
+        make: (i: number) => Outgoing,
+        inFlight: number,
+        batch = inFlight,
+      ) => publishInChunks(count, batch, inFlight, (from, to) => sendChunk(topic, from, to, make));
+      /** As a user with one call per event would: `inFlight` sends of one message open. */
+      const eachSend = (topic: string, count: number, make: (i: number) => Outgoing, inFlight: number) =>
+        windowed(count, inFlight, (i) => producer.send({ messages: [toMessage(topic, make(i))] }));
       return {
         async publish(topic, m) {
           await producer.send({ messages: [toMessage(topic, m)] });
         },
-        publishMany: (topic, count, make, inFlight) =>
-          publishInChunks(count, s.batchMaxMessages, inFlight, (from, to) =>
-            sendChunk(topic, from, to, make),
-          ),
+        publishMany:
+          variant.eachSend === true
+            ? eachSend
+            : (topic, count, make, inFlight) => inChunks(topic, count, make, inFlight, s.batchMaxMessages),
+        ...(variant.eachSend === true ? {} : { publishBatches: inChunks }),
         emitMany: (topic, count, make) =>
           emitInChunks(count, s.batchMaxMessages, (from, to) => sendChunk(topic, from, to, make)),
         send(topic, m, onError) {

@@ -101,6 +101,15 @@ const PLATFORMATIC_CE = {
   label: 'raw @platformatic/kafka + CE headers',
   headers: ceHeaders,
 };
+/**
+ * Raw @platformatic/kafka with one `send` per event and 1,000 open, as `publish` per event is in
+ * Switchyard: the per-event call shape's peer (concurrent publish only).
+ */
+const PLATFORMATIC_EACH = {
+  id: 'platformatic+each',
+  label: 'raw @platformatic/kafka, one send per event',
+  eachSend: true,
+};
 /** Raw @platformatic/kafka doing a Switchyard subscription's work (consume only; platformatic-same-work.ts). */
 const PLATFORMATIC_SAME = {
   id: 'platformatic+same',
@@ -146,6 +155,8 @@ function rawKafkajs(variant: { id: string; label: string; headers: boolean; same
           publishInChunks(count, s.batchMaxMessages, inFlight, (from, to) =>
             sendChunk(topic, from, to, make),
           ),
+        publishBatches: (topic, count, make, inFlight) =>
+          publishInChunks(count, inFlight, inFlight, (from, to) => sendChunk(topic, from, to, make)),
         emitMany: (topic, count, make) =>
           emitInChunks(count, s.batchMaxMessages, (from, to) => sendChunk(topic, from, to, make)),
         send(topic, m, onError) {
@@ -386,6 +397,10 @@ export const kafkaModule: TransportModule = {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
       return platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_SAME);
     }
+    if (id === PLATFORMATIC_EACH.id) {
+      const { platformaticSubject } = await import('./kafka-platformatic.ts');
+      return platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_EACH);
+    }
     throw new Error(`unknown kafka subject ${id}`);
   },
   async subjects() {
@@ -396,6 +411,7 @@ export const kafkaModule: TransportModule = {
       available.push(platformaticSubject(brokers, createTopic, () => PRESETS));
       available.push(platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_CE));
       available.push(platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_SAME));
+      available.push(platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_EACH));
     } catch (error) {
       missing.push({ id: 'platformatic', reason: `@platformatic/kafka does not load: ${String(error)}` });
     }

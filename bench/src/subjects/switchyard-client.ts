@@ -38,7 +38,7 @@ export async function openBusProducer(transport: Transport, config: SubjectConfi
   return busProducer(bus);
 }
 
-/** Publishing through the bus: `publish` awaited, N concurrent `publish` calls, or `emit`. */
+/** Publishing through the bus: `publish` awaited, N concurrent `publish` calls, `publishBatch` calls, or `emit`. */
 export function busProducer(bus: EventBus): ProducerClient {
   return {
     async publish(topic, m) {
@@ -49,6 +49,17 @@ export function busProducer(bus: EventBus): ProducerClient {
         const m = make(i);
         return bus.publish(topic, { type: TYPE, key: m.key, data: m.data });
       });
+    },
+    async publishBatches(topic, count, make, inFlight) {
+      const size = Math.max(1, inFlight);
+      for (let from = 0; from < count; from += size) {
+        const events = [];
+        for (let i = from; i < Math.min(count, from + size); i++) {
+          const m = make(i);
+          events.push({ type: TYPE, key: m.key, data: m.data });
+        }
+        await bus.publishBatch(topic, events);
+      }
     },
     async emitMany(topic, count, make) {
       const errorsBefore = emitErrors;

@@ -15,6 +15,18 @@ export interface ProducerClient {
    * `inFlight` messages unacknowledged; resolves when all are acknowledged.
    */
   publishMany(topic: string, count: number, make: (i: number) => Outgoing, inFlight: number): Promise<void>;
+  /**
+   * The client's batch call (Switchyard's `publishBatch`, kafkajs' `sendBatch`, @platformatic/kafka's
+   * `send` of many messages): calls of `inFlight` messages, one at a time; resolves when all are
+   * acknowledged. Absent when the client has no batch call (nats.js, ioredis: they pipeline single
+   * publishes, which is their `publishMany`).
+   */
+  publishBatches?(
+    topic: string,
+    count: number,
+    make: (i: number) => Outgoing,
+    inFlight: number,
+  ): Promise<void>;
   /** Fire and forget, then wait until everything is confirmed. Absent when the subject has no such form. */
   emitMany?(topic: string, count: number, make: (i: number) => Outgoing): Promise<void>;
   /** Sends without awaiting (open-loop rate tests); failures are counted, never thrown. */
@@ -45,6 +57,11 @@ export interface Subject {
    * families. `nats.js+same` also runs in the latency scenario (scenarios/driver-peers.ts).
    */
   readonly consumeOnly?: boolean;
+  /**
+   * A producer peer for one call shape (`platformatic+each`: one `send` per event): measured only in
+   * these modes of the publish scenario, and in no other scenario.
+   */
+  readonly onlyPublishModes?: readonly string[];
   /** Creates the topic (stream) this subject's runs use; the Switchyard subjects go through `bus.ensureTopic`. */
   prepareTopic(
     topic: string,
