@@ -27,23 +27,6 @@ describe('publishBatch', () => {
     expect(seen.sort((a, b) => a - b)).toEqual([...order.values()]);
   });
 
-  it('hands a batch to the transport in one send, however large', async () => {
-    // Sent in the sends a tick of single publishes makes (the first ~4 KiB at once, then ~64 KiB
-    // each), a batch's first events went to Kafka as a request of their own, ahead of the rest.
-    const sends: number[] = [];
-    const transport = wrappedMemoryTransport((inner) => async (messages) => {
-      sends.push(messages.length);
-      return inner.send(messages);
-    });
-    const bus = createEventBus({ source: 'shop', transport });
-    const big = Array.from({ length: 200 }, (_, i) => ({ type: 'item', data: 'x'.repeat(1_000 + i) }));
-    await bus.publishBatch('items', big);
-    expect(sends).toEqual([200]);
-    await Promise.all(big.slice(0, 100).map((event) => bus.publish('items', event)));
-    expect(sends.length).toBeGreaterThan(2); // single publishes of one tick still leave early
-    await bus.close();
-  });
-
   it('publishes the good events and lists each bad one by index with its own error', async () => {
     const bus = createEventBus({ source: 'shop', maxEventBytes: 1_000 });
     const seen: unknown[] = [];

@@ -90,18 +90,13 @@ export class Publisher {
     const batch = new BatchReceipts(drafts.length);
     const failed = (index: number) => (error: unknown) =>
       batch.failed(index, error instanceof Error ? error : new Error(String(error)));
-    this.#sendQueue.hold(); // the batch leaves in one send
-    try {
-      for (let i = 0; i < drafts.length; i++) {
-        if (this.#hasMiddleware) {
-          this.publish(topic, drafts[i]!).then((receipt) => batch.succeeded(i, receipt), failed(i));
-        } else {
-          // A promise only when the event failed before it was queued, or waits for buffer room.
-          this.#accept(topic, drafts[i]!, new BatchSlot(batch, i))?.then(undefined, failed(i));
-        }
+    for (let i = 0; i < drafts.length; i++) {
+      if (this.#hasMiddleware) {
+        this.publish(topic, drafts[i]!).then((receipt) => batch.succeeded(i, receipt), failed(i));
+      } else {
+        // A promise only when the event failed before it was queued, or waits for buffer room.
+        this.#accept(topic, drafts[i]!, new BatchSlot(batch, i))?.then(undefined, failed(i));
       }
-    } finally {
-      this.#sendQueue.release();
     }
     return batch.settled.then(() => batch);
   }

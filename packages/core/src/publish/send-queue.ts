@@ -55,8 +55,6 @@ export class SendQueue {
   #noSendsInFlight: Array<() => void> = [];
   /** Events in sends that wait for the transport's first connect. */
   #awaitingConnect = 0;
-  /** Open `hold()`s: while any is, queued events wait for `release()` instead of leaving at a threshold. */
-  #held = 0;
 
   constructor(
     transport: Transport,
@@ -95,7 +93,7 @@ export class SendQueue {
     this.#queuedBytes += pending.bytes;
     // Not while sends wait for the first connect: theirs leave a microtask after it, and a send
     // made in between would overtake them.
-    if (this.#queuedBytes >= this.#sendAtBytes && this.#held === 0 && this.#awaitingConnect === 0) {
+    if (this.#queuedBytes >= this.#sendAtBytes && this.#awaitingConnect === 0) {
       this.#sendAtBytes = SEND_CHUNK_BYTES;
       this.#flush();
     }
@@ -105,20 +103,6 @@ export class SendQueue {
       queueMicrotask(this.#flushTask);
     }
     return promise;
-  }
-
-  /**
-   * For `publishBatch`: the events queued until `release()` leave in one send. The sends a tick
-   * makes early (the first ~4 KiB, then every ~64 KiB) are for a caller still building its later
-   * events; a batch is built in one loop, and an early send of its first events went to Kafka as a
-   * request of its own, ahead of the rest (one more request per batch, ~5 % of the rate at 100 B).
-   */
-  hold(): void {
-    this.#held++;
-  }
-
-  release(): void {
-    if (--this.#held === 0 && this.#awaitingConnect === 0) this.#flush();
   }
 
   /**
