@@ -86,9 +86,12 @@ export class PublishBuffer {
       this.#take(waiter.bytes);
       waiter.resolve();
     }
+    // Emptied: a new array, once (not at every release of a buffer nobody waits on, which made one per event).
     if (this.#head === this.#waiters.length) {
-      this.#waiters = [];
-      this.#head = 0;
+      if (this.#head > 0) {
+        this.#waiters = [];
+        this.#head = 0;
+      }
     } else if (this.#head > 1024 && this.#head * 2 > this.#waiters.length) {
       this.#waiters = this.#waiters.slice(this.#head);
       this.#head = 0;
