@@ -216,6 +216,7 @@ function mergeInto(
         families: [...families],
         transports: [...transports],
         loadAverageAtStart: next.machine.loadAverageAtStart,
+        ...(next.revision === undefined ? {} : { revision: next.revision }),
       },
     ],
   };

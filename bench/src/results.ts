@@ -69,6 +69,8 @@ export interface Results {
     readonly families: readonly string[];
     readonly transports: readonly string[];
     readonly loadAverageAtStart: readonly number[];
+    /** The revision the update measured (older updates did not record it). */
+    readonly revision?: string;
   }>;
 }
 

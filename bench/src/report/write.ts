@@ -86,7 +86,7 @@ function benchmarksMd(results: Results, sections: readonly string[]): string {
     `Generated ${results.generatedAt} by \`${results.command}\` in ${fmtNum(results.durationSec / 60, 1)} minutes${results.quick ? ' (quick: smaller runs, one repetition)' : ''}, at revision ${results.revision ?? 'unknown'}${results.revision?.endsWith('+dirty') ? ' (`+dirty`: packages had uncommitted work in progress, measured as it stood)' : ''}.`,
     ...(results.updates ?? []).map(
       (u) =>
-        `Then \`${u.command}\` (${u.generatedAt}, ${fmtNum(u.durationSec / 60, 1)} min, load ${u.loadAverageAtStart.join(' / ')}) re-measured ${u.families.join(', ')} on ${u.transports.join(', ')}; those tables come from that run.`,
+        `Then \`${u.command}\` (${u.generatedAt}, ${fmtNum(u.durationSec / 60, 1)} min, load ${u.loadAverageAtStart.join(' / ')}${u.revision === undefined ? '' : `, at revision ${u.revision}`}) re-measured ${u.families.join(', ')} on ${u.transports.join(', ')}; those tables come from that run.`,
     ),
     '',
     'Raw rows: [bench/results/latest.json](bench/results/latest.json). Within each table every figure comes from one run, so ratios compare subjects measured side by side on the same broker.',
