@@ -70,11 +70,6 @@ const PRESET_SETUPS = [
 ] as const;
 
 /**
- * "The throughput preset is the fastest" for one driver and payload: one verdict per setup. The
- * cluster's verdict is listed (as not measured, with the reason when known) wherever the single
- * broker's is, so a run without the cluster cannot pass for one that had it.
- */
-/**
  * The platformatic driver's concurrent publish against raw @platformatic/kafka in each call shape
  * a user can write, 1,000 events unconfirmed: a batch call of 1,000 (`publishBatch` against one
  * `send` of 1,000 messages, the `publish-batch` rows), and a call per event (`publish` against one
@@ -114,6 +109,11 @@ function publishVerdict(rows: readonly Row[], issue: string, bytes: number): Ver
   ];
 }
 
+/**
+ * "The throughput preset is the fastest" for one driver and payload: one verdict per setup. The
+ * cluster's verdict is listed (as not measured, with the reason when known) wherever the single
+ * broker's is, so a run without the cluster cannot pass for one that had it.
+ */
 function presetVerdicts(rows: readonly Row[], driver: (typeof DRIVERS)[number], bytes: number): Verdict[] {
   const v: Verdict[] = [];
   for (const { prefix, where } of PRESET_SETUPS) {

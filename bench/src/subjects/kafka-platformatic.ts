@@ -51,7 +51,7 @@ export function platformaticSubject(
     kind: 'raw',
     extra: true,
     ...(variant.sameWork === true ? { consumeOnly: true } : {}),
-    ...(variant.eachSend === true ? { onlyPublishModes: ['concurrent'] } : {}),
+    ...(variant.eachSend === true ? { onlyPublishModes: ['concurrent'] as const } : {}),
     prepareTopic: (topic, config, env, options) =>
       createTopic(topic, env, options.partitions, topicReplication(config)),
     async producer(config, env) {

@@ -1,3 +1,4 @@
+import type { PublishMode } from '../measure/publish.ts';
 import type { BenchData } from '../payload.ts';
 
 /** One message to send: its key and data; each subject encodes it the way its users would. */
@@ -61,7 +62,7 @@ export interface Subject {
    * A producer peer for one call shape (`platformatic+each`: one `send` per event): measured only in
    * these modes of the publish scenario, and in no other scenario.
    */
-  readonly onlyPublishModes?: readonly string[];
+  readonly onlyPublishModes?: readonly PublishMode[];
   /** Creates the topic (stream) this subject's runs use; the Switchyard subjects go through `bus.ensureTopic`. */
   prepareTopic(
     topic: string,

@@ -35,6 +35,23 @@ describe('BatchReceipts', () => {
     expect(batch.receipts).toEqual([undefined, receipt('b'), undefined]);
   });
 
+  it('settles an index once, whatever reports it again', async () => {
+    const batch = new BatchReceipts(2);
+    let settled = false;
+    void batch.settled.then(() => {
+      settled = true;
+    });
+    batch.succeeded(0, receipt('a'));
+    batch.failed(0, new Error('again'));
+    batch.succeeded(0, receipt('again'));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    batch.succeeded(1, receipt('b'));
+    await batch.settled;
+    expect(batch.receipts.map((r) => r?.id)).toEqual(['a', 'b']);
+    expect(batch.failures).toEqual([]);
+  });
+
   it('is settled at once when empty', async () => {
     await expect(new BatchReceipts(0).settled).resolves.toBeUndefined();
   });

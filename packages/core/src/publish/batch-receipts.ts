@@ -27,10 +27,13 @@ export class BatchReceipts {
   readonly failures: BatchFailure[] = [];
   readonly settled: Promise<void>;
   #left: number;
+  /** 1 at each settled index: an index settles once, whatever reports it again. */
+  readonly #settledAt: Uint8Array;
   #resolve: () => void = () => {};
 
   constructor(size: number) {
     this.receipts = new Array<PublishReceipt | undefined>(size).fill(undefined);
+    this.#settledAt = new Uint8Array(size);
     this.#left = size;
     this.settled = new Promise<void>((resolve) => {
       this.#resolve = resolve;
@@ -39,13 +42,22 @@ export class BatchReceipts {
   }
 
   succeeded(index: number, receipt: PublishReceipt): void {
+    if (!this.#settle(index)) return;
     this.receipts[index] = receipt;
     this.#settledOne();
   }
 
   failed(index: number, error: Error): void {
+    if (!this.#settle(index)) return;
     this.failures.push({ index, error });
     this.#settledOne();
+  }
+
+  /** Marks `index` settled; false when it already was. */
+  #settle(index: number): boolean {
+    if (this.#settledAt[index] === 1) return false;
+    this.#settledAt[index] = 1;
+    return true;
   }
 
   #settledOne(): void {

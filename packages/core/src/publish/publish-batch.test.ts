@@ -13,18 +13,63 @@ const drafts = (n: number): EventDraft[] =>
 describe('publishBatch', () => {
   it('resolves with one receipt per event, in the order given, and every event reaches the handler', async () => {
     const bus = createEventBus({ source: 'shop' });
-    const seen: number[] = [];
-    await bus.subscribe('items', (event) => {
-      seen.push((event.data as { i: number }).i);
+    const idOf = new Map<number, string>();
+    await bus.subscribe('numbered', (event) => {
+      idOf.set((event.data as { i: number }).i, event.id);
     });
-    const receipts = await bus.publishBatch('items', drafts(50));
+    const receipts = await bus.publishBatch('numbered', drafts(50));
     expect(receipts).toHaveLength(50);
-    expect(receipts.every((r) => r.topic === 'items')).toBe(true);
-    await expect.poll(() => seen.length).toBe(50);
-    const order = new Map(receipts.map((r, i) => [r.id, i]));
-    expect(order.size).toBe(50);
+    expect(receipts.every((r) => r.topic === 'numbered')).toBe(true);
+    await expect.poll(() => idOf.size).toBe(50);
+    // The receipt at index i is the event whose data says i.
+    expect(receipts.map((r) => r.id)).toEqual(receipts.map((_, i) => idOf.get(i)));
     await bus.close();
-    expect(seen.sort((a, b) => a - b)).toEqual([...order.values()]);
+  });
+
+  it('fails every event of a send the transport refuses as a whole, or throws from', async () => {
+    for (const send of [
+      async () => {
+        throw new Error('socket closed');
+      },
+      () => {
+        throw new Error('thrown at once');
+      },
+    ]) {
+      const bus = createEventBus({ source: 'shop', transport: wrappedMemoryTransport(() => ({ send })) });
+      const error = await bus.publishBatch('items', drafts(3)).catch((e) => e);
+      expect(isEventBusError(error, 'PUBLISH_FAILED')).toBe(true);
+      expect(error.retriable).toBe(true);
+      expect(error.details.failures.map((f: { index: number }) => f.index)).toEqual([0, 1, 2]);
+      await bus.close();
+    }
+  });
+
+  it('fails every event with the connection error when the transport cannot connect', async () => {
+    const transport = wrappedMemoryTransport(() => ({
+      connect: async () => {
+        throw new EventBusError('CONNECTION_FAILED', 'broker unreachable', { retriable: true });
+      },
+    }));
+    const bus = createEventBus({ source: 'shop', transport });
+    const error = await bus.publishBatch('items', drafts(300)).catch((e) => e);
+    expect(isEventBusError(error, 'CONNECTION_FAILED')).toBe(true);
+    expect(error.details.failures).toHaveLength(300);
+    await bus.close();
+  });
+
+  it('keeps the outcome a transport reports early, whatever its final answer says', async () => {
+    const transport = wrappedMemoryTransport((inner) => ({
+      send: async (messages, onOutcome) => {
+        const real = await inner.send(messages);
+        onOutcome?.(0, real[0]!); // the first is acknowledged at once ...
+        return real.map(() => ({ ok: false as const, error: new EventBusError('INTERNAL', 'late') }));
+      },
+    }));
+    const bus = createEventBus({ source: 'shop', transport });
+    const error = await bus.publishBatch('items', drafts(2)).catch((e) => e);
+    expect(error.details.failures.map((f: { index: number }) => f.index)).toEqual([1]);
+    expect(error.details.receipts[0]).toBeDefined();
+    await bus.close();
   });
 
   it('publishes the good events and lists each bad one by index with its own error', async () => {
@@ -88,14 +133,16 @@ describe('publishBatch', () => {
   });
 
   it('settles each event with its outcome when the transport fails one of them', async () => {
-    const transport = wrappedMemoryTransport((inner) => async (messages: readonly OutboundMessage[]) => {
-      const outcomes = await inner.send(messages);
-      return outcomes.map((o, i) =>
-        (messages[i]!.value as Buffer).toString() === '"refused"'
-          ? { ok: false as const, error: new EventBusError('PUBLISH_FAILED', 'no', { retriable: true }) }
-          : o,
-      );
-    });
+    const transport = wrappedMemoryTransport((inner) => ({
+      send: async (messages: readonly OutboundMessage[]) => {
+        const outcomes = await inner.send(messages);
+        return outcomes.map((o, i) =>
+          (messages[i]!.value as Buffer).toString() === '"refused"'
+            ? { ok: false as const, error: new EventBusError('PUBLISH_FAILED', 'no', { retriable: true }) }
+            : o,
+        );
+      },
+    }));
     const bus = createEventBus({ source: 'shop', transport });
     const error = await bus
       .publishBatch('t', [

@@ -87,14 +87,17 @@ export class Publisher {
    * With publish middleware, which works on promises, each event is a `publish`.
    */
   publishAll(topic: string, drafts: readonly EventDraft[]): Promise<BatchReceipts> {
-    const batch = new BatchReceipts(drafts.length);
+    // Its length once: code run on the way (a schema, a codec, middleware) could change the array.
+    const count = drafts.length;
+    const batch = new BatchReceipts(count);
     const failed = (index: number) => (error: unknown) =>
       batch.failed(index, error instanceof Error ? error : new Error(String(error)));
-    for (let i = 0; i < drafts.length; i++) {
+    for (let i = 0; i < count; i++) {
       if (this.#hasMiddleware) {
         this.publish(topic, drafts[i]!).then((receipt) => batch.succeeded(i, receipt), failed(i));
       } else {
-        // A promise only when the event failed before it was queued, or waits for buffer room.
+        // A promise only when the event failed before it was queued, waits for buffer room or
+        // for an asynchronous schema.
         this.#accept(topic, drafts[i]!, new BatchSlot(batch, i))?.then(undefined, failed(i));
       }
     }
@@ -103,7 +106,7 @@ export class Publisher {
 
   /**
    * A publish (`recipient` undefined), an emit or an event of a batch; for the last two, `undefined`
-   * unless it failed early or waits for buffer room.
+   * unless it failed early or waits (for buffer room, or for an asynchronous schema).
    */
   #accept(
     topic: string,

@@ -202,8 +202,10 @@ export class SendQueue {
       if (pending.span !== undefined) endSendSpan(pending.span, this.#transport.name, outcome.receipt);
       else pending.shared?.succeeded(outcome.receipt);
       const slot = pending.slot;
-      if (slot !== undefined) slot.batch.succeeded(slot.index, toReceipt(pending, outcome.receipt));
-      else if (pending.resolve !== ignoreReceipt) pending.resolve(toReceipt(pending, outcome.receipt));
+      if (slot !== undefined) {
+        pending.slot = undefined; // the batch's receipts are not kept alive by its settled events
+        slot.batch.succeeded(slot.index, toReceipt(pending, outcome.receipt));
+      } else if (pending.resolve !== ignoreReceipt) pending.resolve(toReceipt(pending, outcome.receipt));
     } else {
       this.#fail(pending, outcome.error);
     }
@@ -229,7 +231,9 @@ export class SendQueue {
     if (pending.span !== undefined) endSpanWithError(pending.span, error);
     else pending.shared?.failed(error);
     const slot = pending.slot;
-    if (slot !== undefined) slot.batch.failed(slot.index, error);
-    else pending.reject(error);
+    if (slot !== undefined) {
+      pending.slot = undefined;
+      slot.batch.failed(slot.index, error);
+    } else pending.reject(error);
   }
 }

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@switchyard/core';
+import { type EventBusError, type EventEnvelope, isEventBusError } from '@switchyard/core';
 import { expect } from 'vitest';
 import type { CaseHarness } from '../harness.ts';
 
@@ -67,6 +67,37 @@ export const deliveryCases = {
     expect(new Set(receipts.map((r) => r.id)).size).toBe(100);
     await h.waitFor('100 events', () => ids.size === 100);
     for (const r of receipts) expect(ids.has(r.id)).toBe(true);
+  },
+
+  async 'publishes the rest of a batch when one event is refused, and names it by index'(h: CaseHarness) {
+    const topic = h.topic();
+    const bus = await h.bus({ maxEventBytes: 2_000 });
+    await h.ensureTopics(bus, topic);
+    const seen = new Set<unknown>(); // at least once: a redelivery is not a second event
+    await bus.subscribe(
+      topic,
+      (event) => {
+        seen.add(event.data);
+      },
+      { group: h.group('g') },
+    );
+    // The bus refuses the large one before the transport sees it; the others travel in one send.
+    const error = await bus
+      .publishBatch(topic, [
+        { type: 'item', data: 0, key: 'a' },
+        { type: 'item', data: 'x'.repeat(5_000), key: 'b' },
+        { type: 'item', data: 2, key: 'c' },
+      ])
+      .catch((e: unknown) => e);
+    expect(isEventBusError(error, 'EVENT_TOO_LARGE')).toBe(true);
+    const details = (error as EventBusError).details as {
+      failures: Array<{ index: number }>;
+      receipts: Array<{ id: string } | undefined>;
+    };
+    expect(details.failures.map((f) => f.index)).toEqual([1]);
+    expect(details.receipts.map((r) => r !== undefined)).toEqual([true, false, true]);
+    await h.waitFor('the two accepted events', () => seen.size >= 2);
+    expect([...seen].sort()).toEqual([0, 2]);
   },
 
   async 'reports health with the subscription listed'(h: CaseHarness) {
