@@ -46,6 +46,25 @@ describe('bus.connect()', () => {
     expect(received).toEqual([{ id: 2 }]);
   });
 
+  it('settles publishes and batches with CONNECTION_FAILED when a transport connect throws instead of rejecting', async () => {
+    // A transport that broke the contract this way left the first send's events unsettled: the
+    // publish and the batch never settled, and the throw escaped from a microtask.
+    const transport = Object.assign(memoryTransport(), {
+      connect: (): Promise<void> => {
+        throw new Error('no brokers configured');
+      },
+    });
+    const bus = createEventBus({ source: 'orders', transport });
+    const [single, batch] = await Promise.all([
+      bus.publish('orders', { type: 'order.placed', data: 1 }).catch((e) => e),
+      bus.publishBatch('orders', [{ type: 'order.placed', data: 2 }]).catch((e) => e),
+    ]);
+    expect(isEventBusError(single, 'CONNECTION_FAILED')).toBe(true);
+    expect((single as Error).message).toMatch(/no brokers configured/);
+    expect(isEventBusError(batch, 'CONNECTION_FAILED')).toBe(true);
+    await bus.close();
+  });
+
   it('closes a transport whose connect failed, so what it opened meanwhile is let go', async () => {
     // A bus whose broker refused it (a wrong password, nothing listening) left its transport
     // unclosed: its health stayed 'disconnected' after close, and a client's reconnect timers and

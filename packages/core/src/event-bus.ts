@@ -308,7 +308,7 @@ class SwitchyardBus implements EventBus {
   async #close(drainTimeoutMs: number): Promise<void> {
     try {
       await Promise.all([...this.#live].map((s) => s.close({ drainTimeoutMs })));
-      await this.#publisher.close();
+      await this.#publisher.close(drainTimeoutMs);
       // Also after a connect that failed: the client may hold sockets and reconnect timers.
       if (this.#connectAsked) {
         await this.#connecting?.catch(() => undefined);
@@ -381,7 +381,14 @@ class SwitchyardBus implements EventBus {
   /** Connects once; a failed attempt lets the next call try again. Close connects too, to flush. */
   #connect(): Promise<void> {
     this.#connectAsked = true;
-    this.#connecting ??= this.#transport.connect().then(
+    if (this.#connecting !== undefined) return this.#connecting;
+    let attempt: Promise<void>;
+    try {
+      attempt = this.#transport.connect();
+    } catch (error) {
+      attempt = Promise.reject(error); // a connect that throws instead of rejecting fails the same way
+    }
+    this.#connecting = attempt.then(
       () => {
         this.#connected = true;
       },

@@ -13,6 +13,7 @@ import { type HeaderTally, wireHeaders } from '../wire.ts';
 import { BatchReceipts, BatchSlot } from './batch-receipts.ts';
 import { envelopeOf } from './envelope-of.ts';
 import { encodedSize, Pending, type Recipient } from './pending.ts';
+import { Preparing } from './preparing.ts';
 import { PublishBuffer } from './publish-buffer.ts';
 import { SendQueue } from './send-queue.ts';
 
@@ -42,6 +43,10 @@ export class Publisher {
   readonly #headerTally: HeaderTally = { chars: 0 };
   readonly #sendQueue: SendQueue;
   #closing = false;
+  /** Close has finished: an event whose schema check or middleware outlasted it is refused. */
+  #closed = false;
+  /** Accepted events in an asynchronous schema check or publish middleware, which close waits for. */
+  readonly #preparing = new Preparing();
   readonly #connection: PublisherConnection;
 
   constructor(
@@ -122,7 +127,9 @@ export class Publisher {
       if (definition === undefined) return this.#send(topic, envelope, recipient);
       const checked = definition.validate(envelope.data);
       if (checked instanceof Promise)
-        return checked.then((data) => this.#send(topic, { ...envelope, data }, recipient));
+        return this.#preparing.track(
+          checked.then((data) => this.#send(topic, { ...envelope, data }, recipient)),
+        );
       return this.#send(
         topic,
         checked === envelope.data ? envelope : { ...envelope, data: checked },
@@ -138,9 +145,10 @@ export class Publisher {
     envelope: EventEnvelope,
     recipient: Recipient,
   ): Promise<PublishReceipt | undefined> | undefined {
-    return recipient === undefined
-      ? this.#publish(topic, envelope)
-      : this.#encodeAndQueue(topic, envelope, recipient);
+    if (recipient !== undefined) return this.#encodeAndQueue(topic, envelope, recipient);
+    return this.#hasMiddleware
+      ? this.#preparing.track(this.#publish(topic, envelope))
+      : this.#publish(topic, envelope);
   }
 
   /** The largest event `publish` accepts: the bus's `maxEventBytes`, capped by the transport's limit. */
@@ -184,11 +192,18 @@ export class Publisher {
 
   /**
    * Sends everything accepted so far, connecting first if the bus never connected, and waits until
-   * each publish has settled: those waiting for buffer room too, as room frees.
+   * each publish has settled: those waiting for buffer room too, as room frees, and those still in
+   * an asynchronous schema check or publish middleware, for up to `preparingTimeoutMs`.
    */
-  async close(): Promise<void> {
+  async close(preparingTimeoutMs: number): Promise<void> {
     this.#closing = true;
+    const deadline = Date.now() + preparingTimeoutMs;
     await this.#sendQueue.drain();
+    while (this.#preparing.count > 0) {
+      if (!(await this.#preparing.idle(Math.max(0, deadline - Date.now())))) break;
+      await this.#sendQueue.drain();
+    }
+    this.#closed = true;
   }
 
   /** A promise of the receipt; for an emit or a batch's event, `undefined` or a promise of nothing. */
@@ -197,6 +212,13 @@ export class Publisher {
     envelope: EventEnvelope,
     recipient: Recipient,
   ): Promise<PublishReceipt | undefined> | undefined {
+    if (this.#closed)
+      return Promise.reject(
+        new EventBusError(
+          'CLOSED',
+          `Cannot publish to ${topic}: the event bus closed before this event's schema check or publish middleware finished (close() waits drainTimeoutMs for them).`,
+        ),
+      );
     let pending: Pending;
     try {
       const tally = this.#headerTally;
