@@ -131,6 +131,37 @@ export const serviceCases = {
     );
   },
 
+  async 'events checked by an asynchronous schema, published then closed at once, are delivered'(
+    h: CaseHarness,
+  ) {
+    // Close used to find nothing queued while the schema ran, and the events met a closed transport.
+    const Checked = defineEvent<{ n: number }>('order.checked', {
+      '~standard': {
+        version: 1,
+        vendor: 'testkit',
+        validate: async (value: unknown) => {
+          await sleep(20); // e.g. a lookup before the event is accepted
+          return { value: value as { n: number } };
+        },
+      },
+    });
+    const topic = h.topic();
+    const consumer = await service(h);
+    const seen = new Set<number>();
+    await consumer.subscribe(topic, Checked, (e) => {
+      seen.add(e.data.n);
+    });
+    const errors: Error[] = [];
+    const producer = await h.bus({ source: `producer-${h.id}`, onError: (e) => errors.push(e) });
+    await producer.connect();
+    producer.emit(topic, Checked({ n: 0 }));
+    const published = producer.publish(topic, Checked({ n: 1 }));
+    await producer.close();
+    await expect(published).resolves.toMatchObject({ topic });
+    expect(errors).toEqual([]);
+    await h.waitFor('both events', () => seen.has(0) && seen.has(1));
+  },
+
   async 'close stops intake: no handler starts after it, and running ones finish first'(h: CaseHarness) {
     const topic = h.topic();
     const bus = await service(h);
