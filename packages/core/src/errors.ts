@@ -50,6 +50,11 @@ export class EventBusError extends Error {
   }
 }
 
+/** What was thrown or rejected, as an Error: an Error as it is, anything else as an Error of its text. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 export function isEventBusError(error: unknown, code?: ErrorCode): error is EventBusError {
   return error instanceof EventBusError && (code === undefined || error.code === code);
 }

@@ -4,7 +4,7 @@ import { resolveRetryPolicy } from './consume/retry-policy.ts';
 import { TopicConsumer } from './consume/topic-consumer.ts';
 import type { EventDefinition } from './define-event.ts';
 import type { EventDraft } from './envelope.ts';
-import { EventBusError, isEventBusError, toEventBusError } from './errors.ts';
+import { asError, EventBusError, isEventBusError, toEventBusError } from './errors.ts';
 import { memoryTransport } from './memory/memory-transport.ts';
 import { DEFAULT_HEALTH_TIMEOUT_MS, errorMessage, withTimeout } from './observability/health.ts';
 import { BusMetrics } from './observability/metrics.ts';
@@ -106,7 +106,7 @@ class SwitchyardBus implements EventBus {
 
   emit<TData>(topic: string, event: EventDraft<TData>): void {
     this.#publisher.emit(topic, event, (error: unknown) => {
-      const err = error instanceof Error ? error : new Error(String(error));
+      const err = asError(error);
       this.#lastError = err.message;
       if (isEventBusError(err, 'BUFFER_FULL')) this.#overflow.note(err, topic);
       else this.#reportEmitFailure(err, topic, event?.id);
@@ -330,7 +330,7 @@ class SwitchyardBus implements EventBus {
     try {
       await this.#transport.close();
     } catch (error) {
-      const err = error instanceof Error ? error : new Error(String(error));
+      const err = asError(error);
       this.#lastError = err.message;
       this.#options.onError(err, { operation: 'close' });
     }

@@ -20,6 +20,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { EventEnvelope } from '../envelope.ts';
+import { asError } from '../errors.ts';
 import type { InboundMessage, TransportReceipt } from '../transport.ts';
 import type { ProducerContexts } from './producer-contexts.ts';
 import { withSpan } from './span-in-context.ts';
@@ -346,7 +347,7 @@ export function endSpanDeadLettered(span: Span, error: unknown, reason: string):
 }
 
 function markError(span: Span, error: unknown): void {
-  const err = error instanceof Error ? error : new Error(String(error));
+  const err = asError(error);
   const code = (err as { code?: unknown }).code;
   span.recordException(err);
   span.setAttribute('error.type', typeof code === 'string' ? code : err.name);

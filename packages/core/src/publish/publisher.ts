@@ -1,6 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import type { EventDraft, EventEnvelope } from '../envelope.ts';
-import { EventBusError, toEventBusError } from '../errors.ts';
+import { asError, EventBusError, toEventBusError } from '../errors.ts';
 import { composePublish, type PublishFn } from '../middleware.ts';
 import type { BusMetrics } from '../observability/metrics.ts';
 import { DEFERRED_TRACE_BYTES } from '../observability/shared-send-span.ts';
@@ -95,8 +95,7 @@ export class Publisher {
     // Its length once: code run on the way (a schema, a codec, middleware) could change the array.
     const count = drafts.length;
     const batch = new BatchReceipts(count);
-    const failed = (index: number) => (error: unknown) =>
-      batch.failed(index, error instanceof Error ? error : new Error(String(error)));
+    const failed = (index: number) => (error: unknown) => batch.failed(index, asError(error));
     for (let i = 0; i < count; i++) {
       if (this.#hasMiddleware) {
         this.publish(topic, drafts[i]!).then((receipt) => batch.succeeded(i, receipt), failed(i));
