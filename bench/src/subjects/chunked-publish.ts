@@ -1,5 +1,3 @@
-import { windowed } from './switchyard-client.ts';
-
 /**
  * How a raw Kafka peer keeps `inFlight` events unconfirmed: `sendChunk` calls of the preset's batch
  * size, as many at once as `inFlight` allows — but never a chunk larger than `inFlight`, so a preset
@@ -28,4 +26,26 @@ export async function emitInChunks(
   const sends: Promise<unknown>[] = [];
   for (let from = 0; from < count; from += size) sends.push(sendChunk(from, Math.min(count, from + size)));
   await Promise.all(sends);
+}
+
+/** Runs `count` operations with at most `limit` in flight; rejects on the first failure. */
+export async function windowed(
+  count: number,
+  limit: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const lane = async () => {
+    while (next < count && failed === undefined) {
+      const i = next++;
+      try {
+        await op(i);
+      } catch (error) {
+        failed ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, lane));
+  if (failed !== undefined) throw failed;
 }

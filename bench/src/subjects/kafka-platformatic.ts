@@ -1,5 +1,5 @@
 import { Consumer, Producer } from '@platformatic/kafka';
-import { emitInChunks, publishInChunks } from './chunked-publish.ts';
+import { emitInChunks, publishInChunks, windowed } from './chunked-publish.ts';
 import {
   type KafkaSettings,
   type PRESETS,
@@ -8,7 +8,7 @@ import {
   topicReplication,
 } from './kafka-settings.ts';
 import { consumeSameWork, SAME_WORK_DESERIALIZERS } from './platformatic-same-work.ts';
-import { decode, encode, windowed } from './switchyard-client.ts';
+import { decode, encode } from './switchyard-client.ts';
 import type { Outgoing, Subject } from './types.ts';
 
 const ACKS = { all: -1, leader: 1, none: 0 } as const;

@@ -8,8 +8,9 @@ import {
 } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection, nanos } from '@nats-io/transport-node';
 import { uuidv7 } from '../../../packages/core/src/uuid-v7.ts';
+import { windowed } from './chunked-publish.ts';
 import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
-import { decode, encode, switchyardBusSubject, windowed } from './switchyard-client.ts';
+import { decode, encode, switchyardBusSubject } from './switchyard-client.ts';
 import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
 
 const servers = (env: Record<string, string>) => env.NATS_URL ?? 'nats://127.0.0.1:4222';

@@ -1,6 +1,7 @@
 import type { EventBus, EventBusOptions, Transport } from '@switchyard/core';
 import { createEventBus } from '@switchyard/core';
 import type { BenchData } from '../payload.ts';
+import { publishInChunks, windowed } from './chunked-publish.ts';
 import type { ConsumerClient, Outgoing, ProducerClient, Subject, SubjectConfig } from './types.ts';
 
 const TYPE = 'bench.event';
@@ -50,17 +51,16 @@ export function busProducer(bus: EventBus): ProducerClient {
         return bus.publish(topic, { type: TYPE, key: m.key, data: m.data });
       });
     },
-    async publishBatches(topic, count, make, inFlight) {
-      const size = Math.max(1, inFlight);
-      for (let from = 0; from < count; from += size) {
+    // Calls of `inFlight` events, one at a time: the raw Kafka peers' batch calls, in the same chunks.
+    publishBatches: (topic, count, make, inFlight) =>
+      publishInChunks(count, inFlight, inFlight, (from, to) => {
         const events = [];
-        for (let i = from; i < Math.min(count, from + size); i++) {
+        for (let i = from; i < to; i++) {
           const m = make(i);
           events.push({ type: TYPE, key: m.key, data: m.data });
         }
-        await bus.publishBatch(topic, events);
-      }
-    },
+        return bus.publishBatch(topic, events);
+      }),
     async emitMany(topic, count, make) {
       const errorsBefore = emitErrors;
       // The bus is connected (openBusProducer), so every emit below is in the publish buffer at once.
@@ -125,28 +125,6 @@ export function switchyardBusSubject(
     consumer: async (config, env) =>
       busConsumer(benchBus(make(config, env), config), Number(config.concurrency ?? 64)),
   };
-}
-
-/** Runs `count` operations with at most `limit` in flight; rejects on the first failure. */
-export async function windowed(
-  count: number,
-  limit: number,
-  op: (i: number) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const lane = async () => {
-    while (next < count && failed === undefined) {
-      const i = next++;
-      try {
-        await op(i);
-      } catch (error) {
-        failed ??= error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, lane));
-  if (failed !== undefined) throw failed;
 }
 
 export const encode = (m: Outgoing): Buffer => Buffer.from(JSON.stringify(m.data), 'utf8');
