@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CliResult, runCli, runCliOk, testBrokers, uniqueTopic } from './test-support/run-cli.ts';
-
-/** The `{"error": …}` object `--json` writes as the last line of stderr; stdout stays empty. */
-function jsonError(result: CliResult): Record<string, unknown> {
-  expect(result.stdout).toBe('');
-  const last = result.stderr.trim().split('\n').at(-1) ?? '';
-  const parsed = JSON.parse(last) as { error: Record<string, unknown> };
-  return parsed.error;
-}
+import { jsonError, runCli, runCliOk, testBrokers, uniqueTopic } from './test-support/run-cli.ts';
 
 describe.each(testBrokers())('switchyard --json errors on $name', ({ env }) => {
   it('a topic that does not exist: TOPIC_NOT_FOUND, exit 3', async () => {

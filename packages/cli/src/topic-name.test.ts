@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { publishRaw } from './test-support/broker-clients.ts';
-import { runCli, testBrokers } from './test-support/run-cli.ts';
+import { jsonError, runCli, testBrokers, UNREACHABLE_BROKERS } from './test-support/run-cli.ts';
 
 describe.each(testBrokers())('a topic name Switchyard refuses, on $name', ({ env }) => {
   it("publish says what is wrong with the name (INVALID_TOPIC), exit 2, not the broker's error", async () => {
@@ -11,9 +11,7 @@ describe.each(testBrokers())('a topic name Switchyard refuses, on $name', ({ env
 
     const json = await runCli(['publish', 'x.bad topic', '--type', 't', '--data', '1', '--json'], { env });
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stderr.trim().split('\n').at(-1)!)).toMatchObject({
-      error: { code: 'INVALID_TOPIC', exitCode: 2 },
-    });
+    expect(jsonError(json)).toMatchObject({ code: 'INVALID_TOPIC', exitCode: 2 });
   });
 });
 
@@ -24,28 +22,29 @@ const COMMANDS: ReadonlyArray<readonly string[]> = [
   ['dlq', 'redrive', 'orders.dlq', '--to', 'orders.>'],
 ];
 
-describe.each([
-  ['kafka', { SWITCHYARD_TRANSPORT: 'kafka', KAFKA_BROKERS: '127.0.0.1:1' }],
-  ['nats', { SWITCHYARD_TRANSPORT: 'nats', NATS_URL: 'nats://127.0.0.1:1' }],
-  ['redis', { SWITCHYARD_TRANSPORT: 'redis', REDIS_URL: 'redis://127.0.0.1:1' }],
-] as const)('a topic name Switchyard refuses, before any %s broker is asked', (name, env) => {
-  it.each(COMMANDS.map((args) => [args.join(' '), args] as const))(
-    'switchyard %s: INVALID_TOPIC, exit 2',
-    async (_label, args) => {
-      const result = await runCli([...args, '--json'], { env });
-      expect(result.code, result.stderr).toBe(2);
-      expect(JSON.parse(result.stderr.trim().split('\n').at(-1)!)).toMatchObject({
-        error: { code: 'INVALID_TOPIC', exitCode: 2, message: expect.stringMatching(/^Invalid topic name/) },
-      });
-    },
-  );
+describe.each(UNREACHABLE_BROKERS)(
+  'a topic name Switchyard refuses, before any %s broker is asked',
+  (name, env) => {
+    it.each(COMMANDS.map((args) => [args.join(' '), args] as const))(
+      'switchyard %s: INVALID_TOPIC, exit 2',
+      async (_label, args) => {
+        const result = await runCli([...args, '--json'], { env });
+        expect(result.code, result.stderr).toBe(2);
+        expect(jsonError(result)).toMatchObject({
+          code: 'INVALID_TOPIC',
+          exitCode: 2,
+          message: expect.stringMatching(/^Invalid topic name/),
+        });
+      },
+    );
 
-  it.runIf(name === 'nats')("applies the transport's own rules too: NATS reserves _INBOX", async () => {
-    const result = await runCli(['publish', '_INBOX.replies', '--type', 't', '--data', '1'], { env });
-    expect(result.code, result.stderr).toBe(2);
-    expect(result.stderr).toMatch(/^error: Invalid topic name "_INBOX\.replies"/m);
-  });
-});
+    it.runIf(name === 'nats')("applies the transport's own rules too: NATS reserves _INBOX", async () => {
+      const result = await runCli(['publish', '_INBOX.replies', '--type', 't', '--data', '1'], { env });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/^error: Invalid topic name "_INBOX\.replies"/m);
+    });
+  },
+);
 
 describe.each(testBrokers())('reading a topic by a name Switchyard would refuse, on $name', (broker) => {
   // Reads take any name the broker has: a Redis key with ':', a Kafka topic with '..', made by

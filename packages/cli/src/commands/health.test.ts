@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, testBrokers } from '../test-support/run-cli.ts';
+import { jsonError, runCli, testBrokers, UNREACHABLE_BROKERS } from '../test-support/run-cli.ts';
 
 describe.each(testBrokers())('switchyard health on $name', ({ name, env }) => {
   it('connects and prints the transport health, exit 0', async () => {
@@ -18,39 +18,35 @@ describe.each(testBrokers())('switchyard health on $name', ({ name, env }) => {
 });
 
 describe('switchyard health without a broker', () => {
-  it.each([
-    ['kafka', { SWITCHYARD_TRANSPORT: 'kafka', KAFKA_BROKERS: '127.0.0.1:1' }],
-    ['nats', { SWITCHYARD_TRANSPORT: 'nats', NATS_URL: 'nats://127.0.0.1:1' }],
-    ['redis', { SWITCHYARD_TRANSPORT: 'redis', REDIS_URL: 'redis://127.0.0.1:1' }],
-  ])('exits 4 on %s, with the error as JSON on stderr under --json', async (_name, env) => {
-    const result = await runCli(['health', '--json'], { env });
-    expect(result.code).toBe(4);
-    expect(result.stdout).toBe('');
-    const { error } = JSON.parse(result.stderr.trim().split('\n').at(-1)!);
-    expect(error).toMatchObject({
-      exitCode: 4,
-      code: 'CONNECTION_FAILED',
-      message: expect.stringContaining('127.0.0.1:1'),
-    });
-  });
+  it.each(UNREACHABLE_BROKERS)(
+    'exits 4 on %s, with the error as JSON on stderr under --json',
+    async (_name, env) => {
+      const result = await runCli(['health', '--json'], { env });
+      expect(result.code).toBe(4);
+      expect(jsonError(result)).toMatchObject({
+        exitCode: 4,
+        code: 'CONNECTION_FAILED',
+        message: expect.stringContaining('127.0.0.1:1'),
+      });
+    },
+  );
 });
 
 describe('switchyard without a broker, for a person at the terminal', () => {
-  it.each([
-    ['kafka', { SWITCHYARD_TRANSPORT: 'kafka', KAFKA_BROKERS: '127.0.0.1:1' }],
-    ['nats', { SWITCHYARD_TRANSPORT: 'nats', NATS_URL: 'nats://127.0.0.1:1' }],
-    ['redis', { SWITCHYARD_TRANSPORT: 'redis', REDIS_URL: 'redis://127.0.0.1:1' }],
-  ])('says once that the %s broker cannot be reached, as its error and hint', async (_name, env) => {
-    for (const args of [['health'], ['publish', 'orders', '--type', 't', '--data', '1', '--create']]) {
-      const result = await runCli(args, { env });
-      expect(result.code, result.stderr).toBe(4);
-      const lines = result.stderr.trim().split('\n');
-      expect(lines, `switchyard ${args.join(' ')}`).toEqual([
-        expect.stringMatching(/^error: .*127\.0\.0\.1:1/),
-        expect.stringMatching(/^hint: Is the broker running\?/),
-      ]);
-    }
-  });
+  it.each(UNREACHABLE_BROKERS)(
+    'says once that the %s broker cannot be reached, as its error and hint',
+    async (_name, env) => {
+      for (const args of [['health'], ['publish', 'orders', '--type', 't', '--data', '1', '--create']]) {
+        const result = await runCli(args, { env });
+        expect(result.code, result.stderr).toBe(4);
+        const lines = result.stderr.trim().split('\n');
+        expect(lines, `switchyard ${args.join(' ')}`).toEqual([
+          expect.stringMatching(/^error: .*127\.0\.0\.1:1/),
+          expect.stringMatching(/^hint: Is the broker running\?/),
+        ]);
+      }
+    },
+  );
 });
 
 describe('switchyard against a listener that closes every connection (as a TLS port does)', () => {

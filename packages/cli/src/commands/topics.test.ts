@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli, runCliOk, testBrokers, uniqueTopic } from '../test-support/run-cli.ts';
+import { runCli, runCliOk, testBrokers, UNREACHABLE_BROKERS, uniqueTopic } from '../test-support/run-cli.ts';
 
 describe.each(testBrokers())('switchyard topics on $name', ({ name, env }) => {
   it('ensures a topic with partitions and retention, then lists it with its message count', async () => {
@@ -62,17 +62,16 @@ describe('switchyard without a broker', () => {
     expect(result.stderr).toContain('SWITCHYARD_TRANSPORT');
   });
 
-  it.each([
-    ['kafka', { SWITCHYARD_TRANSPORT: 'kafka', KAFKA_BROKERS: '127.0.0.1:1' }],
-    ['nats', { SWITCHYARD_TRANSPORT: 'nats', NATS_URL: 'nats://127.0.0.1:1' }],
-    ['redis', { SWITCHYARD_TRANSPORT: 'redis', REDIS_URL: 'redis://127.0.0.1:1' }],
-  ])('exits 4 with a clear message when the %s broker is unreachable', async (_name, env) => {
-    const result = await runCli(['topics'], { env, timeoutMs: 60_000 });
-    expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/^error: /m);
-    expect(result.stderr).toMatch(/127\.0\.0\.1:1/);
-    expect(result.stderr).toContain('hint: Is the broker running?');
-  });
+  it.each(UNREACHABLE_BROKERS)(
+    'exits 4 with a clear message when the %s broker is unreachable',
+    async (_name, env) => {
+      const result = await runCli(['topics'], { env, timeoutMs: 60_000 });
+      expect(result.code).toBe(4);
+      expect(result.stderr).toMatch(/^error: /m);
+      expect(result.stderr).toMatch(/127\.0\.0\.1:1/);
+      expect(result.stderr).toContain('hint: Is the broker running?');
+    },
+  );
 
   it('prints help with examples and the exit codes', async () => {
     const result = await runCli(['--help']);

@@ -143,6 +143,21 @@ export async function runCliOk(args: readonly string[], options: RunOptions = {}
   return result;
 }
 
+/** Each transport pointed at a port nothing listens on (127.0.0.1:1): `[name, env]`. */
+export const UNREACHABLE_BROKERS = [
+  ['kafka', { SWITCHYARD_TRANSPORT: 'kafka', KAFKA_BROKERS: '127.0.0.1:1' }],
+  ['nats', { SWITCHYARD_TRANSPORT: 'nats', NATS_URL: 'nats://127.0.0.1:1' }],
+  ['redis', { SWITCHYARD_TRANSPORT: 'redis', REDIS_URL: 'redis://127.0.0.1:1' }],
+] as const;
+
+/** The `{"error": …}` object `--json` writes as the last line of stderr; stdout stays empty. */
+export function jsonError(result: CliResult): Record<string, unknown> {
+  expect(result.stdout).toBe('');
+  const last = result.stderr.trim().split('\n').at(-1) ?? '';
+  const parsed = JSON.parse(last) as { error: Record<string, unknown> };
+  return parsed.error;
+}
+
 /** JSON lines (`--json` output of streaming commands); a last line still being written is left out. */
 export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
   return text
