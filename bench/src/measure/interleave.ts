@@ -41,11 +41,7 @@ export async function interleave(
   }
   const figures = new Map<Contender, RunFigures[]>(live.map((c) => [c, []]));
   for (let r = 0; r < runs; r++) {
-    const order = [
-      ...live.slice(r % Math.max(1, live.length)),
-      ...live.slice(0, r % Math.max(1, live.length)),
-    ];
-    for (const c of order) {
+    for (const c of rotated(live, r)) {
       if (!live.includes(c)) continue;
       ctx.progress(c.name, `run ${r + 1}/${runs}…`);
       try {
@@ -57,4 +53,10 @@ export async function interleave(
     }
   }
   for (const c of live) await c.finish(figures.get(c)!);
+}
+
+/** Round `r`'s order: the list started `r` places later, wrapping around (a copy). */
+export function rotated<T>(list: readonly T[], r: number): T[] {
+  const at = r % Math.max(1, list.length);
+  return [...list.slice(at), ...list.slice(0, at)];
 }

@@ -1,6 +1,6 @@
 import { type Contender, interleave } from '../measure/interleave.ts';
 import { javaProducerContender } from '../measure/java.ts';
-import { measureLatency } from '../measure/latency.ts';
+import { measureLatencies } from '../measure/latency.ts';
 import { PLAN_CONFIG } from '../subjects/kafka-settings.ts';
 import type { SubjectConfig } from '../subjects/types.ts';
 import { measureClusterPresets } from './kafka-cluster-presets.ts';
@@ -78,8 +78,10 @@ export const kafkaTuningScenario: Scenario = {
       ? []
       : chosen.filter((c) => c.name.startsWith('preset') || c.name === 'original plan');
     for (const { name, config } of e2e) {
-      for (const subject of available) {
-        await measureLatency(ctx, {
+      // The subjects of one configuration interleaved, run by run.
+      await measureLatencies(
+        ctx,
+        available.map((subject) => ({
           family: 'kafka-tuning',
           scenario: `kafka-e2e-${name.replace(/\s+/g, '-')}`,
           transport,
@@ -87,8 +89,8 @@ export const kafkaTuningScenario: Scenario = {
           payloadBytes: 1024,
           rates: [{ rate: 1_000, count: 3_000 }],
           config,
-        });
-      }
+        })),
+      );
     }
   },
 };
