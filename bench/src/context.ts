@@ -2,7 +2,7 @@ import { EMPTY_FIGURES, type Row } from './results.ts';
 import { Worker } from './rpc.ts';
 import { round, spread } from './stats.ts';
 import { loadTransport } from './subjects/registry.ts';
-import type { Subject, SubjectConfig } from './subjects/types.ts';
+import type { MissingSubject, Subject, SubjectConfig, SubjectInfo } from './subjects/types.ts';
 
 /** What a scenario gets: run size, broker env, logging, row collection, workers it must not leak. */
 export class RunContext {
@@ -44,21 +44,21 @@ export class RunContext {
   async subjects(
     transport: string,
     options: { extras?: boolean; consume?: boolean; publishShapes?: boolean } = {},
-  ): Promise<{ available: Subject[]; missing: Array<{ id: string; reason: string }> }> {
+  ): Promise<{ available: Subject[]; missing: MissingSubject[] }> {
     const { available, missing } = await (await loadTransport(transport)).subjects();
     // BENCH_SUBJECTS=switchyard,kafkajs keeps only those subjects, in that order (a debugging aid:
     // rotate the order between sittings to alternate; figures need every peer).
     const only = process.env.BENCH_SUBJECTS?.split(',').filter(Boolean);
-    const kept = available.filter(
-      (s) =>
-        (options.extras === true || s.extra !== true) &&
-        (options.consume === true || s.consumeOnly !== true) &&
-        (options.publishShapes === true || s.onlyPublishModes === undefined) &&
-        (only === undefined || only.includes(s.id)),
-    );
+    const joins = (s: SubjectInfo) =>
+      (options.extras === true || s.extra !== true) &&
+      (options.consume === true || s.consumeOnly !== true) &&
+      (options.publishShapes === true || s.onlyPublishModes === undefined) &&
+      (only === undefined || only.includes(s.id));
+    const kept = available.filter(joins);
     return {
       available: only === undefined ? kept : kept.sort((a, b) => only.indexOf(a.id) - only.indexOf(b.id)),
-      missing,
+      // A subject that does not load is named where it would have run: one skipped row each.
+      missing: missing.filter(joins),
     };
   }
 

@@ -15,14 +15,7 @@ export const consumeScenario: Scenario = {
     const count = ctx.quick ? 10_000 : Number(process.env.BENCH_CONSUME_COUNT ?? 50_000);
     const config = defaultConfig(transport);
     for (const payloadBytes of PAYLOADS(ctx.quick)) {
-      for (const m of missing) {
-        const who = {
-          id: m.id,
-          label: m.id === 'switchyard' ? `Switchyard (${transport})` : m.id,
-          kind: 'raw' as const,
-        };
-        ctx.skip(base('consume', transport, who, payloadBytes, count, config), m.reason);
-      }
+      for (const m of missing) ctx.skip(base('consume', transport, m, payloadBytes, count, config), m.reason);
       const contenders: Contender[] = available.map((subject) =>
         consumeContender(ctx, { family: 'consume', transport, subject, payloadBytes, count, config }),
       );

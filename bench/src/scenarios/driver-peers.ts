@@ -1,5 +1,5 @@
 import type { RunContext } from '../context.ts';
-import type { Subject } from '../subjects/types.ts';
+import type { MissingSubject, Subject, SubjectInfo } from '../subjects/types.ts';
 
 /**
  * Extra subjects that join the default ones where a scenario compares each Kafka driver with its
@@ -17,7 +17,7 @@ const DRIVER_RAW_PEERS = new Set(['platformatic']);
 const LATENCY_SAME_WORK_PEERS = new Set(['nats.js+same']);
 
 /** Whether a subject runs in a driver-compared scenario (`sameWork`: the latency scenario's same-work peers too). */
-export function joinsDriverScenario(subject: Subject, options: { sameWork?: boolean } = {}): boolean {
+export function joinsDriverScenario(subject: SubjectInfo, options: { sameWork?: boolean } = {}): boolean {
   if (options.sameWork === true && LATENCY_SAME_WORK_PEERS.has(subject.id)) return true;
   return subject.consumeOnly !== true && (subject.extra !== true || DRIVER_RAW_PEERS.has(subject.id));
 }
@@ -26,10 +26,10 @@ export async function subjectsWithDriverPeers(
   ctx: RunContext,
   transport: string,
   options: { sameWork?: boolean } = {},
-): Promise<{ available: Subject[]; missing: Array<{ id: string; reason: string }> }> {
+): Promise<{ available: Subject[]; missing: MissingSubject[] }> {
   const all = await ctx.subjects(transport, { extras: true, consume: options.sameWork === true });
   return {
     available: all.available.filter((s) => joinsDriverScenario(s, options)),
-    missing: all.missing,
+    missing: all.missing.filter((s) => joinsDriverScenario(s, options)),
   };
 }

@@ -48,14 +48,7 @@ export const latencyScenario: Scenario = {
       for (const m of missing) {
         for (const { rate, count } of latencyRates(ctx.quick)) {
           ctx.skip(
-            base(
-              'latency',
-              transport,
-              { id: m.id, label: `Switchyard (${transport})`, kind: 'switchyard' },
-              payloadBytes,
-              count,
-              { ...config, ratePerSec: rate },
-            ),
+            base('latency', transport, m, payloadBytes, count, { ...config, ratePerSec: rate }),
             m.reason,
           );
         }

@@ -25,18 +25,7 @@ export const planScenario: Scenario = {
     const windowMs = ctx.quick ? 5_000 : 10_000;
     const config = transport === 'kafka' ? { preset: 'durable' } : {};
     for (const m of missing) {
-      for (const n of counts)
-        ctx.skip(
-          base(
-            'plan',
-            transport,
-            { id: m.id, label: `Switchyard (${transport})`, kind: 'switchyard' },
-            100,
-            n,
-            config,
-          ),
-          m.reason,
-        );
+      for (const n of counts) ctx.skip(base('plan', transport, m, 100, n, config), m.reason);
     }
     for (const subject of available) {
       await measurePlan(ctx, { transport, subject, counts, windowMs, payloadBytes: 100, config });

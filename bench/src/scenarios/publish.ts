@@ -2,7 +2,7 @@ import { base } from '../context.ts';
 import { type Contender, interleave } from '../measure/interleave.ts';
 import { javaProducerContender } from '../measure/java.ts';
 import { type PublishMode, publishContender } from '../measure/publish.ts';
-import type { Subject, SubjectConfig } from '../subjects/types.ts';
+import type { SubjectConfig, SubjectInfo } from '../subjects/types.ts';
 import { PAYLOADS, type Scenario } from './types.ts';
 
 const IN_FLIGHT = 1_000;
@@ -29,7 +29,7 @@ const modesOf = (transport: string): readonly PublishMode[] =>
     : ['sequential', 'concurrent', 'emit'];
 
 /** Whether a subject runs in a mode: not a peer for other modes only (`platformatic+each`). */
-const runsIn = (subject: Subject, mode: PublishMode): boolean =>
+const runsIn = (subject: SubjectInfo, mode: PublishMode): boolean =>
   subject.onlyPublishModes === undefined || subject.onlyPublishModes.includes(mode);
 
 /**
@@ -54,14 +54,9 @@ export const publishScenario: Scenario = {
     for (const payloadBytes of PAYLOADS(ctx.quick)) {
       for (const mode of modesOf(transport)) {
         const scenario = `publish-${mode}`;
-        for (const m of missing) {
-          const who = {
-            id: m.id,
-            label: m.id === 'switchyard' ? `Switchyard (${transport})` : m.id,
-            kind: 'raw' as const,
-          };
+        for (const m of missing.filter((s) => runsIn(s, mode))) {
           ctx.skip(
-            { ...base('publish', transport, who, payloadBytes, counts[mode], config), scenario },
+            { ...base('publish', transport, m, payloadBytes, counts[mode], config), scenario },
             m.reason,
           );
         }

@@ -8,6 +8,7 @@ import {
   topicReplication,
 } from './kafka-settings.ts';
 import { consumeSameWork, SAME_WORK_DESERIALIZERS } from './platformatic-same-work.ts';
+import { PLATFORMATIC, type PlatformaticVariant, platformaticInfo } from './platformatic-variants.ts';
 import { decode, encode } from './switchyard-client.ts';
 import type { Outgoing, Subject } from './types.ts';
 
@@ -31,27 +32,13 @@ export function platformaticSubject(
    * The `platformatic+ce` variant sends the CloudEvents headers Switchyard sends (as `kafkajs+ce`
    * does); `platformatic+each` publishes with one `send` per message (`eachSend`), concurrent only.
    */
-  variant: {
-    id: string;
-    label: string;
-    headers?: () => Record<string, string>;
-    sameWork?: boolean;
-    eachSend?: boolean;
-  } = {
-    id: 'platformatic',
-    label: 'raw @platformatic/kafka',
-  },
+  variant: PlatformaticVariant = PLATFORMATIC,
 ): Subject {
   const settingsOf = (config: Parameters<typeof resolveSettings>[0]): KafkaSettings =>
     resolveSettings(config, presets());
   const headers = variant.headers;
   return {
-    id: variant.id,
-    label: variant.label,
-    kind: 'raw',
-    extra: true,
-    ...(variant.sameWork === true ? { consumeOnly: true } : {}),
-    ...(variant.eachSend === true ? { onlyPublishModes: ['concurrent'] as const } : {}),
+    ...platformaticInfo(variant),
     prepareTopic: (topic, config, env, options) =>
       createTopic(topic, env, options.partitions, topicReplication(config)),
     async producer(config, env) {

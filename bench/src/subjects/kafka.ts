@@ -13,9 +13,10 @@ import {
   type TopicReplication,
   topicReplication,
 } from './kafka-settings.ts';
+import { PLATFORMATIC_VARIANTS, platformaticInfo } from './platformatic-variants.ts';
 import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
 import { benchBus, busConsumer, decode, encode, openBusProducer } from './switchyard-client.ts';
-import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
+import type { MissingSubject, Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -94,29 +95,6 @@ const rawSameWork = rawKafkajs({
   headers: true,
   sameWork: true,
 });
-
-/** Raw @platformatic/kafka with the same CloudEvents headers: the fair peer of Switchyard on the platformatic driver. */
-const PLATFORMATIC_CE = {
-  id: 'platformatic+ce',
-  label: 'raw @platformatic/kafka + CE headers',
-  headers: ceHeaders,
-};
-/**
- * Raw @platformatic/kafka with one `send` per event and 1,000 open, as `publish` per event is in
- * Switchyard: the per-event call shape's peer (concurrent publish only).
- */
-const PLATFORMATIC_EACH = {
-  id: 'platformatic+each',
-  label: 'raw @platformatic/kafka, one send per event',
-  eachSend: true,
-};
-/** Raw @platformatic/kafka doing a Switchyard subscription's work (consume only; platformatic-same-work.ts). */
-const PLATFORMATIC_SAME = {
-  id: 'platformatic+same',
-  label: 'raw @platformatic/kafka, same work (CE headers read, keyed, contiguous commits)',
-  headers: ceHeaders,
-  sameWork: true,
-};
 
 function rawKafkajs(variant: { id: string; label: string; headers: boolean; sameWork?: boolean }): Subject {
   return {
@@ -385,35 +363,23 @@ export const kafkaModule: TransportModule = {
     if (id === raw.id) return raw;
     if (id === rawWithHeaders.id) return rawWithHeaders;
     if (id === rawSameWork.id) return rawSameWork;
-    if (id === 'platformatic') {
+    const variant = PLATFORMATIC_VARIANTS.find((v) => v.id === id);
+    if (variant !== undefined) {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
-      return platformaticSubject(brokers, createTopic, () => PRESETS);
-    }
-    if (id === PLATFORMATIC_CE.id) {
-      const { platformaticSubject } = await import('./kafka-platformatic.ts');
-      return platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_CE);
-    }
-    if (id === PLATFORMATIC_SAME.id) {
-      const { platformaticSubject } = await import('./kafka-platformatic.ts');
-      return platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_SAME);
-    }
-    if (id === PLATFORMATIC_EACH.id) {
-      const { platformaticSubject } = await import('./kafka-platformatic.ts');
-      return platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_EACH);
+      return platformaticSubject(brokers, createTopic, () => PRESETS, variant);
     }
     throw new Error(`unknown kafka subject ${id}`);
   },
   async subjects() {
-    const missing: Array<{ id: string; reason: string }> = [];
+    const missing: MissingSubject[] = [];
     const available: Subject[] = [raw, rawWithHeaders, rawSameWork];
     try {
       const { platformaticSubject } = await import('./kafka-platformatic.ts');
-      available.push(platformaticSubject(brokers, createTopic, () => PRESETS));
-      available.push(platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_CE));
-      available.push(platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_SAME));
-      available.push(platformaticSubject(brokers, createTopic, () => PRESETS, PLATFORMATIC_EACH));
+      for (const v of PLATFORMATIC_VARIANTS)
+        available.push(platformaticSubject(brokers, createTopic, () => PRESETS, v));
     } catch (error) {
-      missing.push({ id: 'platformatic', reason: `@platformatic/kafka does not load: ${String(error)}` });
+      const reason = `@platformatic/kafka does not load: ${String(error)}`;
+      for (const v of PLATFORMATIC_VARIANTS) missing.push({ ...platformaticInfo(v), reason });
     }
     for (const id of ['switchyard-platformatic', 'switchyard'] as const) {
       try {
@@ -421,6 +387,8 @@ export const kafkaModule: TransportModule = {
       } catch (error) {
         missing.push({
           id,
+          label: DRIVER_SUBJECTS[id].label,
+          kind: 'switchyard',
           reason: `@switchyard/adapter-kafka not usable yet: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
         });
       }

@@ -11,7 +11,7 @@ import { uuidv7 } from '../../../packages/core/src/uuid-v7.ts';
 import { windowed } from './chunked-publish.ts';
 import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
 import { decode, encode, switchyardBusSubject } from './switchyard-client.ts';
-import type { Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
+import type { MissingSubject, Outgoing, Subject, SubjectConfig, TransportModule } from './types.ts';
 
 const servers = (env: Record<string, string>) => env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -215,11 +215,16 @@ export const natsModule: TransportModule = {
   },
   async subjects() {
     const available: Subject[] = [raw, rawWithHeaders, rawSameWork];
-    const missing: Array<{ id: string; reason: string }> = [];
+    const missing: MissingSubject[] = [];
     try {
       available.unshift(await switchyardSubject());
     } catch (error) {
-      missing.push({ id: 'switchyard', reason: `@switchyard/adapter-nats does not load: ${String(error)}` });
+      missing.push({
+        id: 'switchyard',
+        label: 'Switchyard (nats)',
+        kind: 'switchyard',
+        reason: `@switchyard/adapter-nats does not load: ${String(error)}`,
+      });
     }
     return { available, missing };
   },

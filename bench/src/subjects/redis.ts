@@ -6,6 +6,7 @@ import { ceEvent, KeyedQueue, SAME_WORK_CONCURRENCY } from './same-work.ts';
 import { decode, encode, switchyardBusSubject } from './switchyard-client.ts';
 import type {
   ConsumerClient,
+  MissingSubject,
   Outgoing,
   ProducerClient,
   Subject,
@@ -306,11 +307,16 @@ export const redisModule: TransportModule = {
   },
   async subjects() {
     const available: Subject[] = [raw, rawWithHeaders, rawSameWork];
-    const missing: Array<{ id: string; reason: string }> = [];
+    const missing: MissingSubject[] = [];
     try {
       available.unshift(await switchyardSubject());
     } catch (error) {
-      missing.push({ id: 'switchyard', reason: `@switchyard/adapter-redis does not load: ${String(error)}` });
+      missing.push({
+        id: 'switchyard',
+        label: 'Switchyard (redis)',
+        kind: 'switchyard',
+        reason: `@switchyard/adapter-redis does not load: ${String(error)}`,
+      });
     }
     return { available, missing };
   },

@@ -44,6 +44,15 @@ export interface ConsumerClient {
 /** Settings a scenario passes to a subject: preset, codec, batching overrides, tracing mode. */
 export type SubjectConfig = Readonly<Record<string, string | number | boolean>>;
 
+/** A subject's name and the scenarios it joins, without its client (what a skipped row needs). */
+export type SubjectInfo = Pick<
+  Subject,
+  'id' | 'label' | 'kind' | 'extra' | 'consumeOnly' | 'onlyPublishModes'
+>;
+
+/** A subject that cannot run here now (its client or adapter does not load), and why. */
+export type MissingSubject = SubjectInfo & { readonly reason: string };
+
 export interface Subject {
   /** Stable id used on the command line and in results, e.g. `switchyard`, `kafkajs`, `nats.js`. */
   readonly id: string;
@@ -96,6 +105,6 @@ export interface TransportModule {
   /** Which subjects exist right now (an adapter that does not load yet is absent, with the reason). */
   subjects(): Promise<{
     readonly available: Subject[];
-    readonly missing: Array<{ id: string; reason: string }>;
+    readonly missing: MissingSubject[];
   }>;
 }

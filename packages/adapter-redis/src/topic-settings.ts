@@ -148,15 +148,19 @@ export class TopicSettings {
         { details: { topic } },
       );
     }
+    // As Kafka's adapter words it: stored ≠ wanted, and what to do. -1 and 0 mean "no limit".
+    const limit = (value: number) => (value > 0 ? String(value) : 'unlimited');
     const differences: string[] = [];
     if (stored.maxMessages !== wanted.maxMessages)
-      differences.push(`maxMessages is ${stored.maxMessages}, wanted ${wanted.maxMessages}`);
+      differences.push(`maxMessages ${limit(stored.maxMessages)} ≠ ${limit(wanted.maxMessages)}`);
     if (stored.maxAgeMs !== wanted.maxAgeMs)
-      differences.push(`retentionMs is ${stored.maxAgeMs}, wanted ${wanted.maxAgeMs}`);
+      differences.push(`retentionMs ${limit(stored.maxAgeMs)} ≠ ${limit(wanted.maxAgeMs)}`);
     if (differences.length > 0) {
-      throw new EventBusError('TOPIC_MISMATCH', `Topic ${topic}: ${differences.join('; ')}.`, {
-        details: { topic, differences },
-      });
+      throw new EventBusError(
+        'TOPIC_MISMATCH',
+        `Redis topic ${JSON.stringify(topic)} differs from its spec: ${differences.join('; ')}. Strategy validate-only changes nothing; create-or-update writes the spec's settings.`,
+        { details: { topic, differences } },
+      );
     }
   }
 
