@@ -9,6 +9,7 @@ import { createEventBus } from '@switchyard/core';
 import { Accumulator } from '../../../packages/adapter-kafka/src/producer/accumulator.ts';
 import { loadBrokerEnv } from '../env.ts';
 import { padFor } from '../payload.ts';
+import { loadTransport } from '../subjects/registry.ts';
 
 const [driver = 'platformatic', perCall = '1000', calls = '50', preset = 'durable'] = process.argv.slice(2);
 const env = loadBrokerEnv();
@@ -44,3 +45,5 @@ console.log(
   `${driver} ${preset}: ${calls} publishBatch calls of ${perCall}: ${requests} produce requests (${(requests / Number(calls)).toFixed(2)} per call, ${(batches / requests).toFixed(2)} partition batches each), ${Math.round((Number(calls) * Number(perCall) * 1000) / ms)} events/s`,
 );
 await bus.close();
+// The probe's topic goes, as the bench's own do (deleted by name).
+await (await loadTransport('kafka')).cleanup?.(env, topic);
