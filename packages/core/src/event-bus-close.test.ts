@@ -5,23 +5,17 @@ import { createEventBus } from './event-bus.ts';
 import { MemoryBroker } from './memory/memory-broker.ts';
 import { memoryTransport } from './memory/memory-transport.ts';
 import type { ErrorReport } from './options.ts';
-import type { OutboundMessage, Transport } from './transport.ts';
+import { wrappedMemoryTransport } from './publish/test-support/wrapped-transport.ts';
 
 describe('close when the broker is gone', () => {
   it('resolves, so a shutdown hook finishes, and reports what the transport could not do to onError', async () => {
-    const inner = memoryTransport({ broker: new MemoryBroker() });
     const refusal = new EventBusError('CONNECTION_FAILED', 'connection disconnected', { retriable: true });
-    const transport = {
-      ...inner,
-      connect: () => inner.connect(),
-      send: (...args: Parameters<typeof inner.send>) => inner.send(...args),
-      consume: (...args: Parameters<typeof inner.consume>) => inner.consume(...args),
-      health: () => inner.health(),
+    const transport = wrappedMemoryTransport((inner) => ({
       close: async () => {
         await inner.close();
         throw refusal;
       },
-    };
+    }));
     const reports: { error: Error; report: ErrorReport }[] = [];
     const bus = createEventBus({
       source: 'orders-svc',
@@ -62,20 +56,20 @@ describe('close right after publishing', () => {
     });
     const failures: Error[] = [];
     // Like the broker transports: a send after close is refused.
-    const inner = memoryTransport({ broker });
     let closed = false;
-    const transport = Object.assign(Object.create(inner) as Transport, {
-      connect: () => inner.connect(),
-      health: () => inner.health(),
-      send: (messages: readonly OutboundMessage[]) =>
-        closed
-          ? Promise.reject(new EventBusError('CLOSED', 'The transport is closed.'))
-          : inner.send(messages),
-      close: async () => {
-        closed = true;
-        await inner.close();
-      },
-    });
+    const transport = wrappedMemoryTransport(
+      (inner) => ({
+        send: (messages) =>
+          closed
+            ? Promise.reject(new EventBusError('CLOSED', 'The transport is closed.'))
+            : inner.send(messages),
+        close: async () => {
+          closed = true;
+          await inner.close();
+        },
+      }),
+      { broker },
+    );
     const writer = createEventBus({ source: 'writer', transport, onError: (error) => failures.push(error) });
     await writer.connect();
     writer.emit('orders', Order({ id: 1 }));
@@ -94,23 +88,24 @@ describe('close right after publishing', () => {
     await reader.subscribe('orders', (event) => {
       seen.push(event.data);
     });
-    const inner = memoryTransport({ broker });
     const calls: string[] = [];
-    const transport = Object.assign(Object.create(inner) as Transport, {
-      connect: async () => {
-        calls.push('connect');
-        await inner.connect();
-      },
-      health: () => inner.health(),
-      send: (messages: readonly OutboundMessage[]) => {
-        calls.push('send');
-        return inner.send(messages);
-      },
-      close: async () => {
-        calls.push('close');
-        await inner.close();
-      },
-    });
+    const transport = wrappedMemoryTransport(
+      (inner) => ({
+        connect: async () => {
+          calls.push('connect');
+          await inner.connect();
+        },
+        send: (messages) => {
+          calls.push('send');
+          return inner.send(messages);
+        },
+        close: async () => {
+          calls.push('close');
+          await inner.close();
+        },
+      }),
+      { broker },
+    );
     const writer = createEventBus({ source: 'writer', transport });
     writer.emit('orders', slowOrder(30)({ id: 1 }));
     await writer.close();

@@ -3,17 +3,23 @@ import { BatchReceipts } from './batch-receipts.ts';
 
 const receipt = (id: string) => ({ id, topic: 't' });
 
+/** Whether `batch.settled` has resolved, read at any moment. */
+function settledFlag(batch: BatchReceipts): () => boolean {
+  let settled = false;
+  void batch.settled.then(() => {
+    settled = true;
+  });
+  return () => settled;
+}
+
 describe('BatchReceipts', () => {
   it('settles once every slot has, with receipts in the order of the events', async () => {
     const batch = new BatchReceipts(3);
-    let settled = false;
-    void batch.settled.then(() => {
-      settled = true;
-    });
+    const settled = settledFlag(batch);
     batch.succeeded(2, receipt('c'));
     batch.succeeded(0, receipt('a'));
     await Promise.resolve();
-    expect(settled).toBe(false);
+    expect(settled()).toBe(false);
     batch.succeeded(1, receipt('b'));
     await batch.settled;
     expect(batch.receipts.map((r) => r?.id)).toEqual(['a', 'b', 'c']);
@@ -37,15 +43,12 @@ describe('BatchReceipts', () => {
 
   it('settles an index once, whatever reports it again', async () => {
     const batch = new BatchReceipts(2);
-    let settled = false;
-    void batch.settled.then(() => {
-      settled = true;
-    });
+    const settled = settledFlag(batch);
     batch.succeeded(0, receipt('a'));
     batch.failed(0, new Error('again'));
     batch.succeeded(0, receipt('again'));
     await Promise.resolve();
-    expect(settled).toBe(false);
+    expect(settled()).toBe(false);
     batch.succeeded(1, receipt('b'));
     await batch.settled;
     expect(batch.receipts.map((r) => r?.id)).toEqual(['a', 'b']);
