@@ -20,6 +20,34 @@ export interface PublishSpec {
   readonly scenario?: string;
   /** Broker addresses for this contender's worker instead of the run's (the replicated-cluster rows). */
   readonly env?: Record<string, string>;
+  /**
+   * A timed run lasts at least this long: `count` grows to what the last warm-up round's rate
+   * publishes in that time (capped at ~100 MB of payload). Without it a run is `count` events,
+   * which at Kafka's batch-call rate was over in 135 ms.
+   */
+  readonly minRunMs?: number;
+}
+
+/**
+ * How long a Kafka publish run lasts at least in a full run, and how many runs a Kafka target
+ * comparison makes: the batch-call and cluster-preset rows sat within 1–20 % of their peers, with
+ * runs of 135–400 ms, three of them, deciding the verdict (bench/README.md, "Run length").
+ */
+export const KAFKA_MIN_RUN_MS = 1_000;
+export const kafkaTargetRuns = (ctx: { readonly quick: boolean; readonly runs: number }): number =>
+  ctx.quick ? ctx.runs : Math.max(ctx.runs, 5);
+
+/** Payload bytes one timed run may write at most (the broker's disk over a whole bench run). */
+export const RUN_PAYLOAD_CAP_BYTES = 100_000_000;
+
+/**
+ * Events in one timed run: `count`, or more where the measured rate would finish it in under
+ * `minRunMs` (rounded up to a thousand), never more payload than RUN_PAYLOAD_CAP_BYTES.
+ */
+export function runCount(count: number, ratePerSec: number, minRunMs: number, payloadBytes: number): number {
+  const wanted = Math.ceil((ratePerSec * minRunMs) / 1000 / 1000) * 1000;
+  const cap = Math.max(count, Math.floor(RUN_PAYLOAD_CAP_BYTES / payloadBytes));
+  return Math.min(Math.max(count, wanted), cap);
 }
 
 /** How long a producer publishes before its runs are timed (in rounds of a fifth of a run's events). */
@@ -33,10 +61,12 @@ export function publishContender(ctx: RunContext, spec: PublishSpec): Contender 
     ...(spec.mode === 'concurrent' || spec.mode === 'batch' ? { inFlight: spec.inFlight } : {}),
     ...(spec.tracing === undefined ? {} : { tracing: spec.tracing }),
   };
-  const row = {
-    ...base(spec.family, spec.transport, spec.subject, spec.payloadBytes, spec.count, config),
+  // The events of one timed run: spec.count, or more once the warm-up has shown the rate (minRunMs).
+  let count = spec.count;
+  const rowOf = () => ({
+    ...base(spec.family, spec.transport, spec.subject, spec.payloadBytes, count, config),
     ...(spec.scenario === undefined ? {} : { scenario: spec.scenario }),
-  };
+  });
   const name = `${spec.subject.label}, ${spec.mode}, ${spec.payloadBytes} B${spec.tracing === undefined ? '' : `, tracing ${spec.tracing}`}`;
   const budget = (n: number) => 60_000 + n * (spec.mode === 'sequential' ? 50 : 2);
   const topic = ctx.topic(`pub_${spec.subject.id}`);
@@ -85,20 +115,26 @@ export function publishContender(ctx: RunContext, spec: PublishSpec): Contender 
       if (spec.env === undefined && spec.transport !== 'kafka')
         await ctx.dropTopic(spec.transport, warmTopic);
       // One round on the measured topic, so that its first timed run does not look its metadata up.
-      await worker.call('publish', args(warmup, -1), budget(warmup));
+      const last = await worker.call<{ elapsedMs: number; count: number }>(
+        'publish',
+        args(warmup, -1),
+        budget(warmup),
+      );
+      if (spec.minRunMs !== undefined && last.elapsedMs > 0)
+        count = runCount(spec.count, (last.count * 1000) / last.elapsedMs, spec.minRunMs, spec.payloadBytes);
     },
     async run(r) {
       const result = await worker!.call<{ elapsedMs: number; count: number }>(
         'publish',
-        args(spec.count, r),
-        budget(spec.count),
+        args(count, r),
+        budget(count),
       );
       return { msgPerSec: (result.count * 1000) / result.elapsedMs };
     },
     async finish(runs) {
       const rss = await ctx.stop(worker!);
       ctx.add({
-        ...row,
+        ...rowOf(),
         ...EMPTY_FIGURES,
         ...figures(
           runs.map((x) => x.msgPerSec),
@@ -111,7 +147,7 @@ export function publishContender(ctx: RunContext, spec: PublishSpec): Contender 
     },
     async fail(reason) {
       if (worker !== undefined) await ctx.stop(worker).catch(() => undefined);
-      ctx.skip(row, reason);
+      ctx.skip(rowOf(), reason);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { RunContext } from '../context.ts';
 import { type Contender, interleave } from '../measure/interleave.ts';
+import { kafkaTargetRuns } from '../measure/publish.ts';
 import { loadTransport } from '../subjects/registry.ts';
 import type { Subject, SubjectConfig } from '../subjects/types.ts';
 import { tuningContender } from './kafka-tuning-publish.ts';
@@ -59,7 +60,7 @@ export async function measureClusterPresets(
         }),
       ),
     );
-    if (unavailable === undefined) await interleave(ctx, contenders);
+    if (unavailable === undefined) await interleave(ctx, contenders, kafkaTargetRuns(ctx));
     else for (const c of contenders) await c.fail(unavailable);
   }
 }

@@ -1,6 +1,7 @@
 import { type Contender, interleave } from '../measure/interleave.ts';
 import { javaProducerContender } from '../measure/java.ts';
 import { measureLatencies } from '../measure/latency.ts';
+import { kafkaTargetRuns } from '../measure/publish.ts';
 import { PLAN_CONFIG } from '../subjects/kafka-settings.ts';
 import type { SubjectConfig } from '../subjects/types.ts';
 import { measureClusterPresets } from './kafka-cluster-presets.ts';
@@ -65,6 +66,7 @@ export const kafkaTuningScenario: Scenario = {
       await interleave(
         ctx,
         presets.flatMap((c) => contendersOf(c.name, c.config, payloadBytes)),
+        kafkaTargetRuns(ctx),
       );
     }
     // The same presets where they can differ: three replicas, `acks: all` waiting for a second one.
