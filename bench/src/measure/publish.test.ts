@@ -24,10 +24,10 @@ describe('runCount', () => {
  * A context whose producer publishes at `ratePerSec` in memory, on a clock of its own (the 3 s
  * warm-up passes at once); records its timed runs' counts and the rows.
  */
-function fakeContext(ratePerSec: number) {
+function fakeContext(ratePerSec: number, quick = false) {
   let clock = 0;
   vi.spyOn(performance, 'now').mockImplementation(() => clock);
-  const ctx = new RunContext({ quick: false, runs: 2, env: {} });
+  const ctx = new RunContext({ quick, runs: 2, env: {} });
   const published: number[] = [];
   const rows: Row[] = [];
   const worker = {
@@ -72,6 +72,13 @@ describe('publishContender', () => {
     await interleave(ctx, [publishContender(ctx, { ...spec, minRunMs: 1_000 })]);
     expect(published).toEqual([400_000, 400_000]);
     expect(rows[0]?.messages).toBe(400_000);
+  });
+
+  it('keeps a --quick run’s short runs, minimum or not', async () => {
+    const { ctx, published, rows } = fakeContext(400_000, true);
+    await interleave(ctx, [publishContender(ctx, { ...spec, minRunMs: 1_000 })]);
+    expect(published).toEqual([50_000, 50_000]);
+    expect(rows[0]?.messages).toBe(50_000);
   });
 
   it('times runs of the spec’s count without a minimum', async () => {

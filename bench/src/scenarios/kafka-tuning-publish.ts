@@ -24,6 +24,6 @@ export function tuningContender(
     family: 'kafka-tuning',
     mode: 'concurrent',
     inFlight: 1_000,
-    ...(ctx.quick ? {} : { minRunMs: KAFKA_MIN_RUN_MS }),
+    minRunMs: KAFKA_MIN_RUN_MS,
   });
 }
