@@ -23,9 +23,10 @@ const require = createRequire(import.meta.url);
 type KafkajsLib = typeof kafkajsTypes;
 let lib: KafkajsLib | undefined;
 /**
- * kafkajs is loaded on first use, never at import: the Switchyard worker must load
- * @switchyard/adapter-kafka first (it patches kafkajs' encoder before kafkajs runs), and the raw
- * kafkajs workers must never load the adapter, so they measure pristine kafkajs.
+ * kafkajs is loaded on first use, never at import: the Switchyard worker on the kafkajs driver must
+ * load @switchyard/adapter-kafka/kafkajs first (the driver's encoder goes in before kafkajs runs; the
+ * driver itself loads kafkajs only on connect, after this worker's admin has made the topic), and the
+ * raw kafkajs workers must never load the adapter, so they measure pristine kafkajs.
  */
 async function kafkajsLib(): Promise<KafkajsLib> {
   lib ??= (await import('kafkajs')).default;
@@ -242,6 +243,8 @@ async function switchyardSubject(id: keyof typeof DRIVER_SUBJECTS = 'switchyard'
   if (typeof kafka !== 'function')
     throw new Error('@switchyard/adapter-kafka exports no kafka() factory yet');
   const { driver, label } = DRIVER_SUBJECTS[id];
+  // As an application that uses kafkajs itself (here: the topic admin) beside the kafkajs driver.
+  if (driver === 'kafkajs') await import('@switchyard/adapter-kafka/kafkajs');
   const transport = (config: SubjectConfig, env: Record<string, string>) =>
     kafka({
       brokers: brokers(env),

@@ -8,9 +8,10 @@
 export { type PartitionPlan, recommendPartitions } from './admin/recommend-partitions.ts';
 export { RETRY_HEADERS, retryTopicName } from './consumer/retry-topics.ts';
 /**
- * For tools that make their own kafkajs clients beside the transport (the CLI, benches, tests): the
- * fixes the kafkajs driver applies to kafkajs 2.2.4 when it loads (among them the request-queue timer
- * that Node >= 23 reports as a TimeoutNegativeWarning). Idempotent; another kafkajs version is left alone.
+ * For tools that make their own kafkajs clients beside the transport: the fixes the kafkajs driver
+ * applies to kafkajs 2.2.4 when it loads (among them the request-queue timer that Node >= 23 reports
+ * as a TimeoutNegativeWarning). Idempotent; another kafkajs version is left alone. Importing
+ * `@switchyard/adapter-kafka/kafkajs` before kafkajs applies these and the driver's encoder and codecs.
  */
 export { patchKafkajs } from './driver/kafkajs/kafkajs-patches.ts';
 /** For tools that use a Kafka client beside the transport (the CLI): the adapter's one mapping of client errors. */

@@ -18,12 +18,16 @@ function instantDriver(): KafkaDriver {
   } as unknown as KafkaDriver;
 }
 
-/** `driver`, handed over after `loadMs` on the first connect, as the platformatic driver is. */
+/** `driver`, handed over after `loadMs` on the first connect, as both drivers are. */
 function loadedAfter(loadMs: number, driver: KafkaDriver = instantDriver()): DeferredDriver {
-  return new DeferredDriver(INFO, async () => {
-    await sleep(loadMs);
-    return driver;
-  });
+  return new DeferredDriver(
+    INFO,
+    async () => {
+      await sleep(loadMs);
+      return driver;
+    },
+    'no hint',
+  );
 }
 
 function transportOn(driver: KafkaDriver, options: { connectTimeoutMs?: number } = {}): KafkaTransport {

@@ -1,7 +1,7 @@
 import { createLog } from '@switchyard/core/transport';
 import { DeferredDriver } from './driver/deferred-driver.ts';
 import type { KafkaDriver } from './driver/driver.ts';
-import { createKafkajsDriver } from './driver/kafkajs/kafkajs-driver.ts';
+import { kafkajsInfo } from './driver/kafkajs/kafkajs-info.ts';
 import { platformaticInfo } from './driver/platformatic/platformatic-info.ts';
 import { KafkaTransport } from './kafka-transport.ts';
 import { kafkaOptionsFromEnv } from './options/from-env.ts';
@@ -20,16 +20,23 @@ import { credentialsOf } from './redaction.ts';
 export function kafka(options: KafkaTransportOptions = {}): KafkaTransport {
   const resolved = resolveKafkaOptions(options);
   const log = createLog('kafka', resolved.logger, resolved.logLevel, credentialsOf(resolved));
+  // Each driver's module (and its client library) is imported on the transport's first connect.
   const driver: KafkaDriver =
     resolved.driver === 'platformatic'
-      ? // Imported on the first connect: kafkajs users never load @platformatic/kafka.
-        new DeferredDriver(platformaticInfo(resolved), async () =>
-          (await import('./driver/platformatic/platformatic-driver.ts')).createPlatformaticDriver(
-            resolved,
-            log,
-          ),
+      ? new DeferredDriver(
+          platformaticInfo(resolved),
+          async () =>
+            (await import('./driver/platformatic/platformatic-driver.ts')).createPlatformaticDriver(
+              resolved,
+              log,
+            ),
+          "See the driver table in the @switchyard/adapter-kafka README for the Node versions it needs, or use driver 'kafkajs'.",
         )
-      : createKafkajsDriver(resolved, log);
+      : new DeferredDriver(
+          kafkajsInfo(),
+          async () => (await import('./driver/kafkajs/kafkajs-driver.ts')).createKafkajsDriver(resolved, log),
+          "Check that kafkajs is installed beside @switchyard/adapter-kafka, or use driver 'platformatic'.",
+        );
   return new KafkaTransport(resolved, driver, log);
 }
 

@@ -20,6 +20,11 @@ function env(name) {
 const TRANSPORTS = {
   memory: async () => memoryTransport(),
   kafka: async () => {
+    // The entry an application that uses kafkajs itself imports first: it resolves from the
+    // installed package and puts the kafkajs driver's encoder into the installed kafkajs.
+    const { encoderPatch } = await import('@switchyard/adapter-kafka/kafkajs');
+    if (encoderPatch !== 'full')
+      throw new Error(`@switchyard/adapter-kafka/kafkajs: encoder patch '${encoderPatch}', expected 'full'`);
     const { kafka } = await import('@switchyard/adapter-kafka');
     // Errors only, to the console (core's Logger shape): the app's own output stays readable.
     return kafka({

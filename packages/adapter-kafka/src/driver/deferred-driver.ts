@@ -13,19 +13,29 @@ import type {
 
 /**
  * A driver whose module is imported on the first `connect()`: a client library is loaded only by the
- * transports that use it (@platformatic/kafka needs a newer Node than kafkajs users may run). Every
- * call but `createConsumer` waits for the import; the transport connects before anything else.
+ * transports that use it. A platformatic-only application never loads kafkajs (so the kafkajs
+ * driver's patches never touch a kafkajs the application uses itself), and a kafkajs-only one never
+ * loads @platformatic/kafka (it needs a newer Node than kafkajs users may run). Every call but
+ * `createConsumer` waits for the import; the transport connects before anything else.
  */
 export class DeferredDriver implements KafkaDriver {
-  readonly info: DriverInfo;
+  readonly #info: DriverInfo;
+  /** Said when the module cannot be loaded: what the user can do about it. */
+  readonly #hint: string;
   readonly #load: () => Promise<KafkaDriver>;
   #loading: Promise<KafkaDriver> | undefined;
   #driver: KafkaDriver | undefined;
   readonly #listeners: Array<(event: ConnectionEvent) => void> = [];
 
-  constructor(info: DriverInfo, load: () => Promise<KafkaDriver>) {
-    this.info = info;
+  /** `info`: what `health()` reports until the driver is loaded (then the driver's own `info`). */
+  constructor(info: DriverInfo, load: () => Promise<KafkaDriver>, hint: string) {
+    this.#info = info;
     this.#load = load;
+    this.#hint = hint;
+  }
+
+  get info(): DriverInfo {
+    return this.#driver?.info ?? this.#info;
   }
 
   #loaded(): Promise<KafkaDriver> {
@@ -39,7 +49,7 @@ export class DeferredDriver implements KafkaDriver {
         this.#loading = undefined;
         throw new EventBusError(
           'UNSUPPORTED',
-          `The ${this.info.driver} Kafka driver could not be loaded on Node ${process.versions.node}: ${(error as Error)?.message ?? error}. See the driver table in the @switchyard/adapter-kafka README for the Node versions it needs, or use driver 'kafkajs'.`,
+          `The ${this.#info.driver} Kafka driver could not be loaded on Node ${process.versions.node}: ${(error as Error)?.message ?? error}. ${this.#hint}`,
           { cause: error },
         );
       },

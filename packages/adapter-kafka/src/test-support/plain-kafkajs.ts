@@ -1,12 +1,12 @@
+// First: kafkajs prepared as the kafkajs driver prepares it (its encoder can only be put in place
+// before kafkajs runs), as an application that uses kafkajs beside the transport would.
+import '../kafkajs.ts';
 import kafkajs from 'kafkajs';
-import { patchKafkajs } from '../driver/kafkajs/kafkajs-patches.ts';
 
 /**
  * kafkajs for a test's own clients (an admin that creates topics or finds leaders, not the code under
- * test), with the request-queue fix the kafkajs driver applies process-wide when it loads: without
- * it, a test that uses kafkajs before any bus prints Node's TimeoutNegativeWarning (kafkajs 2.2.4
- * re-arms a timer with a negative delay) into the CI log.
+ * test), with the fixes the kafkajs driver applies when it loads: without them, a test that uses
+ * kafkajs before any bus prints Node's TimeoutNegativeWarning (kafkajs 2.2.4 re-arms a timer with a
+ * negative delay) into the CI log, and the transport under test would run without its encoder.
  */
-patchKafkajs();
-
 export default kafkajs;

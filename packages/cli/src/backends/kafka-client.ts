@@ -1,9 +1,9 @@
-// The adapter first: it patches kafkajs' encoder before kafkajs loads, and its transport registers
-// the LZ4, Snappy and zstd codecs that reading compressed batches needs.
+// First: kafkajs prepared as the adapter's kafkajs driver prepares it, before kafkajs loads (its
+// encoder and fixes, and the LZ4, Snappy and zstd codecs that reading compressed batches needs).
+import '@switchyard/adapter-kafka/kafkajs';
 import {
   type KafkaTransportOptions,
   kafkaOptionsFromEnv,
-  patchKafkajs,
   type ResolvedKafkaOptions,
   resolveKafkaOptions,
   toKafkaError,
@@ -21,8 +21,6 @@ export function kafkaOptions(env: Env): { given: KafkaTransportOptions; resolved
 
 /** A kafkajs client with the adapter's connection settings (brokers, TLS, SASL, timeouts, retries). */
 export function kafkaClient(options: ResolvedKafkaOptions): kafkajs.Kafka {
-  // The kafkajs driver applies these when a transport is made, the platformatic driver never does.
-  patchKafkajs();
   return new kafkajs.Kafka({
     clientId: `${options.clientId}-cli`,
     brokers: [...options.brokers],

@@ -1,3 +1,5 @@
+// Before kafkajs: see kafka-client.ts.
+import '@switchyard/adapter-kafka/kafkajs';
 import kafkajs from 'kafkajs';
 import { mapLimit } from '../map-limit.ts';
 import type { TopicInfo } from './backend.ts';

@@ -1,6 +1,5 @@
 // Must load before kafkajs: see kafkajs-encoder-patch.ts.
 import './kafkajs-encoder-patch.ts';
-import { createRequire } from 'node:module';
 import type { Log } from '@switchyard/core/transport';
 import type { Message } from 'kafkajs';
 import kafkajs from 'kafkajs';
@@ -21,14 +20,12 @@ import { compressionType, registerCompressionCodecs } from './compression.ts';
 import { KafkajsConsumer } from './kafkajs-consumer.ts';
 import { forgetDeletedTopics } from './kafkajs-deleted-topics.ts';
 import { encoderPatch } from './kafkajs-encoder-patch.ts';
+import { KAFKAJS_VERSION } from './kafkajs-info.ts';
 import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
 import { resendUnknownPartitions, writesAroundDeletedTopics } from './kafkajs-partial-writes.ts';
 import { kafkajsPatched, patchKafkajs } from './kafkajs-patches.ts';
 import { answerProducePerPartition, partitionError } from './kafkajs-produce-per-partition.ts';
 import { type ProducerCluster, producerWithCluster, withCluster } from './kafkajs-producer-cluster.ts';
-
-const require = createRequire(import.meta.url);
-const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
 
 const { Kafka, ConfigResourceTypes } = kafkajs;
 const ACKS = { all: -1, leader: 1, none: 0 } as const;
@@ -88,6 +85,7 @@ class KafkajsDriver implements KafkaDriver {
     this.#log = log;
     registerCompressionCodecs();
     patchKafkajs();
+    if (encoderPatch === 'varint-only') warnEncoderPatchLate(log);
     this.#patches = {
       encoder: encoderPatch,
       requestQueue: kafkajsPatched(),
@@ -386,6 +384,20 @@ class KafkajsDriver implements KafkaDriver {
   #emit(event: ConnectionEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
+}
+
+let warnedEncoderPatchLate = false;
+
+/** Once per process: kafkajs ran before this driver loaded, so its encoder keeps most of its cost. */
+function warnEncoderPatchLate(log: Log): void {
+  if (warnedEncoderPatchLate) return;
+  warnedEncoderPatchLate = true;
+  log(
+    'warn',
+    "kafkajs was loaded before the kafkajs driver, so the driver's faster record encoder is not in place " +
+      '(publishing costs more CPU; events are the same). If the application uses kafkajs itself, ' +
+      "import '@switchyard/adapter-kafka/kafkajs' before its first import of 'kafkajs'.",
+  );
 }
 
 function toTopicMetadata(
