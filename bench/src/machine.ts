@@ -51,6 +51,8 @@ export function machineFacts(brokers: Record<string, string>): MachineFacts {
     brokers,
     clients: {
       kafkajs: packageVersion('kafkajs'),
+      '@platformatic/kafka': packageVersion('@platformatic/kafka'),
+      ioredis: packageVersion('ioredis'),
       '@nats-io/jetstream': packageVersion('@nats-io/jetstream'),
       '@nats-io/transport-node': packageVersion('@nats-io/transport-node'),
       '@opentelemetry/sdk-trace-base': packageVersion('@opentelemetry/sdk-trace-base'),
