@@ -93,7 +93,15 @@ function inCi(): boolean {
 export function requireBroker(name: string, service: InfraService): string | undefined {
   const value = brokerEnv(name);
   if (value !== undefined) return value;
-  const reason = `${name} is not set: run \`infra/up ${service}\``;
+  return reportMissing(`${name} is not set: run \`infra/up ${service}\``);
+}
+
+/**
+ * Something else a test needs is not here (a tool such as `java`, a directory `infra/up` should
+ * have made), as `reason` says: in CI throws `Error(reason)`; otherwise prints it once as a
+ * console.warn line and returns undefined, as {@link requireBroker} does for a broker.
+ */
+export function reportMissing(reason: string): undefined {
   if (inCi()) throw new Error(reason);
   console.warn(`[switchyard] skipping: ${reason}`);
   return undefined;

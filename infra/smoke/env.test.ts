@@ -60,4 +60,14 @@ describe('infra/env.ts', () => {
     process.env.SMOKE_MISSING = 'x';
     expect(requireBroker('SMOKE_MISSING', 'kafka-cluster')).toBe('x');
   });
+
+  it('reportMissing warns and returns undefined outside CI, and throws in CI', async () => {
+    delete process.env.CI;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { reportMissing } = await load();
+    expect(reportMissing('java does not run')).toBeUndefined();
+    expect(String(warn.mock.calls[0]?.[0])).toContain('skipping: java does not run');
+    process.env.CI = '1';
+    expect(() => reportMissing('java does not run')).toThrow('java does not run');
+  });
 });

@@ -6,6 +6,7 @@ import { requireBroker } from '@switchyard/infra/env';
 import { type FaultCase, type FaultHarness, faultTest, SteadyPublisher } from '@switchyard/testkit';
 import { beforeAll, describe } from 'vitest';
 import { allThreeUp } from '../src/test-support/cluster.ts';
+import { KAFKA_DRIVERS } from '../src/test-support/fixture.ts';
 
 /**
  * The Kafka 3-node certification, after Dapr's: a service publishes a keyed stream with acks all
@@ -14,7 +15,9 @@ import { allThreeUp } from '../src/test-support/cluster.ts';
  * all down for 30 s (the third killed) — then all start again. Every acknowledged event must be
  * handled, in key order (redeliveries of events already seen aside); publishes that fail meanwhile
  * must reject with a retriable error. It runs on the shared cluster through infra/kafka-cluster,
- * which makes every other failover test wait while nodes are down, and leaves all 3 up.
+ * which makes every other failover test wait while nodes are down, and leaves all 3 up. It runs
+ * once per driver, one after the other: each meets the outage with its own client's reconnects,
+ * metadata refreshes and idempotent producer.
  */
 const BROKERS = requireBroker('KAFKA_CLUSTER_BROKERS', 'kafka-cluster');
 const CLUSTER = fileURLToPath(new URL('../../../infra/kafka-cluster', import.meta.url));
@@ -79,16 +82,19 @@ const certification: FaultCase = {
   },
 };
 
-describe.skipIf(BROKERS === undefined)('kafka 3-node certification', () => {
-  let capabilities: TransportCapabilities | undefined;
-  const options = {
-    name: 'kafka (3-node cluster, durable)',
-    adapter: new URL('../src/index.ts', import.meta.url),
-    transportEnv: () => ({ KAFKA_BROKERS: BROKERS, SWITCHYARD_KAFKA_PRESET: 'durable' }),
-  };
-  beforeAll(async () => {
-    const { transportFromEnv } = await import('../src/index.ts');
-    capabilities = transportFromEnv({ KAFKA_BROKERS: BROKERS }).capabilities;
+for (const driver of KAFKA_DRIVERS) {
+  describe.skipIf(BROKERS === undefined)(`kafka 3-node certification (${driver} driver)`, () => {
+    let capabilities: TransportCapabilities | undefined;
+    const env = { KAFKA_BROKERS: BROKERS, SWITCHYARD_KAFKA_DRIVER: driver };
+    const options = {
+      name: `kafka (3-node cluster, durable${driver === 'kafkajs' ? '' : `, ${driver} driver`})`,
+      adapter: new URL('../src/index.ts', import.meta.url),
+      transportEnv: () => ({ ...env, SWITCHYARD_KAFKA_PRESET: 'durable' }),
+    };
+    beforeAll(async () => {
+      const { transportFromEnv } = await import('../src/index.ts');
+      capabilities = transportFromEnv(env).capabilities;
+    });
+    faultTest(options, certification, () => ({ broker: undefined, capabilities: capabilities! }), 420_000);
   });
-  faultTest(options, certification, () => ({ broker: undefined, capabilities: capabilities! }), 420_000);
-});
+}
