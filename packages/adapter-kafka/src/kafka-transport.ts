@@ -294,6 +294,17 @@ export class KafkaTransport implements Transport {
     await this.#driver.disconnect();
   }
 
+  /** Where and how it connected (never a credential but the user name). */
+  #connectedLine(): string {
+    const { brokers, tls, sasl } = this.#options;
+    const info = this.#driver.info;
+    const security = [
+      ...(tls === undefined ? [] : ['TLS']),
+      ...(sasl === undefined ? [] : [`SASL ${sasl.mechanism} as ${sasl.username}`]),
+    ];
+    return `Connected to Kafka at ${brokers.join(', ')} (${info.driver} driver, client ${info.clientVersion}${security.length === 0 ? '' : `; ${security.join(', ')}`})`;
+  }
+
   async #connectWithin(timeoutMs: number): Promise<void> {
     this.#state = 'connecting';
     let timer: NodeJS.Timeout | undefined;
@@ -319,6 +330,7 @@ export class KafkaTransport implements Transport {
         throw new EventBusError('CLOSED', 'The Kafka transport was closed while it connected.');
       await Promise.race([this.#driver.connect(), deadline()]);
       this.#state = 'connected';
+      this.#log('info', this.#connectedLine());
     } catch (error) {
       // After close() the transport stays closed, and a connect it cut short is not a failure to report.
       const closed = this.#isClosed();
