@@ -24,7 +24,7 @@ function loadedAfter(loadMs: number, driver: KafkaDriver = instantDriver()): Def
     INFO,
     async () => {
       await sleep(loadMs);
-      return driver;
+      return () => driver;
     },
     'no hint',
   );

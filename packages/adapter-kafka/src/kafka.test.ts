@@ -30,7 +30,7 @@ async function inFreshNode(prelude: string, body: string): Promise<Record<string
     process.execPath,
     ['--conditions=@switchyard/source', '--no-warnings', '--input-type=module', '-e', script],
     // In the package's folder, where its dependencies (kafkajs) resolve.
-    { timeout: 30_000, cwd: fileURLToPath(new URL('..', import.meta.url)) },
+    { timeout: 20_000, cwd: fileURLToPath(new URL('..', import.meta.url)) },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 }

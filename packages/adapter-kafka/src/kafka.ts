@@ -25,17 +25,19 @@ export function kafka(options: KafkaTransportOptions = {}): KafkaTransport {
     resolved.driver === 'platformatic'
       ? new DeferredDriver(
           platformaticInfo(resolved),
-          async () =>
-            (await import('./driver/platformatic/platformatic-driver.ts')).createPlatformaticDriver(
-              resolved,
-              log,
-            ),
+          async () => {
+            const { createPlatformaticDriver } = await import('./driver/platformatic/platformatic-driver.ts');
+            return () => createPlatformaticDriver(resolved, log);
+          },
           "See the driver table in the @switchyard/adapter-kafka README for the Node versions it needs, or use driver 'kafkajs'.",
         )
       : new DeferredDriver(
           kafkajsInfo(),
-          async () => (await import('./driver/kafkajs/kafkajs-driver.ts')).createKafkajsDriver(resolved, log),
-          "Check that kafkajs is installed beside @switchyard/adapter-kafka, or use driver 'platformatic'.",
+          async () => {
+            const { createKafkajsDriver } = await import('./driver/kafkajs/kafkajs-driver.ts');
+            return () => createKafkajsDriver(resolved, log);
+          },
+          "Reinstall @switchyard/adapter-kafka with its dependencies (kafkajs, and lz4-napi's prebuilt for this platform), or use driver 'platformatic'.",
         );
   return new KafkaTransport(resolved, driver, log);
 }

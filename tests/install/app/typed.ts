@@ -1,6 +1,7 @@
 // The public API as a strict TypeScript application uses it; type-checked only (`tsc --noEmit`),
 // once with module/moduleResolution nodenext and once with esnext/bundler. Public specifiers only.
 import { type KafkaTransport, kafka } from '@switchyard/adapter-kafka';
+import { encoderPatch } from '@switchyard/adapter-kafka/kafkajs';
 import { KAFKA_PRESETS } from '@switchyard/adapter-kafka/presets';
 import { type NatsTransport, nats } from '@switchyard/adapter-nats';
 import {
@@ -80,6 +81,8 @@ export async function main(): Promise<void> {
   const fromContainer = await registerEventBus(container, { source: 'orders-svc', transport: natsTransport });
   const resolved: EventBus = container.resolve(EVENT_BUS);
   console.log(id, resolved.source, fromContainer.source, KAFKA_PRESETS.durable);
+  const patch: 'full' | 'varint-only' | 'skipped' = encoderPatch;
+  console.log(patch);
   await memoryBus.close();
   await bus.close();
 }

@@ -20,15 +20,19 @@ import type {
  */
 export class DeferredDriver implements KafkaDriver {
   readonly #info: DriverInfo;
-  /** Said when the module cannot be loaded: what the user can do about it. */
+  /** Said when the module cannot be imported: what the user can do about it. */
   readonly #hint: string;
-  readonly #load: () => Promise<KafkaDriver>;
+  readonly #load: () => Promise<() => KafkaDriver>;
   #loading: Promise<KafkaDriver> | undefined;
   #driver: KafkaDriver | undefined;
   readonly #listeners: Array<(event: ConnectionEvent) => void> = [];
 
-  /** `info`: what `health()` reports until the driver is loaded (then the driver's own `info`). */
-  constructor(info: DriverInfo, load: () => Promise<KafkaDriver>, hint: string) {
+  /**
+   * `info`: what `health()` reports until the driver is loaded (then the driver's own `info`).
+   * `load` imports the driver's module and gives back how to make the driver: an import that fails
+   * rejects `UNSUPPORTED` with `hint`; an error making the driver (its options, say) is passed on.
+   */
+  constructor(info: DriverInfo, load: () => Promise<() => KafkaDriver>, hint: string) {
     this.#info = info;
     this.#load = load;
     this.#hint = hint;
@@ -39,21 +43,26 @@ export class DeferredDriver implements KafkaDriver {
   }
 
   #loaded(): Promise<KafkaDriver> {
-    this.#loading ??= this.#load().then(
-      (driver) => {
-        for (const listener of this.#listeners) driver.onConnectionEvent(listener);
-        this.#driver = driver;
-        return driver;
-      },
-      (error: unknown) => {
-        this.#loading = undefined;
-        throw new EventBusError(
-          'UNSUPPORTED',
-          `The ${this.#info.driver} Kafka driver could not be loaded on Node ${process.versions.node}: ${(error as Error)?.message ?? error}. ${this.#hint}`,
-          { cause: error },
-        );
-      },
-    );
+    this.#loading ??= this.#load()
+      .then(
+        (create) => {
+          const driver = create();
+          for (const listener of this.#listeners) driver.onConnectionEvent(listener);
+          this.#driver = driver;
+          return driver;
+        },
+        (error: unknown) => {
+          throw new EventBusError(
+            'UNSUPPORTED',
+            `The ${this.#info.driver} Kafka driver could not be loaded on Node ${process.versions.node}: ${(error as Error)?.message ?? error}. ${this.#hint}`,
+            { cause: error },
+          );
+        },
+      )
+      .catch((error: unknown) => {
+        this.#loading = undefined; // the next connect tries again
+        throw error;
+      });
     return this.#loading;
   }
 

@@ -20,7 +20,7 @@ import { compressionType, registerCompressionCodecs } from './compression.ts';
 import { KafkajsConsumer } from './kafkajs-consumer.ts';
 import { forgetDeletedTopics } from './kafkajs-deleted-topics.ts';
 import { encoderPatch } from './kafkajs-encoder-patch.ts';
-import { KAFKAJS_VERSION } from './kafkajs-info.ts';
+import { kafkajsVersion } from './kafkajs-info.ts';
 import { KAFKAJS_LEVEL, logCreatorFor } from './kafkajs-logger.ts';
 import { resendUnknownPartitions, writesAroundDeletedTopics } from './kafkajs-partial-writes.ts';
 import { kafkajsPatched, patchKafkajs } from './kafkajs-patches.ts';
@@ -96,7 +96,7 @@ class KafkajsDriver implements KafkaDriver {
     };
     this.info = {
       driver: 'kafkajs',
-      clientVersion: KAFKAJS_VERSION,
+      clientVersion: kafkajsVersion(),
       // What is replaced inside kafkajs (see kafkajs-encoder-patch.ts and kafkajs-patches.ts):
       // `full`, `varint-only` (kafkajs was loaded before the adapter) or `skipped` (another version).
       // patchKafkajs applies the request-queue, empty-fetch-batch and rejoin-wait patches together.
