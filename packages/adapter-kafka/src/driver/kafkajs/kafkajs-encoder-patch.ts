@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { crc32c } from '../record-batch/crc32c.ts';
 import { encodeRecord, groupMessagesPerPartition, type RecordInput } from '../record-batch/record-encoder.ts';
+import { kafkajsVersion } from './kafkajs-info.ts';
 import { fastRecordDecoder, type RecordDecoderFn } from './record-decoder.ts';
 
 /*
@@ -37,8 +38,7 @@ interface EncoderLike {
 }
 
 function apply(): 'full' | 'varint-only' | 'skipped' {
-  const { version } = require('kafkajs/package.json') as { version: string };
-  if (version !== '2.2.4') return 'skipped';
+  if (kafkajsVersion() !== '2.2.4') return 'skipped';
   const encoderPath = require.resolve('kafkajs/src/protocol/encoder.js');
   // The ESM loader may have registered kafkajs in the cache already; what matters is whether it ran.
   const kafkajsLoaded = require.cache[require.resolve('kafkajs')]?.loaded === true;

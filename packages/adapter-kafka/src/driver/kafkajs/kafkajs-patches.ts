@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dropEmptyBatches } from './kafkajs-empty-batches.ts';
+import { kafkajsVersion } from './kafkajs-info.ts';
 import { waitForRevokeBeforeRejoin } from './kafkajs-rejoin-wait.ts';
 
 const require = createRequire(import.meta.url);
@@ -42,8 +43,7 @@ export function kafkajsPatched(): boolean {
 export function patchKafkajs(): void {
   if (applied) return;
   applied = true;
-  const { version } = require('kafkajs/package.json') as { version: string };
-  if (version !== '2.2.4') return;
+  if (kafkajsVersion() !== '2.2.4') return;
   const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as {
     prototype: RequestQueueLike & { scheduleCheckPendingRequests(): void };
   };

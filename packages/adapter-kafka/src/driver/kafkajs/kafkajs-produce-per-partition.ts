@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
+import { kafkajsVersion } from './kafkajs-info.ts';
 
 const require = createRequire(import.meta.url);
-const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
 
 const PRODUCE = 0; // kafkajs' apiKeys.Produce
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
@@ -42,7 +42,7 @@ const keeping = new WeakSet<object>();
  */
 export function answerProducePerPartition(cluster: unknown, idempotent: boolean): boolean {
   const c = cluster as { findBroker?: (query: { nodeId: number }) => Promise<object> } | undefined;
-  if (idempotent || KAFKAJS_VERSION !== '2.2.4' || typeof c?.findBroker !== 'function') return false;
+  if (idempotent || kafkajsVersion() !== '2.2.4' || typeof c?.findBroker !== 'function') return false;
   const find = c.findBroker.bind(c);
   c.findBroker = async (query) => {
     const broker = await find(query);
